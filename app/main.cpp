@@ -1,0 +1,3 @@
+#include "coreservices.h"
+#include <QCoreApplication>
+int main(int argc, char **argv) { QCoreApplication app(argc, argv); return 0; }

@@ -1,0 +1,25 @@
+#include "coreservices.h"
+
+namespace metaldesk {
+
+Expected<std::unique_ptr<CoreServices>> CoreServices::open(const DatabaseSpec &spec)
+{
+    qRegisterMetaType<metaldesk::Event>();
+    auto db = Database::open(spec);
+    if (!db)
+        return db.error();
+    auto hostnames = HostnameGenerator::builtIn();
+    if (!hostnames)
+        return hostnames.error();
+    auto core = std::make_unique<CoreServices>();
+    core->db = *db;
+    core->feed = std::make_unique<ChangeFeed>();
+    core->machines = std::make_unique<MachineStore>(core->db, core->feed.get());
+    core->events = std::make_unique<EventStore>(core->db);
+    core->users = std::make_unique<UserStore>(core->db);
+    core->config = std::make_unique<ConfigStore>(core->db);
+    core->engine = std::make_unique<LifecycleEngine>(core->db, core->feed.get(), std::move(*hostnames));
+    return core;
+}
+
+} // namespace metaldesk

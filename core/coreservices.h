@@ -1,0 +1,28 @@
+#pragma once
+
+#include "changefeed.h"
+#include "database.h"
+#include "eventstore.h"
+#include "lifecycleengine.h"
+#include "machinestore.h"
+#include "userstore.h"
+
+#include <memory>
+
+namespace metaldesk {
+
+// The core's services over one database, built once and passed to whoever needs them
+// (the window, the headless runner, the servers, tests). No singletons.
+struct CoreServices {
+    std::shared_ptr<Database> db;
+    std::unique_ptr<ChangeFeed> feed;
+    std::unique_ptr<MachineStore> machines;
+    std::unique_ptr<EventStore> events;
+    std::unique_ptr<UserStore> users;
+    std::unique_ptr<ConfigStore> config;
+    std::unique_ptr<LifecycleEngine> engine;
+
+    static Expected<std::unique_ptr<CoreServices>> open(const DatabaseSpec &spec);
+};
+
+} // namespace metaldesk

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "changefeed.h"
+#include "database.h"
+#include "machine.h"
+
+namespace metaldesk {
+
+// Reads machines and changes their descriptive fields. It never changes a status, an owner or a
+// machine's existence: those belong to the LifecycleEngine.
+class MachineStore {
+public:
+    MachineStore(std::shared_ptr<Database> db, ChangeFeed *feed) : db_(std::move(db)), feed_(feed) {}
+
+    Expected<Machine> get(const QString &systemId) const;
+    Expected<std::optional<Machine>> findByMac(const QString &macAddress) const;
+    Expected<QList<Machine>> list() const;
+    Expected<int> count() const;
+
+    Expected<void> setHostname(const QString &systemId, const QString &hostname);
+    Expected<void> setPowerSettings(const QString &systemId, const QString &powerType, const QJsonObject &parameters);
+    Expected<void> setPowerState(const QString &systemId, const QString &powerState);
+    struct Hardware {
+        QString architecture;
+        int cpuCount = 0;
+        qint64 memory = 0;  // MiB
+        qint64 storage = 0; // bytes
+        QString bootDisk;
+    };
+    Expected<void> setHardware(const QString &systemId, const Hardware &hardware);
+
+    // Shared with the engine, which reads a machine inside its own transactions.
+    static Expected<std::optional<Machine>> load(const QSqlDatabase &connection, const QString &where,
+                                                 const QVariantList &values);
+
+private:
+    Expected<void> update(const QString &systemId, const QString &assignments, QVariantList values);
+    std::shared_ptr<Database> db_;
+    ChangeFeed *feed_;
+};
+
+} // namespace metaldesk

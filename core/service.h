@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QObject>
+#include <QString>
+
+namespace metaldesk {
+
+// A long-running part of MetalDesk (a boot server, the timeout monitor). The ServiceHost moves
+// each service to a thread of its own and calls start() and stop() there.
+class Service : public QObject {
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    virtual QString name() const = 0;
+    // What it serves, for the console and the headless banner ("timeouts every 5 s", "udp 0.0.0.0:67").
+    virtual QString description() const = 0;
+    virtual void start() = 0; // in the service's thread
+    virtual void stop() {}    // in the service's thread, before it ends
+signals:
+    // "running", "stopped" or "failed", with a sentence a user can act on.
+    void stateChanged(const QString &state, const QString &detail);
+};
+
+} // namespace metaldesk
