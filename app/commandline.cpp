@@ -1,1 +1,109 @@
-// placeholder
+#include "commandline.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QHostAddress>
+
+namespace metaldesk {
+
+namespace {
+
+QString tr(const char *text) { return QCoreApplication::translate("CommandLine", text); }
+
+QCommandLineOption databaseOption()
+{
+    return {QStringLiteral("database"),
+            tr("Where the data lives: an SQLite file (default ~/.local/share/MetalDesk/metaldesk.db) or "
+               "postgresql://user:password@host[:port]/database."),
+            tr("path-or-url")};
+}
+
+// Unknown options and extra words are usage errors, with the offending text in the message.
+Expected<void> parseStrict(QCommandLineParser &parser, const QStringList &args, int maxPositional)
+{
+    if (!parser.parse(args))
+        return Error{parser.errorText()};
+    if (parser.positionalArguments().size() > maxPositional)
+        return Error{tr("unexpected argument '%1'").arg(parser.positionalArguments().value(maxPositional))};
+    return {};
+}
+
+Expected<CommandLine> parseCreateAdmin(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(tr("Create an administrator account (as 'maas createadmin'). Options that are "
+                                        "missing are asked for when a terminal is present."));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("username"), tr("The administrator's user name."), tr("name")});
+    parser.addOption({QStringLiteral("password"), tr("The password (asked for without echo when omitted)."),
+                      tr("password")});
+    parser.addOption({QStringLiteral("email"), tr("The administrator's e-mail address."), tr("address")});
+    parser.addOption(databaseOption());
+    if (auto ok = parseStrict(parser, args, 0); !ok)
+        return ok.error();
+    CommandLine cl;
+    if (parser.isSet(QStringLiteral("help"))) {
+        cl.mode = CommandLine::Mode::Help;
+        cl.helpText = parser.helpText().replace(args.value(0), args.value(0) + QStringLiteral(" createadmin"));
+        return cl;
+    }
+    cl.mode = CommandLine::Mode::CreateAdmin;
+    cl.username = parser.value(QStringLiteral("username"));
+    cl.password = parser.value(QStringLiteral("password"));
+    cl.email = parser.value(QStringLiteral("email"));
+    cl.database = parser.value(QStringLiteral("database"));
+    return cl;
+}
+
+} // namespace
+
+Expected<CommandLine> parseCommandLine(const QStringList &args)
+{
+    if (args.size() > 1 && args.at(1) == QLatin1String("createadmin"))
+        return parseCreateAdmin(QStringList{args.at(0)} + args.mid(2));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        tr("MetalDesk: metal-as-a-service for the home lab.\n\nCommands:\n  createadmin   Create an administrator "
+           "account (see 'metaldesk createadmin --help')."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption({QStringLiteral("headless"), tr("Run all services without a window (home servers, CI).")});
+    parser.addOption(databaseOption());
+    parser.addOption({QStringLiteral("listen"),
+                      tr("The IP address the boot servers and the API listen on (default: all addresses)."),
+                      tr("address"), QStringLiteral("0.0.0.0")});
+    parser.addPositionalArgument(QStringLiteral("command"), tr("Optional: createadmin."), tr("[command]"));
+    if (auto ok = parseStrict(parser, args, 0); !ok) {
+        if (!parser.positionalArguments().isEmpty())
+            return Error{tr("unknown command '%1'").arg(parser.positionalArguments().first())};
+        return ok.error();
+    }
+
+    CommandLine cl;
+    if (parser.isSet(QStringLiteral("help"))) {
+        cl.mode = CommandLine::Mode::Help;
+        cl.helpText = parser.helpText();
+        return cl;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        cl.mode = CommandLine::Mode::Version;
+        return cl;
+    }
+    cl.mode = parser.isSet(QStringLiteral("headless")) ? CommandLine::Mode::Headless : CommandLine::Mode::Gui;
+    cl.database = parser.value(QStringLiteral("database"));
+    cl.listen = parser.value(QStringLiteral("listen"));
+    if (QHostAddress address; !address.setAddress(cl.listen))
+        return Error{tr("--listen: '%1' is not an IP address (for example 0.0.0.0 or 192.168.10.1)").arg(cl.listen)};
+    return cl;
+}
+
+bool displayAvailable()
+{
+    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        if (!qEnvironmentVariableIsEmpty(name))
+            return true;
+    return false;
+}
+
+} // namespace metaldesk

@@ -1,1 +1,101 @@
-// placeholder
+#include "createadmin.h"
+
+#include "coreservices.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+#include <cstdio>
+#include <termios.h>
+#include <unistd.h>
+
+namespace metaldesk {
+
+namespace {
+
+QString tr(const char *text) { return QCoreApplication::translate("CreateAdmin", text); }
+
+QString readLine(QTextStream &in) { return in.readLine().trimmed(); }
+
+// Reads a line with the terminal's echo off, so the password never shows on screen.
+QString readSecret(QTextStream &in, QTextStream &out)
+{
+    termios old{};
+    const bool tty = tcgetattr(STDIN_FILENO, &old) == 0;
+    if (tty) {
+        termios quiet = old;
+        quiet.c_lflag &= ~tcflag_t(ECHO);
+        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+    const QString line = in.readLine();
+    if (tty)
+        tcsetattr(STDIN_FILENO, TCSANOW, &old);
+    out << Qt::endl;
+    return line;
+}
+
+} // namespace
+
+int runCreateAdmin(CommandLine cl)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QTextStream in(stdin);
+    const bool interactive = isatty(STDIN_FILENO);
+
+    auto ask = [&](QString &value, const QString &prompt, const char *option, bool secret) -> bool {
+        if (!value.isEmpty())
+            return true;
+        if (!interactive) {
+            err << tr("metaldesk createadmin: missing --%1 (no terminal to ask on)").arg(QLatin1String(option))
+                << Qt::endl;
+            return false;
+        }
+        out << prompt << Qt::flush;
+        value = secret ? readSecret(in, out) : readLine(in);
+        if (secret && !value.isEmpty()) {
+            out << tr("Again: ") << Qt::flush;
+            if (readSecret(in, out) != value) {
+                err << tr("metaldesk createadmin: the passwords differ") << Qt::endl;
+                return false;
+            }
+        }
+        if (value.isEmpty()) {
+            err << tr("metaldesk createadmin: --%1 may not be empty").arg(QLatin1String(option)) << Qt::endl;
+            return false;
+        }
+        return true;
+    };
+    if (!ask(cl.username, tr("Username: "), "username", false) || !ask(cl.password, tr("Password: "), "password", true)
+        || !ask(cl.email, tr("Email: "), "email", false))
+        return 2;
+    if (QString why = UserStore::validateUsername(cl.username); !why.isEmpty()) {
+        err << QStringLiteral("metaldesk createadmin: ") << why << Qt::endl;
+        return 2;
+    }
+
+    auto spec = DatabaseSpec::parse(cl.database, defaultDatabasePath());
+    if (!spec) {
+        err << QStringLiteral("metaldesk createadmin: ") << spec.errorMessage() << Qt::endl;
+        return 1;
+    }
+    auto core = CoreServices::open(*spec);
+    if (!core) {
+        err << QStringLiteral("metaldesk createadmin: ") << core.errorMessage() << Qt::endl;
+        return 1;
+    }
+    auto user = (*core)->users->createUser(cl.username, cl.email, cl.password, true);
+    if (!user) {
+        err << QStringLiteral("metaldesk createadmin: ") << user.errorMessage() << Qt::endl;
+        return 1;
+    }
+    auto token = (*core)->users->createToken(user->id, QStringLiteral("createadmin"));
+    if (!token) {
+        err << QStringLiteral("metaldesk createadmin: ") << token.errorMessage() << Qt::endl;
+        return 1;
+    }
+    out << tr("Created administrator %1 in %2.").arg(user->username, spec->displayName()) << Qt::endl
+        << tr("API key (for juju and other MAAS clients; keep it secret): %1").arg(token->apiKey()) << Qt::endl;
+    return 0;
+}
+
+} // namespace metaldesk

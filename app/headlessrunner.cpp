@@ -1,1 +1,67 @@
-// placeholder
+#include "headlessrunner.h"
+
+#include "coreservices.h"
+#include "servicehost.h"
+#include "timeoutmonitor.h"
+#include "unixsignalwatcher.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace metaldesk {
+
+namespace {
+QString tr(const char *text) { return QCoreApplication::translate("Headless", text); }
+} // namespace
+
+void addServices(ServiceHost &host, CoreServices &core)
+{
+    host.add(std::make_unique<TimeoutMonitor>(core.engine.get()));
+}
+
+int runHeadless(const CommandLine &cl, bool becauseNoDisplay)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (becauseNoDisplay)
+        out << tr("No display found (DISPLAY and WAYLAND_DISPLAY are not set): running headless. Start MetalDesk "
+                  "from a desktop session for the window.")
+            << Qt::endl;
+
+    auto spec = DatabaseSpec::parse(cl.database, defaultDatabasePath());
+    if (!spec) {
+        err << QStringLiteral("metaldesk: ") << spec.errorMessage() << Qt::endl;
+        return 1;
+    }
+    auto core = CoreServices::open(*spec);
+    if (!core) {
+        err << QStringLiteral("metaldesk: ") << core.errorMessage() << Qt::endl;
+        return 1;
+    }
+
+    ServiceHost host;
+    addServices(host, **core);
+    UnixSignalWatcher watcher;
+    int stoppedBy = 0;
+    QObject::connect(&watcher, &UnixSignalWatcher::terminationRequested, &host, [&stoppedBy](int number) {
+        stoppedBy = number;
+        QCoreApplication::quit();
+    });
+    host.start();
+
+    const qint64 pid = QCoreApplication::applicationPid();
+    out << tr("MetalDesk %1 running headless (pid %2)").arg(QLatin1String(METALDESK_VERSION)).arg(pid) << Qt::endl
+        << tr("  database:  %1 (schema version %2)").arg(spec->displayName()).arg((*core)->db->schemaVersion())
+        << Qt::endl
+        << tr("  listening: %1").arg(cl.listen) << Qt::endl;
+    for (const ServiceHost::Entry &e : host.services())
+        out << tr("  service:   %1: %2").arg(e.service->name(), e.service->description()) << Qt::endl;
+    out << tr("Stop with Ctrl+C or: kill -TERM %1").arg(pid) << Qt::endl;
+
+    const int status = QCoreApplication::exec();
+    host.stop();
+    out << tr("MetalDesk stopped (signal %1).").arg(stoppedBy) << Qt::endl;
+    return status;
+}
+
+} // namespace metaldesk

@@ -1,3 +1,81 @@
+#include "commandline.h"
 #include "coreservices.h"
-#include <QCoreApplication>
-int main(int argc, char **argv) { QCoreApplication app(argc, argv); return 0; }
+#include "createadmin.h"
+#include "headlessrunner.h"
+#include "mainwindow.h"
+#include "servicehost.h"
+#include "unixsignalwatcher.h"
+
+#include <QApplication>
+#include <QMessageBox>
+#include <QTextStream>
+
+using namespace metaldesk;
+
+namespace {
+
+int runWindow(const CommandLine &cl)
+{
+    auto spec = DatabaseSpec::parse(cl.database, defaultDatabasePath());
+    auto core = spec ? CoreServices::open(*spec) : Expected<std::unique_ptr<CoreServices>>(spec.error());
+    if (!core) {
+        QTextStream(stderr) << QStringLiteral("metaldesk: ") << core.errorMessage() << Qt::endl;
+        QMessageBox::critical(nullptr, QObject::tr("MetalDesk cannot start"), core.errorMessage());
+        return 1;
+    }
+    ServiceHost host;
+    addServices(host, **core);
+    host.start();
+    UnixSignalWatcher watcher;
+    QObject::connect(&watcher, &UnixSignalWatcher::terminationRequested, qApp, &QCoreApplication::quit);
+
+    MainWindow window(**core);
+    window.show();
+    const int status = QApplication::exec();
+    host.stop();
+    return status;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication::setApplicationName(QStringLiteral("metaldesk"));
+    QCoreApplication::setOrganizationName(QStringLiteral("MetalDesk"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(METALDESK_VERSION));
+
+    QStringList args;
+    for (int i = 0; i < argc; ++i)
+        args << QString::fromLocal8Bit(argv[i]);
+    const auto cl = parseCommandLine(args);
+    if (!cl) {
+        QTextStream(stderr) << QStringLiteral("metaldesk: ") << cl.errorMessage() << Qt::endl
+                            << QObject::tr("Try 'metaldesk --help'.") << Qt::endl;
+        return 2;
+    }
+
+    switch (cl->mode) {
+    case CommandLine::Mode::Help:
+        QTextStream(stdout) << cl->helpText;
+        return 0;
+    case CommandLine::Mode::Version:
+        QTextStream(stdout) << QStringLiteral("metaldesk %1").arg(QLatin1String(METALDESK_VERSION)) << Qt::endl;
+        return 0;
+    case CommandLine::Mode::CreateAdmin: {
+        QCoreApplication app(argc, argv);
+        return runCreateAdmin(*cl);
+    }
+    case CommandLine::Mode::Headless: {
+        QCoreApplication app(argc, argv);
+        return runHeadless(*cl, false);
+    }
+    case CommandLine::Mode::Gui:
+        break;
+    }
+    if (!displayAvailable()) {
+        QCoreApplication app(argc, argv);
+        return runHeadless(*cl, true);
+    }
+    QApplication app(argc, argv);
+    return runWindow(*cl);
+}

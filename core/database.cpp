@@ -227,8 +227,13 @@ Expected<QSqlQuery> runQuery(const QSqlDatabase &connection, const QString &sql,
     q.setForwardOnly(true);
     if (!q.prepare(sql))
         return Error{QObject::tr("database error: %1 (in: %2)").arg(q.lastError().text(), sql.simplified())};
-    for (const QVariant &v : values)
-        q.addBindValue(v);
+    for (const QVariant &v : values) {
+        // QtSql binds a null QString as SQL NULL; our text columns mean "" by an absent string.
+        if (v.typeId() == QMetaType::QString && v.toString().isNull())
+            q.addBindValue(QString(QLatin1String("")));
+        else
+            q.addBindValue(v);
+    }
     if (!q.exec())
         return Error{QObject::tr("database error: %1 (in: %2)").arg(q.lastError().text(), sql.simplified())};
     return q;

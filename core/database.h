@@ -25,6 +25,12 @@ struct DatabaseSpec {
 
     // "" → the default SQLite file; "postgresql://user:pass@host:port/db"; anything else is a file path.
     static Expected<DatabaseSpec> parse(const QString &text, const QString &defaultSqlitePath);
+    static DatabaseSpec sqlite(const QString &path)
+    {
+        DatabaseSpec spec;
+        spec.path = path;
+        return spec;
+    }
     // For messages and logs: never includes the password.
     QString displayName() const;
 };
