@@ -112,7 +112,7 @@ Expected<QSqlDatabase> Database::connection()
             name = QStringLiteral("metaldesk-%1-%2").arg(quintptr(this), 0, 16).arg(nextConnection_++);
             connections_.insert(thread, name);
             // Runs in the finishing thread itself, where the connection belongs.
-            QObject::connect(thread, &QThread::finished, thread, [this, thread] { dropConnection(thread); },
+            QObject::connect(thread, &QThread::finished, lifetime_.get(), [this, thread] { dropConnection(thread); },
                              Qt::DirectConnection);
         }
     }
@@ -237,6 +237,18 @@ Expected<QSqlQuery> runQuery(const QSqlDatabase &connection, const QString &sql,
     if (!q.exec())
         return Error{QObject::tr("database error: %1 (in: %2)").arg(q.lastError().text(), sql.simplified())};
     return q;
+}
+
+Expected<qint64> insertReturningId(const QSqlDatabase &connection, const QString &sql, const QVariantList &values)
+{
+    auto q = runQuery(connection, sql, values);
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return Error{QObject::tr("database error: no id returned (in: %1)").arg(sql.simplified())};
+    const qint64 id = q->value(0).toLongLong();
+    q->finish();
+    return id;
 }
 
 } // namespace metaldesk

@@ -4,6 +4,7 @@
 
 #include <QHash>
 #include <QMutex>
+#include <QObject>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
@@ -67,6 +68,8 @@ private:
     int schemaVersion_ = 0;
     QMutex mutex_;
     QHash<QThread *, QString> connections_;
+    // Context of the threads' finished() connections: they die with this object.
+    std::unique_ptr<QObject> lifetime_ = std::make_unique<QObject>();
     int nextConnection_ = 0;
 };
 
@@ -88,6 +91,10 @@ private:
 
 // Prepare, bind and run one statement; the error says which statement failed and why.
 Expected<QSqlQuery> runQuery(const QSqlDatabase &connection, const QString &sql, const QVariantList &values = {});
+
+// Runs an INSERT … RETURNING id and gives the id. The statement is finished before returning:
+// SQLite will not commit while a RETURNING statement is still open on its row.
+Expected<qint64> insertReturningId(const QSqlDatabase &connection, const QString &sql, const QVariantList &values);
 
 // Milliseconds since the epoch, UTC: how every time is stored (portable across both databases).
 qint64 nowMs();

@@ -40,16 +40,15 @@ Expected<Event> EventStore::insert(const QSqlDatabase &connection, Event event)
 {
     if (event.created == 0)
         event.created = nowMs();
-    auto q = runQuery(connection,
-                      QStringLiteral("INSERT INTO events (created, system_id, hostname, username, event_type, level, "
-                                     "from_status, to_status, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                     "RETURNING id"),
-                      {event.created, event.systemId, event.hostname, event.username, event.type, int(event.level),
-                       optionalStatus(event.fromStatus), optionalStatus(event.toStatus), event.description});
-    if (!q)
-        return q.error();
-    if (q->next())
-        event.id = q->value(0).toLongLong();
+    auto id = insertReturningId(
+        connection,
+        QStringLiteral("INSERT INTO events (created, system_id, hostname, username, event_type, level, from_status, "
+                       "to_status, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+        {event.created, event.systemId, event.hostname, event.username, event.type, int(event.level),
+         optionalStatus(event.fromStatus), optionalStatus(event.toStatus), event.description});
+    if (!id)
+        return id.error();
+    event.id = *id;
     return event;
 }
 

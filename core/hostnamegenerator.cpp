@@ -60,11 +60,12 @@ QString HostnameGenerator::unique(QRandomGenerator &rng, const std::function<boo
     }
     // Most pairs are taken: a numbered name is still a valid, readable label.
     const QString base = random(rng);
-    for (int n = 2;; ++n) {
+    for (int n = 2; n < 100000; ++n) {
         const QString name = base + QLatin1Char('-') + QString::number(n);
         if (!isTaken(name))
             return name;
     }
+    return {};
 }
 
 } // namespace metaldesk

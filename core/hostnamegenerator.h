@@ -18,6 +18,7 @@ public:
 
     QString random(QRandomGenerator &rng) const;
     // A name no one has yet: random picks first, then a numbered one once the space runs thin.
+    // Empty if every name tried was taken (isTaken also answers true when it cannot tell).
     QString unique(QRandomGenerator &rng, const std::function<bool(const QString &)> &isTaken) const;
     qsizetype combinations() const { return adjectives_.size() * nouns_.size(); }
 

@@ -112,23 +112,30 @@ Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const A
             return Error{tr("the MAC address %1 already belongs to machine %2 (%3)")
                              .arg(mac, owner->value(0).toString(), owner->value(1).toString())};
     }
+    QString readError;
     auto exists = [&](const QString &column, const QString &value) {
         auto q = runQuery(*db, QStringLiteral("SELECT 1 FROM machines WHERE %1 = ?").arg(column), {value});
-        return !q || q->next(); // on a read error, treat as taken: the insert's constraint decides
+        if (!q)
+            readError = q.errorMessage();
+        return !q || q->next();
     };
     QString hostname = spec.hostname;
     if (hostname.isEmpty())
         hostname = hostnames_.unique(*QRandomGenerator::global(),
                                      [&](const QString &name) { return exists(QStringLiteral("hostname"), name); });
-    else if (exists(QStringLiteral("hostname"), hostname))
+    else if (exists(QStringLiteral("hostname"), hostname) && readError.isEmpty())
         return Error{tr("the hostname %1 is already used by another machine").arg(hostname)};
     QString systemId;
     do
         systemId = randomSystemId();
-    while (exists(QStringLiteral("system_id"), systemId));
+    while (readError.isEmpty() && exists(QStringLiteral("system_id"), systemId));
+    if (!readError.isEmpty())
+        return Error{readError};
+    if (hostname.isEmpty())
+        return Error{tr("no free hostname is left: give the machine a hostname")};
 
     const qint64 now = nowMs();
-    auto inserted = runQuery(
+    auto inserted = insertReturningId(
         *db,
         QStringLiteral("INSERT INTO machines (system_id, hostname, status, architecture, power_type, power_parameters,"
                        " chassis_id, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
@@ -137,8 +144,7 @@ Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const A
          nullableInt(spec.chassisId), now, now});
     if (!inserted)
         return inserted.error();
-    inserted->next();
-    const qint64 id = inserted->value(0).toLongLong();
+    const qint64 id = *inserted;
     for (int i = 0; i < macs.size(); ++i) {
         auto iface = runQuery(*db, QStringLiteral("INSERT INTO interfaces (machine_id, name, mac_address) VALUES (?, ?, ?)"),
                               {id, QStringLiteral("eth%1").arg(i), macs[i]});

@@ -92,13 +92,12 @@ Expected<User> UserStore::createUser(const QString &username, const QString &ema
     if (existing->next())
         return Error{QObject::tr("a user named %1 already exists").arg(username)};
     const qint64 now = nowMs();
-    auto q = runQuery(*db, QStringLiteral("INSERT INTO users (username, email, password_hash, is_admin, created) "
-                                          "VALUES (?, ?, ?, ?, ?) RETURNING id"),
-                      {username, email, hashPassword(password, iterations_), isAdmin ? 1 : 0, now});
-    if (!q)
-        return q.error();
-    q->next();
-    return User{q->value(0).toLongLong(), username, email, isAdmin, now};
+    auto id = insertReturningId(*db, QStringLiteral("INSERT INTO users (username, email, password_hash, is_admin, "
+                                                    "created) VALUES (?, ?, ?, ?, ?) RETURNING id"),
+                                {username, email, hashPassword(password, iterations_), isAdmin ? 1 : 0, now});
+    if (!id)
+        return id.error();
+    return User{*id, username, email, isAdmin, now};
 }
 
 Expected<User> UserStore::find(const QString &username) const
@@ -151,13 +150,12 @@ Expected<ApiToken> UserStore::createToken(qint64 userId, const QString &name)
         return db.error();
     // MAAS's sizes: 18-character keys, a 32-character secret; the consumer secret is always empty.
     ApiToken token{0, userId, name, randomToken(18), randomToken(18), randomToken(32), nowMs()};
-    auto q = runQuery(*db, QStringLiteral("INSERT INTO api_tokens (user_id, name, consumer_key, token_key, "
-                                          "token_secret, created) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"),
-                      {userId, name, token.consumerKey, token.tokenKey, token.tokenSecret, token.created});
-    if (!q)
-        return q.error();
-    q->next();
-    token.id = q->value(0).toLongLong();
+    auto id = insertReturningId(*db, QStringLiteral("INSERT INTO api_tokens (user_id, name, consumer_key, token_key, "
+                                                    "token_secret, created) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"),
+                                {userId, name, token.consumerKey, token.tokenKey, token.tokenSecret, token.created});
+    if (!id)
+        return id.error();
+    token.id = *id;
     return token;
 }
 
