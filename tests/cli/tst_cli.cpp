@@ -283,14 +283,17 @@ void TestCli::headlessTimesOutAMachineLeftDeploying()
     {
         auto core = CoreServices::open(DatabaseSpec::sqlite(db));
         QVERIFY(core);
-        const Actor admin{1, QStringLiteral("admin"), true};
+        auto user = (*core)->users->createUser(QStringLiteral("admin"), {}, QStringLiteral("pw"), true);
+        QVERIFY2(user, qPrintable(user.errorMessage()));
+        const Actor admin{user->id, user->username, true};
         NewMachine spec;
         spec.macAddresses = {QStringLiteral("52:54:00:00:00:01")};
         auto m = (*core)->engine->createMachine(spec, admin);
         QVERIFY2(m, qPrintable(m.errorMessage()));
         systemId = m->systemId;
         QVERIFY((*core)->engine->changeStatus(systemId, NodeStatus::Ready, admin, QStringLiteral("test setup")));
-        QVERIFY((*core)->engine->performAction(systemId, NodeAction::Deploy, admin));
+        auto deployed = (*core)->engine->performAction(systemId, NodeAction::Deploy, admin);
+        QVERIFY2(deployed, qPrintable(deployed.errorMessage()));
         auto conn = (*core)->db->connection();
         QVERIFY(runQuery(*conn, QStringLiteral("UPDATE machines SET status_expires = ? WHERE system_id = ?"),
                          {nowMs() - 1000, systemId}));
