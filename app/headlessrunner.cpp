@@ -53,7 +53,7 @@ int runHeadless(const CommandLine &cl, bool becauseNoDisplay)
     out << tr("MetalDesk %1 running headless (pid %2)").arg(QLatin1String(METALDESK_VERSION)).arg(pid) << Qt::endl
         << tr("  database:  %1 (schema version %2)").arg(spec->displayName()).arg((*core)->db->schemaVersion())
         << Qt::endl
-        << tr("  listening: %1").arg(cl.listen) << Qt::endl;
+        << tr("  address:   %1 (what the servers bind to; change with --listen)").arg(cl.listen) << Qt::endl;
     for (const ServiceHost::Entry &e : host.services())
         out << tr("  service:   %1: %2").arg(e.service->name(), e.service->description()) << Qt::endl;
     out << tr("Stop with Ctrl+C or: kill -TERM %1").arg(pid) << Qt::endl;

@@ -1,1 +1,252 @@
-// placeholder
+#include "machinespage.h"
+
+#include "coreservices.h"
+#include "machinefilterproxy.h"
+#include "machinetablemodel.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QProxyStyle>
+#include <QSettings>
+#include <QShortcut>
+#include <QStackedWidget>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace metaldesk {
+
+namespace {
+// Bumped when the columns change, so an old saved header layout is not applied to new columns.
+constexpr int kHeaderLayoutVersion = 1;
+
+// Wider text margins in the cells: without grid lines, a right-aligned number ("7,681.5 GB") and
+// the left-aligned text of the next column otherwise run together. Item views take their text
+// margin from this metric; only the table uses this style, not its header or other widgets.
+class RoomyCellStyle : public QProxyStyle {
+public:
+    int pixelMetric(PixelMetric metric, const QStyleOption *option, const QWidget *widget) const override
+    {
+        const int base = QProxyStyle::pixelMetric(metric, option, widget);
+        if (metric == PM_FocusFrameHMargin && widget)
+            return qMax(base, widget->fontMetrics().averageCharWidth());
+        return base;
+    }
+};
+} // namespace
+
+MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
+    : QWidget(parent),
+      model_(new MachineTableModel(*core.machines, *core.feed, this)),
+      proxy_(new MachineFilterProxy(this)),
+      filter_(new QLineEdit(this)),
+      count_(new QLabel(this)),
+      content_(new QStackedWidget(this)),
+      view_(new QTableView(this))
+{
+    proxy_->setSourceModel(model_);
+
+    filter_->setObjectName(QStringLiteral("machineFilter"));
+    filter_->setPlaceholderText(tr("Filter machines: text or status:ready owner:alice"));
+    filter_->setClearButtonEnabled(true);
+    filter_->setToolTip(tr("<p>Words match the name, system ID, MAC address, owner, architecture or status.</p>"
+                           "<p>Terms narrow the list further, and all must hold:<br>"
+                           "<b>status:</b>ready &nbsp; <b>owner:</b>alice &nbsp; <b>arch:</b>amd64 &nbsp; "
+                           "<b>power:</b>on &nbsp; <b>name:</b> &nbsp; <b>id:</b> &nbsp; <b>mac:</b><br>"
+                           "status:ready,broken matches either; status:!deployed excludes; "
+                           "owner:=al matches exactly.</p>"));
+    // The whole hint must stay readable, in whatever language it is.
+    filter_->setMinimumWidth(filter_->fontMetrics().horizontalAdvance(filter_->placeholderText())
+                             + 6 * filter_->fontMetrics().averageCharWidth());
+    connect(filter_, &QLineEdit::textChanged, proxy_, &MachineFilterProxy::setFilterText);
+    auto *find = new QShortcut(QKeySequence::Find, this);
+    connect(find, &QShortcut::activated, this, [this] {
+        filter_->setFocus(Qt::ShortcutFocusReason);
+        filter_->selectAll();
+    });
+
+    count_->setObjectName(QStringLiteral("machineCount"));
+    count_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    view_->setObjectName(QStringLiteral("machineTable"));
+    auto *cellStyle = new RoomyCellStyle; // the widget does not own its style: this page does
+    cellStyle->setParent(this);
+    view_->setStyle(cellStyle);
+    view_->setModel(proxy_);
+    view_->setSortingEnabled(true);
+    view_->sortByColumn(MachineTableModel::NameColumn, Qt::AscendingOrder);
+    view_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    view_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    view_->setAlternatingRowColors(true);
+    view_->setWordWrap(false);
+    view_->setShowGrid(false);
+    view_->verticalHeader()->hide();
+    view_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    // Denser than the style's default: a lab has dozens of machines, and more should fit on screen.
+    view_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() * 3 / 2 + 2);
+    view_->horizontalHeader()->setSectionsMovable(true);
+    view_->horizontalHeader()->setHighlightSections(false);
+    view_->horizontalHeader()->setStretchLastSection(true);
+    applyDefaultColumnWidths();
+
+    buildEmptyState();
+    content_->addWidget(view_);
+    content_->addWidget(emptyState_);
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(filter_, 1);
+    top->addSpacing(fontMetrics().averageCharWidth() * 2);
+    top->addWidget(count_);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(content_, 1);
+
+    // The source model decides empty vs not; the proxy decides what the count shows.
+    connect(model_, &QAbstractItemModel::rowsInserted, this, &MachinesPage::updateEmptyState);
+    connect(model_, &QAbstractItemModel::rowsRemoved, this, &MachinesPage::updateEmptyState);
+    connect(model_, &QAbstractItemModel::modelReset, this, &MachinesPage::updateEmptyState);
+    connect(proxy_, &QAbstractItemModel::rowsInserted, this, &MachinesPage::updateCount);
+    connect(proxy_, &QAbstractItemModel::rowsRemoved, this, &MachinesPage::updateCount);
+    connect(proxy_, &QAbstractItemModel::modelReset, this, &MachinesPage::updateCount);
+    connect(proxy_, &QAbstractItemModel::layoutChanged, this, &MachinesPage::updateCount);
+    connect(view_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        updateCount();
+        emit selectionChanged();
+    });
+    updateEmptyState();
+}
+
+void MachinesPage::buildEmptyState()
+{
+    emptyState_ = new QWidget(this);
+    emptyState_->setObjectName(QStringLiteral("machinesEmptyState"));
+    emptyTitle_ = new QLabel;
+    QFont title = emptyTitle_->font();
+    title.setPointSizeF(title.pointSizeF() * 1.4);
+    title.setBold(true);
+    emptyTitle_->setFont(title);
+    emptyTitle_->setAlignment(Qt::AlignHCenter);
+    emptyTitle_->setWordWrap(true);
+    emptyText_ = new QLabel;
+    emptyText_->setObjectName(QStringLiteral("machinesEmptyText"));
+    emptyText_->setAlignment(Qt::AlignHCenter);
+    emptyText_->setWordWrap(true);
+    emptyText_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    // A centred column of comfortable measure (long lines are hard to read), whatever the language.
+    // The labels fill the column rather than being aligned in it, so word wrap gets their height right.
+    auto *column = new QWidget(emptyState_);
+    column->setMaximumWidth(fontMetrics().averageCharWidth() * 70);
+    auto *texts = new QVBoxLayout(column);
+    texts->addStretch(1);
+    texts->addWidget(emptyTitle_);
+    texts->addSpacing(fontMetrics().height() / 2);
+    texts->addWidget(emptyText_);
+    texts->addStretch(2);
+    auto *layout = new QHBoxLayout(emptyState_);
+    layout->addStretch(1);
+    layout->addWidget(column, 4);
+    layout->addStretch(1);
+}
+
+void MachinesPage::applyDefaultColumnWidths()
+{
+    // Widths come from the texts the cells will hold (in the current language and font), not from
+    // fixed pixels, so translated headers and statuses are not cut.
+    const QFontMetrics fm = view_->fontMetrics();
+    // The cell's text margins on both sides (as the item delegate computes them), and some air.
+    const int padding = 2 * (view_->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, view_) + 1)
+                        + fm.averageCharWidth();
+    auto widest = [&fm](const QStringList &texts) {
+        int w = 0;
+        for (const QString &t : texts)
+            w = qMax(w, fm.horizontalAdvance(t));
+        return w;
+    };
+    QStringList statuses;
+    for (NodeStatus s : allNodeStatuses())
+        statuses << MachineTableModel::statusText(s);
+    QStringList powerStates;
+    for (const char *s : {"on", "off", "unknown", "error"})
+        powerStates << MachineTableModel::powerStateText(QLatin1String(s));
+
+    const QLocale locale;
+    const QHash<int, QStringList> samples = {
+        {MachineTableModel::NameColumn, {QStringLiteral("abundant-kingfisher")}},
+        {MachineTableModel::StatusColumn, statuses},
+        {MachineTableModel::PowerColumn, powerStates},
+        {MachineTableModel::OwnerColumn, {QStringLiteral("administrator")}},
+        {MachineTableModel::ArchitectureColumn, {QStringLiteral("amd64/generic"), QStringLiteral("arm64/generic")}},
+        {MachineTableModel::CpuColumn, {locale.toString(128)}},
+        {MachineTableModel::MemoryColumn, {MachineTableModel::memoryText(1024 * 1024)}},
+        {MachineTableModel::StorageColumn, {MachineTableModel::storageText(Q_INT64_C(8000000000000))}},
+        {MachineTableModel::MacColumn, {MachineTableModel::macText({QStringLiteral("52:54:00:ab:cd:ef"), {}, {}})}},
+        {MachineTableModel::SystemIdColumn, {QStringLiteral("xyz8wm")}},
+    };
+    QHeaderView *header = view_->horizontalHeader();
+    for (int column = 0; column < MachineTableModel::ColumnCount; ++column)
+        header->resizeSection(column, qMax(header->sectionSizeHint(column), widest(samples.value(column)) + padding));
+}
+
+void MachinesPage::updateEmptyState()
+{
+    const bool empty = model_->rowCount() == 0;
+    if (!model_->loadError().isEmpty()) {
+        emptyTitle_->setText(tr("The machines could not be read"));
+        emptyText_->setText(model_->loadError());
+    } else {
+        emptyTitle_->setText(tr("No machines yet"));
+        emptyText_->setText(tr("Machines appear here when they PXE-boot on the boot network, or when you add them."));
+    }
+    content_->setCurrentWidget(empty ? emptyState_ : static_cast<QWidget *>(view_));
+    filter_->setEnabled(!empty);
+    updateCount();
+}
+
+void MachinesPage::updateCount()
+{
+    const int total = model_->rowCount();
+    const int shown = proxy_->rowCount();
+    QString text;
+    if (total == 0)
+        text = tr("No machines");
+    else if (shown == total)
+        text = total == 1 ? tr("1 machine") : tr("%1 machines").arg(total);
+    else
+        text = total == 1 ? tr("%1 of 1 machine").arg(shown) : tr("%1 of %2 machines").arg(shown).arg(total);
+    const qsizetype selected = view_->selectionModel() ? view_->selectionModel()->selectedRows().size() : 0;
+    if (selected > 0)
+        text = tr("%1, %2 selected").arg(text).arg(selected);
+    count_->setText(text);
+}
+
+QStringList MachinesPage::selectedSystemIds() const
+{
+    QModelIndexList rows = view_->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    QStringList ids;
+    for (const QModelIndex &index : std::as_const(rows))
+        ids << index.data(MachineTableModel::SystemIdRole).toString();
+    return ids;
+}
+
+void MachinesPage::saveSettings(QSettings &settings) const
+{
+    settings.setValue(QStringLiteral("machinesPage/headerVersion"), kHeaderLayoutVersion);
+    settings.setValue(QStringLiteral("machinesPage/header"), view_->horizontalHeader()->saveState());
+}
+
+void MachinesPage::restoreSettings(const QSettings &settings)
+{
+    if (settings.value(QStringLiteral("machinesPage/headerVersion")).toInt() != kHeaderLayoutVersion)
+        return;
+    QHeaderView *header = view_->horizontalHeader();
+    if (header->restoreState(settings.value(QStringLiteral("machinesPage/header")).toByteArray()))
+        view_->sortByColumn(header->sortIndicatorSection(), header->sortIndicatorOrder());
+}
+
+} // namespace metaldesk

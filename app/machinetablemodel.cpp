@@ -1,1 +1,252 @@
-// placeholder
+#include "machinetablemodel.h"
+
+#include "changefeed.h"
+#include "machinestore.h"
+
+#include <QCoreApplication>
+#include <QLocale>
+#include <QLoggingCategory>
+
+namespace metaldesk {
+
+Q_LOGGING_CATEGORY(lcMachineModel, "metaldesk.gui.machines")
+
+namespace {
+// Shown where a value is not known yet (hardware before commissioning, no owner): an empty cell
+// reads as "broken column", a dash reads as "nothing here".
+QString noValue() { return QStringLiteral("—"); }
+
+QStringList macAddresses(const Machine &m)
+{
+    QStringList macs;
+    for (const Interface &i : m.interfaces)
+        macs << i.macAddress;
+    return macs;
+}
+} // namespace
+
+MachineTableModel::MachineTableModel(const MachineStore &store, const ChangeFeed &feed, QObject *parent)
+    : QAbstractTableModel(parent), store_(store)
+{
+    if (auto list = store_.list()) {
+        machines_ = std::move(*list);
+        rows_.reserve(machines_.size());
+        for (int row = 0; row < machines_.size(); ++row)
+            rows_.insert(machines_[row].systemId, row);
+    } else {
+        loadError_ = list.errorMessage();
+        qCWarning(lcMachineModel) << "cannot list machines:" << loadError_;
+    }
+    // The feed emits from whichever thread made the change; with this model as the context the
+    // calls are queued onto the GUI thread when needed, and dropped once the model is gone.
+    connect(&feed, &ChangeFeed::machineAdded, this, &MachineTableModel::machineAdded);
+    connect(&feed, &ChangeFeed::machineChanged, this, &MachineTableModel::machineChanged);
+    connect(&feed, &ChangeFeed::machineRemoved, this, &MachineTableModel::machineRemoved);
+}
+
+int MachineTableModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(machines_.size());
+}
+
+int MachineTableModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString MachineTableModel::statusText(NodeStatus status)
+{
+    return QCoreApplication::translate("NodeStatus", nodeStatusLabel(status));
+}
+
+QString MachineTableModel::powerStateText(const QString &powerState)
+{
+    if (powerState == QLatin1String("on"))
+        return tr("On");
+    if (powerState == QLatin1String("off"))
+        return tr("Off");
+    if (powerState == QLatin1String("error"))
+        return tr("Error");
+    return tr("Unknown");
+}
+
+QString MachineTableModel::memoryText(qint64 mebibytes)
+{
+    return tr("%1 GiB").arg(QLocale().toString(double(mebibytes) / 1024.0, 'f', 1));
+}
+
+QString MachineTableModel::storageText(qint64 bytes)
+{
+    return tr("%1 GB").arg(QLocale().toString(double(bytes) / 1e9, 'f', 1));
+}
+
+QString MachineTableModel::macText(const QStringList &macAddresses)
+{
+    if (macAddresses.isEmpty())
+        return {};
+    if (macAddresses.size() == 1)
+        return macAddresses.first();
+    return tr("%1 (+%2)").arg(macAddresses.first()).arg(macAddresses.size() - 1);
+}
+
+QVariant MachineTableModel::displayValue(const Machine &m, int column) const
+{
+    switch (Column(column)) {
+    case NameColumn: return m.hostname;
+    case StatusColumn: return statusText(m.status);
+    case PowerColumn: return powerStateText(m.powerState);
+    case OwnerColumn: return m.owner.isEmpty() ? noValue() : m.owner;
+    case ArchitectureColumn: return m.architecture.isEmpty() ? noValue() : m.architecture;
+    case CpuColumn: return m.cpuCount > 0 ? QLocale().toString(m.cpuCount) : noValue();
+    case MemoryColumn: return m.memory > 0 ? memoryText(m.memory) : noValue();
+    case StorageColumn: return m.storage > 0 ? storageText(m.storage) : noValue();
+    case MacColumn: return m.interfaces.isEmpty() ? noValue() : macText(macAddresses(m));
+    case SystemIdColumn: return m.systemId;
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+QVariant MachineTableModel::sortValue(const Machine &m, int column) const
+{
+    switch (Column(column)) {
+    case CpuColumn: return m.cpuCount;
+    case MemoryColumn: return m.memory;
+    case StorageColumn: return m.storage;
+    case OwnerColumn: return m.owner;
+    case ArchitectureColumn: return m.architecture;
+    case MacColumn: return m.interfaces.isEmpty() ? QString() : m.interfaces.first().macAddress;
+    default: return displayValue(m, column); // texts sort as the user reads them
+    }
+}
+
+QVariant MachineTableModel::toolTip(const Machine &m, int column) const
+{
+    switch (Column(column)) {
+    case StatusColumn:
+        // The failure reason: why the machine is Broken or Failed deployment.
+        return m.statusMessage.isEmpty() ? QVariant() : m.statusMessage;
+    case PowerColumn:
+        return m.powerType.isEmpty() ? tr("No power driver set") : tr("Power driver: %1").arg(m.powerType);
+    case CpuColumn:
+    case MemoryColumn:
+    case StorageColumn:
+        return m.cpuCount > 0 || m.memory > 0 || m.storage > 0
+                   ? QVariant()
+                   : tr("Not known until the machine is commissioned");
+    case MacColumn: {
+        QStringList lines;
+        for (const Interface &i : m.interfaces)
+            lines << tr("%1: %2").arg(i.name, i.macAddress);
+        return lines.isEmpty() ? QVariant() : lines.join(QLatin1Char('\n'));
+    }
+    default: return {};
+    }
+}
+
+QVariant MachineTableModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Machine &m = machines_.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole: return displayValue(m, index.column());
+    case SortRole: return sortValue(m, index.column());
+    case SystemIdRole: return m.systemId;
+    case Qt::ToolTipRole: return toolTip(m, index.column());
+    case Qt::TextAlignmentRole:
+        switch (index.column()) {
+        case CpuColumn:
+        case MemoryColumn:
+        case StorageColumn: return int(Qt::AlignRight | Qt::AlignVCenter);
+        default: return int(Qt::AlignLeft | Qt::AlignVCenter);
+        }
+    default: return {};
+    }
+}
+
+QVariant MachineTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::TextAlignmentRole) {
+        const bool numeric = section == CpuColumn || section == MemoryColumn || section == StorageColumn;
+        return int((numeric ? Qt::AlignRight : Qt::AlignLeft) | Qt::AlignVCenter);
+    }
+    if (role == Qt::InitialSortOrderRole) {
+        // Biggest machines first is what one looks for when sorting by size.
+        const bool numeric = section == CpuColumn || section == MemoryColumn || section == StorageColumn;
+        return int(numeric ? Qt::DescendingOrder : Qt::AscendingOrder);
+    }
+    if (role == Qt::ToolTipRole) {
+        switch (Column(section)) {
+        case CpuColumn: return tr("CPU cores");
+        case MemoryColumn: return tr("Memory in GiB (1024³ bytes)");
+        case StorageColumn: return tr("Total disk size in GB (10⁹ bytes)");
+        case SystemIdColumn: return tr("The machine's unique id, as API clients see it");
+        default: return {};
+        }
+    }
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (Column(section)) {
+    case NameColumn: return tr("Name");
+    case StatusColumn: return tr("Status");
+    case PowerColumn: return tr("Power");
+    case OwnerColumn: return tr("Owner");
+    case ArchitectureColumn: return tr("Architecture");
+    case CpuColumn: return tr("CPU");
+    case MemoryColumn: return tr("Memory");
+    case StorageColumn: return tr("Storage");
+    case MacColumn: return tr("MAC address");
+    case SystemIdColumn: return tr("System ID");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+void MachineTableModel::machineAdded(const QString &systemId)
+{
+    if (rows_.contains(systemId)) // already here (a change was seen first): refresh that row
+        return machineChanged(systemId);
+    auto machine = store_.get(systemId);
+    if (!machine) {
+        // Gone again before this queued call ran; its removal follows and finds nothing to do.
+        qCDebug(lcMachineModel) << "added machine not readable:" << systemId << machine.errorMessage();
+        return;
+    }
+    const int row = int(machines_.size());
+    beginInsertRows({}, row, row);
+    machines_.append(std::move(*machine));
+    rows_.insert(systemId, row);
+    endInsertRows();
+}
+
+void MachineTableModel::machineChanged(const QString &systemId)
+{
+    const int row = rowOf(systemId);
+    if (row < 0) // a change to a machine this model never saw added: it exists, so show it
+        return machineAdded(systemId);
+    auto machine = store_.get(systemId);
+    if (!machine) {
+        qCDebug(lcMachineModel) << "changed machine not readable:" << systemId << machine.errorMessage();
+        return;
+    }
+    machines_[row] = std::move(*machine);
+    emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void MachineTableModel::machineRemoved(const QString &systemId)
+{
+    const int row = rowOf(systemId);
+    if (row < 0)
+        return;
+    beginRemoveRows({}, row, row);
+    machines_.removeAt(row);
+    rows_.remove(systemId);
+    for (int r = row; r < machines_.size(); ++r)
+        rows_[machines_[r].systemId] = r;
+    endRemoveRows();
+}
+
+} // namespace metaldesk

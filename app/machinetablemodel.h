@@ -1,1 +1,72 @@
 #pragma once
+
+#include "machine.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QList>
+
+namespace metaldesk {
+
+class ChangeFeed;
+class MachineStore;
+
+// The machines as a table, read from the MachineStore once and then kept current row by row from
+// the ChangeFeed: a change to one machine touches one row, so selections, scroll position and the
+// proxy's sorting survive live updates.
+class MachineTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    enum Column {
+        NameColumn,
+        StatusColumn,
+        PowerColumn,
+        OwnerColumn,
+        ArchitectureColumn,
+        CpuColumn,
+        MemoryColumn,
+        StorageColumn,
+        MacColumn,
+        SystemIdColumn,
+        ColumnCount
+    };
+    enum Role {
+        SortRole = Qt::UserRole + 1, // the raw value (numbers as numbers), for sorting
+        SystemIdRole,                // the row's system id, whatever the column
+    };
+
+    MachineTableModel(const MachineStore &store, const ChangeFeed &feed, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    const Machine &machineAt(int row) const { return machines_.at(row); }
+    int rowOf(const QString &systemId) const { return rows_.value(systemId, -1); }
+    // Why the initial list could not be read; empty when it was.
+    const QString &loadError() const { return loadError_; }
+
+    // The cell texts, shared with the page, which sizes columns from them.
+    static QString statusText(NodeStatus status);
+    static QString powerStateText(const QString &powerState);
+    static QString memoryText(qint64 mebibytes);
+    static QString storageText(qint64 bytes);
+    // The first MAC address, and how many more: "52:54:00:12:34:56 (+1)".
+    static QString macText(const QStringList &macAddresses);
+
+private:
+    void machineAdded(const QString &systemId);
+    void machineChanged(const QString &systemId);
+    void machineRemoved(const QString &systemId);
+    QVariant displayValue(const Machine &m, int column) const;
+    QVariant sortValue(const Machine &m, int column) const;
+    QVariant toolTip(const Machine &m, int column) const;
+
+    const MachineStore &store_;
+    QList<Machine> machines_;
+    QHash<QString, int> rows_; // system id → row in machines_
+    QString loadError_;
+};
+
+} // namespace metaldesk

@@ -43,6 +43,8 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("metaldesk"));
     QCoreApplication::setOrganizationName(QStringLiteral("MetalDesk"));
     QCoreApplication::setApplicationVersion(QStringLiteral(METALDESK_VERSION));
+    // One line per log record, with time and subsystem (metaldesk.lifecycle, metaldesk.db, ...).
+    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-dd hh:mm:ss.zzz} %{category} %{type}: %{message}"));
 
     QStringList args;
     for (int i = 0; i < argc; ++i)

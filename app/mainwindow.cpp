@@ -1,1 +1,91 @@
-// placeholder
+#include "mainwindow.h"
+
+#include "coreservices.h"
+#include "machinespage.h"
+
+#include <QCloseEvent>
+#include <QCoreApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QScreen>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+
+namespace metaldesk {
+
+MainWindow::MainWindow(CoreServices &core, QWidget *parent)
+    : QMainWindow(parent),
+      navigation_(new QListWidget(this)),
+      pages_(new QStackedWidget(this)),
+      machinesPage_(new MachinesPage(core, this))
+{
+    setWindowTitle(tr("MetalDesk"));
+
+    navigation_->setObjectName(QStringLiteral("navigation"));
+    navigation_->setSelectionMode(QAbstractItemView::SingleSelection);
+    navigation_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    navigation_->setIconSize(QSize(24, 24));
+    pages_->setObjectName(QStringLiteral("pages"));
+    connect(navigation_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
+
+    addPage(machinesPage_, style()->standardIcon(QStyle::SP_ComputerIcon), tr("Machines"));
+    navigation_->setCurrentRow(0);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QHBoxLayout(central);
+    layout->addWidget(navigation_);
+    layout->addWidget(pages_, 1);
+    setCentralWidget(central);
+
+    // Which database this window shows: with several installations (SQLite, a shared PostgreSQL)
+    // it is easy to look at the wrong one. displayName() never includes a password.
+    auto *database = new QLabel(tr("Database: %1").arg(core.db->spec().displayName()), this);
+    database->setObjectName(QStringLiteral("databaseLabel"));
+    statusBar()->addPermanentWidget(database);
+
+    restoreSettings();
+    // Quitting from outside (SIGTERM, the session ending) closes no window: save then as well.
+    if (QCoreApplication::instance())
+        connect(QCoreApplication::instance(), &QCoreApplication::aboutToQuit, this, &MainWindow::saveSettings);
+}
+
+void MainWindow::addPage(QWidget *page, const QIcon &icon, const QString &title)
+{
+    pages_->addWidget(page);
+    auto *item = new QListWidgetItem(icon, title, navigation_);
+    // Roomy rows, as wide as the title needs in whatever language.
+    const QFontMetrics fm = fontMetrics();
+    item->setSizeHint(QSize(navigation_->iconSize().width() + fm.horizontalAdvance(title) + 3 * fm.averageCharWidth(),
+                            qMax(navigation_->iconSize().height(), fm.height()) + fm.height()));
+    navigation_->setFixedWidth(navigation_->sizeHintForColumn(0) + 2 * navigation_->frameWidth()
+                               + 2 * fm.averageCharWidth());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("mainWindow/state"), saveState());
+    machinesPage_->saveSettings(settings);
+}
+
+void MainWindow::restoreSettings()
+{
+    const QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray()))
+        // First run: room for every column of the machine list, but never larger than the screen.
+        resize(QSize(1280, 760).boundedTo(screen()->availableGeometry().size() * 0.9));
+    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
+    machinesPage_->restoreSettings(settings);
+}
+
+} // namespace metaldesk

@@ -1,0 +1,572 @@
+// The main window's Machines page, offscreen, over a real SQLite database: what it lists, how it
+// filters and sorts, and that it follows changes made through the core live, row by row.
+#include "coreservices.h"
+#include "machinefilterproxy.h"
+#include "machinespage.h"
+#include "machinetablemodel.h"
+#include "mainwindow.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QTranslator>
+#include <QtTest>
+
+using namespace metaldesk;
+
+// Runs one core call once and fails the test with the core's own message.
+#define STEP(...)                                                                                                     \
+    do {                                                                                                              \
+        const auto result_ = (__VA_ARGS__);                                                                           \
+        QVERIFY2(result_.ok(), qPrintable(result_.errorMessage()));                                                   \
+    } while (false)
+
+// Every translatable text comes back longer and in Hangul, as a Korean translation might: the
+// layout must make room for texts it has never seen. (There is no Korean translation file yet.)
+class PseudoKorean : public QTranslator {
+public:
+    bool isEmpty() const override { return false; }
+    QString translate(const char *, const char *sourceText, const char *, int) const override
+    {
+        if (!sourceText || !*sourceText)
+            return {};
+        return QStringLiteral("한국어 ") + QString::fromUtf8(sourceText) + QStringLiteral(" 번역");
+    }
+};
+
+class TestMachinesPage : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void explainsHowMachinesArriveWhenThereAreNone();
+    void listsMachinesWithStatusOwnerAndHardware();
+    void filtersByFreeTextAndMaasTerms();
+    void updatesOnlyTheChangedRowWithoutReset();
+    void followsChangesMadeOnAnotherThread();
+    void addsAndRemovesRowsLiveThroughTheFilter();
+    void sortsHardwareColumnsAsNumbers();
+    void remembersGeometryAndColumns();
+    void fitsLongerTranslatedTextsInAKoreanFont();
+
+private:
+    void populate();
+    void showWindow();
+    QString cell(const QString &hostname, int column, int role = Qt::DisplayRole) const;
+    int proxyRowOf(const QString &hostname) const;
+    Actor actor(const QString &username) const;
+
+    QTemporaryDir settingsDir_;
+    std::unique_ptr<QTemporaryDir> dir_;
+    std::unique_ptr<CoreServices> core_;
+    std::unique_ptr<MainWindow> window_;
+    QHash<QString, User> users_;
+    QHash<QString, QString> ids_; // hostname → system id
+
+    QLineEdit *filter_ = nullptr;
+    QTableView *table_ = nullptr;
+    QLabel *count_ = nullptr;
+    MachineFilterProxy *proxy_ = nullptr;
+    MachineTableModel *model_ = nullptr;
+};
+
+void TestMachinesPage::initTestCase()
+{
+    // Never read or write the user's real settings.
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("MetalDesk"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_machinespage"));
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    QLoggingCategory::setFilterRules(QStringLiteral("metaldesk.*.info=false")); // the engine narrates every move
+    QVERIFY(QDir().mkpath(QStringLiteral(SCREENSHOT_DIR)));
+}
+
+void TestMachinesPage::init()
+{
+    QSettings().clear();
+    dir_ = std::make_unique<QTemporaryDir>();
+    QVERIFY(dir_->isValid());
+    auto core = CoreServices::open(DatabaseSpec::sqlite(dir_->filePath(QStringLiteral("md.db"))));
+    QVERIFY2(core, qPrintable(core.errorMessage()));
+    core_ = std::move(*core);
+    UserStore users(core_->db, 1000); // few hash iterations: fast tests
+    for (const auto &[name, admin] : {std::pair{"admin", true}, {"alice", false}, {"bob", false}}) {
+        const QString username = QLatin1String(name);
+        auto user = users.createUser(username, username + QStringLiteral("@example.org"), QStringLiteral("pw"), admin);
+        QVERIFY2(user, qPrintable(user.errorMessage()));
+        users_.insert(username, *user);
+    }
+}
+
+void TestMachinesPage::cleanup()
+{
+    window_.reset(); // before the services it uses
+    core_.reset();
+    dir_.reset();
+    users_.clear();
+    ids_.clear();
+}
+
+Actor TestMachinesPage::actor(const QString &username) const
+{
+    const User &u = users_[username];
+    return {u.id, u.username, u.isAdmin};
+}
+
+// Twelve machines in the states a home lab has: new, commissioning, ready, owned, deployed, failed, broken.
+void TestMachinesPage::populate()
+{
+    struct Spec {
+        const char *name;
+        const char *arch;
+        int cpus;
+        qint64 memoryMiB;
+        qint64 storageBytes;
+        NodeStatus status;
+        const char *owner;
+    };
+    const Spec specs[] = {
+        {"amber-falcon", "amd64/generic", 0, 0, 0, NodeStatus::New, ""},
+        {"brisk-otter", "amd64/generic", 0, 0, 0, NodeStatus::Commissioning, ""},
+        {"calm-heron", "amd64/generic", 4, 8192, Q_INT64_C(500107862016), NodeStatus::Ready, ""},
+        {"dusty-lynx", "arm64/generic", 128, 524288, Q_INT64_C(7681501126656), NodeStatus::Ready, ""},
+        {"eager-panda", "amd64/generic", 16, 65536, Q_INT64_C(1000204886016), NodeStatus::Ready, ""},
+        {"fancy-moose", "amd64/generic", 2, 3968, Q_INT64_C(128035676160), NodeStatus::Allocated, "alice"},
+        {"gentle-crab", "amd64/generic", 8, 16384, Q_INT64_C(256060514304), NodeStatus::Allocated, "alice"},
+        {"humble-wolf", "amd64/generic", 32, 131072, Q_INT64_C(2000398934016), NodeStatus::Deployed, "bob"},
+        {"node-2", "amd64/generic", 64, 262144, Q_INT64_C(4000787030016), NodeStatus::FailedDeployment, "alice"},
+        {"node-10", "amd64/generic", 12, 32768, Q_INT64_C(480103981056), NodeStatus::Broken, ""},
+        {"quiet-bison", "arm64/generic", 0, 0, 0, NodeStatus::New, ""},
+        {"rapid-koala", "arm64/generic", 24, 98304, Q_INT64_C(960197124096), NodeStatus::Deployed, "bob"},
+    };
+    const Actor admin = actor(QStringLiteral("admin"));
+    const Actor metadata = Actor::system(QStringLiteral("metadata"));
+    int n = 0;
+    for (const Spec &s : specs) {
+        ++n;
+        NewMachine spec;
+        spec.hostname = QLatin1String(s.name);
+        spec.architecture = QLatin1String(s.arch);
+        spec.macAddresses = {QStringLiteral("52:54:00:00:00:%1").arg(n, 2, 16, QLatin1Char('0'))};
+        if (n == 8) // a machine with two NICs
+            spec.macAddresses << QStringLiteral("52:54:00:00:01:08");
+        auto created = core_->engine->createMachine(spec, admin);
+        QVERIFY2(created, qPrintable(created.errorMessage()));
+        const QString id = created->systemId;
+        ids_.insert(spec.hostname, id);
+        if (s.cpus > 0) {
+            STEP(core_->machines->setHardware(id, {spec.architecture, s.cpus, s.memoryMiB, s.storageBytes,
+                                                   QStringLiteral("sda")}));
+            STEP(core_->machines->setPowerSettings(id, QStringLiteral("ipmi"),
+                                                   {{QStringLiteral("power_address"), QStringLiteral("10.0.0.%1").arg(n)}}));
+        }
+        if (s.status == NodeStatus::New)
+            continue;
+        STEP(core_->engine->performAction(id, NodeAction::Commission, admin));
+        if (s.status == NodeStatus::Commissioning)
+            continue;
+        STEP(core_->engine->changeStatus(id, NodeStatus::Ready, metadata, QStringLiteral("Commissioning finished")));
+        const QString owner = QLatin1String(s.owner);
+        switch (s.status) {
+        case NodeStatus::Allocated: STEP(core_->engine->performAction(id, NodeAction::Acquire, actor(owner))); break;
+        case NodeStatus::Deployed:
+            STEP(core_->engine->performAction(id, NodeAction::Deploy, actor(owner)));
+            STEP(core_->engine->changeStatus(id, NodeStatus::Deployed, metadata, QStringLiteral("Deployed")));
+            break;
+        case NodeStatus::FailedDeployment:
+            STEP(core_->engine->performAction(id, NodeAction::Deploy, actor(owner)));
+            STEP(core_->engine->markFailed(id, QStringLiteral("Installation failed: no disk for the root filesystem"),
+                                           metadata));
+            break;
+        case NodeStatus::Broken: STEP(core_->engine->performAction(id, NodeAction::MarkBroken, admin)); break;
+        default: break;
+        }
+        STEP(core_->machines->setPowerState(id, s.status == NodeStatus::Deployed ? QStringLiteral("on")
+                                                                                 : QStringLiteral("off")));
+    }
+    QCOMPARE(ids_.size(), 12);
+}
+
+void TestMachinesPage::showWindow()
+{
+    window_ = std::make_unique<MainWindow>(*core_);
+    window_->resize(1280, 720);
+    window_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+    filter_ = window_->findChild<QLineEdit *>(QStringLiteral("machineFilter"));
+    table_ = window_->findChild<QTableView *>(QStringLiteral("machineTable"));
+    count_ = window_->findChild<QLabel *>(QStringLiteral("machineCount"));
+    QVERIFY(filter_ && table_ && count_);
+    proxy_ = qobject_cast<MachineFilterProxy *>(table_->model());
+    QVERIFY(proxy_);
+    model_ = qobject_cast<MachineTableModel *>(proxy_->sourceModel());
+    QVERIFY(model_);
+}
+
+int TestMachinesPage::proxyRowOf(const QString &hostname) const
+{
+    for (int row = 0; row < proxy_->rowCount(); ++row)
+        if (proxy_->index(row, MachineTableModel::NameColumn).data().toString() == hostname)
+            return row;
+    return -1;
+}
+
+QString TestMachinesPage::cell(const QString &hostname, int column, int role) const
+{
+    const int row = proxyRowOf(hostname);
+    return row < 0 ? QStringLiteral("<no row %1>").arg(hostname) : proxy_->index(row, column).data(role).toString();
+}
+
+void TestMachinesPage::explainsHowMachinesArriveWhenThereAreNone()
+{
+    showWindow();
+    auto *empty = window_->findChild<QWidget *>(QStringLiteral("machinesEmptyState"));
+    auto *text = window_->findChild<QLabel *>(QStringLiteral("machinesEmptyText"));
+    QVERIFY(empty && text);
+    QVERIFY(empty->isVisible());
+    QVERIFY(!table_->isVisible());
+    QVERIFY(text->text().contains(QStringLiteral("PXE-boot")));
+    QVERIFY(!filter_->isEnabled());
+    QCOMPARE(count_->text(), QStringLiteral("No machines"));
+    // The explanation is shown whole, not cut to its first line.
+    QVERIFY(text->height() >= text->heightForWidth(text->width()));
+    QVERIFY(text->visibleRegion().boundingRect().height() >= text->heightForWidth(text->width()));
+    QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/machines-empty-en.png")));
+
+    // The first machine replaces the explanation with the list.
+    NewMachine spec;
+    spec.macAddresses = {QStringLiteral("52:54:00:12:34:56")};
+    auto created = core_->engine->createMachine(spec, Actor::system(QStringLiteral("enlistment")));
+    QVERIFY2(created, qPrintable(created.errorMessage()));
+    QTRY_VERIFY(table_->isVisible());
+    QVERIFY(!empty->isVisible());
+    QVERIFY(filter_->isEnabled());
+    QCOMPARE(window_->windowTitle(), QStringLiteral("MetalDesk"));
+    QCOMPARE(proxy_->rowCount(), 1);
+    QCOMPARE(count_->text(), QStringLiteral("1 machine"));
+    QCOMPARE(cell(created->hostname, MachineTableModel::StatusColumn), QStringLiteral("New"));
+}
+
+void TestMachinesPage::listsMachinesWithStatusOwnerAndHardware()
+{
+    populate();
+    showWindow();
+    QCOMPARE(model_->rowCount(), 12);
+    QCOMPARE(proxy_->rowCount(), 12);
+    QCOMPARE(model_->columnCount(), int(MachineTableModel::ColumnCount));
+    QCOMPARE(count_->text(), QStringLiteral("12 machines"));
+    QVERIFY(table_->isVisible());
+
+    using M = MachineTableModel;
+    const QString calm = QStringLiteral("calm-heron");
+    QCOMPARE(cell(calm, M::StatusColumn), QStringLiteral("Ready"));
+    QCOMPARE(cell(calm, M::PowerColumn), QStringLiteral("Off"));
+    QCOMPARE(cell(calm, M::PowerColumn, Qt::ToolTipRole), QStringLiteral("Power driver: ipmi"));
+    QCOMPARE(cell(calm, M::OwnerColumn), QStringLiteral("—"));
+    QCOMPARE(cell(calm, M::ArchitectureColumn), QStringLiteral("amd64/generic"));
+    QCOMPARE(cell(calm, M::CpuColumn), QStringLiteral("4"));
+    QCOMPARE(cell(calm, M::MemoryColumn), QStringLiteral("8.0 GiB"));
+    QCOMPARE(cell(calm, M::StorageColumn), QStringLiteral("500.1 GB"));
+    QCOMPARE(cell(calm, M::MacColumn), QStringLiteral("52:54:00:00:00:03"));
+    QCOMPARE(cell(calm, M::SystemIdColumn), ids_[calm]);
+
+    QCOMPARE(cell(QStringLiteral("fancy-moose"), M::StatusColumn), QStringLiteral("Allocated"));
+    QCOMPARE(cell(QStringLiteral("fancy-moose"), M::OwnerColumn), QStringLiteral("alice"));
+    QCOMPARE(cell(QStringLiteral("fancy-moose"), M::MemoryColumn), QStringLiteral("3.9 GiB"));
+    QCOMPARE(cell(QStringLiteral("dusty-lynx"), M::MemoryColumn), QStringLiteral("512.0 GiB"));
+    QCOMPARE(cell(QStringLiteral("dusty-lynx"), M::StorageColumn), QStringLiteral("7,681.5 GB"));
+    QCOMPARE(cell(QStringLiteral("humble-wolf"), M::StatusColumn), QStringLiteral("Deployed"));
+    QCOMPARE(cell(QStringLiteral("humble-wolf"), M::PowerColumn), QStringLiteral("On"));
+    QCOMPARE(cell(QStringLiteral("humble-wolf"), M::MacColumn), QStringLiteral("52:54:00:00:00:08 (+1)"));
+    QCOMPARE(cell(QStringLiteral("humble-wolf"), M::MacColumn, Qt::ToolTipRole),
+             QStringLiteral("eth0: 52:54:00:00:00:08\neth1: 52:54:00:00:01:08"));
+    QCOMPARE(cell(QStringLiteral("brisk-otter"), M::StatusColumn), QStringLiteral("Commissioning"));
+    QCOMPARE(cell(QStringLiteral("node-10"), M::StatusColumn), QStringLiteral("Broken"));
+
+    // Hardware not known before commissioning reads as such, not as zero.
+    QCOMPARE(cell(QStringLiteral("amber-falcon"), M::CpuColumn), QStringLiteral("—"));
+    QCOMPARE(cell(QStringLiteral("amber-falcon"), M::MemoryColumn, Qt::ToolTipRole),
+             QStringLiteral("Not known until the machine is commissioned"));
+    QCOMPARE(cell(QStringLiteral("amber-falcon"), M::PowerColumn), QStringLiteral("Unknown"));
+
+    // The failure reason is on the status cell.
+    const QString failed = QStringLiteral("node-2");
+    QCOMPARE(cell(failed, M::StatusColumn), QStringLiteral("Failed deployment"));
+    QCOMPARE(cell(failed, M::StatusColumn, Qt::ToolTipRole),
+             QStringLiteral("Installation failed: no disk for the root filesystem"));
+
+    // Sorted by name at first, naturally: node-2 before node-10.
+    QCOMPARE(proxy_->index(0, M::NameColumn).data().toString(), QStringLiteral("amber-falcon"));
+    QVERIFY(proxyRowOf(QStringLiteral("node-2")) < proxyRowOf(QStringLiteral("node-10")));
+
+    // Every column is wide enough for its header and its widest cell.
+    // The item delegate's margin around the text (QCommonStyle: the focus frame margin plus one).
+    const int textMargin = table_->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, table_) + 1;
+    for (int column = 0; column < M::ColumnCount - 1; ++column) {
+        QVERIFY2(table_->columnWidth(column) >= table_->horizontalHeader()->sectionSizeHint(column),
+                 qPrintable(QStringLiteral("header of column %1 cut").arg(column)));
+        for (int row = 0; row < proxy_->rowCount(); ++row) {
+            const QString text = proxy_->index(row, column).data().toString();
+            QVERIFY2(table_->columnWidth(column) >= table_->fontMetrics().horizontalAdvance(text) + 2 * textMargin,
+                     qPrintable(QStringLiteral("'%1' cut in column %2").arg(text).arg(column)));
+        }
+    }
+
+    table_->selectRow(proxyRowOf(QStringLiteral("eager-panda")));
+    QCOMPARE(window_->machinesPage()->selectedSystemIds(), QStringList{ids_[QStringLiteral("eager-panda")]});
+    QCOMPARE(count_->text(), QStringLiteral("12 machines, 1 selected"));
+    QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/machines-en.png")));
+}
+
+void TestMachinesPage::filtersByFreeTextAndMaasTerms()
+{
+    populate();
+    showWindow();
+    auto filterBy = [this](const QString &text) {
+        filter_->clear();
+        QTest::keyClicks(filter_, text);
+        return proxy_->rowCount();
+    };
+    QCOMPARE(filterBy(QStringLiteral("heron")), 1);
+    QCOMPARE(filterBy(QStringLiteral("ARM64")), 3);
+    QCOMPARE(filterBy(QStringLiteral("52:54:00:00:01")), 1); // the second NIC of humble-wolf
+    QCOMPARE(filterBy(ids_[QStringLiteral("gentle-crab")].toUpper()), 1);
+    QCOMPARE(filterBy(QStringLiteral("alice")), 3);
+    QCOMPARE(filterBy(QStringLiteral("deployed")), 2);
+
+    QCOMPARE(filterBy(QStringLiteral("status:ready")), 3);
+    QCOMPARE(count_->text(), QStringLiteral("3 of 12 machines"));
+    QCOMPARE(filterBy(QStringLiteral("status:Ready")), 3);
+    QCOMPARE(filterBy(QStringLiteral("status:new")), 2);
+    QCOMPARE(filterBy(QStringLiteral("status:failed-deployment")), 1);
+    QCOMPARE(filterBy(QStringLiteral("status:faileddeployment")), 1);
+    QCOMPARE(filterBy(QStringLiteral("status:ready,broken")), 4);
+    QCOMPARE(filterBy(QStringLiteral("owner:alice")), 3);
+    QCOMPARE(filterBy(QStringLiteral("owner:bob")), 2);
+    QCOMPARE(filterBy(QStringLiteral("arch:arm64")), 3);
+    QCOMPARE(filterBy(QStringLiteral("status:allocated owner:alice")), 2);
+    QCOMPARE(filterBy(QStringLiteral("status:deployed owner:bob arch:arm64")), 1);
+    QCOMPARE(filterBy(QStringLiteral("status:ready arch:arm64")), 1);
+    QCOMPARE(filterBy(QStringLiteral("owner:alice moose")), 1);
+    QCOMPARE(filterBy(QStringLiteral("status:deployed owner:alice")), 0);
+    QCOMPARE(count_->text(), QStringLiteral("0 of 12 machines"));
+
+    filter_->clear();
+    QCOMPARE(proxy_->rowCount(), 12);
+    QCOMPARE(count_->text(), QStringLiteral("12 machines"));
+}
+
+void TestMachinesPage::updatesOnlyTheChangedRowWithoutReset()
+{
+    populate();
+    showWindow();
+    QSignalSpy resets(model_, &QAbstractItemModel::modelReset);
+    QSignalSpy changes(model_, &QAbstractItemModel::dataChanged);
+    const QString calm = QStringLiteral("calm-heron");
+    const QString id = ids_[calm];
+    table_->selectRow(proxyRowOf(calm));
+
+    QVERIFY(core_->engine->performAction(id, NodeAction::Acquire, actor(QStringLiteral("alice"))));
+    QTRY_COMPARE(cell(calm, MachineTableModel::StatusColumn), QStringLiteral("Allocated"));
+    QCOMPARE(cell(calm, MachineTableModel::OwnerColumn), QStringLiteral("alice"));
+    QVERIFY(core_->engine->performAction(id, NodeAction::Deploy, actor(QStringLiteral("alice"))));
+    QTRY_COMPARE(cell(calm, MachineTableModel::StatusColumn), QStringLiteral("Deploying"));
+    QVERIFY(core_->engine->markFailed(id, QStringLiteral("Timed out installing the image"), Actor::system(QStringLiteral("timeout"))));
+    QTRY_COMPARE(cell(calm, MachineTableModel::StatusColumn), QStringLiteral("Failed deployment"));
+    QCOMPARE(cell(calm, MachineTableModel::StatusColumn, Qt::ToolTipRole), QStringLiteral("Timed out installing the image"));
+    QVERIFY(core_->machines->setPowerState(id, QStringLiteral("on")));
+    QTRY_COMPARE(cell(calm, MachineTableModel::PowerColumn), QStringLiteral("On"));
+
+    QCOMPARE(resets.size(), 0);
+    QVERIFY(!changes.isEmpty());
+    for (const QList<QVariant> &change : std::as_const(changes)) {
+        const auto topLeft = change.at(0).value<QModelIndex>();
+        const auto bottomRight = change.at(1).value<QModelIndex>();
+        QCOMPARE(topLeft.row(), model_->rowOf(id));
+        QCOMPARE(bottomRight.row(), topLeft.row());
+    }
+    // The row stayed selected through all of it.
+    QCOMPARE(window_->machinesPage()->selectedSystemIds(), QStringList{id});
+}
+
+void TestMachinesPage::followsChangesMadeOnAnotherThread()
+{
+    populate();
+    showWindow();
+    QSignalSpy resets(model_, &QAbstractItemModel::modelReset);
+    const QString eager = QStringLiteral("eager-panda");
+    const QString id = ids_[eager];
+    const Actor bob = actor(QStringLiteral("bob"));
+    QString error;
+    // The feed emits on this worker thread; the model must receive the change queued on its own.
+    std::unique_ptr<QThread> worker(QThread::create([&] {
+        if (auto done = core_->engine->performAction(id, NodeAction::Deploy, bob); !done)
+            error = done.errorMessage();
+        NewMachine spec;
+        spec.hostname = QStringLiteral("from-a-thread");
+        spec.macAddresses = {QStringLiteral("52:54:00:99:99:99")};
+        if (auto created = core_->engine->createMachine(spec, Actor::system(QStringLiteral("enlistment"))); !created)
+            error = created.errorMessage();
+    }));
+    worker->start();
+    QVERIFY(worker->wait(10000));
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QTRY_COMPARE(cell(eager, MachineTableModel::StatusColumn), QStringLiteral("Deploying"));
+    QCOMPARE(cell(eager, MachineTableModel::OwnerColumn), QStringLiteral("bob"));
+    QTRY_COMPARE(proxy_->rowCount(), 13);
+    QCOMPARE(cell(QStringLiteral("from-a-thread"), MachineTableModel::StatusColumn), QStringLiteral("New"));
+    QCOMPARE(resets.size(), 0);
+}
+
+void TestMachinesPage::addsAndRemovesRowsLiveThroughTheFilter()
+{
+    populate();
+    showWindow();
+    QSignalSpy resets(model_, &QAbstractItemModel::modelReset);
+    QSignalSpy inserted(model_, &QAbstractItemModel::rowsInserted);
+    QSignalSpy removed(model_, &QAbstractItemModel::rowsRemoved);
+    const Actor admin = actor(QStringLiteral("admin"));
+
+    QTest::keyClicks(filter_, QStringLiteral("status:new"));
+    QCOMPARE(proxy_->rowCount(), 2);
+
+    NewMachine spec;
+    spec.hostname = QStringLiteral("zesty-newt");
+    spec.architecture = QStringLiteral("amd64/generic");
+    spec.macAddresses = {QStringLiteral("52:54:00:00:00:42")};
+    auto created = core_->engine->createMachine(spec, admin);
+    QVERIFY2(created, qPrintable(created.errorMessage()));
+    QTRY_COMPARE(proxy_->rowCount(), 3);
+    QVERIFY(proxyRowOf(spec.hostname) >= 0);
+    QCOMPARE(count_->text(), QStringLiteral("3 of 13 machines"));
+    QCOMPARE(inserted.size(), 1);
+
+    // Commissioning moves it out of "status:new" without anyone refreshing.
+    QVERIFY(core_->engine->performAction(created->systemId, NodeAction::Commission, admin));
+    QTRY_COMPARE(proxy_->rowCount(), 2);
+    QCOMPARE(count_->text(), QStringLiteral("2 of 13 machines"));
+
+    filter_->clear();
+    QCOMPARE(proxy_->rowCount(), 13);
+    const QString gone = QStringLiteral("gentle-crab");
+    QVERIFY(core_->engine->performAction(ids_[gone], NodeAction::Delete, admin));
+    QTRY_COMPARE(proxy_->rowCount(), 12);
+    QCOMPARE(proxyRowOf(gone), -1);
+    QCOMPARE(model_->rowOf(ids_[gone]), -1);
+    QCOMPARE(removed.size(), 1);
+    QCOMPARE(count_->text(), QStringLiteral("12 machines"));
+    // The rows after the deleted one still map to their own machines.
+    for (int row = 0; row < model_->rowCount(); ++row)
+        QCOMPARE(model_->rowOf(model_->machineAt(row).systemId), row);
+    QCOMPARE(cell(QStringLiteral("zesty-newt"), MachineTableModel::StatusColumn), QStringLiteral("Commissioning"));
+    QCOMPARE(resets.size(), 0);
+}
+
+void TestMachinesPage::sortsHardwareColumnsAsNumbers()
+{
+    populate();
+    showWindow();
+    QHeaderView *header = table_->horizontalHeader();
+    auto clickHeader = [&](int column) {
+        const QPoint centre(header->sectionViewportPosition(column) + header->sectionSize(column) / 2,
+                            header->height() / 2);
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, centre);
+    };
+    auto cpuColumn = [&] {
+        QList<int> cpus;
+        for (int row = 0; row < proxy_->rowCount(); ++row) {
+            const QString text = proxy_->index(row, MachineTableModel::CpuColumn).data().toString();
+            if (text != QStringLiteral("—"))
+                cpus << text.toInt();
+        }
+        return cpus;
+    };
+    const QList<int> ascending = {2, 4, 8, 12, 16, 24, 32, 64, 128};
+    QList<int> descending = ascending;
+    std::reverse(descending.begin(), descending.end());
+
+    clickHeader(MachineTableModel::CpuColumn);
+    QCOMPARE(header->sortIndicatorSection(), int(MachineTableModel::CpuColumn));
+    QCOMPARE(header->sortIndicatorOrder(), Qt::DescendingOrder); // biggest first on the first click
+    QCOMPARE(cpuColumn(), descending);
+    clickHeader(MachineTableModel::CpuColumn);
+    QCOMPARE(header->sortIndicatorOrder(), Qt::AscendingOrder);
+    QCOMPARE(cpuColumn(), ascending);
+
+    // A live change re-sorts the row into place.
+    QVERIFY(core_->machines->setHardware(ids_[QStringLiteral("calm-heron")],
+                                         {QStringLiteral("amd64/generic"), 96, 8192, 0, QString()}));
+    QTRY_COMPARE(cpuColumn(), (QList<int>{2, 8, 12, 16, 24, 32, 64, 96, 128}));
+
+    table_->sortByColumn(MachineTableModel::MemoryColumn, Qt::AscendingOrder);
+    qint64 previous = -1;
+    for (int row = 0; row < proxy_->rowCount(); ++row) {
+        const qint64 memory = proxy_->index(row, MachineTableModel::MemoryColumn).data(MachineTableModel::SortRole).toLongLong();
+        QVERIFY(memory >= previous);
+        previous = memory;
+    }
+}
+
+void TestMachinesPage::remembersGeometryAndColumns()
+{
+    populate();
+    showWindow();
+    window_->resize(760, 560); // within the offscreen screen (800x600): restoring clamps to it
+    table_->horizontalHeader()->resizeSection(MachineTableModel::OwnerColumn, 177);
+    table_->sortByColumn(MachineTableModel::StatusColumn, Qt::DescendingOrder);
+    QVERIFY(window_->close());
+
+    MainWindow again(*core_);
+    QCOMPARE(again.size(), QSize(760, 560));
+    auto *table = again.findChild<QTableView *>(QStringLiteral("machineTable"));
+    QVERIFY(table);
+    QCOMPARE(table->columnWidth(MachineTableModel::OwnerColumn), 177);
+    QCOMPARE(table->horizontalHeader()->sortIndicatorSection(), int(MachineTableModel::StatusColumn));
+    QCOMPARE(table->horizontalHeader()->sortIndicatorOrder(), Qt::DescendingOrder);
+}
+
+void TestMachinesPage::fitsLongerTranslatedTextsInAKoreanFont()
+{
+    const QFont original = QApplication::font();
+    PseudoKorean pseudo;
+    QCoreApplication::installTranslator(&pseudo);
+    QApplication::setFont(QFont(QStringLiteral("Noto Sans CJK KR"), original.pointSize()));
+    auto restore = qScopeGuard([&] {
+        window_.reset();
+        QCoreApplication::removeTranslator(&pseudo);
+        QApplication::setFont(original);
+    });
+    populate();
+    showWindow();
+    QVERIFY(cell(QStringLiteral("calm-heron"), MachineTableModel::StatusColumn).startsWith(QStringLiteral("한국어")));
+
+    const QFontMetrics fm = table_->fontMetrics();
+    const int textMargin = table_->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, table_) + 1;
+    for (int column = 0; column < MachineTableModel::ColumnCount - 1; ++column) {
+        QVERIFY2(table_->columnWidth(column) >= table_->horizontalHeader()->sectionSizeHint(column),
+                 qPrintable(QStringLiteral("header of column %1 cut").arg(column)));
+        for (int row = 0; row < proxy_->rowCount(); ++row) {
+            const QString text = proxy_->index(row, column).data().toString();
+            QVERIFY2(table_->columnWidth(column) >= fm.horizontalAdvance(text) + 2 * textMargin,
+                     qPrintable(QStringLiteral("'%1' cut in column %2").arg(text).arg(column)));
+        }
+    }
+    QVERIFY(filter_->width() > filter_->fontMetrics().horizontalAdvance(filter_->placeholderText()));
+    QVERIFY(count_->width() >= count_->sizeHint().width());
+    table_->selectRow(proxyRowOf(QStringLiteral("node-2")));
+    // The longer "…, 1 selected" takes effect at the next layout pass.
+    QTRY_VERIFY(count_->width() >= count_->sizeHint().width());
+    QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/machines-pseudo-ko.png")));
+}
+
+QTEST_MAIN(TestMachinesPage)
+#include "tst_machinespage.moc"
