@@ -249,7 +249,7 @@ void TestCli::headlessPrintsWhereItListensAndStopsOnSignal()
              qPrintable(banner + QString::fromLocal8Bit(p.readAllStandardError())));
     QVERIFY(banner.contains(QStringLiteral("pid %1").arg(p.processId())));
     QVERIFY(banner.contains(db));
-    QVERIFY(banner.contains(QLatin1String("listening: 127.0.0.1")));
+    QVERIFY(banner.contains(QLatin1String("address:   127.0.0.1")));
     QVERIFY(banner.contains(QStringLiteral("kill -TERM %1").arg(p.processId())));
     QVERIFY(banner.contains(QLatin1String("service:   timeouts")));
 
