@@ -8,14 +8,17 @@ namespace metaldesk {
 
 namespace {
 
-QString tr(const char *text) { return QCoreApplication::translate("CommandLine", text); }
+// Gives lupdate and the runtime one translation context for this file.
+struct CommandLineText {
+    Q_DECLARE_TR_FUNCTIONS(CommandLine)
+};
 
 QCommandLineOption databaseOption()
 {
     return {QStringLiteral("database"),
-            tr("Where the data lives: an SQLite file (default ~/.local/share/MetalDesk/metaldesk.db) or "
+            CommandLineText::tr("Where the data lives: an SQLite file (default ~/.local/share/MetalDesk/metaldesk.db) or "
                "postgresql://user:password@host[:port]/database."),
-            tr("path-or-url")};
+            CommandLineText::tr("path-or-url")};
 }
 
 // Unknown options and extra words are usage errors, with the offending text in the message.
@@ -24,20 +27,20 @@ Expected<void> parseStrict(QCommandLineParser &parser, const QStringList &args, 
     if (!parser.parse(args))
         return Error{parser.errorText()};
     if (parser.positionalArguments().size() > maxPositional)
-        return Error{tr("unexpected argument '%1'").arg(parser.positionalArguments().value(maxPositional))};
+        return Error{CommandLineText::tr("unexpected argument '%1'").arg(parser.positionalArguments().value(maxPositional))};
     return {};
 }
 
 Expected<CommandLine> parseCreateAdmin(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(tr("Create an administrator account (as 'maas createadmin'). Options that are "
+    parser.setApplicationDescription(CommandLineText::tr("Create an administrator account (as 'maas createadmin'). Options that are "
                                         "missing are asked for when a terminal is present."));
     parser.addHelpOption();
-    parser.addOption({QStringLiteral("username"), tr("The administrator's user name."), tr("name")});
-    parser.addOption({QStringLiteral("password"), tr("The password (asked for without echo when omitted)."),
-                      tr("password")});
-    parser.addOption({QStringLiteral("email"), tr("The administrator's e-mail address."), tr("address")});
+    parser.addOption({QStringLiteral("username"), CommandLineText::tr("The administrator's user name."), CommandLineText::tr("name")});
+    parser.addOption({QStringLiteral("password"), CommandLineText::tr("The password (asked for without echo when omitted)."),
+                      CommandLineText::tr("password")});
+    parser.addOption({QStringLiteral("email"), CommandLineText::tr("The administrator's e-mail address."), CommandLineText::tr("address")});
     parser.addOption(databaseOption());
     if (auto ok = parseStrict(parser, args, 0); !ok)
         return ok.error();
@@ -64,19 +67,19 @@ Expected<CommandLine> parseCommandLine(const QStringList &args)
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
-        tr("MetalDesk: metal-as-a-service for the home lab.\n\nCommands:\n  createadmin   Create an administrator "
+        CommandLineText::tr("MetalDesk: metal-as-a-service for the home lab.\n\nCommands:\n  createadmin   Create an administrator "
            "account (see 'metaldesk createadmin --help')."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOption({QStringLiteral("headless"), tr("Run all services without a window (home servers, CI).")});
+    parser.addOption({QStringLiteral("headless"), CommandLineText::tr("Run all services without a window (home servers, CI).")});
     parser.addOption(databaseOption());
     parser.addOption({QStringLiteral("listen"),
-                      tr("The IP address the boot servers and the API listen on (default: all addresses)."),
-                      tr("address"), QStringLiteral("0.0.0.0")});
-    parser.addPositionalArgument(QStringLiteral("command"), tr("Optional: createadmin."), tr("[command]"));
+                      CommandLineText::tr("The IP address the boot servers and the API listen on (default: all addresses)."),
+                      CommandLineText::tr("address"), QStringLiteral("0.0.0.0")});
+    parser.addPositionalArgument(QStringLiteral("command"), CommandLineText::tr("Optional: createadmin."), CommandLineText::tr("[command]"));
     if (auto ok = parseStrict(parser, args, 0); !ok) {
         if (!parser.positionalArguments().isEmpty())
-            return Error{tr("unknown command '%1'").arg(parser.positionalArguments().first())};
+            return Error{CommandLineText::tr("unknown command '%1'").arg(parser.positionalArguments().first())};
         return ok.error();
     }
 
@@ -94,7 +97,7 @@ Expected<CommandLine> parseCommandLine(const QStringList &args)
     cl.database = parser.value(QStringLiteral("database"));
     cl.listen = parser.value(QStringLiteral("listen"));
     if (QHostAddress address; !address.setAddress(cl.listen))
-        return Error{tr("--listen: '%1' is not an IP address (for example 0.0.0.0 or 192.168.10.1)").arg(cl.listen)};
+        return Error{CommandLineText::tr("--listen: '%1' is not an IP address (for example 0.0.0.0 or 192.168.10.1)").arg(cl.listen)};
     return cl;
 }
 

@@ -12,7 +12,10 @@ namespace metaldesk {
 
 namespace {
 
-QString tr(const char *text) { return QCoreApplication::translate("CreateAdmin", text); }
+// Gives lupdate and the runtime one translation context for this file.
+struct CreateAdminText {
+    Q_DECLARE_TR_FUNCTIONS(CreateAdmin)
+};
 
 QString readLine(QTextStream &in) { return in.readLine().trimmed(); }
 
@@ -46,27 +49,27 @@ int runCreateAdmin(CommandLine cl)
         if (!value.isEmpty())
             return true;
         if (!interactive) {
-            err << tr("metaldesk createadmin: missing --%1 (no terminal to ask on)").arg(QLatin1String(option))
+            err << CreateAdminText::tr("metaldesk createadmin: missing --%1 (no terminal to ask on)").arg(QLatin1String(option))
                 << Qt::endl;
             return false;
         }
         out << prompt << Qt::flush;
         value = secret ? readSecret(in, out) : readLine(in);
         if (secret && !value.isEmpty()) {
-            out << tr("Again: ") << Qt::flush;
+            out << CreateAdminText::tr("Again: ") << Qt::flush;
             if (readSecret(in, out) != value) {
-                err << tr("metaldesk createadmin: the passwords differ") << Qt::endl;
+                err << CreateAdminText::tr("metaldesk createadmin: the passwords differ") << Qt::endl;
                 return false;
             }
         }
         if (value.isEmpty()) {
-            err << tr("metaldesk createadmin: --%1 may not be empty").arg(QLatin1String(option)) << Qt::endl;
+            err << CreateAdminText::tr("metaldesk createadmin: --%1 may not be empty").arg(QLatin1String(option)) << Qt::endl;
             return false;
         }
         return true;
     };
-    if (!ask(cl.username, tr("Username: "), "username", false) || !ask(cl.password, tr("Password: "), "password", true)
-        || !ask(cl.email, tr("Email: "), "email", false))
+    if (!ask(cl.username, CreateAdminText::tr("Username: "), "username", false) || !ask(cl.password, CreateAdminText::tr("Password: "), "password", true)
+        || !ask(cl.email, CreateAdminText::tr("Email: "), "email", false))
         return 2;
     if (QString why = UserStore::validateUsername(cl.username); !why.isEmpty()) {
         err << QStringLiteral("metaldesk createadmin: ") << why << Qt::endl;
@@ -93,8 +96,8 @@ int runCreateAdmin(CommandLine cl)
         err << QStringLiteral("metaldesk createadmin: ") << token.errorMessage() << Qt::endl;
         return 1;
     }
-    out << tr("Created administrator %1 in %2.").arg(user->username, spec->displayName()) << Qt::endl
-        << tr("API key (for juju and other MAAS clients; keep it secret): %1").arg(token->apiKey()) << Qt::endl;
+    out << CreateAdminText::tr("Created administrator %1 in %2.").arg(user->username, spec->displayName()) << Qt::endl
+        << CreateAdminText::tr("API key (for juju and other MAAS clients; keep it secret): %1").arg(token->apiKey()) << Qt::endl;
     return 0;
 }
 

@@ -11,7 +11,10 @@
 namespace metaldesk {
 
 namespace {
-QString tr(const char *text) { return QCoreApplication::translate("Headless", text); }
+// Gives lupdate and the runtime one translation context for this file.
+struct HeadlessText {
+    Q_DECLARE_TR_FUNCTIONS(Headless)
+};
 } // namespace
 
 void addServices(ServiceHost &host, CoreServices &core)
@@ -24,7 +27,7 @@ int runHeadless(const CommandLine &cl, bool becauseNoDisplay)
     QTextStream out(stdout);
     QTextStream err(stderr);
     if (becauseNoDisplay)
-        out << tr("No display found (DISPLAY and WAYLAND_DISPLAY are not set): running headless. Start MetalDesk "
+        out << HeadlessText::tr("No display found (DISPLAY and WAYLAND_DISPLAY are not set): running headless. Start MetalDesk "
                   "from a desktop session for the window.")
             << Qt::endl;
 
@@ -50,17 +53,17 @@ int runHeadless(const CommandLine &cl, bool becauseNoDisplay)
     host.start();
 
     const qint64 pid = QCoreApplication::applicationPid();
-    out << tr("MetalDesk %1 running headless (pid %2)").arg(QLatin1String(METALDESK_VERSION)).arg(pid) << Qt::endl
-        << tr("  database:  %1 (schema version %2)").arg(spec->displayName()).arg((*core)->db->schemaVersion())
+    out << HeadlessText::tr("MetalDesk %1 running headless (pid %2)").arg(QLatin1String(METALDESK_VERSION)).arg(pid) << Qt::endl
+        << HeadlessText::tr("  database:  %1 (schema version %2)").arg(spec->displayName()).arg((*core)->db->schemaVersion())
         << Qt::endl
-        << tr("  address:   %1 (what the servers bind to; change with --listen)").arg(cl.listen) << Qt::endl;
+        << HeadlessText::tr("  address:   %1 (what the servers bind to; change with --listen)").arg(cl.listen) << Qt::endl;
     for (const ServiceHost::Entry &e : host.services())
-        out << tr("  service:   %1: %2").arg(e.service->name(), e.service->description()) << Qt::endl;
-    out << tr("Stop with Ctrl+C or: kill -TERM %1").arg(pid) << Qt::endl;
+        out << HeadlessText::tr("  service:   %1: %2").arg(e.service->name(), e.service->description()) << Qt::endl;
+    out << HeadlessText::tr("Stop with Ctrl+C or: kill -TERM %1").arg(pid) << Qt::endl;
 
     const int status = QCoreApplication::exec();
     host.stop();
-    out << tr("MetalDesk stopped (signal %1).").arg(stoppedBy) << Qt::endl;
+    out << HeadlessText::tr("MetalDesk stopped (signal %1).").arg(stoppedBy) << Qt::endl;
     return status;
 }
 

@@ -7,12 +7,27 @@
 #include "unixsignalwatcher.h"
 
 #include <QApplication>
+#include <QLibraryInfo>
+#include <QLocale>
 #include <QMessageBox>
+#include <QTranslator>
 #include <QTextStream>
 
 using namespace metaldesk;
 
 namespace {
+
+// The interface speaks the system's language when a translation exists (LANG=ko_KR.UTF-8 → Korean).
+void installTranslations(QCoreApplication &app)
+{
+    auto *ours = new QTranslator(&app);
+    if (ours->load(QLocale(), QStringLiteral("metaldesk"), QStringLiteral("_"), QStringLiteral(":/i18n")))
+        QCoreApplication::installTranslator(ours);
+    auto *qt = new QTranslator(&app);
+    if (qt->load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
+                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(qt);
+}
 
 int runWindow(const CommandLine &cl)
 {
@@ -65,10 +80,12 @@ int main(int argc, char **argv)
         return 0;
     case CommandLine::Mode::CreateAdmin: {
         QCoreApplication app(argc, argv);
+        installTranslations(app);
         return runCreateAdmin(*cl);
     }
     case CommandLine::Mode::Headless: {
         QCoreApplication app(argc, argv);
+        installTranslations(app);
         return runHeadless(*cl, false);
     }
     case CommandLine::Mode::Gui:
@@ -76,8 +93,10 @@ int main(int argc, char **argv)
     }
     if (!displayAvailable()) {
         QCoreApplication app(argc, argv);
+        installTranslations(app);
         return runHeadless(*cl, true);
     }
     QApplication app(argc, argv);
+    installTranslations(app);
     return runWindow(*cl);
 }

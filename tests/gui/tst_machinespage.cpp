@@ -55,9 +55,11 @@ private slots:
     void sortsHardwareColumnsAsNumbers();
     void remembersGeometryAndColumns();
     void fitsLongerTranslatedTextsInAKoreanFont();
+    void speaksKoreanWithTheShippedTranslation();
 
 private:
     void populate();
+    void verifyNothingIsCut();
     void showWindow();
     QString cell(const QString &hostname, int column, int role = Qt::DisplayRole) const;
     int proxyRowOf(const QString &hostname) const;
@@ -549,6 +551,14 @@ void TestMachinesPage::fitsLongerTranslatedTextsInAKoreanFont()
     showWindow();
     QVERIFY(cell(QStringLiteral("calm-heron"), MachineTableModel::StatusColumn).startsWith(QStringLiteral("한국어")));
 
+    verifyNothingIsCut();
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/machines-pseudo-ko.png")));
+}
+
+void TestMachinesPage::verifyNothingIsCut()
+{
     const QFontMetrics fm = table_->fontMetrics();
     const int textMargin = table_->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, table_) + 1;
     for (int column = 0; column < MachineTableModel::ColumnCount - 1; ++column) {
@@ -565,7 +575,38 @@ void TestMachinesPage::fitsLongerTranslatedTextsInAKoreanFont()
     table_->selectRow(proxyRowOf(QStringLiteral("node-2")));
     // The longer "…, 1 selected" takes effect at the next layout pass.
     QTRY_VERIFY(count_->width() >= count_->sizeHint().width());
-    QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/machines-pseudo-ko.png")));
+}
+
+void TestMachinesPage::speaksKoreanWithTheShippedTranslation()
+{
+    // The real translation compiled into the program, as a Korean desktop loads it.
+    QTranslator korean;
+    QVERIFY(korean.load(QLocale(QLocale::Korean, QLocale::SouthKorea), QStringLiteral("metaldesk"), QStringLiteral("_"),
+                        QStringLiteral(":/i18n")));
+    const QFont original = QApplication::font();
+    QCoreApplication::installTranslator(&korean);
+    QApplication::setFont(QFont(QStringLiteral("Noto Sans CJK KR"), original.pointSize()));
+    auto restore = qScopeGuard([&] {
+        window_.reset();
+        QCoreApplication::removeTranslator(&korean);
+        QApplication::setFont(original);
+    });
+
+    showWindow();
+    QVERIFY(window_->findChild<QLabel *>(QStringLiteral("machineCount"))->text() == QStringLiteral("머신 없음"));
+    QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/machines-empty-ko.png")));
+    window_.reset();
+
+    populate();
+    showWindow();
+    QCOMPARE(proxy_->headerData(MachineTableModel::StatusColumn, Qt::Horizontal).toString(), QStringLiteral("상태"));
+    QCOMPARE(cell(QStringLiteral("calm-heron"), MachineTableModel::StatusColumn), QStringLiteral("준비됨"));
+    QCOMPARE(cell(QStringLiteral("node-2"), MachineTableModel::StatusColumn), QStringLiteral("배포 실패"));
+    QCOMPARE(count_->text(), QStringLiteral("머신 12대"));
+    verifyNothingIsCut();
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/machines-ko.png")));
 }
 
 QTEST_MAIN(TestMachinesPage)
