@@ -2,21 +2,10 @@
 
 #include "machinetablemodel.h"
 
-#include <array>
 
 namespace metaldesk {
 
 namespace {
-
-// MAAS's NODE_STATUS keys (FAILED_DEPLOYMENT), in status order: what API users and MAAS users type.
-constexpr std::array<const char *, NodeStatusCount> kStatusKeys = {
-    "NEW",          "COMMISSIONING",     "FAILED_COMMISSIONING", "MISSING",
-    "READY",        "RESERVED",          "DEPLOYED",             "RETIRED",
-    "BROKEN",       "DEPLOYING",         "ALLOCATED",            "FAILED_DEPLOYMENT",
-    "RELEASING",    "FAILED_RELEASING",  "DISK_ERASING",         "FAILED_DISK_ERASING",
-    "RESCUE_MODE",  "ENTERING_RESCUE_MODE", "FAILED_ENTERING_RESCUE_MODE", "EXITING_RESCUE_MODE",
-    "FAILED_EXITING_RESCUE_MODE", "TESTING", "FAILED_TESTING",
-};
 
 // "Failed deployment", "failed-deployment" and "FAILED_DEPLOYMENT" all become "faileddeployment".
 QString squeezed(QStringView text)
@@ -99,7 +88,7 @@ bool MachineFilter::termMatches(const Term &term, const Machine &m)
     switch (term.key) {
     case Key::Status:
         candidates = {squeezed(nodeStatusName(m.status)),
-                      squeezed(QString::fromLatin1(kStatusKeys[std::size_t(m.status)])),
+                      squeezed(QString::fromLatin1(nodeStatusKey(m.status))),
                       squeezed(MachineTableModel::statusText(m.status))};
         break;
     case Key::Owner: candidates = {m.owner.toLower()}; break;

@@ -37,7 +37,17 @@ constexpr std::array<const char *, NodeStatusCount> kLabels = {
     QT_TRANSLATE_NOOP("NodeStatus", "Testing"),
     QT_TRANSLATE_NOOP("NodeStatus", "Failed testing"),
 };
+constexpr std::array<const char *, NodeStatusCount> kKeys = {
+    "NEW",          "COMMISSIONING",     "FAILED_COMMISSIONING", "MISSING",
+    "READY",        "RESERVED",          "DEPLOYED",             "RETIRED",
+    "BROKEN",       "DEPLOYING",         "ALLOCATED",            "FAILED_DEPLOYMENT",
+    "RELEASING",    "FAILED_RELEASING",  "DISK_ERASING",         "FAILED_DISK_ERASING",
+    "RESCUE_MODE",  "ENTERING_RESCUE_MODE", "FAILED_ENTERING_RESCUE_MODE", "EXITING_RESCUE_MODE",
+    "FAILED_EXITING_RESCUE_MODE", "TESTING", "FAILED_TESTING",
+};
 } // namespace
+
+const char *nodeStatusKey(NodeStatus status) { return kKeys[std::size_t(status)]; }
 
 const std::array<NodeStatus, NodeStatusCount> &allNodeStatuses() { return kAllStatuses; }
 

@@ -45,6 +45,8 @@ std::optional<NodeStatus> nodeStatusFromInt(int value);
 // The GUI translates it in the "NodeStatus" context (the labels are marked with QT_TRANSLATE_NOOP).
 const char *nodeStatusLabel(NodeStatus status);
 QString nodeStatusName(NodeStatus status);
+// MAAS's NODE_STATUS key ("FAILED_DEPLOYMENT"): what MAAS users and API clients type.
+const char *nodeStatusKey(NodeStatus status);
 
 // Statuses that something is actively doing: they time out to their failed status.
 bool isMonitoredStatus(NodeStatus status);

@@ -236,6 +236,12 @@ private slots:
         }
         QCOMPARE(nodeStatusName(*nodeStatusFromInt(11)), u"Failed deployment"_s);
         QCOMPARE(nodeStatusName(*nodeStatusFromInt(13)), u"Releasing failed"_s);
+        // MAAS's NODE_STATUS keys (§1.1 "name" column).
+        QCOMPARE(nodeStatusKey(S::New), "NEW");
+        QCOMPARE(nodeStatusKey(S::FailedDeployment), "FAILED_DEPLOYMENT");
+        QCOMPARE(nodeStatusKey(S::FailedReleasing), "FAILED_RELEASING");
+        QCOMPARE(nodeStatusKey(S::FailedEnteringRescueMode), "FAILED_ENTERING_RESCUE_MODE");
+        QCOMPARE(nodeStatusKey(S::FailedTesting), "FAILED_TESTING");
         QVERIFY(!nodeStatusFromInt(-1));
         QVERIFY(!nodeStatusFromInt(23));
         QVERIFY(!nodeStatusFromInt(1000));
