@@ -132,7 +132,10 @@ void Database::dropConnection(QThread *thread)
     QSqlDatabase::removeDatabase(name);
 }
 
-QString Database::forUpdate() const { return isPostgres() ? QStringLiteral(" FOR UPDATE") : QString(); }
+QString Database::forUpdate(const QString &alias) const
+{
+    return isPostgres() ? QStringLiteral(" FOR UPDATE OF ") + alias : QString();
+}
 
 Expected<QSqlDatabase> Database::openConnection(const QString &name)
 {
@@ -225,6 +228,12 @@ Expected<QSqlQuery> runQuery(const QSqlDatabase &connection, const QString &sql,
 {
     QSqlQuery q(connection);
     q.setForwardOnly(true);
+    // QPSQL turns prepared statements into PREPARE, which DDL and PRAGMAs cannot use.
+    if (values.isEmpty()) {
+        if (!q.exec(sql))
+            return Error{QObject::tr("database error: %1 (in: %2)").arg(q.lastError().text(), sql.simplified())};
+        return q;
+    }
     if (!q.prepare(sql))
         return Error{QObject::tr("database error: %1 (in: %2)").arg(q.lastError().text(), sql.simplified())};
     for (const QVariant &v : values) {

@@ -54,9 +54,9 @@ public:
     bool isPostgres() const { return spec_.kind == DatabaseSpec::Kind::Postgres; }
     int schemaVersion() const { return schemaVersion_; }
 
-    // " FOR UPDATE" on PostgreSQL (row locks); nothing on SQLite, whose write transactions
-    // (BEGIN IMMEDIATE) already exclude other writers.
-    QString forUpdate() const;
+    // " FOR UPDATE OF <alias>" on PostgreSQL (locks that table's rows, also across outer joins);
+    // nothing on SQLite, whose write transactions (BEGIN IMMEDIATE) already exclude other writers.
+    QString forUpdate(const QString &alias) const;
 
 private:
     explicit Database(DatabaseSpec spec);

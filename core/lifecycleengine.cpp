@@ -184,7 +184,7 @@ Expected<void> LifecycleEngine::inTransaction(
         Transaction txn(*db_, *db);
         if (!txn.begun())
             return Error{tr("cannot write to the database: %1").arg(txn.beginError())};
-        auto machine = MachineStore::load(*db, QStringLiteral("WHERE m.system_id = ?") + db_->forUpdate(), {systemId});
+        auto machine = MachineStore::load(*db, QStringLiteral("WHERE m.system_id = ?") + db_->forUpdate(QStringLiteral("m")), {systemId});
         if (!machine)
             return machine.error();
         if (!*machine)

@@ -110,20 +110,45 @@ int latestSchemaVersion() { return migrations().last().version; }
 
 Expected<int> applyMigrations(QSqlDatabase db, bool postgres, const QString &displayName)
 {
-    auto tables = existingTables(db, postgres);
-    if (!tables)
-        return Error{QObject::tr("%1 cannot be read as a database: %2").arg(displayName, tables.errorMessage())};
-    if (!tables->contains(QLatin1String("schema_migrations"))) {
-        if (!tables->isEmpty())
-            return Error{QObject::tr("%1 holds another program's data (tables: %2), not MetalDesk's. Choose an empty "
-                                     "or MetalDesk database with --database.")
-                             .arg(displayName, tables->mid(0, 5).join(QLatin1String(", ")))};
-        auto created = runQuery(db, dialect("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                                            " version INTEGER PRIMARY KEY, description TEXT NOT NULL,"
-                                            " applied %BIGINT% NOT NULL)",
-                                            postgres));
-        if (!created)
-            return created.error();
+    // One transaction under a lock decides whether this is an empty, a foreign or a MetalDesk
+    // database, so two instances starting together do not both create the version table.
+    {
+        QSqlQuery begin(db);
+        if (!begin.exec(postgres ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE")))
+            return Error{QObject::tr("%1 cannot be read as a database: %2").arg(displayName, begin.lastError().text())};
+        auto rollback = [&db] { QSqlQuery(db).exec(QStringLiteral("ROLLBACK")); };
+        if (postgres) {
+            if (auto lock = runQuery(db, QStringLiteral("SELECT pg_advisory_xact_lock(5240)")); !lock) {
+                rollback();
+                return lock.error();
+            }
+        }
+        auto tables = existingTables(db, postgres);
+        if (!tables) {
+            rollback();
+            return Error{QObject::tr("%1 cannot be read as a database: %2").arg(displayName, tables.errorMessage())};
+        }
+        if (!tables->contains(QLatin1String("schema_migrations"))) {
+            if (!tables->isEmpty()) {
+                rollback();
+                return Error{QObject::tr("%1 holds another program's data (tables: %2), not MetalDesk's. Choose an "
+                                         "empty or MetalDesk database with --database.")
+                                 .arg(displayName, tables->mid(0, 5).join(QLatin1String(", ")))};
+            }
+            auto created = runQuery(db, dialect("CREATE TABLE schema_migrations ("
+                                                " version INTEGER PRIMARY KEY, description TEXT NOT NULL,"
+                                                " applied %BIGINT% NOT NULL)",
+                                                postgres));
+            if (!created) {
+                rollback();
+                return created.error();
+            }
+        }
+        QSqlQuery commit(db);
+        if (!commit.exec(QStringLiteral("COMMIT"))) {
+            rollback();
+            return Error{QObject::tr("cannot use %1: %2").arg(displayName, commit.lastError().text())};
+        }
     }
 
     for (const Migration &m : migrations()) {

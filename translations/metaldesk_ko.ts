@@ -495,6 +495,10 @@ Commands:
         <source>invalid API key</source>
         <translation>잘못된 API 키</translation>
     </message>
+    <message>
+        <source>cannot use %1: %2</source>
+        <translation>%1을(를) 사용할 수 없습니다: %2</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::LifecycleEngine</name>
