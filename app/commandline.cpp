@@ -15,10 +15,11 @@ struct CommandLineText {
 
 QCommandLineOption databaseOption()
 {
-    return {QStringLiteral("database"),
-            CommandLineText::tr("Where the data lives: an SQLite file (default ~/.local/share/MetalDesk/metaldesk.db) or "
-               "postgresql://user:password@host[:port]/database."),
-            CommandLineText::tr("path-or-url")};
+    return {
+        QStringLiteral("database"),
+        CommandLineText::tr("Where the data lives: an SQLite file (default ~/.local/share/MetalDesk/metaldesk.db) or "
+                            "postgresql://user:password@host[:port]/database."),
+        CommandLineText::tr("path-or-url")};
 }
 
 // Unknown options and extra words are usage errors, with the offending text in the message.
@@ -27,20 +28,25 @@ Expected<void> parseStrict(QCommandLineParser &parser, const QStringList &args, 
     if (!parser.parse(args))
         return Error{parser.errorText()};
     if (parser.positionalArguments().size() > maxPositional)
-        return Error{CommandLineText::tr("unexpected argument '%1'").arg(parser.positionalArguments().value(maxPositional))};
+        return Error{
+            CommandLineText::tr("unexpected argument '%1'").arg(parser.positionalArguments().value(maxPositional))};
     return {};
 }
 
 Expected<CommandLine> parseCreateAdmin(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(CommandLineText::tr("Create an administrator account (as 'maas createadmin'). Options that are "
-                                        "missing are asked for when a terminal is present."));
+    parser.setApplicationDescription(
+        CommandLineText::tr("Create an administrator account (as 'maas createadmin'). Options that are "
+                            "missing are asked for when a terminal is present."));
     parser.addHelpOption();
-    parser.addOption({QStringLiteral("username"), CommandLineText::tr("The administrator's user name."), CommandLineText::tr("name")});
-    parser.addOption({QStringLiteral("password"), CommandLineText::tr("The password (asked for without echo when omitted)."),
+    parser.addOption({QStringLiteral("username"), CommandLineText::tr("The administrator's user name."),
+                      CommandLineText::tr("name")});
+    parser.addOption({QStringLiteral("password"),
+                      CommandLineText::tr("The password (asked for without echo when omitted)."),
                       CommandLineText::tr("password")});
-    parser.addOption({QStringLiteral("email"), CommandLineText::tr("The administrator's e-mail address."), CommandLineText::tr("address")});
+    parser.addOption({QStringLiteral("email"), CommandLineText::tr("The administrator's e-mail address."),
+                      CommandLineText::tr("address")});
     parser.addOption(databaseOption());
     if (auto ok = parseStrict(parser, args, 0); !ok)
         return ok.error();
@@ -66,17 +72,20 @@ Expected<CommandLine> parseCommandLine(const QStringList &args)
         return parseCreateAdmin(QStringList{args.at(0)} + args.mid(2));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(
-        CommandLineText::tr("MetalDesk: metal-as-a-service for the home lab.\n\nCommands:\n  createadmin   Create an administrator "
-           "account (see 'metaldesk createadmin --help')."));
+    parser.setApplicationDescription(CommandLineText::tr(
+        "MetalDesk: metal-as-a-service for the home lab.\n\nCommands:\n  createadmin   Create an administrator "
+        "account (see 'metaldesk createadmin --help')."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addOption({QStringLiteral("headless"), CommandLineText::tr("Run all services without a window (home servers, CI).")});
+    parser.addOption(
+        {QStringLiteral("headless"), CommandLineText::tr("Run all services without a window (home servers, CI).")});
     parser.addOption(databaseOption());
-    parser.addOption({QStringLiteral("listen"),
-                      CommandLineText::tr("The IP address the boot servers and the API listen on (default: all addresses)."),
-                      CommandLineText::tr("address"), QStringLiteral("0.0.0.0")});
-    parser.addPositionalArgument(QStringLiteral("command"), CommandLineText::tr("Optional: createadmin."), CommandLineText::tr("[command]"));
+    parser.addOption(
+        {QStringLiteral("listen"),
+         CommandLineText::tr("The IP address the boot servers and the API listen on (default: all addresses)."),
+         CommandLineText::tr("address"), QStringLiteral("0.0.0.0")});
+    parser.addPositionalArgument(QStringLiteral("command"), CommandLineText::tr("Optional: createadmin."),
+                                 CommandLineText::tr("[command]"));
     if (auto ok = parseStrict(parser, args, 0); !ok) {
         if (!parser.positionalArguments().isEmpty())
             return Error{CommandLineText::tr("unknown command '%1'").arg(parser.positionalArguments().first())};
@@ -97,7 +106,8 @@ Expected<CommandLine> parseCommandLine(const QStringList &args)
     cl.database = parser.value(QStringLiteral("database"));
     cl.listen = parser.value(QStringLiteral("listen"));
     if (QHostAddress address; !address.setAddress(cl.listen))
-        return Error{CommandLineText::tr("--listen: '%1' is not an IP address (for example 0.0.0.0 or 192.168.10.1)").arg(cl.listen)};
+        return Error{CommandLineText::tr("--listen: '%1' is not an IP address (for example 0.0.0.0 or 192.168.10.1)")
+                         .arg(cl.listen)};
     return cl;
 }
 

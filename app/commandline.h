@@ -8,7 +8,13 @@ namespace metaldesk {
 
 // What the user asked for on the command line, checked.
 struct CommandLine {
-    enum class Mode { Gui, Headless, CreateAdmin, Help, Version };
+    enum class Mode {
+        Gui,
+        Headless,
+        CreateAdmin,
+        Help,
+        Version
+    };
     Mode mode = Mode::Gui;
     QString database; // as given; "" = the default SQLite file
     QString listen = QStringLiteral("0.0.0.0");

@@ -49,7 +49,8 @@ int runCreateAdmin(CommandLine cl)
         if (!value.isEmpty())
             return true;
         if (!interactive) {
-            err << CreateAdminText::tr("metaldesk createadmin: missing --%1 (no terminal to ask on)").arg(QLatin1String(option))
+            err << CreateAdminText::tr("metaldesk createadmin: missing --%1 (no terminal to ask on)")
+                       .arg(QLatin1String(option))
                 << Qt::endl;
             return false;
         }
@@ -63,25 +64,22 @@ int runCreateAdmin(CommandLine cl)
             }
         }
         if (value.isEmpty()) {
-            err << CreateAdminText::tr("metaldesk createadmin: --%1 may not be empty").arg(QLatin1String(option)) << Qt::endl;
+            err << CreateAdminText::tr("metaldesk createadmin: --%1 may not be empty").arg(QLatin1String(option))
+                << Qt::endl;
             return false;
         }
         return true;
     };
-    if (!ask(cl.username, CreateAdminText::tr("Username: "), "username", false) || !ask(cl.password, CreateAdminText::tr("Password: "), "password", true)
-        || !ask(cl.email, CreateAdminText::tr("Email: "), "email", false))
+    if (!ask(cl.username, CreateAdminText::tr("Username: "), "username", false) ||
+        !ask(cl.password, CreateAdminText::tr("Password: "), "password", true) ||
+        !ask(cl.email, CreateAdminText::tr("Email: "), "email", false))
         return 2;
     if (QString why = UserStore::validateUsername(cl.username); !why.isEmpty()) {
         err << QStringLiteral("metaldesk createadmin: ") << why << Qt::endl;
         return 2;
     }
 
-    auto spec = DatabaseSpec::parse(cl.database, defaultDatabasePath());
-    if (!spec) {
-        err << QStringLiteral("metaldesk createadmin: ") << spec.errorMessage() << Qt::endl;
-        return 1;
-    }
-    auto core = CoreServices::open(*spec);
+    auto core = CoreServices::open(cl.database);
     if (!core) {
         err << QStringLiteral("metaldesk createadmin: ") << core.errorMessage() << Qt::endl;
         return 1;
@@ -96,8 +94,10 @@ int runCreateAdmin(CommandLine cl)
         err << QStringLiteral("metaldesk createadmin: ") << token.errorMessage() << Qt::endl;
         return 1;
     }
-    out << CreateAdminText::tr("Created administrator %1 in %2.").arg(user->username, spec->displayName()) << Qt::endl
-        << CreateAdminText::tr("API key (for juju and other MAAS clients; keep it secret): %1").arg(token->apiKey()) << Qt::endl;
+    out << CreateAdminText::tr("Created administrator %1 in %2.").arg(user->username, (*core)->db->spec().displayName())
+        << Qt::endl
+        << CreateAdminText::tr("API key (for juju and other MAAS clients; keep it secret): %1").arg(token->apiKey())
+        << Qt::endl;
     return 0;
 }
 

@@ -27,16 +27,12 @@ int runHeadless(const CommandLine &cl, bool becauseNoDisplay)
     QTextStream out(stdout);
     QTextStream err(stderr);
     if (becauseNoDisplay)
-        out << HeadlessText::tr("No display found (DISPLAY and WAYLAND_DISPLAY are not set): running headless. Start MetalDesk "
-                  "from a desktop session for the window.")
+        out << HeadlessText::tr(
+                   "No display found (DISPLAY and WAYLAND_DISPLAY are not set): running headless. Start MetalDesk "
+                   "from a desktop session for the window.")
             << Qt::endl;
 
-    auto spec = DatabaseSpec::parse(cl.database, defaultDatabasePath());
-    if (!spec) {
-        err << QStringLiteral("metaldesk: ") << spec.errorMessage() << Qt::endl;
-        return 1;
-    }
-    auto core = CoreServices::open(*spec);
+    auto core = CoreServices::open(cl.database);
     if (!core) {
         err << QStringLiteral("metaldesk: ") << core.errorMessage() << Qt::endl;
         return 1;
@@ -53,10 +49,14 @@ int runHeadless(const CommandLine &cl, bool becauseNoDisplay)
     host.start();
 
     const qint64 pid = QCoreApplication::applicationPid();
-    out << HeadlessText::tr("MetalDesk %1 running headless (pid %2)").arg(QLatin1String(METALDESK_VERSION)).arg(pid) << Qt::endl
-        << HeadlessText::tr("  database:  %1 (schema version %2)").arg(spec->displayName()).arg((*core)->db->schemaVersion())
+    out << HeadlessText::tr("MetalDesk %1 running headless (pid %2)").arg(QLatin1String(METALDESK_VERSION)).arg(pid)
         << Qt::endl
-        << HeadlessText::tr("  address:   %1 (what the servers bind to; change with --listen)").arg(cl.listen) << Qt::endl;
+        << HeadlessText::tr("  database:  %1 (schema version %2)")
+               .arg((*core)->db->spec().displayName())
+               .arg((*core)->db->schemaVersion())
+        << Qt::endl
+        << HeadlessText::tr("  address:   %1 (what the servers bind to; change with --listen)").arg(cl.listen)
+        << Qt::endl;
     for (const ServiceHost::Entry &e : host.services())
         out << HeadlessText::tr("  service:   %1: %2").arg(e.service->name(), e.service->description()) << Qt::endl;
     out << HeadlessText::tr("Stop with Ctrl+C or: kill -TERM %1").arg(pid) << Qt::endl;

@@ -2,7 +2,6 @@
 
 #include "machinetablemodel.h"
 
-
 namespace metaldesk {
 
 namespace {
@@ -36,10 +35,18 @@ MachineFilter MachineFilter::parse(QStringView text)
         Key key;
     };
     static constexpr KeyName keys[] = {
-        {"status", Key::Status},    {"owner", Key::Owner},      {"arch", Key::Architecture},
-        {"architecture", Key::Architecture}, {"power", Key::Power}, {"name", Key::Name},
-        {"hostname", Key::Name},    {"id", Key::SystemId},      {"system_id", Key::SystemId},
-        {"systemid", Key::SystemId}, {"mac", Key::Mac},         {"mac_address", Key::Mac},
+        {"status", Key::Status},
+        {"owner", Key::Owner},
+        {"arch", Key::Architecture},
+        {"architecture", Key::Architecture},
+        {"power", Key::Power},
+        {"name", Key::Name},
+        {"hostname", Key::Name},
+        {"id", Key::SystemId},
+        {"system_id", Key::SystemId},
+        {"systemid", Key::SystemId},
+        {"mac", Key::Mac},
+        {"mac_address", Key::Mac},
     };
 
     MachineFilter filter;
@@ -87,8 +94,7 @@ bool MachineFilter::termMatches(const Term &term, const Machine &m)
     bool prefix = true;
     switch (term.key) {
     case Key::Status:
-        candidates = {squeezed(nodeStatusName(m.status)),
-                      squeezed(QString::fromLatin1(nodeStatusKey(m.status))),
+        candidates = {squeezed(nodeStatusName(m.status)), squeezed(QString::fromLatin1(nodeStatusKey(m.status))),
                       squeezed(MachineTableModel::statusText(m.status))};
         break;
     case Key::Owner: candidates = {m.owner.toLower()}; break;

@@ -28,7 +28,15 @@ public:
     bool matches(const Machine &machine) const;
 
 private:
-    enum class Key { Status, Owner, Architecture, Power, Name, SystemId, Mac };
+    enum class Key {
+        Status,
+        Owner,
+        Architecture,
+        Power,
+        Name,
+        SystemId,
+        Mac
+    };
     struct Term {
         Key key;
         QStringList values; // any may match; normalised for the key

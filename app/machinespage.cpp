@@ -59,8 +59,8 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
                            "status:ready,broken matches either; status:!deployed excludes; "
                            "owner:=al matches exactly.</p>"));
     // The whole hint must stay readable, in whatever language it is.
-    filter_->setMinimumWidth(filter_->fontMetrics().horizontalAdvance(filter_->placeholderText())
-                             + 6 * filter_->fontMetrics().averageCharWidth());
+    filter_->setMinimumWidth(filter_->fontMetrics().horizontalAdvance(filter_->placeholderText()) +
+                             6 * filter_->fontMetrics().averageCharWidth());
     connect(filter_, &QLineEdit::textChanged, proxy_, &MachineFilterProxy::setFilterText);
     auto *find = new QShortcut(QKeySequence::Find, this);
     connect(find, &QShortcut::activated, this, [this] {
@@ -159,8 +159,8 @@ void MachinesPage::applyDefaultColumnWidths()
     // fixed pixels, so translated headers and statuses are not cut.
     const QFontMetrics fm = view_->fontMetrics();
     // The cell's text margins on both sides (as the item delegate computes them), and some air.
-    const int padding = 2 * (view_->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, view_) + 1)
-                        + fm.averageCharWidth();
+    const int padding =
+        2 * (view_->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, view_) + 1) + fm.averageCharWidth();
     auto widest = [&fm](const QStringList &texts) {
         int w = 0;
         for (const QString &t : texts)

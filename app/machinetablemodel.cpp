@@ -49,10 +49,7 @@ int MachineTableModel::rowCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : int(machines_.size());
 }
 
-int MachineTableModel::columnCount(const QModelIndex &parent) const
-{
-    return parent.isValid() ? 0 : ColumnCount;
-}
+int MachineTableModel::columnCount(const QModelIndex &parent) const { return parent.isValid() ? 0 : ColumnCount; }
 
 QString MachineTableModel::statusText(NodeStatus status)
 {
@@ -131,9 +128,8 @@ QVariant MachineTableModel::toolTip(const Machine &m, int column) const
     case CpuColumn:
     case MemoryColumn:
     case StorageColumn:
-        return m.cpuCount > 0 || m.memory > 0 || m.storage > 0
-                   ? QVariant()
-                   : tr("Not known until the machine is commissioned");
+        return m.cpuCount > 0 || m.memory > 0 || m.storage > 0 ? QVariant()
+                                                               : tr("Not known until the machine is commissioned");
     case MacColumn: {
         QStringList lines;
         for (const Interface &i : m.interfaces)

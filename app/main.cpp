@@ -10,8 +10,8 @@
 #include <QLibraryInfo>
 #include <QLocale>
 #include <QMessageBox>
-#include <QTranslator>
 #include <QTextStream>
+#include <QTranslator>
 
 using namespace metaldesk;
 
@@ -31,8 +31,7 @@ void installTranslations(QCoreApplication &app)
 
 int runWindow(const CommandLine &cl)
 {
-    auto spec = DatabaseSpec::parse(cl.database, defaultDatabasePath());
-    auto core = spec ? CoreServices::open(*spec) : Expected<std::unique_ptr<CoreServices>>(spec.error());
+    auto core = CoreServices::open(cl.database);
     if (!core) {
         QTextStream(stderr) << QStringLiteral("metaldesk: ") << core.errorMessage() << Qt::endl;
         QMessageBox::critical(nullptr, QObject::tr("MetalDesk cannot start"), core.errorMessage());
@@ -72,9 +71,7 @@ int main(int argc, char **argv)
     }
 
     switch (cl->mode) {
-    case CommandLine::Mode::Help:
-        QTextStream(stdout) << cl->helpText;
-        return 0;
+    case CommandLine::Mode::Help: QTextStream(stdout) << cl->helpText; return 0;
     case CommandLine::Mode::Version:
         QTextStream(stdout) << QStringLiteral("metaldesk %1").arg(QLatin1String(METALDESK_VERSION)) << Qt::endl;
         return 0;
@@ -88,8 +85,7 @@ int main(int argc, char **argv)
         installTranslations(app);
         return runHeadless(*cl, false);
     }
-    case CommandLine::Mode::Gui:
-        break;
+    case CommandLine::Mode::Gui: break;
     }
     if (!displayAvailable()) {
         QCoreApplication app(argc, argv);

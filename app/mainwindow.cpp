@@ -60,8 +60,8 @@ void MainWindow::addPage(QWidget *page, const QIcon &icon, const QString &title)
     const QFontMetrics fm = fontMetrics();
     item->setSizeHint(QSize(navigation_->iconSize().width() + fm.horizontalAdvance(title) + 3 * fm.averageCharWidth(),
                             qMax(navigation_->iconSize().height(), fm.height()) + fm.height()));
-    navigation_->setFixedWidth(navigation_->sizeHintForColumn(0) + 2 * navigation_->frameWidth()
-                               + 2 * fm.averageCharWidth());
+    navigation_->setFixedWidth(navigation_->sizeHintForColumn(0) + 2 * navigation_->frameWidth() +
+                               2 * fm.averageCharWidth());
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

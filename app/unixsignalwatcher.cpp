@@ -19,8 +19,8 @@ void onSignal(int number)
 {
     const char byte = char(number);
     const int fd = handlerFd().load();
-    if (fd >= 0)
-        [[maybe_unused]] auto written = ::write(fd, &byte, 1);
+    if (fd >= 0) [[maybe_unused]]
+        auto written = ::write(fd, &byte, 1);
 }
 } // namespace
 

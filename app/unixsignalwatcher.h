@@ -14,6 +14,7 @@ public:
     ~UnixSignalWatcher() override;
 signals:
     void terminationRequested(int signalNumber);
+
 private:
     int fds_[2] = {-1, -1};
     QSocketNotifier *notifier_ = nullptr;

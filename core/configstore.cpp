@@ -18,8 +18,9 @@ Expected<void> ConfigStore::setValue(const QString &name, const QString &value)
     auto db = db_->connection();
     if (!db)
         return db.error();
-    auto q = runQuery(*db, QStringLiteral("INSERT INTO config (name, value) VALUES (?, ?) "
-                                          "ON CONFLICT (name) DO UPDATE SET value = excluded.value"),
+    auto q = runQuery(*db,
+                      QStringLiteral("INSERT INTO config (name, value) VALUES (?, ?) "
+                                     "ON CONFLICT (name) DO UPDATE SET value = excluded.value"),
                       {name, value});
     if (!q)
         return q.error();

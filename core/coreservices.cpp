@@ -22,4 +22,12 @@ Expected<std::unique_ptr<CoreServices>> CoreServices::open(const DatabaseSpec &s
     return core;
 }
 
+Expected<std::unique_ptr<CoreServices>> CoreServices::open(const QString &databaseArgument)
+{
+    auto spec = DatabaseSpec::parse(databaseArgument, defaultDatabasePath());
+    if (!spec)
+        return spec.error();
+    return open(*spec);
+}
+
 } // namespace metaldesk

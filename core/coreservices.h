@@ -23,6 +23,8 @@ struct CoreServices {
     std::unique_ptr<LifecycleEngine> engine;
 
     static Expected<std::unique_ptr<CoreServices>> open(const DatabaseSpec &spec);
+    // From the --database argument: "" (the default SQLite file), a path, or a postgresql:// URL.
+    static Expected<std::unique_ptr<CoreServices>> open(const QString &databaseArgument);
 };
 
 } // namespace metaldesk

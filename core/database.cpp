@@ -36,8 +36,9 @@ Expected<DatabaseSpec> DatabaseSpec::parse(const QString &text, const QString &d
         const QUrl url(text, QUrl::StrictMode);
         const QString name = url.path().mid(1);
         if (!url.isValid() || url.host().isEmpty() || name.isEmpty() || name.contains(QLatin1Char('/')))
-            return Error{QObject::tr("invalid PostgreSQL address '%1': expected postgresql://user:password@host[:port]/database")
-                             .arg(url.toDisplayString(QUrl::RemovePassword))};
+            return Error{
+                QObject::tr("invalid PostgreSQL address '%1': expected postgresql://user:password@host[:port]/database")
+                    .arg(url.toDisplayString(QUrl::RemovePassword))};
         spec.kind = Kind::Postgres;
         spec.host = url.host();
         spec.port = url.port(5432);
@@ -77,13 +78,15 @@ Expected<std::shared_ptr<Database>> Database::open(const DatabaseSpec &spec)
     if (spec.kind == DatabaseSpec::Kind::Sqlite) {
         const QFileInfo file(spec.path);
         if (file.isDir())
-            return Error{QObject::tr("cannot use %1 as the database: it is a directory. Give a file path with --database.")
-                             .arg(spec.path)};
+            return Error{
+                QObject::tr("cannot use %1 as the database: it is a directory. Give a file path with --database.")
+                    .arg(spec.path)};
         const QString dir = file.absolutePath();
         if (!QDir().mkpath(dir))
-            return Error{QObject::tr("cannot create the data directory %1 (permission denied, or a file is in the way). "
-                                     "Fix its permissions, or choose another place with --database PATH.")
-                             .arg(dir)};
+            return Error{
+                QObject::tr("cannot create the data directory %1 (permission denied, or a file is in the way). "
+                            "Fix its permissions, or choose another place with --database PATH.")
+                    .arg(dir)};
         if (!QFileInfo(dir).isWritable())
             return Error{QObject::tr("the data directory %1 is not writable (the database keeps its journal there). "
                                      "Fix its permissions, or choose another place with --database PATH.")
@@ -112,8 +115,9 @@ Expected<QSqlDatabase> Database::connection()
             name = QStringLiteral("metaldesk-%1-%2").arg(quintptr(this), 0, 16).arg(nextConnection_++);
             connections_.insert(thread, name);
             // Runs in the finishing thread itself, where the connection belongs.
-            QObject::connect(thread, &QThread::finished, lifetime_.get(), [this, thread] { dropConnection(thread); },
-                             Qt::DirectConnection);
+            QObject::connect(
+                thread, &QThread::finished, lifetime_.get(), [this, thread] { dropConnection(thread); },
+                Qt::DirectConnection);
         }
     }
     QSqlDatabase db = QSqlDatabase::database(name, false);
@@ -156,8 +160,8 @@ Expected<QSqlDatabase> Database::openConnection(const QString &name)
         db.setDatabaseName(spec_.name);
         db.setConnectOptions(QStringLiteral("connect_timeout=10;application_name=metaldesk"));
         if (!db.open())
-            return Error{QObject::tr("cannot connect to PostgreSQL at %1: %2").arg(spec_.displayName(),
-                                                                                   db.lastError().text().trimmed())};
+            return Error{QObject::tr("cannot connect to PostgreSQL at %1: %2")
+                             .arg(spec_.displayName(), db.lastError().text().trimmed())};
         return db;
     }
     db.setDatabaseName(spec_.path);

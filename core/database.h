@@ -18,7 +18,10 @@ namespace metaldesk {
 // Where the data lives: an SQLite file (the default) or a PostgreSQL database shared by several
 // headless instances.
 struct DatabaseSpec {
-    enum class Kind { Sqlite, Postgres };
+    enum class Kind {
+        Sqlite,
+        Postgres
+    };
     Kind kind = Kind::Sqlite;
     QString path; // SQLite file
     QString host, user, password, name;
@@ -83,6 +86,7 @@ public:
     bool begun() const { return active_; }
     const QString &beginError() const { return error_; }
     Expected<void> commit();
+
 private:
     QSqlDatabase connection_;
     bool active_ = false;

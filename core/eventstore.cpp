@@ -17,7 +17,8 @@ std::optional<NodeStatus> statusFromVariant(const QVariant &v)
     return nodeStatusFromInt(v.toInt());
 }
 
-const char *kColumns = "id, created, system_id, hostname, username, event_type, level, from_status, to_status, description";
+const char *kColumns =
+    "id, created, system_id, hostname, username, event_type, level, from_status, to_status, description";
 
 Event eventFromQuery(const QSqlQuery &q)
 {

@@ -28,6 +28,7 @@ public:
     const T *operator->() const { return &value(); }
     const Error &error() const { return std::get<1>(v_); }
     QString errorMessage() const { return ok() ? QString() : error().message; }
+
 private:
     std::variant<T, Error> v_;
 };
@@ -41,6 +42,7 @@ public:
     explicit operator bool() const { return ok_; }
     const Error &error() const { return error_; }
     QString errorMessage() const { return error_.message; }
+
 private:
     Error error_;
     bool ok_ = true;

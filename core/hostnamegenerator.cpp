@@ -47,8 +47,8 @@ Expected<HostnameGenerator> HostnameGenerator::builtIn()
 
 QString HostnameGenerator::random(QRandomGenerator &rng) const
 {
-    return adjectives_.at(rng.bounded(qsizetype(adjectives_.size()))) + QLatin1Char('-')
-           + nouns_.at(rng.bounded(qsizetype(nouns_.size())));
+    return adjectives_.at(rng.bounded(qsizetype(adjectives_.size()))) + QLatin1Char('-') +
+           nouns_.at(rng.bounded(qsizetype(nouns_.size())));
 }
 
 QString HostnameGenerator::unique(QRandomGenerator &rng, const std::function<bool(const QString &)> &isTaken) const

@@ -15,14 +15,14 @@ Q_LOGGING_CATEGORY(lcLifecycle, "metaldesk.lifecycle")
 
 namespace {
 
-
 QString statusText(NodeStatus s) { return QCoreApplication::translate("NodeStatus", nodeStatusLabel(s)); }
 
 // MAAS's system_id: six characters of base-24 "znum", drawn from [24^5, 24^6).
 QString randomSystemId()
 {
     static constexpr char alphabet[] = "34678abcdefghkmnpqrstwxy";
-    quint64 n = QRandomGenerator::system()->bounded(quint64(24 * 24 * 24 * 24 * 24), quint64(24) * 24 * 24 * 24 * 24 * 24);
+    quint64 n =
+        QRandomGenerator::system()->bounded(quint64(24 * 24 * 24 * 24 * 24), quint64(24) * 24 * 24 * 24 * 24 * 24);
     QString id(6, QLatin1Char('3'));
     for (int i = 5; i >= 0; --i, n /= 24)
         id[i] = QLatin1Char(alphabet[n % 24]);
@@ -39,10 +39,7 @@ EventLevel levelFor(NodeStatus to)
     return to == NodeStatus::Broken ? EventLevel::Warning : EventLevel::Info;
 }
 
-QVariant nullableInt(std::optional<qint64> v)
-{
-    return v ? QVariant(*v) : QVariant(QMetaType::fromType<qint64>());
-}
+QVariant nullableInt(std::optional<qint64> v) { return v ? QVariant(*v) : QVariant(QMetaType::fromType<qint64>()); }
 
 } // namespace
 
@@ -103,8 +100,9 @@ Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const A
         return Error{tr("cannot write to the database: %1").arg(txn.beginError())};
 
     for (const QString &mac : macs) {
-        auto owner = runQuery(*db, QStringLiteral("SELECT m.hostname, m.system_id FROM interfaces i JOIN machines m "
-                                                  "ON m.id = i.machine_id WHERE i.mac_address = ?"),
+        auto owner = runQuery(*db,
+                              QStringLiteral("SELECT m.hostname, m.system_id FROM interfaces i JOIN machines m "
+                                             "ON m.id = i.machine_id WHERE i.mac_address = ?"),
                               {mac});
         if (!owner)
             return owner.error();
@@ -146,8 +144,9 @@ Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const A
         return inserted.error();
     const qint64 id = *inserted;
     for (int i = 0; i < macs.size(); ++i) {
-        auto iface = runQuery(*db, QStringLiteral("INSERT INTO interfaces (machine_id, name, mac_address) VALUES (?, ?, ?)"),
-                              {id, QStringLiteral("eth%1").arg(i), macs[i]});
+        auto iface =
+            runQuery(*db, QStringLiteral("INSERT INTO interfaces (machine_id, name, mac_address) VALUES (?, ?, ?)"),
+                     {id, QStringLiteral("eth%1").arg(i), macs[i]});
         if (!iface)
             return iface.error();
     }
@@ -173,8 +172,8 @@ Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const A
 }
 
 Expected<void> LifecycleEngine::inTransaction(
-    const QString &systemId,
-    const std::function<Expected<void>(const QSqlDatabase &, Machine &, QList<Event> &)> &body, bool removed)
+    const QString &systemId, const std::function<Expected<void>(const QSqlDatabase &, Machine &, QList<Event> &)> &body,
+    bool removed)
 {
     auto db = db_->connection();
     if (!db)
@@ -184,7 +183,8 @@ Expected<void> LifecycleEngine::inTransaction(
         Transaction txn(*db_, *db);
         if (!txn.begun())
             return Error{tr("cannot write to the database: %1").arg(txn.beginError())};
-        auto machine = MachineStore::load(*db, QStringLiteral("WHERE m.system_id = ?") + db_->forUpdate(QStringLiteral("m")), {systemId});
+        auto machine = MachineStore::load(
+            *db, QStringLiteral("WHERE m.system_id = ?") + db_->forUpdate(QStringLiteral("m")), {systemId});
         if (!machine)
             return machine.error();
         if (!*machine)
@@ -241,10 +241,11 @@ Expected<void> LifecycleEngine::walk(const QSqlDatabase &db, Machine &machine, c
         owner.reset(); // released or never handed out: nobody owns it
     // A failure keeps the reason on the machine, where the list and details show it.
     const QString message = levelFor(current) == EventLevel::Info ? QString() : step.reason;
-    auto updated = runQuery(db,
-                            QStringLiteral("UPDATE machines SET status = ?, previous_status = ?, status_expires = ?, "
-                                           "owner_id = ?, status_message = ?, updated = ? WHERE id = ?"),
-                            {int(current), int(start), nullableInt(expires), nullableInt(owner), message, nowMs(), machine.id});
+    auto updated =
+        runQuery(db,
+                 QStringLiteral("UPDATE machines SET status = ?, previous_status = ?, status_expires = ?, "
+                                "owner_id = ?, status_message = ?, updated = ? WHERE id = ?"),
+                 {int(current), int(start), nullableInt(expires), nullableInt(owner), message, nowMs(), machine.id});
     if (!updated)
         return updated.error();
     machine.previousStatus = start;
@@ -284,7 +285,8 @@ Expected<void> LifecycleEngine::performAction(const QString &systemId, NodeActio
                     return recorded.error();
                 events << *recorded;
                 if (deleting) {
-                    if (auto gone = runQuery(db, QStringLiteral("DELETE FROM machines WHERE id = ?"), {machine.id}); !gone)
+                    if (auto gone = runQuery(db, QStringLiteral("DELETE FROM machines WHERE id = ?"), {machine.id});
+                        !gone)
                         return gone.error();
                 }
                 power = !deleting;
@@ -295,10 +297,11 @@ Expected<void> LifecycleEngine::performAction(const QString &systemId, NodeActio
             step.path = actionPath(action, machine.status, machine.previousStatus, options);
             step.reason = tr("%1 by %2").arg(verb, who);
             if (step.path.isEmpty())
-                return Error{tr("cannot %1: nothing to do while the machine is %2").arg(verb.toLower(),
-                                                                                       statusText(machine.status))};
+                return Error{tr("cannot %1: nothing to do while the machine is %2")
+                                 .arg(verb.toLower(), statusText(machine.status))};
             if (action == NodeAction::Acquire || (action == NodeAction::Deploy && !machine.ownerId))
-                step.setOwner = std::optional<qint64>(actor.isSystem() ? std::nullopt : std::optional<qint64>(actor.userId));
+                step.setOwner =
+                    std::optional<qint64>(actor.isSystem() ? std::nullopt : std::optional<qint64>(actor.userId));
             return walk(db, machine, step, actor, events);
         },
         deleting);
@@ -320,17 +323,18 @@ Expected<void> LifecycleEngine::changeStatus(const QString &systemId, NodeStatus
 
 Expected<void> LifecycleEngine::markFailed(const QString &systemId, const QString &reason, const Actor &actor)
 {
-    return inTransaction(systemId, [&](const QSqlDatabase &db, Machine &machine, QList<Event> &events) -> Expected<void> {
-        const auto failed = failureStatusFor(machine.status);
-        if (!failed)
-            return Error{tr("cannot mark %1 as failed: it is %2, nothing is in progress")
-                             .arg(machine.hostname, statusText(machine.status))};
-        Step step;
-        step.path = {*failed};
-        step.reason = reason;
-        step.eventType = QStringLiteral("failure");
-        return walk(db, machine, step, actor, events);
-    });
+    return inTransaction(systemId,
+                         [&](const QSqlDatabase &db, Machine &machine, QList<Event> &events) -> Expected<void> {
+                             const auto failed = failureStatusFor(machine.status);
+                             if (!failed)
+                                 return Error{tr("cannot mark %1 as failed: it is %2, nothing is in progress")
+                                                  .arg(machine.hostname, statusText(machine.status))};
+                             Step step;
+                             step.path = {*failed};
+                             step.reason = reason;
+                             step.eventType = QStringLiteral("failure");
+                             return walk(db, machine, step, actor, events);
+                         });
 }
 
 Expected<int> LifecycleEngine::expireOverdue(qint64 now)
@@ -338,8 +342,9 @@ Expected<int> LifecycleEngine::expireOverdue(qint64 now)
     auto db = db_->connection();
     if (!db)
         return db.error();
-    auto due = runQuery(*db, QStringLiteral("SELECT system_id FROM machines WHERE status_expires IS NOT NULL AND "
-                                            "status_expires <= ? ORDER BY status_expires"),
+    auto due = runQuery(*db,
+                        QStringLiteral("SELECT system_id FROM machines WHERE status_expires IS NOT NULL AND "
+                                       "status_expires <= ? ORDER BY status_expires"),
                         {now});
     if (!due)
         return due.error();
@@ -349,20 +354,20 @@ Expected<int> LifecycleEngine::expireOverdue(qint64 now)
     due->finish();
     int expired = 0;
     for (const QString &systemId : std::as_const(systemIds)) {
-        auto done = inTransaction(systemId, [&](const QSqlDatabase &conn, Machine &machine,
-                                                QList<Event> &events) -> Expected<void> {
-            // Re-checked under the lock: the machine may have moved on since the scan.
-            if (!machine.statusExpires || *machine.statusExpires > now || !isMonitoredStatus(machine.status))
-                return Error{};
-            auto timeout = timeoutMsFor(machine.status);
-            Step step;
-            step.path = {*failureStatusFor(machine.status)};
-            step.eventType = QStringLiteral("timeout");
-            step.reason = tr("Timed out: %1 took longer than %2 minutes")
-                              .arg(statusText(machine.status))
-                              .arg(timeout ? *timeout / 60000 : 0);
-            return walk(conn, machine, step, Actor::system(QStringLiteral("timeout")), events);
-        });
+        auto done = inTransaction(
+            systemId, [&](const QSqlDatabase &conn, Machine &machine, QList<Event> &events) -> Expected<void> {
+                // Re-checked under the lock: the machine may have moved on since the scan.
+                if (!machine.statusExpires || *machine.statusExpires > now || !isMonitoredStatus(machine.status))
+                    return Error{};
+                auto timeout = timeoutMsFor(machine.status);
+                Step step;
+                step.path = {*failureStatusFor(machine.status)};
+                step.eventType = QStringLiteral("timeout");
+                step.reason = tr("Timed out: %1 took longer than %2 minutes")
+                                  .arg(statusText(machine.status))
+                                  .arg(timeout ? *timeout / 60000 : 0);
+                return walk(conn, machine, step, Actor::system(QStringLiteral("timeout")), events);
+            });
         if (done)
             ++expired;
         else if (!done.errorMessage().isEmpty())

@@ -53,9 +53,10 @@ private:
     };
     Expected<void> walk(const QSqlDatabase &db, Machine &machine, const Step &step, const Actor &actor,
                         QList<Event> &events);
-    Expected<void> inTransaction(const QString &systemId,
-                                 const std::function<Expected<void>(const QSqlDatabase &, Machine &, QList<Event> &)> &body,
-                                 bool removed = false);
+    Expected<void>
+    inTransaction(const QString &systemId,
+                  const std::function<Expected<void>(const QSqlDatabase &, Machine &, QList<Event> &)> &body,
+                  bool removed = false);
 
     std::shared_ptr<Database> db_;
     ChangeFeed *feed_;

@@ -26,6 +26,8 @@ namespace {
 // MAAS's NODE_TRANSITIONS (src/maasserver/node_status.py), one row per source status.
 const std::array<StatusSet, NodeStatusCount> &transitionTable()
 {
+    // One row per source status, laid out like MAAS's table.
+    // clang-format off
     static const std::array<StatusSet, NodeStatusCount> table = [] {
         const StatusSet testingResetReady = {S::New, S::Commissioning, S::FailedDeployment, S::Missing, S::Retired,
                                              S::Broken, S::FailedReleasing, S::FailedDiskErasing,
@@ -78,11 +80,12 @@ const std::array<StatusSet, NodeStatusCount> &transitionTable()
                                  S::Ready, S::Deployed};
         return t;
     }();
+    // clang-format on
     return table;
 }
 
-const StatusSet kFailedStatuses = {S::FailedCommissioning, S::FailedDeployment, S::FailedReleasing,
-                                   S::FailedDiskErasing, S::FailedEnteringRescueMode, S::FailedExitingRescueMode,
+const StatusSet kFailedStatuses = {S::FailedCommissioning, S::FailedDeployment,         S::FailedReleasing,
+                                   S::FailedDiskErasing,   S::FailedEnteringRescueMode, S::FailedExitingRescueMode,
                                    S::FailedTesting};
 
 StatusSet unite(StatusSet a, const StatusSet &b)
@@ -141,6 +144,7 @@ const QList<NodeActionSpec> &nodeActionTable()
     //   in a few states only; its users could not switch off a machine stuck in a monitored state);
     // - rescue mode is not offered from "Failed to exit rescue mode": MAAS offers it there but its
     //   own transition table refuses the move (a test checks every target against the table).
+    // clang-format off
     static const QList<NodeActionSpec> table = [] {
         const StatusSet markBroken = unite({S::New, S::Commissioning, S::Ready, S::Allocated, S::Releasing,
                                             S::Deploying, S::Deployed, S::DiskErasing, S::Testing},
@@ -186,6 +190,7 @@ const QList<NodeActionSpec> &nodeActionTable()
              Permission::Admin, false},
         };
     }();
+    // clang-format on
     return table;
 }
 
@@ -205,10 +210,7 @@ std::optional<NodeAction> nodeActionFromName(QStringView name)
     return std::nullopt;
 }
 
-static QString translated(const char *context, const char *text)
-{
-    return QCoreApplication::translate(context, text);
-}
+static QString translated(const char *context, const char *text) { return QCoreApplication::translate(context, text); }
 
 QString actionRefusal(NodeAction action, const ActionContext &context)
 {
@@ -224,7 +226,8 @@ QString actionRefusal(NodeAction action, const ActionContext &context)
         case Permission::Admin:
             return QCoreApplication::translate("Lifecycle", "cannot %1: only an administrator may").arg(verb);
         case Permission::OwnerOrAdmin:
-            return QCoreApplication::translate("Lifecycle", "cannot %1: only the machine's owner or an administrator may")
+            return QCoreApplication::translate("Lifecycle",
+                                               "cannot %1: only the machine's owner or an administrator may")
                 .arg(verb);
         case Permission::Edit:
             return QCoreApplication::translate("Lifecycle", "cannot %1: the machine belongs to another user").arg(verb);

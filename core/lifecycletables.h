@@ -17,9 +17,18 @@ public:
     StatusSet(std::initializer_list<NodeStatus> statuses);
     static StatusSet all();
     bool contains(NodeStatus s) const { return bits_.test(std::size_t(s)); }
-    StatusSet &insert(NodeStatus s) { bits_.set(std::size_t(s)); return *this; }
-    StatusSet &remove(NodeStatus s) { bits_.reset(std::size_t(s)); return *this; }
+    StatusSet &insert(NodeStatus s)
+    {
+        bits_.set(std::size_t(s));
+        return *this;
+    }
+    StatusSet &remove(NodeStatus s)
+    {
+        bits_.reset(std::size_t(s));
+        return *this;
+    }
     bool operator==(const StatusSet &) const = default;
+
 private:
     std::bitset<NodeStatusCount> bits_;
 };

@@ -30,8 +30,8 @@ bool isValidHostname(const QString &hostname)
     if (hostname.front() == QLatin1Char('-') || hostname.back() == QLatin1Char('-'))
         return false;
     for (QChar c : hostname) {
-        const bool ok = (c >= QLatin1Char('a') && c <= QLatin1Char('z')) || (c >= QLatin1Char('0') && c <= QLatin1Char('9'))
-                        || c == QLatin1Char('-');
+        const bool ok = (c >= QLatin1Char('a') && c <= QLatin1Char('z')) ||
+                        (c >= QLatin1Char('0') && c <= QLatin1Char('9')) || c == QLatin1Char('-');
         if (!ok)
             return false;
     }

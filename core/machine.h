@@ -25,7 +25,7 @@ struct Machine {
     QString statusMessage;
     std::optional<qint64> statusExpires; // ms since epoch: when a monitored status times out
     std::optional<qint64> ownerId;
-    QString owner; // the owner's user name, "" when unowned
+    QString owner;        // the owner's user name, "" when unowned
     QString architecture; // "amd64/generic"
     QString powerType;    // "" = none set, "manual", "ipmi", ...
     QJsonObject powerParameters;
@@ -62,7 +62,11 @@ struct Actor {
     bool isSystem() const { return userId == 0; }
 };
 
-enum class EventLevel { Info = 0, Warning = 1, Error = 2 };
+enum class EventLevel {
+    Info = 0,
+    Warning = 1,
+    Error = 2
+};
 
 struct Event {
     qint64 id = 0;

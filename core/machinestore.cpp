@@ -49,17 +49,18 @@ Machine machineFromQuery(const QSqlQuery &q)
 }
 
 Expected<QHash<qint64, QList<Interface>>> loadInterfaces(const QSqlDatabase &db, const QString &where,
-                                                          const QVariantList &values)
+                                                         const QVariantList &values)
 {
-    auto q = runQuery(db, QStringLiteral("SELECT i.machine_id, i.id, i.name, i.mac_address FROM interfaces i ")
-                              + where + QStringLiteral(" ORDER BY i.machine_id, i.name"),
+    auto q = runQuery(db,
+                      QStringLiteral("SELECT i.machine_id, i.id, i.name, i.mac_address FROM interfaces i ") + where +
+                          QStringLiteral(" ORDER BY i.machine_id, i.name"),
                       values);
     if (!q)
         return q.error();
     QHash<qint64, QList<Interface>> byMachine;
     while (q->next())
-        byMachine[q->value(0).toLongLong()].append({q->value(1).toLongLong(), q->value(2).toString(),
-                                                    q->value(3).toString()});
+        byMachine[q->value(0).toLongLong()].append(
+            {q->value(1).toLongLong(), q->value(2).toString(), q->value(3).toString()});
     return byMachine;
 }
 } // namespace
@@ -97,8 +98,8 @@ Expected<std::optional<Machine>> MachineStore::findByMac(const QString &macAddre
 {
     const QString mac = normaliseMacAddress(macAddress);
     if (mac.isEmpty())
-        return Error{QObject::tr("'%1' is not a MAC address (expected six hex pairs, like 52:54:00:12:34:56)")
-                         .arg(macAddress)};
+        return Error{
+            QObject::tr("'%1' is not a MAC address (expected six hex pairs, like 52:54:00:12:34:56)").arg(macAddress)};
     auto db = db_->connection();
     if (!db)
         return db.error();
@@ -166,8 +167,8 @@ Expected<void> MachineStore::setHostname(const QString &systemId, const QString 
     if (!taken)
         return taken.error();
     if (taken->next())
-        return Error{QObject::tr("the hostname %1 is already used by machine %2").arg(hostname,
-                                                                                    taken->value(0).toString())};
+        return Error{
+            QObject::tr("the hostname %1 is already used by machine %2").arg(hostname, taken->value(0).toString())};
     return update(systemId, QStringLiteral("hostname = ?"), {hostname});
 }
 

@@ -21,7 +21,8 @@ struct Migration {
 const QList<Migration> &migrations()
 {
     static const QList<Migration> list = {
-        {1, "users, machines, interfaces, networks, boot resources, events, config",
+        {1,
+         "users, machines, interfaces, networks, boot resources, events, config",
          {
              "CREATE TABLE users ("
              " id %ID%, username TEXT NOT NULL UNIQUE, email TEXT NOT NULL DEFAULT '',"
@@ -57,10 +58,12 @@ const QList<Migration> &migrations()
              " dns_servers TEXT NOT NULL DEFAULT '', managed INTEGER NOT NULL DEFAULT 1)",
              "CREATE TABLE ip_ranges ("
              " id %ID%, subnet_id %BIGINT% NOT NULL REFERENCES subnets(id) ON DELETE CASCADE,"
-             " range_type TEXT NOT NULL, start_ip TEXT NOT NULL, end_ip TEXT NOT NULL, comment TEXT NOT NULL DEFAULT '')",
+             " range_type TEXT NOT NULL, start_ip TEXT NOT NULL, end_ip TEXT NOT NULL, comment TEXT NOT NULL DEFAULT "
+             "'')",
              "CREATE TABLE static_ips ("
              " id %ID%, ip TEXT NOT NULL UNIQUE, subnet_id %BIGINT% REFERENCES subnets(id) ON DELETE CASCADE,"
-             " interface_id %BIGINT% REFERENCES interfaces(id) ON DELETE CASCADE, alloc_type TEXT NOT NULL DEFAULT 'auto')",
+             " interface_id %BIGINT% REFERENCES interfaces(id) ON DELETE CASCADE, alloc_type TEXT NOT NULL DEFAULT "
+             "'auto')",
              "CREATE TABLE commissioning_results ("
              " id %ID%, machine_id %BIGINT% NOT NULL REFERENCES machines(id) ON DELETE CASCADE,"
              " name TEXT NOT NULL, exit_status INTEGER NOT NULL DEFAULT 0, output TEXT NOT NULL DEFAULT '',"
@@ -71,7 +74,8 @@ const QList<Migration> &migrations()
              " UNIQUE(name, architecture))",
              // Events outlive the machine they speak of: keep the identity as text, not a foreign key.
              "CREATE TABLE events ("
-             " id %ID%, created %BIGINT% NOT NULL, system_id TEXT NOT NULL DEFAULT '', hostname TEXT NOT NULL DEFAULT '',"
+             " id %ID%, created %BIGINT% NOT NULL, system_id TEXT NOT NULL DEFAULT '', hostname TEXT NOT NULL DEFAULT "
+             "'',"
              " username TEXT NOT NULL DEFAULT '', event_type TEXT NOT NULL, level INTEGER NOT NULL DEFAULT 0,"
              " from_status INTEGER, to_status INTEGER, description TEXT NOT NULL DEFAULT '')",
              "CREATE INDEX events_system_id ON events(system_id, id)",
@@ -155,8 +159,8 @@ Expected<int> applyMigrations(QSqlDatabase db, bool postgres, const QString &dis
         auto conn = db;
         QSqlQuery begin(conn);
         if (!begin.exec(postgres ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE")))
-            return Error{QObject::tr("cannot lock %1 to update its schema: %2").arg(displayName,
-                                                                                   begin.lastError().text())};
+            return Error{
+                QObject::tr("cannot lock %1 to update its schema: %2").arg(displayName, begin.lastError().text())};
         auto rollback = [&conn] { QSqlQuery(conn).exec(QStringLiteral("ROLLBACK")); };
         // Several instances may share one PostgreSQL database: one migrates, the others wait.
         if (postgres) {
@@ -168,8 +172,8 @@ Expected<int> applyMigrations(QSqlDatabase db, bool postgres, const QString &dis
         auto current = runQuery(conn, QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
         if (!current || !current->next()) {
             rollback();
-            return Error{QObject::tr("cannot read the schema version of %1: %2").arg(displayName,
-                                                                                    current.errorMessage())};
+            return Error{
+                QObject::tr("cannot read the schema version of %1: %2").arg(displayName, current.errorMessage())};
         }
         const int version = current->value(0).toInt();
         if (version > latestSchemaVersion()) {
@@ -187,12 +191,14 @@ Expected<int> applyMigrations(QSqlDatabase db, bool postgres, const QString &dis
         for (const char *statement : m.statements) {
             if (auto done = runQuery(conn, dialect(statement, postgres)); !done) {
                 rollback();
-                return Error{QObject::tr("schema migration %1 failed on %2: %3").arg(m.version).arg(displayName,
-                                                                                                  done.errorMessage())};
+                return Error{QObject::tr("schema migration %1 failed on %2: %3")
+                                 .arg(m.version)
+                                 .arg(displayName, done.errorMessage())};
             }
         }
-        if (auto recorded = runQuery(conn, QStringLiteral("INSERT INTO schema_migrations (version, description, applied) "
-                                                          "VALUES (?, ?, ?)"),
+        if (auto recorded = runQuery(conn,
+                                     QStringLiteral("INSERT INTO schema_migrations (version, description, applied) "
+                                                    "VALUES (?, ?, ?)"),
                                      {m.version, QString::fromLatin1(m.description), nowMs()});
             !recorded) {
             rollback();
@@ -201,8 +207,9 @@ Expected<int> applyMigrations(QSqlDatabase db, bool postgres, const QString &dis
         QSqlQuery commit(conn);
         if (!commit.exec(QStringLiteral("COMMIT"))) {
             rollback();
-            return Error{QObject::tr("schema migration %1 could not be committed: %2").arg(m.version).arg(
-                commit.lastError().text())};
+            return Error{QObject::tr("schema migration %1 could not be committed: %2")
+                             .arg(m.version)
+                             .arg(commit.lastError().text())};
         }
     }
     auto final = runQuery(db, QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));

@@ -27,7 +27,8 @@ void ServiceHost::start()
     running_ = true;
     for (const Entry &e : entries_) {
         e.thread->start();
-        QMetaObject::invokeMethod(e.service, [s = e.service] { s->start(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            e.service, [s = e.service] { s->start(); }, Qt::QueuedConnection);
         qCInfo(lcServices) << "started" << e.service->name();
     }
 }
@@ -38,7 +39,8 @@ void ServiceHost::stop()
         return;
     running_ = false;
     for (auto it = entries_.rbegin(); it != entries_.rend(); ++it) {
-        QMetaObject::invokeMethod(it->service, [s = it->service] { s->stop(); }, Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            it->service, [s = it->service] { s->stop(); }, Qt::BlockingQueuedConnection);
         it->thread->quit();
         it->thread->wait();
         qCInfo(lcServices) << "stopped" << it->thread->objectName();

@@ -20,6 +20,7 @@ public:
     void start() override;
     void stop() override;
     void checkNow();
+
 private:
     LifecycleEngine *engine_;
     int intervalMs_;

@@ -70,7 +70,8 @@ QString UserStore::validateUsername(const QString &username)
     if (username.isEmpty())
         return QObject::tr("the user name is empty");
     if (!valid.match(username).hasMatch())
-        return QObject::tr("'%1' is not a valid user name: use letters, digits and . _ @ + - (up to 150)").arg(username);
+        return QObject::tr("'%1' is not a valid user name: use letters, digits and . _ @ + - (up to 150)")
+            .arg(username);
     return {};
 }
 
@@ -92,8 +93,9 @@ Expected<User> UserStore::createUser(const QString &username, const QString &ema
     if (existing->next())
         return Error{QObject::tr("a user named %1 already exists").arg(username)};
     const qint64 now = nowMs();
-    auto id = insertReturningId(*db, QStringLiteral("INSERT INTO users (username, email, password_hash, is_admin, "
-                                                    "created) VALUES (?, ?, ?, ?, ?) RETURNING id"),
+    auto id = insertReturningId(*db,
+                                QStringLiteral("INSERT INTO users (username, email, password_hash, is_admin, "
+                                               "created) VALUES (?, ?, ?, ?, ?) RETURNING id"),
                                 {username, email, hashPassword(password, iterations_), isAdmin ? 1 : 0, now});
     if (!id)
         return id.error();
@@ -133,9 +135,9 @@ Expected<User> UserStore::authenticate(const QString &username, const QString &p
     auto db = db_->connection();
     if (!db)
         return db.error();
-    auto q = runQuery(*db, QStringLiteral("SELECT %1, password_hash FROM users WHERE username = ?")
-                               .arg(QLatin1String(kUserColumns)),
-                      {username});
+    auto q = runQuery(
+        *db, QStringLiteral("SELECT %1, password_hash FROM users WHERE username = ?").arg(QLatin1String(kUserColumns)),
+        {username});
     if (!q)
         return q.error();
     if (!q->next() || !verifyPassword(password, q->value(5).toString()))
@@ -150,8 +152,9 @@ Expected<ApiToken> UserStore::createToken(qint64 userId, const QString &name)
         return db.error();
     // MAAS's sizes: 18-character keys, a 32-character secret; the consumer secret is always empty.
     ApiToken token{0, userId, name, randomToken(18), randomToken(18), randomToken(32), nowMs()};
-    auto id = insertReturningId(*db, QStringLiteral("INSERT INTO api_tokens (user_id, name, consumer_key, token_key, "
-                                                    "token_secret, created) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"),
+    auto id = insertReturningId(*db,
+                                QStringLiteral("INSERT INTO api_tokens (user_id, name, consumer_key, token_key, "
+                                               "token_secret, created) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"),
                                 {userId, name, token.consumerKey, token.tokenKey, token.tokenSecret, token.created});
     if (!id)
         return id.error();
@@ -164,15 +167,16 @@ Expected<QList<ApiToken>> UserStore::tokens(qint64 userId) const
     auto db = db_->connection();
     if (!db)
         return db.error();
-    auto q = runQuery(*db, QStringLiteral("SELECT id, user_id, name, consumer_key, token_key, token_secret, created "
-                                          "FROM api_tokens WHERE user_id = ? ORDER BY id"),
+    auto q = runQuery(*db,
+                      QStringLiteral("SELECT id, user_id, name, consumer_key, token_key, token_secret, created "
+                                     "FROM api_tokens WHERE user_id = ? ORDER BY id"),
                       {userId});
     if (!q)
         return q.error();
     QList<ApiToken> list;
     while (q->next())
         list << ApiToken{q->value(0).toLongLong(), q->value(1).toLongLong(), q->value(2).toString(),
-                         q->value(3).toString(), q->value(4).toString(), q->value(5).toString(),
+                         q->value(3).toString(),   q->value(4).toString(),   q->value(5).toString(),
                          q->value(6).toLongLong()};
     return list;
 }
@@ -196,14 +200,15 @@ Expected<User> UserStore::authenticateToken(const QString &consumerKey, const QS
     auto db = db_->connection();
     if (!db)
         return db.error();
-    auto q = runQuery(*db, QStringLiteral("SELECT u.id, u.username, u.email, u.is_admin, u.created, t.consumer_key, "
-                                          "t.token_secret FROM api_tokens t JOIN users u ON u.id = t.user_id "
-                                          "WHERE t.token_key = ?"),
+    auto q = runQuery(*db,
+                      QStringLiteral("SELECT u.id, u.username, u.email, u.is_admin, u.created, t.consumer_key, "
+                                     "t.token_secret FROM api_tokens t JOIN users u ON u.id = t.user_id "
+                                     "WHERE t.token_key = ?"),
                       {tokenKey});
     if (!q)
         return q.error();
-    if (!q->next() || !sameBytes(q->value(5).toString().toUtf8(), consumerKey.toUtf8())
-        || !sameBytes(q->value(6).toString().toUtf8(), tokenSecret.toUtf8()))
+    if (!q->next() || !sameBytes(q->value(5).toString().toUtf8(), consumerKey.toUtf8()) ||
+        !sameBytes(q->value(6).toString().toUtf8(), tokenSecret.toUtf8()))
         return Error{QObject::tr("invalid API key")};
     return userFromQuery(*q);
 }

@@ -33,8 +33,8 @@ Run run(const QStringList &args, const QProcessEnvironment &env = cleanEnvironme
     p.closeWriteChannel(); // stdin is not a terminal, and at end of file
     if (!p.waitForFinished(60000))
         p.kill();
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromLocal8Bit(p.readAllStandardOutput()),
-            QString::fromLocal8Bit(p.readAllStandardError())};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QString::fromLocal8Bit(p.readAllStandardOutput()), QString::fromLocal8Bit(p.readAllStandardError())};
 }
 
 // Starts a long-running metaldesk and waits until it prints its stop instructions.
@@ -134,8 +134,8 @@ void TestCli::createadminCreatesAnAdministratorWithAnApiKey()
                        QStringLiteral("admin@example.com"), QStringLiteral("--database"), db});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     // MAAS's API key form: consumer key (18) : token key (18) : token secret (32).
-    const auto key = QRegularExpression(QStringLiteral("([A-Za-z0-9]{18}):([A-Za-z0-9]{18}):([A-Za-z0-9]{32})"))
-                         .match(r.out);
+    const auto key =
+        QRegularExpression(QStringLiteral("([A-Za-z0-9]{18}):([A-Za-z0-9]{18}):([A-Za-z0-9]{32})")).match(r.out);
     QVERIFY2(key.hasMatch(), qPrintable(r.out));
     QVERIFY(!r.out.contains(QLatin1String("s3cret")));
 
@@ -164,9 +164,10 @@ void TestCli::createadminWithoutTerminalNamesTheMissingOption()
 void TestCli::createadminRefusesADuplicateUser()
 {
     QTemporaryDir dir;
-    const QStringList args = {QStringLiteral("createadmin"), QStringLiteral("--username"), QStringLiteral("admin"),
-                              QStringLiteral("--password"), QStringLiteral("pw"), QStringLiteral("--email"),
-                              QStringLiteral("a@b.c"), QStringLiteral("--database"), dir.filePath(QStringLiteral("md.db"))};
+    const QStringList args = {
+        QStringLiteral("createadmin"), QStringLiteral("--username"), QStringLiteral("admin"),
+        QStringLiteral("--password"),  QStringLiteral("pw"),         QStringLiteral("--email"),
+        QStringLiteral("a@b.c"),       QStringLiteral("--database"), dir.filePath(QStringLiteral("md.db"))};
     QCOMPARE(run(args).exitCode, 0);
     const Run again = run(args);
     QCOMPARE(again.exitCode, 1);
@@ -209,7 +210,8 @@ void TestCli::unwritableDatabaseLocationIsRefused()
     QFile f(blocker);
     QVERIFY(f.open(QIODevice::WriteOnly));
     f.close();
-    const Run r = run({QStringLiteral("--headless"), QStringLiteral("--database"), blocker + QStringLiteral("/sub/md.db")});
+    const Run r =
+        run({QStringLiteral("--headless"), QStringLiteral("--database"), blocker + QStringLiteral("/sub/md.db")});
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains(QLatin1String("cannot create the data directory")), qPrintable(r.err));
 }
@@ -226,7 +228,8 @@ void TestCli::newerDatabaseIsRefused()
     }
     const Run r = run({QStringLiteral("--headless"), QStringLiteral("--database"), path});
     QCOMPARE(r.exitCode, 1);
-    QVERIFY2(r.err.contains(QLatin1String("newer MetalDesk")) && r.err.contains(QLatin1String("999")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1String("newer MetalDesk")) && r.err.contains(QLatin1String("999")),
+             qPrintable(r.err));
 }
 
 void TestCli::headlessPrintsWhereItListensAndStopsOnSignal_data()
@@ -243,8 +246,9 @@ void TestCli::headlessPrintsWhereItListensAndStopsOnSignal()
     const QString db = dir.filePath(QStringLiteral("md.db"));
     QProcess p;
     QString banner;
-    QVERIFY2(startUntilBanner(p, {QStringLiteral("--headless"), QStringLiteral("--database"), db,
-                                  QStringLiteral("--listen"), QStringLiteral("127.0.0.1")},
+    QVERIFY2(startUntilBanner(p,
+                              {QStringLiteral("--headless"), QStringLiteral("--database"), db,
+                               QStringLiteral("--listen"), QStringLiteral("127.0.0.1")},
                               banner),
              qPrintable(banner + QString::fromLocal8Bit(p.readAllStandardError())));
     QVERIFY(banner.contains(QStringLiteral("pid %1").arg(p.processId())));
@@ -257,7 +261,8 @@ void TestCli::headlessPrintsWhereItListensAndStopsOnSignal()
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitStatus(), QProcess::NormalExit);
     QCOMPARE(p.exitCode(), 0);
-    QVERIFY(QString::fromLocal8Bit(p.readAllStandardOutput()).contains(QStringLiteral("stopped (signal %1)").arg(signalNumber)));
+    QVERIFY(QString::fromLocal8Bit(p.readAllStandardOutput())
+                .contains(QStringLiteral("stopped (signal %1)").arg(signalNumber)));
 }
 
 void TestCli::withoutDisplayRunsHeadlessAndSaysSo()

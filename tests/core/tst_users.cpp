@@ -17,6 +17,7 @@ private slots:
     void refusesDuplicateAndInvalidUsers();
     void createsApiKeysInMaasForm();
     void refusesApiKeysWithAnyPartWrongOrRevoked();
+
 private:
     QTemporaryDir dir_;
     std::unique_ptr<CoreServices> core_;
@@ -41,12 +42,15 @@ void TestUsers::cleanup()
 void TestUsers::verifiesHashesMadeByPythonHashlib()
 {
     // Expected values from /usr/bin/python3: base64(hashlib.pbkdf2_hmac('sha256', password, salt, n)).
-    QVERIFY(UserStore::verifyPassword(QStringLiteral("correct horse"),
-                                      QStringLiteral("pbkdf2_sha256$1000$NaClNaClNaCl$uXisDtkZ3O8GJUTqimErIL5F7hM1q1d5W8GLpdBWUDw=")));
-    QVERIFY(UserStore::verifyPassword(QStringLiteral("sésame 열려라"),
-                                      QStringLiteral("pbkdf2_sha256$2000$salt$rOBnNchaIkNJrmqNZ10VDJTZ6YGfXn3lv3YFfv+feQ0=")));
-    QVERIFY(!UserStore::verifyPassword(QStringLiteral("correct horse!"),
-                                       QStringLiteral("pbkdf2_sha256$1000$NaClNaClNaCl$uXisDtkZ3O8GJUTqimErIL5F7hM1q1d5W8GLpdBWUDw=")));
+    QVERIFY(UserStore::verifyPassword(
+        QStringLiteral("correct horse"),
+        QStringLiteral("pbkdf2_sha256$1000$NaClNaClNaCl$uXisDtkZ3O8GJUTqimErIL5F7hM1q1d5W8GLpdBWUDw=")));
+    QVERIFY(UserStore::verifyPassword(
+        QStringLiteral("sésame 열려라"),
+        QStringLiteral("pbkdf2_sha256$2000$salt$rOBnNchaIkNJrmqNZ10VDJTZ6YGfXn3lv3YFfv+feQ0=")));
+    QVERIFY(!UserStore::verifyPassword(
+        QStringLiteral("correct horse!"),
+        QStringLiteral("pbkdf2_sha256$1000$NaClNaClNaCl$uXisDtkZ3O8GJUTqimErIL5F7hM1q1d5W8GLpdBWUDw=")));
     QVERIFY(!UserStore::verifyPassword(QStringLiteral("x"), QStringLiteral("md5$whatever")));
     QVERIFY(!UserStore::verifyPassword(QStringLiteral("x"), QStringLiteral("pbkdf2_sha256$0$s$h")));
 }
@@ -67,7 +71,8 @@ void TestUsers::hashesInDjangoFormatWithTheDefaultIterations()
 
 void TestUsers::refusesWrongPasswordWithoutSayingWhichPartWasWrong()
 {
-    QVERIFY(users_->createUser(QStringLiteral("alice"), QStringLiteral("alice@example.com"), QStringLiteral("pw"), false));
+    QVERIFY(
+        users_->createUser(QStringLiteral("alice"), QStringLiteral("alice@example.com"), QStringLiteral("pw"), false));
     auto wrongPassword = users_->authenticate(QStringLiteral("alice"), QStringLiteral("nope"));
     auto wrongUser = users_->authenticate(QStringLiteral("bob"), QStringLiteral("pw"));
     QVERIFY(!wrongPassword && !wrongUser);

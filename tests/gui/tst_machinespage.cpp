@@ -20,10 +20,10 @@
 using namespace metaldesk;
 
 // Runs one core call once and fails the test with the core's own message.
-#define STEP(...)                                                                                                     \
-    do {                                                                                                              \
-        const auto result_ = (__VA_ARGS__);                                                                           \
-        QVERIFY2(result_.ok(), qPrintable(result_.errorMessage()));                                                   \
+#define STEP(...)                                                                                                      \
+    do {                                                                                                               \
+        const auto result_ = (__VA_ARGS__);                                                                            \
+        QVERIFY2(result_.ok(), qPrintable(result_.errorMessage()));                                                    \
     } while (false)
 
 // Every translatable text comes back longer and in Hangul, as a Korean translation might: the
@@ -166,10 +166,10 @@ void TestMachinesPage::populate()
         const QString id = created->systemId;
         ids_.insert(spec.hostname, id);
         if (s.cpus > 0) {
-            STEP(core_->machines->setHardware(id, {spec.architecture, s.cpus, s.memoryMiB, s.storageBytes,
-                                                   QStringLiteral("sda")}));
-            STEP(core_->machines->setPowerSettings(id, QStringLiteral("ipmi"),
-                                                   {{QStringLiteral("power_address"), QStringLiteral("10.0.0.%1").arg(n)}}));
+            STEP(core_->machines->setHardware(
+                id, {spec.architecture, s.cpus, s.memoryMiB, s.storageBytes, QStringLiteral("sda")}));
+            STEP(core_->machines->setPowerSettings(
+                id, QStringLiteral("ipmi"), {{QStringLiteral("power_address"), QStringLiteral("10.0.0.%1").arg(n)}}));
         }
         if (s.status == NodeStatus::New)
             continue;
@@ -382,9 +382,11 @@ void TestMachinesPage::updatesOnlyTheChangedRowWithoutReset()
     QCOMPARE(cell(calm, MachineTableModel::OwnerColumn), QStringLiteral("alice"));
     QVERIFY(core_->engine->performAction(id, NodeAction::Deploy, actor(QStringLiteral("alice"))));
     QTRY_COMPARE(cell(calm, MachineTableModel::StatusColumn), QStringLiteral("Deploying"));
-    QVERIFY(core_->engine->markFailed(id, QStringLiteral("Timed out installing the image"), Actor::system(QStringLiteral("timeout"))));
+    QVERIFY(core_->engine->markFailed(id, QStringLiteral("Timed out installing the image"),
+                                      Actor::system(QStringLiteral("timeout"))));
     QTRY_COMPARE(cell(calm, MachineTableModel::StatusColumn), QStringLiteral("Failed deployment"));
-    QCOMPARE(cell(calm, MachineTableModel::StatusColumn, Qt::ToolTipRole), QStringLiteral("Timed out installing the image"));
+    QCOMPARE(cell(calm, MachineTableModel::StatusColumn, Qt::ToolTipRole),
+             QStringLiteral("Timed out installing the image"));
     QVERIFY(core_->machines->setPowerState(id, QStringLiteral("on")));
     QTRY_COMPARE(cell(calm, MachineTableModel::PowerColumn), QStringLiteral("On"));
 
@@ -512,7 +514,8 @@ void TestMachinesPage::sortsHardwareColumnsAsNumbers()
     table_->sortByColumn(MachineTableModel::MemoryColumn, Qt::AscendingOrder);
     qint64 previous = -1;
     for (int row = 0; row < proxy_->rowCount(); ++row) {
-        const qint64 memory = proxy_->index(row, MachineTableModel::MemoryColumn).data(MachineTableModel::SortRole).toLongLong();
+        const qint64 memory =
+            proxy_->index(row, MachineTableModel::MemoryColumn).data(MachineTableModel::SortRole).toLongLong();
         QVERIFY(memory >= previous);
         previous = memory;
     }

@@ -29,10 +29,10 @@ char *toString(NodeStatus s)
 } // namespace metaldesk
 
 // Fails the test with the error's own message.
-#define REQUIRE_OK(expr)                                                                                             \
-    do {                                                                                                             \
-        const auto &result_ = (expr);                                                                                \
-        QVERIFY2(result_.ok(), qPrintable(result_.errorMessage()));                                                  \
+#define REQUIRE_OK(expr)                                                                                               \
+    do {                                                                                                               \
+        const auto &result_ = (expr);                                                                                  \
+        QVERIFY2(result_.ok(), qPrintable(result_.errorMessage()));                                                    \
     } while (false)
 
 namespace {
@@ -43,8 +43,8 @@ constexpr qint64 kMinute = 60 * 1000;
 // Errors a racing caller may legitimately get: the machine moved on before its turn.
 bool isLifecycleRefusal(const QString &message)
 {
-    return message.contains(u": machine is "_s) || message.contains(u"the lifecycle does not allow it"_s)
-           || message.contains(u"nothing to do"_s);
+    return message.contains(u": machine is "_s) || message.contains(u"the lifecycle does not allow it"_s) ||
+           message.contains(u"nothing to do"_s);
 }
 
 } // namespace
@@ -531,28 +531,37 @@ private slots:
             QList<S> path;
         };
         const QList<Change> changes = {
-            {[&] { return core_->engine->performAction(id, NodeAction::Commission, admin_); }, u"admin"_s,
+            {[&] { return core_->engine->performAction(id, NodeAction::Commission, admin_); },
+             u"admin"_s,
              {S::Commissioning}},
-            {[&] { return core_->engine->changeStatus(id, S::Ready, metadata, u"Commissioned"_s); }, u"metadata"_s,
+            {[&] { return core_->engine->changeStatus(id, S::Ready, metadata, u"Commissioned"_s); },
+             u"metadata"_s,
              {S::Ready}},
-            {[&] { return core_->engine->performAction(id, NodeAction::Deploy, alice_); }, u"alice"_s,
+            {[&] { return core_->engine->performAction(id, NodeAction::Deploy, alice_); },
+             u"alice"_s,
              {S::Allocated, S::Deploying}},
-            {[&] { return core_->engine->markFailed(id, u"curtin failed"_s, metadata); }, u"metadata"_s,
+            {[&] { return core_->engine->markFailed(id, u"curtin failed"_s, metadata); },
+             u"metadata"_s,
              {S::FailedDeployment}},
-            {[&] { return core_->engine->performAction(id, NodeAction::Release, alice_); }, u"alice"_s,
-             {S::Releasing}},
-            {[&] { return core_->engine->changeStatus(id, S::Ready, metadata, u"Released"_s); }, u"metadata"_s,
+            {[&] { return core_->engine->performAction(id, NodeAction::Release, alice_); }, u"alice"_s, {S::Releasing}},
+            {[&] { return core_->engine->changeStatus(id, S::Ready, metadata, u"Released"_s); },
+             u"metadata"_s,
              {S::Ready}},
             {[&] { return core_->engine->performAction(id, NodeAction::Test, admin_); }, u"admin"_s, {S::Testing}},
             {[&] { return core_->engine->changeStatus(id, S::FailedTesting, metadata, u"smartctl failed"_s); },
-             u"metadata"_s, {S::FailedTesting}},
-            {[&] { return core_->engine->performAction(id, NodeAction::OverrideFailedTesting, admin_); }, u"admin"_s,
+             u"metadata"_s,
+             {S::FailedTesting}},
+            {[&] { return core_->engine->performAction(id, NodeAction::OverrideFailedTesting, admin_); },
+             u"admin"_s,
              {S::Ready}},
-            {[&] { return core_->engine->performAction(id, NodeAction::RescueMode, admin_); }, u"admin"_s,
+            {[&] { return core_->engine->performAction(id, NodeAction::RescueMode, admin_); },
+             u"admin"_s,
              {S::EnteringRescueMode}},
             {[&] { return core_->engine->changeStatus(id, S::RescueMode, metadata, u"Rescue ready"_s); },
-             u"metadata"_s, {S::RescueMode}},
-            {[&] { return core_->engine->performAction(id, NodeAction::ExitRescueMode, admin_); }, u"admin"_s,
+             u"metadata"_s,
+             {S::RescueMode}},
+            {[&] { return core_->engine->performAction(id, NodeAction::ExitRescueMode, admin_); },
+             u"admin"_s,
              {S::ExitingRescueMode}},
         };
         int changeSignals = 0;
@@ -829,7 +838,7 @@ private slots:
         constexpr int kRounds = 6;
         std::atomic<int> sharedAChanges{0};
         std::atomic<int> sharedBChanges{0};
-        std::array<QStringList, kThreads> errors;     // failures: anything but a lifecycle refusal
+        std::array<QStringList, kThreads> errors; // failures: anything but a lifecycle refusal
         std::array<QStringList, kThreads> ownMachines;
         LifecycleEngine *engine = core_->engine.get();
         const Actor admin = admin_;
@@ -852,7 +861,8 @@ private slots:
                 };
                 for (int i = 0; i < kOwnMachines; ++i) {
                     NewMachine spec;
-                    spec.macAddresses = {u"52:54:00:00:%1:%2"_s.arg(t, 2, 10, QLatin1Char('0')).arg(i, 2, 10, QLatin1Char('0'))};
+                    spec.macAddresses = {
+                        u"52:54:00:00:%1:%2"_s.arg(t, 2, 10, QLatin1Char('0')).arg(i, 2, 10, QLatin1Char('0'))};
                     auto m = engine->createMachine(spec, admin);
                     if (!m) {
                         errors[t] << u"create: "_s + m.errorMessage();

@@ -24,6 +24,9 @@ namespace {
 
 // ---- §1.1: MAAS's numbers and status_name labels -------------------------------------------------
 
+// The expected tables, laid out like MAAS's.
+// clang-format off
+
 struct StatusRow {
     S status;
     int value;
@@ -222,6 +225,8 @@ QString describe(const ActionRow &row, S status, Role role, bool hasPowerType)
 
 } // namespace
 
+// clang-format on
+
 class TestLifecycleTables : public QObject {
     Q_OBJECT
 private slots:
@@ -251,8 +256,10 @@ private slots:
     {
         // NODE_FAILURE_STATUS_TRANSITION_MAP; every other status has no failure and is not monitored.
         const QList<QPair<S, S>> failures = {
-            {S::Commissioning, S::FailedCommissioning}, {S::Deploying, S::FailedDeployment},
-            {S::Releasing, S::FailedReleasing},         {S::DiskErasing, S::FailedDiskErasing},
+            {S::Commissioning, S::FailedCommissioning},
+            {S::Deploying, S::FailedDeployment},
+            {S::Releasing, S::FailedReleasing},
+            {S::DiskErasing, S::FailedDiskErasing},
             {S::EnteringRescueMode, S::FailedEnteringRescueMode},
             {S::ExitingRescueMode, S::FailedExitingRescueMode},
             {S::Testing, S::FailedTesting},
@@ -357,14 +364,14 @@ private slots:
                 for (Role role : kAllRoles) {
                     for (bool hasPowerType : {false, true}) {
                         ++checked;
-                        const bool expected = row.statuses[std::size_t(status.status)] && whoMay(row.who, role)
-                                              && (!row.needsPower || hasPowerType);
+                        const bool expected = row.statuses[std::size_t(status.status)] && whoMay(row.who, role) &&
+                                              (!row.needsPower || hasPowerType);
                         const ActionContext context{status.status, role, hasPowerType};
                         const QString refusal = actionRefusal(row.action, context);
                         if (isActionOffered(row.action, context) != expected || refusal.isEmpty() != expected)
-                            wrong << describe(row, status.status, role, hasPowerType)
-                                         + (expected ? u": should be offered, refused with '%1'"_s.arg(refusal)
-                                                     : u": should be refused"_s);
+                            wrong << describe(row, status.status, role, hasPowerType) +
+                                         (expected ? u": should be offered, refused with '%1'"_s.arg(refusal)
+                                                   : u": should be refused"_s);
                     }
                 }
             }
@@ -422,8 +429,8 @@ private slots:
         QStringList wrong;
         int paths = 0;
         for (const NodeActionSpec &spec : nodeActionTable()) {
-            const bool changesNoStatus = spec.action == NodeAction::PowerOn || spec.action == NodeAction::PowerOff
-                                         || spec.action == NodeAction::Delete;
+            const bool changesNoStatus = spec.action == NodeAction::PowerOn || spec.action == NodeAction::PowerOff ||
+                                         spec.action == NodeAction::Delete;
             for (const StatusRow &status : kMaasStatuses) {
                 if (!isActionOffered(spec.action, {status.status, Role::Admin, true}))
                     continue;
@@ -433,10 +440,10 @@ private slots:
                         options.erase = erase;
                         const QList<S> path = actionPath(spec.action, status.status, previous, options);
                         ++paths;
-                        const QString what =
-                            u"%1 from %2 (previous %3, erase %4)"_s.arg(QLatin1String(spec.name), maasLabel(status.status),
-                                                                        previous ? maasLabel(*previous) : u"none"_s)
-                                .arg(erase);
+                        const QString what = u"%1 from %2 (previous %3, erase %4)"_s
+                                                 .arg(QLatin1String(spec.name), maasLabel(status.status),
+                                                      previous ? maasLabel(*previous) : u"none"_s)
+                                                 .arg(erase);
                         if (changesNoStatus) {
                             if (!path.isEmpty())
                                 wrong << what + u": should not change the status"_s;
@@ -447,7 +454,8 @@ private slots:
                         S at = status.status;
                         for (S next : path) {
                             if (!maasAllows(at, next))
-                                wrong << what + u": %1 -> %2 is not in MAAS's table"_s.arg(maasLabel(at), maasLabel(next));
+                                wrong << what +
+                                             u": %1 -> %2 is not in MAAS's table"_s.arg(maasLabel(at), maasLabel(next));
                             at = next;
                         }
                     }

@@ -96,7 +96,9 @@ void TestCrashDurability::survivesKillNineDuringWrites()
                 statusEvents += e.toStatus.has_value();
             QVERIFY2(statusEvents >= 1 + changes.value(m.systemId),
                      qPrintable(QStringLiteral("%1: %2 status events, %3 changes acknowledged")
-                                    .arg(m.systemId).arg(statusEvents).arg(changes.value(m.systemId))));
+                                    .arg(m.systemId)
+                                    .arg(statusEvents)
+                                    .arg(changes.value(m.systemId))));
         }
         for (const QString &id : std::as_const(created))
             QVERIFY2(present.contains(id) || deleting.contains(id),

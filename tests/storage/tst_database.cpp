@@ -19,9 +19,8 @@ class RawConnection {
 public:
     explicit RawConnection(const DatabaseSpec &spec) : name_(QStringLiteral("raw-%1").arg(++counter()))
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(spec.kind == DatabaseSpec::Kind::Postgres ? QStringLiteral("QPSQL")
-                                                                                             : QStringLiteral("QSQLITE"),
-                                                    name_);
+        QSqlDatabase db = QSqlDatabase::addDatabase(
+            spec.kind == DatabaseSpec::Kind::Postgres ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE"), name_);
         if (spec.kind == DatabaseSpec::Kind::Postgres) {
             db.setHostName(spec.host);
             db.setPort(spec.port);
@@ -48,6 +47,7 @@ public:
         QSqlQuery q(QSqlDatabase::database(name_));
         return q.exec(sql) && q.next() ? q.value(0) : QVariant();
     }
+
 private:
     static int &counter()
     {
@@ -133,7 +133,7 @@ bool TestDatabase::fresh(DatabaseSpec &spec)
 #define FRESH_DATABASE(spec)                                                                                           \
     DatabaseSpec spec;                                                                                                 \
     if (!fresh(spec)) {                                                                                                \
-        QVERIFY2(pg_ == nullptr, "the PostgreSQL cluster runs but a database could not be created");                  \
+        QVERIFY2(pg_ == nullptr, "the PostgreSQL cluster runs but a database could not be created");                   \
         QSKIP(qPrintable(pgWhyNot_));                                                                                  \
     }
 
@@ -198,8 +198,8 @@ void TestDatabase::roundTripsMachinesUsersAndTokens()
     QVERIFY2(core, qPrintable(core.errorMessage()));
     CoreServices &c = **core;
     UserStore users(c.db, 1000);
-    auto alice = users.createUser(QStringLiteral("alice"), QStringLiteral("alice@example.com"), QStringLiteral("pw 비밀"),
-                                  false);
+    auto alice = users.createUser(QStringLiteral("alice"), QStringLiteral("alice@example.com"),
+                                  QStringLiteral("pw 비밀"), false);
     QVERIFY2(alice, qPrintable(alice.errorMessage()));
     QVERIFY(users.authenticate(QStringLiteral("alice"), QStringLiteral("pw 비밀")));
     QVERIFY(!users.authenticate(QStringLiteral("alice"), QStringLiteral("pw")));
@@ -219,8 +219,8 @@ void TestDatabase::roundTripsMachinesUsersAndTokens()
     const Actor admin = Actor::system(QStringLiteral("test"));
     auto created = c.engine->createMachine(spec1, admin);
     QVERIFY2(created, qPrintable(created.errorMessage()));
-    QVERIFY(c.machines->setHardware(created->systemId, {QStringLiteral("amd64/generic"), 8, 16384, 500107862016,
-                                                        QStringLiteral("sda")}));
+    QVERIFY(c.machines->setHardware(created->systemId,
+                                    {QStringLiteral("amd64/generic"), 8, 16384, 500107862016, QStringLiteral("sda")}));
 
     auto read = c.machines->get(created->systemId);
     QVERIFY2(read, qPrintable(read.errorMessage()));
@@ -276,8 +276,9 @@ void TestDatabase::givesEachThreadItsOwnConnection()
         workers.emplace_back(QThread::create([&, t] {
             for (int i = 0; i < perThread; ++i) {
                 NewMachine m;
-                m.macAddresses = {QStringLiteral("52:54:00:cc:%1:%2").arg(t, 2, 10, QLatin1Char('0')).arg(i, 2, 10,
-                                                                                                      QLatin1Char('0'))};
+                m.macAddresses = {QStringLiteral("52:54:00:cc:%1:%2")
+                                      .arg(t, 2, 10, QLatin1Char('0'))
+                                      .arg(i, 2, 10, QLatin1Char('0'))};
                 auto made = c.engine->createMachine(m, Actor::system(QStringLiteral("thread")));
                 auto done = made ? c.engine->performAction(made->systemId, NodeAction::Commission,
                                                            Actor::system(QStringLiteral("thread")))
@@ -361,7 +362,8 @@ void TestDatabase::walksTheLifecycleWithRowLocks()
 void TestDatabase::parsesDatabaseAddresses()
 {
     auto byDefault = DatabaseSpec::parse({}, QStringLiteral("/data/md.db"));
-    QVERIFY(byDefault && byDefault->kind == DatabaseSpec::Kind::Sqlite && byDefault->path == QStringLiteral("/data/md.db"));
+    QVERIFY(byDefault && byDefault->kind == DatabaseSpec::Kind::Sqlite &&
+            byDefault->path == QStringLiteral("/data/md.db"));
     auto relative = DatabaseSpec::parse(QStringLiteral("lab.db"), {});
     QVERIFY(relative && QFileInfo(relative->path).isAbsolute() && relative->path.endsWith(QStringLiteral("/lab.db")));
     auto pg = DatabaseSpec::parse(QStringLiteral("postgresql://maas:s3cret@db.lab:5433/metaldesk"), {});
@@ -391,7 +393,8 @@ void TestDatabase::refusesAnUnreachablePostgresWithAClearMessage()
     QVERIFY(spec);
     auto refused = CoreServices::open(*spec);
     QVERIFY(!refused);
-    QVERIFY2(refused.errorMessage().contains(QLatin1String("cannot connect to PostgreSQL")), qPrintable(refused.errorMessage()));
+    QVERIFY2(refused.errorMessage().contains(QLatin1String("cannot connect to PostgreSQL")),
+             qPrintable(refused.errorMessage()));
     QVERIFY(!refused.errorMessage().contains(QLatin1String("topsecret")));
 }
 

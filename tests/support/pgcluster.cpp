@@ -19,7 +19,8 @@ QString findBinDir()
 {
     const QDir root(QStringLiteral("/usr/lib/postgresql"));
     QStringList versions = root.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
-    std::sort(versions.begin(), versions.end(), [](const QString &a, const QString &b) { return a.toInt() > b.toInt(); });
+    std::sort(versions.begin(), versions.end(),
+              [](const QString &a, const QString &b) { return a.toInt() > b.toInt(); });
     for (const QString &v : versions) {
         const QString bin = root.filePath(v + QStringLiteral("/bin"));
         if (QFile::exists(bin + QStringLiteral("/initdb")) && QFile::exists(bin + QStringLiteral("/postgres")))
@@ -73,11 +74,12 @@ std::unique_ptr<PgCluster> PgCluster::start(QString *whyNot)
     if (geteuid() == 0) {
         const passwd *pg = getpwnam("postgres");
         if (!pg) {
-            *whyNot = QStringLiteral("running as root and there is no 'postgres' user to run the server as: run tools/setup");
+            *whyNot =
+                QStringLiteral("running as root and there is no 'postgres' user to run the server as: run tools/setup");
             return nullptr;
         }
-        if (chown(QFile::encodeName(c->dir_.path()).constData(), pg->pw_uid, pg->pw_gid) != 0
-            || chown(QFile::encodeName(pwfile).constData(), pg->pw_uid, pg->pw_gid) != 0) {
+        if (chown(QFile::encodeName(c->dir_.path()).constData(), pg->pw_uid, pg->pw_gid) != 0 ||
+            chown(QFile::encodeName(pwfile).constData(), pg->pw_uid, pg->pw_gid) != 0) {
             *whyNot = QStringLiteral("cannot hand %1 to the postgres user").arg(c->dir_.path());
             return nullptr;
         }
@@ -98,12 +100,14 @@ std::unique_ptr<PgCluster> PgCluster::start(QString *whyNot)
 
     for (int attempt = 0; attempt < 5; ++attempt) {
         c->port_ = freeLoopbackPort();
-        const QStringList command = c->asUser_ + QStringList{
-            c->binDir_ + QStringLiteral("/postgres"), QStringLiteral("-D"), data, QStringLiteral("-p"),
-            QString::number(c->port_), QStringLiteral("-k"), c->dir_.path(), QStringLiteral("-c"),
-            QStringLiteral("listen_addresses=127.0.0.1"),
-            // Throwaway data: skip fsync so the suite stays fast (durability is tested on SQLite).
-            QStringLiteral("-c"), QStringLiteral("fsync=off"), QStringLiteral("-c"), QStringLiteral("max_connections=60")};
+        const QStringList command =
+            c->asUser_ +
+            QStringList{c->binDir_ + QStringLiteral("/postgres"), QStringLiteral("-D"), data, QStringLiteral("-p"),
+                        QString::number(c->port_), QStringLiteral("-k"), c->dir_.path(), QStringLiteral("-c"),
+                        QStringLiteral("listen_addresses=127.0.0.1"),
+                        // Throwaway data: skip fsync so the suite stays fast (durability is tested on SQLite).
+                        QStringLiteral("-c"), QStringLiteral("fsync=off"), QStringLiteral("-c"),
+                        QStringLiteral("max_connections=60")};
         c->server_.setProcessChannelMode(QProcess::MergedChannels);
         c->server_.start(command.first(), command.mid(1));
         if (!c->server_.waitForStarted()) {
@@ -113,8 +117,8 @@ std::unique_ptr<PgCluster> PgCluster::start(QString *whyNot)
         QString log;
         QElapsedTimer timer;
         timer.start();
-        while (timer.elapsed() < 30000 && c->server_.state() == QProcess::Running
-               && !log.contains(QLatin1String("ready to accept connections"))) {
+        while (timer.elapsed() < 30000 && c->server_.state() == QProcess::Running &&
+               !log.contains(QLatin1String("ready to accept connections"))) {
             c->server_.waitForReadyRead(100);
             log += QString::fromLocal8Bit(c->server_.readAll());
         }
