@@ -73,6 +73,7 @@ private slots:
     void badListenAddressIsAUsageError();
     void createadminCreatesAnAdministratorWithAnApiKey();
     void createadminWithoutTerminalNamesTheMissingOption();
+    void createadminAsksOnATerminalWithoutEchoingThePassword();
     void createadminRefusesADuplicateUser();
     void createadminRefusesAnInvalidUsername();
     void corruptDatabaseFileIsRefusedAndKept();
@@ -159,6 +160,50 @@ void TestCli::createadminWithoutTerminalNamesTheMissingOption()
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QLatin1String("missing --password")), qPrintable(r.err));
     QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("md.db")))); // nothing half-written
+}
+
+void TestCli::createadminAsksOnATerminalWithoutEchoingThePassword()
+{
+    // script(1) gives metaldesk a real pseudo-terminal, as a person at a shell has.
+    if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
+        QSKIP("script(1) from util-linux is not installed");
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("md.db"));
+    QProcess p;
+    p.setProcessEnvironment(cleanEnvironment());
+    p.start(QStringLiteral("script"),
+            {QStringLiteral("-qefc"),
+             QStringLiteral("%1 createadmin --database %2").arg(QStringLiteral(METALDESK_BINARY), db),
+             QStringLiteral("/dev/null")});
+    QVERIFY(p.waitForStarted());
+    QString screen; // everything the terminal showed
+    qsizetype seen = 0;
+    auto answer = [&](const char *prompt, const QByteArray &reply) {
+        QElapsedTimer timer;
+        timer.start();
+        while (screen.indexOf(QLatin1String(prompt), seen) < 0 && timer.elapsed() < 20000) {
+            p.waitForReadyRead(100);
+            screen += QString::fromLocal8Bit(p.readAll());
+        }
+        seen = screen.indexOf(QLatin1String(prompt), seen) + qsizetype(qstrlen(prompt));
+        p.write(reply);
+    };
+    answer("Username: ", "kim\n");
+    answer("Password: ", "hunter2 pw\n");
+    answer("Again: ", "hunter2 pw\n");
+    answer("Email: ", "kim@example.com\n");
+    QVERIFY(p.waitForFinished(30000));
+    screen += QString::fromLocal8Bit(p.readAll());
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY2(screen.contains(QLatin1String("Created administrator kim")), qPrintable(screen));
+    QVERIFY2(!screen.contains(QLatin1String("hunter2")), qPrintable(screen)); // never echoed
+
+    auto core = CoreServices::open(DatabaseSpec::sqlite(db));
+    QVERIFY(core);
+    auto user = (*core)->users->authenticate(QStringLiteral("kim"), QStringLiteral("hunter2 pw"));
+    QVERIFY2(user, qPrintable(user.errorMessage()));
+    QVERIFY(user->isAdmin);
+    QCOMPARE(user->email, QStringLiteral("kim@example.com"));
 }
 
 void TestCli::createadminRefusesADuplicateUser()
