@@ -50,7 +50,7 @@ Expected<DatabaseSpec> DatabaseSpec::parse(const QString &text, const QString &d
     if (text.contains(QLatin1String("://")))
         return Error{QObject::tr("unsupported database address '%1': give an SQLite file path or "
                                  "postgresql://user:password@host/database")
-                         .arg(text)};
+                         .arg(QUrl(text).toDisplayString(QUrl::RemovePassword))}; // "mysql://u:pw@h" too
     spec.path = QFileInfo(text).absoluteFilePath();
     return spec;
 }
@@ -168,9 +168,12 @@ Expected<QSqlDatabase> Database::openConnection(const QString &name)
     db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
     if (!db.open())
         return Error{QObject::tr("cannot open the database %1: %2").arg(spec_.path, db.lastError().text())};
-    // WAL: readers never block the writer; NORMAL sync is durable against a crash of this process
-    // (kill -9), which is the failure a desktop app must survive; FULL would also survive power loss.
-    for (const char *pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
+    // schema_version reads the file header: a file that is no database fails here, and nothing is
+    // written (WAL is switched on by migrate(), once the file is known to be ours: the journal mode
+    // lives in the file header, and a foreign database must stay byte for byte as it was).
+    // NORMAL sync is durable against a crash of this process (kill -9), the failure a desktop app
+    // must survive, when in WAL mode; FULL would also survive power loss.
+    for (const char *pragma : {"PRAGMA schema_version", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON"}) {
         QSqlQuery q(db);
         if (!q.exec(QString::fromLatin1(pragma))) {
             const QString why = q.lastError().text();
@@ -194,6 +197,11 @@ Expected<void> Database::migrate()
     if (!version)
         return version.error();
     schemaVersion_ = *version;
+    // WAL: readers never block the writer. Persistent in the file, so every later connection has it.
+    if (!isPostgres()) {
+        if (auto wal = runQuery(*db, QStringLiteral("PRAGMA journal_mode=WAL")); !wal)
+            return Error{QObject::tr("cannot use the database %1: %2").arg(spec_.path, wal.errorMessage())};
+    }
     return {};
 }
 

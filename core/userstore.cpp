@@ -140,7 +140,12 @@ Expected<User> UserStore::authenticate(const QString &username, const QString &p
         {username});
     if (!q)
         return q.error();
-    if (!q->next() || !verifyPassword(password, q->value(5).toString()))
+    if (!q->next()) {
+        // Spend the same work as for a real user, so timing does not tell which names exist.
+        verifyPassword(password, QStringLiteral("pbkdf2_sha256$%1$nosuchuser$").arg(iterations_));
+        return Error{QObject::tr("wrong user name or password")};
+    }
+    if (!verifyPassword(password, q->value(5).toString()))
         return Error{QObject::tr("wrong user name or password")};
     return userFromQuery(*q);
 }

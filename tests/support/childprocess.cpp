@@ -1,0 +1,59 @@
+#include "childprocess.h"
+
+#include <QFile>
+#include <QProcess>
+#include <cstring>
+#include <grp.h>
+#include <pwd.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+namespace metaldesk::testing {
+
+namespace {
+
+// Runs in the child between fork and exec: only async-signal-safe calls.
+void failChild(const char *what)
+{
+    const ssize_t ignored = ::write(STDERR_FILENO, what, strlen(what));
+    (void)ignored;
+    ::_exit(126);
+}
+
+void armDeathSignal(int deathSignal, pid_t parent)
+{
+    if (::prctl(PR_SET_PDEATHSIG, deathSignal) != 0)
+        failChild("cannot set the parent-death signal\n");
+    if (::getppid() != parent) // the parent died before the line above
+        ::_exit(126);
+}
+
+} // namespace
+
+std::optional<SystemUser> findSystemUser(const QString &name)
+{
+    const passwd *entry = ::getpwnam(QFile::encodeName(name).constData());
+    if (!entry)
+        return std::nullopt;
+    return SystemUser{name, entry->pw_uid, entry->pw_gid};
+}
+
+void runAsUser(QProcess &process, const SystemUser &user, int deathSignal)
+{
+    const pid_t parent = ::getpid();
+    process.setChildProcessModifier([uid = user.uid, gid = user.gid, deathSignal, parent] {
+        // Groups first: after setuid we may no longer change them.
+        if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)
+            failChild("cannot switch to the requested user\n");
+        // After the switch: changing credentials clears the parent-death signal.
+        armDeathSignal(deathSignal, parent);
+    });
+}
+
+void dieWithParent(QProcess &process, int deathSignal)
+{
+    const pid_t parent = ::getpid();
+    process.setChildProcessModifier([deathSignal, parent] { armDeathSignal(deathSignal, parent); });
+}
+
+} // namespace metaldesk::testing

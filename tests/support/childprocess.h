@@ -1,0 +1,28 @@
+#pragma once
+
+#include <QString>
+#include <csignal>
+#include <optional>
+#include <sys/types.h>
+
+class QProcess;
+
+namespace metaldesk::testing {
+
+// A local system account (from the password database).
+struct SystemUser {
+    QString name;
+    uid_t uid = 0;
+    gid_t gid = 0;
+};
+std::optional<SystemUser> findSystemUser(const QString &name);
+
+// Makes the process that `process` starts drop root for `user` before it executes, and get
+// `deathSignal` when the thread that started it ends (a test that crashes or times out leaves no
+// server behind). Unlike `runuser`, nothing stays in between: processId() is the program's own PID.
+void runAsUser(QProcess &process, const SystemUser &user, int deathSignal = SIGKILL);
+
+// Only the parent-death signal: for helpers started as the current user.
+void dieWithParent(QProcess &process, int deathSignal = SIGKILL);
+
+} // namespace metaldesk::testing
