@@ -1,7 +1,8 @@
 // The DHCP wire format: real clients' packets, hand-written expected bytes, and broken input.
 #include "dhcppacket.h"
 
-#include <QFile>
+#include "hexfixtures.h"
+
 #include <QRandomGenerator>
 #include <QtEndian>
 #include <QtTest>
@@ -12,18 +13,7 @@ namespace {
 
 QHash<QString, QByteArray> captures()
 {
-    QHash<QString, QByteArray> out;
-    QFile f(QStringLiteral(FIXTURES_DIR "/dhcp-captures.txt"));
-    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
-        return out;
-    const QList<QByteArray> lines = f.readAll().split('\n');
-    for (const QByteArray &line : lines) {
-        if (line.isEmpty() || line.startsWith('#'))
-            continue;
-        const QList<QByteArray> parts = line.split(' ');
-        out.insert(QString::fromLatin1(parts[0]), QByteArray::fromHex(parts[1]));
-    }
-    return out;
+    return metaldesk::testing::readHexFixtures(QStringLiteral(FIXTURES_DIR "/dhcp-captures.txt"));
 }
 
 Packet parsed(QByteArrayView bytes)
