@@ -17,23 +17,24 @@ struct CreateAdminText {
     Q_DECLARE_TR_FUNCTIONS(CreateAdmin)
 };
 
-QString readLine(QTextStream &in) { return in.readLine().trimmed(); }
-
-// Reads a line with the terminal's echo off, so the password never shows on screen.
-QString readSecret(QTextStream &in, QTextStream &out)
+// Shows the prompt and reads a line. For a secret the terminal's echo goes off *before* the prompt
+// appears, so not even a reply typed or pasted at once can show on screen.
+QString prompted(QTextStream &in, QTextStream &out, const QString &prompt, bool secret)
 {
     termios old{};
-    const bool tty = tcgetattr(STDIN_FILENO, &old) == 0;
-    if (tty) {
-        termios quiet = old;
-        quiet.c_lflag &= ~tcflag_t(ECHO);
-        tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    const bool quiet = secret && tcgetattr(STDIN_FILENO, &old) == 0;
+    if (quiet) {
+        termios noEcho = old;
+        noEcho.c_lflag &= ~tcflag_t(ECHO);
+        tcsetattr(STDIN_FILENO, TCSANOW, &noEcho);
     }
+    out << prompt << Qt::flush;
     const QString line = in.readLine();
-    if (tty)
+    if (quiet) {
         tcsetattr(STDIN_FILENO, TCSANOW, &old);
-    out << Qt::endl;
-    return line;
+        out << Qt::endl; // the Enter the user typed was not echoed either
+    }
+    return secret ? line : line.trimmed();
 }
 
 } // namespace
@@ -54,11 +55,9 @@ int runCreateAdmin(CommandLine cl)
                 << Qt::endl;
             return false;
         }
-        out << prompt << Qt::flush;
-        value = secret ? readSecret(in, out) : readLine(in);
+        value = prompted(in, out, prompt, secret);
         if (secret && !value.isEmpty()) {
-            out << CreateAdminText::tr("Again: ") << Qt::flush;
-            if (readSecret(in, out) != value) {
+            if (prompted(in, out, CreateAdminText::tr("Again: "), true) != value) {
                 err << CreateAdminText::tr("metaldesk createadmin: the passwords differ") << Qt::endl;
                 return false;
             }

@@ -1,0 +1,43 @@
+#pragma once
+
+#include "expected.h"
+#include "machine.h"
+
+#include <optional>
+
+namespace metaldesk {
+
+class MachineStore;
+
+// What a machine that network-boots is given. The DHCP, TFTP and HTTP servers ask; none decides.
+enum class BootPurpose {
+    Enlist,     // unknown MAC: the built-in environment reports the machine, then powers off
+    Commission, // inventory (and testing) in the built-in environment
+    Deploy,     // the environment writes the chosen image to disk
+    Release,    // the environment erases disks as asked, then powers off
+    Rescue,     // the environment stays up for the user
+    LocalDisk,  // boot the installed OS from the local disk
+    PowerOff,   // nothing to do: the environment powers the machine off
+};
+const char *bootPurposeName(BootPurpose purpose);
+
+// MetalDesk's table, from MAAS's Node.get_boot_purpose with the choices of issue #5: a Ready or
+// New machine that boots by itself is switched off again; a deployed one boots its disk.
+BootPurpose bootPurposeFor(NodeStatus status);
+
+struct BootDecision {
+    BootPurpose purpose = BootPurpose::Enlist;
+    std::optional<Machine> machine; // empty for Enlist
+};
+
+class BootDecider {
+public:
+    explicit BootDecider(const MachineStore &machines) : machines_(machines) {}
+    // The decision for a MAC as a client sends it (any of the usual spellings).
+    Expected<BootDecision> decide(const QString &macAddress) const;
+
+private:
+    const MachineStore &machines_;
+};
+
+} // namespace metaldesk
