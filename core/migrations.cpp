@@ -81,6 +81,14 @@ const QList<Migration> &migrations()
              "CREATE INDEX events_system_id ON events(system_id, id)",
              "CREATE TABLE config (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
          }},
+        {2, "DHCP leases",
+         {
+             // One row per address: an address is never handed to two machines.
+             "CREATE TABLE dhcp_leases ("
+             " ip %BIGINT% PRIMARY KEY, mac TEXT NOT NULL, hostname TEXT NOT NULL DEFAULT '',"
+             " state TEXT NOT NULL, expires %BIGINT% NOT NULL, updated %BIGINT% NOT NULL)",
+             "CREATE INDEX dhcp_leases_mac ON dhcp_leases(mac)",
+         }},
     };
     return list;
 }
