@@ -1,6 +1,7 @@
 #include "headlessrunner.h"
 
 #include "coreservices.h"
+#include "dhcpserver.h"
 #include "servicehost.h"
 #include "timeoutmonitor.h"
 #include "unixsignalwatcher.h"
@@ -17,9 +18,16 @@ struct HeadlessText {
 };
 } // namespace
 
-void addServices(ServiceHost &host, CoreServices &core)
+QStringList addServices(ServiceHost &host, CoreServices &core)
 {
+    QStringList problems;
     host.add(std::make_unique<TimeoutMonitor>(core.engine.get()));
+    auto dhcp = dhcp::ServerConfig::fromConfig(*core.config);
+    if (!dhcp)
+        problems << HeadlessText::tr("DHCP is not started: %1").arg(dhcp.errorMessage());
+    else if (!dhcp->interfaceName.isEmpty())
+        host.add(std::make_unique<dhcp::Server>(core.db, *dhcp));
+    return problems;
 }
 
 int runHeadless(const CommandLine &cl, bool becauseNoDisplay)
@@ -39,7 +47,18 @@ int runHeadless(const CommandLine &cl, bool becauseNoDisplay)
     }
 
     ServiceHost host;
-    addServices(host, **core);
+    const QStringList problems = addServices(host, **core);
+    for (const QString &problem : problems)
+        err << QStringLiteral("metaldesk: ") << problem << Qt::endl;
+    for (const ServiceHost::Entry &e : host.services()) {
+        // A service that fails in its thread (a port it cannot bind) says so, with the fix.
+        QObject::connect(e.service, &Service::stateChanged, &host,
+                         [name = e.service->name()](const QString &state, const QString &detail) {
+                             if (state == QLatin1String("failed"))
+                                 QTextStream(stderr)
+                                     << QStringLiteral("metaldesk: %1: %2").arg(name, detail) << Qt::endl;
+                         });
+    }
     UnixSignalWatcher watcher;
     int stoppedBy = 0;
     QObject::connect(&watcher, &UnixSignalWatcher::terminationRequested, &host, [&stoppedBy](int number) {

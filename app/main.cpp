@@ -38,7 +38,8 @@ int runWindow(const CommandLine &cl)
         return 1;
     }
     ServiceHost host;
-    addServices(host, **core);
+    for (const QString &problem : addServices(host, **core))
+        QTextStream(stderr) << QStringLiteral("metaldesk: ") << problem << Qt::endl;
     host.start();
     UnixSignalWatcher watcher;
     QObject::connect(&watcher, &UnixSignalWatcher::terminationRequested, qApp, &QCoreApplication::quit);

@@ -118,6 +118,53 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Dhcp</name>
+    <message>
+        <source>the boot interface %1 does not exist on this machine</source>
+        <translation>부트 인터페이스 %1이(가) 이 머신에 없습니다</translation>
+    </message>
+    <message>
+        <source>the boot interface %1 has no IPv4 address: give it one (the DHCP server answers from it)</source>
+        <translation>부트 인터페이스 %1에 IPv4 주소가 없습니다: 주소를 지정하세요(DHCP 서버가 그 주소로 응답합니다)</translation>
+    </message>
+    <message>
+        <source>the dynamic range &apos;%1&apos; should look like 10.99.0.100-10.99.0.199</source>
+        <translation>동적 범위 &apos;%1&apos;은(는) 10.99.0.100-10.99.0.199 형식이어야 합니다</translation>
+    </message>
+    <message>
+        <source>the dynamic range %1 is not inside the subnet of %2 (%3)</source>
+        <translation>동적 범위 %1이(가) %2의 서브넷(%3) 안에 있지 않습니다</translation>
+    </message>
+    <message>
+        <source>the dynamic range %1 contains this server&apos;s own address %2</source>
+        <translation>동적 범위 %1에 이 서버의 주소 %2이(가) 들어 있습니다</translation>
+    </message>
+    <message>
+        <source>the gateway &apos;%1&apos; is not an IPv4 address</source>
+        <translation>게이트웨이 &apos;%1&apos;은(는) IPv4 주소가 아닙니다</translation>
+    </message>
+    <message>
+        <source>the DNS server &apos;%1&apos; is not an IPv4 address</source>
+        <translation>DNS 서버 &apos;%1&apos;은(는) IPv4 주소가 아닙니다</translation>
+    </message>
+    <message>
+        <source>the lease time &apos;%1&apos; should be a number of seconds, at least 60</source>
+        <translation>임대 시간 &apos;%1&apos;은(는) 60 이상의 초 단위 숫자여야 합니다</translation>
+    </message>
+    <message>
+        <source>managed DHCP on %1, udp port %2, range %3-%4</source>
+        <translation>%1에서 관리형 DHCP, UDP 포트 %2, 범위 %3-%4</translation>
+    </message>
+    <message>
+        <source>cannot listen on udp port %1 on %2: %3</source>
+        <translation>%2의 UDP 포트 %1에서 수신할 수 없습니다: %3</translation>
+    </message>
+    <message>
+        <source>. Ports below 1024 need root or the capability: sudo setcap cap_net_bind_service,cap_net_raw=ep %1</source>
+        <translation>. 1024 미만 포트는 root 권한이나 다음 권한이 필요합니다: sudo setcap cap_net_bind_service,cap_net_raw=ep %1</translation>
+    </message>
+</context>
+<context>
     <name>Headless</name>
     <message>
         <source>No display found (DISPLAY and WAYLAND_DISPLAY are not set): running headless. Start MetalDesk from a desktop session for the window.</source>
@@ -146,6 +193,10 @@ Commands:
     <message>
         <source>MetalDesk stopped (signal %1).</source>
         <translation>MetalDesk가 중지되었습니다(시그널 %1).</translation>
+    </message>
+    <message>
+        <source>DHCP is not started: %1</source>
+        <translation>DHCP를 시작하지 않았습니다: %1</translation>
     </message>
 </context>
 <context>
