@@ -8,7 +8,6 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <csignal>
 
 using namespace metaldesk;
 using metaldesk::testing::NetworkNamespaces;
@@ -124,19 +123,32 @@ void TestDhcpServer::servesRealClientsOnTheBootNetworkOnly()
     QVERIFY2(bound.hasMatch(), qPrintable(udhcpc));
     const QString address = bound.captured(1);
 
-    // ISC dhclient on the same machine (same MAC): the same address again.
-    const QString leaseFile = dir_.filePath(QStringLiteral("dhclient.leases"));
-    const QString dhclient = NetworkNamespaces::run(
-        client_,
-        {QStringLiteral("dhclient"), QStringLiteral("-1"), QStringLiteral("-v"), QStringLiteral("-sf"),
-         QStringLiteral("/bin/true"), QStringLiteral("-lf"), leaseFile, QStringLiteral("-pf"),
-         dir_.filePath(QStringLiteral("dhclient.pid")), QStringLiteral("eth0")},
-        &rc, 60000);
-    // dhclient forks into the background once bound: stop it by its pid file.
-    QFile pidFile(dir_.filePath(QStringLiteral("dhclient.pid")));
-    if (pidFile.open(QIODevice::ReadOnly))
-        ::kill(pid_t(pidFile.readAll().trimmed().toInt()), SIGTERM);
-    QVERIFY2(rc == 0 && dhclient.contains(QStringLiteral("bound to %1").arg(address)), qPrintable(dhclient));
+    // ISC dhclient on the same machine (same MAC): the same address again. In the foreground (-d),
+    // so that this test owns its process and stops it by PID.
+    QProcess dhclient;
+    dhclient.setProcessChannelMode(QProcess::MergedChannels);
+    dhclient.start(
+        QStringLiteral("ip"),
+        NetworkNamespaces::inside(client_, {QStringLiteral("dhclient"), QStringLiteral("-d"), QStringLiteral("-1"),
+                                            QStringLiteral("-v"), QStringLiteral("-sf"), QStringLiteral("/bin/true"),
+                                            QStringLiteral("-lf"), dir_.filePath(QStringLiteral("dhclient.leases")),
+                                            QStringLiteral("-pf"), dir_.filePath(QStringLiteral("dhclient.pid")),
+                                            QStringLiteral("eth0")}));
+    QVERIFY(dhclient.waitForStarted());
+    QString dhclientLog;
+    QElapsedTimer timer;
+    timer.start();
+    while (!dhclientLog.contains(QLatin1String("bound to")) && timer.elapsed() < 60000 &&
+           dhclient.state() == QProcess::Running) {
+        dhclient.waitForReadyRead(200);
+        dhclientLog += QString::fromLocal8Bit(dhclient.readAll());
+    }
+    dhclient.terminate();
+    if (!dhclient.waitForFinished(5000)) {
+        dhclient.kill();
+        dhclient.waitForFinished();
+    }
+    QVERIFY2(dhclientLog.contains(QStringLiteral("bound to %1").arg(address)), qPrintable(dhclientLog));
 
     // The lease is in the database, bound to that MAC.
     auto core = CoreServices::open(DatabaseSpec::sqlite(dir_.filePath(QStringLiteral("md.db"))));
