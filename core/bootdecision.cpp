@@ -4,20 +4,6 @@
 
 namespace metaldesk {
 
-const char *bootPurposeName(BootPurpose purpose)
-{
-    switch (purpose) {
-    case BootPurpose::Enlist: return "enlist";
-    case BootPurpose::Commission: return "commission";
-    case BootPurpose::Deploy: return "deploy";
-    case BootPurpose::Release: return "release";
-    case BootPurpose::Rescue: return "rescue";
-    case BootPurpose::LocalDisk: return "local";
-    case BootPurpose::PowerOff: return "poweroff";
-    }
-    return "?";
-}
-
 BootPurpose bootPurposeFor(NodeStatus status)
 {
     switch (status) {

@@ -19,7 +19,6 @@ enum class BootPurpose {
     LocalDisk,  // boot the installed OS from the local disk
     PowerOff,   // nothing to do: the environment powers the machine off
 };
-const char *bootPurposeName(BootPurpose purpose);
 
 // MetalDesk's table, from MAAS's Node.get_boot_purpose with the choices of issue #5: a Ready or
 // New machine that boots by itself is switched off again; a deployed one boots its disk.

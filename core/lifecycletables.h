@@ -22,11 +22,6 @@ public:
         bits_.set(std::size_t(s));
         return *this;
     }
-    StatusSet &remove(NodeStatus s)
-    {
-        bits_.reset(std::size_t(s));
-        return *this;
-    }
     bool operator==(const StatusSet &) const = default;
 
 private:

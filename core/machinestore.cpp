@@ -153,25 +153,6 @@ Expected<void> MachineStore::update(const QString &systemId, const QString &assi
     return {};
 }
 
-Expected<void> MachineStore::setHostname(const QString &systemId, const QString &hostname)
-{
-    if (!isValidHostname(hostname))
-        return Error{QObject::tr("'%1' is not a valid hostname: use 1 to 63 lower-case letters, digits and '-', "
-                                 "not starting or ending with '-'")
-                         .arg(hostname)};
-    auto db = db_->connection();
-    if (!db)
-        return db.error();
-    auto taken = runQuery(*db, QStringLiteral("SELECT system_id FROM machines WHERE hostname = ? AND system_id <> ?"),
-                          {hostname, systemId});
-    if (!taken)
-        return taken.error();
-    if (taken->next())
-        return Error{
-            QObject::tr("the hostname %1 is already used by machine %2").arg(hostname, taken->value(0).toString())};
-    return update(systemId, QStringLiteral("hostname = ?"), {hostname});
-}
-
 Expected<void> MachineStore::setPowerSettings(const QString &systemId, const QString &powerType,
                                               const QJsonObject &parameters)
 {

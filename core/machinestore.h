@@ -17,7 +17,6 @@ public:
     Expected<QList<Machine>> list() const;
     Expected<int> count() const;
 
-    Expected<void> setHostname(const QString &systemId, const QString &hostname);
     Expected<void> setPowerSettings(const QString &systemId, const QString &powerType, const QJsonObject &parameters);
     Expected<void> setPowerState(const QString &systemId, const QString &powerState);
     struct Hardware {

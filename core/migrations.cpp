@@ -81,7 +81,8 @@ const QList<Migration> &migrations()
              "CREATE INDEX events_system_id ON events(system_id, id)",
              "CREATE TABLE config (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
          }},
-        {2, "DHCP leases",
+        {2,
+         "DHCP leases",
          {
              // One row per address: an address is never handed to two machines.
              "CREATE TABLE dhcp_leases ("

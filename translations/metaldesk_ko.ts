@@ -471,14 +471,6 @@ Commands:
         <translation>&apos;%1&apos;은(는) MAC 주소가 아닙니다(52:54:00:12:34:56처럼 16진수 여섯 쌍이어야 합니다)</translation>
     </message>
     <message>
-        <source>&apos;%1&apos; is not a valid hostname: use 1 to 63 lower-case letters, digits and &apos;-&apos;, not starting or ending with &apos;-&apos;</source>
-        <translation>&apos;%1&apos;은(는) 올바른 호스트 이름이 아닙니다: 소문자, 숫자, &apos;-&apos;로 1~63자를 쓰고 &apos;-&apos;로 시작하거나 끝나지 않아야 합니다</translation>
-    </message>
-    <message>
-        <source>the hostname %1 is already used by machine %2</source>
-        <translation>호스트 이름 %1은(는) 이미 머신 %2이(가) 쓰고 있습니다</translation>
-    </message>
-    <message>
         <source>unknown power state &apos;%1&apos;</source>
         <translation>알 수 없는 전원 상태 &apos;%1&apos;</translation>
     </message>

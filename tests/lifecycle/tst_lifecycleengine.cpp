@@ -6,10 +6,12 @@
 #include "servicehost.h"
 #include "timeoutmonitor.h"
 
+#include "printers.h"
 #include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
+
 #include <QTest>
 #include <QThread>
 
@@ -18,15 +20,6 @@
 using namespace metaldesk;
 using namespace Qt::StringLiterals;
 using S = NodeStatus;
-
-namespace metaldesk {
-// Readable QCOMPARE failures; also prints the "no such status" sentinel used below.
-char *toString(NodeStatus s)
-{
-    const auto known = nodeStatusFromInt(int(s));
-    return QTest::toString(known ? nodeStatusName(*known) : u"(no status: %1)"_s.arg(int(s)));
-}
-} // namespace metaldesk
 
 // Fails the test with the error's own message.
 #define REQUIRE_OK(expr)                                                                                               \

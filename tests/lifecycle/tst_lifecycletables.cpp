@@ -3,6 +3,8 @@
 
 #include "lifecycletables.h"
 
+#include "printers.h"
+
 #include <QTest>
 
 #include <array>
@@ -10,15 +12,6 @@
 using namespace metaldesk;
 using namespace Qt::StringLiterals;
 using S = NodeStatus;
-
-namespace metaldesk {
-// Readable QCOMPARE failures.
-char *toString(NodeStatus s)
-{
-    const auto known = nodeStatusFromInt(int(s));
-    return QTest::toString(known ? nodeStatusName(*known) : u"status %1"_s.arg(int(s)));
-}
-} // namespace metaldesk
 
 namespace {
 
