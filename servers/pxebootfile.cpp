@@ -1,5 +1,7 @@
 #include "pxebootfile.h"
 
+#include "bootscripts.h"
+
 namespace metaldesk::dhcp {
 
 namespace {
@@ -9,13 +11,6 @@ bool isIpxe(const Packet &p)
 {
     const QByteArray userClass = p.value(option::UserClass);
     return userClass == "iPXE" || userClass == QByteArray("\x04iPXE", 5) || p.has(option::IpxeEncapsulated);
-}
-
-QByteArray macPath(const Packet &p)
-{
-    QByteArray mac = p.hardwareAddress().toLatin1();
-    mac.replace(':', '-');
-    return mac;
 }
 
 } // namespace
@@ -30,7 +25,7 @@ BootFileChoice chooseBootFile(const Packet &request, const QByteArray &server, q
     const QByteArray base = "http://" + server + ':' + QByteArray::number(httpPort) + '/';
     // Second stage: iPXE is running and fetches this machine's script over HTTP.
     if (isIpxe(request))
-        return BootFile{base + "boot/" + macPath(request) + ".ipxe", false};
+        return BootFile{base + boot::scriptPath(request.hardwareAddress()), false};
     switch (architecture.value_or(arch::X86Bios)) {
     case arch::X86Bios: return BootFile{"undionly.kpxe", false};
     // snponly.efi drives the NIC through the firmware's own driver: it works wherever UEFI PXE does.

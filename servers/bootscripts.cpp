@@ -1,0 +1,80 @@
+#include "bootscripts.h"
+
+#include "machine.h"
+
+namespace metaldesk::boot {
+
+namespace {
+
+QByteArray purposeName(BootPurpose purpose)
+{
+    switch (purpose) {
+    case BootPurpose::Enlist: return "enlist";
+    case BootPurpose::Commission: return "commission";
+    case BootPurpose::Deploy: return "deploy";
+    case BootPurpose::Release: return "release";
+    case BootPurpose::Rescue: return "rescue";
+    case BootPurpose::LocalDisk: return "local";
+    case BootPurpose::PowerOff: return "poweroff";
+    }
+    return "poweroff";
+}
+
+} // namespace
+
+QByteArray scriptPath(const QString &macAddress)
+{
+    QByteArray mac = normaliseMacAddress(macAddress).toLatin1();
+    mac.replace(':', '-');
+    return "boot/" + mac + ".ipxe";
+}
+
+QString macFromScriptPath(QStringView path)
+{
+    if (path.startsWith(u'/'))
+        path = path.mid(1);
+    static constexpr QStringView prefix = u"boot/";
+    static constexpr QStringView suffix = u".ipxe";
+    if (!path.startsWith(prefix) || !path.endsWith(suffix))
+        return {};
+    const QStringView mac = path.mid(prefix.size(), path.size() - prefix.size() - suffix.size());
+    // Only the dashed form the DHCP server hands out: "52-54-00-ab-cd-ef".
+    if (mac.size() != 17 || mac.contains(u':') || mac.contains(u'/'))
+        return {};
+    return normaliseMacAddress(mac.toString());
+}
+
+QByteArray ipxeScript(const BootDecision &decision, const QString &macAddress, const Endpoint &endpoint)
+{
+    QByteArray script = "#!ipxe\n";
+    const QByteArray mac = normaliseMacAddress(macAddress).toLatin1();
+    if (decision.machine)
+        script += "# " + decision.machine->hostname.toUtf8() + " (" + decision.machine->systemId.toLatin1() + ")\n";
+    // A deployed machine boots what is on its disk: leaving iPXE hands over to the firmware's next
+    // boot device, on BIOS and UEFI alike.
+    if (decision.purpose == BootPurpose::LocalDisk)
+        return script + "echo Booting from the local disk\nexit\n";
+    const QByteArray http =
+        "http://" + endpoint.serverAddress.toLatin1() + ':' + QByteArray::number(endpoint.httpPort) + "/environment/";
+    const QByteArray metadata = "http://" + endpoint.serverAddress.toLatin1() + ':' +
+                                QByteArray::number(endpoint.metadataPort) + "/MAAS/metadata/";
+    // Every other purpose runs the built-in environment, which reads what to do from its command line.
+    script += "kernel " + http + "vmlinuz initrd=initrd.img console=tty0 console=ttyS0,115200 metaldesk.purpose=" +
+              purposeName(decision.purpose) + " metaldesk.mac=" + mac + " metaldesk.metadata=" + metadata + '\n';
+    script += "initrd " + http + "initrd.img\n";
+    script += "boot\n";
+    return script;
+}
+
+std::optional<Expected<QByteArray>> GeneratedFiles::lookup(QStringView path, const Endpoint &endpoint) const
+{
+    const QString mac = macFromScriptPath(path);
+    if (mac.isEmpty())
+        return std::nullopt;
+    auto decision = decider_.decide(mac);
+    if (!decision)
+        return Expected<QByteArray>(decision.error());
+    return Expected<QByteArray>(ipxeScript(*decision, mac, endpoint));
+}
+
+} // namespace metaldesk::boot
