@@ -64,17 +64,53 @@ Expected<CommandLine> parseCreateAdmin(const QStringList &args)
     return cl;
 }
 
+// `set-config NAME VALUE` and `get-config NAME`, as MAAS's set-config and get-config.
+Expected<CommandLine> parseConfigCommand(const QStringList &args, bool set)
+{
+    const QString command = set ? QStringLiteral("set-config") : QStringLiteral("get-config");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        set ? CommandLineText::tr("Change a setting in the database (for example dhcp_interface, dhcp_range, "
+                                  "http_port); running instances read it when their services start.")
+            : CommandLineText::tr("Print a setting from the database."));
+    parser.addHelpOption();
+    parser.addOption(databaseOption());
+    parser.addPositionalArgument(QStringLiteral("name"), CommandLineText::tr("The setting's name."));
+    if (set)
+        parser.addPositionalArgument(QStringLiteral("value"), CommandLineText::tr("Its new value."));
+    if (auto ok = parseStrict(parser, args, set ? 2 : 1); !ok)
+        return ok.error();
+    CommandLine cl;
+    if (parser.isSet(QStringLiteral("help"))) {
+        cl.mode = CommandLine::Mode::Help;
+        cl.helpText = parser.helpText().replace(args.value(0), args.value(0) + QLatin1Char(' ') + command);
+        return cl;
+    }
+    const QStringList words = parser.positionalArguments();
+    if (words.size() != (set ? 2 : 1))
+        return Error{set ? CommandLineText::tr("set-config needs a name and a value")
+                         : CommandLineText::tr("get-config needs a name")};
+    cl.mode = set ? CommandLine::Mode::SetConfig : CommandLine::Mode::GetConfig;
+    cl.configName = words.value(0);
+    cl.configValue = words.value(1);
+    cl.database = parser.value(QStringLiteral("database"));
+    return cl;
+}
+
 } // namespace
 
 Expected<CommandLine> parseCommandLine(const QStringList &args)
 {
     if (args.size() > 1 && args.at(1) == QLatin1String("createadmin"))
         return parseCreateAdmin(QStringList{args.at(0)} + args.mid(2));
+    if (args.size() > 1 && (args.at(1) == QLatin1String("set-config") || args.at(1) == QLatin1String("get-config")))
+        return parseConfigCommand(QStringList{args.at(0)} + args.mid(2), args.at(1) == QLatin1String("set-config"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(CommandLineText::tr(
         "MetalDesk: metal-as-a-service for the home lab.\n\nCommands:\n  createadmin   Create an administrator "
-        "account (see 'metaldesk createadmin --help')."));
+        "account (see 'metaldesk createadmin --help').\n  set-config    Change a setting (see 'metaldesk set-config "
+        "--help').\n  get-config    Print a setting."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption(
@@ -84,7 +120,7 @@ Expected<CommandLine> parseCommandLine(const QStringList &args)
         {QStringLiteral("listen"),
          CommandLineText::tr("The IP address the boot servers and the API listen on (default: all addresses)."),
          CommandLineText::tr("address"), QStringLiteral("0.0.0.0")});
-    parser.addPositionalArgument(QStringLiteral("command"), CommandLineText::tr("Optional: createadmin."),
+    parser.addPositionalArgument(QStringLiteral("command"), CommandLineText::tr("Optional: createadmin, set-config or get-config."),
                                  CommandLineText::tr("[command]"));
     if (auto ok = parseStrict(parser, args, 0); !ok) {
         if (!parser.positionalArguments().isEmpty())

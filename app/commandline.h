@@ -12,6 +12,8 @@ struct CommandLine {
         Gui,
         Headless,
         CreateAdmin,
+        SetConfig,
+        GetConfig,
         Help,
         Version
     };
@@ -22,6 +24,9 @@ struct CommandLine {
     QString username;
     QString password;
     QString email;
+    // set-config and get-config (as MAAS's set-config and get-config)
+    QString configName;
+    QString configValue;
     QString helpText; // for Mode::Help
 };
 

@@ -1,4 +1,5 @@
 #include "commandline.h"
+#include "configcommand.h"
 #include "coreservices.h"
 #include "createadmin.h"
 #include "headlessrunner.h"
@@ -80,6 +81,12 @@ int main(int argc, char **argv)
         QCoreApplication app(argc, argv);
         installTranslations(app);
         return runCreateAdmin(*cl);
+    }
+    case CommandLine::Mode::SetConfig:
+    case CommandLine::Mode::GetConfig: {
+        QCoreApplication app(argc, argv);
+        installTranslations(app);
+        return runConfigCommand(*cl);
     }
     case CommandLine::Mode::Headless: {
         QCoreApplication app(argc, argv);

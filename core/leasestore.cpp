@@ -1,5 +1,8 @@
 #include "leasestore.h"
 
+#include <QSqlError>
+#include <QSqlQuery>
+
 namespace metaldesk {
 
 namespace {
@@ -64,21 +67,45 @@ Expected<QList<Lease>> LeaseStore::inRange(quint32 first, quint32 last) const
     return select(QStringLiteral("WHERE ip BETWEEN ? AND ? ORDER BY ip"), {qint64(first), qint64(last)});
 }
 
+Expected<QList<Lease>> LeaseStore::all() const
+{
+    return select(QStringLiteral("ORDER BY updated, ip"), {});
+}
+
 Expected<void> LeaseStore::save(const Lease &lease)
 {
+    return saveAll({lease});
+}
+
+Expected<void> LeaseStore::saveAll(const QList<Lease> &leases)
+{
+    if (leases.isEmpty())
+        return {};
     auto db = db_->connection();
     if (!db)
         return db.error();
-    auto q = runQuery(*db,
-                      QStringLiteral("INSERT INTO dhcp_leases (ip, mac, hostname, state, expires, updated) "
-                                     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ip) DO UPDATE SET mac = excluded.mac, "
-                                     "hostname = excluded.hostname, state = excluded.state, "
-                                     "expires = excluded.expires, updated = excluded.updated"),
-                      {qint64(lease.ip), lease.mac, lease.hostname, QString::fromLatin1(stateName(lease.state)),
-                       lease.expires, nowMs()});
-    if (!q)
-        return q.error();
-    return {};
+    Transaction transaction(*db_, *db);
+    if (!transaction.begun())
+        return Error{transaction.beginError()};
+    QSqlQuery q(*db);
+    // Prepared once for the whole batch: at thousands of leases a second the parse would dominate.
+    if (!q.prepare(QStringLiteral("INSERT INTO dhcp_leases (ip, mac, hostname, state, expires, updated) "
+                                  "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ip) DO UPDATE SET mac = excluded.mac, "
+                                  "hostname = excluded.hostname, state = excluded.state, "
+                                  "expires = excluded.expires, updated = excluded.updated")))
+        return Error{QObject::tr("database error: %1 (in: %2)").arg(q.lastError().text(), q.lastQuery())};
+    const qint64 now = nowMs();
+    for (const Lease &lease : leases) {
+        q.bindValue(0, qint64(lease.ip));
+        q.bindValue(1, lease.mac);
+        q.bindValue(2, lease.hostname.isNull() ? QString(QLatin1String("")) : lease.hostname);
+        q.bindValue(3, QString::fromLatin1(stateName(lease.state)));
+        q.bindValue(4, lease.expires);
+        q.bindValue(5, now);
+        if (!q.exec())
+            return Error{QObject::tr("database error: %1 (in: %2)").arg(q.lastError().text(), q.lastQuery())};
+    }
+    return transaction.commit();
 }
 
 } // namespace metaldesk

@@ -22,7 +22,8 @@ struct Lease {
 };
 
 // Durable leases: a write returns once the database has it, so an answered client keeps its
-// address across a crash of MetalDesk.
+// address across a crash of MetalDesk. The DHCP server keeps its working copy in memory
+// (servers/leasebook.h) and writes here; the GUI and the API read here.
 class LeaseStore {
 public:
     explicit LeaseStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
@@ -30,7 +31,10 @@ public:
     Expected<std::optional<Lease>> forIp(quint32 ip) const;
     // Leases with an address in [first, last].
     Expected<QList<Lease>> inRange(quint32 first, quint32 last) const;
+    Expected<QList<Lease>> all() const; // oldest change first
     Expected<void> save(const Lease &lease);
+    // Several leases in one transaction: all of them are durable when it returns, or none is.
+    Expected<void> saveAll(const QList<Lease> &leases);
 
 private:
     Expected<QList<Lease>> select(const QString &where, const QVariantList &values) const;

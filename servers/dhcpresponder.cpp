@@ -5,7 +5,6 @@
 #include "machine.h"
 
 #include <QHostAddress>
-#include <QSet>
 #include <QtEndian>
 
 namespace metaldesk::dhcp {
@@ -39,35 +38,22 @@ Outcome Responder::respond(const Packet &request, qint64 now)
     }
 }
 
-std::optional<quint32> Responder::chooseAddress(const Packet &request, const QString &mac, qint64 now,
-                                                bool *storeFailed)
+std::optional<quint32> Responder::chooseAddress(const Packet &request, const QString &mac, qint64 now)
 {
     // The address this machine had before, so that it keeps its address across reboots.
-    auto previous = leases_.forMac(mac);
-    if (!previous) {
-        *storeFailed = true;
-        return std::nullopt;
-    }
-    if (*previous && inRange((*previous)->ip) && (*previous)->state != Lease::State::Declined)
-        return (*previous)->ip;
-    auto held = leases_.inRange(settings_.rangeFirst, settings_.rangeLast);
-    if (!held) {
-        *storeFailed = true;
-        return std::nullopt;
-    }
-    QSet<quint32> taken;
-    for (const Lease &l : *held)
-        if (l.holds(now) && (l.mac != mac || l.state == Lease::State::Declined))
-            taken.insert(l.ip); // a declined address is in use by something else, whoever declined it
-    taken.insert(settings_.serverAddress);
-    taken.insert(settings_.router);
-    if (const auto wanted = request.address(option::RequestedAddress);
-        wanted && inRange(*wanted) && !taken.contains(*wanted))
+    if (const auto previous = leases_.forMac(mac);
+        previous && inRange(previous->ip) && previous->state != Lease::State::Declined)
+        return previous->ip;
+    // Taken: held by another MAC, or declined (in use by something else, whoever declined it).
+    auto isFree = [&](quint32 ip) {
+        if (ip == settings_.serverAddress || ip == settings_.router)
+            return false;
+        const auto lease = leases_.forIp(ip);
+        return !lease || !lease->holds(now) || (lease->mac == mac && lease->state != Lease::State::Declined);
+    };
+    if (const auto wanted = request.address(option::RequestedAddress); wanted && inRange(*wanted) && isFree(*wanted))
         return *wanted;
-    for (quint64 ip = settings_.rangeFirst; ip <= settings_.rangeLast; ++ip)
-        if (!taken.contains(quint32(ip)))
-            return quint32(ip);
-    return std::nullopt;
+    return leases_.findFree(settings_.rangeFirst, settings_.rangeLast, isFree);
 }
 
 Outcome Responder::discover(const Packet &request, const QString &mac, qint64 now)
@@ -75,21 +61,14 @@ Outcome Responder::discover(const Packet &request, const QString &mac, qint64 no
     Packet offer = replyTo(request, MessageType::Offer);
     if (!addBootFile(request, offer))
         return Silence::UnsupportedArch;
-    bool storeFailed = false;
-    const auto ip = chooseAddress(request, mac, now, &storeFailed);
+    const auto ip = chooseAddress(request, mac, now);
     if (!ip)
-        return storeFailed ? Silence::StoreFailed : Silence::RangeExhausted;
-    auto existing = leases_.forIp(*ip);
-    if (!existing)
-        return Silence::StoreFailed;
+        return Silence::RangeExhausted;
+    const auto existing = leases_.forIp(*ip);
     // A bound lease stays bound; anything else is reserved for a short while by this offer.
-    if (!*existing || (*existing)->mac != mac || (*existing)->state != Lease::State::Bound ||
-        !(*existing)->holds(now)) {
-        const Lease offered{*ip, mac, QString::fromUtf8(request.value(option::HostName)), Lease::State::Offered,
-                            now + qint64(settings_.offerHoldSeconds) * 1000};
-        if (!leases_.save(offered))
-            return Silence::StoreFailed;
-    }
+    if (!existing || existing->mac != mac || existing->state != Lease::State::Bound || !existing->holds(now))
+        leases_.hold(Lease{*ip, mac, QString::fromUtf8(request.value(option::HostName)), Lease::State::Offered,
+                           now + qint64(settings_.offerHoldSeconds) * 1000});
     offer.yiaddr = *ip;
     offer.setUint32(option::LeaseTime, settings_.leaseSeconds);
     return Answer{offer};
@@ -111,27 +90,24 @@ Outcome Responder::request(const Packet &request, const QString &mac, qint64 now
         if (!inSubnet(ip))
             return Answer{replyTo(request, MessageType::Nak)}; // moved to another network
     }
-    auto lease = leases_.forIp(ip);
-    if (!lease)
-        return Silence::StoreFailed;
-    if (!*lease) {
+    const auto lease = leases_.forIp(ip);
+    if (!lease) {
         // RFC 2131 §4.3.2: with no record of the client, stay silent, except when selecting us.
         if (serverId)
             return Answer{replyTo(request, MessageType::Nak)};
         return Silence::UnknownLease;
     }
-    const bool ours = (*lease)->mac == mac && (*lease)->state != Lease::State::Declined;
-    if (!ours || !inRange(ip) || (serverId && !(*lease)->holds(now)))
+    const bool ours = lease->mac == mac && lease->state != Lease::State::Declined;
+    if (!ours || !inRange(ip) || (serverId && !lease->holds(now)))
         return Answer{replyTo(request, MessageType::Nak)};
 
     const QString hostname =
-        request.has(option::HostName) ? QString::fromUtf8(request.value(option::HostName)) : (*lease)->hostname;
-    const Lease bound{ip, mac, hostname, Lease::State::Bound, now + qint64(settings_.leaseSeconds) * 1000};
-    if (!leases_.save(bound)) // written before the ACK leaves: an answered lease is never lost
-        return Silence::StoreFailed;
+        request.has(option::HostName) ? QString::fromUtf8(request.value(option::HostName)) : lease->hostname;
     Packet ack = replyTo(request, MessageType::Ack);
     if (!addBootFile(request, ack))
         return Silence::UnsupportedArch;
+    // Queued for the store: the caller flushes it before the ACK leaves.
+    leases_.record(Lease{ip, mac, hostname, Lease::State::Bound, now + qint64(settings_.leaseSeconds) * 1000});
     ack.yiaddr = ip;
     ack.ciaddr = request.ciaddr;
     ack.setUint32(option::LeaseTime, settings_.leaseSeconds);
@@ -143,16 +119,13 @@ Outcome Responder::request(const Packet &request, const QString &mac, qint64 now
 Outcome Responder::release(const Packet &request, const QString &mac, qint64 now, bool declined)
 {
     const quint32 ip = declined ? request.address(option::RequestedAddress).value_or(0) : request.ciaddr;
-    auto lease = leases_.forIp(ip);
-    if (!lease)
-        return Silence::StoreFailed;
-    if (!*lease || (*lease)->mac != mac)
+    const auto lease = leases_.forIp(ip);
+    if (!lease || lease->mac != mac)
         return Silence::UnknownLease;
-    Lease updated = **lease;
+    Lease updated = *lease;
     updated.state = declined ? Lease::State::Declined : Lease::State::Released;
     updated.expires = declined ? now + qint64(kDeclinedHoldSeconds) * 1000 : now;
-    if (!leases_.save(updated))
-        return Silence::StoreFailed;
+    leases_.record(updated);
     return Silence::Handled;
 }
 

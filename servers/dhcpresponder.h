@@ -1,7 +1,7 @@
 #pragma once
 
 #include "dhcppacket.h"
-#include "leasestore.h"
+#include "leasebook.h"
 
 #include <QList>
 #include <optional>
@@ -40,10 +40,11 @@ using Outcome = std::variant<Answer, Silence>;
 
 // One DHCP exchange (RFC 2131 §4.3): DISCOVER → OFFER, REQUEST → ACK or NAK, RENEW/REBIND,
 // INIT-REBOOT, RELEASE, DECLINE, INFORM; PXE clients also get their boot file. Socket-free, so
-// tests drive it with real clients' packets.
+// tests drive it with real clients' packets. Leases change in the book; the caller flushes the
+// book before it sends any answer.
 class Responder {
 public:
-    Responder(LeaseStore &leases, Settings settings) : leases_(leases), settings_(std::move(settings)) {}
+    Responder(LeaseBook &leases, Settings settings) : leases_(leases), settings_(std::move(settings)) {}
     Outcome respond(const Packet &request, qint64 nowMs);
     const Settings &settings() const { return settings_; }
 
@@ -52,7 +53,7 @@ private:
     Outcome request(const Packet &request, const QString &mac, qint64 now);
     Outcome release(const Packet &request, const QString &mac, qint64 now, bool declined);
     Outcome inform(const Packet &request);
-    std::optional<quint32> chooseAddress(const Packet &request, const QString &mac, qint64 now, bool *storeFailed);
+    std::optional<quint32> chooseAddress(const Packet &request, const QString &mac, qint64 now);
     bool inRange(quint32 ip) const { return ip >= settings_.rangeFirst && ip <= settings_.rangeLast; }
     bool inSubnet(quint32 ip) const
     {
@@ -62,7 +63,7 @@ private:
     // Adds the PXE boot file when the client network-boots; false for an architecture we cannot boot.
     bool addBootFile(const Packet &request, Packet &reply) const;
 
-    LeaseStore &leases_;
+    LeaseBook &leases_;
     Settings settings_;
 };
 

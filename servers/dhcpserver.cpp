@@ -140,7 +140,14 @@ QString Server::description() const
 void Server::start()
 {
     leases_ = std::make_unique<LeaseStore>(db_);
-    responder_ = std::make_unique<Responder>(*leases_, config_.settings);
+    book_ = std::make_unique<LeaseBook>(*leases_);
+    if (auto loaded = book_->load(); !loaded) {
+        const QString detail = DhcpText::tr("cannot read the DHCP leases: %1").arg(loaded.errorMessage());
+        qCWarning(lcDhcp).noquote() << detail;
+        emit stateChanged(QStringLiteral("failed"), detail);
+        return;
+    }
+    responder_ = std::make_unique<Responder>(*book_, config_.settings);
     const int fd = boundSocket(config_.interfaceName.toLocal8Bit(), config_.port);
     if (fd < 0) {
         const int error = errno;
@@ -177,30 +184,52 @@ Counters Server::counters() const
 
 void Server::readDatagrams()
 {
+    // Packets are answered in batches: each batch's lease changes are written in one transaction
+    // (group commit), and only then do its answers leave. Under load this turns thousands of
+    // small writes a second into a few dozen.
+    constexpr int kBatch = 256;
+    struct Reply {
+        QByteArray bytes;
+        Destination to;
+    };
+    QList<Reply> replies;
     while (socket_->hasPendingDatagrams()) {
-        const QNetworkDatagram datagram = socket_->receiveDatagram();
-        auto parsed = parse(datagram.data());
+        replies.clear();
+        const qint64 now = nowMs();
+        for (int n = 0; n < kBatch && socket_->hasPendingDatagrams(); ++n) {
+            const QNetworkDatagram datagram = socket_->receiveDatagram();
+            auto parsed = parse(datagram.data());
+            QMutexLocker lock(&countersLock_);
+            ++counters_.received;
+            if (const ParseFailure *failure = std::get_if<ParseFailure>(&parsed)) {
+                // Counted always, logged once per hundred: a flood must not flood the log too.
+                if (counters_.dropped[size_t(failure->error)]++ % 100 == 0)
+                    qCInfo(lcDhcp).noquote() << "dropped:" << parseErrorName(failure->error) << failure->detail;
+                continue;
+            }
+            lock.unlock();
+            const Packet &request = std::get<Packet>(parsed);
+            const Outcome outcome = responder_->respond(request, now);
+            if (const Silence *silence = std::get_if<Silence>(&outcome)) {
+                lock.relock();
+                ++counters_.silenced[size_t(*silence)];
+                continue;
+            }
+            const Packet &reply = std::get<Answer>(outcome).reply;
+            replies << Reply{serialize(reply), destinationOf(request, reply)};
+        }
+        if (auto saved = book_->flush(); !saved) {
+            // Nothing of this batch is durable, so nothing of it is answered: the clients retry.
+            QMutexLocker lock(&countersLock_);
+            if (storeFailures_++ % 100 == 0)
+                qCWarning(lcDhcp).noquote() << "leases not saved, answers held back:" << saved.errorMessage();
+            counters_.silenced[size_t(Silence::StoreFailed)] += quint64(replies.size());
+            continue;
+        }
+        for (const Reply &r : replies)
+            socket_->writeDatagram(r.bytes, QHostAddress(r.to.address), r.to.port);
         QMutexLocker lock(&countersLock_);
-        ++counters_.received;
-        if (const ParseFailure *failure = std::get_if<ParseFailure>(&parsed)) {
-            // Counted always, logged once per hundred: a flood must not flood the log too.
-            if (counters_.dropped[size_t(failure->error)]++ % 100 == 0)
-                qCInfo(lcDhcp).noquote() << "dropped:" << parseErrorName(failure->error) << failure->detail;
-            continue;
-        }
-        lock.unlock();
-        const Packet &request = std::get<Packet>(parsed);
-        const Outcome outcome = responder_->respond(request, nowMs());
-        lock.relock();
-        if (const Silence *silence = std::get_if<Silence>(&outcome)) {
-            ++counters_.silenced[size_t(*silence)];
-            continue;
-        }
-        ++counters_.answered;
-        lock.unlock();
-        const Packet &reply = std::get<Answer>(outcome).reply;
-        const Destination to = destinationOf(request, reply);
-        socket_->writeDatagram(serialize(reply), QHostAddress(to.address), to.port);
+        counters_.answered += quint64(replies.size());
     }
 }
 

@@ -53,10 +53,12 @@ private:
     std::shared_ptr<Database> db_;
     ServerConfig config_;
     std::unique_ptr<LeaseStore> leases_;
+    std::unique_ptr<LeaseBook> book_;
     std::unique_ptr<Responder> responder_;
     QUdpSocket *socket_ = nullptr;
     mutable QMutex countersLock_;
     Counters counters_;
+    quint64 storeFailures_ = 0; // batches not saved: logged one in a hundred
 };
 
 } // namespace metaldesk::dhcp

@@ -82,7 +82,16 @@ private:
     std::optional<Packet> dora(const QByteArray &mac);
     QTemporaryDir dir_;
     std::unique_ptr<CoreServices> core_;
-    std::unique_ptr<LeaseStore> leases_;
+    // Answers only after the book is flushed, as the server does.
+    Outcome respond(const Packet &request, qint64 now)
+    {
+        Outcome outcome = responder_->respond(request, now);
+        if (!book_->flush())
+            qFatal("leases not saved");
+        return outcome;
+    }
+    std::unique_ptr<LeaseStore> leases_; // what is durable
+    std::unique_ptr<LeaseBook> book_;
     std::unique_ptr<Responder> responder_;
 };
 
@@ -92,12 +101,15 @@ void TestDhcpResponder::init()
     QVERIFY2(core, qPrintable(core.errorMessage()));
     core_ = std::move(*core);
     leases_ = std::make_unique<LeaseStore>(core_->db);
-    responder_ = std::make_unique<Responder>(*leases_, labSettings());
+    book_ = std::make_unique<LeaseBook>(*leases_);
+    QVERIFY(book_->load());
+    responder_ = std::make_unique<Responder>(*book_, labSettings());
 }
 
 void TestDhcpResponder::cleanup()
 {
     responder_.reset();
+    book_.reset();
     leases_.reset();
     core_.reset();
     QFile::remove(dir_.filePath(QStringLiteral("md.db")));
@@ -105,10 +117,10 @@ void TestDhcpResponder::cleanup()
 
 std::optional<Packet> TestDhcpResponder::dora(const QByteArray &mac)
 {
-    const auto offer = answerOf(responder_->respond(request(MessageType::Discover, mac), kNow));
+    const auto offer = answerOf(respond(request(MessageType::Discover, mac), kNow));
     if (!offer)
         return std::nullopt;
-    return answerOf(responder_->respond(
+    return answerOf(respond(
         request(MessageType::Request, mac,
                 {{option::ServerIdentifier, ip(10, 99, 0, 1)}, {option::RequestedAddress, offer->yiaddr}}),
         kNow));
@@ -120,7 +132,7 @@ void TestDhcpResponder::offersRealClientsAnAddressWithTheSubnetsOptions()
     QCOMPARE(real.size(), 3);
     for (const QByteArray &bytes : real) {
         const Packet discover = std::get<Packet>(parse(bytes));
-        const auto offer = answerOf(responder_->respond(discover, kNow));
+        const auto offer = answerOf(respond(discover, kNow));
         QVERIFY(offer);
         QCOMPARE(offer->messageType(), std::optional<MessageType>(MessageType::Offer));
         QCOMPARE(offer->op, BootReply);
@@ -162,7 +174,7 @@ void TestDhcpResponder::bindsDurablyOnRequestAndRenews()
     // RENEWING: unicast with ciaddr, later; the lease runs from then.
     Packet renew = request(MessageType::Request, mac);
     renew.ciaddr = address;
-    const auto renewed = answerOf(responder_->respond(renew, kNow + 300'000));
+    const auto renewed = answerOf(respond(renew, kNow + 300'000));
     QVERIFY(renewed);
     QCOMPARE(renewed->messageType(), std::optional<MessageType>(MessageType::Ack));
     QCOMPARE(renewed->yiaddr, address);
@@ -170,22 +182,22 @@ void TestDhcpResponder::bindsDurablyOnRequestAndRenews()
     // Another MAC renewing that address is refused.
     Packet thief = request(MessageType::Request, "525400aa0099");
     thief.ciaddr = address;
-    QCOMPARE(answerOf(responder_->respond(thief, kNow))->messageType(), std::optional<MessageType>(MessageType::Nak));
+    QCOMPARE(answerOf(respond(thief, kNow))->messageType(), std::optional<MessageType>(MessageType::Nak));
 }
 
 void TestDhcpResponder::keepsAMachinesAddressAcrossDiscovers()
 {
     const auto first = dora("525400aa0002");
     QVERIFY(first);
-    const auto again = answerOf(responder_->respond(request(MessageType::Discover, "525400aa0002"), kNow + 5000));
+    const auto again = answerOf(respond(request(MessageType::Discover, "525400aa0002"), kNow + 5000));
     QCOMPARE(again->yiaddr, first->yiaddr);
     QCOMPARE((*leases_->forIp(first->yiaddr))->state, Lease::State::Bound); // an offer never downgrades it
 }
 
 void TestDhcpResponder::ignoresRequestsForAnotherServer()
 {
-    QVERIFY(answerOf(responder_->respond(request(MessageType::Discover, "525400aa0003"), kNow)));
-    const Outcome o = responder_->respond(
+    QVERIFY(answerOf(respond(request(MessageType::Discover, "525400aa0003"), kNow)));
+    const Outcome o = respond(
         request(MessageType::Request, "525400aa0003",
                 {{option::ServerIdentifier, ip(192, 168, 1, 1)}, {option::RequestedAddress, ip(192, 168, 1, 50)}}),
         kNow);
@@ -197,20 +209,20 @@ void TestDhcpResponder::answersInitRebootAsRfc2131Says()
     const auto bound = dora("525400aa0004");
     QVERIFY(bound);
     // Its own address: ACK.
-    auto own = answerOf(responder_->respond(
+    auto own = answerOf(respond(
         request(MessageType::Request, "525400aa0004", {{option::RequestedAddress, bound->yiaddr}}), kNow + 1000));
     QCOMPARE(own->messageType(), std::optional<MessageType>(MessageType::Ack));
     // An address of another network (the laptop came from home): NAK.
-    auto elsewhere = answerOf(responder_->respond(
+    auto elsewhere = answerOf(respond(
         request(MessageType::Request, "525400aa0004", {{option::RequestedAddress, ip(192, 168, 1, 23)}}), kNow));
     QCOMPARE(elsewhere->messageType(), std::optional<MessageType>(MessageType::Nak));
     // An address of this network we know nothing of: silence.
     QCOMPARE(
-        silenceOf(responder_->respond(
+        silenceOf(respond(
             request(MessageType::Request, "525400aa0005", {{option::RequestedAddress, ip(10, 99, 0, 150)}}), kNow)),
         Silence::UnknownLease);
     // Somebody else's address: NAK.
-    auto taken = answerOf(responder_->respond(
+    auto taken = answerOf(respond(
         request(MessageType::Request, "525400aa0005", {{option::RequestedAddress, bound->yiaddr}}), kNow));
     QCOMPARE(taken->messageType(), std::optional<MessageType>(MessageType::Nak));
 }
@@ -220,18 +232,18 @@ void TestDhcpResponder::releasedAddressesGoToOthersDeclinedOnesDoNot()
     Settings two = labSettings();
     two.rangeFirst = ip(10, 99, 0, 100);
     two.rangeLast = ip(10, 99, 0, 101);
-    responder_ = std::make_unique<Responder>(*leases_, two);
+    responder_ = std::make_unique<Responder>(*book_, two);
 
     const auto a = dora("525400bb0001");
     QVERIFY(a);
     Packet release = request(MessageType::Release, "525400bb0001", {{option::ServerIdentifier, ip(10, 99, 0, 1)}});
     release.ciaddr = a->yiaddr;
-    QCOMPARE(silenceOf(responder_->respond(release, kNow + 1000)), Silence::Handled);
+    QCOMPARE(silenceOf(respond(release, kNow + 1000)), Silence::Handled);
     // A release by a MAC that does not hold the address changes nothing.
-    QCOMPARE(silenceOf(responder_->respond(release, kNow + 1000)), Silence::Handled);
+    QCOMPARE(silenceOf(respond(release, kNow + 1000)), Silence::Handled);
     Packet forged = release;
     forged.chaddr = QByteArray::fromHex("525400bb0009");
-    QCOMPARE(silenceOf(responder_->respond(forged, kNow)), Silence::UnknownLease);
+    QCOMPARE(silenceOf(respond(forged, kNow)), Silence::UnknownLease);
 
     const auto b = dora("525400bb0002");
     const auto c = dora("525400bb0003");
@@ -241,9 +253,9 @@ void TestDhcpResponder::releasedAddressesGoToOthersDeclinedOnesDoNot()
     // DECLINE: the address is in use by something that answered ARP; not offered for a while.
     Packet decline = request(MessageType::Decline, "525400bb0003",
                              {{option::ServerIdentifier, ip(10, 99, 0, 1)}, {option::RequestedAddress, c->yiaddr}});
-    QCOMPARE(silenceOf(responder_->respond(decline, kNow + 2000)), Silence::Handled);
+    QCOMPARE(silenceOf(respond(decline, kNow + 2000)), Silence::Handled);
     QCOMPARE((*leases_->forIp(c->yiaddr))->state, Lease::State::Declined);
-    const auto next = answerOf(responder_->respond(request(MessageType::Discover, "525400bb0003"), kNow + 3000));
+    const auto next = answerOf(respond(request(MessageType::Discover, "525400bb0003"), kNow + 3000));
     QVERIFY(!next || next->yiaddr != c->yiaddr);
 }
 
@@ -251,7 +263,7 @@ void TestDhcpResponder::answersInformWithoutAnAddress()
 {
     Packet inform = request(MessageType::Inform, "525400cc0001");
     inform.ciaddr = ip(10, 99, 0, 42);
-    const auto ack = answerOf(responder_->respond(inform, kNow));
+    const auto ack = answerOf(respond(inform, kNow));
     QVERIFY(ack);
     QCOMPARE(ack->messageType(), std::optional<MessageType>(MessageType::Ack));
     QCOMPARE(ack->yiaddr, 0u);
@@ -275,12 +287,12 @@ void TestDhcpResponder::staysSilentWhenTheRangeIsExhausted()
 {
     Settings one = labSettings();
     one.rangeFirst = one.rangeLast = ip(10, 99, 0, 100);
-    responder_ = std::make_unique<Responder>(*leases_, one);
+    responder_ = std::make_unique<Responder>(*book_, one);
     QVERIFY(dora("525400ee0001"));
-    QCOMPARE(silenceOf(responder_->respond(request(MessageType::Discover, "525400ee0002"), kNow)),
+    QCOMPARE(silenceOf(respond(request(MessageType::Discover, "525400ee0002"), kNow)),
              Silence::RangeExhausted);
     // Once the lease has expired, the address is free again.
-    QVERIFY(answerOf(responder_->respond(request(MessageType::Discover, "525400ee0002"), kNow + 601'000)));
+    QVERIFY(answerOf(respond(request(MessageType::Discover, "525400ee0002"), kNow + 601'000)));
 }
 
 void TestDhcpResponder::givesPxeClientsTheirBootFile()
@@ -288,24 +300,24 @@ void TestDhcpResponder::givesPxeClientsTheirBootFile()
     Packet bios = request(MessageType::Discover, "525400ff0001");
     bios.options[option::ClientArchitecture] = QByteArray::fromHex("0000");
     bios.options[option::VendorClass] = "PXEClient:Arch:00000:UNDI:002001";
-    QCOMPARE(answerOf(responder_->respond(bios, kNow))->file, QByteArray("undionly.kpxe"));
+    QCOMPARE(answerOf(respond(bios, kNow))->file, QByteArray("undionly.kpxe"));
 
     Packet ipxe = bios;
     ipxe.options[option::UserClass] = "iPXE";
-    QCOMPARE(answerOf(responder_->respond(ipxe, kNow))->file,
+    QCOMPARE(answerOf(respond(ipxe, kNow))->file,
              QByteArray("http://10.99.0.1:5248/boot/52-54-00-ff-00-01.ipxe"));
 
     Packet http = request(MessageType::Discover, "525400ff0002");
     http.options[option::ClientArchitecture] = QByteArray::fromHex("0010");
     http.options[option::VendorClass] = "HTTPClient:Arch:00016:UNDI:003001";
-    const auto httpOffer = answerOf(responder_->respond(http, kNow));
+    const auto httpOffer = answerOf(respond(http, kNow));
     QCOMPARE(httpOffer->file, QByteArray("http://10.99.0.1:5248/snponly.efi"));
     QCOMPARE(httpOffer->value(option::VendorClass), QByteArray("HTTPClient"));
 
     Packet arm = request(MessageType::Discover, "525400ff0003");
     arm.options[option::ClientArchitecture] = QByteArray::fromHex("000b");
     arm.options[option::VendorClass] = "PXEClient:Arch:00011:UNDI:003000";
-    QCOMPARE(silenceOf(responder_->respond(arm, kNow)), Silence::UnsupportedArch);
+    QCOMPARE(silenceOf(respond(arm, kNow)), Silence::UnsupportedArch);
     QVERIFY(!*leases_->forMac(QStringLiteral("52:54:00:ff:00:03"))); // nothing reserved for it
 }
 
@@ -313,21 +325,21 @@ void TestDhcpResponder::sendsAnswersWhereRfc2131Says()
 {
     Packet viaRelay = request(MessageType::Discover, "525400110001");
     viaRelay.giaddr = ip(10, 50, 0, 1);
-    Packet reply = std::get<Answer>(responder_->respond(viaRelay, kNow)).reply;
+    Packet reply = std::get<Answer>(respond(viaRelay, kNow)).reply;
     QCOMPARE(destinationOf(viaRelay, reply).address, ip(10, 50, 0, 1));
     QCOMPARE(destinationOf(viaRelay, reply).port, quint16(67));
     QCOMPARE(reply.giaddr, ip(10, 50, 0, 1));
 
     Packet fresh = request(MessageType::Discover, "525400110002");
     fresh.flags = BroadcastFlag;
-    reply = std::get<Answer>(responder_->respond(fresh, kNow)).reply;
+    reply = std::get<Answer>(respond(fresh, kNow)).reply;
     QCOMPARE(reply.flags, BroadcastFlag);
     QCOMPARE(destinationOf(fresh, reply).address, 0xffffffffu);
     QCOMPARE(destinationOf(fresh, reply).port, quint16(68));
 
     Packet nak = request(MessageType::Request, "525400110003", {{option::RequestedAddress, ip(192, 168, 1, 5)}});
     nak.ciaddr = 0;
-    reply = std::get<Answer>(responder_->respond(nak, kNow)).reply;
+    reply = std::get<Answer>(respond(nak, kNow)).reply;
     QCOMPARE(reply.messageType(), std::optional<MessageType>(MessageType::Nak));
     QCOMPARE(destinationOf(nak, reply).address, 0xffffffffu);
 }
