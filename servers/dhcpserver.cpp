@@ -5,9 +5,8 @@
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QLoggingCategory>
-#include <QNetworkDatagram>
 #include <QNetworkInterface>
-#include <QUdpSocket>
+#include <QSocketNotifier>
 #include <cerrno>
 #include <cstring>
 #include <netinet/in.h>
@@ -40,6 +39,11 @@ int boundSocket(const QByteArray &interface, quint16 port)
     if (fd < 0)
         return -1;
     const int on = 1;
+    // Room for a few thousand packets: a burst arriving while a batch is written must not be lost.
+    // SO_RCVBUFFORCE passes net.core.rmem_max when we may (root, CAP_NET_ADMIN); otherwise the cap applies.
+    const int buffer = 8 << 20;
+    if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof buffer) != 0)
+        (void)::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
@@ -127,7 +131,11 @@ Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config)
 
 Server::Server(std::shared_ptr<Database> db, ServerConfig config) : db_(std::move(db)), config_(std::move(config)) {}
 
-Server::~Server() = default;
+Server::~Server()
+{
+    if (fd_ >= 0)
+        ::close(fd_);
+}
 
 QString Server::description() const
 {
@@ -162,17 +170,26 @@ void Server::start()
         emit stateChanged(QStringLiteral("failed"), detail);
         return;
     }
-    socket_ = new QUdpSocket(this);
-    socket_->setSocketDescriptor(fd, QAbstractSocket::BoundState, QIODevice::ReadWrite);
-    connect(socket_, &QUdpSocket::readyRead, this, &Server::readDatagrams);
+    fd_ = fd;
+    commitTimer_.setSingleShot(true);
+    commitTimer_.setTimerType(Qt::PreciseTimer);
+    commitTimer_.setInterval(kCommitDelayMs);
+    connect(&commitTimer_, &QTimer::timeout, this, &Server::commit);
+    notifier_ = new QSocketNotifier(fd, QSocketNotifier::Read, this);
+    connect(notifier_, &QSocketNotifier::activated, this, &Server::readDatagrams);
     qCInfo(lcDhcp).noquote() << description();
     emit stateChanged(QStringLiteral("running"), description());
 }
 
 void Server::stop()
 {
-    if (socket_)
-        socket_->close();
+    delete notifier_;
+    notifier_ = nullptr;
+    if (book_ && book_->pendingCount() > 0)
+        commit(); // releases and declines not yet written
+    if (fd_ >= 0)
+        ::close(fd_);
+    fd_ = -1;
     emit stateChanged(QStringLiteral("stopped"), {});
 }
 
@@ -184,21 +201,14 @@ Counters Server::counters() const
 
 void Server::readDatagrams()
 {
-    // Packets are answered in batches: each batch's lease changes are written in one transaction
-    // (group commit), and only then do its answers leave. Under load this turns thousands of
-    // small writes a second into a few dozen.
-    constexpr int kBatch = 256;
-    struct Reply {
-        QByteArray bytes;
-        Destination to;
-    };
-    QList<Reply> replies;
-    while (socket_->hasPendingDatagrams()) {
-        replies.clear();
+    QList<OutgoingDatagram> immediate;
+    for (int count; (count = reader_.receive(fd_)) > 0;) {
+        immediate.clear();
         const qint64 now = nowMs();
-        for (int n = 0; n < kBatch && socket_->hasPendingDatagrams(); ++n) {
-            const QNetworkDatagram datagram = socket_->receiveDatagram();
-            auto parsed = parse(datagram.data());
+        for (int i = 0; i < count; ++i) {
+            auto parsed = reader_.truncated(i) ? std::variant<Packet, ParseFailure>(ParseFailure{
+                                                     ParseError::Truncated, QStringLiteral("larger than 2048 bytes")})
+                                               : parse(reader_.datagram(i));
             QMutexLocker lock(&countersLock_);
             ++counters_.received;
             if (const ParseFailure *failure = std::get_if<ParseFailure>(&parsed)) {
@@ -209,6 +219,7 @@ void Server::readDatagrams()
             }
             lock.unlock();
             const Packet &request = std::get<Packet>(parsed);
+            const qsizetype writesBefore = book_->pendingCount();
             const Outcome outcome = responder_->respond(request, now);
             if (const Silence *silence = std::get_if<Silence>(&outcome)) {
                 lock.relock();
@@ -216,21 +227,46 @@ void Server::readDatagrams()
                 continue;
             }
             const Packet &reply = std::get<Answer>(outcome).reply;
-            replies << Reply{serialize(reply), destinationOf(request, reply)};
+            const Destination to = destinationOf(request, reply);
+            // An answer that changed a lease (an ACK) waits until the change is durable; the rest
+            // (OFFERs, NAKs) leave now.
+            (book_->pendingCount() > writesBefore ? held_ : immediate)
+                << OutgoingDatagram{serialize(reply), to.address, to.port};
         }
-        if (auto saved = book_->flush(); !saved) {
-            // Nothing of this batch is durable, so nothing of it is answered: the clients retry.
-            QMutexLocker lock(&countersLock_);
-            if (storeFailures_++ % 100 == 0)
-                qCWarning(lcDhcp).noquote() << "leases not saved, answers held back:" << saved.errorMessage();
-            counters_.silenced[size_t(Silence::StoreFailed)] += quint64(replies.size());
-            continue;
-        }
-        for (const Reply &r : replies)
-            socket_->writeDatagram(r.bytes, QHostAddress(r.to.address), r.to.port);
-        QMutexLocker lock(&countersLock_);
-        counters_.answered += quint64(replies.size());
+        send(immediate);
+        if (held_.size() >= kMaxHeld)
+            commit();
     }
+    // Group commit: changes gather for a moment and are written in one transaction, so that under
+    // load thousands of leases a second cost a few hundred transactions, not thousands.
+    if (book_->pendingCount() > 0 && !commitTimer_.isActive())
+        commitTimer_.start();
+}
+
+void Server::commit()
+{
+    commitTimer_.stop();
+    if (auto saved = book_->flush(); !saved) {
+        // Nothing held is durable, so nothing held is answered: the clients will ask again.
+        QMutexLocker lock(&countersLock_);
+        if (storeFailures_++ % 100 == 0)
+            qCWarning(lcDhcp).noquote() << "leases not saved, answers held back:" << saved.errorMessage();
+        counters_.silenced[size_t(Silence::StoreFailed)] += quint64(held_.size());
+        held_.clear();
+        return;
+    }
+    send(held_);
+    held_.clear();
+}
+
+void Server::send(const QList<OutgoingDatagram> &replies)
+{
+    if (replies.isEmpty())
+        return;
+    const int sent = sendBatch(fd_, replies);
+    QMutexLocker lock(&countersLock_);
+    counters_.answered += quint64(sent);
+    counters_.sendFailed += quint64(replies.size() - sent);
 }
 
 } // namespace metaldesk::dhcp

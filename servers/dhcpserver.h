@@ -4,12 +4,14 @@
 #include "dhcpresponder.h"
 #include "leasestore.h"
 #include "service.h"
+#include "udpbatch.h"
 
 #include <QMutex>
+#include <QTimer>
 #include <array>
 #include <memory>
 
-class QUdpSocket;
+class QSocketNotifier;
 
 namespace metaldesk {
 class ConfigStore;
@@ -21,6 +23,7 @@ namespace metaldesk::dhcp {
 struct Counters {
     quint64 received = 0;
     quint64 answered = 0;
+    quint64 sendFailed = 0; // answers the kernel would not take (a full socket buffer)
     std::array<quint64, ParseErrorCount> dropped{}; // by ParseError
     std::array<quint64, 7> silenced{};              // by Silence
 };
@@ -50,12 +53,20 @@ public:
 
 private:
     void readDatagrams();
+    void commit(); // writes the book's changes, then sends the answers that waited for them
+    void send(const QList<OutgoingDatagram> &replies);
+    static constexpr int kCommitDelayMs = 2; // how long a change waits for others to share its transaction
+    static constexpr qsizetype kMaxHeld = 1024;
     std::shared_ptr<Database> db_;
     ServerConfig config_;
     std::unique_ptr<LeaseStore> leases_;
     std::unique_ptr<LeaseBook> book_;
     std::unique_ptr<Responder> responder_;
-    QUdpSocket *socket_ = nullptr;
+    int fd_ = -1;
+    QSocketNotifier *notifier_ = nullptr;
+    UdpBatchReader reader_;
+    QTimer commitTimer_{this}; // a child: it moves to the service thread with the server
+    QList<OutgoingDatagram> held_; // answers waiting for their leases to be written
     mutable QMutex countersLock_;
     Counters counters_;
     quint64 storeFailures_ = 0; // batches not saved: logged one in a hundred
