@@ -29,6 +29,7 @@ inline constexpr quint8 Router = 3;
 inline constexpr quint8 DomainNameServer = 6;
 inline constexpr quint8 HostName = 12;
 inline constexpr quint8 DomainName = 15;
+inline constexpr quint8 VendorSpecific = 43;
 inline constexpr quint8 BroadcastAddress = 28;
 inline constexpr quint8 RequestedAddress = 50;
 inline constexpr quint8 LeaseTime = 51;

@@ -183,6 +183,45 @@ bool Responder::addBootFile(const Packet &request, Packet &reply) const
     return true;
 }
 
+Outcome ProxyResponder::respond(const Packet &request) const
+{
+    if (request.op != BootRequest)
+        return Silence::NotForUs;
+    const auto type = request.messageType();
+    if (type != MessageType::Discover && type != MessageType::Request)
+        return Silence::NotForUs;
+    if (const auto serverId = request.address(option::ServerIdentifier); serverId && *serverId != settings_.serverAddress)
+        return Silence::NotForUs; // a REQUEST to the server that gives the address
+    const QByteArray server = QHostAddress(settings_.serverAddress).toString().toLatin1();
+    const BootFileChoice choice = chooseBootFile(request, server, settings_.httpPort);
+    if (std::holds_alternative<NotNetworkBoot>(choice))
+        return Silence::NotNetworkBoot;
+    if (std::holds_alternative<UnsupportedArchitecture>(choice))
+        return Silence::UnsupportedArch;
+    const BootFile &file = std::get<BootFile>(choice);
+    Packet reply;
+    reply.op = BootReply;
+    reply.htype = request.htype;
+    reply.hlen = request.hlen;
+    reply.xid = request.xid;
+    reply.flags = request.flags;
+    reply.giaddr = request.giaddr;
+    reply.chaddr = request.chaddr;
+    reply.ciaddr = request.ciaddr;
+    reply.siaddr = settings_.serverAddress; // no yiaddr: the address comes from the other server
+    reply.file = file.filename;
+    reply.setMessageType(type == MessageType::Discover ? MessageType::Offer : MessageType::Ack);
+    reply.setAddress(option::ServerIdentifier, settings_.serverAddress);
+    // A PXE client takes an answer as proxyDHCP by this vendor class; firmware doing UEFI HTTP boot
+    // wants "HTTPClient" instead.
+    reply.options[option::VendorClass] = file.httpClient ? QByteArray("HTTPClient") : QByteArray("PXEClient");
+    // PXE_DISCOVERY_CONTROL = 8: download the boot file named here, with no boot server discovery or menu.
+    reply.options[option::VendorSpecific] = QByteArray("\x06\x01\x08\xff", 4);
+    if (request.has(option::ClientMachineId)) // the PXE spec: clients match answers by their UUID
+        reply.options[option::ClientMachineId] = request.value(option::ClientMachineId);
+    return Answer{reply};
+}
+
 Destination destinationOf(const Packet &request, const Packet &reply)
 {
     if (request.giaddr)

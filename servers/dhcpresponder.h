@@ -31,7 +31,9 @@ enum class Silence {
     UnknownLease,    // RELEASE or DECLINE of an address this MAC does not hold
     StoreFailed,     // the lease could not be written: never answer what is not durable
     UnsupportedArch, // a PXE client of an architecture we cannot boot
+    NotNetworkBoot,  // proxy mode: an ordinary DHCP client, which the other server serves
 };
+inline constexpr int SilenceCount = 8;
 
 struct Answer {
     Packet reply;
@@ -64,6 +66,18 @@ private:
     bool addBootFile(const Packet &request, Packet &reply) const;
 
     LeaseBook &leases_;
+    Settings settings_;
+};
+
+// proxyDHCP (PXE specification 2.1 §2.2.5): where another server gives the addresses, answer only
+// network-booting clients, with their boot file and no address. DISCOVERs come to port 67, and
+// some PXE ROMs then ask again on port 4011 (REQUEST), which gets an ACK with the same.
+class ProxyResponder {
+public:
+    explicit ProxyResponder(Settings settings) : settings_(std::move(settings)) {}
+    Outcome respond(const Packet &request) const;
+
+private:
     Settings settings_;
 };
 

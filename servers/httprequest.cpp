@@ -1,5 +1,7 @@
 #include "httprequest.h"
 
+#include <algorithm>
+#include <cstring>
 #include <limits>
 
 namespace metaldesk::http {
@@ -11,11 +13,7 @@ bool isTokenChar(char c)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
         return true;
-    switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-': case '.': case '^':
-    case '_': case '`': case '|': case '~': return true;
-    default: return false;
-    }
+    return c != 0 && std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
 }
 
 bool isToken(QByteArrayView text)
@@ -55,7 +53,23 @@ bool isAcceptableTarget(QByteArrayView target)
            target.startsWith("HTTPS://");
 }
 
-ParseFailure fail(ParseError error, QByteArrayView detail) { return ParseFailure{error, detail.left(200).toByteArray()}; }
+ParseFailure fail(ParseError error, QByteArrayView detail)
+{
+    return ParseFailure{error, detail.first(std::min<qsizetype>(detail.size(), 200)).toByteArray()};
+}
+
+// The elements of a comma-separated list (RFC 9110 §5.6.1), trimmed; empty ones included.
+QList<QByteArrayView> listElements(QByteArrayView list)
+{
+    QList<QByteArrayView> elements;
+    for (;;) {
+        const qsizetype comma = list.indexOf(',');
+        elements.append(trimmed(comma < 0 ? list : list.first(comma)));
+        if (comma < 0)
+            return elements;
+        list = list.sliced(comma + 1);
+    }
+}
 
 // A decimal number, saturating instead of overflowing; nullopt if not only digits.
 std::optional<qint64> number(QByteArrayView text)
@@ -113,8 +127,7 @@ bool Request::keepAlive() const
     for (const Header &h : headers) {
         if (!equalsIgnoringCase(h.name, "connection"))
             continue;
-        for (QByteArrayView option : QByteArrayView(h.value).split(',')) {
-            option = trimmed(option);
+        for (QByteArrayView option : listElements(h.value)) {
             close = close || equalsIgnoringCase(option, "close");
             keepAlive = keepAlive || equalsIgnoringCase(option, "keep-alive");
         }
@@ -266,8 +279,7 @@ RangeAnswer parseRange(QByteArrayView value, qint64 size)
         return WholeRepresentation{};
     std::optional<ByteRange> chosen;
     int specs = 0;
-    for (QByteArrayView spec : value.sliced(equals + 1).split(',')) {
-        spec = trimmed(spec);
+    for (QByteArrayView spec : listElements(value.sliced(equals + 1))) {
         if (spec.isEmpty()) // RFC 9110 §5.6.1: empty list elements are allowed and ignored
             continue;
         ++specs;
@@ -287,7 +299,8 @@ RangeAnswer parseRange(QByteArrayView value, qint64 size)
             range.first = size - range.length;
         } else {
             const auto first = number(firstText);
-            const auto last = lastText.isEmpty() ? std::optional<qint64>(size - 1) : number(lastText);
+            const auto last =
+                lastText.isEmpty() ? std::optional<qint64>(std::numeric_limits<qint64>::max()) : number(lastText);
             if (!first || !last || *last < *first)
                 return WholeRepresentation{}; // a syntax error voids the whole header
             satisfiable = *first < size;

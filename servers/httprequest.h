@@ -17,13 +17,13 @@ enum class Method {
 };
 
 struct Header {
-    QByteArray name; // as sent; compare case-insensitively
+    QByteArray name;  // as sent; compare case-insensitively
     QByteArray value; // without leading and trailing whitespace
 };
 
 struct Request {
     Method method = Method::Get;
-    QByteArray target; // as sent: "/boot/x.ipxe?a=b" or "http://host/boot/x.ipxe"
+    QByteArray target;    // as sent: "/boot/x.ipxe?a=b" or "http://host/boot/x.ipxe"
     int minorVersion = 1; // HTTP/1.<minorVersion>; 0 or 1
     QList<Header> headers;
     qsizetype headLength = 0; // bytes of the head, up to and including the empty line

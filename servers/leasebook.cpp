@@ -1,5 +1,7 @@
 #include "leasebook.h"
 
+#include <algorithm>
+
 namespace metaldesk::dhcp {
 
 Expected<void> LeaseBook::load()
@@ -29,6 +31,12 @@ std::optional<Lease> LeaseBook::forIp(quint32 ip) const
     if (lease == byIp_.cend())
         return std::nullopt;
     return *lease;
+}
+
+qsizetype LeaseBook::boundCount(qint64 now) const
+{
+    return std::count_if(byIp_.cbegin(), byIp_.cend(),
+                         [now](const Lease &l) { return l.state == Lease::State::Bound && l.holds(now); });
 }
 
 void LeaseBook::hold(const Lease &lease)

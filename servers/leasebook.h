@@ -27,6 +27,7 @@ public:
     void hold(const Lease &lease);
     // In memory, and queued for the store.
     void record(const Lease &lease);
+    qsizetype boundCount(qint64 now) const; // leases bound and not expired
     qsizetype pendingCount() const { return pending_.size(); }
     // Writes what is queued. On failure memory is reloaded from the store, so it never runs ahead.
     Expected<void> flush();

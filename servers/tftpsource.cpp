@@ -98,9 +98,6 @@ qint64 NetasciiSource::read(char *out, qint64 max)
     return written;
 }
 
-qint64 netasciiSize(QByteArrayView text)
-{
-    return text.size() + text.count('\n') + text.count('\r');
-}
+qint64 netasciiSize(QByteArrayView text) { return text.size() + text.count('\n') + text.count('\r'); }
 
 } // namespace metaldesk::tftp
