@@ -2,7 +2,9 @@
 
 #include "coreservices.h"
 #include "dhcpserver.h"
+#include "httpbootserver.h"
 #include "servicehost.h"
+#include "tftpserver.h"
 #include "timeoutmonitor.h"
 #include "unixsignalwatcher.h"
 
@@ -18,7 +20,7 @@ struct HeadlessText {
 };
 } // namespace
 
-QStringList addServices(ServiceHost &host, CoreServices &core)
+QStringList addServices(ServiceHost &host, CoreServices &core, const QString &listenAddress)
 {
     QStringList problems;
     host.add(std::make_unique<TimeoutMonitor>(core.engine.get()));
@@ -27,6 +29,16 @@ QStringList addServices(ServiceHost &host, CoreServices &core)
         problems << HeadlessText::tr("DHCP is not started: %1").arg(dhcp.errorMessage());
     else if (!dhcp->interfaceName.isEmpty())
         host.add(std::make_unique<dhcp::Server>(core.db, *dhcp));
+    auto tftp = tftp::ServerConfig::fromConfig(*core.config, listenAddress);
+    if (!tftp)
+        problems << HeadlessText::tr("TFTP is not started: %1").arg(tftp.errorMessage());
+    else
+        host.add(std::make_unique<tftp::Server>(core.db, *tftp));
+    auto http = http::ServerConfig::fromConfig(*core.config, listenAddress);
+    if (!http)
+        problems << HeadlessText::tr("The HTTP boot server is not started: %1").arg(http.errorMessage());
+    else
+        host.add(std::make_unique<http::BootServer>(core.db, *http));
     return problems;
 }
 
@@ -47,18 +59,15 @@ int runHeadless(const CommandLine &cl, bool becauseNoDisplay)
     }
 
     ServiceHost host;
-    const QStringList problems = addServices(host, **core);
+    const QStringList problems = addServices(host, **core, cl.listen);
     for (const QString &problem : problems)
         err << QStringLiteral("metaldesk: ") << problem << Qt::endl;
-    for (const ServiceHost::Entry &e : host.services()) {
-        // A service that fails in its thread (a port it cannot bind) says so, with the fix.
-        QObject::connect(e.service, &Service::stateChanged, &host,
-                         [name = e.service->name()](const QString &state, const QString &detail) {
-                             if (state == QLatin1String("failed"))
-                                 QTextStream(stderr)
-                                     << QStringLiteral("metaldesk: %1: %2").arg(name, detail) << Qt::endl;
-                         });
-    }
+    // A service that fails in its thread (a port it cannot bind) says so, with the fix.
+    QObject::connect(&host, &ServiceHost::serviceStateChanged, &host,
+                     [](const QString &name, const QString &state, const QString &detail) {
+                         if (state == QLatin1String("failed"))
+                             QTextStream(stderr) << QStringLiteral("metaldesk: %1: %2").arg(name, detail) << Qt::endl;
+                     });
     UnixSignalWatcher watcher;
     int stoppedBy = 0;
     QObject::connect(&watcher, &UnixSignalWatcher::terminationRequested, &host, [&stoppedBy](int number) {

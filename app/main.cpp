@@ -39,13 +39,13 @@ int runWindow(const CommandLine &cl)
         return 1;
     }
     ServiceHost host;
-    for (const QString &problem : addServices(host, **core))
+    for (const QString &problem : addServices(host, **core, cl.listen))
         QTextStream(stderr) << QStringLiteral("metaldesk: ") << problem << Qt::endl;
     host.start();
     UnixSignalWatcher watcher;
     QObject::connect(&watcher, &UnixSignalWatcher::terminationRequested, qApp, &QCoreApplication::quit);
 
-    MainWindow window(**core);
+    MainWindow window(**core, host);
     window.show();
     const int status = QApplication::exec();
     host.stop();

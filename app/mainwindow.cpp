@@ -2,6 +2,8 @@
 
 #include "coreservices.h"
 #include "machinespage.h"
+#include "networkpage.h"
+#include "servicespage.h"
 
 #include <QCloseEvent>
 #include <QCoreApplication>
@@ -16,11 +18,13 @@
 
 namespace metaldesk {
 
-MainWindow::MainWindow(CoreServices &core, QWidget *parent)
+MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
     : QMainWindow(parent),
       navigation_(new QListWidget(this)),
       pages_(new QStackedWidget(this)),
-      machinesPage_(new MachinesPage(core, this))
+      machinesPage_(new MachinesPage(core, this)),
+      servicesPage_(new ServicesPage(host, core, this)),
+      networkPage_(new NetworkPage(core, host, this))
 {
     setWindowTitle(tr("MetalDesk"));
 
@@ -32,6 +36,11 @@ MainWindow::MainWindow(CoreServices &core, QWidget *parent)
     connect(navigation_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
 
     addPage(machinesPage_, style()->standardIcon(QStyle::SP_ComputerIcon), tr("Machines"));
+    addPage(servicesPage_, QIcon::fromTheme(QStringLiteral("utilities-system-monitor"),
+                                            style()->standardIcon(QStyle::SP_BrowserReload)),
+            tr("Services"));
+    addPage(networkPage_, QIcon::fromTheme(QStringLiteral("network-wired"), style()->standardIcon(QStyle::SP_DriveNetIcon)),
+            tr("Network"));
     navigation_->setCurrentRow(0);
 
     auto *central = new QWidget(this);
@@ -62,6 +71,13 @@ void MainWindow::addPage(QWidget *page, const QIcon &icon, const QString &title)
                             qMax(navigation_->iconSize().height(), fm.height()) + fm.height()));
     navigation_->setFixedWidth(navigation_->sizeHintForColumn(0) + 2 * navigation_->frameWidth() +
                                2 * fm.averageCharWidth());
+}
+
+void MainWindow::showPage(QWidget *page)
+{
+    const int index = pages_->indexOf(page);
+    if (index >= 0)
+        navigation_->setCurrentRow(index);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -9,15 +9,22 @@ namespace metaldesk {
 
 struct CoreServices;
 class MachinesPage;
+class NetworkPage;
+class ServiceHost;
+class ServicesPage;
 
 // The console's frame: a navigation list on the left, the pages beside it, a status bar. It only
 // wires pages together; each page is its own class over the services it is given.
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(CoreServices &core, QWidget *parent = nullptr);
+    MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent = nullptr);
 
     MachinesPage *machinesPage() const { return machinesPage_; }
+    ServicesPage *servicesPage() const { return servicesPage_; }
+    NetworkPage *networkPage() const { return networkPage_; }
+    // Selects the page in the navigation, as a click on its title would.
+    void showPage(QWidget *page);
 
 protected:
     void closeEvent(QCloseEvent *event) override;
@@ -30,6 +37,8 @@ private:
     QListWidget *navigation_;
     QStackedWidget *pages_;
     MachinesPage *machinesPage_;
+    ServicesPage *servicesPage_;
+    NetworkPage *networkPage_;
 };
 
 } // namespace metaldesk

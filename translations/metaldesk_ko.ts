@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
+    <name>BootFiles</name>
+    <message>
+        <source>the boot directory %1 does not exist</source>
+        <translation>부트 디렉터리 %1이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>no file %1</source>
+        <translation>파일 %1이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>%1 leads outside the boot directory</source>
+        <translation>%1은(는) 부트 디렉터리 밖을 가리킵니다</translation>
+    </message>
+    <message>
+        <source>%1 is not a file</source>
+        <translation>%1은(는) 파일이 아닙니다</translation>
+    </message>
+    <message>
+        <source>refused path &apos;%1&apos;</source>
+        <translation>거부된 경로 &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>the iPXE bootloaders %1 are missing from %2: install Debian&apos;s ipxe package (sudo apt install ipxe)</source>
+        <translation>%2에 iPXE 부트로더 %1이(가) 없습니다: Debian의 ipxe 패키지를 설치하세요(sudo apt install ipxe)</translation>
+    </message>
+</context>
+<context>
     <name>CommandLine</name>
     <message>
         <source>Where the data lives: an SQLite file (default ~/.local/share/MetalDesk/metaldesk.db) or postgresql://user:password@host[:port]/database.</source>
@@ -44,26 +71,12 @@
         <translation>주소</translation>
     </message>
     <message>
-        <source>MetalDesk: metal-as-a-service for the home lab.
-
-Commands:
-  createadmin   Create an administrator account (see &apos;metaldesk createadmin --help&apos;).</source>
-        <translation>MetalDesk: 홈 랩을 위한 메탈 애즈 어 서비스.
-
-명령:
-  createadmin   관리자 계정을 만듭니다(&apos;metaldesk createadmin --help&apos; 참고).</translation>
-    </message>
-    <message>
         <source>Run all services without a window (home servers, CI).</source>
         <translation>창 없이 모든 서비스를 실행합니다(홈 서버, CI).</translation>
     </message>
     <message>
         <source>The IP address the boot servers and the API listen on (default: all addresses).</source>
         <translation>부트 서버와 API가 수신할 IP 주소(기본값: 모든 주소).</translation>
-    </message>
-    <message>
-        <source>Optional: createadmin.</source>
-        <translation>선택: createadmin.</translation>
     </message>
     <message>
         <source>[command]</source>
@@ -76,6 +89,55 @@ Commands:
     <message>
         <source>--listen: &apos;%1&apos; is not an IP address (for example 0.0.0.0 or 192.168.10.1)</source>
         <translation>--listen: &apos;%1&apos;은(는) IP 주소가 아닙니다(예: 0.0.0.0 또는 192.168.10.1)</translation>
+    </message>
+    <message>
+        <source>Change a setting in the database (for example dhcp_interface, dhcp_range, http_port); running instances read it when their services start.</source>
+        <translation>데이터베이스의 설정을 바꿉니다(예: dhcp_interface, dhcp_range, http_port). 실행 중인 인스턴스는 서비스를 시작할 때 이 값을 읽습니다.</translation>
+    </message>
+    <message>
+        <source>Print a setting from the database.</source>
+        <translation>데이터베이스의 설정 값을 출력합니다.</translation>
+    </message>
+    <message>
+        <source>The setting&apos;s name.</source>
+        <translation>설정 이름.</translation>
+    </message>
+    <message>
+        <source>Its new value.</source>
+        <translation>새 값.</translation>
+    </message>
+    <message>
+        <source>set-config needs a name and a value</source>
+        <translation>set-config에는 이름과 값이 필요합니다</translation>
+    </message>
+    <message>
+        <source>get-config needs a name</source>
+        <translation>get-config에는 이름이 필요합니다</translation>
+    </message>
+    <message>
+        <source>MetalDesk: metal-as-a-service for the home lab.
+
+Commands:
+  createadmin   Create an administrator account (see &apos;metaldesk createadmin --help&apos;).
+  set-config    Change a setting (see &apos;metaldesk set-config --help&apos;).
+  get-config    Print a setting.</source>
+        <translation>MetalDesk: 홈 랩을 위한 Metal-as-a-Service.
+
+명령:
+  createadmin   관리자 계정을 만듭니다(&apos;metaldesk createadmin --help&apos; 참고).
+  set-config    설정을 바꿉니다(&apos;metaldesk set-config --help&apos; 참고).
+  get-config    설정 값을 출력합니다.</translation>
+    </message>
+    <message>
+        <source>Optional: createadmin, set-config or get-config.</source>
+        <translation>선택 사항: createadmin, set-config 또는 get-config.</translation>
+    </message>
+</context>
+<context>
+    <name>ConfigCommand</name>
+    <message>
+        <source>%1 set; running instances use it when their services next start.</source>
+        <translation>%1을(를) 설정했습니다. 실행 중인 인스턴스는 다음에 서비스를 시작할 때 이 값을 사용합니다.</translation>
     </message>
 </context>
 <context>
@@ -128,18 +190,6 @@ Commands:
         <translation>부트 인터페이스 %1에 IPv4 주소가 없습니다: 주소를 지정하세요(DHCP 서버가 그 주소로 응답합니다)</translation>
     </message>
     <message>
-        <source>the dynamic range &apos;%1&apos; should look like 10.99.0.100-10.99.0.199</source>
-        <translation>동적 범위 &apos;%1&apos;은(는) 10.99.0.100-10.99.0.199 형식이어야 합니다</translation>
-    </message>
-    <message>
-        <source>the dynamic range %1 is not inside the subnet of %2 (%3)</source>
-        <translation>동적 범위 %1이(가) %2의 서브넷(%3) 안에 있지 않습니다</translation>
-    </message>
-    <message>
-        <source>the dynamic range %1 contains this server&apos;s own address %2</source>
-        <translation>동적 범위 %1에 이 서버의 주소 %2이(가) 들어 있습니다</translation>
-    </message>
-    <message>
         <source>the gateway &apos;%1&apos; is not an IPv4 address</source>
         <translation>게이트웨이 &apos;%1&apos;은(는) IPv4 주소가 아닙니다</translation>
     </message>
@@ -160,8 +210,135 @@ Commands:
         <translation>%2의 UDP 포트 %1에서 수신할 수 없습니다: %3</translation>
     </message>
     <message>
-        <source>. Ports below 1024 need root or the capability: sudo setcap cap_net_bind_service,cap_net_raw=ep %1</source>
-        <translation>. 1024 미만 포트는 root 권한이나 다음 권한이 필요합니다: sudo setcap cap_net_bind_service,cap_net_raw=ep %1</translation>
+        <source>the %1 &apos;%2&apos; should look like 10.99.0.100-10.99.0.199</source>
+        <translation>%1 &apos;%2&apos;은(는) 10.99.0.100-10.99.0.199 형식이어야 합니다</translation>
+    </message>
+    <message>
+        <source>the %1 %2 ends before it starts</source>
+        <translation>%1 %2의 끝 주소가 시작 주소보다 앞에 있습니다</translation>
+    </message>
+    <message>
+        <source>the %1 %2 is not inside the boot network %3</source>
+        <translation>%1 %2이(가) 부트 네트워크 %3 안에 있지 않습니다</translation>
+    </message>
+    <message>
+        <source>the %1 %2 contains this server&apos;s own address %3</source>
+        <translation>%1 %2에 이 서버 자신의 주소 %3이(가) 들어 있습니다</translation>
+    </message>
+    <message>
+        <source>the %1 %2 contains the gateway&apos;s address %3</source>
+        <translation>%1 %2에 게이트웨이 주소 %3이(가) 들어 있습니다</translation>
+    </message>
+    <message>
+        <source>the DHCP mode &apos;%1&apos; should be managed or proxy</source>
+        <translation>DHCP 모드 &apos;%1&apos;은(는) managed 또는 proxy여야 합니다</translation>
+    </message>
+    <message>
+        <source>the gateway %1 is not on the boot network</source>
+        <translation>게이트웨이 %1이(가) 부트 네트워크에 있지 않습니다</translation>
+    </message>
+    <message>
+        <source>dynamic range</source>
+        <translation>동적 범위</translation>
+    </message>
+    <message>
+        <source>reserved range</source>
+        <translation>예약 범위</translation>
+    </message>
+    <message>
+        <source>the reserved range %1 overlaps the dynamic range %2</source>
+        <translation>예약 범위 %1이(가) 동적 범위 %2와(과) 겹칩니다</translation>
+    </message>
+    <message>
+        <source>proxy DHCP on %1, udp ports %2 and %3 (boot information only; another server gives the addresses)</source>
+        <translation>%1에서 프록시 DHCP, UDP 포트 %2 및 %3(부트 정보만 제공, 주소는 다른 서버가 할당)</translation>
+    </message>
+    <message>
+        <source>another DHCP server already answers on %1: %2. Managed DHCP is not started: choose proxy mode on the Network page (MetalDesk then adds only the boot information), or confirm managed mode there if you are sure</source>
+        <translation>%1에서 이미 다른 DHCP 서버가 응답하고 있습니다: %2. 관리형 DHCP를 시작하지 않았습니다: 네트워크 페이지에서 프록시 모드를 고르거나(그러면 MetalDesk는 부트 정보만 추가합니다), 확실하다면 그곳에서 관리형 모드로 진행하겠다고 확인하세요</translation>
+    </message>
+    <message>
+        <source>cannot read the DHCP leases: %1</source>
+        <translation>DHCP 임대 정보를 읽을 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>answered</source>
+        <translation>응답</translation>
+    </message>
+    <message>
+        <source>received</source>
+        <translation>수신</translation>
+    </message>
+    <message>
+        <source>dropped (malformed)</source>
+        <translation>폐기(잘못된 형식)</translation>
+    </message>
+    <message>
+        <source>leases in use</source>
+        <translation>사용 중인 임대</translation>
+    </message>
+    <message>
+        <source>dropped: %1</source>
+        <translation>폐기: %1</translation>
+    </message>
+    <message>
+        <source>releases and declines</source>
+        <translation>해제 및 거부</translation>
+    </message>
+    <message>
+        <source>not for this server</source>
+        <translation>이 서버 대상 아님</translation>
+    </message>
+    <message>
+        <source>BOOTP without DHCP (not served)</source>
+        <translation>DHCP 없는 BOOTP(응답 안 함)</translation>
+    </message>
+    <message>
+        <source>unanswered: the range is full</source>
+        <translation>응답 안 함: 범위가 가득 참</translation>
+    </message>
+    <message>
+        <source>unknown lease</source>
+        <translation>알 수 없는 임대</translation>
+    </message>
+    <message>
+        <source>unanswered: leases could not be saved</source>
+        <translation>응답 안 함: 임대를 저장할 수 없음</translation>
+    </message>
+    <message>
+        <source>unanswered: architecture not bootable</source>
+        <translation>응답 안 함: 부팅할 수 없는 아키텍처</translation>
+    </message>
+    <message>
+        <source>left to the other server (not booting)</source>
+        <translation>다른 서버에 맡김(부팅 요청 아님)</translation>
+    </message>
+    <message>
+        <source>answers the kernel refused</source>
+        <translation>커널이 거부한 응답</translation>
+    </message>
+    <message>
+        <source>cannot listen on udp port %1 on %2: %3. Ports below 1024 need root or the capability: sudo setcap cap_net_bind_service,cap_net_raw=ep %4</source>
+        <translation>%2의 UDP 포트 %1에서 수신할 수 없습니다: %3. 1024 미만 포트는 root 권한이나 다음 권한이 필요합니다: sudo setcap cap_net_bind_service,cap_net_raw=ep %4</translation>
+    </message>
+</context>
+<context>
+    <name>DhcpProbe</name>
+    <message>
+        <source>%1 (offered %2)</source>
+        <translation>%1(제안한 주소 %2)</translation>
+    </message>
+    <message>
+        <source>cannot look for DHCP servers on %1: no such Ethernet interface</source>
+        <translation>%1에서 DHCP 서버를 검색할 수 없습니다: 그런 이더넷 인터페이스가 없습니다</translation>
+    </message>
+    <message>
+        <source>cannot look for DHCP servers on %1: %2</source>
+        <translation>%1에서 DHCP 서버를 검색할 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>cannot look for DHCP servers on %1: %2 (port %3 needs root or: sudo setcap cap_net_bind_service,cap_net_raw=ep %4)</source>
+        <translation>%1에서 DHCP 서버를 검색할 수 없습니다: %2 (포트 %3에는 root 권한 또는 다음이 필요합니다: sudo setcap cap_net_bind_service,cap_net_raw=ep %4)</translation>
     </message>
 </context>
 <context>
@@ -197,6 +374,85 @@ Commands:
     <message>
         <source>DHCP is not started: %1</source>
         <translation>DHCP를 시작하지 않았습니다: %1</translation>
+    </message>
+    <message>
+        <source>TFTP is not started: %1</source>
+        <translation>TFTP를 시작하지 않았습니다: %1</translation>
+    </message>
+    <message>
+        <source>The HTTP boot server is not started: %1</source>
+        <translation>HTTP 부트 서버를 시작하지 않았습니다: %1</translation>
+    </message>
+</context>
+<context>
+    <name>HttpBoot</name>
+    <message>
+        <source>the listen address &apos;%1&apos; is not an IP address</source>
+        <translation>수신 주소 &apos;%1&apos;은(는) IP 주소가 아닙니다</translation>
+    </message>
+    <message>
+        <source>the setting %1 is &apos;%2&apos;: it should be a number from %3 to %4</source>
+        <translation>설정 %1의 값이 &apos;%2&apos;입니다: %3에서 %4 사이의 숫자여야 합니다</translation>
+    </message>
+    <message>
+        <source>boot files over HTTP on tcp %1:%2 from %3</source>
+        <translation>TCP %1:%2에서 HTTP로 부트 파일 제공, 파일 위치 %3</translation>
+    </message>
+    <message>
+        <source>cannot listen on tcp %1 port %2: %3</source>
+        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3</translation>
+    </message>
+    <message>
+        <source>requests answered</source>
+        <translation>응답한 요청</translation>
+    </message>
+    <message>
+        <source>answered 2xx (success)</source>
+        <translation>2xx 응답(성공)</translation>
+    </message>
+    <message>
+        <source>answered 4xx (client error)</source>
+        <translation>4xx 응답(클라이언트 오류)</translation>
+    </message>
+    <message>
+        <source>answered 5xx (server error)</source>
+        <translation>5xx 응답(서버 오류)</translation>
+    </message>
+    <message>
+        <source>bytes sent</source>
+        <translation>보낸 바이트</translation>
+    </message>
+    <message>
+        <source>connections open</source>
+        <translation>열린 연결</translation>
+    </message>
+    <message>
+        <source>connections accepted</source>
+        <translation>수락한 연결</translation>
+    </message>
+    <message>
+        <source>connections refused (over the limit)</source>
+        <translation>거부한 연결(한도 초과)</translation>
+    </message>
+    <message>
+        <source>bad requests</source>
+        <translation>잘못된 요청</translation>
+    </message>
+    <message>
+        <source>timed out</source>
+        <translation>시간 초과</translation>
+    </message>
+    <message>
+        <source>cannot listen on tcp %1 port %2: %3. Ports below 1024 need root or the capability: sudo setcap cap_net_bind_service=ep %4</source>
+        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3. 1024 미만 포트는 root 권한이나 다음 권한이 필요합니다: sudo setcap cap_net_bind_service=ep %4</translation>
+    </message>
+    <message>
+        <source>cannot listen on tcp %1 port %2: %3. Another program serves this port: stop it, or choose another port in the setting http_port</source>
+        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3. 다른 프로그램이 이 포트를 사용 중입니다: 그 프로그램을 중지하거나 http_port 설정에서 다른 포트를 선택하세요</translation>
+    </message>
+    <message>
+        <source>cannot listen on tcp %1 port %2: %3. No interface of this machine has that address: check --listen</source>
+        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3. 이 머신의 어떤 인터페이스에도 그 주소가 없습니다: --listen을 확인하세요</translation>
     </message>
 </context>
 <context>
@@ -544,6 +800,136 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Tftp</name>
+    <message>
+        <source>the listen address &apos;%1&apos; is not an IPv4 address</source>
+        <translation>수신 주소 &apos;%1&apos;은(는) IPv4 주소가 아닙니다</translation>
+    </message>
+    <message>
+        <source>the TFTP port %1 should be between 1 and 65535</source>
+        <translation>TFTP 포트 %1은(는) 1에서 65535 사이여야 합니다</translation>
+    </message>
+    <message>
+        <source>the HTTP port %1 should be between 1 and 65535</source>
+        <translation>HTTP 포트 %1은(는) 1에서 65535 사이여야 합니다</translation>
+    </message>
+    <message>
+        <source>tftp_retries should be at least 1, not %1</source>
+        <translation>tftp_retries는 %1이(가) 아니라 1 이상이어야 합니다</translation>
+    </message>
+    <message>
+        <source>tftp_threads should be from 1 to 64, not %1</source>
+        <translation>tftp_threads는 %1이(가) 아니라 1에서 64 사이여야 합니다</translation>
+    </message>
+    <message>
+        <source>read-only TFTP on udp port %1 of %2, files from %3</source>
+        <translation>%2의 UDP 포트 %1에서 읽기 전용 TFTP, 파일 위치 %3</translation>
+    </message>
+    <message>
+        <source>cannot listen on udp %1:%2: %3</source>
+        <translation>UDP %1:%2에서 수신할 수 없습니다: %3</translation>
+    </message>
+    <message>
+        <source>too many transfers at once, try again</source>
+        <translation>동시 전송이 너무 많습니다. 다시 시도하세요</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1을(를) 읽을 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>no socket for the transfer: %1</source>
+        <translation>전송용 소켓을 열 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>cannot watch the TFTP sockets: %1</source>
+        <translation>TFTP 소켓을 감시할 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>the client gave up (error %1: %2)</source>
+        <translation>클라이언트가 전송을 포기했습니다(오류 %1: %2)</translation>
+    </message>
+    <message>
+        <source>no answer after %1 retransmissions</source>
+        <translation>%1번 재전송했지만 응답이 없습니다</translation>
+    </message>
+    <message>
+        <source>requests</source>
+        <translation>요청</translation>
+    </message>
+    <message>
+        <source>transfers completed</source>
+        <translation>완료한 전송</translation>
+    </message>
+    <message>
+        <source>transfers failed</source>
+        <translation>실패한 전송</translation>
+    </message>
+    <message>
+        <source>requests refused</source>
+        <translation>거부한 요청</translation>
+    </message>
+    <message>
+        <source>bytes sent</source>
+        <translation>보낸 바이트</translation>
+    </message>
+    <message>
+        <source>dropped (malformed)</source>
+        <translation>폐기(잘못된 형식)</translation>
+    </message>
+    <message>
+        <source>dropped: %1</source>
+        <translation>폐기: %1</translation>
+    </message>
+    <message>
+        <source>cannot listen on udp %1:%2: %3. Ports below 1024 need root or the capability: sudo setcap cap_net_bind_service,cap_net_raw=ep %4</source>
+        <translation>UDP %1:%2에서 수신할 수 없습니다: %3. 1024 미만 포트는 root 권한이나 다음 권한이 필요합니다: sudo setcap cap_net_bind_service,cap_net_raw=ep %4</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::LeaseTableModel</name>
+    <message>
+        <source>offered</source>
+        <translation>제안됨</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>만료됨</translation>
+    </message>
+    <message>
+        <source>bound</source>
+        <translation>사용 중</translation>
+    </message>
+    <message>
+        <source>released</source>
+        <translation>해제됨</translation>
+    </message>
+    <message>
+        <source>declined</source>
+        <translation>거부됨</translation>
+    </message>
+    <message>
+        <source>MAC address</source>
+        <translation>MAC 주소</translation>
+    </message>
+    <message>
+        <source>IP address</source>
+        <translation>IP 주소</translation>
+    </message>
+    <message>
+        <source>Hostname</source>
+        <translation>호스트 이름</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <source>Expires</source>
+        <translation>만료 시각</translation>
+    </message>
+</context>
+<context>
     <name>metaldesk::LifecycleEngine</name>
     <message>
         <source>a new machine cannot start in status %1</source>
@@ -777,6 +1163,280 @@ Commands:
     <message>
         <source>Database: %1</source>
         <translation>데이터베이스: %1</translation>
+    </message>
+    <message>
+        <source>Services</source>
+        <translation>서비스</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>네트워크</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::NetworkPage</name>
+    <message>
+        <source>Managed: MetalDesk gives the addresses</source>
+        <translation>관리형: MetalDesk가 주소를 할당합니다</translation>
+    </message>
+    <message>
+        <source>Proxy: another DHCP server gives the addresses</source>
+        <translation>프록시: 다른 DHCP 서버가 주소를 할당합니다</translation>
+    </message>
+    <message>
+        <source>Check for other DHCP servers</source>
+        <translation>다른 DHCP 서버 확인</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>되돌리기</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>적용</translation>
+    </message>
+    <message>
+        <source>%1 (the default)</source>
+        <translation>%1(기본값)</translation>
+    </message>
+    <message>
+        <source>The boot network is where machines network-boot. MetalDesk answers DHCP there only, on the interface chosen here.</source>
+        <translation>부트 네트워크는 머신이 네트워크 부팅을 하는 곳입니다. MetalDesk는 여기서 고른 인터페이스를 통해 이 네트워크에서만 DHCP에 응답합니다.</translation>
+    </message>
+    <message>
+        <source>Boot interface:</source>
+        <translation>부트 인터페이스:</translation>
+    </message>
+    <message>
+        <source>DHCP mode:</source>
+        <translation>DHCP 모드:</translation>
+    </message>
+    <message>
+        <source>Dynamic range:</source>
+        <translation>동적 범위:</translation>
+    </message>
+    <message>
+        <source>Reserved range:</source>
+        <translation>예약 범위:</translation>
+    </message>
+    <message>
+        <source>Gateway:</source>
+        <translation>게이트웨이:</translation>
+    </message>
+    <message>
+        <source>DNS servers:</source>
+        <translation>DNS 서버:</translation>
+    </message>
+    <message>
+        <source>Domain:</source>
+        <translation>도메인:</translation>
+    </message>
+    <message>
+        <source>Lease time (seconds):</source>
+        <translation>임대 시간(초):</translation>
+    </message>
+    <message>
+        <source>DHCP on the boot network</source>
+        <translation>부트 네트워크의 DHCP</translation>
+    </message>
+    <message>
+        <source>Cannot read the settings: %1</source>
+        <translation>설정을 읽을 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>None (DHCP off)</source>
+        <translation>없음(DHCP 끔)</translation>
+    </message>
+    <message>
+        <source>%1 (not available)</source>
+        <translation>%1(사용할 수 없음)</translation>
+    </message>
+    <message>
+        <source>MetalDesk gives addresses from the dynamic range to machines while they enlist and commission, and addresses from the reserved range to deployed machines.</source>
+        <translation>MetalDesk는 등록·커미션 중인 머신에는 동적 범위의 주소를, 배포된 머신에는 예약 범위의 주소를 할당합니다.</translation>
+    </message>
+    <message>
+        <source>Another DHCP server gives addresses; MetalDesk only adds boot information. The address settings below do not apply.</source>
+        <translation>다른 DHCP 서버가 주소를 할당하고, MetalDesk는 부트 정보만 추가합니다. 아래 주소 설정은 적용되지 않습니다.</translation>
+    </message>
+    <message>
+        <source>for example %1-%2</source>
+        <translation>예: %1-%2</translation>
+    </message>
+    <message>
+        <source>for example %1</source>
+        <translation>예: %1</translation>
+    </message>
+    <message>
+        <source>for example %1, %2 (comma-separated)</source>
+        <translation>예: %1, %2(쉼표로 구분)</translation>
+    </message>
+    <message>
+        <source>No boot interface chosen: MetalDesk answers no DHCP.</source>
+        <translation>부트 인터페이스를 고르지 않았습니다: MetalDesk는 DHCP에 응답하지 않습니다.</translation>
+    </message>
+    <message>
+        <source>Asking on %1 whether another DHCP server answers…</source>
+        <translation>%1에서 다른 DHCP 서버가 응답하는지 확인하는 중…</translation>
+    </message>
+    <message>
+        <source>No other DHCP server answered on %1.</source>
+        <translation>%1에서 응답한 다른 DHCP 서버가 없습니다.</translation>
+    </message>
+    <message>
+        <source>Another DHCP server answers on %1: %2. Proxy mode lets it keep giving the addresses while MetalDesk adds the boot information.</source>
+        <translation>%1에서 다른 DHCP 서버가 응답합니다: %2. 프록시 모드를 쓰면 그 서버가 계속 주소를 할당하고 MetalDesk는 부트 정보를 추가합니다.</translation>
+    </message>
+    <message>
+        <source>Another DHCP server answers</source>
+        <translation>다른 DHCP 서버가 응답합니다</translation>
+    </message>
+    <message>
+        <source>Another DHCP server answers on %1: %2.</source>
+        <translation>%1에서 다른 DHCP 서버가 응답합니다: %2.</translation>
+    </message>
+    <message>
+        <source>Two servers giving addresses on one network hand out conflicting addresses, and machines may not boot. Proxy mode lets the other server keep giving the addresses while MetalDesk adds only the boot information.</source>
+        <translation>한 네트워크에서 두 서버가 주소를 할당하면 주소가 충돌해 머신이 부팅하지 못할 수 있습니다. 프록시 모드를 쓰면 다른 서버가 계속 주소를 할당하고 MetalDesk는 부트 정보만 추가합니다.</translation>
+    </message>
+    <message>
+        <source>Use proxy mode</source>
+        <translation>프록시 모드 사용</translation>
+    </message>
+    <message>
+        <source>Run managed DHCP anyway</source>
+        <translation>그래도 관리형 DHCP 실행</translation>
+    </message>
+    <message>
+        <source>Cannot save the settings: %1</source>
+        <translation>설정을 저장할 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>Saved, but DHCP did not restart: %1</source>
+        <translation>저장했지만 DHCP를 다시 시작하지 못했습니다: %1</translation>
+    </message>
+    <message>
+        <source>Saved. DHCP is off.</source>
+        <translation>저장했습니다. DHCP가 꺼져 있습니다.</translation>
+    </message>
+    <message>
+        <source>Saved. DHCP restarted on %1.</source>
+        <translation>저장했습니다. %1에서 DHCP를 다시 시작했습니다.</translation>
+    </message>
+    <message>
+        <source>DHCP is not running.</source>
+        <translation>DHCP가 실행되고 있지 않습니다.</translation>
+    </message>
+    <message>
+        <source>DHCP is not running: %1</source>
+        <translation>DHCP가 실행되고 있지 않습니다: %1</translation>
+    </message>
+    <message>
+        <source>DHCP is running: %1.</source>
+        <translation>DHCP 실행 중: %1.</translation>
+    </message>
+    <message>
+        <source>DHCP is starting.</source>
+        <translation>DHCP를 시작하는 중입니다.</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::ServicesPage</name>
+    <message>
+        <source>Service</source>
+        <translation>서비스</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>세부 정보</translation>
+    </message>
+    <message>
+        <source>Activity</source>
+        <translation>활동</translation>
+    </message>
+    <message>
+        <source>DHCP leases</source>
+        <translation>DHCP 임대</translation>
+    </message>
+    <message>
+        <source>Counter</source>
+        <translation>카운터</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>값</translation>
+    </message>
+    <message>
+        <source>seconds ago</source>
+        <translation>초 전</translation>
+    </message>
+    <message>
+        <source>Reading the leases…</source>
+        <translation>임대 정보를 읽는 중…</translation>
+    </message>
+    <message>
+        <source>released</source>
+        <translation>해제됨</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>실행 중</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>중지됨</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>실패</translation>
+    </message>
+    <message>
+        <source>starting</source>
+        <translation>시작 중</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1 is not running:&lt;/b&gt; %2</source>
+        <translation>&lt;b&gt;%1이(가) 실행되고 있지 않습니다:&lt;/b&gt; %2</translation>
+    </message>
+    <message>
+        <source>Select a service to see its counters.</source>
+        <translation>카운터를 보려면 서비스를 선택하세요.</translation>
+    </message>
+    <message>
+        <source>%1 counts nothing.</source>
+        <translation>%1에는 카운터가 없습니다.</translation>
+    </message>
+    <message>
+        <source>Counters of %1</source>
+        <translation>%1 카운터</translation>
+    </message>
+    <message>
+        <source>Cannot read the DHCP leases: %1</source>
+        <translation>DHCP 임대 정보를 읽을 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>per second</source>
+        <translation>초당</translation>
+    </message>
+    <message>
+        <source>Charted per second</source>
+        <translation>초당 값으로 차트에 표시</translation>
+    </message>
+    <message>
+        <source>No DHCP leases yet</source>
+        <translation>아직 DHCP 임대가 없습니다</translation>
+    </message>
+    <message>
+        <source>1 lease, %1 in use</source>
+        <translation>임대 1개, 사용 중 %1개</translation>
+    </message>
+    <message>
+        <source>%1 leases, %2 in use</source>
+        <translation>임대 %1개, 사용 중 %2개</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,7 @@
 #include "machinespage.h"
 #include "machinetablemodel.h"
 #include "mainwindow.h"
+#include "servicehost.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -68,6 +69,7 @@ private:
     QTemporaryDir settingsDir_;
     std::unique_ptr<QTemporaryDir> dir_;
     std::unique_ptr<CoreServices> core_;
+    ServiceHost host_; // no services: this suite looks at machines only
     std::unique_ptr<MainWindow> window_;
     QHash<QString, User> users_;
     QHash<QString, QString> ids_; // hostname → system id
@@ -200,7 +202,7 @@ void TestMachinesPage::populate()
 
 void TestMachinesPage::showWindow()
 {
-    window_ = std::make_unique<MainWindow>(*core_);
+    window_ = std::make_unique<MainWindow>(*core_, host_);
     window_->resize(1280, 720);
     window_->show();
     QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
@@ -530,7 +532,7 @@ void TestMachinesPage::remembersGeometryAndColumns()
     table_->sortByColumn(MachineTableModel::StatusColumn, Qt::DescendingOrder);
     QVERIFY(window_->close());
 
-    MainWindow again(*core_);
+    MainWindow again(*core_, host_);
     QCOMPARE(again.size(), QSize(760, 560));
     auto *table = again.findChild<QTableView *>(QStringLiteral("machineTable"));
     QVERIFY(table);
