@@ -56,8 +56,33 @@ Resolved fileUnder(const QString &dir, const QString &relative)
 
 BootFilesConfig BootFilesConfig::defaults()
 {
-    return {QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/boot"),
-            QStringLiteral("/usr/lib/ipxe")};
+    BootFilesConfig c;
+    c.root = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/boot");
+    c.bootloaderDir = QStringLiteral("/usr/lib/ipxe");
+    // The build writes the environment beside the program's folder (build/<preset>/bootenv).
+    const QString built = QCoreApplication::applicationDirPath() + QStringLiteral("/../bootenv/environment");
+    if (QFileInfo(built + QStringLiteral("/vmlinuz")).isFile())
+        c.environmentDir = QDir::cleanPath(built);
+    return c;
+}
+
+QString BootFilesConfig::environment() const
+{
+    return environmentDir.isEmpty() ? root + QStringLiteral("/environment") : environmentDir;
+}
+
+Expected<BootFilesConfig> BootFilesConfig::fromConfig(const ConfigStore &config)
+{
+    BootFilesConfig c = defaults();
+    for (const auto &[key, field] : {std::pair{"boot_root", &c.root}, std::pair{"boot_loader_dir", &c.bootloaderDir},
+                                     std::pair{"boot_environment_dir", &c.environmentDir}}) {
+        auto value = config.value(QLatin1String(key));
+        if (!value)
+            return value.error();
+        if (!value->trimmed().isEmpty())
+            *field = value->trimmed();
+    }
+    return c;
 }
 
 BootFiles::BootFiles(BootFilesConfig config, const BootDecider &decider)
@@ -84,7 +109,26 @@ Resolved BootFiles::resolve(const QByteArray &path, const Endpoint &endpoint) co
             return r;
         }
     }
+    static const QString environment = QStringLiteral("environment/");
+    if (relative.startsWith(environment)) {
+        Resolved r = fileUnder(config_.environment(), relative.mid(environment.size()));
+        if (const auto *refused = std::get_if<Refused>(&r); refused && refused->reason == Refusal::NotFound) {
+            if (const QString missing = missingEnvironment(); !missing.isEmpty())
+                return Refused{Refusal::NotFound, missing};
+        }
+        return r;
+    }
     return fileUnder(config_.root, relative);
+}
+
+QString BootFiles::missingEnvironment() const
+{
+    for (const char *name : {"vmlinuz", "initrd.img"})
+        if (!QFileInfo(config_.environment() + QLatin1Char('/') + QLatin1String(name)).isFile())
+            return BootFilesText::tr("the built-in boot environment is missing from %1: build it with "
+                                     "tools/build-bootenv --out DIR and set boot_environment_dir to DIR/environment")
+                .arg(config_.environment());
+    return {};
 }
 
 QString BootFiles::missingBootloaders() const

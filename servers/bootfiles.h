@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bootscripts.h"
+#include "configstore.h"
 
 #include <QString>
 #include <variant>
@@ -27,10 +28,16 @@ struct Refused {
 using Resolved = std::variant<Generated, OnDisk, Refused>;
 
 struct BootFilesConfig {
-    QString root;          // the boot root: images and the built-in environment, served read-only
-    QString bootloaderDir; // Debian's ipxe package: undionly.kpxe, snponly.efi, ipxe.efi
-    // The default root (<app data>/boot) and /usr/lib/ipxe.
+    QString root;           // the boot root: images and other files, served read-only
+    QString bootloaderDir;  // Debian's ipxe package: undionly.kpxe, snponly.efi, ipxe.efi
+    QString environmentDir; // the built-in environment (tools/build-bootenv), served as environment/
+    // Where the environment is: environmentDir, or <root>/environment when that is empty.
+    QString environment() const;
+    // The default root (<app data>/boot), /usr/lib/ipxe, and the environment the build made next
+    // to the program (<build>/bootenv/environment) when there is one.
     static BootFilesConfig defaults();
+    // The defaults, changed by the config keys boot_root, boot_loader_dir, boot_environment_dir.
+    static Expected<BootFilesConfig> fromConfig(const ConfigStore &config);
 };
 
 class BootFiles {
@@ -42,6 +49,8 @@ public:
     const BootFilesConfig &config() const { return config_; }
     // Empty when the iPXE bootloaders are where they should be; otherwise what to install.
     QString missingBootloaders() const;
+    // Empty when the built-in environment is there; otherwise how to build it.
+    QString missingEnvironment() const;
 
 private:
     BootFilesConfig config_;

@@ -235,16 +235,10 @@ Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config, const
         return r.error();
     c.port = quint16(port);
     c.timeoutMs = timeoutSeconds * 1000;
-    auto root = text("boot_root");
-    auto loaders = text("boot_loader_dir");
-    if (!root)
-        return root.error();
-    if (!loaders)
-        return loaders.error();
-    if (!root->isEmpty())
-        c.files.root = *root;
-    if (!loaders->isEmpty())
-        c.files.bootloaderDir = *loaders;
+    auto files = boot::BootFilesConfig::fromConfig(config);
+    if (!files)
+        return files.error();
+    c.files = *files;
     return c;
 }
 
@@ -327,8 +321,9 @@ void BootServer::start()
         thread->start();
         threads_.push_back(thread);
     }
-    if (const QString missing = workers_.front()->files_->missingBootloaders(); !missing.isEmpty())
-        qCWarning(lcHttp).noquote() << missing;
+    for (const QString &missing : {workers_.front()->files_->missingBootloaders(), workers_.front()->files_->missingEnvironment()})
+        if (!missing.isEmpty())
+            qCWarning(lcHttp).noquote() << missing;
     qCInfo(lcHttp).noquote() << description();
     emit stateChanged(QStringLiteral("running"), description());
 }

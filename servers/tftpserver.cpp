@@ -68,16 +68,10 @@ Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config, const
     if (*port < 1 || *port > 65535)
         return Error{TftpText::tr("the TFTP port %1 should be between 1 and 65535").arg(*port)};
     c.port = quint16(*port);
-    auto root = config.value(QStringLiteral("boot_root"), c.files.root);
-    if (!root)
-        return root.error();
-    auto loaders = config.value(QStringLiteral("boot_loader_dir"), c.files.bootloaderDir);
-    if (!loaders)
-        return loaders.error();
-    if (!root->trimmed().isEmpty())
-        c.files.root = root->trimmed();
-    if (!loaders->trimmed().isEmpty())
-        c.files.bootloaderDir = loaders->trimmed();
+    auto files = boot::BootFilesConfig::fromConfig(config);
+    if (!files)
+        return files.error();
+    c.files = *files;
     auto http = config.intValue(QStringLiteral("http_port"), c.httpPort);
     if (!http)
         return http.error();

@@ -20,6 +20,7 @@ private slots:
     void refusesPathsThatLeaveTheRoot();
     void refusesASymlinkPointingOutside();
     void servesBootloadersFromTheIpxeDirectory();
+    void servesTheEnvironmentFromItsOwnFolder();
     void namesTheMissingPackage();
     void makesEachMachinesScriptFromItsStatus();
     void mapsScriptPathsToMacs();
@@ -53,7 +54,7 @@ void TestBootFiles::init()
     core_ = std::move(*core);
     decider_ = std::make_unique<BootDecider>(*core_->machines);
     files_ = std::make_unique<BootFiles>(
-        BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe"))}, *decider_);
+        BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe")), {}}, *decider_);
 }
 
 void TestBootFiles::cleanup()
@@ -112,6 +113,36 @@ void TestBootFiles::refusesASymlinkPointingOutside()
     QVERIFY(QFile::link(dir_->filePath(QStringLiteral("root/environment/vmlinuz")),
                         dir_->filePath(QStringLiteral("root/current"))));
     QVERIFY(std::holds_alternative<OnDisk>(resolve("current")));
+}
+
+void TestBootFiles::servesTheEnvironmentFromItsOwnFolder()
+{
+    // The build's environment folder (tools/build-bootenv), apart from the root.
+    QVERIFY(QDir(dir_->path()).mkpath(QStringLiteral("built/environment")));
+    const QString built = dir_->filePath(QStringLiteral("built/environment"));
+    write(built + QStringLiteral("/vmlinuz"), "built kernel");
+    write(built + QStringLiteral("/initrd.img"), "built initrd");
+    BootFiles files(BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe")), built},
+                    *decider_);
+    const Endpoint endpoint{QStringLiteral("10.99.0.1")};
+    for (const char *name : {"vmlinuz", "initrd.img"}) {
+        const Resolved r = files.resolve(QByteArray("environment/") + name, endpoint);
+        QVERIFY2(std::holds_alternative<OnDisk>(r), name);
+        QCOMPARE(std::get<OnDisk>(r).path, QFileInfo(built + QLatin1Char('/') + QLatin1String(name)).canonicalFilePath());
+    }
+    // Confined to its folder like the root.
+    QVERIFY(QFile::link(dir_->filePath(QStringLiteral("secret")), built + QStringLiteral("/escape")));
+    QCOMPARE(std::get<Refused>(files.resolve("environment/escape", endpoint)).reason, Refusal::BadPath);
+    QVERIFY(files.missingEnvironment().isEmpty());
+
+    // Missing: the refusal says how to build it.
+    BootFiles without(BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe")),
+                                      dir_->filePath(QStringLiteral("nowhere"))},
+                      *decider_);
+    const Resolved missing = without.resolve("environment/vmlinuz", endpoint);
+    QCOMPARE(std::get<Refused>(missing).reason, Refusal::NotFound);
+    QVERIFY2(std::get<Refused>(missing).detail.contains(QLatin1String("tools/build-bootenv")),
+             qPrintable(std::get<Refused>(missing).detail));
 }
 
 void TestBootFiles::servesBootloadersFromTheIpxeDirectory()

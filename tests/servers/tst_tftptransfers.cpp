@@ -133,7 +133,7 @@ void TestTftpTransfers::initTestCase()
 void TestTftpTransfers::init()
 {
     ServerConfig config;
-    config.files = {dir_.filePath(QStringLiteral("root")), dir_.filePath(QStringLiteral("loaders"))};
+    config.files = {dir_.filePath(QStringLiteral("root")), dir_.filePath(QStringLiteral("loaders")), {}};
     startServer(config);
 }
 
@@ -335,7 +335,7 @@ void TestTftpTransfers::resendsAfterTimeoutAndDropsAfterTheRetries()
 {
     writeFile(QStringLiteral("s.bin"), 2000);
     ServerConfig config;
-    config.files = {dir_.filePath(QStringLiteral("root")), dir_.filePath(QStringLiteral("loaders"))};
+    config.files = {dir_.filePath(QStringLiteral("root")), dir_.filePath(QStringLiteral("loaders")), {}};
     config.retransmitMs = 200;
     config.retries = 2;
     startServer(config);
