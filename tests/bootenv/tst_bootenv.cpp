@@ -1,0 +1,701 @@
+// The built-in boot environment (bootenv/, built by tools/build-bootenv) booted for real: Debian's
+// kernel and the agent in QEMU under TCG, with SeaBIOS and with OVMF, on virtio-net and e1000 NICs
+// and virtio, NVMe and SATA disks. The console (serial) is all the test reads from the VM, as a
+// user reads it; the VM must power itself off (QEMU exits) or reboot within a bound.
+//
+// The network is QEMU's user network with restrict=on: nothing leaves QEMU. Where the agent must
+// reach a metadata service, one guest address (10.0.2.100:5240) is forwarded by QEMU to this
+// test's FakeMetadata on 127.0.0.1, through this same binary started as `--forward PORT` (QEMU runs
+// it for each connection with the connection on its stdin and stdout).
+#include "fakemetadata.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <arpa/inet.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using metaldesk::testing::FakeMetadata;
+
+namespace {
+
+constexpr qint64 MiB = 1024 * 1024;
+const QString bootMac = QStringLiteral("52:54:00:5e:00:01");   // virtio-net, the boot NIC
+const QString secondMac = QStringLiteral("52:54:00:5e:00:02"); // e1000
+const QString tokenSecret = QStringLiteral("Sekr1tTokenSecretNotForLogs");
+const QString token = QStringLiteral("md-consumer:md-token:") + tokenSecret;
+const QString metadataInGuest = QStringLiteral("http://10.0.2.100:5240/MAAS/metadata/");
+
+QString findTool(const char *name)
+{
+    const QString path = QStandardPaths::findExecutable(QLatin1String(name));
+    if (!path.isEmpty())
+        return path;
+    return QStandardPaths::findExecutable(QLatin1String(name), {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")});
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
+
+QByteArray readRange(const QString &path, qint64 offset, qint64 size)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly) || !file.seek(offset))
+        return {};
+    return file.read(size);
+}
+
+// A sparse raw disk image (what `qemu-img create -f raw` makes).
+bool createDisk(const QString &path, qint64 size)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.resize(size);
+}
+
+// An MBR with one Linux partition (type 0x83) of `sectors` sectors from sector `start`.
+QByteArray masterBootRecord(quint32 start, quint32 sectors)
+{
+    QByteArray mbr(512, '\0');
+    auto put32 = [&](int at, quint32 v) {
+        for (int i = 0; i < 4; ++i)
+            mbr[at + i] = char((v >> (8 * i)) & 0xff);
+    };
+    mbr[446 + 4] = char(0x83);
+    put32(446 + 8, start);
+    put32(446 + 12, sectors);
+    mbr[510] = char(0x55);
+    mbr[511] = char(0xaa);
+    return mbr;
+}
+
+// Runs a tool to the end; its standard output, or a null array (and `error`) when it failed.
+QByteArray run(const QString &program, const QStringList &args, QString *error = nullptr)
+{
+    QProcess p;
+    p.start(program, args);
+    if (!p.waitForStarted() || !p.waitForFinished(60000) || p.exitStatus() != QProcess::NormalExit ||
+        p.exitCode() != 0) {
+        if (error)
+            *error = program + QLatin1Char(' ') + args.join(QLatin1Char(' ')) + QStringLiteral(": ") +
+                     QString::fromLocal8Bit(p.readAllStandardError()) + p.errorString();
+        return {};
+    }
+    return p.readAllStandardOutput();
+}
+
+// The lines the agent wrote ("metaldesk: ..."), in order, without the serial line's \r.
+QStringList agentLines(const QString &console)
+{
+    QStringList lines;
+    for (QString line : console.split(QLatin1Char('\n'))) {
+        line.remove(QLatin1Char('\r'));
+        const qsizetype at = line.indexOf(QLatin1String("metaldesk: "));
+        if (at >= 0)
+            lines.append(line.mid(at));
+    }
+    return lines;
+}
+
+qsizetype indexOfLine(const QStringList &lines, const QString &part, qsizetype from = 0)
+{
+    for (qsizetype i = from; i < lines.size(); ++i)
+        if (lines[i].contains(part))
+            return i;
+    return -1;
+}
+
+// The inventory line between the agent's markers, parsed.
+QJsonObject inventoryOn(const QString &console, QString *error)
+{
+    QStringList lines = console.split(QLatin1Char('\n'));
+    for (QString &line : lines)
+        line.remove(QLatin1Char('\r'));
+    const qsizetype begin = lines.indexOf(QStringLiteral("metaldesk: inventory begin"));
+    if (begin < 0 || begin + 2 >= lines.size() || lines[begin + 2] != QLatin1String("metaldesk: inventory end")) {
+        *error = QStringLiteral("no inventory between the markers");
+        return {};
+    }
+    QJsonParseError parse;
+    const QJsonDocument doc = QJsonDocument::fromJson(lines[begin + 1].toUtf8(), &parse);
+    if (!doc.isObject()) {
+        *error = QStringLiteral("the inventory is not a JSON object (%1): %2").arg(parse.errorString(), lines[begin + 1]);
+        return {};
+    }
+    return doc.object();
+}
+
+QJsonObject findByKey(const QJsonArray &array, const char *key, const QString &value)
+{
+    for (const QJsonValue &item : array)
+        if (item.toObject().value(QLatin1String(key)).toString() == value)
+            return item.toObject();
+    return {};
+}
+
+
+// `tst_bootenv --forward PORT`: what QEMU runs for each guest connection to the metadata address;
+// copies the connection (stdin/stdout) to and from 127.0.0.1:PORT. Writes nothing else: its stderr
+// is the guest's connection too.
+int forward(const char *portText)
+{
+    std::signal(SIGPIPE, SIG_IGN);
+    const int sock = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(quint16(std::atoi(portText)));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (sock < 0 || ::connect(sock, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
+        return 1;
+    auto writeAll = [](int fd, const char *data, ssize_t size) {
+        while (size > 0) {
+            const ssize_t n = ::write(fd, data, size_t(size));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                return false;
+            data += n;
+            size -= n;
+        }
+        return true;
+    };
+    bool guestOpen = true;
+    char buffer[65536];
+    for (;;) {
+        pollfd fds[2] = {{guestOpen ? STDIN_FILENO : -1, POLLIN, 0}, {sock, POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return 1;
+        }
+        if (guestOpen && fds[0].revents) {
+            const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+            if (n <= 0) {
+                guestOpen = false;
+                ::shutdown(sock, SHUT_WR);
+            } else if (!writeAll(sock, buffer, n)) {
+                return 1;
+            }
+        }
+        if (fds[1].revents) {
+            const ssize_t n = ::read(sock, buffer, sizeof buffer);
+            if (n <= 0 || !writeAll(STDOUT_FILENO, buffer, n)) {
+                ::shutdown(STDOUT_FILENO, SHUT_WR);
+                return 0;
+            }
+        }
+    }
+}
+
+} // namespace
+
+class TestBootEnvironment : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void inventoriesTheVmThenReportsUnreachableMetadataAndPowersOff_data();
+    void inventoriesTheVmThenReportsUnreachableMetadataAndPowersOff();
+    void enlistsWithoutCredentialAndPowersOff();
+    void deploysTheImageAndItsCloudConfigThenReboots();
+    void deployWithABrokenImageUrlReportsWhyAndPowersOff();
+    void releaseQuickEraseZeroesTheEndsOfDiskAndPartitions();
+    void releaseSecureEraseZeroesTheWholeDisk();
+
+private:
+    struct Boot {
+        QString console;
+        QString savedAt; // the whole console, kept after the test
+        bool exited = false;
+        int exitCode = -1;
+        double seconds = 0;
+        double inventorySeconds = -1; // when the inventory was on the console
+    };
+    QStringList machine(const QString &firmware, const QString &purposeArgs, const QTemporaryDir &dir,
+                        const FakeMetadata *metadata);
+    Boot boot(const QString &name, const QStringList &args, int timeoutMs);
+    // For a failed check: where the whole console is, and its agent lines.
+    static QByteArray tail(const Boot &vm);
+
+    QString qemu_;
+    QString kernel_, initrd_;
+};
+
+void TestBootEnvironment::initTestCase()
+{
+    qemu_ = findTool("qemu-system-x86_64");
+    if (qemu_.isEmpty())
+        QSKIP("qemu-system-x86_64 is not installed: run tools/setup");
+    const QString environment = QStringLiteral(BOOTENV_DIR);
+    kernel_ = environment + QStringLiteral("/vmlinuz");
+    initrd_ = environment + QStringLiteral("/initrd.img");
+    if (!QFile::exists(kernel_) || !QFile::exists(initrd_))
+        QSKIP(qPrintable(QStringLiteral("the boot environment is not built in %1: build the target `bootenv` "
+                                        "(`cmake --build <build dir> --target bootenv`, on by default with "
+                                        "METALDESK_BOOTENV) or run tools/build-bootenv --out %2")
+                             .arg(environment, QFileInfo(environment).path())));
+}
+
+// A VM as a home lab has them: two CPUs, 512 MiB, the boot NIC (virtio-net) and an e1000, DMI
+// strings of our own; BIOS is the `pc` machine (SeaBIOS), UEFI the `q35` machine with OVMF. The
+// kernel boots directly (-kernel), with the command line iPXE would give it. `metadata` forwards
+// the guest's 10.0.2.100:5240 to it.
+QStringList TestBootEnvironment::machine(const QString &firmware, const QString &purposeArgs,
+                                         const QTemporaryDir &dir, const FakeMetadata *metadata)
+{
+    QStringList args = {
+        QStringLiteral("-accel"), QStringLiteral("tcg"), QStringLiteral("-m"), QStringLiteral("512"),
+        QStringLiteral("-smp"), QStringLiteral("2"), QStringLiteral("-nodefaults"), QStringLiteral("-display"),
+        QStringLiteral("none"), QStringLiteral("-serial"), QStringLiteral("stdio"), QStringLiteral("-no-reboot"),
+        QStringLiteral("-smbios"), QStringLiteral("type=1,manufacturer=MetalDesk Lab,product=Test VM,serial=MD-SERIAL-42"),
+        QStringLiteral("-kernel"), kernel_, QStringLiteral("-initrd"), initrd_, QStringLiteral("-append"),
+        QStringLiteral("console=ttyS0 panic=-1 metaldesk.mac=%1 %2").arg(bootMac, purposeArgs)};
+    if (firmware == QLatin1String("uefi")) {
+        const QString vars = dir.filePath(QStringLiteral("OVMF_VARS.fd"));
+        QFile::remove(vars);
+        QFile::copy(QStringLiteral("/usr/share/OVMF/OVMF_VARS.fd"), vars);
+        QFile::setPermissions(vars, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        args << QStringLiteral("-machine") << QStringLiteral("q35") << QStringLiteral("-drive")
+             << QStringLiteral("if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd")
+             << QStringLiteral("-drive") << QStringLiteral("if=pflash,format=raw,file=") + vars;
+    } else {
+        args << QStringLiteral("-machine") << QStringLiteral("pc");
+    }
+    QString boot = QStringLiteral("user,id=n0,restrict=on");
+    if (metadata) {
+        QString command = QStringLiteral("'%1' --forward %2").arg(QCoreApplication::applicationFilePath()).arg(metadata->port());
+        boot += QStringLiteral(",guestfwd=tcp:10.0.2.100:5240-cmd:") + command.replace(QLatin1Char(','), QStringLiteral(",,"));
+    }
+    // romfile= (none): no iPXE ROM to load, the kernel is already there.
+    args << QStringLiteral("-netdev") << boot << QStringLiteral("-device")
+         << QStringLiteral("virtio-net-pci,netdev=n0,romfile=,mac=") + bootMac << QStringLiteral("-netdev")
+         << QStringLiteral("user,id=n1,restrict=on") << QStringLiteral("-device")
+         << QStringLiteral("e1000,netdev=n1,romfile=,mac=") + secondMac;
+    return args;
+}
+
+TestBootEnvironment::Boot TestBootEnvironment::boot(const QString &name, const QStringList &args, int timeoutMs)
+{
+    Boot result;
+    QProcess vm;
+    vm.setProcessChannelMode(QProcess::MergedChannels);
+    QElapsedTimer timer;
+    connect(&vm, &QProcess::readyReadStandardOutput, this, [&] {
+        result.console += QString::fromUtf8(vm.readAllStandardOutput());
+        if (result.inventorySeconds < 0 && result.console.contains(QLatin1String("metaldesk: inventory end")))
+            result.inventorySeconds = double(timer.elapsed()) / 1000;
+    });
+    timer.start();
+    vm.start(qemu_, args);
+    if (!vm.waitForStarted()) {
+        result.console = vm.errorString();
+        return result;
+    }
+    // An event loop runs meanwhile: FakeMetadata answers the guest from this thread.
+    const bool ended = QTest::qWaitFor([&] { return vm.state() == QProcess::NotRunning; }, timeoutMs);
+    result.seconds = double(timer.elapsed()) / 1000;
+    if (!ended) {
+        vm.kill();
+        vm.waitForFinished();
+        result.console += QStringLiteral("\n[test: QEMU killed after %1 s]\n").arg(result.seconds);
+    } else {
+        result.exited = vm.exitStatus() == QProcess::NormalExit;
+        result.exitCode = vm.exitCode();
+    }
+    result.console += QString::fromUtf8(vm.readAllStandardOutput());
+    if (result.inventorySeconds >= 0)
+        qInfo("%s: QEMU ran %.1f s (the inventory on the console at %.1f s)", qPrintable(name), result.seconds,
+              result.inventorySeconds);
+    else
+        qInfo("%s: QEMU ran %.1f s", qPrintable(name), result.seconds);
+    // Every console is kept (QTest cuts long failure messages): bootenv-consoles/<name>.log in the
+    // test's working directory.
+    QDir().mkpath(QStringLiteral("bootenv-consoles"));
+    QString file = name;
+    file.replace(QRegularExpression(QStringLiteral("[^A-Za-z0-9]+")), QStringLiteral("-"));
+    result.savedAt = QDir().absoluteFilePath(QStringLiteral("bootenv-consoles/") + file + QStringLiteral(".log"));
+    writeFile(result.savedAt, result.console.toUtf8());
+    // METALDESK_SHOW_CONSOLE=1 shows every console, for whoever changes the agent.
+    if (qEnvironmentVariableIsSet("METALDESK_SHOW_CONSOLE"))
+        qInfo("%s", qPrintable(result.console));
+    return result;
+}
+
+QByteArray TestBootEnvironment::tail(const Boot &vm)
+{
+    return (QStringLiteral("the console is in ") + vm.savedAt + QLatin1Char('\n') +
+            agentLines(vm.console).join(QLatin1Char('\n')).right(1500))
+        .toLocal8Bit();
+}
+
+void TestBootEnvironment::inventoriesTheVmThenReportsUnreachableMetadataAndPowersOff_data()
+{
+    QTest::addColumn<QString>("firmware");
+    QTest::addColumn<QString>("secondDisk"); // its name in the guest
+    QTest::addColumn<int>("boundSeconds");
+    QTest::newRow("bios") << QStringLiteral("bios") << QStringLiteral("nvme0n1") << 90;
+    QTest::newRow("uefi") << QStringLiteral("uefi") << QStringLiteral("sda") << 120;
+}
+
+// Commissioning with a metadata service that does not answer (port 9 of the guest's own loopback):
+// the inventory on the console matches the VM, the failure is said in a sentence, and the machine
+// switches itself off.
+void TestBootEnvironment::inventoriesTheVmThenReportsUnreachableMetadataAndPowersOff()
+{
+    QFETCH(QString, firmware);
+    QFETCH(QString, secondDisk);
+    QFETCH(int, boundSeconds);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const qint64 vdaSize = 64 * MiB;
+    const qint64 secondSize = firmware == QLatin1String("bios") ? 48 * MiB : 40 * MiB;
+    QVERIFY(createDisk(dir.filePath(QStringLiteral("vda.img")), vdaSize));
+    QVERIFY(createDisk(dir.filePath(QStringLiteral("second.img")), secondSize));
+
+    QStringList args = machine(firmware,
+                               QStringLiteral("metaldesk.purpose=commission metaldesk.metadata=http://127.0.0.1:9/MAAS/metadata/ "
+                                              "metaldesk.token=") + token,
+                               dir, nullptr);
+    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + dir.filePath(QStringLiteral("vda.img"))
+         << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0,serial=MDVIRTIO0001")
+         << QStringLiteral("-drive") << QStringLiteral("if=none,id=d1,format=raw,file=") + dir.filePath(QStringLiteral("second.img"));
+    if (firmware == QLatin1String("bios"))
+        args << QStringLiteral("-device") << QStringLiteral("nvme,drive=d1,serial=MDNVME0001");
+    else // q35's own AHCI controller
+        args << QStringLiteral("-device") << QStringLiteral("ide-hd,bus=ide.0,drive=d1,serial=MDSATA0001");
+
+    const Boot vm = boot(QStringLiteral("%1 commission (metadata unreachable)").arg(firmware), args, boundSeconds * 1000);
+    QVERIFY2(vm.exited && vm.exitCode == 0,
+             qPrintable(QStringLiteral("the VM did not power itself off within %1 s; ").arg(boundSeconds) + QString::fromLocal8Bit(tail(vm))));
+
+    QString error;
+    const QJsonObject inventory = inventoryOn(vm.console, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error + QLatin1Char('\n') + QString::fromLocal8Bit(tail(vm))));
+    QCOMPARE(inventory.value(QLatin1String("architecture")).toString(), QStringLiteral("amd64/generic"));
+    QCOMPARE(inventory.value(QLatin1String("firmware")).toString(), firmware);
+    const QJsonObject cpu = inventory.value(QLatin1String("cpu")).toObject();
+    QCOMPARE(cpu.value(QLatin1String("count")).toInt(), 2);
+    QVERIFY2(!cpu.value(QLatin1String("model")).toString().isEmpty(), "no CPU model");
+    const int memory = inventory.value(QLatin1String("memory_mib")).toInt();
+    QVERIFY2(memory >= 461 && memory <= 563, qPrintable(QStringLiteral("memory_mib %1, not 512 ± 10%").arg(memory)));
+
+    const QJsonArray disks = inventory.value(QLatin1String("disks")).toArray();
+    QCOMPARE(disks.size(), 2);
+    const QJsonObject vda = findByKey(disks, "name", QStringLiteral("vda"));
+    QCOMPARE(vda.value(QLatin1String("size_bytes")).toInteger(), vdaSize);
+    QCOMPARE(vda.value(QLatin1String("serial")).toString(), QStringLiteral("MDVIRTIO0001"));
+    const QJsonObject second = findByKey(disks, "name", secondDisk);
+    QCOMPARE(second.value(QLatin1String("size_bytes")).toInteger(), secondSize);
+    if (firmware == QLatin1String("bios")) {
+        QCOMPARE(second.value(QLatin1String("serial")).toString(), QStringLiteral("MDNVME0001"));
+        QCOMPARE(second.value(QLatin1String("model")).toString(), QStringLiteral("QEMU NVMe Ctrl"));
+    } else {
+        QCOMPARE(second.value(QLatin1String("serial")).toString(), QStringLiteral("MDSATA0001"));
+        QCOMPARE(second.value(QLatin1String("model")).toString(), QStringLiteral("QEMU HARDDISK"));
+    }
+
+    const QJsonArray nics = inventory.value(QLatin1String("nics")).toArray();
+    QCOMPARE(nics.size(), 2);
+    const QJsonObject virtio = findByKey(nics, "mac", bootMac);
+    QCOMPARE(virtio.value(QLatin1String("driver")).toString(), QStringLiteral("virtio_net"));
+    QCOMPARE(virtio.value(QLatin1String("link")).toBool(), true);
+    QCOMPARE(findByKey(nics, "mac", secondMac).value(QLatin1String("driver")).toString(), QStringLiteral("e1000"));
+    QCOMPARE(inventory.value(QLatin1String("boot_mac")).toString(), bootMac);
+
+    const QJsonObject dmi = inventory.value(QLatin1String("dmi")).toObject();
+    QCOMPARE(dmi.value(QLatin1String("vendor")).toString(), QStringLiteral("MetalDesk Lab"));
+    QCOMPARE(dmi.value(QLatin1String("product")).toString(), QStringLiteral("Test VM"));
+    QCOMPARE(dmi.value(QLatin1String("serial")).toString(), QStringLiteral("MD-SERIAL-42"));
+
+    // The failure, in words a user can act on, then the power off.
+    const QStringList lines = agentLines(vm.console);
+    const qsizetype failed = indexOfLine(lines, QStringLiteral("metaldesk: failed: "));
+    QVERIFY2(failed >= 0, tail(vm));
+    QVERIFY2(lines[failed].contains(QLatin1String("commissioning results")) &&
+                 lines[failed].contains(QLatin1String("http://127.0.0.1:9/MAAS/metadata/metaldesk/v1/commission")) &&
+                 lines[failed].contains(QLatin1String("Connection refused")) &&
+                 lines[failed].contains(QLatin1String("check that MetalDesk is running")),
+             qPrintable(lines[failed]));
+    QVERIFY2(indexOfLine(lines, QStringLiteral("could not report the failure to MetalDesk either"), failed) > failed,
+             tail(vm));
+    QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: powering off"), failed) > failed, tail(vm));
+    for (const QString &line : lines)
+        QVERIFY2(!line.contains(tokenSecret), qPrintable(QStringLiteral("the credential on the console: ") + line));
+}
+
+// An unknown machine: the inventory goes to MetalDesk without any credential, the name MetalDesk
+// gives is on the console, and the machine switches itself off.
+void TestBootEnvironment::enlistsWithoutCredentialAndPowersOff()
+{
+    QTemporaryDir dir;
+    QVERIFY(createDisk(dir.filePath(QStringLiteral("vda.img")), 32 * MiB));
+    FakeMetadata metadata;
+    QVERIFY(metadata.listen());
+    metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/enlist", {200, R"({"system_id":"4y3h7n","hostname":"brave-otter"})"});
+
+    QStringList args = machine(QStringLiteral("bios"), QStringLiteral("metaldesk.purpose=enlist metaldesk.metadata=") + metadataInGuest,
+                               dir, &metadata);
+    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + dir.filePath(QStringLiteral("vda.img"))
+         << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
+    const Boot vm = boot(QStringLiteral("bios enlist"), args, 90000);
+    QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
+
+    const auto requests = metadata.requests();
+    QCOMPARE(requests.size(), 1);
+    QCOMPARE(requests[0].method, QByteArray("POST"));
+    QCOMPARE(requests[0].path, QByteArray("/MAAS/metadata/metaldesk/v1/enlist"));
+    QVERIFY2(!requests[0].headers.contains("authorization"), requests[0].headers.value("authorization").constData());
+    QCOMPARE(requests[0].headers.value("content-type"), QByteArray("application/json"));
+    const QJsonObject sent = QJsonDocument::fromJson(requests[0].body).object();
+    QCOMPARE(sent.value(QLatin1String("boot_mac")).toString(), bootMac);
+    QCOMPARE(sent.value(QLatin1String("nics")).toArray().size(), 2);
+    QString error;
+    QCOMPARE(inventoryOn(vm.console, &error), sent); // the console shows what was sent
+
+    const QStringList lines = agentLines(vm.console);
+    const qsizetype enlisted = indexOfLine(lines, QStringLiteral("metaldesk: enlisted as brave-otter (4y3h7n)"));
+    QVERIFY2(enlisted >= 0, tail(vm));
+    QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: powering off"), enlisted) > enlisted, tail(vm));
+}
+
+// Deploying: the agent asks for its settings with the node's OAuth credential, streams the
+// gzipped image onto the disk, writes cloud_config into the image's /etc/cloud, reports, reboots.
+void TestBootEnvironment::deploysTheImageAndItsCloudConfigThenReboots()
+{
+    const QString mke2fs = findTool("mke2fs"), debugfs = findTool("debugfs"), gzip = findTool("gzip");
+    if (mke2fs.isEmpty() || debugfs.isEmpty() || gzip.isEmpty())
+        QSKIP("mke2fs, debugfs (e2fsprogs) and gzip are needed to make the test image");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // A tiny cloud-init "image": an MBR, and from 1 MiB an ext4 partition holding /etc/cloud.
+    QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("root/etc/cloud/cloud.cfg.d")));
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("root/etc/cloud/cloud.cfg")), "# the image's own\n"));
+    QString error;
+    const qint64 partitionSize = 12 * MiB;
+    QVERIFY2(!run(mke2fs, {QStringLiteral("-q"), QStringLiteral("-F"), QStringLiteral("-t"), QStringLiteral("ext4"),
+                           QStringLiteral("-d"), dir.filePath(QStringLiteral("root")), dir.filePath(QStringLiteral("part.img")),
+                           QStringLiteral("12M")},
+                  &error).isNull(),
+             qPrintable(error));
+    QFile part(dir.filePath(QStringLiteral("part.img")));
+    QVERIFY(part.open(QIODevice::ReadOnly));
+    QByteArray image = masterBootRecord(2048, quint32(partitionSize / 512));
+    image.resize(MiB, '\0');
+    image += part.readAll();
+    QCOMPARE(image.size(), MiB + partitionSize);
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("test.img")), image));
+    const QByteArray gzipped = run(gzip, {QStringLiteral("-c"), QStringLiteral("-n"), dir.filePath(QStringLiteral("test.img"))}, &error);
+    QVERIFY2(!gzipped.isEmpty(), qPrintable(error));
+
+    const QByteArray cloudConfig = "#cloud-config\n"
+                                   "datasource:\n"
+                                   "  MAAS:\n"
+                                   "    metadata_url: http://10.0.2.100:5240/MAAS/metadata/\n"
+                                   "    consumer_key: md-consumer\n"
+                                   "    token_key: md-token\n"
+                                   "    token_secret: \"" + tokenSecret.toUtf8() + "\"\n"
+                                   "# caf\xc3\xa9, a tab:\there\n";
+    QJsonObject settings{{QStringLiteral("image_url"), QStringLiteral("http://10.0.2.100:5240/images/test.img.gz")},
+                         {QStringLiteral("disk"), QString()},
+                         {QStringLiteral("user_data"), QStringLiteral("#!/bin/sh\necho hello\n")},
+                         {QStringLiteral("cloud_config"), QString::fromUtf8(cloudConfig)}};
+    FakeMetadata metadata;
+    QVERIFY(metadata.listen());
+    metadata.answer("GET", "/MAAS/metadata/metaldesk/v1/deploy", {200, QJsonDocument(settings).toJson()});
+    metadata.answer("GET", "/images/test.img.gz", {200, gzipped, "application/gzip"});
+    metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/status", {200, "{}"});
+
+    const QString disk = dir.filePath(QStringLiteral("vda.img"));
+    QVERIFY(createDisk(disk, 64 * MiB));
+    QStringList args = machine(QStringLiteral("bios"),
+                               QStringLiteral("metaldesk.purpose=deploy metaldesk.metadata=%1 metaldesk.token=%2")
+                                   .arg(metadataInGuest, token),
+                               dir, &metadata);
+    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk << QStringLiteral("-device")
+         << QStringLiteral("virtio-blk-pci,drive=d0");
+    const Boot vm = boot(QStringLiteral("bios deploy"), args, 90000);
+    // reboot -f under -no-reboot: QEMU exits.
+    QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
+    const QStringList lines = agentLines(vm.console);
+    QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: deployed; rebooting into the installed system")) >= 0, tail(vm));
+
+    // The calls: settings and status signed with the node's credential, the image fetched without it.
+    const auto settingsCalls = metadata.requestsTo("/MAAS/metadata/metaldesk/v1/deploy");
+    QCOMPARE(settingsCalls.size(), 1);
+    static const QRegularExpression oauth(
+        QStringLiteral("^OAuth oauth_version=\"1\\.0\", oauth_signature_method=\"PLAINTEXT\", "
+                       "oauth_consumer_key=\"md-consumer\", oauth_token=\"md-token\", oauth_signature=\"&%1\", "
+                       "oauth_nonce=\"[0-9a-f]{32}\", oauth_timestamp=\"[0-9]{9,}\"$")
+            .arg(tokenSecret));
+    const QString authorization = QString::fromLatin1(settingsCalls[0].headers.value("authorization"));
+    QVERIFY2(oauth.match(authorization).hasMatch(), qPrintable(authorization));
+    const auto imageCalls = metadata.requestsTo("/images/test.img.gz");
+    QCOMPARE(imageCalls.size(), 1);
+    QVERIFY(!imageCalls[0].headers.contains("authorization"));
+    const auto statusCalls = metadata.requestsTo("/MAAS/metadata/metaldesk/v1/status");
+    QCOMPARE(statusCalls.size(), 1);
+    QVERIFY(oauth.match(QString::fromLatin1(statusCalls[0].headers.value("authorization"))).hasMatch());
+    QCOMPARE(QJsonDocument::fromJson(statusCalls[0].body).object(),
+             (QJsonObject{{QStringLiteral("purpose"), QStringLiteral("deploy")}, {QStringLiteral("result"), QStringLiteral("ok")}}));
+
+    // The disk: the image's partition table, and cloud_config in the image's /etc/cloud.
+    QCOMPARE(readRange(disk, 0, 512), image.left(512));
+    const QString written = dir.filePath(QStringLiteral("written-part.img"));
+    QVERIFY(writeFile(written, readRange(disk, MiB, partitionSize)));
+    const QByteArray config =
+        run(debugfs, {QStringLiteral("-R"), QStringLiteral("cat /etc/cloud/cloud.cfg.d/90_metaldesk.cfg"), written}, &error);
+    QCOMPARE(config, cloudConfig + '\n');
+    const QByteArray stat = run(debugfs, {QStringLiteral("-R"), QStringLiteral("stat /etc/cloud/cloud.cfg.d/90_metaldesk.cfg"), written}, &error);
+    QVERIFY2(stat.contains("Mode:  0600"), stat.constData()); // it holds the node's credential
+    for (const QString &line : lines)
+        QVERIFY2(!line.contains(tokenSecret), qPrintable(QStringLiteral("the credential on the console: ") + line));
+}
+
+// Deploying an image MetalDesk cannot serve (404): Failed deployment with the reason, reported
+// with the node's credential, and the machine switches itself off instead of rebooting.
+void TestBootEnvironment::deployWithABrokenImageUrlReportsWhyAndPowersOff()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QVERIFY(createDisk(dir.filePath(QStringLiteral("vda.img")), 32 * MiB));
+    FakeMetadata metadata;
+    QVERIFY(metadata.listen());
+    const QJsonObject settings{{QStringLiteral("image_url"), QStringLiteral("http://10.0.2.100:5240/images/gone.img.xz")},
+                               {QStringLiteral("disk"), QStringLiteral("vda")},
+                               {QStringLiteral("user_data"), QString()},
+                               {QStringLiteral("cloud_config"), QStringLiteral("#cloud-config\n")}};
+    metadata.answer("GET", "/MAAS/metadata/metaldesk/v1/deploy", {200, QJsonDocument(settings).toJson()});
+    metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/status", {200, "{}"});
+    QStringList args = machine(QStringLiteral("bios"),
+                               QStringLiteral("metaldesk.purpose=deploy metaldesk.metadata=%1 metaldesk.token=%2")
+                                   .arg(metadataInGuest, token),
+                               dir, &metadata);
+    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + dir.filePath(QStringLiteral("vda.img"))
+         << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
+    const Boot vm = boot(QStringLiteral("bios deploy (image missing)"), args, 90000);
+    QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
+
+    const auto status = metadata.requestsTo("/MAAS/metadata/metaldesk/v1/status");
+    QCOMPARE(status.size(), 1);
+    QVERIFY(status[0].headers.value("authorization").startsWith("OAuth "));
+    const QJsonObject report = QJsonDocument::fromJson(status[0].body).object();
+    QCOMPARE(report.value(QLatin1String("purpose")).toString(), QStringLiteral("deploy"));
+    QCOMPARE(report.value(QLatin1String("result")).toString(), QStringLiteral("failed"));
+    const QString reason = report.value(QLatin1String("reason")).toString();
+    QVERIFY2(reason.startsWith(QLatin1String("could not download the image http://10.0.2.100:5240/images/gone.img.xz")) &&
+                 reason.contains(QLatin1String("404 Not Found")),
+             qPrintable(reason));
+    const QStringList lines = agentLines(vm.console);
+    const qsizetype failed = indexOfLine(lines, QStringLiteral("metaldesk: failed: ") + reason);
+    QVERIFY2(failed >= 0, tail(vm));
+    QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: reported the failure to MetalDesk"), failed) > failed, tail(vm));
+    QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: powering off"), failed) > failed, tail(vm));
+    QCOMPARE(indexOfLine(lines, QStringLiteral("rebooting")), -1);
+}
+
+// Releasing with a quick erase: the first and last 2 MiB of the disk and of its partition are
+// zeroed (partition tables, filesystem signatures), the rest is left, and the release is reported.
+void TestBootEnvironment::releaseQuickEraseZeroesTheEndsOfDiskAndPartitions()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const qint64 size = 64 * MiB;
+    QByteArray content(size, char(0xa5));
+    content.replace(0, 512, masterBootRecord(2048, 65536)); // one partition: 1 MiB to 33 MiB
+    const QString disk = dir.filePath(QStringLiteral("vda.img"));
+    QVERIFY(writeFile(disk, content));
+
+    FakeMetadata metadata;
+    QVERIFY(metadata.listen());
+    metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/status", {200, "{}"});
+    QStringList args = machine(QStringLiteral("bios"),
+                               QStringLiteral("metaldesk.purpose=release metaldesk.erase=quick metaldesk.metadata=%1 metaldesk.token=%2")
+                                   .arg(metadataInGuest, token),
+                               dir, &metadata);
+    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk << QStringLiteral("-device")
+         << QStringLiteral("virtio-blk-pci,drive=d0");
+    const Boot vm = boot(QStringLiteral("bios release (quick erase)"), args, 90000);
+    QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
+    QVERIFY2(indexOfLine(agentLines(vm.console), QStringLiteral("metaldesk: release: /dev/vda erased")) >= 0, tail(vm));
+
+    const QByteArray after = readRange(disk, 0, size);
+    QCOMPARE(after.size(), size);
+    auto all = [&](qint64 from, qint64 to, char byte) {
+        for (qint64 i = from; i < to; ++i)
+            if (after[i] != byte)
+                return false;
+        return true;
+    };
+    QVERIFY2(all(0, 3 * MiB, 0), "the disk's and the partition's first 2 MiB are not zero");
+    QVERIFY2(all(3 * MiB, 31 * MiB, char(0xa5)), "data between the partition's ends was touched");
+    QVERIFY2(all(31 * MiB, 33 * MiB, 0), "the partition's last 2 MiB are not zero");
+    QVERIFY2(all(33 * MiB, 62 * MiB, char(0xa5)), "data after the partition was touched");
+    QVERIFY2(all(62 * MiB, 64 * MiB, 0), "the disk's last 2 MiB are not zero");
+
+    const auto status = metadata.requestsTo("/MAAS/metadata/metaldesk/v1/status");
+    QCOMPARE(status.size(), 1);
+    QVERIFY(status[0].headers.value("authorization").startsWith("OAuth "));
+    QCOMPARE(QJsonDocument::fromJson(status[0].body).object(),
+             (QJsonObject{{QStringLiteral("purpose"), QStringLiteral("release")}, {QStringLiteral("result"), QStringLiteral("ok")}}));
+}
+
+// Releasing with a secure erase on a disk without secure discard (QEMU's virtio disk): every byte
+// is zeroed.
+void TestBootEnvironment::releaseSecureEraseZeroesTheWholeDisk()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const qint64 size = 24 * MiB + 512 * 3; // not a whole number of MiB: the tail is erased too
+    QByteArray content(size, char(0xa5));
+    content.replace(0, 512, masterBootRecord(2048, 8192));
+    const QString disk = dir.filePath(QStringLiteral("vda.img"));
+    QVERIFY(writeFile(disk, content));
+
+    FakeMetadata metadata;
+    QVERIFY(metadata.listen());
+    metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/status", {200, "{}"});
+    QStringList args = machine(QStringLiteral("bios"),
+                               QStringLiteral("metaldesk.purpose=release metaldesk.erase=secure metaldesk.metadata=%1 metaldesk.token=%2")
+                                   .arg(metadataInGuest, token),
+                               dir, &metadata);
+    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk << QStringLiteral("-device")
+         << QStringLiteral("virtio-blk-pci,drive=d0");
+    const Boot vm = boot(QStringLiteral("bios release (secure erase)"), args, 90000);
+    QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
+    QVERIFY2(indexOfLine(agentLines(vm.console), QStringLiteral("metaldesk: release: /dev/vda erased (zeroed)")) >= 0,
+             tail(vm));
+    const QByteArray after = readRange(disk, 0, size + 1);
+    QCOMPARE(after.size(), size);
+    QCOMPARE(after.count(char(0)), size);
+    const auto status = metadata.requestsTo("/MAAS/metadata/metaldesk/v1/status");
+    QCOMPARE(status.size(), 1);
+    QCOMPARE(QJsonDocument::fromJson(status[0].body).object().value(QLatin1String("result")).toString(), QStringLiteral("ok"));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 3 && std::strcmp(argv[1], "--forward") == 0)
+        return forward(argv[2]);
+    QCoreApplication app(argc, argv);
+    TestBootEnvironment test;
+    QTEST_SET_MAIN_SOURCE_PATH
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_bootenv.moc"
