@@ -1,0 +1,85 @@
+#pragma once
+// The end-to-end lab: a network namespace with a bridge, MetalDesk (`--headless`) serving DHCP,
+// TFTP, HTTP and the metadata service on that bridge, and QEMU virtual machines (TCG; SeaBIOS with
+// iPXE, or OVMF) on tap devices in the bridge. The harness plays the person at the machines: it
+// presses the power button (starts QEMU) when the test says a machine should be on, and a
+// machine that powers itself off ends its QEMU process. Nothing leaves the namespace.
+#include "netns.h"
+
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QString>
+#include <QTemporaryDir>
+#include <memory>
+
+namespace metaldesk::testing {
+
+enum class Firmware { Bios, Uefi };
+
+class Lab;
+
+// One virtual machine: a NIC on the lab bridge, a disk, a serial console kept in a file.
+class VirtualMachine {
+public:
+    VirtualMachine(Lab &lab, QString name, Firmware firmware, QString mac, int diskMiB);
+    ~VirtualMachine();
+    VirtualMachine(const VirtualMachine &) = delete;
+    VirtualMachine &operator=(const VirtualMachine &) = delete;
+
+    bool powerOn(QString *error); // network boot first, then the disk
+    bool isOn() const { return qemu_.state() != QProcess::NotRunning; }
+    // Waits until the machine switches itself off; false when the time runs out first.
+    bool waitPoweredOff(int timeoutMs);
+    void pullThePlug(); // SIGKILL, as losing power
+
+    // The whole serial console since the machine was created (every power-on appended).
+    QString console() const;
+    bool consoleContains(const QString &text) const { return console().contains(text); }
+    qint64 msSincePowerOn() const { return sincePowerOn_.isValid() ? sincePowerOn_.elapsed() : -1; }
+
+    const QString &mac() const { return mac_; }
+    const QString &name() const { return name_; }
+    Firmware firmware() const { return firmware_; }
+    int cpuCount() const { return 2; }
+    int memoryMiB() const { return 768; }
+    qint64 diskBytes() const { return qint64(diskMiB_) * 1024 * 1024; }
+    QString diskPath() const;
+
+private:
+    Lab &lab_;
+    QString name_, mac_, tap_;
+    Firmware firmware_;
+    int diskMiB_;
+    QProcess qemu_;
+    QElapsedTimer sincePowerOn_;
+};
+
+class Lab {
+public:
+    Lab();
+    ~Lab();
+    // Why the lab cannot run here (not root, QEMU or the boot environment missing), or "".
+    static QString whyNot(const QString &bootEnvironment);
+    // Creates the namespace and bridge, writes the settings and starts MetalDesk. `bootEnvironment`
+    // is the folder with vmlinuz and initrd.img (tools/build-bootenv).
+    bool start(const QString &metaldeskBinary, const QString &bootEnvironment, QString *error);
+    void stop();
+
+    QString database() const { return dir_.filePath(QStringLiteral("metaldesk.db")); }
+    QString namespaceName() const { return ns_; }
+    QString serverAddress() const { return QStringLiteral("10.90.0.1"); }
+    QString workDir() const { return dir_.path(); }
+    QString metaldeskLog() const;
+    bool metaldeskRunning() const { return metaldesk_.state() == QProcess::Running; }
+    // A tap device attached to the bridge, for one VM.
+    QString addTap(QString *error);
+
+private:
+    QTemporaryDir dir_;
+    std::unique_ptr<NetworkNamespaces> namespaces_;
+    QString ns_;
+    int taps_ = 0;
+    QProcess metaldesk_;
+};
+
+} // namespace metaldesk::testing
