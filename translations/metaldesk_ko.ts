@@ -27,6 +27,10 @@
         <source>the iPXE bootloaders %1 are missing from %2: install Debian&apos;s ipxe package (sudo apt install ipxe)</source>
         <translation>%2에 iPXE 부트로더 %1이(가) 없습니다: Debian의 ipxe 패키지를 설치하세요(sudo apt install ipxe)</translation>
     </message>
+    <message>
+        <source>the built-in boot environment is missing from %1: build it with tools/build-bootenv --out DIR and set boot_environment_dir to DIR/environment</source>
+        <translation>%1에 내장 부팅 환경이 없습니다: tools/build-bootenv --out DIR 로 만들고 boot_environment_dir 를 DIR/environment 로 설정하세요</translation>
+    </message>
 </context>
 <context>
     <name>CommandLine</name>

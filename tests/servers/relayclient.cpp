@@ -116,11 +116,11 @@ RelayRun runExchanges(int fd, const QList<QByteArray> &macs, const RelayOptions 
     char buffer[4096];
     for (;;) {
         const qint64 now = clock.elapsed();
+        run.inFlight = open.size(); // what the tick sees: the exchanges open right now
         if (o.tick)
             o.tick(now, run, startNew, stop);
         if (stop || now >= o.endMs)
             break;
-        run.inFlight = open.size();
         for (auto it = open.begin(); it != open.end();) {
             if (now - it->sentAt < o.timeoutMs) {
                 ++it;

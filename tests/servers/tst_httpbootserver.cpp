@@ -132,6 +132,8 @@ void TestHttpBootServer::initTestCase()
         QVERIFY(config.setValue(QStringLiteral("http_port"), QString::number(port_)));
         QVERIFY(config.setValue(QStringLiteral("http_timeout_seconds"), QStringLiteral("2")));
         QVERIFY(config.setValue(QStringLiteral("boot_root"), root_));
+        // The test's own environment files, not the one the build made beside the program.
+        QVERIFY(config.setValue(QStringLiteral("boot_environment_dir"), root_ + QStringLiteral("/environment")));
         QVERIFY(config.setValue(QStringLiteral("boot_loader_dir"), dir_.filePath(QStringLiteral("ipxe"))));
         // Only HTTP is under test: TFTP goes to a free port, out of everyone's way.
         QVERIFY(config.setValue(QStringLiteral("tftp_port"), QString::number(freePort())));
