@@ -3,6 +3,7 @@
 #include "coreservices.h"
 #include "dhcpserver.h"
 #include "httpbootserver.h"
+#include "metadataserver.h"
 #include "servicehost.h"
 #include "tftpserver.h"
 #include "timeoutmonitor.h"
@@ -39,6 +40,11 @@ QStringList addServices(ServiceHost &host, CoreServices &core, const QString &li
         problems << HeadlessText::tr("The HTTP boot server is not started: %1").arg(http.errorMessage());
     else
         host.add(std::make_unique<http::BootServer>(core.db, *http));
+    auto metadata = metadata::ServerConfig::fromConfig(*core.config, listenAddress);
+    if (!metadata)
+        problems << HeadlessText::tr("The metadata service is not started: %1").arg(metadata.errorMessage());
+    else
+        host.add(std::make_unique<metadata::Server>(core.db, core.feed.get(), core.engine.get(), *metadata));
     return problems;
 }
 

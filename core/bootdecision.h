@@ -1,7 +1,10 @@
 #pragma once
 
+#include "configstore.h"
 #include "expected.h"
 #include "machine.h"
+#include "nodesettings.h"
+#include "nodetokens.h"
 
 #include <optional>
 
@@ -27,16 +30,28 @@ BootPurpose bootPurposeFor(NodeStatus status);
 struct BootDecision {
     BootPurpose purpose = BootPurpose::Enlist;
     std::optional<Machine> machine; // empty for Enlist
+    // The machine's metadata credential ("<consumer_key>:<token_key>:<token_secret>") for the
+    // purposes whose environment calls the metadata service: commission, deploy, release, rescue.
+    // Empty for enlist, local disk and power off, which carry none.
+    QString token;
+    // Release only: how to erase the disks, "none", "quick" or "secure" (Disk erasing: the
+    // machine's erase mode, else the setting disk_erase_mode, quick by default).
+    QString erase;
 };
 
 class BootDecider {
 public:
-    explicit BootDecider(const MachineStore &machines) : machines_(machines) {}
-    // The decision for a MAC as a client sends it (any of the usual spellings).
+    // The node tokens and settings live in the machines' database.
+    explicit BootDecider(const MachineStore &machines);
+    // The decision for a MAC as a client sends it (any of the usual spellings). A Deploying machine
+    // whose image is already on its disk (the environment said so) boots that disk.
     Expected<BootDecision> decide(const QString &macAddress) const;
 
 private:
     const MachineStore &machines_;
+    NodeTokenStore tokens_;
+    NodeSettingsStore settings_;
+    ConfigStore config_;
 };
 
 } // namespace metaldesk

@@ -149,7 +149,8 @@ Expected<void> MachineStore::update(const QString &systemId, const QString &assi
         return q.error();
     if (q->numRowsAffected() == 0)
         return Error{QObject::tr("no machine with system id %1").arg(systemId)};
-    emit feed_->machineChanged(systemId);
+    if (feed_) // readers (the boot servers) have none
+        emit feed_->machineChanged(systemId);
     return {};
 }
 
@@ -173,6 +174,71 @@ Expected<void> MachineStore::setHardware(const QString &systemId, const Hardware
 {
     return update(systemId, QStringLiteral("architecture = ?, cpu_count = ?, memory = ?, storage = ?, boot_disk = ?"),
                   {hw.architecture, hw.cpuCount, hw.memory, hw.storage, hw.bootDisk});
+}
+
+Expected<QStringList> MachineStore::addInterfaces(const QString &systemId, const QStringList &macAddresses,
+                                                  QStringList *elsewhere)
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    QStringList added;
+    {
+        Transaction txn(*db_, *db);
+        if (!txn.begun())
+            return Error{txn.beginError()};
+        auto machine = runQuery(*db, QStringLiteral("SELECT id FROM machines WHERE system_id = ?"), {systemId});
+        if (!machine)
+            return machine.error();
+        if (!machine->next())
+            return Error{QObject::tr("no machine with system id %1").arg(systemId)};
+        const qint64 id = machine->value(0).toLongLong();
+        machine->finish();
+        auto names = runQuery(*db, QStringLiteral("SELECT name FROM interfaces WHERE machine_id = ?"), {id});
+        if (!names)
+            return names.error();
+        int next = 0;
+        while (names->next()) {
+            const QString name = names->value(0).toString();
+            bool ok = false;
+            const int n = name.startsWith(QLatin1String("eth")) ? name.mid(3).toInt(&ok) : -1;
+            if (ok)
+                next = qMax(next, n + 1);
+        }
+        names->finish();
+        for (const QString &text : macAddresses) {
+            const QString mac = normaliseMacAddress(text);
+            if (mac.isEmpty())
+                return Error{QObject::tr("'%1' is not a MAC address (expected six hex pairs, like 52:54:00:12:34:56)")
+                                 .arg(text)};
+            auto owner = runQuery(*db, QStringLiteral("SELECT machine_id FROM interfaces WHERE mac_address = ?"), {mac});
+            if (!owner)
+                return owner.error();
+            if (owner->next()) {
+                if (owner->value(0).toLongLong() != id && elsewhere)
+                    *elsewhere << mac;
+                continue;
+            }
+            owner->finish();
+            auto inserted = runQuery(
+                *db, QStringLiteral("INSERT INTO interfaces (machine_id, name, mac_address) VALUES (?, ?, ?)"),
+                {id, QStringLiteral("eth%1").arg(next++), mac});
+            if (!inserted)
+                return inserted.error();
+            added << mac;
+        }
+        if (!added.isEmpty()) {
+            auto touched =
+                runQuery(*db, QStringLiteral("UPDATE machines SET updated = ? WHERE id = ?"), {nowMs(), id});
+            if (!touched)
+                return touched.error();
+        }
+        if (auto committed = txn.commit(); !committed)
+            return committed.error();
+    }
+    if (!added.isEmpty() && feed_)
+        emit feed_->machineChanged(systemId);
+    return added;
 }
 
 } // namespace metaldesk

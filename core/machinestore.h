@@ -27,6 +27,15 @@ public:
         QString bootDisk;
     };
     Expected<void> setHardware(const QString &systemId, const Hardware &hardware);
+    // Adds the MACs the machine does not have yet as interfaces (eth<N>, after its others), as a
+    // commissioning inventory reports them. MACs that belong to another machine are left there and
+    // returned in `elsewhere`. Returns the MACs added.
+    Expected<QStringList> addInterfaces(const QString &systemId, const QStringList &macAddresses,
+                                        QStringList *elsewhere = nullptr);
+
+    // The database it reads, for the services built beside it (the boot decision's token and
+    // settings stores).
+    const std::shared_ptr<Database> &database() const { return db_; }
 
     // Shared with the engine, which reads a machine inside its own transactions.
     static Expected<std::optional<Machine>> load(const QSqlDatabase &connection, const QString &where,

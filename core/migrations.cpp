@@ -90,6 +90,25 @@ const QList<Migration> &migrations()
              " state TEXT NOT NULL, expires %BIGINT% NOT NULL, updated %BIGINT% NOT NULL)",
              "CREATE INDEX dhcp_leases_mac ON dhcp_leases(mac)",
          }},
+        {3,
+         "node tokens and per-machine action settings (metadata service)",
+         {
+             // Each machine's own credential for the metadata service (MAAS's node tokens).
+             "CREATE TABLE node_tokens ("
+             " machine_id %BIGINT% PRIMARY KEY REFERENCES machines(id) ON DELETE CASCADE,"
+             " consumer_key TEXT NOT NULL, token_key TEXT NOT NULL UNIQUE, token_secret TEXT NOT NULL,"
+             " created %BIGINT% NOT NULL)",
+             // What the user chose for a machine's commissioning, deployment and release; and whether
+             // the deployment in progress has written its image (installed_event: the id of the
+             // machine's status event it belongs to).
+             "CREATE TABLE node_settings ("
+             " machine_id %BIGINT% PRIMARY KEY REFERENCES machines(id) ON DELETE CASCADE,"
+             " keep_powered_on INTEGER NOT NULL DEFAULT 0, erase_mode TEXT NOT NULL DEFAULT '',"
+             " image_url TEXT NOT NULL DEFAULT '', user_data TEXT NOT NULL DEFAULT '',"
+             " static_address TEXT NOT NULL DEFAULT '', gateway TEXT NOT NULL DEFAULT '',"
+             " dns_servers TEXT NOT NULL DEFAULT '', installed_event %BIGINT%)",
+             "CREATE INDEX commissioning_results_machine ON commissioning_results(machine_id, name)",
+         }},
     };
     return list;
 }

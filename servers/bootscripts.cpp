@@ -59,8 +59,20 @@ QByteArray ipxeScript(const BootDecision &decision, const QString &macAddress, c
     const QByteArray metadata = "http://" + endpoint.serverAddress.toLatin1() + ':' +
                                 QByteArray::number(endpoint.metadataPort) + "/MAAS/metadata/";
     // Every other purpose runs the built-in environment, which reads what to do from its command line.
-    script += "kernel " + http + "vmlinuz initrd=initrd.img console=tty0 console=ttyS0,115200 metaldesk.purpose=" +
-              purposeName(decision.purpose) + " metaldesk.mac=" + mac + " metaldesk.metadata=" + metadata + '\n';
+    QByteArray line = "kernel " + http + "vmlinuz initrd=initrd.img console=tty0 console=ttyS0,115200";
+    const bool carriesToken = decision.purpose != BootPurpose::Enlist && decision.purpose != BootPurpose::PowerOff &&
+                              !decision.token.isEmpty();
+    // With the node's credential on it, `quiet` keeps the kernel from printing its command line on
+    // the console (a serial log may be kept elsewhere). Without, the line is left for the console.
+    if (carriesToken)
+        line += " quiet";
+    line += " metaldesk.purpose=" + purposeName(decision.purpose) + " metaldesk.mac=" + mac +
+            " metaldesk.metadata=" + metadata;
+    if (carriesToken)
+        line += " metaldesk.token=" + decision.token.toLatin1();
+    if (decision.purpose == BootPurpose::Release)
+        line += " metaldesk.erase=" + (decision.erase.isEmpty() ? QByteArray("none") : decision.erase.toLatin1());
+    script += line + '\n';
     script += "initrd " + http + "initrd.img\n";
     script += "boot\n";
     return script;

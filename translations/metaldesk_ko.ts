@@ -387,6 +387,10 @@ Commands:
         <source>The HTTP boot server is not started: %1</source>
         <translation>HTTP 부트 서버를 시작하지 않았습니다: %1</translation>
     </message>
+    <message>
+        <source>The metadata service is not started: %1</source>
+        <translation>메타데이터 서비스가 시작되지 않았습니다: %1</translation>
+    </message>
 </context>
 <context>
     <name>HttpBoot</name>
@@ -460,6 +464,17 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Inventory</name>
+    <message>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <source>%1 CPUs (%2), %3 MiB of memory; disks: %4; NICs: %5; %6 firmware; %7</source>
+        <translation>CPU %1개(%2), 메모리 %3 MiB; 디스크: %4; NIC: %5; %6 펌웨어; %7</translation>
+    </message>
+</context>
+<context>
     <name>Lifecycle</name>
     <message>
         <source>cannot %1: machine is %2</source>
@@ -480,6 +495,29 @@ Commands:
     <message>
         <source>cannot %1: the machine has no power driver set</source>
         <translation>%1 불가: 머신에 전원 드라이버가 설정되지 않았습니다</translation>
+    </message>
+</context>
+<context>
+    <name>Metadata</name>
+    <message>
+        <source>metadata service for booting machines on tcp %1:%2 (/MAAS/metadata/)</source>
+        <translation>부팅하는 머신을 위한 메타데이터 서비스, tcp %1:%2 (/MAAS/metadata/)</translation>
+    </message>
+    <message>
+        <source>cannot listen on tcp %1 port %2: %3. Another program serves this port (MAAS&apos;s region controller uses it too): stop it, or choose another port in the setting metadata_port</source>
+        <translation>tcp %1 포트 %2에서 수신할 수 없습니다: %3. 다른 프로그램이 이 포트를 사용하고 있습니다(MAAS의 region 컨트롤러도 이 포트를 씁니다): 그 프로그램을 멈추거나 metadata_port 설정에서 다른 포트를 고르세요</translation>
+    </message>
+    <message>
+        <source>credentials refused</source>
+        <translation>거부된 자격 증명</translation>
+    </message>
+    <message>
+        <source>machines enlisted</source>
+        <translation>등록된 머신</translation>
+    </message>
+    <message>
+        <source>commissioning results taken</source>
+        <translation>받은 커미셔닝 결과</translation>
     </message>
 </context>
 <context>
@@ -539,6 +577,140 @@ Commands:
     <message>
         <source>Delete...</source>
         <translation>삭제...</translation>
+    </message>
+</context>
+<context>
+    <name>NodeReports</name>
+    <message>
+        <source>Ignored the boot environment&apos;s %1 report: the machine is %2, not %3</source>
+        <translation>부팅 환경의 %1 보고를 무시했습니다: 머신이 %3 상태가 아니라 %2 상태입니다</translation>
+    </message>
+    <message>
+        <source>The machine reports the architecture %1, which MetalDesk&apos;s boot environment does not support (it supports %2)</source>
+        <translation>머신이 보고한 아키텍처 %1은(는) MetalDesk 부팅 환경이 지원하지 않습니다(지원: %2)</translation>
+    </message>
+    <message>
+        <source>A machine (MAC %1) tried to enlist with the architecture %2, which MetalDesk&apos;s boot environment does not support (it supports %3)</source>
+        <translation>머신(MAC %1)이 아키텍처 %2(으)로 등록하려 했지만 MetalDesk 부팅 환경은 이를 지원하지 않습니다(지원: %3)</translation>
+    </message>
+    <message>
+        <source>The boot environment enlisted this machine again (it was known already): %1</source>
+        <translation>부팅 환경이 이 머신을 다시 등록했습니다(이미 알려진 머신): %1</translation>
+    </message>
+    <message>
+        <source>Enlisted by the boot environment: %1</source>
+        <translation>부팅 환경이 등록함: %1</translation>
+    </message>
+    <message>
+        <source>Commissioning results received: %1</source>
+        <translation>커미셔닝 결과를 받았습니다: %1</translation>
+    </message>
+    <message>
+        <source>Commissioning finished</source>
+        <translation>커미셔닝 완료</translation>
+    </message>
+    <message>
+        <source>The boot environment is working</source>
+        <translation>부팅 환경이 작업 중입니다</translation>
+    </message>
+    <message>
+        <source>The boot environment is working: %1</source>
+        <translation>부팅 환경이 작업 중입니다: %1</translation>
+    </message>
+    <message>
+        <source>The boot environment reported a failure without a reason</source>
+        <translation>부팅 환경이 이유 없이 실패를 보고했습니다</translation>
+    </message>
+    <message>
+        <source>Commissioning ends with the inventory (POST metaldesk/v1/commission), not a status</source>
+        <translation>커미셔닝은 상태 보고가 아니라 인벤토리(POST metaldesk/v1/commission)로 끝납니다</translation>
+    </message>
+    <message>
+        <source>The image is on the disk; the machine restarts into the installed system</source>
+        <translation>이미지를 디스크에 썼습니다; 머신이 설치된 시스템으로 다시 시작합니다</translation>
+    </message>
+    <message>
+        <source>Disks erased; released</source>
+        <translation>디스크를 지웠습니다; 해제됨</translation>
+    </message>
+    <message>
+        <source>Released</source>
+        <translation>해제됨</translation>
+    </message>
+    <message>
+        <source>The machine is %1, not %2: there is nothing to deploy</source>
+        <translation>머신이 %2 상태가 아니라 %1 상태입니다: 배포할 것이 없습니다</translation>
+    </message>
+    <message>
+        <source>No address is free in the reserved range %1-%2: widen the range on the Network page, or give this machine a static address</source>
+        <translation>예약 범위 %1-%2에 남은 주소가 없습니다: 네트워크 페이지에서 범위를 넓히거나 이 머신에 고정 주소를 지정하세요</translation>
+    </message>
+    <message>
+        <source>DHCP</source>
+        <translation>DHCP</translation>
+    </message>
+    <message>
+        <source>The boot environment asked what to install: %1, address %2</source>
+        <translation>부팅 환경이 설치할 내용을 요청했습니다: %1, 주소 %2</translation>
+    </message>
+    <message>
+        <source>no image chosen</source>
+        <translation>선택된 이미지 없음</translation>
+    </message>
+    <message>
+        <source>Deployed: the installed system&apos;s cloud-init fetched its configuration</source>
+        <translation>배포됨: 설치된 시스템의 cloud-init이 설정을 가져갔습니다</translation>
+    </message>
+    <message>
+        <source>cloud-init %1 %2: %3</source>
+        <translation>cloud-init %1 %2: %3</translation>
+    </message>
+    <message>
+        <source>cloud-init failed in the installed system: %1</source>
+        <translation>설치된 시스템에서 cloud-init이 실패했습니다: %1</translation>
+    </message>
+</context>
+<context>
+    <name>NodeSettings</name>
+    <message>
+        <source>the image URL &apos;%1&apos; contains spaces or control characters</source>
+        <translation>이미지 URL &apos;%1&apos;에 공백이나 제어 문자가 있습니다</translation>
+    </message>
+    <message>
+        <source>the image URL &apos;%1&apos; is not a valid http:// or https:// URL</source>
+        <translation>이미지 URL &apos;%1&apos;은(는) 올바른 http:// 또는 https:// URL이 아닙니다</translation>
+    </message>
+    <message>
+        <source>the image URL &apos;%1&apos; should start with http:// or https://, or be a path on the boot HTTP server such as images/debian-12.img.xz</source>
+        <translation>이미지 URL &apos;%1&apos;은(는) http:// 또는 https://로 시작하거나, images/debian-12.img.xz 같은 부팅 HTTP 서버의 경로여야 합니다</translation>
+    </message>
+    <message>
+        <source>the image path &apos;%1&apos; must not contain &apos;..&apos;</source>
+        <translation>이미지 경로 &apos;%1&apos;에 &apos;..&apos;이 들어갈 수 없습니다</translation>
+    </message>
+    <message>
+        <source>the user-data is larger than %1 KiB</source>
+        <translation>user-data가 %1 KiB보다 큽니다</translation>
+    </message>
+    <message>
+        <source>the static address &apos;%1&apos; should be an IPv4 address with its prefix length, like 10.99.0.50/24</source>
+        <translation>고정 주소 &apos;%1&apos;은(는) 10.99.0.50/24처럼 접두사 길이가 붙은 IPv4 주소여야 합니다</translation>
+    </message>
+    <message>
+        <source>the gateway &apos;%1&apos; is not an IPv4 address</source>
+        <translation>게이트웨이 &apos;%1&apos;은(는) IPv4 주소가 아닙니다</translation>
+    </message>
+    <message>
+        <source>the gateway %1 is not in the network of %2</source>
+        <translation>게이트웨이 %1이(가) %2의 네트워크 안에 있지 않습니다</translation>
+    </message>
+    <message>
+        <source>the DNS server &apos;%1&apos; is not an IP address</source>
+        <translation>DNS 서버 &apos;%1&apos;은(는) IP 주소가 아닙니다</translation>
+    </message>
+    <message>
+        <source>the erase mode &apos;%1&apos; should be quick or secure</source>
+        <translation>지우기 방식 &apos;%1&apos;은(는) quick 또는 secure여야 합니다</translation>
     </message>
 </context>
 <context>
