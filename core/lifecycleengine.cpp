@@ -359,13 +359,28 @@ Expected<int> LifecycleEngine::expireOverdue(qint64 now)
                 // Re-checked under the lock: the machine may have moved on since the scan.
                 if (!machine.statusExpires || *machine.statusExpires > now || !isMonitoredStatus(machine.status))
                     return Error{};
-                auto timeout = timeoutMsFor(machine.status);
+                // The limit the machine was given when it entered the status (the setting may
+                // have changed since): from that status change to its deadline.
+                auto entered = runQuery(conn,
+                                        QStringLiteral("SELECT created FROM events WHERE system_id = ? AND to_status = ? "
+                                                       "ORDER BY id DESC LIMIT 1"),
+                                        {machine.systemId, int(machine.status)});
+                if (!entered)
+                    return entered.error();
+                qint64 limitMs = 0;
+                if (entered->next())
+                    limitMs = *machine.statusExpires - entered->value(0).toLongLong();
+                entered->finish();
+                if (limitMs <= 0) {
+                    auto timeout = timeoutMsFor(machine.status);
+                    limitMs = timeout ? *timeout : 0;
+                }
                 Step step;
                 step.path = {*failureStatusFor(machine.status)};
                 step.eventType = QStringLiteral("timeout");
                 step.reason = tr("Timed out: %1 took longer than %2 minutes")
                                   .arg(statusText(machine.status))
-                                  .arg(timeout ? *timeout / 60000 : 0);
+                                  .arg((limitMs + 30000) / 60000);
                 return walk(conn, machine, step, Actor::system(QStringLiteral("timeout")), events);
             });
         if (done)

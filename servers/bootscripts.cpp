@@ -51,9 +51,10 @@ QByteArray ipxeScript(const BootDecision &decision, const QString &macAddress, c
     if (decision.machine)
         script += "# " + decision.machine->hostname.toUtf8() + " (" + decision.machine->systemId.toLatin1() + ")\n";
     // A deployed machine boots what is on its disk: leaving iPXE hands over to the firmware's next
-    // boot device, on BIOS and UEFI alike.
+    // boot device. UEFI firmware does so only when the boot option failed: a success sends it to
+    // its boot menu instead (OVMF does), so iPXE leaves with an error there.
     if (decision.purpose == BootPurpose::LocalDisk)
-        return script + "echo Booting from the local disk\nexit\n";
+        return script + "echo Booting from the local disk\niseq ${platform} efi && exit 1 || exit\n";
     const QByteArray http =
         "http://" + endpoint.serverAddress.toLatin1() + ':' + QByteArray::number(endpoint.httpPort) + "/environment/";
     const QByteArray metadata = "http://" + endpoint.serverAddress.toLatin1() + ':' +

@@ -179,6 +179,11 @@ bool Responder::addBootFile(const Packet &request, Packet &reply) const
         reply.file = file->filename;
         if (file->httpClient)
             reply.options[option::VendorClass] = "HTTPClient";
+        // iPXE's "no-pxedhcp" (175.176 = 1): this answer is complete, so iPXE need not wait for a
+        // ProxyDHCP offer, which costs it seconds at every boot. Managed mode only: in proxy mode
+        // the ProxyDHCP offer is ours.
+        if (file->ipxe)
+            reply.options[option::IpxeEncapsulated] = QByteArray("\xb0\x01\x01", 3);
     }
     return true;
 }

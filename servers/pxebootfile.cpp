@@ -25,7 +25,7 @@ BootFileChoice chooseBootFile(const Packet &request, const QByteArray &server, q
     const QByteArray base = "http://" + server + ':' + QByteArray::number(httpPort) + '/';
     // Second stage: iPXE is running and fetches this machine's script over HTTP.
     if (isIpxe(request))
-        return BootFile{base + boot::scriptPath(request.hardwareAddress()), false};
+        return BootFile{base + boot::scriptPath(request.hardwareAddress()), false, true};
     switch (architecture.value_or(arch::X86Bios)) {
     case arch::X86Bios: return BootFile{"undionly.kpxe", false};
     // snponly.efi drives the NIC through the firmware's own driver: it works wherever UEFI PXE does.

@@ -11,6 +11,7 @@ namespace metaldesk::dhcp {
 struct BootFile {
     QByteArray filename;     // a TFTP path, or an http:// URL for iPXE and UEFI HTTP boot
     bool httpClient = false; // UEFI HTTP boot: the answer must carry vendor class "HTTPClient"
+    bool ipxe = false;       // the client is iPXE (its second stage)
 };
 struct NotNetworkBoot {}; // an ordinary DHCP client (an installed OS): no boot information
 struct UnsupportedArchitecture {

@@ -77,7 +77,7 @@ bool Lab::start(const QString &metaldeskBinary, const QString &bootEnvironment, 
         !runIn(ns_, QStringLiteral("ip link set br0 up"), error))
         return false;
 
-    const QString root = dir_.filePath(QStringLiteral("boot"));
+    const QString root = bootRoot();
     if (!QDir().mkpath(root)) {
         *error = QStringLiteral("cannot create ") + root;
         return false;
@@ -149,6 +149,21 @@ QString Lab::addTap(QString *error)
         !runIn(ns_, QStringLiteral("ip link set %1 master br0 up").arg(tap), error))
         return {};
     return tap;
+}
+
+int Lab::runInside(const QStringList &command, int timeoutMs, QString *output) const
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(QStringLiteral("ip"), NetworkNamespaces::inside(ns_, command));
+    if (!p.waitForStarted() || !p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        return -1;
+    }
+    if (output)
+        *output = QString::fromLocal8Bit(p.readAll());
+    return p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
 }
 
 // --- a virtual machine ---------------------------------------------------------------------------

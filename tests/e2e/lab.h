@@ -69,6 +69,10 @@ public:
     QString namespaceName() const { return ns_; }
     QString serverAddress() const { return QStringLiteral("10.90.0.1"); }
     QString workDir() const { return dir_.path(); }
+    // The boot HTTP server's folder: a file put in <bootRoot>/images is http://<server>:5248/images/...
+    QString bootRoot() const { return dir_.filePath(QStringLiteral("boot")); }
+    // Runs a command inside the lab's namespace (ping, a TCP probe); its exit code, -1 if it did not run.
+    int runInside(const QStringList &command, int timeoutMs, QString *output = nullptr) const;
     QString metaldeskLog() const;
     bool metaldeskRunning() const { return metaldesk_.state() == QProcess::Running; }
     // A tap device attached to the bridge, for one VM.

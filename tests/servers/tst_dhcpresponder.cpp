@@ -301,11 +301,14 @@ void TestDhcpResponder::givesPxeClientsTheirBootFile()
     bios.options[option::ClientArchitecture] = QByteArray::fromHex("0000");
     bios.options[option::VendorClass] = "PXEClient:Arch:00000:UNDI:002001";
     QCOMPARE(answerOf(respond(bios, kNow))->file, QByteArray("undionly.kpxe"));
+    QVERIFY(!answerOf(respond(bios, kNow))->has(option::IpxeEncapsulated)); // iPXE's own option: iPXE only
 
     Packet ipxe = bios;
     ipxe.options[option::UserClass] = "iPXE";
-    QCOMPARE(answerOf(respond(ipxe, kNow))->file,
-             QByteArray("http://10.99.0.1:5248/boot/52-54-00-ff-00-01.ipxe"));
+    const auto ipxeOffer = answerOf(respond(ipxe, kNow));
+    QCOMPARE(ipxeOffer->file, QByteArray("http://10.99.0.1:5248/boot/52-54-00-ff-00-01.ipxe"));
+    // "no-pxedhcp": iPXE takes this answer at once instead of waiting seconds for a ProxyDHCP offer.
+    QCOMPARE(ipxeOffer->value(option::IpxeEncapsulated), QByteArray("\xb0\x01\x01", 3));
 
     Packet http = request(MessageType::Discover, "525400ff0002");
     http.options[option::ClientArchitecture] = QByteArray::fromHex("0010");

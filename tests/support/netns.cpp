@@ -1,6 +1,8 @@
 #include "netns.h"
 
 #include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
 #include <unistd.h>
@@ -45,6 +47,14 @@ QString NetworkNamespaces::add(const QString &base)
 {
     const QString name = QStringLiteral("%1-%2").arg(base).arg(QCoreApplication::applicationPid());
     QProcess::execute(QStringLiteral("ip"), {QStringLiteral("netns"), QStringLiteral("del"), name}); // a leftover
+    // Leftovers of runs that died without cleaning up (a fatal error, SIGKILL): their process is gone.
+    const QStringList existing = QDir(QStringLiteral("/run/netns")).entryList(QDir::Files | QDir::System);
+    for (const QString &other : existing) {
+        bool isPid = false;
+        const qint64 pid = other.startsWith(base + QLatin1Char('-')) ? other.mid(base.size() + 1).toLongLong(&isPid) : 0;
+        if (isPid && !QFileInfo::exists(QStringLiteral("/proc/%1").arg(pid)))
+            QProcess::execute(QStringLiteral("ip"), {QStringLiteral("netns"), QStringLiteral("del"), other});
+    }
     if (!ip({QStringLiteral("netns"), QStringLiteral("add"), name}))
         return {};
     names_ << name;
