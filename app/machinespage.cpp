@@ -1,8 +1,10 @@
 #include "machinespage.h"
 
 #include "coreservices.h"
+#include "machinedetails.h"
 #include "machinefilterproxy.h"
 #include "machinetablemodel.h"
+#include "roomycellstyle.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -10,7 +12,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
-#include <QProxyStyle>
 #include <QSettings>
 #include <QShortcut>
 #include <QStackedWidget>
@@ -22,20 +23,6 @@ namespace metaldesk {
 namespace {
 // Bumped when the columns change, so an old saved header layout is not applied to new columns.
 constexpr int kHeaderLayoutVersion = 1;
-
-// Wider text margins in the cells: without grid lines, a right-aligned number ("7,681.5 GB") and
-// the left-aligned text of the next column otherwise run together. Item views take their text
-// margin from this metric; only the table uses this style, not its header or other widgets.
-class RoomyCellStyle : public QProxyStyle {
-public:
-    int pixelMetric(PixelMetric metric, const QStyleOption *option, const QWidget *widget) const override
-    {
-        const int base = QProxyStyle::pixelMetric(metric, option, widget);
-        if (metric == PM_FocusFrameHMargin && widget)
-            return qMax(base, widget->fontMetrics().averageCharWidth());
-        return base;
-    }
-};
 } // namespace
 
 MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
@@ -44,6 +31,9 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
       proxy_(new MachineFilterProxy(this)),
       filter_(new QLineEdit(this)),
       count_(new QLabel(this)),
+      views_(new QStackedWidget(this)),
+      list_(new QWidget(this)),
+      details_(new MachineDetails(core, this)),
       content_(new QStackedWidget(this)),
       view_(new QTableView(this))
 {
@@ -64,6 +54,7 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     connect(filter_, &QLineEdit::textChanged, proxy_, &MachineFilterProxy::setFilterText);
     auto *find = new QShortcut(QKeySequence::Find, this);
     connect(find, &QShortcut::activated, this, [this] {
+        showList(); // the filter belongs to the list
         filter_->setFocus(Qt::ShortcutFocusReason);
         filter_->selectAll();
     });
@@ -101,9 +92,19 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     top->addWidget(filter_, 1);
     top->addSpacing(fontMetrics().averageCharWidth() * 2);
     top->addWidget(count_);
+    auto *listLayout = new QVBoxLayout(list_);
+    listLayout->setContentsMargins(0, 0, 0, 0);
+    listLayout->addLayout(top);
+    listLayout->addWidget(content_, 1);
+    views_->addWidget(list_);
+    views_->addWidget(details_);
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(top);
-    layout->addWidget(content_, 1);
+    layout->addWidget(views_);
+
+    // Double-click or Enter (or a single click where the platform opens items so).
+    connect(view_, &QAbstractItemView::activated, this,
+            [this](const QModelIndex &index) { showMachine(index.data(MachineTableModel::SystemIdRole).toString()); });
+    connect(details_, &MachineDetails::backRequested, this, &MachinesPage::showList);
 
     // The source model decides empty vs not; the proxy decides what the count shows.
     connect(model_, &QAbstractItemModel::rowsInserted, this, &MachinesPage::updateEmptyState);
@@ -222,6 +223,35 @@ void MachinesPage::updateCount()
     if (selected > 0)
         text = tr("%1, %2 selected").arg(text).arg(selected);
     count_->setText(text);
+}
+
+bool MachinesPage::isShowingDetails() const { return views_->currentWidget() == details_; }
+
+void MachinesPage::showMachine(const QString &systemId)
+{
+    if (systemId.isEmpty())
+        return;
+    details_->showMachine(systemId);
+    views_->setCurrentWidget(details_);
+    details_->tabs()->setFocus(Qt::OtherFocusReason); // so that Escape goes back at once
+}
+
+void MachinesPage::showList()
+{
+    if (!isShowingDetails())
+        return;
+    views_->setCurrentWidget(list_);
+    // Back where the user left: the machine just shown current, in view, keyboard on the table.
+    const int row = model_->rowOf(details_->systemId());
+    if (row >= 0) {
+        const QModelIndex index = proxy_->mapFromSource(model_->index(row, MachineTableModel::NameColumn));
+        if (index.isValid()) {
+            view_->selectionModel()->setCurrentIndex(index, QItemSelectionModel::NoUpdate);
+            view_->scrollTo(index);
+        }
+    }
+    if (content_->currentWidget() == view_)
+        view_->setFocus(Qt::OtherFocusReason);
 }
 
 QStringList MachinesPage::selectedSystemIds() const

@@ -86,6 +86,8 @@ QString MachineTableModel::macText(const QStringList &macAddresses)
     return tr("%1 (+%2)").arg(macAddresses.first()).arg(macAddresses.size() - 1);
 }
 
+QString MachineTableModel::notCommissionedText() { return tr("Not known until the machine is commissioned"); }
+
 QVariant MachineTableModel::displayValue(const Machine &m, int column) const
 {
     switch (Column(column)) {
@@ -127,9 +129,7 @@ QVariant MachineTableModel::toolTip(const Machine &m, int column) const
         return m.powerType.isEmpty() ? tr("No power driver set") : tr("Power driver: %1").arg(m.powerType);
     case CpuColumn:
     case MemoryColumn:
-    case StorageColumn:
-        return m.cpuCount > 0 || m.memory > 0 || m.storage > 0 ? QVariant()
-                                                               : tr("Not known until the machine is commissioned");
+    case StorageColumn: return m.cpuCount > 0 || m.memory > 0 || m.storage > 0 ? QVariant() : notCommissionedText();
     case MacColumn: {
         QStringList lines;
         for (const Interface &i : m.interfaces)

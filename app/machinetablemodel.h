@@ -54,6 +54,8 @@ public:
     static QString storageText(qint64 bytes);
     // The first MAC address, and how many more: "52:54:00:12:34:56 (+1)".
     static QString macText(const QStringList &macAddresses);
+    // What hardware the machine has is learnt by commissioning it; until then, this says so.
+    static QString notCommissionedText();
 
 private:
     void machineAdded(const QString &systemId);

@@ -34,6 +34,11 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
     navigation_->setIconSize(QSize(24, 24));
     pages_->setObjectName(QStringLiteral("pages"));
     connect(navigation_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
+    // "Machines" in the navigation means the list, as in MAAS, even while a machine's details show.
+    connect(navigation_, &QListWidget::itemClicked, this, [this](QListWidgetItem *item) {
+        if (pages_->widget(navigation_->row(item)) == machinesPage_)
+            machinesPage_->showList();
+    });
 
     addPage(machinesPage_, style()->standardIcon(QStyle::SP_ComputerIcon), tr("Machines"));
     addPage(servicesPage_, QIcon::fromTheme(QStringLiteral("utilities-system-monitor"),

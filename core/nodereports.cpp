@@ -2,6 +2,7 @@
 
 #include "lifecycleengine.h"
 #include "lifecycletables.h"
+#include "noderesults.h"
 
 #include <QHostAddress>
 #include <QJsonDocument>
@@ -147,19 +148,7 @@ Expected<void> NodeReports::saveResult(const QString &systemId, const QString &n
 
 Expected<std::optional<NodeResult>> NodeReports::latestResult(const QString &systemId, const QString &name) const
 {
-    auto db = db_->connection();
-    if (!db)
-        return db.error();
-    auto q = runQuery(*db,
-                      QStringLiteral("SELECT r.output, r.created FROM commissioning_results r JOIN machines m ON "
-                                     "m.id = r.machine_id WHERE m.system_id = ? AND r.name = ? ORDER BY r.id DESC "
-                                     "LIMIT 1"),
-                      {systemId, name});
-    if (!q)
-        return q.error();
-    if (!q->next())
-        return std::optional<NodeResult>();
-    return std::optional<NodeResult>(NodeResult{name, q->value(0).toString().toUtf8(), q->value(1).toLongLong()});
+    return NodeResultStore(db_).latest(systemId, name);
 }
 
 std::optional<ReportError> NodeReports::applyHardware(const QString &systemId, const Inventory &inventory)

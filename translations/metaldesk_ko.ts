@@ -1177,6 +1177,340 @@ Commands:
     </message>
 </context>
 <context>
+    <name>metaldesk::MachineDetails</name>
+    <message>
+        <source>Summary</source>
+        <translation>요약</translation>
+    </message>
+    <message>
+        <source>Network</source>
+        <translation>네트워크</translation>
+    </message>
+    <message>
+        <source>Storage</source>
+        <translation>스토리지</translation>
+    </message>
+    <message>
+        <source>Commissioning</source>
+        <translation>커미션 결과</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>이벤트</translation>
+    </message>
+    <message>
+        <source>Machines</source>
+        <translation>머신</translation>
+    </message>
+    <message>
+        <source>Back to the machine list (Esc)</source>
+        <translation>머신 목록으로 돌아가기 (Esc)</translation>
+    </message>
+    <message>
+        <source>The machine&apos;s unique id, as API clients see it</source>
+        <translation>API 클라이언트가 보는 머신의 고유 ID</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <source>Power</source>
+        <translation>전원</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>소유자</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>아키텍처</translation>
+    </message>
+    <message>
+        <source>Processor</source>
+        <translation>프로세서</translation>
+    </message>
+    <message>
+        <source>Architecture:</source>
+        <translation>아키텍처:</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>모델:</translation>
+    </message>
+    <message>
+        <source>CPU cores:</source>
+        <translation>CPU 코어:</translation>
+    </message>
+    <message>
+        <source>Memory and storage</source>
+        <translation>메모리와 스토리지</translation>
+    </message>
+    <message>
+        <source>Memory:</source>
+        <translation>메모리:</translation>
+    </message>
+    <message>
+        <source>Storage:</source>
+        <translation>스토리지:</translation>
+    </message>
+    <message>
+        <source>Disks:</source>
+        <translation>디스크:</translation>
+    </message>
+    <message>
+        <source>Boot disk:</source>
+        <translation>부트 디스크:</translation>
+    </message>
+    <message>
+        <source>Firmware and system</source>
+        <translation>펌웨어와 시스템</translation>
+    </message>
+    <message>
+        <source>Firmware:</source>
+        <translation>펌웨어:</translation>
+    </message>
+    <message>
+        <source>Vendor:</source>
+        <translation>제조사:</translation>
+    </message>
+    <message>
+        <source>Product:</source>
+        <translation>제품:</translation>
+    </message>
+    <message>
+        <source>Serial number:</source>
+        <translation>시리얼 번호:</translation>
+    </message>
+    <message>
+        <source>Interfaces:</source>
+        <translation>인터페이스:</translation>
+    </message>
+    <message>
+        <source>Boot interface:</source>
+        <translation>부트 인터페이스:</translation>
+    </message>
+    <message>
+        <source>Latest events</source>
+        <translation>최근 이벤트</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>MAC address</source>
+        <translation>MAC 주소</translation>
+    </message>
+    <message>
+        <source>Driver</source>
+        <translation>드라이버</translation>
+    </message>
+    <message>
+        <source>Link</source>
+        <translation>링크</translation>
+    </message>
+    <message>
+        <source>Boot</source>
+        <translation>부트</translation>
+    </message>
+    <message>
+        <source>The interface the machine boots from over the network</source>
+        <translation>머신이 네트워크 부팅에 사용하는 인터페이스</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>모델</translation>
+    </message>
+    <message>
+        <source>Serial number</source>
+        <translation>시리얼 번호</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>크기</translation>
+    </message>
+    <message>
+        <source>The disk a deployment writes the image to</source>
+        <translation>배포할 때 이미지를 기록하는 디스크</translation>
+    </message>
+    <message>
+        <source>Results received:</source>
+        <translation>결과 수신:</translation>
+    </message>
+    <message>
+        <source>The inventory as the machine reported it:</source>
+        <translation>머신이 보고한 하드웨어 목록:</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;This machine has been deleted.&lt;/b&gt; What is shown is how it was.</source>
+        <translation>&lt;b&gt;이 머신은 삭제되었습니다.&lt;/b&gt; 삭제 전의 정보를 보여 줍니다.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;The machine could not be read:&lt;/b&gt; %1</source>
+        <translation>&lt;b&gt;머신 정보를 읽을 수 없습니다:&lt;/b&gt; %1</translation>
+    </message>
+    <message>
+        <source>The commissioning results could not be read: %1</source>
+        <translation>커미션 결과를 읽을 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>The stored results are not an inventory MetalDesk can read: %1</source>
+        <translation>저장된 결과가 MetalDesk가 읽을 수 있는 하드웨어 목록이 아닙니다: %1</translation>
+    </message>
+    <message>
+        <source>%1, no power driver</source>
+        <translation>%1, 전원 드라이버 없음</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>Set a power driver so that MetalDesk can switch the machine on and off</source>
+        <translation>MetalDesk가 머신의 전원을 켜고 끌 수 있도록 전원 드라이버를 설정하세요</translation>
+    </message>
+    <message>
+        <source>Power driver: %1</source>
+        <translation>전원 드라이버: %1</translation>
+    </message>
+    <message>
+        <source>Nobody has acquired this machine</source>
+        <translation>이 머신을 할당받은 사용자가 없습니다</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1:&lt;/b&gt; %2</source>
+        <translation>&lt;b&gt;%1:&lt;/b&gt; %2</translation>
+    </message>
+    <message>
+        <source>The machine did not report it</source>
+        <translation>머신이 보고하지 않았습니다</translation>
+    </message>
+    <message>
+        <source>The machine is being commissioned: its hardware appears here when it reports.</source>
+        <translation>머신을 커미션하는 중입니다. 머신이 보고하면 하드웨어 정보가 여기에 표시됩니다.</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1바이트</translation>
+    </message>
+    <message>
+        <source>1 interface</source>
+        <translation>인터페이스 1개</translation>
+    </message>
+    <message>
+        <source>%1 interfaces</source>
+        <translation>인터페이스 %1개</translation>
+    </message>
+    <message>
+        <source>Drivers and link states: %1</source>
+        <translation>드라이버와 링크 상태: %1</translation>
+    </message>
+    <message>
+        <source>This MAC address belongs to another machine in MetalDesk</source>
+        <translation>이 MAC 주소는 MetalDesk의 다른 머신에 속해 있습니다</translation>
+    </message>
+    <message>
+        <source>Up</source>
+        <translation>연결됨</translation>
+    </message>
+    <message>
+        <source>Down</source>
+        <translation>끊김</translation>
+    </message>
+    <message>
+        <source>The machine did not report this interface</source>
+        <translation>머신이 이 인터페이스를 보고하지 않았습니다</translation>
+    </message>
+    <message>
+        <source>The machine boots from the network through this interface</source>
+        <translation>머신이 이 인터페이스로 네트워크 부팅합니다</translation>
+    </message>
+    <message>
+        <source>The machine is being commissioned: its disks appear here when it reports.</source>
+        <translation>머신을 커미션하는 중입니다. 머신이 보고하면 디스크가 여기에 표시됩니다.</translation>
+    </message>
+    <message>
+        <source>The machine reported no disks.</source>
+        <translation>머신이 보고한 디스크가 없습니다.</translation>
+    </message>
+    <message>
+        <source>A deployment writes the image to this disk</source>
+        <translation>배포할 때 이 디스크에 이미지를 기록합니다</translation>
+    </message>
+    <message>
+        <source>%1, %2 in total</source>
+        <translation>%1, 총 %2</translation>
+    </message>
+    <message>
+        <source>The machine is being commissioned: its results appear here when it reports.</source>
+        <translation>머신을 커미션하는 중입니다. 머신이 보고하면 결과가 여기에 표시됩니다.</translation>
+    </message>
+    <message>
+        <source>The machine is being commissioned again: these are the results of the previous commissioning.</source>
+        <translation>머신을 다시 커미션하는 중입니다. 아래는 이전 커미션의 결과입니다.</translation>
+    </message>
+    <message>
+        <source>The last commissioning failed: these are the results of an earlier one.</source>
+        <translation>마지막 커미션이 실패했습니다. 아래는 그 전 커미션의 결과입니다.</translation>
+    </message>
+    <message>
+        <source>1 disk</source>
+        <translation>디스크 1개</translation>
+    </message>
+    <message>
+        <source>%1 disks</source>
+        <translation>디스크 %1개</translation>
+    </message>
+    <message>
+        <source>%1 TB</source>
+        <translation>%1 TB</translation>
+    </message>
+    <message>
+        <source>%1 MB</source>
+        <translation>%1 MB</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::MachineEventModel</name>
+    <message>
+        <source>Info</source>
+        <translation>정보</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>경고</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>오류</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>시간</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>수준</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>실행자</translation>
+    </message>
+    <message>
+        <source>Status change</source>
+        <translation>상태 변경</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>설명</translation>
+    </message>
+</context>
+<context>
     <name>metaldesk::MachineTableModel</name>
     <message>
         <source>On</source>

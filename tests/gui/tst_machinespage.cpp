@@ -18,6 +18,8 @@
 #include <QTranslator>
 #include <QtTest>
 
+#include "guitest.h"
+
 using namespace metaldesk;
 
 // Runs one core call once and fails the test with the core's own message.
@@ -26,19 +28,6 @@ using namespace metaldesk;
         const auto result_ = (__VA_ARGS__);                                                                            \
         QVERIFY2(result_.ok(), qPrintable(result_.errorMessage()));                                                    \
     } while (false)
-
-// Every translatable text comes back longer and in Hangul, as a Korean translation might: the
-// layout must make room for texts it has never seen. (There is no Korean translation file yet.)
-class PseudoKorean : public QTranslator {
-public:
-    bool isEmpty() const override { return false; }
-    QString translate(const char *, const char *sourceText, const char *, int) const override
-    {
-        if (!sourceText || !*sourceText)
-            return {};
-        return QStringLiteral("한국어 ") + QString::fromUtf8(sourceText) + QStringLiteral(" 번역");
-    }
-};
 
 class TestMachinesPage : public QObject {
     Q_OBJECT
@@ -83,15 +72,7 @@ private:
 
 void TestMachinesPage::initTestCase()
 {
-    // Never read or write the user's real settings.
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("MetalDesk"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_machinespage"));
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
-    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
-    QLoggingCategory::setFilterRules(QStringLiteral("metaldesk.*.info=false")); // the engine narrates every move
-    QVERIFY(QDir().mkpath(QStringLiteral(SCREENSHOT_DIR)));
+    QVERIFY(guitest::setUpGuiTest(QStringLiteral("tst_machinespage"), settingsDir_.path(), false));
 }
 
 void TestMachinesPage::init()
@@ -544,7 +525,7 @@ void TestMachinesPage::remembersGeometryAndColumns()
 void TestMachinesPage::fitsLongerTranslatedTextsInAKoreanFont()
 {
     const QFont original = QApplication::font();
-    PseudoKorean pseudo;
+    guitest::PseudoKorean pseudo;
     QCoreApplication::installTranslator(&pseudo);
     QApplication::setFont(QFont(QStringLiteral("Noto Sans CJK KR"), original.pointSize()));
     auto restore = qScopeGuard([&] {

@@ -27,25 +27,14 @@
 #include <QTranslator>
 #include <QUdpSocket>
 #include <QtTest>
+
+#include "guitest.h"
 #include <fcntl.h>
 #include <sched.h>
 #include <unistd.h>
 
 using namespace metaldesk;
 using metaldesk::testing::NetworkNamespaces;
-
-// Every translatable text comes back longer and in Hangul, as a Korean translation might: the
-// layout must make room for texts it has never seen.
-class PseudoKorean : public QTranslator {
-public:
-    bool isEmpty() const override { return false; }
-    QString translate(const char *, const char *sourceText, const char *, int) const override
-    {
-        if (!sourceText || !*sourceText)
-            return {};
-        return QStringLiteral("한국어 ") + QString::fromUtf8(sourceText) + QStringLiteral(" 번역");
-    }
-};
 
 namespace {
 
@@ -145,14 +134,7 @@ private:
 
 void TestNetworkPage::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("MetalDesk"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_networkpage"));
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
-    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
-    QLoggingCategory::setFilterRules(QStringLiteral("metaldesk.*.info=false\nmetaldesk.*.warning=false"));
-    QVERIFY(QDir().mkpath(QStringLiteral(SCREENSHOT_DIR)));
+    QVERIFY(guitest::setUpGuiTest(QStringLiteral("tst_networkpage"), settingsDir_.path(), true));
 
     QString whyNot;
     const QString dnsmasq = QStandardPaths::findExecutable(QStringLiteral("dnsmasq"),
@@ -546,6 +528,9 @@ void TestNetworkPage::findsTheRouterAndAsksBeforeManagedDhcpBesideIt()
 // Every label shows its whole text, every button its whole caption.
 void TestNetworkPage::verifyNothingIsCut()
 {
+    // What a person sees: the layouts after the text changes have been laid out.
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    QCoreApplication::processEvents();
     for (QWidget *w : page_->findChildren<QWidget *>()) {
         if (!w->isVisible())
             continue;
@@ -583,7 +568,7 @@ void TestNetworkPage::verifyNothingIsCut()
 void TestNetworkPage::fitsLongerTranslatedTextsInAKoreanFont()
 {
     const QFont original = QApplication::font();
-    PseudoKorean pseudo;
+    guitest::PseudoKorean pseudo;
     QCoreApplication::installTranslator(&pseudo);
     QApplication::setFont(QFont(QStringLiteral("Noto Sans CJK KR"), original.pointSize()));
     auto restore = qScopeGuard([&] {

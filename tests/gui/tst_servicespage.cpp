@@ -31,20 +31,9 @@
 #include <QValueAxis>
 #include <QtTest>
 
-using namespace metaldesk;
+#include "guitest.h"
 
-// Every translatable text comes back longer and in Hangul, as a Korean translation might: the
-// layout must make room for texts it has never seen.
-class PseudoKorean : public QTranslator {
-public:
-    bool isEmpty() const override { return false; }
-    QString translate(const char *, const char *sourceText, const char *, int) const override
-    {
-        if (!sourceText || !*sourceText)
-            return {};
-        return QStringLiteral("한국어 ") + QString::fromUtf8(sourceText) + QStringLiteral(" 번역");
-    }
-};
+using namespace metaldesk;
 
 namespace {
 
@@ -111,14 +100,7 @@ private:
 
 void TestServicesPage::initTestCase()
 {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName(QStringLiteral("MetalDesk"));
-    QCoreApplication::setApplicationName(QStringLiteral("tst_servicespage"));
-    QSettings::setDefaultFormat(QSettings::IniFormat);
-    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir_.path());
-    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
-    QLoggingCategory::setFilterRules(QStringLiteral("metaldesk.*.info=false\nmetaldesk.*.warning=false"));
-    QVERIFY(QDir().mkpath(QStringLiteral(SCREENSHOT_DIR)));
+    QVERIFY(guitest::setUpGuiTest(QStringLiteral("tst_servicespage"), settingsDir_.path(), true));
 }
 
 void TestServicesPage::init()
@@ -471,7 +453,7 @@ void TestServicesPage::verifyNothingIsCut()
 void TestServicesPage::fitsLongerTranslatedTextsInAKoreanFont()
 {
     const QFont original = QApplication::font();
-    PseudoKorean pseudo;
+    guitest::PseudoKorean pseudo;
     QCoreApplication::installTranslator(&pseudo);
     QApplication::setFont(QFont(QStringLiteral("Noto Sans CJK KR"), original.pointSize()));
     auto restore = qScopeGuard([&] {

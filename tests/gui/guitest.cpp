@@ -1,0 +1,32 @@
+#include "guitest.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QLocale>
+#include <QLoggingCategory>
+#include <QSettings>
+#include <QStandardPaths>
+
+namespace metaldesk::guitest {
+
+QString PseudoKorean::translate(const char *, const char *sourceText, const char *, int) const
+{
+    if (!sourceText || !*sourceText)
+        return {};
+    return QStringLiteral("한국어 ") + QString::fromUtf8(sourceText) + QStringLiteral(" 번역");
+}
+
+bool setUpGuiTest(const QString &applicationName, const QString &settingsDir, bool quietWarnings)
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("MetalDesk"));
+    QCoreApplication::setApplicationName(applicationName);
+    QSettings::setDefaultFormat(QSettings::IniFormat);
+    QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, settingsDir);
+    QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates));
+    QLoggingCategory::setFilterRules(quietWarnings ? QStringLiteral("metaldesk.*.info=false\nmetaldesk.*.warning=false")
+                                                   : QStringLiteral("metaldesk.*.info=false"));
+    return QDir().mkpath(QStringLiteral(SCREENSHOT_DIR));
+}
+
+} // namespace metaldesk::guitest

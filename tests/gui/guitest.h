@@ -1,0 +1,21 @@
+#pragma once
+
+#include <QString>
+#include <QTranslator>
+
+namespace metaldesk::guitest {
+
+// Every source text made longer and Korean-looking ("한국어 Apply 번역"): pages must fit texts
+// longer than English in a CJK font before the real translation exists.
+class PseudoKorean : public QTranslator {
+public:
+    bool isEmpty() const override { return false; }
+    QString translate(const char *context, const char *sourceText, const char *disambiguation, int n) const override;
+};
+
+// What every GUI test sets first: QSettings in `settingsDir` (never the user's own), English
+// numbers and dates, the engine's narration off (and its warnings, when `quietWarnings`), and the
+// screenshot folder (SCREENSHOT_DIR) made. Returns false when that folder cannot be made.
+bool setUpGuiTest(const QString &applicationName, const QString &settingsDir, bool quietWarnings);
+
+} // namespace metaldesk::guitest
