@@ -4,6 +4,7 @@
 #include "machineeventmodel.h"
 #include "machinetablemodel.h"
 #include "roomycellstyle.h"
+#include "textstyle.h"
 
 #include <QFontDatabase>
 #include <QFormLayout>
@@ -32,20 +33,11 @@ Q_LOGGING_CATEGORY(lcMachineDetails, "metaldesk.gui.details")
 
 namespace {
 
-const QColor kFailedColor(0xb0, 0x00, 0x20);
-const QColor kWarningColor(0x8a, 0x4b, 0x00);
 
 // Shown where a value is not known, as in the machine list.
 QString noValue() { return QStringLiteral("—"); }
 // Marks the boot interface and the boot disk.
 QString bootMark() { return QStringLiteral("✓"); }
-
-void setTextColor(QWidget *widget, const QColor &color)
-{
-    QPalette p = widget->palette();
-    p.setColor(QPalette::WindowText, color);
-    widget->setPalette(p);
-}
 
 // Failed commissioning, failed deployment, ... and Broken: the states whose reason the user must see.
 bool isFailure(NodeStatus status)
@@ -432,7 +424,7 @@ void MachineDetails::reload()
     auto machine = machines_.get(systemId_);
     if (!machine) {
         qCWarning(lcMachineDetails) << "cannot read machine" << systemId_ << ":" << machine.errorMessage();
-        setTextColor(banner_, kFailedColor);
+        setTextColor(banner_, kErrorColor);
         banner_->setText(tr("<b>The machine could not be read:</b> %1").arg(machine.errorMessage().toHtmlEscaped()));
         banner_->show();
         return;
@@ -469,7 +461,7 @@ void MachineDetails::showHeader(const Machine &m)
     const QString status = MachineTableModel::statusText(m.status);
     status_->setText(status);
     const bool failed = isFailure(m.status);
-    setTextColor(status_, failed ? kFailedColor : palette().color(QPalette::WindowText));
+    setTextColor(status_, failed ? kErrorColor : palette().color(QPalette::WindowText));
 
     const QString power = MachineTableModel::powerStateText(m.powerState);
     power_->setText(m.powerType.isEmpty() ? tr("%1, no power driver").arg(power)
@@ -481,7 +473,7 @@ void MachineDetails::showHeader(const Machine &m)
     setValue(architecture_, m.architecture, MachineTableModel::notCommissionedText());
 
     if (failed || !m.statusMessage.isEmpty()) {
-        setTextColor(banner_, failed ? kFailedColor : kWarningColor);
+        setTextColor(banner_, failed ? kErrorColor : kWarningColor);
         banner_->setText(m.statusMessage.isEmpty()
                              ? QStringLiteral("<b>%1</b>").arg(status.toHtmlEscaped())
                              : tr("<b>%1:</b> %2").arg(status.toHtmlEscaped(), m.statusMessage.toHtmlEscaped()));
@@ -636,7 +628,7 @@ void MachineDetails::showCommissioning(const Machine &m, const std::optional<Nod
         notice = tr("The last commissioning failed: these are the results of an earlier one.");
     commissioningNotice_->setText(notice);
     commissioningNotice_->setVisible(!notice.isEmpty());
-    setTextColor(commissioningNotice_, problem.isEmpty() ? palette().color(QPalette::WindowText) : kFailedColor);
+    setTextColor(commissioningNotice_, problem.isEmpty() ? palette().color(QPalette::WindowText) : kErrorColor);
 
     // Indented for reading; as sent when it is not JSON at all.
     const QJsonDocument json = QJsonDocument::fromJson(result->output);

@@ -1,10 +1,13 @@
 #include "machinespage.h"
 
+#include "actiondialog.h"
 #include "coreservices.h"
 #include "machinedetails.h"
 #include "machinefilterproxy.h"
 #include "machinetablemodel.h"
 #include "roomycellstyle.h"
+#include "takeactionmenu.h"
+#include "textstyle.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -16,6 +19,7 @@
 #include <QShortcut>
 #include <QStackedWidget>
 #include <QTableView>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace metaldesk {
@@ -27,10 +31,14 @@ constexpr int kHeaderLayoutVersion = 1;
 
 MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     : QWidget(parent),
+      core_(core),
       model_(new MachineTableModel(*core.machines, *core.feed, this)),
       proxy_(new MachineFilterProxy(this)),
       filter_(new QLineEdit(this)),
       count_(new QLabel(this)),
+      takeActionButton_(new QToolButton(this)),
+      takeActionMenu_(new TakeActionMenu(this)),
+      actionResult_(new QLabel(this)),
       views_(new QStackedWidget(this)),
       list_(new QWidget(this)),
       details_(new MachineDetails(core, this)),
@@ -62,6 +70,20 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     count_->setObjectName(QStringLiteral("machineCount"));
     count_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
+    // Take action: the menu is built for the selection each time it opens.
+    takeActionButton_->setObjectName(QStringLiteral("takeAction"));
+    takeActionButton_->setText(tr("&Take action"));
+    takeActionButton_->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    takeActionButton_->setPopupMode(QToolButton::InstantPopup);
+    takeActionButton_->setMenu(takeActionMenu_);
+    connect(takeActionMenu_, &QMenu::aboutToShow, this,
+            [this] { takeActionMenu_->setMachines(selectedMachines(), user_.value_or(Actor{})); });
+    connect(takeActionMenu_, &TakeActionMenu::actionChosen, this, &MachinesPage::takeAction);
+    actionResult_->setObjectName(QStringLiteral("actionResult"));
+    actionResult_->setWordWrap(true);
+    actionResult_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    actionResult_->hide();
+
     view_->setObjectName(QStringLiteral("machineTable"));
     auto *cellStyle = new RoomyCellStyle; // the widget does not own its style: this page does
     cellStyle->setParent(this);
@@ -73,6 +95,14 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     view_->setSelectionMode(QAbstractItemView::ExtendedSelection);
     view_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     view_->setAlternatingRowColors(true);
+    // The context menu (right click, the Menu key) is the Take action menu.
+    view_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(view_, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
+        if (!takeActionButton_->isEnabled())
+            return;
+        takeActionMenu_->setMachines(selectedMachines(), *user_);
+        takeActionMenu_->popup(view_->viewport()->mapToGlobal(at));
+    });
     view_->setWordWrap(false);
     view_->setShowGrid(false);
     view_->verticalHeader()->hide();
@@ -92,9 +122,12 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     top->addWidget(filter_, 1);
     top->addSpacing(fontMetrics().averageCharWidth() * 2);
     top->addWidget(count_);
+    top->addSpacing(fontMetrics().averageCharWidth() * 2);
+    top->addWidget(takeActionButton_);
     auto *listLayout = new QVBoxLayout(list_);
     listLayout->setContentsMargins(0, 0, 0, 0);
     listLayout->addLayout(top);
+    listLayout->addWidget(actionResult_);
     listLayout->addWidget(content_, 1);
     views_->addWidget(list_);
     views_->addWidget(details_);
@@ -116,9 +149,73 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     connect(proxy_, &QAbstractItemModel::layoutChanged, this, &MachinesPage::updateCount);
     connect(view_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         updateCount();
+        updateTakeAction();
         emit selectionChanged();
     });
     updateEmptyState();
+    updateTakeAction();
+}
+
+void MachinesPage::setUser(const std::optional<Actor> &user)
+{
+    user_ = user;
+    updateTakeAction();
+}
+
+void MachinesPage::updateTakeAction()
+{
+    const bool selected = view_->selectionModel()->hasSelection();
+    takeActionButton_->setEnabled(user_ && selected);
+    if (!user_)
+        takeActionButton_->setToolTip(tr("Sign in to take actions on machines"));
+    else if (!selected)
+        takeActionButton_->setToolTip(tr("Select one or more machines first"));
+    else
+        takeActionButton_->setToolTip(tr("Act on the selected machines as %1").arg(user_->username));
+}
+
+QList<Machine> MachinesPage::selectedMachines() const
+{
+    QList<Machine> machines;
+    for (const QString &id : selectedSystemIds())
+        if (const int row = model_->rowOf(id); row >= 0)
+            machines << model_->machineAt(row);
+    return machines;
+}
+
+void MachinesPage::takeAction(NodeAction action)
+{
+    const QList<Machine> selected = selectedMachines();
+    if (!user_ || selected.isEmpty())
+        return;
+    const auto defaultImage = core_.config->value(QLatin1String(kDeployImageUrl));
+    ActionDialog dialog(action, selected, *user_, defaultImage ? *defaultImage : QString(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    showOutcomes(action, ActionRunner(*core_.engine, core_.db).run(selected, dialog.request(), *user_));
+}
+
+void MachinesPage::showOutcomes(NodeAction action, const QList<ActionOutcome> &outcomes)
+{
+    const QString name = TakeActionMenu::actionName(action);
+    QStringList refused;
+    qsizetype taken = 0;
+    for (const ActionOutcome &o : outcomes) {
+        if (o.taken())
+            ++taken;
+        else
+            refused << tr("%1: %2").arg(o.hostname, o.refusal);
+    }
+    QString text;
+    if (refused.isEmpty())
+        text = outcomes.size() == 1 ? tr("%1: done for %2.").arg(name, outcomes.first().hostname)
+                                    : tr("%1: done for all %2 machines.").arg(name).arg(outcomes.size());
+    else
+        text = tr("%1: done for %2 of %3 machines; refused:").arg(name).arg(taken).arg(outcomes.size()) +
+               QLatin1Char('\n') + refused.join(QLatin1Char('\n'));
+    actionResult_->setText(text);
+    setTextColor(actionResult_, refused.isEmpty() ? palette().color(QPalette::WindowText) : kErrorColor);
+    actionResult_->show();
 }
 
 void MachinesPage::buildEmptyState()

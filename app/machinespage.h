@@ -1,13 +1,17 @@
 #pragma once
 
+#include "machine.h"
+
 #include <QStringList>
 #include <QWidget>
+#include <optional>
 
 class QLabel;
 class QLineEdit;
 class QSettings;
 class QStackedWidget;
 class QTableView;
+class QToolButton;
 
 namespace metaldesk {
 
@@ -15,10 +19,16 @@ struct CoreServices;
 class MachineDetails;
 class MachineFilterProxy;
 class MachineTableModel;
+class TakeActionMenu;
+enum class NodeAction;
+struct ActionOutcome;
 
 // The machine list: a filter line, the table (live from the core's change feed) and a count.
 // With no machines at all it says how machines get here instead of showing an empty grid.
 // Double-clicking a machine (or Enter on it) shows its details in place of the list, until Back.
+// Take action (the button, or the list's context menu) acts on the selected machines as the
+// signed-in user: the menu offers what the lifecycle table allows, a dialog takes the options,
+// and a line above the list says what was done and what was refused, machine by machine.
 class MachinesPage : public QWidget {
     Q_OBJECT
 public:
@@ -29,6 +39,13 @@ public:
     QTableView *view() const { return view_; }
     // The selected machines, in the order shown: what a Take action menu acts on.
     QStringList selectedSystemIds() const;
+
+    // Who takes actions from this page; none: Take action is closed, and says why.
+    void setUser(const std::optional<Actor> &user);
+    // Opens the dialog of that action for the selected machines (what choosing it in the menu does).
+    void takeAction(NodeAction action);
+    // The selected machines, as the list has them.
+    QList<Machine> selectedMachines() const;
 
     MachineDetails *details() const { return details_; }
     bool isShowingDetails() const;
@@ -48,11 +65,18 @@ private:
     void applyDefaultColumnWidths();
     void updateEmptyState();
     void updateCount();
+    void updateTakeAction();
+    void showOutcomes(NodeAction action, const QList<ActionOutcome> &outcomes);
 
+    CoreServices &core_;
+    std::optional<Actor> user_;
     MachineTableModel *model_;
     MachineFilterProxy *proxy_;
     QLineEdit *filter_;
     QLabel *count_;
+    QToolButton *takeActionButton_;
+    TakeActionMenu *takeActionMenu_;
+    QLabel *actionResult_;
     QStackedWidget *views_; // the list, or one machine's details
     QWidget *list_;
     MachineDetails *details_;

@@ -5,6 +5,7 @@
 #include "headlessrunner.h"
 #include "mainwindow.h"
 #include "servicehost.h"
+#include "signindialog.h"
 #include "unixsignalwatcher.h"
 
 #include <QApplication>
@@ -45,7 +46,21 @@ int runWindow(const CommandLine &cl)
     UnixSignalWatcher watcher;
     QObject::connect(&watcher, &UnixSignalWatcher::terminationRequested, qApp, &QCoreApplication::quit);
 
+    // Who uses the window: the administrator account is created here on a fresh installation.
+    auto users = (*core)->users->list();
+    if (!users) {
+        QMessageBox::critical(nullptr, QObject::tr("MetalDesk cannot start"), users.errorMessage());
+        host.stop();
+        return 1;
+    }
+    SignInDialog signIn(*(*core)->users,
+                        users->isEmpty() ? SignInDialog::Mode::CreateAdmin : SignInDialog::Mode::SignIn);
+    if (signIn.exec() != QDialog::Accepted) {
+        host.stop();
+        return 0;
+    }
     MainWindow window(**core, host);
+    window.setUser(signIn.user());
     window.show();
     const int status = QApplication::exec();
     host.stop();

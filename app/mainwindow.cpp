@@ -24,7 +24,8 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
       pages_(new QStackedWidget(this)),
       machinesPage_(new MachinesPage(core, this)),
       servicesPage_(new ServicesPage(host, core, this)),
-      networkPage_(new NetworkPage(core, host, this))
+      networkPage_(new NetworkPage(core, host, this)),
+      userLabel_(new QLabel(this))
 {
     setWindowTitle(tr("MetalDesk"));
 
@@ -59,11 +60,21 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
     auto *database = new QLabel(tr("Database: %1").arg(core.db->spec().displayName()), this);
     database->setObjectName(QStringLiteral("databaseLabel"));
     statusBar()->addPermanentWidget(database);
+    userLabel_->setObjectName(QStringLiteral("userLabel"));
+    userLabel_->setText(tr("Not signed in"));
+    statusBar()->addPermanentWidget(userLabel_);
 
     restoreSettings();
     // Quitting from outside (SIGTERM, the session ending) closes no window: save then as well.
     if (QCoreApplication::instance())
         connect(QCoreApplication::instance(), &QCoreApplication::aboutToQuit, this, &MainWindow::saveSettings);
+}
+
+void MainWindow::setUser(const Actor &user)
+{
+    machinesPage_->setUser(user);
+    userLabel_->setText(user.isAdmin ? tr("Signed in as %1 (administrator)").arg(user.username)
+                                     : tr("Signed in as %1").arg(user.username));
 }
 
 void MainWindow::addPage(QWidget *page, const QIcon &icon, const QString &title)

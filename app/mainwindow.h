@@ -2,11 +2,13 @@
 
 #include <QMainWindow>
 
+class QLabel;
 class QListWidget;
 class QStackedWidget;
 
 namespace metaldesk {
 
+struct Actor;
 struct CoreServices;
 class MachinesPage;
 class NetworkPage;
@@ -23,6 +25,8 @@ public:
     MachinesPage *machinesPage() const { return machinesPage_; }
     ServicesPage *servicesPage() const { return servicesPage_; }
     NetworkPage *networkPage() const { return networkPage_; }
+    // The signed-in user: who takes actions from this window (shown in the status bar).
+    void setUser(const Actor &user);
     // Selects the page in the navigation, as a click on its title would.
     void showPage(QWidget *page);
 
@@ -39,6 +43,7 @@ private:
     MachinesPage *machinesPage_;
     ServicesPage *servicesPage_;
     NetworkPage *networkPage_;
+    QLabel *userLabel_;
 };
 
 } // namespace metaldesk

@@ -3,6 +3,7 @@
 #include "coreservices.h"
 #include "dhcprestart.h"
 #include "dhcpserver.h"
+#include "textstyle.h"
 #include "servicehost.h"
 
 #include <QButtonGroup>
@@ -24,17 +25,8 @@ namespace metaldesk {
 
 namespace {
 
-const QColor kErrorColor(0xb0, 0x00, 0x20);
-const QColor kWarningColor(0x8a, 0x4b, 0x00);
 
 QString key(const char *name) { return QLatin1String(name); }
-
-void setTextColor(QLabel *label, const QColor &color)
-{
-    QPalette p = label->palette();
-    p.setColor(QPalette::WindowText, color);
-    label->setPalette(p);
-}
 
 // The interface's first IPv4 address and its prefix, or a null address.
 QNetworkAddressEntry ipv4Entry(const QNetworkInterface &nic)
@@ -43,13 +35,6 @@ QNetworkAddressEntry ipv4Entry(const QNetworkInterface &nic)
         if (entry.ip().protocol() == QAbstractSocket::IPv4Protocol)
             return entry;
     return {};
-}
-
-QString firstUpper(QString text)
-{
-    if (!text.isEmpty())
-        text[0] = text[0].toUpper();
-    return text;
 }
 
 } // namespace
@@ -298,7 +283,7 @@ void NetworkPage::revalidate()
     const auto checked = dhcp::ServerConfig::fromValues(values);
     valid_ = checked.ok();
     if (!checked) {
-        validation_->setText(firstUpper(checked.errorMessage()) + QLatin1Char('.'));
+        validation_->setText(asSentence(checked.errorMessage()));
         setTextColor(validation_, kErrorColor);
     } else if (currentInterface().isEmpty()) {
         validation_->setText(tr("No boot interface chosen: MetalDesk answers no DHCP."));
@@ -354,7 +339,7 @@ void NetworkPage::probeFinished()
     const ProbeOutcome outcome = probeWatcher_.result();
     lastProbe_ = outcome;
     if (!outcome.error.isEmpty()) {
-        probeResult_->setText(firstUpper(outcome.error) + QLatin1Char('.'));
+        probeResult_->setText(asSentence(outcome.error));
         setTextColor(probeResult_, kErrorColor);
     } else if (outcome.servers.isEmpty()) {
         probeResult_->setText(tr("No other DHCP server answered on %1.").arg(outcome.interfaceName));

@@ -3,6 +3,7 @@
 #include "coreservices.h"
 #include "leasetablemodel.h"
 #include "servicehost.h"
+#include "textstyle.h"
 
 #include <QChart>
 #include <QChartView>
@@ -31,7 +32,6 @@ enum ServiceColumn {
 };
 
 // Dark enough to read on white, and still red for people who look for red.
-const QColor kFailedColor(0xb0, 0x00, 0x20);
 
 // 1, 2, 5, 10, 20, 50...: an axis top that reads well and moves rarely.
 double niceCeiling(double value)
@@ -70,9 +70,7 @@ ServicesPage::ServicesPage(ServiceHost &host, CoreServices &core, QWidget *paren
     problems_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     problems_->setFrameShape(QFrame::StyledPanel);
     problems_->setMargin(8);
-    QPalette red = problems_->palette();
-    red.setColor(QPalette::WindowText, kFailedColor);
-    problems_->setPalette(red);
+    setTextColor(problems_, kErrorColor);
     problems_->hide();
 
     serviceTable_->setObjectName(QStringLiteral("serviceTable"));
@@ -262,7 +260,7 @@ void ServicesPage::updateServiceRow(int row)
     } else if (e.state == QLatin1String("failed")) {
         text = tr("failed");
         details = e.detail;
-        color = kFailedColor;
+        color = kErrorColor;
         font.setBold(true);
     } else {
         text = tr("starting");
@@ -273,7 +271,7 @@ void ServicesPage::updateServiceRow(int row)
     state->setFont(font);
     detail->setText(details);
     detail->setToolTip(details);
-    detail->setForeground(e.state == QLatin1String("failed") ? QBrush(kFailedColor) : serviceTable_->palette().text());
+    detail->setForeground(e.state == QLatin1String("failed") ? QBrush(kErrorColor) : serviceTable_->palette().text());
 }
 
 void ServicesPage::updateProblems()

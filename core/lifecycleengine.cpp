@@ -54,12 +54,16 @@ Role LifecycleEngine::roleOf(const Machine &machine, const Actor &actor)
     return roleFor(actor.isAdmin, actor.userId, machine.ownerId);
 }
 
+QString LifecycleEngine::refusal(NodeAction action, const Machine &machine, const Actor &actor)
+{
+    return actionRefusal(action, {machine.status, roleOf(machine, actor), !machine.powerType.isEmpty()});
+}
+
 QList<NodeAction> LifecycleEngine::offeredActions(const Machine &machine, const Actor &actor) const
 {
-    const ActionContext context{machine.status, roleOf(machine, actor), !machine.powerType.isEmpty()};
     QList<NodeAction> offered;
     for (const NodeActionSpec &spec : nodeActionTable())
-        if (isActionOffered(spec.action, context))
+        if (refusal(spec.action, machine, actor).isEmpty())
             offered << spec.action;
     return offered;
 }
@@ -264,8 +268,7 @@ Expected<void> LifecycleEngine::performAction(const QString &systemId, NodeActio
     auto result = inTransaction(
         systemId,
         [&](const QSqlDatabase &db, Machine &machine, QList<Event> &events) -> Expected<void> {
-            const ActionContext context{machine.status, roleOf(machine, actor), !machine.powerType.isEmpty()};
-            if (QString refusal = actionRefusal(action, context); !refusal.isEmpty())
+            if (QString refusal = LifecycleEngine::refusal(action, machine, actor); !refusal.isEmpty())
                 return Error{refusal};
             const NodeActionSpec &spec = nodeActionSpec(action);
             const QString who = actor.username.isEmpty() ? tr("MetalDesk") : actor.username;

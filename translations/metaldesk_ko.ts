@@ -496,6 +496,10 @@ Commands:
         <source>cannot %1: the machine has no power driver set</source>
         <translation>%1 불가: 머신에 전원 드라이버가 설정되지 않았습니다</translation>
     </message>
+    <message>
+        <source>unknown erase mode &apos;%1&apos; (expected quick or secure)</source>
+        <translation>알 수 없는 지우기 방식 &apos;%1&apos; (quick 또는 secure여야 합니다)</translation>
+    </message>
 </context>
 <context>
     <name>Metadata</name>
@@ -1060,6 +1064,83 @@ Commands:
     <message>
         <source>cannot listen on udp %1:%2: %3. Ports below 1024 need root or the capability: sudo setcap cap_net_bind_service,cap_net_raw=ep %4</source>
         <translation>UDP %1:%2에서 수신할 수 없습니다: %3. 1024 미만 포트는 root 권한이나 다음 권한이 필요합니다: sudo setcap cap_net_bind_service,cap_net_raw=ep %4</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::ActionDialog</name>
+    <message>
+        <source>%1 and %2 more</source>
+        <translation>%1 외 %2대</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1 %2.</source>
+        <translation>%1 대상: %2.</translation>
+    </message>
+    <message>
+        <source>%1 %2 machines: %3.</source>
+        <translation>%1 대상 머신 %2대: %3.</translation>
+    </message>
+    <message>
+        <source>and %1 more</source>
+        <translation>외 %1대</translation>
+    </message>
+    <message>
+        <source>Not taken on %1 of the selected machines:</source>
+        <translation>선택한 머신 중 %1대에는 실행하지 않습니다:</translation>
+    </message>
+    <message>
+        <source>Keep the machine powered on afterwards, with a shell on its console</source>
+        <translation>완료 후에도 머신 전원을 켜 두고 콘솔에 셸을 엽니다</translation>
+    </message>
+    <message>
+        <source>http://… or a path on the boot server, e.g. images/debian-12.img.xz</source>
+        <translation>http://… 또는 부트 서버의 경로 (예: images/debian-12.img.xz)</translation>
+    </message>
+    <message>
+        <source>%1 (the default)</source>
+        <translation>%1(기본값)</translation>
+    </message>
+    <message>
+        <source>#cloud-config
+packages: [htop]</source>
+        <translation>#cloud-config
+packages: [htop]</translation>
+    </message>
+    <message>
+        <source>Image:</source>
+        <translation>이미지:</translation>
+    </message>
+    <message>
+        <source>User-data:</source>
+        <translation>사용자 데이터:</translation>
+    </message>
+    <message>
+        <source>Do not erase the disks</source>
+        <translation>디스크를 지우지 않음</translation>
+    </message>
+    <message>
+        <source>Quick erase: signatures, the start and the end of each disk</source>
+        <translation>빠른 지우기: 각 디스크의 서명, 시작과 끝 부분</translation>
+    </message>
+    <message>
+        <source>Secure erase: discard or zero every disk whole</source>
+        <translation>보안 지우기: 모든 디스크 전체를 discard하거나 0으로 채움</translation>
+    </message>
+    <message>
+        <source>Disks:</source>
+        <translation>디스크:</translation>
+    </message>
+    <message>
+        <source>Deleting cannot be undone: the machines, their settings and their results are removed.</source>
+        <translation>삭제는 되돌릴 수 없습니다. 머신과 그 설정, 결과가 모두 제거됩니다.</translation>
+    </message>
+    <message>
+        <source>%1 %2 machines</source>
+        <translation>머신 %2대 %1</translation>
     </message>
 </context>
 <context>
@@ -1659,6 +1740,38 @@ Commands:
         <source>%1, %2 selected</source>
         <translation>%1, %2대 선택됨</translation>
     </message>
+    <message>
+        <source>&amp;Take action</source>
+        <translation>작업 실행(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Sign in to take actions on machines</source>
+        <translation>머신에 작업을 실행하려면 로그인하세요</translation>
+    </message>
+    <message>
+        <source>Select one or more machines first</source>
+        <translation>먼저 머신을 하나 이상 선택하세요</translation>
+    </message>
+    <message>
+        <source>Act on the selected machines as %1</source>
+        <translation>선택한 머신에 %1 사용자로 작업을 실행합니다</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1: done for %2.</source>
+        <translation>%1: %2 완료.</translation>
+    </message>
+    <message>
+        <source>%1: done for all %2 machines.</source>
+        <translation>%1: 머신 %2대 모두 완료.</translation>
+    </message>
+    <message>
+        <source>%1: done for %2 of %3 machines; refused:</source>
+        <translation>%1: 머신 %3대 중 %2대 완료, 거부됨:</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::MainWindow</name>
@@ -1681,6 +1794,18 @@ Commands:
     <message>
         <source>Network</source>
         <translation>네트워크</translation>
+    </message>
+    <message>
+        <source>Not signed in</source>
+        <translation>로그인하지 않음</translation>
+    </message>
+    <message>
+        <source>Signed in as %1 (administrator)</source>
+        <translation>%1(관리자)로 로그인함</translation>
+    </message>
+    <message>
+        <source>Signed in as %1</source>
+        <translation>%1(으)로 로그인함</translation>
     </message>
 </context>
 <context>
@@ -1947,6 +2072,72 @@ Commands:
     <message>
         <source>%1 leases, %2 in use</source>
         <translation>임대 %1개, 사용 중 %2개</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::SignInDialog</name>
+    <message>
+        <source>Welcome to MetalDesk</source>
+        <translation>MetalDesk에 오신 것을 환영합니다</translation>
+    </message>
+    <message>
+        <source>Sign in to MetalDesk</source>
+        <translation>MetalDesk 로그인</translation>
+    </message>
+    <message>
+        <source>Create the administrator account. The administrator commissions machines, manages users and changes the settings; other users acquire and deploy machines.</source>
+        <translation>관리자 계정을 만드세요. 관리자는 머신을 커미션하고 사용자와 설정을 관리합니다. 다른 사용자는 머신을 할당받아 배포합니다.</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>사용자 이름:</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>선택 사항</translation>
+    </message>
+    <message>
+        <source>Email:</source>
+        <translation>이메일:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>비밀번호:</translation>
+    </message>
+    <message>
+        <source>Repeat the password:</source>
+        <translation>비밀번호 확인:</translation>
+    </message>
+    <message>
+        <source>Create and sign in</source>
+        <translation>만들고 로그인</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>로그인</translation>
+    </message>
+    <message>
+        <source>choose a password</source>
+        <translation>비밀번호를 정하세요</translation>
+    </message>
+    <message>
+        <source>the two passwords differ</source>
+        <translation>두 비밀번호가 다릅니다</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::TakeActionMenu</name>
+    <message>
+        <source>Select machines to act on</source>
+        <translation>작업할 머신을 선택하세요</translation>
+    </message>
+    <message>
+        <source>%1 (%2 of %3)</source>
+        <translation>%1 (%3대 중 %2대)</translation>
+    </message>
+    <message>
+        <source>No action is open to you for the selected machines</source>
+        <translation>선택한 머신에 실행할 수 있는 작업이 없습니다</translation>
     </message>
 </context>
 <context>

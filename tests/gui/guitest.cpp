@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QLibraryInfo>
 #include <QLocale>
 #include <QLoggingCategory>
 #include <QSettings>
@@ -14,6 +15,14 @@ QString PseudoKorean::translate(const char *, const char *sourceText, const char
     if (!sourceText || !*sourceText)
         return {};
     return QStringLiteral("한국어 ") + QString::fromUtf8(sourceText) + QStringLiteral(" 번역");
+}
+
+bool loadShippedKorean(QTranslator &metaldesk, QTranslator &qt)
+{
+    const QLocale korean(QLocale::Korean, QLocale::SouthKorea);
+    return metaldesk.load(korean, QStringLiteral("metaldesk"), QStringLiteral("_"), QStringLiteral(":/i18n")) &&
+           qt.load(korean, QStringLiteral("qtbase"), QStringLiteral("_"),
+                   QLibraryInfo::path(QLibraryInfo::TranslationsPath));
 }
 
 bool setUpGuiTest(const QString &applicationName, const QString &settingsDir, bool quietWarnings)

@@ -13,6 +13,10 @@ public:
     QString translate(const char *context, const char *sourceText, const char *disambiguation, int n) const override;
 };
 
+// The Korean translations a Korean desktop loads: MetalDesk's own (compiled into the program) into
+// `metaldesk`, Qt's (its buttons and dialogs: qt6-translations-l10n) into `qt`. Not installed.
+bool loadShippedKorean(QTranslator &metaldesk, QTranslator &qt);
+
 // What every GUI test sets first: QSettings in `settingsDir` (never the user's own), English
 // numbers and dates, the engine's narration off (and its warnings, when `quietWarnings`), and the
 // screenshot folder (SCREENSHOT_DIR) made. Returns false when that folder cannot be made.
