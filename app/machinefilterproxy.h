@@ -2,8 +2,9 @@
 
 #include "machine.h"
 
-#include <QCollator>
+#include <QHash>
 #include <QList>
+#include <QSet>
 #include <QSortFilterProxyModel>
 #include <QStringList>
 
@@ -25,7 +26,12 @@ class MachineFilter {
 public:
     static MachineFilter parse(QStringView text);
     bool isEmpty() const { return words_.isEmpty() && terms_.isEmpty(); }
-    bool matches(const Machine &machine) const;
+    bool matches(const Machine &machine) const { return matches(machine, searchText(machine)); }
+    // The same, with the machine's searchText() worked out beforehand (a list keeps one per row).
+    bool matches(const Machine &machine, QStringView searchText) const;
+    // What free words are looked for in: the name, system id, owner, architecture and MAC
+    // addresses, lower case, one per line.
+    static QString searchText(const Machine &machine);
 
 private:
     enum class Key {
@@ -42,15 +48,19 @@ private:
         QStringList values; // any may match; normalised for the key
         bool exact = false;
         bool negated = false;
+        QSet<int> statuses; // status terms: the statuses a value matches, decided once when parsed
     };
     static bool termMatches(const Term &term, const Machine &machine);
 
+    // Everything per machine is compared in place, without copies: the filter runs over every
+    // machine at each keystroke, 100,000 of them in a large installation.
     QStringList words_; // lower case
     QList<Term> terms_;
+    QHash<int, QString> statusWords_; // per status: its name and the text shown, lower case
 };
 
-// Sorts by MachineTableModel::SortRole (numbers as numbers, names naturally: node-2 before
-// node-10) and filters with a MachineFilter.
+// Sorts as MachineTableModel::compareRows orders (numbers as numbers, names naturally: node-2
+// before node-10) and filters with a MachineFilter.
 class MachineFilterProxy : public QSortFilterProxyModel {
     Q_OBJECT
 public:
@@ -68,7 +78,6 @@ private:
     const MachineTableModel *machines_ = nullptr;
     MachineFilter filter_;
     QString text_;
-    QCollator collator_;
 };
 
 } // namespace metaldesk

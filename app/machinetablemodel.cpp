@@ -1,11 +1,15 @@
 #include "machinetablemodel.h"
 
 #include "changefeed.h"
+#include "machinefilterproxy.h"
 #include "machinestore.h"
 
 #include <QCoreApplication>
 #include <QLocale>
 #include <QLoggingCategory>
+
+#include <algorithm>
+#include <numeric>
 
 namespace metaldesk {
 
@@ -31,8 +35,14 @@ MachineTableModel::MachineTableModel(const MachineStore &store, const ChangeFeed
     if (auto list = store_.list()) {
         machines_ = std::move(*list);
         rows_.reserve(machines_.size());
-        for (int row = 0; row < machines_.size(); ++row)
+        nameKeys_.reserve(machines_.size());
+        searchTexts_.reserve(machines_.size());
+        for (int row = 0; row < machines_.size(); ++row) {
             rows_.insert(machines_[row].systemId, row);
+            nameKeys_ << naturalKey(machines_[row].hostname);
+            searchTexts_ << MachineFilter::searchText(machines_[row]);
+        }
+        nameRanks_.clear();
     } else {
         loadError_ = list.errorMessage();
         qCWarning(lcMachineModel) << "cannot list machines:" << loadError_;
@@ -117,6 +127,80 @@ QVariant MachineTableModel::sortValue(const Machine &m, int column) const
     case MacColumn: return m.interfaces.isEmpty() ? QString() : m.interfaces.first().macAddress;
     default: return displayValue(m, column); // texts sort as the user reads them
     }
+}
+
+QString MachineTableModel::naturalKey(QStringView text)
+{
+    // Lower case; each run of digits becomes its length (one character) and its digits without
+    // leading zeros, so that a plain comparison puts 2 before 10.
+    QString key;
+    key.reserve(text.size() + 4);
+    for (qsizetype i = 0; i < text.size();) {
+        if (!text[i].isDigit()) {
+            key += text[i].toLower();
+            ++i;
+            continue;
+        }
+        qsizetype end = i;
+        while (end < text.size() && text[end].isDigit())
+            ++end;
+        qsizetype first = i;
+        while (first + 1 < end && text[first] == u'0')
+            ++first;
+        key += QChar(u'0' + char16_t(end - first));
+        key += text.mid(first, end - first);
+        i = end;
+    }
+    return key;
+}
+
+int MachineTableModel::compareRows(int left, int right, int column) const
+{
+    const Machine &a = machines_.at(left);
+    const Machine &b = machines_.at(right);
+    auto numbers = [](qint64 x, qint64 y) { return x < y ? -1 : x > y ? 1 : 0; };
+    auto texts = [](const QString &x, const QString &y) { return x.compare(y, Qt::CaseInsensitive); };
+    int order = 0;
+    switch (Column(column)) {
+    case NameColumn: break; // the tie-breaker below
+    // Statuses in MAAS's order (New, Commissioning, ..., Ready, ..., Deployed): the lifecycle, in
+    // any language.
+    case StatusColumn: order = numbers(qint64(a.status), qint64(b.status)); break;
+    case PowerColumn: order = texts(a.powerState, b.powerState); break;
+    case OwnerColumn: order = texts(a.owner, b.owner); break;
+    case ArchitectureColumn: order = texts(a.architecture, b.architecture); break;
+    case CpuColumn: order = numbers(a.cpuCount, b.cpuCount); break;
+    case MemoryColumn: order = numbers(a.memory, b.memory); break;
+    case StorageColumn: order = numbers(a.storage, b.storage); break;
+    case MacColumn:
+        order = texts(a.interfaces.isEmpty() ? QString() : a.interfaces.first().macAddress,
+                      b.interfaces.isEmpty() ? QString() : b.interfaces.first().macAddress);
+        break;
+    case SystemIdColumn: order = texts(a.systemId, b.systemId); break;
+    case ColumnCount: break;
+    }
+    if (order == 0) {
+        const QList<int> &ranks = nameRanks();
+        order = ranks.at(left) - ranks.at(right);
+    }
+    return order;
+}
+
+const QList<int> &MachineTableModel::nameRanks() const
+{
+    if (nameRanks_.size() == machines_.size())
+        return nameRanks_;
+    QList<int> byName(machines_.size());
+    std::iota(byName.begin(), byName.end(), 0);
+    std::sort(byName.begin(), byName.end(), [this](int a, int b) {
+        if (const int order = nameKeys_.at(a).compare(nameKeys_.at(b)); order != 0)
+            return order < 0;
+        return machines_.at(a).systemId < machines_.at(b).systemId;
+    });
+    nameRanks_.resize(machines_.size());
+    for (int rank = 0; rank < byName.size(); ++rank)
+        nameRanks_[byName[rank]] = rank;
+    return nameRanks_;
 }
 
 QVariant MachineTableModel::toolTip(const Machine &m, int column) const
@@ -213,6 +297,9 @@ void MachineTableModel::machineAdded(const QString &systemId)
     }
     const int row = int(machines_.size());
     beginInsertRows({}, row, row);
+    nameKeys_ << naturalKey(machine->hostname);
+    searchTexts_ << MachineFilter::searchText(*machine);
+    nameRanks_.clear();
     machines_.append(std::move(*machine));
     rows_.insert(systemId, row);
     endInsertRows();
@@ -228,6 +315,11 @@ void MachineTableModel::machineChanged(const QString &systemId)
         qCDebug(lcMachineModel) << "changed machine not readable:" << systemId << machine.errorMessage();
         return;
     }
+    if (machine->hostname != machines_[row].hostname) {
+        nameKeys_[row] = naturalKey(machine->hostname);
+        nameRanks_.clear();
+    }
+    searchTexts_[row] = MachineFilter::searchText(*machine);
     machines_[row] = std::move(*machine);
     emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
 }
@@ -239,6 +331,9 @@ void MachineTableModel::machineRemoved(const QString &systemId)
         return;
     beginRemoveRows({}, row, row);
     machines_.removeAt(row);
+    nameKeys_.removeAt(row);
+    searchTexts_.removeAt(row);
+    nameRanks_.clear();
     rows_.remove(systemId);
     for (int r = row; r < machines_.size(); ++r)
         rows_[machines_[r].systemId] = r;

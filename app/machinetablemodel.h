@@ -43,6 +43,14 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     const Machine &machineAt(int row) const { return machines_.at(row); }
+    // MachineFilter::searchText of the row's machine, kept with it.
+    const QString &searchTextAt(int row) const { return searchTexts_.at(row); }
+    // Orders two rows by a column as the list sorts it: numbers as numbers, texts without regard
+    // to case and with numbers in them by value (node-2 before node-10), ties by name and then
+    // system id. No QVariant and cached name keys: sorting 100,000 rows stays fast.
+    int compareRows(int left, int right, int column) const;
+    // A text's key for that order, compared with plain string comparison.
+    static QString naturalKey(QStringView text);
     int rowOf(const QString &systemId) const { return rows_.value(systemId, -1); }
     // Why the initial list could not be read; empty when it was.
     const QString &loadError() const { return loadError_; }
@@ -67,6 +75,12 @@ private:
 
     const MachineStore &store_;
     QList<Machine> machines_;
+    QList<QString> nameKeys_;    // naturalKey(hostname), row by row
+    QList<QString> searchTexts_; // MachineFilter::searchText, row by row
+    // Each row's place in name order, worked out again (once) after rows or names changed: sorting
+    // compares two integers instead of two names.
+    const QList<int> &nameRanks() const;
+    mutable QList<int> nameRanks_;
     QHash<QString, int> rows_; // system id → row in machines_
     QString loadError_;
 };
