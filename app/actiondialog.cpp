@@ -45,13 +45,15 @@ ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, co
     setWindowTitle(name);
     QStringList names;
     QStringList refused;
+    qsizetype refusedCount = 0;
     for (const Machine &m : machines) {
-        const QString why = LifecycleEngine::refusal(action, m, actor);
-        if (why.isEmpty()) {
+        if (LifecycleEngine::offers(action, m, actor)) {
             willAct_ << m;
             names << m.hostname;
         } else {
-            refused << tr("%1: %2").arg(m.hostname, why);
+            ++refusedCount;
+            if (refused.size() < kNamesShown) // the words only for those shown
+                refused << tr("%1: %2").arg(m.hostname, LifecycleEngine::refusal(action, m, actor));
         }
     }
 
@@ -61,10 +63,10 @@ ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, co
                           this);
     who->setObjectName(QStringLiteral("actionMachines"));
     layout->addWidget(who);
-    if (!refused.isEmpty()) {
-        if (refused.size() > kNamesShown)
-            refused = refused.first(kNamesShown) << tr("and %1 more").arg(refused.size() - kNamesShown);
-        QLabel *skipped = wrapped(tr("Not taken on %1 of the selected machines:").arg(machines.size() - willAct_.size()) +
+    if (refusedCount > 0) {
+        if (refusedCount > refused.size())
+            refused << tr("and %1 more").arg(refusedCount - refused.size());
+        QLabel *skipped = wrapped(tr("Not taken on %1 of the selected machines:").arg(refusedCount) +
                                       QLatin1Char('\n') + refused.join(QLatin1Char('\n')),
                                   this);
         skipped->setObjectName(QStringLiteral("actionRefused"));

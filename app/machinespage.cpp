@@ -21,6 +21,7 @@
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QtConcurrent>
 
 namespace metaldesk {
 
@@ -79,6 +80,7 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     connect(takeActionMenu_, &QMenu::aboutToShow, this,
             [this] { takeActionMenu_->setMachines(selectedMachines(), user_.value_or(Actor{})); });
     connect(takeActionMenu_, &TakeActionMenu::actionChosen, this, &MachinesPage::takeAction);
+    connect(&running_, &QFutureWatcher<QList<ActionOutcome>>::finished, this, &MachinesPage::showOutcomes);
     actionResult_->setObjectName(QStringLiteral("actionResult"));
     actionResult_->setWordWrap(true);
     actionResult_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -156,6 +158,11 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     updateTakeAction();
 }
 
+MachinesPage::~MachinesPage()
+{
+    running_.waitForFinished(); // it uses the core's services, which outlive this page but not the program
+}
+
 void MachinesPage::setUser(const std::optional<Actor> &user)
 {
     user_ = user;
@@ -165,8 +172,10 @@ void MachinesPage::setUser(const std::optional<Actor> &user)
 void MachinesPage::updateTakeAction()
 {
     const bool selected = view_->selectionModel()->hasSelection();
-    takeActionButton_->setEnabled(user_ && selected);
-    if (!user_)
+    takeActionButton_->setEnabled(user_ && selected && !running_.isRunning());
+    if (running_.isRunning())
+        takeActionButton_->setToolTip(tr("Wait until the action being taken is done"));
+    else if (!user_)
         takeActionButton_->setToolTip(tr("Sign in to take actions on machines"));
     else if (!selected)
         takeActionButton_->setToolTip(tr("Select one or more machines first"));
@@ -192,12 +201,22 @@ void MachinesPage::takeAction(NodeAction action)
     ActionDialog dialog(action, selected, *user_, defaultImage ? *defaultImage : QString(), this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    showOutcomes(action, ActionRunner(*core_.engine, core_.db).run(selected, dialog.request(), *user_));
+    runningAction_ = action;
+    actionResult_->setText(tr("%1: %2 machines…").arg(TakeActionMenu::actionName(action)).arg(dialog.machines().size()));
+    setTextColor(actionResult_, palette().color(QPalette::WindowText));
+    actionResult_->show();
+    // Every selected machine: those the action is not offered for come back refused, with why.
+    running_.setFuture(QtConcurrent::run([runner = ActionRunner(*core_.engine, core_.db), selected,
+                                          request = dialog.request(), user = *user_] {
+        return runner.run(selected, request, user);
+    }));
+    updateTakeAction();
 }
 
-void MachinesPage::showOutcomes(NodeAction action, const QList<ActionOutcome> &outcomes)
+void MachinesPage::showOutcomes()
 {
-    const QString name = TakeActionMenu::actionName(action);
+    const QList<ActionOutcome> outcomes = running_.result();
+    const QString name = TakeActionMenu::actionName(runningAction_);
     QStringList refused;
     qsizetype taken = 0;
     for (const ActionOutcome &o : outcomes) {
@@ -216,6 +235,7 @@ void MachinesPage::showOutcomes(NodeAction action, const QList<ActionOutcome> &o
     actionResult_->setText(text);
     setTextColor(actionResult_, refused.isEmpty() ? palette().color(QPalette::WindowText) : kErrorColor);
     actionResult_->show();
+    updateTakeAction();
 }
 
 void MachinesPage::buildEmptyState()

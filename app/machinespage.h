@@ -1,7 +1,8 @@
 #pragma once
 
-#include "machine.h"
+#include "actionrunner.h"
 
+#include <QFutureWatcher>
 #include <QStringList>
 #include <QWidget>
 #include <optional>
@@ -20,8 +21,6 @@ class MachineDetails;
 class MachineFilterProxy;
 class MachineTableModel;
 class TakeActionMenu;
-enum class NodeAction;
-struct ActionOutcome;
 
 // The machine list: a filter line, the table (live from the core's change feed) and a count.
 // With no machines at all it says how machines get here instead of showing an empty grid.
@@ -33,6 +32,7 @@ class MachinesPage : public QWidget {
     Q_OBJECT
 public:
     explicit MachinesPage(CoreServices &core, QWidget *parent = nullptr);
+    ~MachinesPage() override;
 
     MachineTableModel *model() const { return model_; }
     MachineFilterProxy *proxy() const { return proxy_; }
@@ -66,7 +66,7 @@ private:
     void updateEmptyState();
     void updateCount();
     void updateTakeAction();
-    void showOutcomes(NodeAction action, const QList<ActionOutcome> &outcomes);
+    void showOutcomes();
 
     CoreServices &core_;
     std::optional<Actor> user_;
@@ -77,6 +77,9 @@ private:
     QToolButton *takeActionButton_;
     TakeActionMenu *takeActionMenu_;
     QLabel *actionResult_;
+    // The action being taken, off the GUI thread (each machine is a database transaction).
+    QFutureWatcher<QList<ActionOutcome>> running_;
+    NodeAction runningAction_ = NodeAction::Commission;
     QStackedWidget *views_; // the list, or one machine's details
     QWidget *list_;
     MachineDetails *details_;

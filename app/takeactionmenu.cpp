@@ -42,7 +42,7 @@ void TakeActionMenu::setMachines(const QList<Machine> &machines, const Actor &ac
     for (const NodeActionSpec &spec : nodeActionTable()) {
         int applies = 0;
         for (const Machine &m : machines)
-            if (LifecycleEngine::refusal(spec.action, m, actor).isEmpty())
+            if (LifecycleEngine::offers(spec.action, m, actor))
                 ++applies;
         if (applies == 0)
             continue;

@@ -59,11 +59,16 @@ QString LifecycleEngine::refusal(NodeAction action, const Machine &machine, cons
     return actionRefusal(action, {machine.status, roleOf(machine, actor), !machine.powerType.isEmpty()});
 }
 
+bool LifecycleEngine::offers(NodeAction action, const Machine &machine, const Actor &actor)
+{
+    return isActionOffered(action, {machine.status, roleOf(machine, actor), !machine.powerType.isEmpty()});
+}
+
 QList<NodeAction> LifecycleEngine::offeredActions(const Machine &machine, const Actor &actor) const
 {
     QList<NodeAction> offered;
     for (const NodeActionSpec &spec : nodeActionTable())
-        if (refusal(spec.action, machine, actor).isEmpty())
+        if (offers(spec.action, machine, actor))
             offered << spec.action;
     return offered;
 }

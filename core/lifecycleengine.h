@@ -31,6 +31,7 @@ public:
     static Role roleOf(const Machine &machine, const Actor &actor);
     // Empty when the action is offered to this actor for the machine as given; otherwise why not.
     static QString refusal(NodeAction action, const Machine &machine, const Actor &actor);
+    static bool offers(NodeAction action, const Machine &machine, const Actor &actor);
 
     // A move reported by the system (a booting machine's callback, a finished job).
     Expected<void> changeStatus(const QString &systemId, NodeStatus to, const Actor &actor, const QString &reason);

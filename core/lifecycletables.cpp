@@ -212,6 +212,13 @@ std::optional<NodeAction> nodeActionFromName(QStringView name)
 
 static QString translated(const char *context, const char *text) { return QCoreApplication::translate(context, text); }
 
+bool isActionOffered(NodeAction action, const ActionContext &context)
+{
+    const NodeActionSpec &spec = nodeActionSpec(action);
+    return spec.statuses.contains(context.status) && roleHas(context.role, spec.permission) &&
+           (!spec.needsPowerType || context.hasPowerType);
+}
+
 QString actionRefusal(NodeAction action, const ActionContext &context)
 {
     const NodeActionSpec &spec = nodeActionSpec(action);

@@ -1772,6 +1772,14 @@ packages: [htop]</translation>
         <source>%1: done for %2 of %3 machines; refused:</source>
         <translation>%1: 머신 %3대 중 %2대 완료, 거부됨:</translation>
     </message>
+    <message>
+        <source>Wait until the action being taken is done</source>
+        <translation>실행 중인 작업이 끝날 때까지 기다리세요</translation>
+    </message>
+    <message>
+        <source>%1: %2 machines…</source>
+        <translation>%1: 머신 %2대 작업 중…</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::MainWindow</name>
