@@ -3,7 +3,10 @@
 #include "coreservices.h"
 #include "machinespage.h"
 #include "networkpage.h"
+#include "notificationmodel.h"
+#include "notificationpanel.h"
 #include "servicespage.h"
+#include "textstyle.h"
 
 #include <QCloseEvent>
 #include <QCoreApplication>
@@ -15,6 +18,8 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
+#include <QToolButton>
+#include <QVBoxLayout>
 
 namespace metaldesk {
 
@@ -25,7 +30,10 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
       machinesPage_(new MachinesPage(core, this)),
       servicesPage_(new ServicesPage(host, core, this)),
       networkPage_(new NetworkPage(core, host, this)),
-      userLabel_(new QLabel(this))
+      userLabel_(new QLabel(this)),
+      notifications_(new NotificationModel(*core.feed, host, this)),
+      notificationPanel_(new NotificationPanel(notifications_, this)),
+      notificationsButton_(new QToolButton(this))
 {
     setWindowTitle(tr("MetalDesk"));
 
@@ -52,8 +60,30 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
     auto *central = new QWidget(this);
     auto *layout = new QHBoxLayout(central);
     layout->addWidget(navigation_);
-    layout->addWidget(pages_, 1);
+    auto *right = new QVBoxLayout;
+    right->addWidget(notificationPanel_);
+    right->addWidget(pages_, 1);
+    layout->addLayout(right, 1);
     setCentralWidget(central);
+
+    // Failures: the panel opens the moment one arrives; the status bar keeps the count.
+    notificationsButton_->setObjectName(QStringLiteral("notificationsButton"));
+    notificationsButton_->setAutoRaise(true);
+    statusBar()->addWidget(notificationsButton_);
+    notificationPanel_->setVisible(notifications_->rowCount() > 0);
+    connect(notifications_, &NotificationModel::notified, this, [this] {
+        notificationPanel_->show();
+        updateNotificationsButton();
+    });
+    connect(notifications_, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateNotificationsButton);
+    connect(notificationsButton_, &QToolButton::clicked, this, [this] {
+        notificationPanel_->setVisible(!notificationPanel_->isVisible() && notifications_->rowCount() > 0);
+    });
+    connect(notificationPanel_, &NotificationPanel::openMachine, this, [this](const QString &systemId) {
+        showPage(machinesPage_);
+        machinesPage_->showMachine(systemId);
+    });
+    updateNotificationsButton();
 
     // Which database this window shows: with several installations (SQLite, a shared PostgreSQL)
     // it is easy to look at the wrong one. displayName() never includes a password.
@@ -68,6 +98,24 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
     // Quitting from outside (SIGTERM, the session ending) closes no window: save then as well.
     if (QCoreApplication::instance())
         connect(QCoreApplication::instance(), &QCoreApplication::aboutToQuit, this, &MainWindow::saveSettings);
+}
+
+void MainWindow::updateNotificationsButton()
+{
+    const int count = notifications_->rowCount();
+    notificationsButton_->setText(count == 0 ? tr("No problems")
+                                  : count == 1 ? tr("1 problem")
+                                               : tr("%1 problems").arg(count));
+    notificationsButton_->setToolTip(count == 0 ? tr("Failures appear here the moment they happen")
+                                                : tr("Show or hide the problems"));
+    QFont font = notificationsButton_->font();
+    font.setBold(count > 0);
+    notificationsButton_->setFont(font);
+    QPalette colours = palette();
+    if (count > 0)
+        colours.setColor(QPalette::ButtonText, kErrorColor);
+    notificationsButton_->setPalette(colours);
+    notificationsButton_->setEnabled(count > 0);
 }
 
 void MainWindow::setUser(const Actor &user)

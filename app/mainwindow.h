@@ -5,6 +5,7 @@
 class QLabel;
 class QListWidget;
 class QStackedWidget;
+class QToolButton;
 
 namespace metaldesk {
 
@@ -12,6 +13,8 @@ struct Actor;
 struct CoreServices;
 class MachinesPage;
 class NetworkPage;
+class NotificationModel;
+class NotificationPanel;
 class ServiceHost;
 class ServicesPage;
 
@@ -25,6 +28,7 @@ public:
     MachinesPage *machinesPage() const { return machinesPage_; }
     ServicesPage *servicesPage() const { return servicesPage_; }
     NetworkPage *networkPage() const { return networkPage_; }
+    NotificationPanel *notificationPanel() const { return notificationPanel_; }
     // The signed-in user: who takes actions from this window (shown in the status bar).
     void setUser(const Actor &user);
     // Selects the page in the navigation, as a click on its title would.
@@ -37,6 +41,7 @@ private:
     void addPage(QWidget *page, const QIcon &icon, const QString &title);
     void saveSettings() const;
     void restoreSettings();
+    void updateNotificationsButton();
 
     QListWidget *navigation_;
     QStackedWidget *pages_;
@@ -44,6 +49,9 @@ private:
     ServicesPage *servicesPage_;
     NetworkPage *networkPage_;
     QLabel *userLabel_;
+    NotificationModel *notifications_;
+    NotificationPanel *notificationPanel_;
+    QToolButton *notificationsButton_;
 };
 
 } // namespace metaldesk

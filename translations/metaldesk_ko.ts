@@ -1815,6 +1815,26 @@ packages: [htop]</translation>
         <source>Signed in as %1</source>
         <translation>%1(으)로 로그인함</translation>
     </message>
+    <message>
+        <source>No problems</source>
+        <translation>문제 없음</translation>
+    </message>
+    <message>
+        <source>1 problem</source>
+        <translation>문제 1건</translation>
+    </message>
+    <message>
+        <source>%1 problems</source>
+        <translation>문제 %1건</translation>
+    </message>
+    <message>
+        <source>Failures appear here the moment they happen</source>
+        <translation>실패가 생기면 바로 여기에 표시됩니다</translation>
+    </message>
+    <message>
+        <source>Show or hide the problems</source>
+        <translation>문제 목록 보이기/숨기기</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::NetworkPage</name>
@@ -1981,6 +2001,32 @@ packages: [htop]</translation>
     <message>
         <source>DHCP is starting.</source>
         <translation>DHCP를 시작하는 중입니다.</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::NotificationModel</name>
+    <message>
+        <source>%1  %2: %3</source>
+        <translation>%1  %2: %3</translation>
+    </message>
+    <message>
+        <source>A MetalDesk service: see the Services page</source>
+        <translation>MetalDesk 서비스: 서비스 페이지를 확인하세요</translation>
+    </message>
+    <message>
+        <source>Double-click to open %1</source>
+        <translation>두 번 클릭하면 %1을(를) 엽니다</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::NotificationPanel</name>
+    <message>
+        <source>&amp;Dismiss all</source>
+        <translation>모두 지우기(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Problems</source>
+        <translation>문제</translation>
     </message>
 </context>
 <context>
