@@ -7,6 +7,7 @@
 #include "notificationpanel.h"
 #include "servicespage.h"
 #include "textstyle.h"
+#include "userspage.h"
 
 #include <QCloseEvent>
 #include <QCoreApplication>
@@ -30,6 +31,7 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
       machinesPage_(new MachinesPage(core, this)),
       servicesPage_(new ServicesPage(host, core, this)),
       networkPage_(new NetworkPage(core, host, this)),
+      usersPage_(new UsersPage(*core.users, this)),
       userLabel_(new QLabel(this)),
       notifications_(new NotificationModel(*core.feed, host, this)),
       notificationPanel_(new NotificationPanel(notifications_, this)),
@@ -55,6 +57,8 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
             tr("Services"));
     addPage(networkPage_, QIcon::fromTheme(QStringLiteral("network-wired"), style()->standardIcon(QStyle::SP_DriveNetIcon)),
             tr("Network"));
+    addPage(usersPage_, QIcon::fromTheme(QStringLiteral("system-users"), style()->standardIcon(QStyle::SP_DirHomeIcon)),
+            tr("Users"));
     navigation_->setCurrentRow(0);
 
     auto *central = new QWidget(this);
@@ -121,6 +125,7 @@ void MainWindow::updateNotificationsButton()
 void MainWindow::setUser(const Actor &user)
 {
     machinesPage_->setUser(user);
+    usersPage_->setUser(user);
     userLabel_->setText(user.isAdmin ? tr("Signed in as %1 (administrator)").arg(user.username)
                                      : tr("Signed in as %1").arg(user.username));
 }

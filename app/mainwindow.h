@@ -17,6 +17,7 @@ class NotificationModel;
 class NotificationPanel;
 class ServiceHost;
 class ServicesPage;
+class UsersPage;
 
 // The console's frame: a navigation list on the left, the pages beside it, a status bar. It only
 // wires pages together; each page is its own class over the services it is given.
@@ -29,6 +30,7 @@ public:
     ServicesPage *servicesPage() const { return servicesPage_; }
     NetworkPage *networkPage() const { return networkPage_; }
     NotificationPanel *notificationPanel() const { return notificationPanel_; }
+    UsersPage *usersPage() const { return usersPage_; }
     // The signed-in user: who takes actions from this window (shown in the status bar).
     void setUser(const Actor &user);
     // Selects the page in the navigation, as a click on its title would.
@@ -48,6 +50,7 @@ private:
     MachinesPage *machinesPage_;
     ServicesPage *servicesPage_;
     NetworkPage *networkPage_;
+    UsersPage *usersPage_;
     QLabel *userLabel_;
     NotificationModel *notifications_;
     NotificationPanel *notificationPanel_;

@@ -1144,6 +1144,45 @@ packages: [htop]</translation>
     </message>
 </context>
 <context>
+    <name>metaldesk::AddUserDialog</name>
+    <message>
+        <source>Administrator: commissions machines, manages users and settings</source>
+        <translation>관리자: 머신 커미션, 사용자와 설정 관리</translation>
+    </message>
+    <message>
+        <source>Add user</source>
+        <translation>사용자 추가</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>선택 사항</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>사용자 이름:</translation>
+    </message>
+    <message>
+        <source>Email:</source>
+        <translation>이메일:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>비밀번호:</translation>
+    </message>
+    <message>
+        <source>Repeat the password:</source>
+        <translation>비밀번호 확인:</translation>
+    </message>
+    <message>
+        <source>choose a password</source>
+        <translation>비밀번호를 정하세요</translation>
+    </message>
+    <message>
+        <source>the two passwords differ</source>
+        <translation>두 비밀번호가 다릅니다</translation>
+    </message>
+</context>
+<context>
     <name>metaldesk::LeaseTableModel</name>
     <message>
         <source>offered</source>
@@ -1835,6 +1874,10 @@ packages: [htop]</translation>
         <source>Show or hide the problems</source>
         <translation>문제 목록 보이기/숨기기</translation>
     </message>
+    <message>
+        <source>Users</source>
+        <translation>사용자</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::NetworkPage</name>
@@ -2001,6 +2044,25 @@ packages: [htop]</translation>
     <message>
         <source>DHCP is starting.</source>
         <translation>DHCP를 시작하는 중입니다.</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::NewKeyDialog</name>
+    <message>
+        <source>New API key</source>
+        <translation>새 API 키</translation>
+    </message>
+    <message>
+        <source>This is the only time the whole key is shown. Copy it now, and give it to juju (juju add-credential, maas-oauth) or another MAAS client.</source>
+        <translation>키 전체는 지금 한 번만 표시됩니다. 지금 복사해서 juju(juju add-credential, maas-oauth)나 다른 MAAS 클라이언트에 입력하세요.</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>복사(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copied to the clipboard.</source>
+        <translation>클립보드에 복사했습니다.</translation>
     </message>
 </context>
 <context>
@@ -2199,6 +2261,77 @@ packages: [htop]</translation>
     <message>
         <source>checks commissioning, deploying and releasing timeouts every %1 s</source>
         <translation>커미션, 배포, 릴리즈 시간 초과를 %1초마다 확인합니다</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::UsersPage</name>
+    <message>
+        <source>User name</source>
+        <translation>사용자 이름</translation>
+    </message>
+    <message>
+        <source>Email</source>
+        <translation>이메일</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>역할</translation>
+    </message>
+    <message>
+        <source>&amp;Add user…</source>
+        <translation>사용자 추가(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>생성 시각</translation>
+    </message>
+    <message>
+        <source>Consumer key</source>
+        <translation>컨슈머 키</translation>
+    </message>
+    <message>
+        <source>&amp;Create API key…</source>
+        <translation>API 키 만들기(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>&amp;Revoke</source>
+        <translation>폐기(&amp;R)</translation>
+    </message>
+    <message>
+        <source>API keys let juju and other MAAS clients act as that user: http://&lt;this host&gt;:5240/MAAS with the key.</source>
+        <translation>API 키가 있으면 juju와 다른 MAAS 클라이언트가 그 사용자로 작업합니다: http://&lt;이 호스트&gt;:5240/MAAS 와 키를 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>관리자</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>사용자</translation>
+    </message>
+    <message>
+        <source>API keys of %1</source>
+        <translation>%1의 API 키</translation>
+    </message>
+    <message>
+        <source>API keys</source>
+        <translation>API 키</translation>
+    </message>
+    <message>
+        <source>(no name)</source>
+        <translation>(이름 없음)</translation>
+    </message>
+    <message>
+        <source>Create API key</source>
+        <translation>API 키 만들기</translation>
+    </message>
+    <message>
+        <source>A name for the key (where it will be used, e.g. juju):</source>
+        <translation>키 이름 (사용할 곳, 예: juju):</translation>
     </message>
 </context>
 </TS>
