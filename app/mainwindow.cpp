@@ -15,6 +15,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QScreen>
+#include <QShortcut>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -134,6 +135,11 @@ void MainWindow::addPage(QWidget *page, const QIcon &icon, const QString &title)
 {
     pages_->addWidget(page);
     auto *item = new QListWidgetItem(icon, title, navigation_);
+    // Ctrl+1, Ctrl+2, ...: every page without the mouse.
+    const int number = navigation_->count();
+    auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + number)), this);
+    connect(shortcut, &QShortcut::activated, this, [this, page] { showPage(page); });
+    item->setToolTip(tr("%1 (%2)").arg(title, shortcut->key().toString(QKeySequence::NativeText)));
     // Roomy rows, as wide as the title needs in whatever language.
     const QFontMetrics fm = fontMetrics();
     item->setSizeHint(QSize(navigation_->iconSize().width() + fm.horizontalAdvance(title) + 3 * fm.averageCharWidth(),
@@ -160,6 +166,7 @@ void MainWindow::saveSettings() const
     QSettings settings;
     settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("mainWindow/state"), saveState());
+    settings.setValue(QStringLiteral("mainWindow/page"), navigation_->currentRow());
     machinesPage_->saveSettings(settings);
 }
 
@@ -170,6 +177,10 @@ void MainWindow::restoreSettings()
         // First run: room for every column of the machine list, but never larger than the screen.
         resize(QSize(1280, 760).boundedTo(screen()->availableGeometry().size() * 0.9));
     restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
+    // The page the user was on when the window last closed.
+    const int page = settings.value(QStringLiteral("mainWindow/page"), 0).toInt();
+    if (page >= 0 && page < navigation_->count())
+        navigation_->setCurrentRow(page);
     machinesPage_->restoreSettings(settings);
 }
 

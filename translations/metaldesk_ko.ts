@@ -1878,6 +1878,10 @@ packages: [htop]</translation>
         <source>Users</source>
         <translation>사용자</translation>
     </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::NetworkPage</name>

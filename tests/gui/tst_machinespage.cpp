@@ -5,7 +5,9 @@
 #include "machinespage.h"
 #include "machinetablemodel.h"
 #include "mainwindow.h"
+#include "networkpage.h"
 #include "servicehost.h"
+#include "servicespage.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -43,7 +45,7 @@ private slots:
     void followsChangesMadeOnAnotherThread();
     void addsAndRemovesRowsLiveThroughTheFilter();
     void sortsHardwareColumnsAsNumbers();
-    void remembersGeometryAndColumns();
+    void remembersGeometryAndColumns(); // and the page, reached from the keyboard
     void fitsLongerTranslatedTextsInAKoreanFont();
     void speaksKoreanWithTheShippedTranslation();
 
@@ -511,6 +513,13 @@ void TestMachinesPage::remembersGeometryAndColumns()
     window_->resize(760, 560); // within the offscreen screen (800x600): restoring clamps to it
     table_->horizontalHeader()->resizeSection(MachineTableModel::OwnerColumn, 177);
     table_->sortByColumn(MachineTableModel::StatusColumn, Qt::DescendingOrder);
+    // Pages from the keyboard: Ctrl+3 is the third, Ctrl+1 the first.
+    QTest::keyClick(window_.get(), Qt::Key_3, Qt::ControlModifier);
+    auto *pages = window_->findChild<QStackedWidget *>(QStringLiteral("pages"));
+    QCOMPARE(pages->currentWidget(), static_cast<QWidget *>(window_->networkPage()));
+    QTest::keyClick(window_.get(), Qt::Key_1, Qt::ControlModifier);
+    QCOMPARE(pages->currentWidget(), static_cast<QWidget *>(window_->machinesPage()));
+    QTest::keyClick(window_.get(), Qt::Key_2, Qt::ControlModifier);
     QVERIFY(window_->close());
 
     MainWindow again(*core_, host_);
@@ -520,6 +529,9 @@ void TestMachinesPage::remembersGeometryAndColumns()
     QCOMPARE(table->columnWidth(MachineTableModel::OwnerColumn), 177);
     QCOMPARE(table->horizontalHeader()->sortIndicatorSection(), int(MachineTableModel::StatusColumn));
     QCOMPARE(table->horizontalHeader()->sortIndicatorOrder(), Qt::DescendingOrder);
+    // Back on the page it was left on.
+    QCOMPARE(again.findChild<QStackedWidget *>(QStringLiteral("pages"))->currentWidget(),
+             static_cast<QWidget *>(again.servicesPage()));
 }
 
 void TestMachinesPage::fitsLongerTranslatedTextsInAKoreanFont()
