@@ -19,6 +19,7 @@
 #include <QShortcut>
 #include <QStackedWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QtConcurrent>
@@ -40,6 +41,8 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
       takeActionButton_(new QToolButton(this)),
       takeActionMenu_(new TakeActionMenu(this)),
       actionResult_(new QLabel(this)),
+      statusGroups_(new QWidget(this)),
+      statusGroupsDue_(new QTimer(this)),
       views_(new QStackedWidget(this)),
       list_(new QWidget(this)),
       details_(new MachineDetails(core, this)),
@@ -81,6 +84,21 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
             [this] { takeActionMenu_->setMachines(selectedMachines(), user_.value_or(Actor{})); });
     connect(takeActionMenu_, &TakeActionMenu::actionChosen, this, &MachinesPage::takeAction);
     connect(&running_, &QFutureWatcher<QList<ActionOutcome>>::finished, this, &MachinesPage::showOutcomes);
+    statusGroups_->setObjectName(QStringLiteral("statusGroups"));
+    auto *groupsLayout = new QHBoxLayout(statusGroups_);
+    groupsLayout->setContentsMargins(0, 0, 0, 0);
+    groupsLayout->addStretch(1);
+    // Never what decides the window's width: in a narrow window the last groups are out of view,
+    // and the filter does the same.
+    statusGroups_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    statusGroupsDue_->setSingleShot(true);
+    statusGroupsDue_->setInterval(100);
+    connect(statusGroupsDue_, &QTimer::timeout, this, &MachinesPage::updateStatusGroups);
+    connect(model_, &MachineTableModel::statusCountsChanged, statusGroupsDue_, [this] {
+        if (!statusGroupsDue_->isActive())
+            statusGroupsDue_->start();
+    });
+    connect(filter_, &QLineEdit::textChanged, this, &MachinesPage::updateStatusGroups);
     actionResult_->setObjectName(QStringLiteral("actionResult"));
     actionResult_->setWordWrap(true);
     actionResult_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -129,6 +147,7 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     auto *listLayout = new QVBoxLayout(list_);
     listLayout->setContentsMargins(0, 0, 0, 0);
     listLayout->addLayout(top);
+    listLayout->addWidget(statusGroups_);
     listLayout->addWidget(actionResult_);
     listLayout->addWidget(content_, 1);
     views_->addWidget(list_);
@@ -156,6 +175,49 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     });
     updateEmptyState();
     updateTakeAction();
+    updateStatusGroups();
+}
+
+void MachinesPage::updateStatusGroups()
+{
+    auto *layout = static_cast<QHBoxLayout *>(statusGroups_->layout());
+    const QStringList terms = filter_->text().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    int at = 0;
+    for (NodeStatus status : allNodeStatuses()) {
+        const int count = model_->countIn(status);
+        const QString key = QString::fromLatin1(nodeStatusKey(status)).toLower();
+        const QString name = QStringLiteral("group-") + key;
+        auto *button = statusGroups_->findChild<QToolButton *>(name, Qt::FindDirectChildrenOnly);
+        if (count == 0) {
+            delete button;
+            continue;
+        }
+        if (!button) {
+            button = new QToolButton(statusGroups_);
+            button->setObjectName(name);
+            button->setCheckable(true);
+            button->setAutoRaise(true);
+            connect(button, &QToolButton::clicked, this, [this, key](bool on) { toggleStatusGroup(key, on); });
+        }
+        layout->insertWidget(at++, button); // in lifecycle order
+        button->setText(tr("%1 %2").arg(MachineTableModel::statusText(status)).arg(count));
+        button->setToolTip(tr("Show only the machines that are %1 (status:%2)")
+                               .arg(MachineTableModel::statusText(status), key));
+        button->setChecked(terms.contains(QStringLiteral("status:") + key));
+    }
+    statusGroups_->setVisible(at > 0);
+}
+
+void MachinesPage::toggleStatusGroup(const QString &key, bool on)
+{
+    // One status at a time, as MAAS's groups: any other status term goes; the rest of the filter stays.
+    QStringList terms;
+    for (const QString &term : filter_->text().split(QLatin1Char(' '), Qt::SkipEmptyParts))
+        if (!term.startsWith(QLatin1String("status:")))
+            terms << term;
+    if (on)
+        terms << QStringLiteral("status:") + key;
+    filter_->setText(terms.join(QLatin1Char(' ')));
 }
 
 MachinesPage::~MachinesPage()

@@ -12,6 +12,7 @@ class QLineEdit;
 class QSettings;
 class QStackedWidget;
 class QTableView;
+class QTimer;
 class QToolButton;
 
 namespace metaldesk {
@@ -66,6 +67,8 @@ private:
     void updateEmptyState();
     void updateCount();
     void updateTakeAction();
+    void updateStatusGroups();
+    void toggleStatusGroup(const QString &key, bool on);
     void showOutcomes();
 
     CoreServices &core_;
@@ -77,6 +80,9 @@ private:
     QToolButton *takeActionButton_;
     TakeActionMenu *takeActionMenu_;
     QLabel *actionResult_;
+    // One button per status the machines are in, with how many: a click shows only those.
+    QWidget *statusGroups_;
+    QTimer *statusGroupsDue_; // counts change in bursts (1,000 a second): redraw at most 10 times a second
     // The action being taken, off the GUI thread (each machine is a database transaction).
     QFutureWatcher<QList<ActionOutcome>> running_;
     NodeAction runningAction_ = NodeAction::Commission;

@@ -41,6 +41,7 @@ MachineTableModel::MachineTableModel(const MachineStore &store, const ChangeFeed
             rows_.insert(machines_[row].systemId, row);
             nameKeys_ << naturalKey(machines_[row].hostname);
             searchTexts_ << MachineFilter::searchText(machines_[row]);
+            ++statusCounts_[int(machines_[row].status)];
         }
         nameRanks_.clear();
     } else {
@@ -299,10 +300,12 @@ void MachineTableModel::machineAdded(const QString &systemId)
     beginInsertRows({}, row, row);
     nameKeys_ << naturalKey(machine->hostname);
     searchTexts_ << MachineFilter::searchText(*machine);
+    ++statusCounts_[int(machine->status)];
     nameRanks_.clear();
     machines_.append(std::move(*machine));
     rows_.insert(systemId, row);
     endInsertRows();
+    emit statusCountsChanged();
 }
 
 void MachineTableModel::machineChanged(const QString &systemId)
@@ -320,8 +323,15 @@ void MachineTableModel::machineChanged(const QString &systemId)
         nameRanks_.clear();
     }
     searchTexts_[row] = MachineFilter::searchText(*machine);
+    const bool moved = machine->status != machines_[row].status;
+    if (moved) {
+        --statusCounts_[int(machines_[row].status)];
+        ++statusCounts_[int(machine->status)];
+    }
     machines_[row] = std::move(*machine);
     emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    if (moved)
+        emit statusCountsChanged();
 }
 
 void MachineTableModel::machineRemoved(const QString &systemId)
@@ -330,6 +340,7 @@ void MachineTableModel::machineRemoved(const QString &systemId)
     if (row < 0)
         return;
     beginRemoveRows({}, row, row);
+    --statusCounts_[int(machines_.at(row).status)];
     machines_.removeAt(row);
     nameKeys_.removeAt(row);
     searchTexts_.removeAt(row);
@@ -338,6 +349,7 @@ void MachineTableModel::machineRemoved(const QString &systemId)
     for (int r = row; r < machines_.size(); ++r)
         rows_[machines_[r].systemId] = r;
     endRemoveRows();
+    emit statusCountsChanged();
 }
 
 } // namespace metaldesk

@@ -51,6 +51,9 @@ public:
     int compareRows(int left, int right, int column) const;
     // A text's key for that order, compared with plain string comparison.
     static QString naturalKey(QStringView text);
+    // How many machines are in a status, kept as rows come, change and go.
+    int countIn(NodeStatus status) const { return statusCounts_.value(int(status)); }
+
     int rowOf(const QString &systemId) const { return rows_.value(systemId, -1); }
     // Why the initial list could not be read; empty when it was.
     const QString &loadError() const { return loadError_; }
@@ -65,6 +68,10 @@ public:
     // What hardware the machine has is learnt by commissioning it; until then, this says so.
     static QString notCommissionedText();
 
+signals:
+    // Some machine's status changed, or machines came or went: countIn() may differ.
+    void statusCountsChanged();
+
 private:
     void machineAdded(const QString &systemId);
     void machineChanged(const QString &systemId);
@@ -77,6 +84,7 @@ private:
     QList<Machine> machines_;
     QList<QString> nameKeys_;    // naturalKey(hostname), row by row
     QList<QString> searchTexts_; // MachineFilter::searchText, row by row
+    QHash<int, int> statusCounts_; // status → machines in it
     // Each row's place in name order, worked out again (once) after rows or names changed: sorting
     // compares two integers instead of two names.
     const QList<int> &nameRanks() const;

@@ -1819,6 +1819,14 @@ packages: [htop]</translation>
         <source>%1: %2 machines…</source>
         <translation>%1: 머신 %2대 작업 중…</translation>
     </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%1 %2</translation>
+    </message>
+    <message>
+        <source>Show only the machines that are %1 (status:%2)</source>
+        <translation>%1 상태인 머신만 보기 (status:%2)</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::MainWindow</name>

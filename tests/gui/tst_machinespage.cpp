@@ -10,6 +10,7 @@
 #include "servicespage.h"
 
 #include <QHeaderView>
+#include <QLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSettings>
@@ -17,6 +18,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QThread>
+#include <QToolButton>
 #include <QTranslator>
 #include <QtTest>
 
@@ -45,6 +47,7 @@ private slots:
     void followsChangesMadeOnAnotherThread();
     void addsAndRemovesRowsLiveThroughTheFilter();
     void sortsHardwareColumnsAsNumbers();
+    void groupsByStatusWithLiveCounts();
     void remembersGeometryAndColumns(); // and the page, reached from the keyboard
     void fitsLongerTranslatedTextsInAKoreanFont();
     void speaksKoreanWithTheShippedTranslation();
@@ -504,6 +507,43 @@ void TestMachinesPage::sortsHardwareColumnsAsNumbers()
         QVERIFY(memory >= previous);
         previous = memory;
     }
+}
+
+void TestMachinesPage::groupsByStatusWithLiveCounts()
+{
+    populate();
+    showWindow();
+    auto groups = [this] {
+        QStringList texts;
+        auto *strip = window_->findChild<QWidget *>(QStringLiteral("statusGroups"));
+        for (int i = 0; i < strip->layout()->count(); ++i)
+            if (auto *b = qobject_cast<QToolButton *>(strip->layout()->itemAt(i)->widget()))
+                texts << b->text();
+        return texts;
+    };
+    // In lifecycle order, only the statuses machines are in, with how many.
+    QCOMPARE(groups(), QStringList({QStringLiteral("New 2"), QStringLiteral("Commissioning 1"), QStringLiteral("Ready 3"),
+                                    QStringLiteral("Deployed 2"), QStringLiteral("Broken 1"),
+                                    QStringLiteral("Allocated 2"), QStringLiteral("Failed deployment 1")}));
+    auto *ready = window_->findChild<QToolButton *>(QStringLiteral("group-ready"));
+    QTest::mouseClick(ready, Qt::LeftButton);
+    QCOMPARE(filter_->text(), QStringLiteral("status:ready"));
+    QCOMPARE(proxy_->rowCount(), 3);
+    QVERIFY(ready->isChecked());
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest); // the count's new width
+    QVERIFY(count_->width() >= count_->sizeHint().width());
+    QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/machines-group-ready-en.png")));
+    // Another group replaces it; words typed stay.
+    QTest::keyClicks(filter_, QStringLiteral(" node"));
+    QTest::mouseClick(window_->findChild<QToolButton *>(QStringLiteral("group-broken")), Qt::LeftButton);
+    QCOMPARE(filter_->text(), QStringLiteral("node status:broken"));
+    QVERIFY(!ready->isChecked());
+    QCOMPARE(proxy_->rowCount(), 1);
+    filter_->clear();
+
+    // Live: a machine commissioned moves from Ready to Commissioning within a tenth of a second or so.
+    STEP(core_->engine->performAction(ids_[QStringLiteral("calm-heron")], NodeAction::Commission, actor(QStringLiteral("admin"))));
+    QTRY_VERIFY(groups().contains(QStringLiteral("Ready 2")) && groups().contains(QStringLiteral("Commissioning 2")));
 }
 
 void TestMachinesPage::remembersGeometryAndColumns()
