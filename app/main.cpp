@@ -2,6 +2,7 @@
 #include "configcommand.h"
 #include "coreservices.h"
 #include "createadmin.h"
+#include "firstrunwizard.h"
 #include "headlessrunner.h"
 #include "mainwindow.h"
 #include "servicehost.h"
@@ -46,21 +47,31 @@ int runWindow(const CommandLine &cl)
     UnixSignalWatcher watcher;
     QObject::connect(&watcher, &UnixSignalWatcher::terminationRequested, qApp, &QCoreApplication::quit);
 
-    // Who uses the window: the administrator account is created here on a fresh installation.
+    // Who uses the window: on a fresh installation the first-run wizard creates the administrator.
     auto users = (*core)->users->list();
     if (!users) {
         QMessageBox::critical(nullptr, QObject::tr("MetalDesk cannot start"), users.errorMessage());
         host.stop();
         return 1;
     }
-    SignInDialog signIn(*(*core)->users,
-                        users->isEmpty() ? SignInDialog::Mode::CreateAdmin : SignInDialog::Mode::SignIn);
-    if (signIn.exec() != QDialog::Accepted) {
-        host.stop();
-        return 0;
+    Actor user;
+    if (users->isEmpty()) {
+        FirstRunWizard wizard(**core, host);
+        if (wizard.exec() != QDialog::Accepted && wizard.user().username.isEmpty()) {
+            host.stop();
+            return 0;
+        }
+        user = wizard.user(); // closed after the account was made: signed in all the same
+    } else {
+        SignInDialog signIn(*(*core)->users);
+        if (signIn.exec() != QDialog::Accepted) {
+            host.stop();
+            return 0;
+        }
+        user = signIn.user();
     }
     MainWindow window(**core, host);
-    window.setUser(signIn.user());
+    window.setUser(user);
     window.show();
     const int status = QApplication::exec();
     host.stop();

@@ -1,5 +1,6 @@
 #include "userspage.h"
 
+#include "accountform.h"
 #include "textstyle.h"
 #include "userstore.h"
 
@@ -217,34 +218,15 @@ void UsersPage::revokeKey()
 }
 
 AddUserDialog::AddUserDialog(UserStore &users, QWidget *parent)
-    : QDialog(parent), users_(users), username_(new QLineEdit(this)), email_(new QLineEdit(this)),
-      password_(new QLineEdit(this)), repeat_(new QLineEdit(this)),
-      admin_(new QCheckBox(tr("Administrator: commissions machines, manages users and settings"), this)),
-      problem_(problemLabel(this))
+    : QDialog(parent), users_(users), form_(new AccountForm(AccountForm::Role::Chosen, this))
 {
     setObjectName(QStringLiteral("addUserDialog"));
     setWindowTitle(tr("Add user"));
-    username_->setObjectName(QStringLiteral("newUsername"));
-    email_->setObjectName(QStringLiteral("newEmail"));
-    email_->setPlaceholderText(tr("optional"));
-    password_->setObjectName(QStringLiteral("newPassword"));
-    repeat_->setObjectName(QStringLiteral("newRepeat"));
-    admin_->setObjectName(QStringLiteral("newIsAdmin"));
-    password_->setEchoMode(QLineEdit::Password);
-    repeat_->setEchoMode(QLineEdit::Password);
-    auto *form = new QFormLayout;
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    form->addRow(tr("User name:"), username_);
-    form->addRow(tr("Email:"), email_);
-    form->addRow(tr("Password:"), password_);
-    form->addRow(tr("Repeat the password:"), repeat_);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Add user"));
     buttons->button(QDialogButtonBox::Ok)->setObjectName(QStringLiteral("addUserConfirm"));
     auto *layout = new QVBoxLayout(this);
-    layout->addLayout(form);
-    layout->addWidget(admin_);
-    layout->addWidget(problem_);
+    layout->addWidget(form_);
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, &AddUserDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -253,19 +235,8 @@ AddUserDialog::AddUserDialog(UserStore &users, QWidget *parent)
 
 void AddUserDialog::accept()
 {
-    const QString username = username_->text().trimmed();
-    if (const QString why = UserStore::validateUsername(username); !why.isEmpty())
-        return showProblem(problem_, why);
-    if (password_->text().isEmpty())
-        return showProblem(problem_, tr("choose a password"));
-    if (password_->text() != repeat_->text())
-        return showProblem(problem_, tr("the two passwords differ"));
-    QApplication::setOverrideCursor(Qt::WaitCursor); // hashing the password takes a moment
-    auto user = users_.createUser(username, email_->text().trimmed(), password_->text(), admin_->isChecked());
-    QApplication::restoreOverrideCursor();
-    if (!user)
-        return showProblem(problem_, user.errorMessage());
-    QDialog::accept();
+    if (form_->create(users_))
+        QDialog::accept();
 }
 
 NewKeyDialog::NewKeyDialog(const QString &apiKey, QWidget *parent) : QDialog(parent)

@@ -15,6 +15,8 @@ class QTableWidget;
 
 namespace metaldesk {
 
+class AccountForm;
+
 // Users and their API keys. An administrator sees every user and adds new ones (administrators
 // or not); everyone sees their own account. An API key (what juju and other MAAS clients are
 // given) is shown whole once, when it is created, with a button that copies it; the list shows
@@ -57,12 +59,7 @@ public:
 
 private:
     UserStore &users_;
-    QLineEdit *username_;
-    QLineEdit *email_;
-    QLineEdit *password_;
-    QLineEdit *repeat_;
-    QCheckBox *admin_;
-    QLabel *problem_;
+    AccountForm *form_;
 };
 
 // A new API key, shown once: the whole key, a Copy button, and where it goes.

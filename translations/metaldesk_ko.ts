@@ -1067,6 +1067,41 @@ Commands:
     </message>
 </context>
 <context>
+    <name>metaldesk::AccountForm</name>
+    <message>
+        <source>optional</source>
+        <translation>선택 사항</translation>
+    </message>
+    <message>
+        <source>User name:</source>
+        <translation>사용자 이름:</translation>
+    </message>
+    <message>
+        <source>Email:</source>
+        <translation>이메일:</translation>
+    </message>
+    <message>
+        <source>Password:</source>
+        <translation>비밀번호:</translation>
+    </message>
+    <message>
+        <source>Repeat the password:</source>
+        <translation>비밀번호 확인:</translation>
+    </message>
+    <message>
+        <source>Administrator: commissions machines, manages users and settings</source>
+        <translation>관리자: 머신 커미션, 사용자와 설정 관리</translation>
+    </message>
+    <message>
+        <source>choose a password</source>
+        <translation>비밀번호를 정하세요</translation>
+    </message>
+    <message>
+        <source>the two passwords differ</source>
+        <translation>두 비밀번호가 다릅니다</translation>
+    </message>
+</context>
+<context>
     <name>metaldesk::ActionDialog</name>
     <message>
         <source>%1 and %2 more</source>
@@ -1146,40 +1181,63 @@ packages: [htop]</translation>
 <context>
     <name>metaldesk::AddUserDialog</name>
     <message>
-        <source>Administrator: commissions machines, manages users and settings</source>
-        <translation>관리자: 머신 커미션, 사용자와 설정 관리</translation>
-    </message>
-    <message>
         <source>Add user</source>
         <translation>사용자 추가</translation>
     </message>
+</context>
+<context>
+    <name>metaldesk::FirstRunWizard</name>
     <message>
-        <source>optional</source>
-        <translation>선택 사항</translation>
+        <source>Welcome to MetalDesk</source>
+        <translation>MetalDesk에 오신 것을 환영합니다</translation>
     </message>
     <message>
-        <source>User name:</source>
-        <translation>사용자 이름:</translation>
+        <source>The administrator</source>
+        <translation>관리자</translation>
     </message>
     <message>
-        <source>Email:</source>
-        <translation>이메일:</translation>
+        <source>Create the administrator account. The administrator commissions machines, manages users and changes the settings; other users acquire and deploy machines.</source>
+        <translation>관리자 계정을 만드세요. 관리자는 머신을 커미션하고 사용자와 설정을 관리합니다. 다른 사용자는 머신을 할당받아 배포합니다.</translation>
     </message>
     <message>
-        <source>Password:</source>
-        <translation>비밀번호:</translation>
+        <source>The boot network</source>
+        <translation>부트 네트워크</translation>
     </message>
     <message>
-        <source>Repeat the password:</source>
-        <translation>비밀번호 확인:</translation>
+        <source>Choose the interface where your machines network-boot, for example a second NIC on a switch of its own. MetalDesk answers DHCP there only. Check for other DHCP servers first: where your home router already gives addresses, choose proxy mode, and MetalDesk adds only the boot information. Apply your choice, or go on and set it later on the Network page.</source>
+        <translation>머신이 네트워크 부팅할 인터페이스를 고르세요. 예를 들어 별도 스위치에 연결한 두 번째 NIC입니다. MetalDesk는 그 인터페이스에서만 DHCP에 응답합니다. 먼저 다른 DHCP 서버가 있는지 확인하세요. 집 공유기가 이미 주소를 주고 있다면 프록시 모드를 고르면 MetalDesk는 부트 정보만 더합니다. 선택을 적용하거나, 다음으로 넘어가 나중에 네트워크 페이지에서 설정하세요.</translation>
     </message>
     <message>
-        <source>choose a password</source>
-        <translation>비밀번호를 정하세요</translation>
+        <source>Privileges</source>
+        <translation>권한</translation>
     </message>
     <message>
-        <source>the two passwords differ</source>
-        <translation>두 비밀번호가 다릅니다</translation>
+        <source>DHCP and TFTP use ports below 1024, which need root or a capability.</source>
+        <translation>DHCP와 TFTP는 1024 미만 포트를 쓰므로 root 권한이나 capability가 필요합니다.</translation>
+    </message>
+    <message>
+        <source>Your machines</source>
+        <translation>머신 준비</translation>
+    </message>
+    <message>
+        <source>Set your machines to boot from the network first, then switch them on: each one appears on the Machines page as New within a minute, named with two random words, and switches itself off. Then select machines and use Take action: Commission, Acquire, Deploy, Release.
+
+Virtual machines on a vSphere or libvirt host can be added as a chassis once the chassis drivers are in; until then, network-boot them the same way.</source>
+        <translation>머신이 네트워크 부팅을 먼저 하도록 설정한 뒤 전원을 켜세요. 1분 안에 머신 페이지에 임의의 두 단어 이름을 가진 신규 머신으로 나타나고 스스로 전원이 꺼집니다. 그다음 머신을 선택하고 작업 실행에서 커미션, 할당, 배포, 릴리즈를 하세요.
+
+vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어오면 섀시로 추가할 수 있습니다. 그때까지는 같은 방법으로 네트워크 부팅하세요.</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>Every MetalDesk service that is set up is running.</source>
+        <translation>설정된 MetalDesk 서비스가 모두 실행 중입니다.</translation>
+    </message>
+    <message>
+        <source>These services cannot run; each line says how to fix it:</source>
+        <translation>다음 서비스를 실행할 수 없습니다. 각 줄에 해결 방법이 있습니다:</translation>
     </message>
 </context>
 <context>
@@ -2205,52 +2263,20 @@ packages: [htop]</translation>
 <context>
     <name>metaldesk::SignInDialog</name>
     <message>
-        <source>Welcome to MetalDesk</source>
-        <translation>MetalDesk에 오신 것을 환영합니다</translation>
-    </message>
-    <message>
         <source>Sign in to MetalDesk</source>
         <translation>MetalDesk 로그인</translation>
-    </message>
-    <message>
-        <source>Create the administrator account. The administrator commissions machines, manages users and changes the settings; other users acquire and deploy machines.</source>
-        <translation>관리자 계정을 만드세요. 관리자는 머신을 커미션하고 사용자와 설정을 관리합니다. 다른 사용자는 머신을 할당받아 배포합니다.</translation>
     </message>
     <message>
         <source>User name:</source>
         <translation>사용자 이름:</translation>
     </message>
     <message>
-        <source>optional</source>
-        <translation>선택 사항</translation>
-    </message>
-    <message>
-        <source>Email:</source>
-        <translation>이메일:</translation>
-    </message>
-    <message>
         <source>Password:</source>
         <translation>비밀번호:</translation>
     </message>
     <message>
-        <source>Repeat the password:</source>
-        <translation>비밀번호 확인:</translation>
-    </message>
-    <message>
-        <source>Create and sign in</source>
-        <translation>만들고 로그인</translation>
-    </message>
-    <message>
         <source>Sign in</source>
         <translation>로그인</translation>
-    </message>
-    <message>
-        <source>choose a password</source>
-        <translation>비밀번호를 정하세요</translation>
-    </message>
-    <message>
-        <source>the two passwords differ</source>
-        <translation>두 비밀번호가 다릅니다</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,5 @@
 // Take action on the Machines page, offscreen, over a real SQLite database, as a person does it:
-// signing in (or creating the administrator on a fresh installation), selecting machines, the
+// signing in, selecting machines, the
 // menu offering what the lifecycle table allows that user, each action's dialog and its options,
 // and the line that says what was done and what was refused. Screenshots in English and Korean.
 #include "actiondialog.h"
@@ -40,7 +40,6 @@ private slots:
     void init();
     void cleanup();
 
-    void createsTheAdministratorOnAFreshInstallation();
     void signsInOnlyWithTheRightPassword();
     void staysClosedUntilSignedInAndMachinesAreSelected();
     void offersAnAdministratorWhatTheTableAllows();
@@ -236,34 +235,10 @@ void TestTakeAction::verifyDialogFits(ActionDialog *dialog)
     QVERIFY(dialog->width() <= 1280);
 }
 
-void TestTakeAction::createsTheAdministratorOnAFreshInstallation()
-{
-    SignInDialog dialog(*core_->users, SignInDialog::Mode::CreateAdmin);
-    dialog.show();
-    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
-    auto *confirm = dialog.findChild<QPushButton *>(QStringLiteral("signInConfirm"));
-    QCOMPARE(confirm->text(), QStringLiteral("Create and sign in"));
-    QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("username")), QStringLiteral("admin"));
-    QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("password")), QStringLiteral("s3cret"));
-    QTest::keyClicks(dialog.findChild<QLineEdit *>(QStringLiteral("repeatPassword")), QStringLiteral("s3cre"));
-    QTest::mouseClick(confirm, Qt::LeftButton);
-    QVERIFY(dialog.isVisible());
-    QCOMPARE(text("signInProblem"), QStringLiteral("The two passwords differ."));
-    QVERIFY(core_->users->list()->isEmpty());
-    QVERIFY(dialog.grab().save(QStringLiteral(SCREENSHOT_DIR "/sign-in-create-admin-en.png")));
-
-    QTest::keyClick(dialog.findChild<QLineEdit *>(QStringLiteral("repeatPassword")), Qt::Key_T);
-    QTest::mouseClick(confirm, Qt::LeftButton);
-    QCOMPARE(dialog.result(), int(QDialog::Accepted));
-    QCOMPARE(dialog.user().username, QStringLiteral("admin"));
-    QVERIFY(dialog.user().isAdmin);
-    QVERIFY(core_->users->authenticate(QStringLiteral("admin"), QStringLiteral("s3cret")));
-}
-
 void TestTakeAction::signsInOnlyWithTheRightPassword()
 {
     populate();
-    SignInDialog dialog(*core_->users, SignInDialog::Mode::SignIn);
+    SignInDialog dialog(*core_->users);
     dialog.show();
     QVERIFY(QTest::qWaitForWindowExposed(&dialog));
     QVERIFY(!dialog.findChild<QLineEdit *>(QStringLiteral("repeatPassword")));
@@ -527,10 +502,10 @@ void TestTakeAction::speaksKoreanWithTheShippedTranslation()
         QVERIFY(dialog->grab().save(QStringLiteral(SCREENSHOT_DIR "/take-action-release-ko.png")));
         dialog->reject();
     });
-    SignInDialog signIn(*core_->users, SignInDialog::Mode::CreateAdmin);
+    SignInDialog signIn(*core_->users);
     signIn.show();
     QVERIFY(QTest::qWaitForWindowExposed(&signIn));
-    QVERIFY(signIn.grab().save(QStringLiteral(SCREENSHOT_DIR "/sign-in-create-admin-ko.png")));
+    QVERIFY(signIn.grab().save(QStringLiteral(SCREENSHOT_DIR "/sign-in-ko.png")));
 }
 
 QTEST_MAIN(TestTakeAction)

@@ -140,7 +140,7 @@ void TestUsersPage::anAdministratorAddsUsers()
         auto *confirm = dialog->findChild<QPushButton *>(u"addUserConfirm"_s);
         QTest::keyClicks(dialog->findChild<QLineEdit *>(u"newUsername"_s), u"bad name"_s);
         QTest::mouseClick(confirm, Qt::LeftButton);
-        auto *problem = dialog->findChild<QLabel *>(u"usersProblem"_s);
+        auto *problem = dialog->findChild<QLabel *>(u"accountProblem"_s);
         QVERIFY(problem->isVisible());
         QVERIFY2(problem->text().startsWith(u"'bad name' is not a valid user name"_s), qPrintable(problem->text()));
         QVERIFY(dialog->grab().save(QStringLiteral(SCREENSHOT_DIR "/users-add-refused-en.png")));
