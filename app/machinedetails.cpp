@@ -299,11 +299,11 @@ QWidget *MachineDetails::buildSummaryTab()
     latestView->setModel(events_);
     styleAsList(latestView, cellStyle_);
     latestView->hideColumn(MachineEventModel::UserColumn);
-    // As tall as the room left, at least three events: its usual (tall) size hint would make the
+    // As tall as the room left, at least two events: its usual (tall) size hint would make the
     // summary scroll.
     latestView->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
     latestView->setMinimumHeight(latestView->horizontalHeader()->sizeHint().height() +
-                                 3 * latestView->verticalHeader()->defaultSectionSize() + 2 * latestView->frameWidth());
+                                 2 * latestView->verticalHeader()->defaultSectionSize() + 2 * latestView->frameWidth());
     auto *latestLayout = new QVBoxLayout(latest);
     latestLayout->addWidget(latestView, 1);
 

@@ -4,33 +4,19 @@
 #include "createadmin.h"
 #include "firstrunwizard.h"
 #include "headlessrunner.h"
+#include "language.h"
 #include "mainwindow.h"
 #include "servicehost.h"
 #include "signindialog.h"
 #include "unixsignalwatcher.h"
 
 #include <QApplication>
-#include <QLibraryInfo>
-#include <QLocale>
 #include <QMessageBox>
 #include <QTextStream>
-#include <QTranslator>
 
 using namespace metaldesk;
 
 namespace {
-
-// The interface speaks the system's language when a translation exists (LANG=ko_KR.UTF-8 → Korean).
-void installTranslations(QCoreApplication &app)
-{
-    auto *ours = new QTranslator(&app);
-    if (ours->load(QLocale(), QStringLiteral("metaldesk"), QStringLiteral("_"), QStringLiteral(":/i18n")))
-        QCoreApplication::installTranslator(ours);
-    auto *qt = new QTranslator(&app);
-    if (qt->load(QLocale(), QStringLiteral("qtbase"), QStringLiteral("_"),
-                 QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-        QCoreApplication::installTranslator(qt);
-}
 
 int runWindow(const CommandLine &cl)
 {
@@ -105,28 +91,28 @@ int main(int argc, char **argv)
         return 0;
     case CommandLine::Mode::CreateAdmin: {
         QCoreApplication app(argc, argv);
-        installTranslations(app);
+        language::install(app);
         return runCreateAdmin(*cl);
     }
     case CommandLine::Mode::SetConfig:
     case CommandLine::Mode::GetConfig: {
         QCoreApplication app(argc, argv);
-        installTranslations(app);
+        language::install(app);
         return runConfigCommand(*cl);
     }
     case CommandLine::Mode::Headless: {
         QCoreApplication app(argc, argv);
-        installTranslations(app);
+        language::install(app);
         return runHeadless(*cl, false);
     }
     case CommandLine::Mode::Gui: break;
     }
     if (!displayAvailable()) {
         QCoreApplication app(argc, argv);
-        installTranslations(app);
+        language::install(app);
         return runHeadless(*cl, true);
     }
     QApplication app(argc, argv);
-    installTranslations(app);
+    language::install(app);
     return runWindow(*cl);
 }

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "coreservices.h"
+#include "language.h"
 #include "machinespage.h"
 #include "networkpage.h"
 #include "notificationmodel.h"
@@ -10,10 +11,12 @@
 #include "userspage.h"
 
 #include <QCloseEvent>
+#include <QActionGroup>
 #include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenuBar>
 #include <QScreen>
 #include <QShortcut>
 #include <QSettings>
@@ -89,6 +92,7 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
         machinesPage_->showMachine(systemId);
     });
     updateNotificationsButton();
+    buildSettingsMenu();
 
     // Which database this window shows: with several installations (SQLite, a shared PostgreSQL)
     // it is easy to look at the wrong one. displayName() never includes a password.
@@ -103,6 +107,31 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
     // Quitting from outside (SIGTERM, the session ending) closes no window: save then as well.
     if (QCoreApplication::instance())
         connect(QCoreApplication::instance(), &QCoreApplication::aboutToQuit, this, &MainWindow::saveSettings);
+}
+
+void MainWindow::buildSettingsMenu()
+{
+    QMenu *settings = menuBar()->addMenu(tr("&Settings"));
+    settings->setObjectName(QStringLiteral("settingsMenu"));
+    QMenu *languages = settings->addMenu(tr("&Language"));
+    auto *group = new QActionGroup(this);
+    // Each language in its own words: whoever cannot read the current one still finds theirs.
+    const std::pair<QString, QString> choices[] = {
+        {QString(), tr("The system's (%1)").arg(QLocale::system().nativeLanguageName())},
+        {QStringLiteral("en"), QStringLiteral("English")},
+        {QStringLiteral("ko"), QStringLiteral("한국어")},
+    };
+    for (const auto &[code, name] : choices) {
+        QAction *choice = languages->addAction(name);
+        choice->setObjectName(QStringLiteral("language-") + (code.isEmpty() ? QStringLiteral("system") : code));
+        choice->setCheckable(true);
+        choice->setChecked(language::chosen() == code);
+        group->addAction(choice);
+        connect(choice, &QAction::triggered, this, [this, code] {
+            language::choose(code);
+            statusBar()->showMessage(tr("The language changes the next time MetalDesk starts."));
+        });
+    }
 }
 
 void MainWindow::updateNotificationsButton()

@@ -44,6 +44,7 @@ private:
     void saveSettings() const;
     void restoreSettings();
     void updateNotificationsButton();
+    void buildSettingsMenu();
 
     QListWidget *navigation_;
     QStackedWidget *pages_;

@@ -1948,6 +1948,22 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
         <source>%1 (%2)</source>
         <translation>%1 (%2)</translation>
     </message>
+    <message>
+        <source>&amp;Settings</source>
+        <translation>설정(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>언어(&amp;L)</translation>
+    </message>
+    <message>
+        <source>The system&apos;s (%1)</source>
+        <translation>시스템 언어 (%1)</translation>
+    </message>
+    <message>
+        <source>The language changes the next time MetalDesk starts.</source>
+        <translation>언어는 MetalDesk를 다음에 시작할 때 바뀝니다.</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::NetworkPage</name>

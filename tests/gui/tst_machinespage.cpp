@@ -2,6 +2,7 @@
 // filters and sorts, and that it follows changes made through the core live, row by row.
 #include "coreservices.h"
 #include "machinefilterproxy.h"
+#include "language.h"
 #include "machinespage.h"
 #include "machinetablemodel.h"
 #include "mainwindow.h"
@@ -13,6 +14,8 @@
 #include <QLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListWidget>
+#include <QStatusBar>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QTableView>
@@ -48,6 +51,7 @@ private slots:
     void addsAndRemovesRowsLiveThroughTheFilter();
     void sortsHardwareColumnsAsNumbers();
     void groupsByStatusWithLiveCounts();
+    void choosesTheLanguageForTheNextStart();
     void remembersGeometryAndColumns(); // and the page, reached from the keyboard
     void fitsLongerTranslatedTextsInAKoreanFont();
     void speaksKoreanWithTheShippedTranslation();
@@ -544,6 +548,33 @@ void TestMachinesPage::groupsByStatusWithLiveCounts()
     // Live: a machine commissioned moves from Ready to Commissioning within a tenth of a second or so.
     STEP(core_->engine->performAction(ids_[QStringLiteral("calm-heron")], NodeAction::Commission, actor(QStringLiteral("admin"))));
     QTRY_VERIFY(groups().contains(QStringLiteral("Ready 2")) && groups().contains(QStringLiteral("Commissioning 2")));
+}
+
+void TestMachinesPage::choosesTheLanguageForTheNextStart()
+{
+    showWindow();
+    QCOMPARE(language::chosen(), QString());
+    auto *korean = window_->findChild<QAction *>(QStringLiteral("language-ko"));
+    QVERIFY(korean && !korean->isChecked());
+    QVERIFY(window_->findChild<QAction *>(QStringLiteral("language-system"))->isChecked());
+    korean->trigger();
+    QCOMPARE(window_->statusBar()->currentMessage(), QStringLiteral("The language changes the next time MetalDesk starts."));
+    QCOMPARE(QSettings().value(QStringLiteral("interface/language")).toString(), QStringLiteral("ko"));
+    QCOMPARE(language::locale().language(), QLocale::Korean);
+
+    // The next start: the window speaks Korean, whatever the system's language.
+    window_.reset();
+    language::install(*qApp);
+    auto restore = qScopeGuard([] {
+        for (QTranslator *t : qApp->findChildren<QTranslator *>(Qt::FindDirectChildrenOnly)) {
+            QCoreApplication::removeTranslator(t);
+            delete t;
+        }
+        language::choose({});
+    });
+    showWindow();
+    QCOMPARE(window_->findChild<QListWidget *>(QStringLiteral("navigation"))->item(0)->text(), QStringLiteral("머신"));
+    QVERIFY(window_->findChild<QAction *>(QStringLiteral("language-ko"))->isChecked());
 }
 
 void TestMachinesPage::remembersGeometryAndColumns()

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <QLocale>
+#include <QString>
+
+class QCoreApplication;
+
+namespace metaldesk::language {
+
+// The interface's language: the system's (LANG=ko_KR.UTF-8 → Korean) unless one is chosen in the
+// window's Settings menu; the choice is kept with QSettings and takes effect at the next start.
+QString chosen(); // "" (the system's), "en" or "ko"
+void choose(const QString &code);
+QLocale locale();
+// Installs MetalDesk's translation and Qt's own (its buttons and dialogs) for locale().
+void install(QCoreApplication &app);
+
+} // namespace metaldesk::language
