@@ -1,5 +1,7 @@
 #include "guitest.h"
 
+#include "coreservices.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QLibraryInfo>
@@ -36,6 +38,19 @@ bool setUpGuiTest(const QString &applicationName, const QString &settingsDir, bo
     QLoggingCategory::setFilterRules(quietWarnings ? QStringLiteral("metaldesk.*.info=false\nmetaldesk.*.warning=false")
                                                    : QStringLiteral("metaldesk.*.info=false"));
     return QDir().mkpath(QStringLiteral(SCREENSHOT_DIR));
+}
+
+QString startFresh(std::unique_ptr<QTemporaryDir> &dir, std::unique_ptr<CoreServices> &core)
+{
+    QSettings().clear();
+    dir = std::make_unique<QTemporaryDir>();
+    if (!dir->isValid())
+        return QStringLiteral("cannot make a temporary folder: ") + dir->errorString();
+    auto opened = CoreServices::open(DatabaseSpec::sqlite(dir->filePath(QStringLiteral("md.db"))));
+    if (!opened)
+        return opened.errorMessage();
+    core = std::move(*opened);
+    return {};
 }
 
 } // namespace metaldesk::guitest

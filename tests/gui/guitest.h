@@ -1,7 +1,13 @@
 #pragma once
 
 #include <QString>
+#include <QTemporaryDir>
 #include <QTranslator>
+#include <memory>
+
+namespace metaldesk {
+struct CoreServices;
+}
 
 namespace metaldesk::guitest {
 
@@ -21,5 +27,9 @@ bool loadShippedKorean(QTranslator &metaldesk, QTranslator &qt);
 // numbers and dates, the engine's narration off (and its warnings, when `quietWarnings`), and the
 // screenshot folder (SCREENSHOT_DIR) made. Returns false when that folder cannot be made.
 bool setUpGuiTest(const QString &applicationName, const QString &settingsDir, bool quietWarnings);
+
+// What each GUI test function starts from: no saved settings, a new folder `dir` and a real
+// MetalDesk database in it, opened as `core`. Empty when that worked, else why not.
+QString startFresh(std::unique_ptr<QTemporaryDir> &dir, std::unique_ptr<CoreServices> &core);
 
 } // namespace metaldesk::guitest

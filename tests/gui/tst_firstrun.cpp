@@ -52,12 +52,8 @@ void TestFirstRun::initTestCase()
 
 void TestFirstRun::init()
 {
-    QSettings().clear();
-    dir_ = std::make_unique<QTemporaryDir>();
-    QVERIFY(dir_->isValid());
-    auto core = CoreServices::open(DatabaseSpec::sqlite(dir_->filePath(u"md.db"_s)));
-    QVERIFY2(core, qPrintable(core.errorMessage()));
-    core_ = std::move(*core);
+    const QString fresh = guitest::startFresh(dir_, core_);
+    QVERIFY2(fresh.isEmpty(), qPrintable(fresh));
     host_ = std::make_unique<ServiceHost>();
     QVERIFY(squatter_.listen(QHostAddress::LocalHost));
 }

@@ -131,12 +131,8 @@ void TestMachineDetails::initTestCase()
 
 void TestMachineDetails::init()
 {
-    QSettings().clear();
-    dir_ = std::make_unique<QTemporaryDir>();
-    QVERIFY(dir_->isValid());
-    auto core = CoreServices::open(DatabaseSpec::sqlite(dir_->filePath(QStringLiteral("md.db"))));
-    QVERIFY2(core, qPrintable(core.errorMessage()));
-    core_ = std::move(*core);
+    const QString fresh = guitest::startFresh(dir_, core_);
+    QVERIFY2(fresh.isEmpty(), qPrintable(fresh));
     // What the metadata service uses when booting machines report.
     reports_ = std::make_unique<NodeReports>(core_->db, core_->feed.get(), core_->engine.get());
     UserStore users(core_->db, 1000); // few hash iterations: fast tests

@@ -86,12 +86,8 @@ void TestMachinesPage::initTestCase()
 
 void TestMachinesPage::init()
 {
-    QSettings().clear();
-    dir_ = std::make_unique<QTemporaryDir>();
-    QVERIFY(dir_->isValid());
-    auto core = CoreServices::open(DatabaseSpec::sqlite(dir_->filePath(QStringLiteral("md.db"))));
-    QVERIFY2(core, qPrintable(core.errorMessage()));
-    core_ = std::move(*core);
+    const QString fresh = guitest::startFresh(dir_, core_);
+    QVERIFY2(fresh.isEmpty(), qPrintable(fresh));
     UserStore users(core_->db, 1000); // few hash iterations: fast tests
     for (const auto &[name, admin] : {std::pair{"admin", true}, {"alice", false}, {"bob", false}}) {
         const QString username = QLatin1String(name);

@@ -85,12 +85,8 @@ void TestTakeAction::initTestCase()
 
 void TestTakeAction::init()
 {
-    QSettings().clear();
-    dir_ = std::make_unique<QTemporaryDir>();
-    QVERIFY(dir_->isValid());
-    auto core = CoreServices::open(DatabaseSpec::sqlite(dir_->filePath(QStringLiteral("md.db"))));
-    QVERIFY2(core, qPrintable(core.errorMessage()));
-    core_ = std::move(*core);
+    const QString fresh = guitest::startFresh(dir_, core_);
+    QVERIFY2(fresh.isEmpty(), qPrintable(fresh));
 }
 
 void TestTakeAction::cleanup()

@@ -60,12 +60,8 @@ void TestUsersPage::initTestCase()
 
 void TestUsersPage::init()
 {
-    QSettings().clear();
-    dir_ = std::make_unique<QTemporaryDir>();
-    QVERIFY(dir_->isValid());
-    auto core = CoreServices::open(DatabaseSpec::sqlite(dir_->filePath(u"md.db"_s)));
-    QVERIFY2(core, qPrintable(core.errorMessage()));
-    core_ = std::move(*core);
+    const QString fresh = guitest::startFresh(dir_, core_);
+    QVERIFY2(fresh.isEmpty(), qPrintable(fresh));
     UserStore users(core_->db, 1000);
     for (const auto &[name, admin] : {std::pair{"admin", true}, {"alice", false}}) {
         auto user = users.createUser(QLatin1String(name), QLatin1String(name) + u"@example.org"_s, u"pw"_s, admin);
