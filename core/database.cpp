@@ -199,7 +199,15 @@ Expected<void> Database::migrate()
     schemaVersion_ = *version;
     // WAL: readers never block the writer. Persistent in the file, so every later connection has it.
     if (!isPostgres()) {
-        if (auto wal = runQuery(*db, QStringLiteral("PRAGMA journal_mode=WAL")); !wal)
+        // Switching to WAL takes the file exclusively. When another connection opens the same new
+        // file at the same moment, SQLite answers "locked" at once instead of waiting (its busy
+        // handler would deadlock there), so the switch is retried for up to the busy timeout.
+        auto wal = runQuery(*db, QStringLiteral("PRAGMA journal_mode=WAL"));
+        for (int attempt = 0; !wal && wal.errorMessage().contains(QLatin1String("locked")) && attempt < 200; ++attempt) {
+            QThread::msleep(50);
+            wal = runQuery(*db, QStringLiteral("PRAGMA journal_mode=WAL"));
+        }
+        if (!wal)
             return Error{QObject::tr("cannot use the database %1: %2").arg(spec_.path, wal.errorMessage())};
     }
     return {};
