@@ -19,6 +19,10 @@ Expected<std::unique_ptr<CoreServices>> CoreServices::open(const DatabaseSpec &s
     core->users = std::make_unique<UserStore>(core->db);
     core->config = std::make_unique<ConfigStore>(core->db);
     core->engine = std::make_unique<LifecycleEngine>(core->db, core->feed.get(), std::move(*hostnames));
+    core->power = std::make_unique<PowerService>(core->db, core->feed.get(), PowerDrivers::builtIn());
+    // Direct: request() only queues the call, from whichever thread took the action.
+    QObject::connect(core->engine.get(), &LifecycleEngine::powerRequested, core->power.get(), &PowerService::request,
+                     Qt::DirectConnection);
     return core;
 }
 

@@ -5,6 +5,7 @@
 #include "eventstore.h"
 #include "lifecycleengine.h"
 #include "machinestore.h"
+#include "powerservice.h"
 #include "userstore.h"
 
 #include <memory>
@@ -21,6 +22,8 @@ struct CoreServices {
     std::unique_ptr<UserStore> users;
     std::unique_ptr<ConfigStore> config;
     std::unique_ptr<LifecycleEngine> engine;
+    // Last: destroyed first, waiting for power calls in flight while the rest still exists.
+    std::unique_ptr<PowerService> power;
 
     static Expected<std::unique_ptr<CoreServices>> open(const DatabaseSpec &spec);
     // From the --database argument: "" (the default SQLite file), a path, or a postgresql:// URL.

@@ -9,6 +9,7 @@ namespace metaldesk {
 // An error a user can act on: what went wrong and, where we know it, how to fix it.
 struct Error {
     QString message;
+    bool retryable = false; // a later try may succeed (a timeout, a peer not answering yet)
 };
 
 // A value or the Error that prevented it (C++23's std::expected is not in this compiler's C++20 mode).

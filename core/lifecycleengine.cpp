@@ -269,12 +269,13 @@ Expected<void> LifecycleEngine::performAction(const QString &systemId, NodeActio
                                               const ActionOptions &options)
 {
     const bool deleting = action == NodeAction::Delete;
-    bool power = false;
+    bool hasPowerDriver = false;
     auto result = inTransaction(
         systemId,
         [&](const QSqlDatabase &db, Machine &machine, QList<Event> &events) -> Expected<void> {
             if (QString refusal = LifecycleEngine::refusal(action, machine, actor); !refusal.isEmpty())
                 return Error{refusal};
+            hasPowerDriver = !machine.powerType.isEmpty();
             const NodeActionSpec &spec = nodeActionSpec(action);
             const QString who = actor.username.isEmpty() ? tr("MetalDesk") : actor.username;
             QString verb = QCoreApplication::translate("NodeAction", spec.label);
@@ -297,7 +298,6 @@ Expected<void> LifecycleEngine::performAction(const QString &systemId, NodeActio
                         !gone)
                         return gone.error();
                 }
-                power = !deleting;
                 return {};
             }
 
@@ -313,8 +313,8 @@ Expected<void> LifecycleEngine::performAction(const QString &systemId, NodeActio
             return walk(db, machine, step, actor, events);
         },
         deleting);
-    if (result && power)
-        emit powerRequested(systemId, action == NodeAction::PowerOn, actor);
+    if (const auto command = powerAfter(action); result && hasPowerDriver && command)
+        emit powerRequested(systemId, *command, actor);
     return result;
 }
 
@@ -362,6 +362,7 @@ Expected<int> LifecycleEngine::expireOverdue(qint64 now)
     due->finish();
     int expired = 0;
     for (const QString &systemId : std::as_const(systemIds)) {
+        bool hasPowerDriver = false;
         auto done = inTransaction(
             systemId, [&](const QSqlDatabase &conn, Machine &machine, QList<Event> &events) -> Expected<void> {
                 // Re-checked under the lock: the machine may have moved on since the scan.
@@ -383,6 +384,7 @@ Expected<int> LifecycleEngine::expireOverdue(qint64 now)
                     auto timeout = timeoutMsFor(machine.status);
                     limitMs = timeout ? *timeout : 0;
                 }
+                hasPowerDriver = !machine.powerType.isEmpty();
                 Step step;
                 step.path = {*failureStatusFor(machine.status)};
                 step.eventType = QStringLiteral("timeout");
@@ -391,9 +393,12 @@ Expected<int> LifecycleEngine::expireOverdue(qint64 now)
                                   .arg((limitMs + 30000) / 60000);
                 return walk(conn, machine, step, Actor::system(QStringLiteral("timeout")), events);
             });
-        if (done)
+        if (done) {
             ++expired;
-        else if (!done.errorMessage().isEmpty())
+            // As MAAS: a machine that ran out of time is switched off, not left half-way.
+            if (hasPowerDriver)
+                emit powerRequested(systemId, PowerCommand::Off, Actor::system(QStringLiteral("timeout")));
+        } else if (!done.errorMessage().isEmpty())
             qCWarning(lcLifecycle) << "cannot time out" << systemId << done.errorMessage();
     }
     return expired;

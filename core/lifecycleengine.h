@@ -44,8 +44,9 @@ public:
     Expected<qint64> timeoutMsFor(NodeStatus status) const;
 
 signals:
-    // The user asked to switch a machine on or off; the power service carries it out.
-    void powerRequested(const QString &systemId, bool on, const metaldesk::Actor &actor);
+    // A machine with a power driver is to be switched (the user's Power on/off, an action that
+    // boots it, a timeout); the power service carries it out.
+    void powerRequested(const QString &systemId, metaldesk::PowerCommand command, const metaldesk::Actor &actor);
 
 private:
     struct Step {

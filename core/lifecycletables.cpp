@@ -283,4 +283,25 @@ QList<NodeStatus> actionPath(NodeAction action, NodeStatus current, std::optiona
     return {};
 }
 
+std::optional<PowerCommand> powerAfter(NodeAction action)
+{
+    switch (action) {
+    case NodeAction::PowerOn: return PowerCommand::On;
+    case NodeAction::PowerOff:
+    case NodeAction::Abort: return PowerCommand::Off;
+    case NodeAction::Commission:
+    case NodeAction::Deploy:
+    case NodeAction::Release:
+    case NodeAction::Test:
+    case NodeAction::RescueMode:
+    case NodeAction::ExitRescueMode: return PowerCommand::Cycle;
+    case NodeAction::Acquire:
+    case NodeAction::MarkBroken:
+    case NodeAction::MarkFixed:
+    case NodeAction::OverrideFailedTesting:
+    case NodeAction::Delete: return std::nullopt;
+    }
+    return std::nullopt;
+}
+
 } // namespace metaldesk

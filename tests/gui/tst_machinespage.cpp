@@ -156,8 +156,7 @@ void TestMachinesPage::populate()
         if (s.cpus > 0) {
             STEP(core_->machines->setHardware(
                 id, {spec.architecture, s.cpus, s.memoryMiB, s.storageBytes, QStringLiteral("sda")}));
-            STEP(core_->machines->setPowerSettings(
-                id, QStringLiteral("ipmi"), {{QStringLiteral("power_address"), QStringLiteral("10.0.0.%1").arg(n)}}));
+            STEP(core_->machines->setPowerSettings(id, QStringLiteral("manual"), {}));
         }
         if (s.status == NodeStatus::New)
             continue;

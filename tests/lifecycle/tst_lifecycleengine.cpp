@@ -615,10 +615,20 @@ private slots:
         REQUIRE_OK(core_->engine->performAction(m->systemId, NodeAction::PowerOff, admin_));
         QCOMPARE(power.count(), 2);
         QCOMPARE(power[0][0].toString(), m->systemId);
-        QCOMPARE(power[0][1].toBool(), true);
-        QCOMPARE(power[1][1].toBool(), false);
+        QCOMPARE(power[0][1].value<PowerCommand>(), PowerCommand::On);
+        QCOMPARE(power[1][1].value<PowerCommand>(), PowerCommand::Off);
         QCOMPARE(statusOf(m->systemId), S::New); // power does not change the status
         QCOMPARE(eventsOf(m->systemId).value(0).type, u"power"_s);
+
+        // Actions that boot the machine cycle its power, Abort switches it off; a machine without
+        // a power driver is left to the person who powers it.
+        REQUIRE_OK(core_->engine->performAction(m->systemId, NodeAction::Commission, admin_));
+        REQUIRE_OK(core_->engine->performAction(m->systemId, NodeAction::Abort, admin_));
+        QCOMPARE(power.count(), 4);
+        QCOMPARE(power[2][1].value<PowerCommand>(), PowerCommand::Cycle);
+        QCOMPARE(power[3][1].value<PowerCommand>(), PowerCommand::Off);
+        REQUIRE_OK(core_->engine->performAction(bare->systemId, NodeAction::Commission, admin_));
+        QCOMPARE(power.count(), 4);
     }
 
     // ---- timeouts ----------------------------------------------------------------------------------
