@@ -2,6 +2,7 @@
 
 #include "coreservices.h"
 #include "machineeventmodel.h"
+#include "machinepowertab.h"
 #include "machinetablemodel.h"
 #include "roomycellstyle.h"
 #include "textstyle.h"
@@ -142,7 +143,8 @@ MachineDetails::MachineDetails(CoreServices &core, QWidget *parent)
       results_(core.db),
       events_(new MachineEventModel(*core.events, *core.feed, this)),
       cellStyle_(new RoomyCellStyle),
-      tabs_(new QTabWidget(this))
+      tabs_(new QTabWidget(this)),
+      powerTab_(new MachinePowerTab(core))
 {
     cellStyle_->setParent(this); // the views do not own their style
     setObjectName(QStringLiteral("machineDetails"));
@@ -153,6 +155,7 @@ MachineDetails::MachineDetails(CoreServices &core, QWidget *parent)
     tabs_->addTab(buildNetworkTab(), tr("Network"));
     tabs_->addTab(buildStorageTab(), tr("Storage"));
     tabs_->addTab(buildCommissioningTab(), tr("Commissioning"));
+    tabs_->addTab(powerTab_, tr("Power"));
     tabs_->addTab(buildEventsTab(), tr("Events"));
 
     auto *layout = new QVBoxLayout(this);
@@ -401,6 +404,11 @@ void MachineDetails::showMachine(const QString &systemId)
         scroll->ensureVisible(0, 0);
 }
 
+void MachineDetails::setUser(const std::optional<Actor> &user)
+{
+    powerTab_->setUser(user);
+}
+
 void MachineDetails::machineChanged(const QString &systemId)
 {
     if (systemId == systemId_ && !removed_)
@@ -446,6 +454,7 @@ void MachineDetails::reload()
     showNetwork(*machine, inventory);
     showStorage(*machine, inventory);
     showCommissioning(*machine, result, problem);
+    powerTab_->showMachine(*machine);
 }
 
 void MachineDetails::setValue(QLabel *label, const QString &text, const QString &whyEmpty)

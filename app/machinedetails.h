@@ -21,11 +21,12 @@ namespace metaldesk {
 
 struct CoreServices;
 class MachineEventModel;
+class MachinePowerTab;
 class MachineStore;
 
 // One machine, as MAAS's machine details show it: a header with the name, status (and, in a
 // failed state, why), owner and power; tabs with the hardware summary, the network interfaces,
-// the disks, the commissioning results as the machine reported them, and the machine's events.
+// the disks, the commissioning results as the machine reported them, its power, and its events.
 // Before commissioning the hardware reads as not known yet. Kept current from the change feed.
 class MachineDetails : public QWidget {
     Q_OBJECT
@@ -35,6 +36,7 @@ public:
         NetworkTab,
         StorageTab,
         CommissioningTab,
+        PowerTab,
         EventsTab
     };
     enum NicColumn {
@@ -60,6 +62,8 @@ public:
     void showMachine(const QString &systemId);
     const QString &systemId() const { return systemId_; }
     QTabWidget *tabs() const { return tabs_; }
+    // Who looks: the Power tab lets administrators change the settings.
+    void setUser(const std::optional<Actor> &user);
 
     // Disk and memory sizes in the unit that suits them ("500.1 GB", "2.0 TB", "50.3 MB"), decimal
     // as disk makers count.
@@ -137,6 +141,7 @@ private:
     QLabel *received_;
     QLabel *commissioningNotice_;
     QPlainTextEdit *output_;
+    MachinePowerTab *powerTab_;
     QTableView *eventsView_;
 };
 

@@ -1,6 +1,7 @@
 #include "machinespage.h"
 
 #include "actiondialog.h"
+#include "addmachinedialog.h"
 #include "coreservices.h"
 #include "machinedetails.h"
 #include "machinefilterproxy.h"
@@ -39,6 +40,7 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
       filter_(new QLineEdit(this)),
       count_(new QLabel(this)),
       takeActionButton_(new QToolButton(this)),
+      addMachineButton_(new QToolButton(this)),
       takeActionMenu_(new TakeActionMenu(this)),
       actionResult_(new QLabel(this)),
       statusGroups_(new QWidget(this)),
@@ -73,6 +75,13 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
 
     count_->setObjectName(QStringLiteral("machineCount"));
     count_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    addMachineButton_->setObjectName(QStringLiteral("addMachine"));
+    addMachineButton_->setText(tr("&Add machine"));
+    addMachineButton_->setToolTip(tr("Add one machine by its MAC addresses and power settings (Ctrl+N)"));
+    connect(addMachineButton_, &QToolButton::clicked, this, &MachinesPage::addMachine);
+    auto *add = new QShortcut(QKeySequence::New, this);
+    connect(add, &QShortcut::activated, this, &MachinesPage::addMachine);
 
     // Take action: the menu is built for the selection each time it opens.
     takeActionButton_->setObjectName(QStringLiteral("takeAction"));
@@ -143,6 +152,7 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     top->addSpacing(fontMetrics().averageCharWidth() * 2);
     top->addWidget(count_);
     top->addSpacing(fontMetrics().averageCharWidth() * 2);
+    top->addWidget(addMachineButton_);
     top->addWidget(takeActionButton_);
     auto *listLayout = new QVBoxLayout(list_);
     listLayout->setContentsMargins(0, 0, 0, 0);
@@ -228,7 +238,23 @@ MachinesPage::~MachinesPage()
 void MachinesPage::setUser(const std::optional<Actor> &user)
 {
     user_ = user;
+    details_->setUser(user);
+    addMachineButton_->setVisible(user_ && user_->isAdmin); // MAAS: administrators add machines
     updateTakeAction();
+}
+
+void MachinesPage::addMachine()
+{
+    if (!user_ || !user_->isAdmin)
+        return;
+    AddMachineDialog dialog(core_, *user_, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    auto added = core_.machines->get(dialog.addedSystemId());
+    actionResult_->setText(tr("Added %1: it is New; commission it to learn its hardware.")
+                               .arg(added ? added->hostname : dialog.addedSystemId()));
+    setTextColor(actionResult_, palette().color(QPalette::WindowText));
+    actionResult_->show();
 }
 
 void MachinesPage::updateTakeAction()

@@ -43,6 +43,8 @@ public:
 
     // Who takes actions from this page; none: Take action is closed, and says why.
     void setUser(const std::optional<Actor> &user);
+    // Add machine (administrators): a dialog, then the line above the list names the machine added.
+    void addMachine();
     // Opens the dialog of that action for the selected machines (what choosing it in the menu does).
     void takeAction(NodeAction action);
     // The selected machines, as the list has them.
@@ -78,6 +80,7 @@ private:
     QLineEdit *filter_;
     QLabel *count_;
     QToolButton *takeActionButton_;
+    QToolButton *addMachineButton_;
     TakeActionMenu *takeActionMenu_;
     QLabel *actionResult_;
     // One button per status the machines are in, with how many: a click shows only those.

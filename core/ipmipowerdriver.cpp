@@ -11,22 +11,16 @@ Q_LOGGING_CATEGORY(lcIpmi, "metaldesk.power.ipmi")
 namespace {
 constexpr int kCallTimeoutMs = 20000; // ipmitool's own retries (-N 1 -R 2) end well before this
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("Power", text);
-}
 } // namespace
 
-QString IpmiPowerDriver::label() const
-{
-    return tr("IPMI");
-}
+QString IpmiPowerDriver::label() const { return QCoreApplication::translate("Power", "IPMI"); }
 
 QList<PowerParameter> IpmiPowerDriver::parameters() const
 {
     return {
         {QStringLiteral("power_address"), QT_TRANSLATE_NOOP("PowerParameter", "BMC address"), true, false, {}},
-        {QStringLiteral("power_port"), QT_TRANSLATE_NOOP("PowerParameter", "Port"), false, false, QStringLiteral("623")},
+        {QStringLiteral("power_port"), QT_TRANSLATE_NOOP("PowerParameter", "Port"), false, false,
+         QStringLiteral("623")},
         {QStringLiteral("power_user"), QT_TRANSLATE_NOOP("PowerParameter", "User name"), false, false, {}},
         {QStringLiteral("power_pass"), QT_TRANSLATE_NOOP("PowerParameter", "Password"), false, true, {}},
         {QStringLiteral("power_driver"), QT_TRANSLATE_NOOP("PowerParameter", "Protocol (LAN_2_0 or LAN)"), false, false,
@@ -49,7 +43,7 @@ Expected<PowerState> IpmiPowerDriver::parsePowerStatus(QByteArrayView output)
         if (state == "off")
             return PowerState::Off;
     }
-    return Error{tr("the BMC answered something other than a power state: %1")
+    return Error{QCoreApplication::translate("Power", "the BMC answered something other than a power state: %1")
                      .arg(QString::fromUtf8(output.toByteArray().left(80)).simplified())};
 }
 
@@ -58,7 +52,9 @@ Error IpmiPowerDriver::classifyFailure(const QString &address, QByteArrayView st
     // ipmitool -v names the step that failed; its progress chatter is left out of the sentence.
     QStringList lines;
     for (const QByteArray &line : stderrText.toByteArray().split('\n')) {
-        const QString text = QString::fromUtf8(line).simplified();
+        QString text = QString::fromUtf8(line).simplified();
+        if (text.startsWith(QLatin1String("> ")))
+            text.remove(0, 2);
         if (!text.isEmpty() && !text.startsWith(QLatin1String("Loading IANA")) &&
             !text.contains(QLatin1String("HPM.x")) && !text.startsWith(QLatin1String(">> ")))
             lines << text;
@@ -67,11 +63,16 @@ Error IpmiPowerDriver::classifyFailure(const QString &address, QByteArrayView st
     const QString lower = text.toLower();
     if (lower.contains(QLatin1String("rakp")) || lower.contains(QLatin1String("unauthorized name")) ||
         lower.contains(QLatin1String("invalid user name")))
-        return Error{tr("the BMC at %1 refused the user name or password (%2)").arg(address, text)};
+        return Error{QCoreApplication::translate("Power", "the BMC at %1 refused the user name or password (%2)")
+                         .arg(address, text)};
     if (lower.contains(QLatin1String("authentication algorithm")) || lower.contains(QLatin1String("cipher suite")))
-        return Error{tr("the BMC at %1 does not offer the cipher suite asked for; try 3 (%2)").arg(address, text)};
+        return Error{
+            QCoreApplication::translate("Power", "the BMC at %1 does not offer the cipher suite asked for; try 3 (%2)")
+                .arg(address, text)};
     // Anything else is most often a BMC that did not answer (yet): worth another try.
-    return Error{tr("the BMC at %1 did not answer (%2)").arg(address, text.isEmpty() ? tr("no output") : text), true};
+    return Error{QCoreApplication::translate("Power", "the BMC at %1 did not answer (%2)")
+                     .arg(address, text.isEmpty() ? QCoreApplication::translate("Power", "no output") : text),
+                 true};
 }
 
 Expected<QByteArray> IpmiPowerDriver::run(const PowerTarget &target, const QStringList &command) const
@@ -85,11 +86,16 @@ Expected<QByteArray> IpmiPowerDriver::run(const PowerTarget &target, const QStri
                      powerParameter(*this, p, QStringLiteral("power_driver")) == QLatin1String("LAN")
                          ? QStringLiteral("lan")
                          : QStringLiteral("lanplus"),
-                     QStringLiteral("-H"), address,
-                     QStringLiteral("-p"), powerParameter(*this, p, QStringLiteral("power_port")),
-                     QStringLiteral("-L"), privilege,
-                     QStringLiteral("-N"), QStringLiteral("1"),
-                     QStringLiteral("-R"), QStringLiteral("2")};
+                     QStringLiteral("-H"),
+                     address,
+                     QStringLiteral("-p"),
+                     powerParameter(*this, p, QStringLiteral("power_port")),
+                     QStringLiteral("-L"),
+                     privilege,
+                     QStringLiteral("-N"),
+                     QStringLiteral("1"),
+                     QStringLiteral("-R"),
+                     QStringLiteral("2")};
     const QString cipher = powerParameter(*this, p, QStringLiteral("cipher_suite_id"));
     if (!cipher.isEmpty())
         args << QStringLiteral("-C") << cipher;
@@ -108,11 +114,15 @@ Expected<QByteArray> IpmiPowerDriver::run(const PowerTarget &target, const QStri
     process.start(ipmitool_, args);
     process.closeWriteChannel(); // never a password prompt
     if (!process.waitForStarted())
-        return Error{tr("cannot run %1: %2 (install the ipmitool package)").arg(ipmitool_, process.errorString())};
+        return Error{QCoreApplication::translate("Power", "cannot run %1: %2 (install the ipmitool package)")
+                         .arg(ipmitool_, process.errorString())};
     if (!process.waitForFinished(kCallTimeoutMs)) {
         process.kill();
         process.waitForFinished();
-        return Error{tr("the BMC at %1 did not answer within %2 s").arg(address).arg(kCallTimeoutMs / 1000), true};
+        return Error{QCoreApplication::translate("Power", "the BMC at %1 did not answer within %2 s")
+                         .arg(address)
+                         .arg(kCallTimeoutMs / 1000),
+                     true};
     }
     const QByteArray err = process.readAllStandardError();
     if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {

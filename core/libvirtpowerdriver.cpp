@@ -9,11 +9,6 @@
 namespace metaldesk {
 
 namespace {
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("Power", text);
-}
-
 // libvirt prints every error to stderr unless told otherwise; we report them as values instead.
 void ignoreLibvirtError(void *, virErrorPtr) {}
 
@@ -21,7 +16,8 @@ void ignoreLibvirtError(void *, virErrorPtr) {}
 Error lastError(const QString &context)
 {
     const virError *e = virGetLastError();
-    const QString message = e && e->message ? QString::fromUtf8(e->message) : tr("unknown libvirt error");
+    const QString message =
+        e && e->message ? QString::fromUtf8(e->message) : QCoreApplication::translate("Power", "unknown libvirt error");
     const bool retryable = e && (e->code == VIR_ERR_SYSTEM_ERROR || e->code == VIR_ERR_RPC ||
                                  e->code == VIR_ERR_OPERATION_TIMEOUT || e->code == VIR_ERR_NO_CONNECT);
     return Error{context.isEmpty() ? message : QStringLiteral("%1: %2").arg(context, message), retryable};
@@ -35,13 +31,14 @@ Expected<void> withDomain(const PowerDriver &driver, const PowerTarget &target,
     const QString name = powerParameter(driver, target.parameters, QStringLiteral("power_id"));
     virConnectPtr conn = virConnectOpen(uri.toUtf8().constData());
     if (!conn)
-        return lastError(tr("cannot connect to %1").arg(uri));
+        return lastError(QCoreApplication::translate("Power", "cannot connect to %1").arg(uri));
     virDomainPtr dom = virDomainLookupByName(conn, name.toUtf8().constData());
     Expected<void> result;
     if (!dom) {
         const virError *e = virGetLastError();
-        result = e && e->code == VIR_ERR_NO_DOMAIN ? Error{tr("%1 has no VM named '%2'").arg(uri, name)}
-                                                   : lastError(tr("cannot find '%1' at %2").arg(name, uri));
+        result = e && e->code == VIR_ERR_NO_DOMAIN
+                     ? Error{QCoreApplication::translate("Power", "%1 has no VM named '%2'").arg(uri, name)}
+                     : lastError(QCoreApplication::translate("Power", "cannot find '%1' at %2").arg(name, uri));
     } else {
         result = body(dom);
         virDomainFree(dom);
@@ -55,7 +52,7 @@ Expected<PowerState> stateOf(virDomainPtr dom)
     int state = VIR_DOMAIN_NOSTATE;
     int reason = 0;
     if (virDomainGetState(dom, &state, &reason, 0) < 0)
-        return lastError(tr("cannot read the VM's state"));
+        return lastError(QCoreApplication::translate("Power", "cannot read the VM's state"));
     // As MAAS's virsh driver: running, blocked and shutting down are on; the rest is off.
     switch (state) {
     case VIR_DOMAIN_RUNNING:
@@ -75,10 +72,7 @@ LibvirtPowerDriver::LibvirtPowerDriver()
     });
 }
 
-QString LibvirtPowerDriver::label() const
-{
-    return tr("libvirt (virsh)");
-}
+QString LibvirtPowerDriver::label() const { return QCoreApplication::translate("Power", "libvirt (virsh)"); }
 
 QList<PowerParameter> LibvirtPowerDriver::parameters() const
 {
@@ -99,7 +93,8 @@ Expected<void> LibvirtPowerDriver::setPower(const PowerTarget &target, bool on) 
             return {}; // already there
         const int rc = on ? virDomainCreate(dom) : virDomainDestroy(dom);
         if (rc < 0)
-            return lastError(on ? tr("cannot start the VM") : tr("cannot stop the VM"));
+            return lastError(on ? QCoreApplication::translate("Power", "cannot start the VM")
+                                : QCoreApplication::translate("Power", "cannot stop the VM"));
         return {};
     });
 }

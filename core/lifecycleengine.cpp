@@ -83,23 +83,33 @@ Expected<qint64> LifecycleEngine::timeoutMsFor(NodeStatus status) const
     return qint64(qMax(1, *minutes)) * 60 * 1000;
 }
 
-Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const Actor &actor)
+QString LifecycleEngine::validate(const NewMachine &spec)
 {
     if (!allowedInitialStatuses().contains(spec.initialStatus))
-        return Error{tr("a new machine cannot start in status %1").arg(statusText(spec.initialStatus))};
+        return tr("a new machine cannot start in status %1").arg(statusText(spec.initialStatus));
     if (!spec.hostname.isEmpty() && !isValidHostname(spec.hostname))
-        return Error{tr("'%1' is not a valid hostname: use 1 to 63 lower-case letters, digits and '-', not starting "
-                        "or ending with '-'")
-                         .arg(spec.hostname)};
+        return tr("'%1' is not a valid hostname: use 1 to 63 lower-case letters, digits and '-', not starting "
+                  "or ending with '-'")
+            .arg(spec.hostname);
     QStringList macs;
     for (const QString &text : spec.macAddresses) {
         const QString mac = normaliseMacAddress(text);
         if (mac.isEmpty())
-            return Error{tr("'%1' is not a MAC address (expected six hex pairs, like 52:54:00:12:34:56)").arg(text)};
+            return tr("'%1' is not a MAC address (expected six hex pairs, like 52:54:00:12:34:56)").arg(text);
         if (macs.contains(mac))
-            return Error{tr("the MAC address %1 is given twice").arg(mac)};
+            return tr("the MAC address %1 is given twice").arg(mac);
         macs << mac;
     }
+    return {};
+}
+
+Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const Actor &actor)
+{
+    if (QString invalid = validate(spec); !invalid.isEmpty())
+        return Error{invalid};
+    QStringList macs;
+    for (const QString &text : spec.macAddresses)
+        macs << normaliseMacAddress(text);
 
     auto db = db_->connection();
     if (!db)

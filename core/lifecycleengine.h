@@ -22,6 +22,9 @@ public:
                     QObject *parent = nullptr);
 
     Expected<Machine> createMachine(const NewMachine &spec, const Actor &actor);
+    // Empty when createMachine would take the spec as far as the spec alone tells (a MAC may
+    // still belong to another machine); otherwise why not.
+    static QString validate(const NewMachine &spec);
 
     // A user's action (Take action). Refused with a reason when the action is not offered to this
     // actor for the machine's status.

@@ -4,9 +4,6 @@
 
 namespace metaldesk {
 
-QString ManualPowerDriver::label() const
-{
-    return QCoreApplication::translate("Power", "Manual");
-}
+QString ManualPowerDriver::label() const { return QCoreApplication::translate("Power", "Manual"); }
 
 } // namespace metaldesk

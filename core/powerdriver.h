@@ -9,15 +9,19 @@
 
 namespace metaldesk {
 
-enum class PowerState { On, Off, Unknown };
+enum class PowerState {
+    On,
+    Off,
+    Unknown
+};
 // "on", "off", "unknown": the names MAAS's API and our database use.
 QString powerStateName(PowerState state);
 
 // One setting a driver needs (MAAS's power parameters): declared as data, so that the Add machine
 // dialog, the details page and validation all read the same list.
 struct PowerParameter {
-    QString name;        // as MAAS names it: "power_address"
-    const char *label;   // shown to users; translate in the "PowerParameter" context
+    QString name;      // as MAAS names it: "power_address"
+    const char *label; // shown to users; translate in the "PowerParameter" context
     bool required = false;
     bool secret = false; // passwords: never in logs, events or screenshots
     QString defaultValue;

@@ -12,41 +12,47 @@ namespace metaldesk {
 Q_LOGGING_CATEGORY(lcPower, "metaldesk.power")
 
 namespace {
-QString tr(const char *text)
+// A power state in words, for events a person reads (the stored state stays "on", "off", ...).
+QString stateWord(PowerState state)
 {
-    return QCoreApplication::translate("Power", text);
+    switch (state) {
+    case PowerState::On: return QCoreApplication::translate("Power", "on");
+    case PowerState::Off: return QCoreApplication::translate("Power", "off");
+    case PowerState::Unknown: break;
+    }
+    return QCoreApplication::translate("Power", "unknown");
 }
 
 QString failedText(std::optional<PowerCommand> command)
 {
     if (!command)
-        return tr("Power check failed: %1");
+        return QCoreApplication::translate("Power", "Power check failed: %1");
     switch (*command) {
-    case PowerCommand::On: return tr("Power on failed: %1");
-    case PowerCommand::Off: return tr("Power off failed: %1");
+    case PowerCommand::On: return QCoreApplication::translate("Power", "Power on failed: %1");
+    case PowerCommand::Off: return QCoreApplication::translate("Power", "Power off failed: %1");
     case PowerCommand::Cycle: break;
     }
-    return tr("Power cycle failed: %1");
+    return QCoreApplication::translate("Power", "Power cycle failed: %1");
 }
 
 QString doneText(PowerCommand command)
 {
     switch (command) {
-    case PowerCommand::On: return tr("Powered on (%1)");
-    case PowerCommand::Off: return tr("Powered off (%1)");
+    case PowerCommand::On: return QCoreApplication::translate("Power", "Powered on (%1)");
+    case PowerCommand::Off: return QCoreApplication::translate("Power", "Powered off (%1)");
     case PowerCommand::Cycle: break;
     }
-    return tr("Power cycled (%1)");
+    return QCoreApplication::translate("Power", "Power cycled (%1)");
 }
 
 QString byHandText(PowerCommand command)
 {
     switch (command) {
-    case PowerCommand::On: return tr("Power is manual: switch %1 on by hand");
-    case PowerCommand::Off: return tr("Power is manual: switch %1 off by hand");
+    case PowerCommand::On: return QCoreApplication::translate("Power", "Power is manual: switch %1 on by hand");
+    case PowerCommand::Off: return QCoreApplication::translate("Power", "Power is manual: switch %1 off by hand");
     case PowerCommand::Cycle: break;
     }
-    return tr("Power is manual: restart %1 by hand (or switch it on)");
+    return QCoreApplication::translate("Power", "Power is manual: restart %1 by hand (or switch it on)");
 }
 } // namespace
 
@@ -70,10 +76,7 @@ void PowerService::request(const QString &systemId, PowerCommand command, const 
     submit(systemId, command, actor);
 }
 
-void PowerService::check(const QString &systemId, const Actor &actor)
-{
-    submit(systemId, std::nullopt, actor);
-}
+void PowerService::check(const QString &systemId, const Actor &actor) { submit(systemId, std::nullopt, actor); }
 
 void PowerService::submit(const QString &systemId, std::optional<PowerCommand> command, const Actor &actor)
 {
@@ -92,8 +95,9 @@ Expected<PowerState> PowerService::perform(const QString &systemId, std::optiona
     const PowerDriver *driver = drivers_->find(machine->powerType);
     QString problem;
     if (!driver)
-        problem = machine->powerType.isEmpty() ? tr("the machine has no power driver set")
-                                               : tr("unknown power type '%1'").arg(machine->powerType);
+        problem = machine->powerType.isEmpty()
+                      ? QCoreApplication::translate("Power", "the machine has no power driver set")
+                      : QCoreApplication::translate("Power", "unknown power type '%1'").arg(machine->powerType);
     else
         problem = missingPowerParameters(*driver, machine->powerParameters);
 
@@ -109,15 +113,16 @@ Expected<PowerState> PowerService::perform(const QString &systemId, std::optiona
         result = retrying([&] { return driver->queryPower(target); });
 
     if (!result) {
-        qCWarning(lcPower) << machine->systemId << "power" << (command ? int(*command) : -1) << "failed:"
-                           << result.errorMessage();
+        qCWarning(lcPower) << machine->systemId << "power" << (command ? int(*command) : -1)
+                           << "failed:" << result.errorMessage();
         record(*machine, actor, QStringLiteral("error"), EventLevel::Error,
                failedText(command).arg(result.errorMessage()));
         return result;
     }
     const QString state = powerStateName(*result);
     if (!command)
-        record(*machine, actor, state, EventLevel::Info, tr("Power checked: %1").arg(state));
+        record(*machine, actor, state, EventLevel::Info,
+               QCoreApplication::translate("Power", "Power checked: %1").arg(stateWord(*result)));
     else if (!driver->canQuery())
         record(*machine, actor, state, EventLevel::Warning, byHandText(*command).arg(machine->hostname));
     else
@@ -163,15 +168,16 @@ Expected<void> PowerService::switchTo(const PowerDriver &driver, const PowerTarg
         if (i >= retryDelaysMs_.size() || !pause(retryDelaysMs_[i])) {
             if (!state)
                 return state.error();
-            return Error{tr("asked to switch %1 but it is still %2 after %3 s")
-                             .arg(on ? tr("on") : tr("off"), powerStateName(*state))
+            return Error{QCoreApplication::translate("Power", "asked to switch %1 but it is still %2 after %3 s")
+                             .arg(stateWord(on ? PowerState::On : PowerState::Off), stateWord(*state))
                              .arg(waitedMs / 1000.0, 0, 'f', 1)};
         }
         waitedMs += retryDelaysMs_[i];
     }
 }
 
-template <typename Call> auto PowerService::retrying(Call call) const -> decltype(call())
+template <typename Call>
+auto PowerService::retrying(Call call) const -> decltype(call())
 {
     for (int i = 0;; ++i) {
         auto result = call();

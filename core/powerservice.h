@@ -41,7 +41,8 @@ signals:
 private:
     Expected<PowerState> drive(const PowerDriver &driver, const PowerTarget &target, PowerCommand command) const;
     Expected<void> switchTo(const PowerDriver &driver, const PowerTarget &target, bool on) const;
-    template <typename Call> auto retrying(Call call) const -> decltype(call());
+    template <typename Call>
+    auto retrying(Call call) const -> decltype(call());
     bool pause(int ms) const; // false when the service is stopping
     void record(const Machine &machine, const Actor &actor, const QString &powerState, EventLevel level,
                 const QString &text) const;

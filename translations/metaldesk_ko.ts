@@ -813,6 +813,188 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Power</name>
+    <message>
+        <source>Manual</source>
+        <translation>수동</translation>
+    </message>
+    <message>
+        <source>%1 power needs: %2</source>
+        <translation>%1 전원에 필요한 값: %2</translation>
+    </message>
+    <message>
+        <source>IPMI</source>
+        <translation>IPMI</translation>
+    </message>
+    <message>
+        <source>the BMC answered something other than a power state: %1</source>
+        <translation>BMC가 전원 상태가 아닌 응답을 보냈습니다: %1</translation>
+    </message>
+    <message>
+        <source>the BMC at %1 refused the user name or password (%2)</source>
+        <translation>%1의 BMC가 사용자 이름 또는 비밀번호를 거부했습니다 (%2)</translation>
+    </message>
+    <message>
+        <source>the BMC at %1 does not offer the cipher suite asked for; try 3 (%2)</source>
+        <translation>%1의 BMC가 요청한 암호 스위트를 지원하지 않습니다. 3을 사용해 보세요 (%2)</translation>
+    </message>
+    <message>
+        <source>the BMC at %1 did not answer (%2)</source>
+        <translation>%1의 BMC가 응답하지 않았습니다 (%2)</translation>
+    </message>
+    <message>
+        <source>no output</source>
+        <translation>출력 없음</translation>
+    </message>
+    <message>
+        <source>cannot run %1: %2 (install the ipmitool package)</source>
+        <translation>%1을(를) 실행할 수 없습니다: %2 (ipmitool 패키지를 설치하세요)</translation>
+    </message>
+    <message>
+        <source>the BMC at %1 did not answer within %2 s</source>
+        <translation>%1의 BMC가 %2초 안에 응답하지 않았습니다</translation>
+    </message>
+    <message>
+        <source>unknown libvirt error</source>
+        <translation>알 수 없는 libvirt 오류</translation>
+    </message>
+    <message>
+        <source>cannot connect to %1</source>
+        <translation>%1에 연결할 수 없습니다</translation>
+    </message>
+    <message>
+        <source>%1 has no VM named &apos;%2&apos;</source>
+        <translation>%1에 &apos;%2&apos;(이)라는 VM이 없습니다</translation>
+    </message>
+    <message>
+        <source>cannot find &apos;%1&apos; at %2</source>
+        <translation>%2에서 &apos;%1&apos;을(를) 찾을 수 없습니다</translation>
+    </message>
+    <message>
+        <source>cannot read the VM&apos;s state</source>
+        <translation>VM 상태를 읽을 수 없습니다</translation>
+    </message>
+    <message>
+        <source>libvirt (virsh)</source>
+        <translation>libvirt (virsh)</translation>
+    </message>
+    <message>
+        <source>cannot start the VM</source>
+        <translation>VM을 시작할 수 없습니다</translation>
+    </message>
+    <message>
+        <source>cannot stop the VM</source>
+        <translation>VM을 중지할 수 없습니다</translation>
+    </message>
+    <message>
+        <source>Power check failed: %1</source>
+        <translation>전원 확인 실패: %1</translation>
+    </message>
+    <message>
+        <source>Power on failed: %1</source>
+        <translation>전원 켜기 실패: %1</translation>
+    </message>
+    <message>
+        <source>Power off failed: %1</source>
+        <translation>전원 끄기 실패: %1</translation>
+    </message>
+    <message>
+        <source>Power cycle failed: %1</source>
+        <translation>전원 재시작 실패: %1</translation>
+    </message>
+    <message>
+        <source>Powered on (%1)</source>
+        <translation>전원 켜짐 (%1)</translation>
+    </message>
+    <message>
+        <source>Powered off (%1)</source>
+        <translation>전원 꺼짐 (%1)</translation>
+    </message>
+    <message>
+        <source>Power cycled (%1)</source>
+        <translation>전원 재시작됨 (%1)</translation>
+    </message>
+    <message>
+        <source>Power is manual: switch %1 on by hand</source>
+        <translation>수동 전원: %1의 전원을 직접 켜세요</translation>
+    </message>
+    <message>
+        <source>Power is manual: switch %1 off by hand</source>
+        <translation>수동 전원: %1의 전원을 직접 끄세요</translation>
+    </message>
+    <message>
+        <source>Power is manual: restart %1 by hand (or switch it on)</source>
+        <translation>수동 전원: %1을(를) 직접 재시작하세요 (꺼져 있으면 켜세요)</translation>
+    </message>
+    <message>
+        <source>the machine has no power driver set</source>
+        <translation>머신에 전원 드라이버가 설정되어 있지 않습니다</translation>
+    </message>
+    <message>
+        <source>unknown power type &apos;%1&apos;</source>
+        <translation>알 수 없는 전원 유형 &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>Power checked: %1</source>
+        <translation>전원 확인됨: %1</translation>
+    </message>
+    <message>
+        <source>asked to switch %1 but it is still %2 after %3 s</source>
+        <translation>%1(으)로 전환을 요청했지만 %3초 후에도 %2 상태입니다</translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation>켜짐</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>꺼짐</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>알 수 없음</translation>
+    </message>
+</context>
+<context>
+    <name>PowerParameter</name>
+    <message>
+        <source>BMC address</source>
+        <translation>BMC 주소</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>포트</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>사용자 이름</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>비밀번호</translation>
+    </message>
+    <message>
+        <source>Protocol (LAN_2_0 or LAN)</source>
+        <translation>프로토콜 (LAN_2_0 또는 LAN)</translation>
+    </message>
+    <message>
+        <source>Cipher suite</source>
+        <translation>암호 스위트</translation>
+    </message>
+    <message>
+        <source>Privilege (USER, OPERATOR, ADMIN)</source>
+        <translation>권한 (USER, OPERATOR, ADMIN)</translation>
+    </message>
+    <message>
+        <source>libvirt URI</source>
+        <translation>libvirt URI</translation>
+    </message>
+    <message>
+        <source>VM name</source>
+        <translation>VM 이름</translation>
+    </message>
+</context>
+<context>
     <name>QObject</name>
     <message>
         <source>MetalDesk cannot start</source>
@@ -1176,6 +1358,45 @@ packages: [htop]</translation>
     <message>
         <source>%1 %2 machines</source>
         <translation>머신 %2대 %1</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::AddMachineDialog</name>
+    <message>
+        <source>Add machine</source>
+        <translation>머신 추가</translation>
+    </message>
+    <message>
+        <source>empty: a random two-word name</source>
+        <translation>비워 두면 임의의 두 단어 이름</translation>
+    </message>
+    <message>
+        <source>52:54:00:12:34:56, another one, ...</source>
+        <translation>52:54:00:12:34:56, 다른 주소, ...</translation>
+    </message>
+    <message>
+        <source>The machine&apos;s network interfaces; the first is the one it boots from</source>
+        <translation>머신의 네트워크 인터페이스. 첫 번째가 부팅에 쓰는 인터페이스입니다</translation>
+    </message>
+    <message>
+        <source>Hostname:</source>
+        <translation>호스트 이름:</translation>
+    </message>
+    <message>
+        <source>Architecture:</source>
+        <translation>아키텍처:</translation>
+    </message>
+    <message>
+        <source>MAC addresses:</source>
+        <translation>MAC 주소:</translation>
+    </message>
+    <message>
+        <source>Power</source>
+        <translation>전원</translation>
+    </message>
+    <message>
+        <source>give at least one MAC address: the one the machine boots from</source>
+        <translation>MAC 주소를 하나 이상 입력하세요: 머신이 부팅에 쓰는 주소</translation>
     </message>
 </context>
 <context>
@@ -1689,6 +1910,49 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     </message>
 </context>
 <context>
+    <name>metaldesk::MachinePowerTab</name>
+    <message>
+        <source>&amp;Check power now</source>
+        <translation>지금 전원 확인(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Save power settings</source>
+        <translation>전원 설정 저장(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Ask the machine&apos;s power driver whether it is on or off</source>
+        <translation>머신의 전원 드라이버에 켜져 있는지 꺼져 있는지 묻습니다</translation>
+    </message>
+    <message>
+        <source>Power:</source>
+        <translation>전원:</translation>
+    </message>
+    <message>
+        <source>Power settings</source>
+        <translation>전원 설정</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>확인 중…</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>저장했습니다.</translation>
+    </message>
+    <message>
+        <source>Set a power driver first</source>
+        <translation>먼저 전원 드라이버를 설정하세요</translation>
+    </message>
+    <message>
+        <source>Only administrators can change the power settings.</source>
+        <translation>전원 설정은 관리자만 바꿀 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>Not saved yet.</source>
+        <translation>아직 저장하지 않았습니다.</translation>
+    </message>
+</context>
+<context>
     <name>metaldesk::MachineTableModel</name>
     <message>
         <source>On</source>
@@ -1884,6 +2148,18 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     <message>
         <source>Show only the machines that are %1 (status:%2)</source>
         <translation>%1 상태인 머신만 보기 (status:%2)</translation>
+    </message>
+    <message>
+        <source>&amp;Add machine</source>
+        <translation>머신 추가(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Add one machine by its MAC addresses and power settings (Ctrl+N)</source>
+        <translation>MAC 주소와 전원 설정으로 머신 하나를 추가합니다 (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Added %1: it is New; commission it to learn its hardware.</source>
+        <translation>%1을(를) 추가했습니다: 새 머신입니다. 하드웨어를 알아보려면 커미션하세요.</translation>
     </message>
 </context>
 <context>
@@ -2175,6 +2451,25 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     <message>
         <source>Problems</source>
         <translation>문제</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::PowerSettingsForm</name>
+    <message>
+        <source>None</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <source>How MetalDesk switches the machine on and off; none: it does not</source>
+        <translation>MetalDesk가 머신 전원을 켜고 끄는 방법. 없음: 켜고 끄지 않습니다</translation>
+    </message>
+    <message>
+        <source>Power driver:</source>
+        <translation>전원 드라이버:</translation>
+    </message>
+    <message>
+        <source>required</source>
+        <translation>필수</translation>
     </message>
 </context>
 <context>

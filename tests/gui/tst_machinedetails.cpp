@@ -2,6 +2,7 @@
 // double-click or Enter, they show what commissioning found (stored as the metadata service stores
 // it), why a machine failed, the machine's events, and follow changes made through the core live.
 #include "coreservices.h"
+#include "ipmisim.h"
 #include "machinedetails.h"
 #include "machineeventmodel.h"
 #include "machinespage.h"
@@ -13,7 +14,9 @@
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QPushButton>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
 #include <QScrollArea>
@@ -77,6 +80,7 @@ private slots:
     void saysWhatIsNotKnownBeforeCommissioning();
     void showsWhyCommissioningFailed();
     void followsChangesLive();
+    void powerTabChecksThePowerAndKeepsTheSettings();
     void fitsLongerTranslatedTextsInAKoreanFont();
     void speaksKoreanWithTheShippedTranslation();
 
@@ -110,6 +114,8 @@ private:
     void screenshot(const QString &name);
 
     QTemporaryDir settingsDir_;
+    QTemporaryDir bmcDir_;
+    std::unique_ptr<testing::IpmiSim> bmc_; // the machines' BMC: OpenIPMI's simulator on 127.0.0.1
     std::unique_ptr<QTemporaryDir> dir_;
     std::unique_ptr<CoreServices> core_;
     std::unique_ptr<NodeReports> reports_;
@@ -127,6 +133,9 @@ private:
 void TestMachineDetails::initTestCase()
 {
     QVERIFY(guitest::setUpGuiTest(QStringLiteral("tst_machinedetails"), settingsDir_.path(), false));
+    bmc_ = std::make_unique<testing::IpmiSim>(bmcDir_.path());
+    if (const QString why = bmc_->start(); !why.isEmpty())
+        QFAIL(qPrintable(why));
 }
 
 void TestMachineDetails::init()
@@ -161,7 +170,7 @@ QString TestMachineDetails::createMachine(const QString &hostname, const QString
     spec.architecture = QStringLiteral("amd64/generic");
     spec.macAddresses = macs;
     spec.powerType = QStringLiteral("ipmi");
-    spec.powerParameters = {{QStringLiteral("power_address"), QStringLiteral("10.0.0.17")}};
+    spec.powerParameters = bmc_->powerParameters();
     auto created = core_->engine->createMachine(spec, admin_);
     if (!created) {
         qWarning() << "cannot create" << hostname << created.errorMessage();
@@ -175,6 +184,7 @@ QString TestMachineDetails::commissionedMachine(const QString &hostname)
     const QString id = createMachine(hostname, {QStringLiteral("6c:4b:90:1a:2b:3c")});
     if (id.isEmpty() || !core_->engine->performAction(id, NodeAction::Commission, admin_))
         return {};
+    core_->power->waitForDone(); // the power cycle Commission asked for, before the states below
     // As POST metaldesk/v1/commission does it: stored, applied, then Ready.
     auto done = reports_->commission(id, kInventory);
     if (!std::holds_alternative<Commissioned>(done)) {
@@ -194,11 +204,13 @@ void TestMachineDetails::populate()
     const QString failed = createMachine(QStringLiteral("node-7"), {QStringLiteral("52:54:00:00:00:07")});
     QVERIFY(!failed.isEmpty());
     STEP(core_->engine->performAction(failed, NodeAction::Commission, admin_));
+    QVERIFY(core_->power->waitForDone(30000));
     const QByteArray report = QJsonDocument(QJsonObject{{QStringLiteral("purpose"), QStringLiteral("commission")},
                                                         {QStringLiteral("result"), QStringLiteral("failed")},
                                                         {QStringLiteral("reason"), kFailure}})
                                   .toJson(QJsonDocument::Compact);
     QVERIFY(std::holds_alternative<Accepted>(reports_->reportStatus(failed, report)));
+    QVERIFY(core_->power->waitForDone(30000));
 }
 
 void TestMachineDetails::showWindow()
@@ -328,22 +340,25 @@ void TestMachineDetails::showsTheCommissioningResultsOnDoubleClick()
     screenshot(QStringLiteral("machine-details-commissioning-en.png"));
     verifyNothingIsCut();
 
-    // Events, newest first: Ready after the results, the results, Commissioning, created.
+    // Events, newest first: Ready after the results, the results, the power cycle Commission
+    // asked of the BMC, Commissioning, created.
     tabs_->setCurrentIndex(MachineDetails::EventsTab);
     auto *events = find<QTableView>("eventsTable");
     QVERIFY(events && events->isVisible());
     QAbstractItemModel *model = events->model();
     auto cell = [model](int row, int column) { return model->index(row, column).data().toString(); };
-    QCOMPARE(model->rowCount(), 4);
+    QCOMPARE(model->rowCount(), 5);
     QCOMPARE(cell(0, MachineEventModel::StatusColumn), QStringLiteral("Commissioning → Ready"));
     QCOMPARE(cell(0, MachineEventModel::DescriptionColumn), QStringLiteral("Commissioning finished"));
     QCOMPARE(cell(0, MachineEventModel::UserColumn), QStringLiteral("metadata"));
     QVERIFY(cell(1, MachineEventModel::DescriptionColumn)
                 .startsWith(QStringLiteral("Commissioning results received: 6 CPUs")));
-    QCOMPARE(cell(2, MachineEventModel::StatusColumn), QStringLiteral("New → Commissioning"));
+    QCOMPARE(cell(2, MachineEventModel::DescriptionColumn), QStringLiteral("Power cycled (IPMI)"));
     QCOMPARE(cell(2, MachineEventModel::UserColumn), QStringLiteral("admin"));
-    QCOMPARE(cell(3, MachineEventModel::DescriptionColumn), QStringLiteral("Machine created"));
-    QCOMPARE(cell(3, MachineEventModel::LevelColumn), QStringLiteral("Info"));
+    QCOMPARE(cell(3, MachineEventModel::StatusColumn), QStringLiteral("New → Commissioning"));
+    QCOMPARE(cell(3, MachineEventModel::UserColumn), QStringLiteral("admin"));
+    QCOMPARE(cell(4, MachineEventModel::DescriptionColumn), QStringLiteral("Machine created"));
+    QCOMPARE(cell(4, MachineEventModel::LevelColumn), QStringLiteral("Info"));
     for (int row = 1; row < model->rowCount(); ++row)
         QVERIFY(cell(row - 1, MachineEventModel::TimeColumn) >= cell(row, MachineEventModel::TimeColumn));
     screenshot(QStringLiteral("machine-details-events-en.png"));
@@ -526,6 +541,65 @@ void TestMachineDetails::followsChangesLive()
     QCOMPARE(text("detailsHostname"), QStringLiteral("brisk-otter"));
 }
 
+void TestMachineDetails::powerTabChecksThePowerAndKeepsTheSettings()
+{
+    populate();
+    showWindow();
+    window_->setUser(admin_);
+    doubleClick(QStringLiteral("tidy-lemur"));
+    tabs_->setCurrentIndex(MachineDetails::PowerTab);
+    QCOMPARE(text("powerState"), QStringLiteral("Off"));
+    auto *check = find<QPushButton>("checkPower");
+    auto *save = find<QPushButton>("savePower");
+    auto *password = find<QLineEdit>("power_pass");
+    auto *address = find<QLineEdit>("power_address");
+    QVERIFY(check && save && password && address);
+    QCOMPARE(password->echoMode(), QLineEdit::Password);
+    QCOMPARE(address->text(), QStringLiteral("127.0.0.1"));
+    QVERIFY(!save->isEnabled()); // nothing changed yet
+
+    // Check power now asks the BMC: the machine was switched on behind MetalDesk's back.
+    bmc_->setPoweredOn(true);
+    QTest::mouseClick(check, Qt::LeftButton);
+    QTRY_COMPARE(text("checkResult"), QStringLiteral("Power checked: on."));
+    QTRY_COMPARE(text("powerState"), QStringLiteral("On"));
+    QCOMPARE(text("detailsPower"), QStringLiteral("On (ipmi)"));
+    QVERIFY(check->isEnabled());
+    screenshot(QStringLiteral("machine-details-power-en.png"));
+
+    // A required setting left empty is named, and nothing can be saved.
+    address->clear();
+    QCOMPARE(text("powerSettingsNote"), QStringLiteral("IPMI power needs: BMC address."));
+    QVERIFY(!save->isEnabled());
+    QTest::keyClicks(address, QStringLiteral("127.0.0.1"));
+    // A wrong password, saved: the next check fails and says why, here and in the notifications.
+    password->clear();
+    QTest::keyClicks(password, QStringLiteral("wrong-password"));
+    QCOMPARE(text("powerSettingsNote"), QStringLiteral("Not saved yet."));
+    QVERIFY(save->isEnabled());
+    QTest::mouseClick(save, Qt::LeftButton);
+    QCOMPARE(text("powerSettingsNote"), QStringLiteral("Saved."));
+    QTRY_COMPARE(core_->machines->get(details_->systemId())->powerParameters.value(QStringLiteral("power_pass")).toString(),
+                 QStringLiteral("wrong-password"));
+    QTest::mouseClick(check, Qt::LeftButton);
+    QTRY_VERIFY2(text("checkResult").contains(QStringLiteral("refused the user name or password")),
+                 qPrintable(text("checkResult")));
+    QTRY_COMPARE(text("powerState"), QStringLiteral("Error"));
+    QVERIFY(!text("checkResult").contains(QStringLiteral("wrong-password")));
+    auto *problems = find<QToolButton>("notificationsButton");
+    QVERIFY(problems);
+    QTRY_COMPARE(problems->text(), QStringLiteral("1 problem"));
+    screenshot(QStringLiteral("machine-details-power-error-en.png"));
+
+    // A plain user sees the settings and may check the power, but not change them.
+    window_->setUser(alice_);
+    address = find<QLineEdit>("power_address"); // the saved settings were shown again, in new fields
+    QVERIFY(address && address->isReadOnly());
+    QVERIFY(!save->isVisible());
+    QCOMPARE(text("powerSettingsNote"), QStringLiteral("Only administrators can change the power settings."));
+    QVERIFY(check->isEnabled());
+}
+
 void TestMachineDetails::verifyNothingIsCut()
 {
     settle();
@@ -645,6 +719,15 @@ void TestMachineDetails::speaksKoreanWithTheShippedTranslation()
     verifyNothingIsCut();
     tabs_->setCurrentIndex(MachineDetails::EventsTab);
     screenshot(QStringLiteral("machine-details-events-ko.png"));
+    verifyNothingIsCut();
+
+    // The Power tab, with a check's answer, as an administrator sees it.
+    window_->setUser(admin_);
+    tabs_->setCurrentIndex(MachineDetails::PowerTab);
+    QTest::mouseClick(find<QPushButton>("checkPower"), Qt::LeftButton);
+    QTRY_VERIFY2(text("checkResult").startsWith(QStringLiteral("전원 확인됨: ")), qPrintable(text("checkResult")));
+    QCOMPARE(find<QPushButton>("savePower")->text(), QStringLiteral("전원 설정 저장(&S)"));
+    screenshot(QStringLiteral("machine-details-power-ko.png"));
     verifyNothingIsCut();
 }
 

@@ -179,6 +179,7 @@ void TestMachinesPage::populate()
         case NodeStatus::Broken: STEP(core_->engine->performAction(id, NodeAction::MarkBroken, admin)); break;
         default: break;
         }
+        core_->power->waitForDone(); // the manual power's word on the actions above comes first
         STEP(core_->machines->setPowerState(id, s.status == NodeStatus::Deployed ? QStringLiteral("on")
                                                                                  : QStringLiteral("off")));
     }
@@ -259,7 +260,7 @@ void TestMachinesPage::listsMachinesWithStatusOwnerAndHardware()
     const QString calm = QStringLiteral("calm-heron");
     QCOMPARE(cell(calm, M::StatusColumn), QStringLiteral("Ready"));
     QCOMPARE(cell(calm, M::PowerColumn), QStringLiteral("Off"));
-    QCOMPARE(cell(calm, M::PowerColumn, Qt::ToolTipRole), QStringLiteral("Power driver: ipmi"));
+    QCOMPARE(cell(calm, M::PowerColumn, Qt::ToolTipRole), QStringLiteral("Power driver: manual"));
     QCOMPARE(cell(calm, M::OwnerColumn), QStringLiteral("—"));
     QCOMPARE(cell(calm, M::ArchitectureColumn), QStringLiteral("amd64/generic"));
     QCOMPARE(cell(calm, M::CpuColumn), QStringLiteral("4"));
@@ -576,7 +577,7 @@ void TestMachinesPage::remembersGeometryAndColumns()
 {
     populate();
     showWindow();
-    window_->resize(760, 560); // within the offscreen screen (800x600): restoring clamps to it
+    window_->resize(790, 560); // within the offscreen screen (800x600): restoring clamps to it
     table_->horizontalHeader()->resizeSection(MachineTableModel::OwnerColumn, 177);
     table_->sortByColumn(MachineTableModel::StatusColumn, Qt::DescendingOrder);
     // Pages from the keyboard: Ctrl+3 is the third, Ctrl+1 the first.
@@ -589,7 +590,7 @@ void TestMachinesPage::remembersGeometryAndColumns()
     QVERIFY(window_->close());
 
     MainWindow again(*core_, host_);
-    QCOMPARE(again.size(), QSize(760, 560));
+    QCOMPARE(again.size(), QSize(790, 560));
     auto *table = again.findChild<QTableView *>(QStringLiteral("machineTable"));
     QVERIFY(table);
     QCOMPARE(table->columnWidth(MachineTableModel::OwnerColumn), 177);

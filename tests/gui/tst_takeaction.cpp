@@ -3,7 +3,9 @@
 // menu offering what the lifecycle table allows that user, each action's dialog and its options,
 // and the line that says what was done and what was refused. Screenshots in English and Korean.
 #include "actiondialog.h"
+#include "addmachinedialog.h"
 #include "coreservices.h"
+#include "ipmisim.h"
 #include "machinesin.h"
 #include "machinespage.h"
 #include "machinetablemodel.h"
@@ -16,6 +18,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialogButtonBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -49,6 +52,7 @@ private slots:
     void deploysWithTheImageAndUserDataChosen();
     void refusesABadImageAsYouType();
     void releasesWithQuickErase();
+    void addsAMachineByHandAndSwitchesItOnAndOff();
     void fitsLongerTranslatedTextsInAKoreanFont();
     void speaksKoreanWithTheShippedTranslation();
 
@@ -62,7 +66,9 @@ private:
     // Chooses `entry` in the open menu; `fill` then works the action's dialog (it is modal) and
     // decides how it ends.
     void choose(TakeActionMenu *menu, const QString &entry, const std::function<void(ActionDialog *)> &fill);
-    void verifyDialogFits(ActionDialog *dialog);
+    void verifyDialogFits(QDialog *dialog);
+    // Opens Add machine with Ctrl+N, as an administrator does; `fill` works the (modal) dialog.
+    void addMachine(const std::function<void(AddMachineDialog *)> &fill);
     Actor actor(const QString &username) const;
     S statusOf(const QString &hostname) const;
     QString text(const char *objectName) const;
@@ -213,7 +219,7 @@ void TestTakeAction::choose(TakeActionMenu *menu, const QString &entry, const st
     QVERIFY2(filled, "no action dialog opened");
 }
 
-void TestTakeAction::verifyDialogFits(ActionDialog *dialog)
+void TestTakeAction::verifyDialogFits(QDialog *dialog)
 {
     for (QLabel *label : dialog->findChildren<QLabel *>()) {
         if (!label->isVisible() || label->text().isEmpty())
@@ -229,6 +235,28 @@ void TestTakeAction::verifyDialogFits(ActionDialog *dialog)
     for (QComboBox *combo : dialog->findChildren<QComboBox *>())
         QVERIFY2(combo->width() >= combo->sizeHint().width(), qPrintable(combo->currentText()));
     QVERIFY(dialog->width() <= 1280);
+}
+
+void TestTakeAction::addMachine(const std::function<void(AddMachineDialog *)> &fill)
+{
+    // A window shortcut: the window must be the active one again after the dialogs before.
+    window_->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(window_.get()));
+    bool filled = false;
+    QTimer::singleShot(0, this, [&] {
+        auto *dialog = qobject_cast<AddMachineDialog *>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        if (!QTest::qWaitForWindowExposed(dialog))
+            qWarning("the Add machine dialog was not exposed");
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        filled = true;
+        fill(dialog);
+        if (dialog->isVisible())
+            dialog->reject();
+    });
+    QTest::keySequence(window_.get(), QKeySequence::New);
+    QVERIFY2(filled, "Ctrl+N opened no Add machine dialog");
 }
 
 void TestTakeAction::signsInOnlyWithTheRightPassword()
@@ -464,6 +492,76 @@ void TestTakeAction::fitsLongerTranslatedTextsInAKoreanFont()
     }
 }
 
+void TestTakeAction::addsAMachineByHandAndSwitchesItOnAndOff()
+{
+    QTemporaryDir bmcDir;
+    testing::IpmiSim bmc(bmcDir.path());
+    if (const QString why = bmc.start(); !why.isEmpty())
+        QFAIL(qPrintable(why));
+    populate();
+    showWindow(QStringLiteral("alice"));
+    QVERIFY(!window_->findChild<QToolButton *>(QStringLiteral("addMachine"))->isVisible()); // administrators only
+    showWindow(QStringLiteral("admin"));
+    QVERIFY(window_->findChild<QToolButton *>(QStringLiteral("addMachine"))->isVisible());
+
+    addMachine([&](AddMachineDialog *dialog) {
+        auto *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+        auto *macs = dialog->findChild<QLineEdit *>(QStringLiteral("macAddresses"));
+        auto *hostname = dialog->findChild<QLineEdit *>(QStringLiteral("hostname"));
+        auto *type = dialog->findChild<QComboBox *>(QStringLiteral("powerType"));
+        QVERIFY(ok && macs && hostname && type);
+        QVERIFY(!ok->isEnabled());
+        QTest::keyClicks(hostname, QStringLiteral("rack-pc"));
+        QTest::keyClicks(macs, QStringLiteral("52:54:00:ab:cd:zz"));
+        QCOMPARE(text("addMachineProblem"),
+                 QStringLiteral("'52:54:00:ab:cd:zz' is not a MAC address (expected six hex pairs, like "
+                                "52:54:00:12:34:56)."));
+        QVERIFY(!ok->isEnabled());
+        macs->clear();
+        QTest::keyClicks(macs, QStringLiteral("52:54:00:ab:cd:ef, 52-54-00-AB-CD-F0"));
+        type->setCurrentIndex(type->findData(QStringLiteral("ipmi")));
+        QCOMPARE(text("addMachineProblem"), QStringLiteral("IPMI power needs: BMC address."));
+        QVERIFY(!ok->isEnabled());
+        const QJsonObject p = bmc.powerParameters();
+        for (const QString &name : {u"power_address"_s, u"power_port"_s, u"power_user"_s, u"power_pass"_s}) {
+            auto *field = dialog->findChild<QLineEdit *>(name);
+            QVERIFY2(field, qPrintable(name));
+            QTest::keyClicks(field, p.value(name).toString());
+        }
+        QVERIFY(ok->isEnabled());
+        QTest::qWait(20); // the driver's fields are shown and laid out from the event loop
+        verifyDialogFits(dialog);
+        QVERIFY(dialog->grab().save(QStringLiteral(SCREENSHOT_DIR "/add-machine-en.png")));
+        QTest::mouseClick(ok, Qt::LeftButton);
+        QVERIFY(!dialog->isVisible());
+    });
+    QCOMPARE(text("actionResult"), QStringLiteral("Added rack-pc: it is New; commission it to learn its hardware."));
+    auto added = core_->machines->findByMac(QStringLiteral("52:54:00:ab:cd:f0"));
+    QVERIFY(added && added->has_value());
+    const Machine m = **added;
+    QCOMPARE(m.hostname, QStringLiteral("rack-pc"));
+    QCOMPARE(m.status, S::New);
+    QCOMPARE(m.powerType, QStringLiteral("ipmi"));
+    QCOMPARE(m.interfaces.size(), 2);
+    ids_.insert(m.hostname, m.systemId);
+
+    // Power on and off from the menu, in a status the lifecycle leaves alone (New).
+    QTRY_VERIFY(table_->model()->rowCount() == 7);
+    select({QStringLiteral("rack-pc")});
+    choose(openMenu(), QStringLiteral("action-on"), [&](ActionDialog *dialog) {
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("actionConfirm")), Qt::LeftButton);
+    });
+    QTRY_VERIFY(bmc.poweredOn());
+    QCOMPARE(bmc.bootDevice(), QStringLiteral("pxe"));
+    QTRY_COMPARE(core_->machines->get(m.systemId)->powerState, QStringLiteral("on"));
+    choose(openMenu(), QStringLiteral("action-off"), [&](ActionDialog *dialog) {
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("actionConfirm")), Qt::LeftButton);
+    });
+    QTRY_VERIFY(!bmc.poweredOn());
+    QTRY_COMPARE(core_->machines->get(m.systemId)->powerState, QStringLiteral("off"));
+    QVERIFY(core_->power->waitForDone(30000));
+}
+
 void TestTakeAction::speaksKoreanWithTheShippedTranslation()
 {
     QTranslator korean, koreanQt;
@@ -497,6 +595,14 @@ void TestTakeAction::speaksKoreanWithTheShippedTranslation()
         verifyDialogFits(dialog);
         QVERIFY(dialog->grab().save(QStringLiteral(SCREENSHOT_DIR "/take-action-release-ko.png")));
         dialog->reject();
+    });
+    addMachine([&](AddMachineDialog *dialog) {
+        auto *type = dialog->findChild<QComboBox *>(QStringLiteral("powerType"));
+        type->setCurrentIndex(type->findData(QStringLiteral("ipmi")));
+        QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("macAddresses")), QStringLiteral("52:54:00:ab:cd:ef"));
+        QTest::qWait(20);
+        verifyDialogFits(dialog);
+        QVERIFY(dialog->grab().save(QStringLiteral(SCREENSHOT_DIR "/add-machine-ko.png")));
     });
     SignInDialog signIn(*core_->users);
     signIn.show();

@@ -81,7 +81,8 @@ private slots:
         // A qemu:///system socket that is not there: libvirtd is not running in this test.
         auto state = driver_.queryPower(target(u"qemu:///system?socket=/nonexistent/libvirt-sock"_s, u"vm1"_s));
         QVERIFY(!state);
-        QVERIFY2(state.errorMessage().contains(u"cannot connect to qemu:///system"_s), qPrintable(state.errorMessage()));
+        QVERIFY2(state.errorMessage().contains(u"cannot connect to qemu:///system"_s),
+                 qPrintable(state.errorMessage()));
         auto bad = driver_.setPower(target(u"nonsense://"_s, u"vm1"_s), true);
         QVERIFY(!bad);
         QVERIFY2(bad.errorMessage().contains(u"nonsense://"_s), qPrintable(bad.errorMessage()));

@@ -151,7 +151,8 @@ private slots:
         QCOMPARE(reread(m).powerState, u"error"_s);
         const Event failure = powerEvents(m).last();
         QCOMPARE(failure.level, EventLevel::Error);
-        QVERIFY2(failure.description.startsWith(u"Power on failed: the BMC at 127.0.0.1 refused the user name or password"_s),
+        QVERIFY2(failure.description.startsWith(
+                     u"Power on failed: the BMC at 127.0.0.1 refused the user name or password"_s),
                  qPrintable(failure.description));
         bool announced = false;
         for (const auto &args : recorded) {

@@ -49,7 +49,9 @@ QString IpmiSim::start()
     // ipmi_sim runs this for every chassis request: `<script> 0x20 get power boot` must print
     // "power:<0|1>" and "boot:<device>"; `<script> 0x20 set power 1 boot pxe` changes them.
     const QByteArray control = "#!/bin/sh\n"
-                               "dir='" + dir_.toUtf8() + "'\n"
+                               "dir='" +
+                               dir_.toUtf8() +
+                               "'\n"
                                "shift\nop=$1; shift\n"
                                "if [ \"$op\" = get ]; then\n"
                                "  for what; do case $what in\n"
@@ -66,7 +68,9 @@ QString IpmiSim::start()
     const QByteArray lan = "name \"testbmc\"\n"
                            "set_working_mc 0x20\n"
                            "  startlan 1\n"
-                           "    addr 127.0.0.1 " + QByteArray::number(port_) + "\n"
+                           "    addr 127.0.0.1 " +
+                           QByteArray::number(port_) +
+                           "\n"
                            "    priv_limit admin\n"
                            "    allowed_auths_callback none md2 md5 straight\n"
                            "    allowed_auths_user none md2 md5 straight\n"
@@ -74,7 +78,9 @@ QString IpmiSim::start()
                            "    allowed_auths_admin none md2 md5 straight\n"
                            "    guid a123456789abcdefa123456789abcdef\n"
                            "  endlan\n"
-                           "  chassis_control \"" + path(QStringLiteral("chassis")).toUtf8() + " 0x20\"\n"
+                           "  chassis_control \"" +
+                           path(QStringLiteral("chassis")).toUtf8() +
+                           " 0x20\"\n"
                            "  user 2 true \"admin\" \"password\" admin 10 none md2 md5 straight\n";
     const QByteArray emu = "mc_setbmc 0x20\n"
                            "mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr\n"
@@ -107,7 +113,8 @@ QString IpmiSim::start()
         if (probe.waitForFinished(5000) && probe.exitCode() == 0)
             return {};
         if (process_.state() == QProcess::NotRunning)
-            return QStringLiteral("ipmi_sim exited: %1").arg(QString::fromUtf8(read(path(QStringLiteral("ipmi_sim.log")))));
+            return QStringLiteral("ipmi_sim exited: %1")
+                .arg(QString::fromUtf8(read(path(QStringLiteral("ipmi_sim.log")))));
         QThread::msleep(100);
     }
     return QStringLiteral("ipmi_sim did not answer on 127.0.0.1:%1").arg(port_);
@@ -121,20 +128,11 @@ QJsonObject IpmiSim::powerParameters(const QString &password) const
             {QStringLiteral("power_pass"), password}};
 }
 
-bool IpmiSim::poweredOn() const
-{
-    return read(path(QStringLiteral("power"))) == "1";
-}
+bool IpmiSim::poweredOn() const { return read(path(QStringLiteral("power"))) == "1"; }
 
-void IpmiSim::setPoweredOn(bool on) const
-{
-    write(path(QStringLiteral("power")), on ? "1\n" : "0\n");
-}
+void IpmiSim::setPoweredOn(bool on) const { write(path(QStringLiteral("power")), on ? "1\n" : "0\n"); }
 
-QString IpmiSim::bootDevice() const
-{
-    return QString::fromUtf8(read(path(QStringLiteral("boot"))));
-}
+QString IpmiSim::bootDevice() const { return QString::fromUtf8(read(path(QStringLiteral("boot")))); }
 
 QStringList IpmiSim::chassisCalls() const
 {
