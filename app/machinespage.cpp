@@ -391,7 +391,9 @@ void MachinesPage::applyDefaultColumnWidths()
         {MachineTableModel::MemoryColumn, {MachineTableModel::memoryText(1024 * 1024)}},
         {MachineTableModel::StorageColumn, {MachineTableModel::storageText(Q_INT64_C(8000000000000))}},
         {MachineTableModel::MacColumn, {MachineTableModel::macText({QStringLiteral("52:54:00:ab:cd:ef"), {}, {}})}},
+        {MachineTableModel::IpColumn, {QStringLiteral("192.168.100.200")}},
         {MachineTableModel::SystemIdColumn, {QStringLiteral("xyz8wm")}},
+        {MachineTableModel::LastEventColumn, {tr("Commissioning results received: 16 CPUs")}},
     };
     QHeaderView *header = view_->horizontalHeader();
     for (int column = 0; column < MachineTableModel::ColumnCount; ++column)

@@ -5,6 +5,8 @@
 #include "machinestore.h"
 
 #include <QCoreApplication>
+#include <QHostAddress>
+#include <QtConcurrent>
 #include <QLocale>
 #include <QLoggingCategory>
 
@@ -53,6 +55,60 @@ MachineTableModel::MachineTableModel(const MachineStore &store, const ChangeFeed
     connect(&feed, &ChangeFeed::machineAdded, this, &MachineTableModel::machineAdded);
     connect(&feed, &ChangeFeed::machineChanged, this, &MachineTableModel::machineChanged);
     connect(&feed, &ChangeFeed::machineRemoved, this, &MachineTableModel::machineRemoved);
+    connect(&feed, &ChangeFeed::eventRecorded, this, &MachineTableModel::eventRecorded);
+    // Addresses and last events on a worker thread (its own database connection): the list shows
+    // at once, and these columns fill in a moment later.
+    connect(&activity_, &QFutureWatcher<Activity>::finished, this, &MachineTableModel::activityRead);
+    activity_.setFuture(QtConcurrent::run([&store] { return Activity{store.ipAddresses(), store.lastEvents()}; }));
+}
+
+MachineTableModel::~MachineTableModel()
+{
+    activity_.waitForFinished(); // it reads through the store, which the caller may destroy next
+}
+
+void MachineTableModel::activityRead()
+{
+    const Activity read = activity_.result();
+    if (read.ipAddresses)
+        for (auto it = read.ipAddresses->cbegin(); it != read.ipAddresses->cend(); ++it)
+            ipAddresses_.insert(it.key(), it.value()); // none yet: changes re-read them per machine
+    else
+        qCWarning(lcMachineModel) << "cannot read the IP addresses:" << read.ipAddresses.errorMessage();
+    if (read.lastEvents) {
+        // An event that arrived while they were read is newer than what was read: it stays.
+        for (auto it = read.lastEvents->cbegin(); it != read.lastEvents->cend(); ++it)
+            if (!lastEvents_.contains(it.key()))
+                lastEvents_.insert(it.key(), it.value());
+    } else {
+        qCWarning(lcMachineModel) << "cannot read the last events:" << read.lastEvents.errorMessage();
+    }
+    activityLoaded_ = true;
+    if (!machines_.isEmpty()) {
+        emit dataChanged(index(0, IpColumn), index(rowCount() - 1, IpColumn));
+        emit dataChanged(index(0, LastEventColumn), index(rowCount() - 1, LastEventColumn));
+    }
+    emit activityLoadedChanged();
+}
+
+void MachineTableModel::readIpAddresses(const QString &systemId)
+{
+    auto read = store_.ipAddresses(systemId);
+    if (!read) {
+        qCDebug(lcMachineModel) << "cannot read the IP addresses of" << systemId << read.errorMessage();
+        return;
+    }
+    if (read->contains(systemId))
+        ipAddresses_.insert(systemId, read->value(systemId));
+    else
+        ipAddresses_.remove(systemId);
+}
+
+void MachineTableModel::eventRecorded(const Event &event)
+{
+    lastEvents_.insert(event.systemId, event.description);
+    if (const int row = rowOf(event.systemId); row >= 0)
+        emit dataChanged(index(row, LastEventColumn), index(row, LastEventColumn));
 }
 
 int MachineTableModel::rowCount(const QModelIndex &parent) const
@@ -111,7 +167,12 @@ QVariant MachineTableModel::displayValue(const Machine &m, int column) const
     case MemoryColumn: return m.memory > 0 ? memoryText(m.memory) : noValue();
     case StorageColumn: return m.storage > 0 ? storageText(m.storage) : noValue();
     case MacColumn: return m.interfaces.isEmpty() ? noValue() : macText(macAddresses(m));
+    case IpColumn: {
+        const QStringList ips = ipAddresses_.value(m.systemId);
+        return ips.isEmpty() ? noValue() : ips.join(QLatin1String(", "));
+    }
     case SystemIdColumn: return m.systemId;
+    case LastEventColumn: return lastEvents_.value(m.systemId);
     case ColumnCount: break;
     }
     return {};
@@ -178,6 +239,16 @@ int MachineTableModel::compareRows(int left, int right, int column) const
                       b.interfaces.isEmpty() ? QString() : b.interfaces.first().macAddress);
         break;
     case SystemIdColumn: order = texts(a.systemId, b.systemId); break;
+    case IpColumn: {
+        // Numerically by the first address (10.0.0.9 before 10.0.0.10); none last.
+        auto first = [this](const Machine &m) {
+            const QStringList ips = ipAddresses_.value(m.systemId);
+            return ips.isEmpty() ? Q_INT64_C(0x100000000) : qint64(QHostAddress(ips.first()).toIPv4Address());
+        };
+        order = numbers(first(a), first(b));
+        break;
+    }
+    case LastEventColumn: order = texts(lastEvents_.value(a.systemId), lastEvents_.value(b.systemId)); break;
     case ColumnCount: break;
     }
     if (order == 0) {
@@ -215,6 +286,8 @@ QVariant MachineTableModel::toolTip(const Machine &m, int column) const
     case CpuColumn:
     case MemoryColumn:
     case StorageColumn: return m.cpuCount > 0 || m.memory > 0 || m.storage > 0 ? QVariant() : notCommissionedText();
+    case IpColumn: return ipAddresses_.value(m.systemId).join(QLatin1Char('\n'));
+    case LastEventColumn: return lastEvents_.value(m.systemId);
     case MacColumn: {
         QStringList lines;
         for (const Interface &i : m.interfaces)
@@ -265,6 +338,7 @@ QVariant MachineTableModel::headerData(int section, Qt::Orientation orientation,
         case MemoryColumn: return tr("Memory in GiB (1024³ bytes)");
         case StorageColumn: return tr("Total disk size in GB (10⁹ bytes)");
         case SystemIdColumn: return tr("The machine's unique id, as API clients see it");
+        case IpColumn: return tr("The deployed system's address and the addresses leased to the machine now");
         default: return {};
         }
     }
@@ -280,7 +354,9 @@ QVariant MachineTableModel::headerData(int section, Qt::Orientation orientation,
     case MemoryColumn: return tr("Memory");
     case StorageColumn: return tr("Storage");
     case MacColumn: return tr("MAC address");
+    case IpColumn: return tr("IP addresses");
     case SystemIdColumn: return tr("System ID");
+    case LastEventColumn: return tr("Last event");
     case ColumnCount: break;
     }
     return {};
@@ -327,6 +403,8 @@ void MachineTableModel::machineChanged(const QString &systemId)
     if (moved) {
         --statusCounts_[int(machines_[row].status)];
         ++statusCounts_[int(machine->status)];
+        // Addresses change with the status (a lease while commissioning, the static one deployed).
+        readIpAddresses(systemId);
     }
     machines_[row] = std::move(*machine);
     emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
@@ -346,6 +424,8 @@ void MachineTableModel::machineRemoved(const QString &systemId)
     searchTexts_.removeAt(row);
     nameRanks_.clear();
     rows_.remove(systemId);
+    ipAddresses_.remove(systemId);
+    lastEvents_.remove(systemId);
     for (int r = row; r < machines_.size(); ++r)
         rows_[machines_[r].systemId] = r;
     endRemoveRows();

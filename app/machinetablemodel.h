@@ -1,8 +1,10 @@
 #pragma once
 
+#include "expected.h"
 #include "machine.h"
 
 #include <QAbstractTableModel>
+#include <QFutureWatcher>
 #include <QHash>
 #include <QList>
 
@@ -26,8 +28,10 @@ public:
         CpuColumn,
         MemoryColumn,
         StorageColumn,
+        IpColumn,
         MacColumn,
         SystemIdColumn,
+        LastEventColumn,
         ColumnCount
     };
     enum Role {
@@ -36,6 +40,7 @@ public:
     };
 
     MachineTableModel(const MachineStore &store, const ChangeFeed &feed, QObject *parent = nullptr);
+    ~MachineTableModel() override;
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -57,6 +62,9 @@ public:
     int rowOf(const QString &systemId) const { return rows_.value(systemId, -1); }
     // Why the initial list could not be read; empty when it was.
     const QString &loadError() const { return loadError_; }
+    // The IP addresses and last events are read after the list is shown (they cost a second scan
+    // of the events); false until they are in.
+    bool activityLoaded() const { return activityLoaded_; }
 
     // The cell texts, shared with the page, which sizes columns from them.
     static QString statusText(NodeStatus status);
@@ -69,6 +77,7 @@ public:
     static QString notCommissionedText();
 
 signals:
+    void activityLoadedChanged();
     // Some machine's status changed, or machines came or went: countIn() may differ.
     void statusCountsChanged();
 
@@ -76,6 +85,9 @@ private:
     void machineAdded(const QString &systemId);
     void machineChanged(const QString &systemId);
     void machineRemoved(const QString &systemId);
+    void eventRecorded(const metaldesk::Event &event);
+    void activityRead();
+    void readIpAddresses(const QString &systemId);
     QVariant displayValue(const Machine &m, int column) const;
     QVariant sortValue(const Machine &m, int column) const;
     QVariant toolTip(const Machine &m, int column) const;
@@ -91,6 +103,15 @@ private:
     mutable QList<int> nameRanks_;
     QHash<QString, int> rows_; // system id → row in machines_
     QString loadError_;
+    // By system id, not by row: rows move as machines come and go.
+    QHash<QString, QStringList> ipAddresses_;
+    QHash<QString, QString> lastEvents_;
+    struct Activity {
+        Expected<QHash<QString, QStringList>> ipAddresses = QHash<QString, QStringList>();
+        Expected<QHash<QString, QString>> lastEvents = QHash<QString, QString>();
+    };
+    QFutureWatcher<Activity> activity_;
+    bool activityLoaded_ = false;
 };
 
 } // namespace metaldesk

@@ -1,5 +1,6 @@
 #include "machinestore.h"
 
+#include <QHostAddress>
 #include <QJsonDocument>
 
 namespace metaldesk {
@@ -137,6 +138,58 @@ Expected<int> MachineStore::count() const
         return q.error();
     q->next();
     return q->value(0).toInt();
+}
+
+Expected<QHash<QString, QStringList>> MachineStore::ipAddresses(const QString &systemId) const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    const QString one = systemId.isEmpty() ? QString() : QStringLiteral(" AND m.system_id = ?");
+    QVariantList values;
+    if (!systemId.isEmpty())
+        values << systemId;
+    QHash<QString, QStringList> addresses;
+    auto statics = runQuery(*db,
+                            QStringLiteral("SELECT m.system_id, s.ip FROM static_ips s JOIN interfaces i ON i.id = "
+                                           "s.interface_id JOIN machines m ON m.id = i.machine_id WHERE 1 = 1") +
+                                one + QStringLiteral(" ORDER BY s.id"),
+                            values);
+    if (!statics)
+        return statics.error();
+    while (statics->next())
+        addresses[statics->value(0).toString()] << statics->value(1).toString();
+    statics->finish();
+    auto leases = runQuery(*db,
+                           QStringLiteral("SELECT m.system_id, l.ip FROM dhcp_leases l JOIN interfaces i ON "
+                                          "i.mac_address = l.mac JOIN machines m ON m.id = i.machine_id WHERE "
+                                          "l.state = 'bound' AND l.expires > ?") +
+                               one + QStringLiteral(" ORDER BY l.ip"),
+                           QVariantList{nowMs()} + values);
+    if (!leases)
+        return leases.error();
+    while (leases->next()) {
+        const QString ip = QHostAddress(quint32(leases->value(1).toLongLong())).toString();
+        QStringList &list = addresses[leases->value(0).toString()];
+        if (!list.contains(ip))
+            list << ip;
+    }
+    return addresses;
+}
+
+Expected<QHash<QString, QString>> MachineStore::lastEvents() const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto q = runQuery(*db, QStringLiteral("SELECT e.system_id, e.description FROM events e JOIN (SELECT MAX(id) AS id "
+                                          "FROM events GROUP BY system_id) newest ON newest.id = e.id"));
+    if (!q)
+        return q.error();
+    QHash<QString, QString> last;
+    while (q->next())
+        last.insert(q->value(0).toString(), q->value(1).toString());
+    return last;
 }
 
 Expected<void> MachineStore::update(const QString &systemId, const QString &assignments, QVariantList values)

@@ -3,14 +3,18 @@
 #include "coreservices.h"
 #include "machinefilterproxy.h"
 #include "language.h"
+#include "leasestore.h"
 #include "machinespage.h"
 #include "machinetablemodel.h"
 #include "mainwindow.h"
 #include "networkpage.h"
 #include "servicehost.h"
 #include "servicespage.h"
+#include "staticaddresses.h"
 
+#include <QDateTime>
 #include <QHeaderView>
+#include <QHostAddress>
 #include <QLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -45,6 +49,7 @@ private slots:
 
     void explainsHowMachinesArriveWhenThereAreNone();
     void listsMachinesWithStatusOwnerAndHardware();
+    void showsAddressesAndTheLastEventLive();
     void filtersByFreeTextAndMaasTerms();
     void updatesOnlyTheChangedRowWithoutReset();
     void followsChangesMadeOnAnotherThread();
@@ -268,6 +273,9 @@ void TestMachinesPage::listsMachinesWithStatusOwnerAndHardware()
     QCOMPARE(cell(calm, M::StorageColumn), QStringLiteral("500.1 GB"));
     QCOMPARE(cell(calm, M::MacColumn), QStringLiteral("52:54:00:00:00:03"));
     QCOMPARE(cell(calm, M::SystemIdColumn), ids_[calm]);
+    QTRY_VERIFY(model_->activityLoaded());
+    QCOMPARE(cell(calm, M::IpColumn), QStringLiteral("—"));
+    QCOMPARE(cell(calm, M::LastEventColumn), QStringLiteral("Power is manual: restart calm-heron by hand (or switch it on)"));
 
     QCOMPARE(cell(QStringLiteral("fancy-moose"), M::StatusColumn), QStringLiteral("Allocated"));
     QCOMPARE(cell(QStringLiteral("fancy-moose"), M::OwnerColumn), QStringLiteral("alice"));
@@ -315,6 +323,51 @@ void TestMachinesPage::listsMachinesWithStatusOwnerAndHardware()
     QCOMPARE(window_->machinesPage()->selectedSystemIds(), QStringList{ids_[QStringLiteral("eager-panda")]});
     QCOMPARE(count_->text(), QStringLiteral("12 machines, 1 selected"));
     QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/machines-en.png")));
+}
+
+void TestMachinesPage::showsAddressesAndTheLastEventLive()
+{
+    populate();
+    // What the boot servers write: a bound lease on calm-heron's NIC, and an expired one on
+    // dusty-lynx's (it no longer holds it); a deployed machine's static address.
+    LeaseStore leases(core_->db);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    STEP(leases.save({QHostAddress(QStringLiteral("192.168.100.57")).toIPv4Address(), QStringLiteral("52:54:00:00:00:03"),
+                      {}, Lease::State::Bound, now + 600000}));
+    STEP(leases.save({QHostAddress(QStringLiteral("192.168.100.58")).toIPv4Address(), QStringLiteral("52:54:00:00:00:04"),
+                      {}, Lease::State::Bound, now - 1000}));
+    const QString deployed = QStringLiteral("humble-wolf");
+    const quint32 first = QHostAddress(QStringLiteral("192.168.100.200")).toIPv4Address();
+    STEP(StaticAddressStore(core_->db).assign(ids_[deployed], first, first + 10));
+    showWindow();
+    using M = MachineTableModel;
+    QTRY_VERIFY(model_->activityLoaded());
+    QCOMPARE(cell(QStringLiteral("calm-heron"), M::IpColumn), QStringLiteral("192.168.100.57"));
+    QCOMPARE(cell(QStringLiteral("dusty-lynx"), M::IpColumn), QStringLiteral("—"));
+    QCOMPARE(cell(deployed, M::IpColumn), QStringLiteral("192.168.100.200"));
+
+    // Sorted by address as a number: .57 before .200 (as text it would come after).
+    table_->sortByColumn(M::IpColumn, Qt::AscendingOrder);
+    QCOMPARE(table_->model()->index(0, M::NameColumn).data().toString(), QStringLiteral("calm-heron"));
+    QCOMPARE(table_->model()->index(1, M::NameColumn).data().toString(), deployed);
+
+    // An event shows as the machine's last one at once; a status change re-reads its addresses.
+    Event note;
+    note.systemId = ids_[QStringLiteral("calm-heron")];
+    note.type = QStringLiteral("power");
+    note.description = QStringLiteral("Power checked: on");
+    auto recorded = core_->events->record(note);
+    STEP(recorded);
+    emit core_->feed->eventRecorded(*recorded);
+    QTRY_COMPARE(cell(QStringLiteral("calm-heron"), M::LastEventColumn), QStringLiteral("Power checked: on"));
+    STEP(core_->engine->performAction(ids_[QStringLiteral("calm-heron")], NodeAction::Acquire, actor(QStringLiteral("admin"))));
+    QTRY_COMPARE(cell(QStringLiteral("calm-heron"), M::LastEventColumn).left(8), QStringLiteral("Acquire "));
+    STEP(StaticAddressStore(core_->db).assign(ids_[QStringLiteral("calm-heron")], first, first + 10));
+    STEP(core_->engine->performAction(ids_[QStringLiteral("calm-heron")], NodeAction::Deploy, actor(QStringLiteral("admin"))));
+    QTRY_COMPARE(cell(QStringLiteral("calm-heron"), M::IpColumn), QStringLiteral("192.168.100.201, 192.168.100.57"));
+
+    table_->scrollTo(table_->model()->index(0, M::LastEventColumn));
+    QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/machines-addresses-en.png")));
 }
 
 void TestMachinesPage::filtersByFreeTextAndMaasTerms()
