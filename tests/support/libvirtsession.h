@@ -1,0 +1,30 @@
+#pragma once
+
+#include <QProcess>
+#include <QString>
+
+namespace metaldesk::testing {
+
+// A private libvirtd (session mode, the QEMU driver under TCG) in a folder of its own: its socket,
+// configuration and VMs live there and nowhere else, so a test neither needs nor touches a system
+// libvirt. As root it runs as "nobody" (root's libvirtd would be the system one). Domains are
+// destroyed and the daemon stopped (by PID) when this is destroyed.
+class LibvirtSession {
+public:
+    explicit LibvirtSession(QString workDir) : dir_(std::move(workDir)) {}
+    ~LibvirtSession();
+    // Empty when the daemon answers; otherwise why it could not start (a test skips with it).
+    QString start();
+    // The URI MetalDesk's libvirt driver is given: the session daemon through its socket.
+    QString uri() const;
+    // virsh against this daemon; its output, or empty with `error` set.
+    QString virsh(const QStringList &args, QString *error = nullptr) const;
+    // A small VM with no disk (it sits in its firmware when running): enough to switch on and off.
+    QString defineVm(const QString &name) const;
+
+private:
+    QString dir_;
+    QProcess daemon_;
+};
+
+} // namespace metaldesk::testing
