@@ -13,6 +13,7 @@ public:
     bool canQuery() const override { return false; }
     Expected<void> setPower(const PowerTarget &, bool) const override { return {}; }
     Expected<PowerState> queryPower(const PowerTarget &) const override { return PowerState::Unknown; }
+    QString unconfirmedText(PowerCommand command, const QString &hostname) const override;
 };
 
 } // namespace metaldesk

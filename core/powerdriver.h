@@ -1,6 +1,7 @@
 #pragma once
 
 #include "expected.h"
+#include "lifecycletables.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -51,6 +52,9 @@ public:
     virtual Expected<void> setNetworkBoot(const PowerTarget &) const { return {}; }
     virtual Expected<void> setPower(const PowerTarget &target, bool on) const = 0;
     virtual Expected<PowerState> queryPower(const PowerTarget &target) const = 0;
+    // For drivers that cannot query: the event that says what was done and what the user still
+    // has to do (switch it by hand, restart it).
+    virtual QString unconfirmedText(PowerCommand, const QString &) const { return {}; }
 };
 
 // Empty when every required parameter is there; otherwise which is missing, in a sentence.

@@ -3,6 +3,7 @@
 #include "ipmipowerdriver.h"
 #include "libvirtpowerdriver.h"
 #include "manualpowerdriver.h"
+#include "wakeonlanpowerdriver.h"
 
 namespace metaldesk {
 
@@ -11,6 +12,7 @@ std::shared_ptr<const PowerDrivers> PowerDrivers::builtIn()
     auto drivers = std::make_shared<PowerDrivers>();
     drivers->add(std::make_unique<IpmiPowerDriver>());
     drivers->add(std::make_unique<LibvirtPowerDriver>());
+    drivers->add(std::make_unique<WakeOnLanPowerDriver>());
     drivers->add(std::make_unique<ManualPowerDriver>());
     return drivers;
 }

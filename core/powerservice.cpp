@@ -45,15 +45,6 @@ QString doneText(PowerCommand command)
     return QCoreApplication::translate("Power", "Power cycled (%1)");
 }
 
-QString byHandText(PowerCommand command)
-{
-    switch (command) {
-    case PowerCommand::On: return QCoreApplication::translate("Power", "Power is manual: switch %1 on by hand");
-    case PowerCommand::Off: return QCoreApplication::translate("Power", "Power is manual: switch %1 off by hand");
-    case PowerCommand::Cycle: break;
-    }
-    return QCoreApplication::translate("Power", "Power is manual: restart %1 by hand (or switch it on)");
-}
 } // namespace
 
 PowerService::PowerService(std::shared_ptr<Database> db, ChangeFeed *feed, std::shared_ptr<const PowerDrivers> drivers,
@@ -124,7 +115,7 @@ Expected<PowerState> PowerService::perform(const QString &systemId, std::optiona
         record(*machine, actor, state, EventLevel::Info,
                QCoreApplication::translate("Power", "Power checked: %1").arg(stateWord(*result)));
     else if (!driver->canQuery())
-        record(*machine, actor, state, EventLevel::Warning, byHandText(*command).arg(machine->hostname));
+        record(*machine, actor, state, EventLevel::Warning, driver->unconfirmedText(*command, machine->hostname));
     else
         record(*machine, actor, state, EventLevel::Info, doneText(*command).arg(driver->label()));
     return result;

@@ -954,6 +954,38 @@ Commands:
         <source>unknown</source>
         <translation>알 수 없음</translation>
     </message>
+    <message>
+        <source>Wake-on-LAN</source>
+        <translation>Wake-on-LAN</translation>
+    </message>
+    <message>
+        <source>Wake-on-LAN can only switch a machine on: switch %1 off by hand, or shut it down from its system</source>
+        <translation>Wake-on-LAN은 머신을 켤 수만 있습니다: %1의 전원은 직접 끄거나 운영체제에서 종료하세요</translation>
+    </message>
+    <message>
+        <source>Wake-on-LAN needs the machine&apos;s MAC address (&apos;%1&apos; is not one)</source>
+        <translation>Wake-on-LAN에는 머신의 MAC 주소가 필요합니다 (&apos;%1&apos;은(는) MAC 주소가 아닙니다)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an IPv4 broadcast address</source>
+        <translation>&apos;%1&apos;은(는) IPv4 브로드캐스트 주소가 아닙니다</translation>
+    </message>
+    <message>
+        <source>the Wake-on-LAN port must be 1-65535</source>
+        <translation>Wake-on-LAN 포트는 1-65535여야 합니다</translation>
+    </message>
+    <message>
+        <source>cannot send the Wake-on-LAN packet to %1: %2</source>
+        <translation>%1(으)로 Wake-on-LAN 패킷을 보낼 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>Wake-on-LAN packet sent to %1 (if it was on, restart it by hand)</source>
+        <translation>%1에 Wake-on-LAN 패킷을 보냈습니다 (켜져 있었다면 직접 재시작하세요)</translation>
+    </message>
+    <message>
+        <source>Wake-on-LAN packet sent to %1: whether it woke cannot be read</source>
+        <translation>%1에 Wake-on-LAN 패킷을 보냈습니다: 켜졌는지는 알 수 없습니다</translation>
+    </message>
 </context>
 <context>
     <name>PowerParameter</name>
@@ -992,6 +1024,14 @@ Commands:
     <message>
         <source>VM name</source>
         <translation>VM 이름</translation>
+    </message>
+    <message>
+        <source>MAC address to wake</source>
+        <translation>깨울 MAC 주소</translation>
+    </message>
+    <message>
+        <source>Broadcast address</source>
+        <translation>브로드캐스트 주소</translation>
     </message>
 </context>
 <context>
@@ -2054,6 +2094,18 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
         <source>System ID</source>
         <translation>시스템 ID</translation>
     </message>
+    <message>
+        <source>The deployed system&apos;s address and the addresses leased to the machine now</source>
+        <translation>배포된 시스템의 주소와 지금 머신에 임대된 주소</translation>
+    </message>
+    <message>
+        <source>IP addresses</source>
+        <translation>IP 주소</translation>
+    </message>
+    <message>
+        <source>Last event</source>
+        <translation>최근 이벤트</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::MachinesPage</name>
@@ -2160,6 +2212,10 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     <message>
         <source>Added %1: it is New; commission it to learn its hardware.</source>
         <translation>%1을(를) 추가했습니다: 새 머신입니다. 하드웨어를 알아보려면 커미션하세요.</translation>
+    </message>
+    <message>
+        <source>Commissioning results received: 16 CPUs</source>
+        <translation>커미셔닝 결과를 받았습니다: CPU 16개</translation>
     </message>
 </context>
 <context>
