@@ -67,6 +67,27 @@ private:
     // decides how it ends.
     void choose(TakeActionMenu *menu, const QString &entry, const std::function<void(ActionDialog *)> &fill);
     void verifyDialogFits(QDialog *dialog);
+    // Runs `open`, which opens a modal Dialog, and works it with `fill` from the event loop the
+    // dialog runs; a dialog `fill` left open is rejected. False when no such dialog opened.
+    template <typename Dialog>
+    bool workModal(const std::function<void()> &open, const std::function<void(Dialog *)> &fill)
+    {
+        bool filled = false;
+        QTimer::singleShot(0, this, [&] {
+            auto *dialog = qobject_cast<Dialog *>(QApplication::activeModalWidget());
+            if (!dialog)
+                return;
+            if (!QTest::qWaitForWindowExposed(dialog))
+                qWarning("the dialog was not exposed");
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+            filled = true;
+            fill(dialog);
+            if (dialog->isVisible())
+                dialog->reject(); // a failed check above left it open
+        });
+        open();
+        return filled;
+    }
     // Opens Add machine with Ctrl+N, as an administrator does; `fill` works the (modal) dialog.
     void addMachine(const std::function<void(AddMachineDialog *)> &fill);
     Actor actor(const QString &username) const;
@@ -137,14 +158,14 @@ void TestTakeAction::populate()
         const char *name;
         S status;
         const char *owner;
-    } machines[] = {{"amber-falcon", S::New, "admin"},       {"brisk-otter", S::Commissioning, "admin"},
-                    {"calm-heron", S::Ready, "admin"},       {"dusty-lynx", S::Ready, "admin"},
-                    {"humble-wolf", S::Deployed, "bob"},     {"node-2", S::FailedDeployment, "alice"}};
+    } machines[] = {{"amber-falcon", S::New, "admin"},   {"brisk-otter", S::Commissioning, "admin"},
+                    {"calm-heron", S::Ready, "admin"},   {"dusty-lynx", S::Ready, "admin"},
+                    {"humble-wolf", S::Deployed, "bob"}, {"node-2", S::FailedDeployment, "alice"}};
     for (const auto &m : machines) {
         NewMachine spec;
         spec.hostname = QLatin1String(m.name);
-        auto made = testing::machineIn(*core_, spec, m.status, actor(QStringLiteral("admin")),
-                                       actor(QLatin1String(m.owner)));
+        auto made =
+            testing::machineIn(*core_, spec, m.status, actor(QStringLiteral("admin")), actor(QLatin1String(m.owner)));
         QVERIFY2(made, qPrintable(made.errorMessage()));
         ids_.insert(made->hostname, made->systemId);
     }
@@ -200,23 +221,8 @@ void TestTakeAction::choose(TakeActionMenu *menu, const QString &entry, const st
         if (a->objectName() == entry)
             chosen = a;
     QVERIFY2(chosen, qPrintable(entry + QStringLiteral(" is not in the menu: ") + menuEntries(menu).join(u", ")));
-    bool filled = false;
-    // The dialog is modal: it is worked from the event loop it runs.
-    QTimer::singleShot(0, this, [&] {
-        auto *dialog = qobject_cast<ActionDialog *>(QApplication::activeModalWidget());
-        if (!dialog)
-            return;
-        if (!QTest::qWaitForWindowExposed(dialog))
-            qWarning("the action dialog was not exposed");
-        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-        filled = true;
-        fill(dialog);
-        if (dialog->isVisible())
-            dialog->reject(); // a failed check above left it open
-    });
     menu->hide();
-    chosen->trigger();
-    QVERIFY2(filled, "no action dialog opened");
+    QVERIFY2(workModal<ActionDialog>([chosen] { chosen->trigger(); }, fill), "no action dialog opened");
 }
 
 void TestTakeAction::verifyDialogFits(QDialog *dialog)
@@ -242,21 +248,8 @@ void TestTakeAction::addMachine(const std::function<void(AddMachineDialog *)> &f
     // A window shortcut: the window must be the active one again after the dialogs before.
     window_->activateWindow();
     QVERIFY(QTest::qWaitForWindowActive(window_.get()));
-    bool filled = false;
-    QTimer::singleShot(0, this, [&] {
-        auto *dialog = qobject_cast<AddMachineDialog *>(QApplication::activeModalWidget());
-        if (!dialog)
-            return;
-        if (!QTest::qWaitForWindowExposed(dialog))
-            qWarning("the Add machine dialog was not exposed");
-        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-        filled = true;
-        fill(dialog);
-        if (dialog->isVisible())
-            dialog->reject();
-    });
-    QTest::keySequence(window_.get(), QKeySequence::New);
-    QVERIFY2(filled, "Ctrl+N opened no Add machine dialog");
+    QVERIFY2(workModal<AddMachineDialog>([this] { QTest::keySequence(window_.get(), QKeySequence::New); }, fill),
+             "Ctrl+N opened no Add machine dialog");
 }
 
 void TestTakeAction::signsInOnlyWithTheRightPassword()
@@ -304,14 +297,14 @@ void TestTakeAction::offersAnAdministratorWhatTheTableAllows()
     TakeActionMenu *menu = openMenu();
     QVERIFY(menu);
     // No power driver is set: no power entries. Deploying and releasing apply to some only.
-    QCOMPARE(menuEntries(menu), QStringList({QStringLiteral("action-commission=Commission... (2 of 3)"),
-                                             QStringLiteral("action-acquire=Acquire... (1 of 3)"),
-                                             QStringLiteral("action-deploy=Deploy... (1 of 3)"),
-                                             QStringLiteral("action-release=Release... (1 of 3)"),
-                                             QStringLiteral("action-test=Test..."),
-                                             QStringLiteral("action-rescue-mode=Enter rescue mode..."),
-                                             QStringLiteral("action-mark-broken=Mark broken..."),
-                                             QStringLiteral("action-delete=Delete...")}));
+    QCOMPARE(
+        menuEntries(menu),
+        QStringList({QStringLiteral("action-commission=Commission... (2 of 3)"),
+                     QStringLiteral("action-acquire=Acquire... (1 of 3)"),
+                     QStringLiteral("action-deploy=Deploy... (1 of 3)"),
+                     QStringLiteral("action-release=Release... (1 of 3)"), QStringLiteral("action-test=Test..."),
+                     QStringLiteral("action-rescue-mode=Enter rescue mode..."),
+                     QStringLiteral("action-mark-broken=Mark broken..."), QStringLiteral("action-delete=Delete...")}));
     QVERIFY(menu->grab().save(QStringLiteral(SCREENSHOT_DIR "/take-action-menu-en.png")));
     QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/take-action-en.png")));
     menu->hide();
@@ -367,7 +360,8 @@ void TestTakeAction::commissionsSomeAndSaysWhichWereRefused()
     select(four);
     choose(openMenu(), QStringLiteral("action-commission"), [&](ActionDialog *dialog) {
         QCOMPARE(dialog->windowTitle(), QStringLiteral("Commission"));
-        QCOMPARE(text("actionMachines"), QStringLiteral("Commission 3 machines: amber-falcon, calm-heron, dusty-lynx."));
+        QCOMPARE(text("actionMachines"),
+                 QStringLiteral("Commission 3 machines: amber-falcon, calm-heron, dusty-lynx."));
         QCOMPARE(text("actionRefused"), QStringLiteral("Not taken on 1 of the selected machines:\n"
                                                        "brisk-otter: cannot commission: machine is Commissioning"));
         auto *keep = dialog->findChild<QCheckBox *>(QStringLiteral("keepPoweredOn"));
@@ -435,8 +429,9 @@ void TestTakeAction::refusesABadImageAsYouType()
         QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("deployImage")),
                          QStringLiteral("ftp://mirror/debian.img"));
         QVERIFY(!confirm->isEnabled());
-        QVERIFY2(text("actionProblem").startsWith(QStringLiteral("The image URL 'ftp://mirror/debian.img' should start "
-                                                                 "with http:// or https://")),
+        QVERIFY2(text("actionProblem")
+                     .startsWith(QStringLiteral("The image URL 'ftp://mirror/debian.img' should start "
+                                                "with http:// or https://")),
                  qPrintable(text("actionProblem")));
         QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
         verifyDialogFits(dialog);
@@ -485,8 +480,8 @@ void TestTakeAction::fitsLongerTranslatedTextsInAKoreanFont()
     for (const char *entry : {"action-commission", "action-deploy"}) {
         choose(openMenu(), QLatin1String(entry), [&](ActionDialog *dialog) {
             verifyDialogFits(dialog);
-            QVERIFY(dialog->grab().save(QStringLiteral(SCREENSHOT_DIR "/take-action-%1-pseudo-ko.png")
-                                            .arg(QLatin1String(entry + 7))));
+            QVERIFY(dialog->grab().save(
+                QStringLiteral(SCREENSHOT_DIR "/take-action-%1-pseudo-ko.png").arg(QLatin1String(entry + 7))));
             dialog->reject();
         });
     }
@@ -588,7 +583,8 @@ void TestTakeAction::speaksKoreanWithTheShippedTranslation()
         QVERIFY(dialog->grab().save(QStringLiteral(SCREENSHOT_DIR "/take-action-commission-ko.png")));
         QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("actionConfirm")), Qt::LeftButton);
     });
-    QTRY_VERIFY2(text("actionResult").startsWith(QStringLiteral("커미션: 머신 3대 중")), qPrintable(text("actionResult")));
+    QTRY_VERIFY2(text("actionResult").startsWith(QStringLiteral("커미션: 머신 3대 중")),
+                 qPrintable(text("actionResult")));
     QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/take-action-result-ko.png")));
     select({QStringLiteral("humble-wolf")});
     choose(openMenu(), QStringLiteral("action-release"), [&](ActionDialog *dialog) {
@@ -599,7 +595,8 @@ void TestTakeAction::speaksKoreanWithTheShippedTranslation()
     addMachine([&](AddMachineDialog *dialog) {
         auto *type = dialog->findChild<QComboBox *>(QStringLiteral("powerType"));
         type->setCurrentIndex(type->findData(QStringLiteral("ipmi")));
-        QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("macAddresses")), QStringLiteral("52:54:00:ab:cd:ef"));
+        QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("macAddresses")),
+                         QStringLiteral("52:54:00:ab:cd:ef"));
         QTest::qWait(20);
         verifyDialogFits(dialog);
         QVERIFY(dialog->grab().save(QStringLiteral(SCREENSHOT_DIR "/add-machine-ko.png")));

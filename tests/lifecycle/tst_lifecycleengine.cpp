@@ -3,6 +3,7 @@
 // and concurrent use from several threads.
 
 #include "coreservices.h"
+#include "requireok.h"
 #include "servicehost.h"
 #include "timeoutmonitor.h"
 
@@ -20,13 +21,6 @@
 using namespace metaldesk;
 using namespace Qt::StringLiterals;
 using S = NodeStatus;
-
-// Fails the test with the error's own message.
-#define REQUIRE_OK(expr)                                                                                               \
-    do {                                                                                                               \
-        const auto &result_ = (expr);                                                                                  \
-        QVERIFY2(result_.ok(), qPrintable(result_.errorMessage()));                                                    \
-    } while (false)
 
 namespace {
 

@@ -3,6 +3,7 @@
 // keep no secret, retryable failures are retried and a switch is confirmed by asking again.
 
 #include "coreservices.h"
+#include "requireok.h"
 #include "ipmisim.h"
 #include "userstore.h"
 
@@ -14,12 +15,6 @@
 using namespace metaldesk;
 using namespace Qt::StringLiterals;
 using S = NodeStatus;
-
-#define REQUIRE_OK(expr)                                                                                               \
-    do {                                                                                                               \
-        const auto &result_ = (expr);                                                                                  \
-        QVERIFY2(result_.ok(), qPrintable(result_.errorMessage()));                                                    \
-    } while (false)
 
 namespace {
 // A BMC that fails a given number of times first (retryable), or that accepts every switch and
