@@ -71,9 +71,30 @@ void PowerService::check(const QString &systemId, const Actor &actor) { submit(s
 
 void PowerService::submit(const QString &systemId, std::optional<PowerCommand> command, const Actor &actor)
 {
-    pool_.start([this, systemId, command, actor] {
-        auto done = perform(systemId, command, actor);
+    const PowerCall call{command, actor};
+    QMutexLocker lock(&mutex_);
+    // One call at a time per machine, in the order asked (as MAAS does): a Power off asked while
+    // Commission's power cycle runs must not race it.
+    if (auto waiting = waiting_.find(systemId); waiting != waiting_.end()) {
+        waiting->append(call);
+        return;
+    }
+    waiting_.insert(systemId, {});
+    start(systemId, call);
+}
+
+void PowerService::start(const QString &systemId, const PowerCall &call)
+{
+    pool_.start([this, systemId, call] {
+        auto done = perform(systemId, call.command, call.actor);
         emit finished(systemId, done.ok());
+        QMutexLocker lock(&mutex_);
+        auto waiting = waiting_.find(systemId);
+        if (waiting == waiting_.end() || waiting->isEmpty() || stopping_) { // stopping: the rest is dropped
+            waiting_.remove(systemId);
+            return;
+        }
+        start(systemId, waiting->takeFirst());
     });
 }
 

@@ -6,6 +6,8 @@
 #include "machinestore.h"
 #include "powerdrivers.h"
 
+#include <QHash>
+#include <QMutex>
 #include <QObject>
 #include <QThreadPool>
 #include <atomic>
@@ -46,7 +48,12 @@ private:
     bool pause(int ms) const; // false when the service is stopping
     void record(const Machine &machine, const Actor &actor, const QString &powerState, EventLevel level,
                 const QString &text) const;
+    struct PowerCall {
+        std::optional<PowerCommand> command; // none: a query
+        Actor actor;
+    };
     void submit(const QString &systemId, std::optional<PowerCommand> command, const Actor &actor);
+    void start(const QString &systemId, const PowerCall &call); // with mutex_ held
 
     std::shared_ptr<Database> db_;
     ChangeFeed *feed_;
@@ -54,6 +61,8 @@ private:
     MachineStore machines_;
     QList<int> retryDelaysMs_{1000, 2000, 2000, 4000, 6000, 8000, 12000};
     std::atomic<bool> stopping_{false};
+    QMutex mutex_;
+    QHash<QString, QList<PowerCall>> waiting_; // machines with a call running → the calls after it
     QThreadPool pool_;
 };
 

@@ -3,8 +3,8 @@
 // keep no secret, retryable failures are retried and a switch is confirmed by asking again.
 
 #include "coreservices.h"
-#include "requireok.h"
 #include "ipmisim.h"
+#include "requireok.h"
 #include "userstore.h"
 
 #include <QSignalSpy>
@@ -226,6 +226,28 @@ private slots:
         QVERIFY(!failed);
         QCOMPARE(driver->calls.load(), 4); // the first try and three retries
         QCOMPARE(failed.errorMessage(), u"no answer yet"_s);
+    }
+
+    void takesOneMachinesCallsOneAtATimeInOrder()
+    {
+        auto drivers = std::make_shared<PowerDrivers>();
+        auto scripted = std::make_unique<ScriptedDriver>();
+        ScriptedDriver *driver = scripted.get();
+        drivers->add(std::move(scripted));
+        PowerService service(core_->db, core_->feed.get(), drivers);
+        service.setRetryDelays({30, 30, 30});
+        const Machine m = create(u"scripted"_s, {});
+        // The first call waits out two retryable failures; the second, asked meanwhile, comes after it.
+        driver->failuresLeft = 2;
+        service.request(m.systemId, PowerCommand::On, admin_);
+        service.request(m.systemId, PowerCommand::Off, admin_);
+        QVERIFY(service.waitForDone(10000));
+        QVERIFY(!driver->on);
+        QCOMPARE(reread(m).powerState, u"off"_s);
+        const QList<Event> events = powerEvents(m);
+        QCOMPARE(events.size(), 2);
+        QCOMPARE(events[0].description, u"Powered on (Scripted)"_s);
+        QCOMPARE(events[1].description, u"Powered off (Scripted)"_s);
     }
 
     void confirmsTheSwitchByAskingAgain()
