@@ -392,6 +392,7 @@ void MachinesPage::applyDefaultColumnWidths()
         {MachineTableModel::StorageColumn, {MachineTableModel::storageText(Q_INT64_C(8000000000000))}},
         {MachineTableModel::MacColumn, {MachineTableModel::macText({QStringLiteral("52:54:00:ab:cd:ef"), {}, {}})}},
         {MachineTableModel::IpColumn, {QStringLiteral("192.168.100.200")}},
+        {MachineTableModel::ChassisColumn, {QStringLiteral("esxi-01.lab.home.arpa")}},
         {MachineTableModel::SystemIdColumn, {QStringLiteral("xyz8wm")}},
         {MachineTableModel::LastEventColumn, {tr("Commissioning results received: 16 CPUs")}},
     };

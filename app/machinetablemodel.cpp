@@ -59,7 +59,7 @@ MachineTableModel::MachineTableModel(const MachineStore &store, const ChangeFeed
     // Addresses and last events on a worker thread (its own database connection): the list shows
     // at once, and these columns fill in a moment later.
     connect(&activity_, &QFutureWatcher<Activity>::finished, this, &MachineTableModel::activityRead);
-    activity_.setFuture(QtConcurrent::run([&store] { return Activity{store.ipAddresses(), store.lastEvents()}; }));
+    activity_.setFuture(QtConcurrent::run([&store] { return Activity{store.ipAddresses(), store.lastEvents(), store.chassisNames()}; }));
 }
 
 MachineTableModel::~MachineTableModel()
@@ -83,9 +83,13 @@ void MachineTableModel::activityRead()
     } else {
         qCWarning(lcMachineModel) << "cannot read the last events:" << read.lastEvents.errorMessage();
     }
+    if (read.chassisNames)
+        chassisNames_ = *read.chassisNames;
+    else
+        qCWarning(lcMachineModel) << "cannot read the chassis:" << read.chassisNames.errorMessage();
     activityLoaded_ = true;
     if (!machines_.isEmpty()) {
-        emit dataChanged(index(0, IpColumn), index(rowCount() - 1, IpColumn));
+        emit dataChanged(index(0, IpColumn), index(rowCount() - 1, ChassisColumn));
         emit dataChanged(index(0, LastEventColumn), index(rowCount() - 1, LastEventColumn));
     }
     emit activityLoadedChanged();
@@ -171,11 +175,20 @@ QVariant MachineTableModel::displayValue(const Machine &m, int column) const
         const QStringList ips = ipAddresses_.value(m.systemId);
         return ips.isEmpty() ? noValue() : ips.join(QLatin1String(", "));
     }
+    case ChassisColumn: return chassisText(m);
     case SystemIdColumn: return m.systemId;
     case LastEventColumn: return lastEvents_.value(m.systemId);
     case ColumnCount: break;
     }
     return {};
+}
+
+QString MachineTableModel::chassisText(const Machine &m) const
+{
+    if (!m.chassisId)
+        return noValue();
+    // A chassis added after the list was read is named by its number until the next start.
+    return chassisNames_.value(*m.chassisId, tr("chassis %1").arg(*m.chassisId));
 }
 
 QVariant MachineTableModel::sortValue(const Machine &m, int column) const
@@ -249,6 +262,7 @@ int MachineTableModel::compareRows(int left, int right, int column) const
         break;
     }
     case LastEventColumn: order = texts(lastEvents_.value(a.systemId), lastEvents_.value(b.systemId)); break;
+    case ChassisColumn: order = texts(chassisText(a), chassisText(b)); break;
     case ColumnCount: break;
     }
     if (order == 0) {
@@ -339,6 +353,7 @@ QVariant MachineTableModel::headerData(int section, Qt::Orientation orientation,
         case StorageColumn: return tr("Total disk size in GB (10⁹ bytes)");
         case SystemIdColumn: return tr("The machine's unique id, as API clients see it");
         case IpColumn: return tr("The deployed system's address and the addresses leased to the machine now");
+        case ChassisColumn: return tr("The vSphere or libvirt host the machine was found in");
         default: return {};
         }
     }
@@ -355,6 +370,7 @@ QVariant MachineTableModel::headerData(int section, Qt::Orientation orientation,
     case StorageColumn: return tr("Storage");
     case MacColumn: return tr("MAC address");
     case IpColumn: return tr("IP addresses");
+    case ChassisColumn: return tr("Chassis");
     case SystemIdColumn: return tr("System ID");
     case LastEventColumn: return tr("Last event");
     case ColumnCount: break;

@@ -29,6 +29,7 @@ public:
         MemoryColumn,
         StorageColumn,
         IpColumn,
+        ChassisColumn,
         MacColumn,
         SystemIdColumn,
         LastEventColumn,
@@ -62,7 +63,7 @@ public:
     int rowOf(const QString &systemId) const { return rows_.value(systemId, -1); }
     // Why the initial list could not be read; empty when it was.
     const QString &loadError() const { return loadError_; }
-    // The IP addresses and last events are read after the list is shown (they cost a second scan
+    // The IP addresses, chassis names and last events are read after the list is shown (they cost a second scan
     // of the events); false until they are in.
     bool activityLoaded() const { return activityLoaded_; }
 
@@ -91,6 +92,7 @@ private:
     QVariant displayValue(const Machine &m, int column) const;
     QVariant sortValue(const Machine &m, int column) const;
     QVariant toolTip(const Machine &m, int column) const;
+    QString chassisText(const Machine &m) const;
 
     const MachineStore &store_;
     QList<Machine> machines_;
@@ -106,9 +108,11 @@ private:
     // By system id, not by row: rows move as machines come and go.
     QHash<QString, QStringList> ipAddresses_;
     QHash<QString, QString> lastEvents_;
+    QHash<qint64, QString> chassisNames_;
     struct Activity {
         Expected<QHash<QString, QStringList>> ipAddresses = QHash<QString, QStringList>();
         Expected<QHash<QString, QString>> lastEvents = QHash<QString, QString>();
+        Expected<QHash<qint64, QString>> chassisNames = QHash<qint64, QString>();
     };
     QFutureWatcher<Activity> activity_;
     bool activityLoaded_ = false;

@@ -192,6 +192,20 @@ Expected<QHash<QString, QString>> MachineStore::lastEvents() const
     return last;
 }
 
+Expected<QHash<qint64, QString>> MachineStore::chassisNames() const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto q = runQuery(*db, QStringLiteral("SELECT id, name FROM chassis"));
+    if (!q)
+        return q.error();
+    QHash<qint64, QString> names;
+    while (q->next())
+        names.insert(q->value(0).toLongLong(), q->value(1).toString());
+    return names;
+}
+
 Expected<void> MachineStore::update(const QString &systemId, const QString &assignments, QVariantList values)
 {
     auto db = db_->connection();

@@ -21,6 +21,8 @@ public:
     Expected<QHash<QString, QStringList>> ipAddresses(const QString &systemId = {}) const;
     // Every machine's newest event, by system id (what the machine list's Last event shows).
     Expected<QHash<QString, QString>> lastEvents() const;
+    // The chassis (a vSphere host, a libvirt host) machines were found in: id → name.
+    Expected<QHash<qint64, QString>> chassisNames() const;
 
     Expected<void> setPowerSettings(const QString &systemId, const QString &powerType, const QJsonObject &parameters);
     Expected<void> setPowerState(const QString &systemId, const QString &powerState);

@@ -2106,6 +2106,18 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
         <source>Last event</source>
         <translation>최근 이벤트</translation>
     </message>
+    <message>
+        <source>chassis %1</source>
+        <translation>섀시 %1</translation>
+    </message>
+    <message>
+        <source>The vSphere or libvirt host the machine was found in</source>
+        <translation>머신을 찾은 vSphere 또는 libvirt 호스트</translation>
+    </message>
+    <message>
+        <source>Chassis</source>
+        <translation>섀시</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::MachinesPage</name>

@@ -7,6 +7,7 @@
 #include "machinespage.h"
 #include "machinetablemodel.h"
 #include "mainwindow.h"
+#include "rawsql.h"
 #include "networkpage.h"
 #include "servicehost.h"
 #include "servicespage.h"
@@ -49,7 +50,7 @@ private slots:
 
     void explainsHowMachinesArriveWhenThereAreNone();
     void listsMachinesWithStatusOwnerAndHardware();
-    void showsAddressesAndTheLastEventLive();
+    void showsAddressesChassisAndTheLastEventLive();
     void filtersByFreeTextAndMaasTerms();
     void updatesOnlyTheChangedRowWithoutReset();
     void followsChangesMadeOnAnotherThread();
@@ -325,9 +326,21 @@ void TestMachinesPage::listsMachinesWithStatusOwnerAndHardware()
     QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/machines-en.png")));
 }
 
-void TestMachinesPage::showsAddressesAndTheLastEventLive()
+void TestMachinesPage::showsAddressesChassisAndTheLastEventLive()
 {
     populate();
+    // A VM found in a libvirt host (as chassis discovery will record it).
+    {
+        testing::RawSql sql(core_->db->spec());
+        QCOMPARE(sql.exec(QStringLiteral("INSERT INTO chassis (name, chassis_type, address, created) VALUES "
+                                         "('kvm-host.lab', 'virsh', 'qemu+ssh://kvm-host.lab/system', 0)")),
+                 QString());
+    }
+    NewMachine vm;
+    vm.hostname = QStringLiteral("vm-07");
+    vm.chassisId = 1;
+    vm.macAddresses = {QStringLiteral("52:54:00:00:07:07")};
+    STEP(core_->engine->createMachine(vm, actor(QStringLiteral("admin"))));
     // What the boot servers write: a bound lease on calm-heron's NIC, and an expired one on
     // dusty-lynx's (it no longer holds it); a deployed machine's static address.
     LeaseStore leases(core_->db);
@@ -345,6 +358,8 @@ void TestMachinesPage::showsAddressesAndTheLastEventLive()
     QCOMPARE(cell(QStringLiteral("calm-heron"), M::IpColumn), QStringLiteral("192.168.100.57"));
     QCOMPARE(cell(QStringLiteral("dusty-lynx"), M::IpColumn), QStringLiteral("—"));
     QCOMPARE(cell(deployed, M::IpColumn), QStringLiteral("192.168.100.200"));
+    QCOMPARE(cell(QStringLiteral("vm-07"), M::ChassisColumn), QStringLiteral("kvm-host.lab"));
+    QCOMPARE(cell(deployed, M::ChassisColumn), QStringLiteral("—"));
 
     // Sorted by address as a number: .57 before .200 (as text it would come after).
     table_->sortByColumn(M::IpColumn, Qt::AscendingOrder);
