@@ -81,6 +81,18 @@ class TestPowerService : public QObject {
         return found;
     }
 
+    // A power service of its own whose only driver is a ScriptedDriver (power type "scripted").
+    std::unique_ptr<PowerService> scriptedService(QList<int> retryDelaysMs, ScriptedDriver **driver) const
+    {
+        auto drivers = std::make_shared<PowerDrivers>();
+        auto scripted = std::make_unique<ScriptedDriver>();
+        *driver = scripted.get();
+        drivers->add(std::move(scripted));
+        auto service = std::make_unique<PowerService>(core_->db, core_->feed.get(), drivers);
+        service->setRetryDelays(std::move(retryDelaysMs));
+        return service;
+    }
+
 private slots:
     void initTestCase()
     {
@@ -207,22 +219,18 @@ private slots:
 
     void retriesRetryableFailures()
     {
-        auto drivers = std::make_shared<PowerDrivers>();
-        auto scripted = std::make_unique<ScriptedDriver>();
-        ScriptedDriver *driver = scripted.get();
-        drivers->add(std::move(scripted));
-        PowerService service(core_->db, core_->feed.get(), drivers);
-        service.setRetryDelays({10, 10, 10});
+        ScriptedDriver *driver = nullptr;
+        auto service = scriptedService({10, 10, 10}, &driver);
         const Machine m = create(u"scripted"_s, {});
 
         driver->failuresLeft = 2;
-        auto done = service.perform(m.systemId, PowerCommand::On, admin_);
+        auto done = service->perform(m.systemId, PowerCommand::On, admin_);
         QVERIFY2(done, qPrintable(done.errorMessage()));
         QCOMPARE(driver->calls.load(), 3);
 
         driver->calls = 0;
         driver->failuresLeft = 10; // more than the tries
-        auto failed = service.perform(m.systemId, PowerCommand::Off, admin_);
+        auto failed = service->perform(m.systemId, PowerCommand::Off, admin_);
         QVERIFY(!failed);
         QCOMPARE(driver->calls.load(), 4); // the first try and three retries
         QCOMPARE(failed.errorMessage(), u"no answer yet"_s);
@@ -230,18 +238,14 @@ private slots:
 
     void takesOneMachinesCallsOneAtATimeInOrder()
     {
-        auto drivers = std::make_shared<PowerDrivers>();
-        auto scripted = std::make_unique<ScriptedDriver>();
-        ScriptedDriver *driver = scripted.get();
-        drivers->add(std::move(scripted));
-        PowerService service(core_->db, core_->feed.get(), drivers);
-        service.setRetryDelays({30, 30, 30});
+        ScriptedDriver *driver = nullptr;
+        auto service = scriptedService({30, 30, 30}, &driver);
         const Machine m = create(u"scripted"_s, {});
         // The first call waits out two retryable failures; the second, asked meanwhile, comes after it.
         driver->failuresLeft = 2;
-        service.request(m.systemId, PowerCommand::On, admin_);
-        service.request(m.systemId, PowerCommand::Off, admin_);
-        QVERIFY(service.waitForDone(10000));
+        service->request(m.systemId, PowerCommand::On, admin_);
+        service->request(m.systemId, PowerCommand::Off, admin_);
+        QVERIFY(service->waitForDone(10000));
         QVERIFY(!driver->on);
         QCOMPARE(reread(m).powerState, u"off"_s);
         const QList<Event> events = powerEvents(m);
@@ -252,14 +256,11 @@ private slots:
 
     void confirmsTheSwitchByAskingAgain()
     {
-        auto drivers = std::make_shared<PowerDrivers>();
-        auto scripted = std::make_unique<ScriptedDriver>();
-        scripted->stuck = true; // says yes, stays off
-        drivers->add(std::move(scripted));
-        PowerService service(core_->db, core_->feed.get(), drivers);
-        service.setRetryDelays({10, 10});
+        ScriptedDriver *driver = nullptr;
+        auto service = scriptedService({10, 10}, &driver);
+        driver->stuck = true; // says yes, stays off
         const Machine m = create(u"scripted"_s, {});
-        auto result = service.perform(m.systemId, PowerCommand::On, admin_);
+        auto result = service->perform(m.systemId, PowerCommand::On, admin_);
         QVERIFY(!result);
         QVERIFY2(result.errorMessage().contains(u"still off"_s), qPrintable(result.errorMessage()));
         QCOMPARE(reread(m).powerState, u"error"_s);
