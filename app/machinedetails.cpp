@@ -332,8 +332,12 @@ QWidget *MachineDetails::buildNetworkTab()
     nics_ = tableWidget(page, QStringLiteral("networkTable"),
                         {tr("Name"), tr("MAC address"), tr("Driver"), tr("Link"), tr("Boot")}, cellStyle_);
     nics_->horizontalHeaderItem(NicBootColumn)->setToolTip(tr("The interface the machine boots from over the network"));
+    addresses_ = valueLabel(page, QStringLiteral("networkAddresses"));
+    auto *addressRow = new QFormLayout;
+    addressRow->addRow(tr("IP addresses:"), addresses_);
     auto *layout = new QVBoxLayout(page);
     layout->addWidget(networkNotice_);
+    layout->addLayout(addressRow);
     layout->addWidget(nics_, 1);
     return page;
 }
@@ -539,6 +543,10 @@ void MachineDetails::showNetwork(const Machine &m, const std::optional<Inventory
     const QString notKnown = MachineTableModel::notCommissionedText();
     networkNotice_->setVisible(!inventory);
     networkNotice_->setText(tr("Drivers and link states: %1").arg(notKnown));
+    // What the machine's interfaces hold now: its static address once deployed, DHCP leases.
+    auto addresses = machines_.ipAddresses(m.systemId);
+    setValue(addresses_, addresses ? addresses->value(m.systemId).join(QLatin1String(", ")) : QString(),
+             addresses ? tr("The machine holds no address now") : addresses.errorMessage());
 
     struct Row {
         QString name;

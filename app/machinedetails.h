@@ -131,6 +131,7 @@ private:
 
     // Network, Storage, Commissioning, Events.
     QLabel *networkNotice_;
+    QLabel *addresses_;
     QTableWidget *nics_;
     QStackedWidget *storagePages_;
     QLabel *storagePlaceholder_;

@@ -1909,6 +1909,14 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
         <source>%1 MB</source>
         <translation>%1 MB</translation>
     </message>
+    <message>
+        <source>IP addresses:</source>
+        <translation>IP 주소:</translation>
+    </message>
+    <message>
+        <source>The machine holds no address now</source>
+        <translation>지금 머신에 할당된 주소가 없습니다</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::MachineEventModel</name>

@@ -3,6 +3,7 @@
 // it), why a machine failed, the machine's events, and follow changes made through the core live.
 #include "coreservices.h"
 #include "ipmisim.h"
+#include "leasestore.h"
 #include "machinedetails.h"
 #include "machineeventmodel.h"
 #include "machinespage.h"
@@ -11,7 +12,9 @@
 #include "nodereports.h"
 #include "servicehost.h"
 
+#include <QDateTime>
 #include <QFormLayout>
+#include <QHostAddress>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -269,6 +272,10 @@ void TestMachineDetails::screenshot(const QString &name)
 void TestMachineDetails::showsTheCommissioningResultsOnDoubleClick()
 {
     populate();
+    // The address the DHCP server leased to the NIC it booted from.
+    STEP(LeaseStore(core_->db).save({QHostAddress(QStringLiteral("192.168.100.57")).toIPv4Address(),
+                                     QStringLiteral("6c:4b:90:1a:2b:3c"), {}, Lease::State::Bound,
+                                     QDateTime::currentMSecsSinceEpoch() + 600000}));
     showWindow();
     doubleClick(QStringLiteral("tidy-lemur"));
     QCOMPARE(tabs_->currentIndex(), int(MachineDetails::SummaryTab));
@@ -318,6 +325,7 @@ void TestMachineDetails::showsTheCommissioningResultsOnDoubleClick()
     QVERIFY(nics && nics->isVisible());
     QVERIFY(!find<QLabel>("networkNotice")->isVisible());
     QCOMPARE(nics->rowCount(), 2);
+    QCOMPARE(text("networkAddresses"), QStringLiteral("192.168.100.57"));
     QCOMPARE(rowTexts(nics, 0), (QStringList{QStringLiteral("eth0"), QStringLiteral("6c:4b:90:1a:2b:3c"),
                                              QStringLiteral("e1000e"), QStringLiteral("Up"), QStringLiteral("✓")}));
     QCOMPARE(rowTexts(nics, 1), (QStringList{QStringLiteral("eth1"), QStringLiteral("a0:36:9f:0d:4e:5f"),
@@ -448,6 +456,7 @@ void TestMachineDetails::saysWhatIsNotKnownBeforeCommissioning()
     QCOMPARE(text("commissioningPlaceholder"), notKnown);
     tabs_->setCurrentIndex(MachineDetails::NetworkTab);
     QVERIFY(find<QLabel>("networkNotice")->isVisible());
+    QCOMPARE(text("networkAddresses"), QStringLiteral("—"));
     QVERIFY(text("networkNotice").contains(notKnown));
     auto *nics = find<QTableWidget>("networkTable");
     QCOMPARE(nics->rowCount(), 1);
