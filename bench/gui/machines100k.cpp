@@ -7,11 +7,11 @@
 // The database is seeded with plain SQL in one transaction (a benchmark's setup, not what is
 // measured); everything measured goes through MetalDesk's own code: the window, its models, the
 // engine, the change feed.
-#include "coreservices.h"
-#include "machinetablemodel.h"
-#include "mainwindow.h"
-#include "servicehost.h"
-#include "userstore.h"
+#include "core/runtime/coreservices.h"
+#include "app/machines/machinetablemodel.h"
+#include "app/shell/mainwindow.h"
+#include "core/runtime/servicehost.h"
+#include "core/users/userstore.h"
 
 #include <QApplication>
 #include <QElapsedTimer>

@@ -1,7 +1,7 @@
 #include "lab.h"
 
 #include "childprocess.h"
-#include "coreservices.h"
+#include "core/runtime/coreservices.h"
 
 #include <QDir>
 #include <QFile>

@@ -8,10 +8,10 @@
 // Power is the manual type: the test is the person who presses the power button when a step
 // needs the machine on; the built-in environment switches it off by itself when it is done.
 // Each step's time is printed ("figure: ...") for docs/benchmarks.md.
-#include "coreservices.h"
+#include "core/runtime/coreservices.h"
 #include "lab.h"
-#include "nodesettings.h"
-#include "staticaddresses.h"
+#include "core/machines/nodesettings.h"
+#include "core/addresses/staticaddresses.h"
 
 #include <QFile>
 #include <QHostAddress>

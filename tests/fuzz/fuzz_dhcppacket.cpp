@@ -1,6 +1,6 @@
 // libFuzzer target: the DHCP parser must survive any bytes, and what it accepts must write out
 // and read back the same. Built by the "fuzz" preset; run by tools/fuzz.
-#include "dhcppacket.h"
+#include "servers/dhcp/dhcppacket.h"
 
 #include <cstdint>
 

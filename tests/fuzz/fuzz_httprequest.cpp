@@ -1,7 +1,7 @@
 // libFuzzer target: the HTTP request parser must survive any bytes; what it accepts must parse
 // the same from its own head alone, and every Range answer must lie inside the representation.
 // Built by the "fuzz" preset; run by tools/fuzz.
-#include "httprequest.h"
+#include "servers/http/httprequest.h"
 
 #include <cstdint>
 

@@ -1,6 +1,6 @@
 // libFuzzer target: the TFTP parser must survive any bytes, and what it accepts must write out
 // and read back to the same bytes. Built by the "fuzz" preset; run by tools/fuzz.
-#include "tftppacket.h"
+#include "servers/tftp/tftppacket.h"
 
 #include <cstdint>
 

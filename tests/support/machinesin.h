@@ -1,6 +1,6 @@
 #pragma once
 
-#include "coreservices.h"
+#include "core/runtime/coreservices.h"
 
 namespace metaldesk::testing {
 

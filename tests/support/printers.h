@@ -1,6 +1,6 @@
 #pragma once
 
-#include "nodestatus.h"
+#include "core/lifecycle/nodestatus.h"
 
 #include <QTest>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "database.h"
+#include "core/storage/database.h"
 
 #include <QDir>
 #include <QMap>

@@ -1,0 +1,158 @@
+#include "app/cli/commandline.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QHostAddress>
+
+namespace metaldesk {
+
+namespace {
+
+// Gives lupdate and the runtime one translation context for this file.
+struct CommandLineText {
+    Q_DECLARE_TR_FUNCTIONS(CommandLine)
+};
+
+QCommandLineOption databaseOption()
+{
+    return {
+        QStringLiteral("database"),
+        CommandLineText::tr("Where the data lives: an SQLite file (default ~/.local/share/MetalDesk/metaldesk.db) or "
+                            "postgresql://user:password@host[:port]/database."),
+        CommandLineText::tr("path-or-url")};
+}
+
+// Unknown options and extra words are usage errors, with the offending text in the message.
+Expected<void> parseStrict(QCommandLineParser &parser, const QStringList &args, int maxPositional)
+{
+    if (!parser.parse(args))
+        return Error{parser.errorText()};
+    if (parser.positionalArguments().size() > maxPositional)
+        return Error{
+            CommandLineText::tr("unexpected argument '%1'").arg(parser.positionalArguments().value(maxPositional))};
+    return {};
+}
+
+Expected<CommandLine> parseCreateAdmin(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        CommandLineText::tr("Create an administrator account (as 'maas createadmin'). Options that are "
+                            "missing are asked for when a terminal is present."));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("username"), CommandLineText::tr("The administrator's user name."),
+                      CommandLineText::tr("name")});
+    parser.addOption({QStringLiteral("password"),
+                      CommandLineText::tr("The password (asked for without echo when omitted)."),
+                      CommandLineText::tr("password")});
+    parser.addOption({QStringLiteral("email"), CommandLineText::tr("The administrator's e-mail address."),
+                      CommandLineText::tr("address")});
+    parser.addOption(databaseOption());
+    if (auto ok = parseStrict(parser, args, 0); !ok)
+        return ok.error();
+    CommandLine cl;
+    if (parser.isSet(QStringLiteral("help"))) {
+        cl.mode = CommandLine::Mode::Help;
+        cl.helpText = parser.helpText().replace(args.value(0), args.value(0) + QStringLiteral(" createadmin"));
+        return cl;
+    }
+    cl.mode = CommandLine::Mode::CreateAdmin;
+    cl.username = parser.value(QStringLiteral("username"));
+    cl.password = parser.value(QStringLiteral("password"));
+    cl.email = parser.value(QStringLiteral("email"));
+    cl.database = parser.value(QStringLiteral("database"));
+    return cl;
+}
+
+// `set-config NAME VALUE` and `get-config NAME`, as MAAS's set-config and get-config.
+Expected<CommandLine> parseConfigCommand(const QStringList &args, bool set)
+{
+    const QString command = set ? QStringLiteral("set-config") : QStringLiteral("get-config");
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        set ? CommandLineText::tr("Change a setting in the database (for example dhcp_interface, dhcp_range, "
+                                  "http_port); running instances read it when their services start.")
+            : CommandLineText::tr("Print a setting from the database."));
+    parser.addHelpOption();
+    parser.addOption(databaseOption());
+    parser.addPositionalArgument(QStringLiteral("name"), CommandLineText::tr("The setting's name."));
+    if (set)
+        parser.addPositionalArgument(QStringLiteral("value"), CommandLineText::tr("Its new value."));
+    if (auto ok = parseStrict(parser, args, set ? 2 : 1); !ok)
+        return ok.error();
+    CommandLine cl;
+    if (parser.isSet(QStringLiteral("help"))) {
+        cl.mode = CommandLine::Mode::Help;
+        cl.helpText = parser.helpText().replace(args.value(0), args.value(0) + QLatin1Char(' ') + command);
+        return cl;
+    }
+    const QStringList words = parser.positionalArguments();
+    if (words.size() != (set ? 2 : 1))
+        return Error{set ? CommandLineText::tr("set-config needs a name and a value")
+                         : CommandLineText::tr("get-config needs a name")};
+    cl.mode = set ? CommandLine::Mode::SetConfig : CommandLine::Mode::GetConfig;
+    cl.configName = words.value(0);
+    cl.configValue = words.value(1);
+    cl.database = parser.value(QStringLiteral("database"));
+    return cl;
+}
+
+} // namespace
+
+Expected<CommandLine> parseCommandLine(const QStringList &args)
+{
+    if (args.size() > 1 && args.at(1) == QLatin1String("createadmin"))
+        return parseCreateAdmin(QStringList{args.at(0)} + args.mid(2));
+    if (args.size() > 1 && (args.at(1) == QLatin1String("set-config") || args.at(1) == QLatin1String("get-config")))
+        return parseConfigCommand(QStringList{args.at(0)} + args.mid(2), args.at(1) == QLatin1String("set-config"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(CommandLineText::tr(
+        "MetalDesk: metal-as-a-service for the home lab.\n\nCommands:\n  createadmin   Create an administrator "
+        "account (see 'metaldesk createadmin --help').\n  set-config    Change a setting (see 'metaldesk set-config "
+        "--help').\n  get-config    Print a setting."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOption(
+        {QStringLiteral("headless"), CommandLineText::tr("Run all services without a window (home servers, CI).")});
+    parser.addOption(databaseOption());
+    parser.addOption(
+        {QStringLiteral("listen"),
+         CommandLineText::tr("The IP address the boot servers and the API listen on (default: all addresses)."),
+         CommandLineText::tr("address"), QStringLiteral("0.0.0.0")});
+    parser.addPositionalArgument(QStringLiteral("command"), CommandLineText::tr("Optional: createadmin, set-config or get-config."),
+                                 CommandLineText::tr("[command]"));
+    if (auto ok = parseStrict(parser, args, 0); !ok) {
+        if (!parser.positionalArguments().isEmpty())
+            return Error{CommandLineText::tr("unknown command '%1'").arg(parser.positionalArguments().first())};
+        return ok.error();
+    }
+
+    CommandLine cl;
+    if (parser.isSet(QStringLiteral("help"))) {
+        cl.mode = CommandLine::Mode::Help;
+        cl.helpText = parser.helpText();
+        return cl;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        cl.mode = CommandLine::Mode::Version;
+        return cl;
+    }
+    cl.mode = parser.isSet(QStringLiteral("headless")) ? CommandLine::Mode::Headless : CommandLine::Mode::Gui;
+    cl.database = parser.value(QStringLiteral("database"));
+    cl.listen = parser.value(QStringLiteral("listen"));
+    if (QHostAddress address; !address.setAddress(cl.listen))
+        return Error{CommandLineText::tr("--listen: '%1' is not an IP address (for example 0.0.0.0 or 192.168.10.1)")
+                         .arg(cl.listen)};
+    return cl;
+}
+
+bool displayAvailable()
+{
+    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        if (!qEnvironmentVariableIsEmpty(name))
+            return true;
+    return false;
+}
+
+} // namespace metaldesk

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "core/base/expected.h"
+
+#include <QStringList>
+
+namespace metaldesk {
+
+// What the user asked for on the command line, checked.
+struct CommandLine {
+    enum class Mode {
+        Gui,
+        Headless,
+        CreateAdmin,
+        SetConfig,
+        GetConfig,
+        Help,
+        Version
+    };
+    Mode mode = Mode::Gui;
+    QString database; // as given; "" = the default SQLite file
+    QString listen = QStringLiteral("0.0.0.0");
+    // createadmin
+    QString username;
+    QString password;
+    QString email;
+    // set-config and get-config (as MAAS's set-config and get-config)
+    QString configName;
+    QString configValue;
+    QString helpText; // for Mode::Help
+};
+
+// args includes the program name, as QCoreApplication::arguments(). Errors are "usage" errors:
+// the caller prints them with a pointer to --help and exits with status 2.
+Expected<CommandLine> parseCommandLine(const QStringList &args);
+
+// Whether a window can be shown at all (an X11 or Wayland display, or a Qt platform chosen).
+bool displayAvailable();
+
+} // namespace metaldesk

@@ -1,0 +1,45 @@
+#include "app/cli/configcommand.h"
+
+#include "core/storage/configstore.h"
+#include "core/runtime/coreservices.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace metaldesk {
+
+namespace {
+struct ConfigCommandText {
+    Q_DECLARE_TR_FUNCTIONS(ConfigCommand)
+};
+} // namespace
+
+int runConfigCommand(const CommandLine &cl)
+{
+    QTextStream err(stderr);
+    auto core = CoreServices::open(cl.database);
+    if (!core) {
+        err << QStringLiteral("metaldesk: ") << core.errorMessage() << Qt::endl;
+        return 1;
+    }
+    ConfigStore &config = *(*core)->config;
+    if (cl.mode == CommandLine::Mode::GetConfig) {
+        auto value = config.value(cl.configName);
+        if (!value) {
+            err << QStringLiteral("metaldesk: ") << value.errorMessage() << Qt::endl;
+            return 1;
+        }
+        QTextStream(stdout) << *value << Qt::endl;
+        return 0;
+    }
+    if (auto saved = config.setValue(cl.configName, cl.configValue); !saved) {
+        err << QStringLiteral("metaldesk: ") << saved.errorMessage() << Qt::endl;
+        return 1;
+    }
+    err << ConfigCommandText::tr("%1 set; running instances use it when their services next start.")
+               .arg(cl.configName)
+        << Qt::endl;
+    return 0;
+}
+
+} // namespace metaldesk

@@ -1,0 +1,104 @@
+#include "app/cli/headlessrunner.h"
+
+#include "core/runtime/coreservices.h"
+#include "servers/dhcp/dhcpserver.h"
+#include "servers/boot/httpbootserver.h"
+#include "servers/metadata/metadataserver.h"
+#include "core/runtime/servicehost.h"
+#include "servers/tftp/tftpserver.h"
+#include "core/lifecycle/timeoutmonitor.h"
+#include "app/cli/unixsignalwatcher.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+namespace metaldesk {
+
+namespace {
+// Gives lupdate and the runtime one translation context for this file.
+struct HeadlessText {
+    Q_DECLARE_TR_FUNCTIONS(Headless)
+};
+} // namespace
+
+QStringList addServices(ServiceHost &host, CoreServices &core, const QString &listenAddress)
+{
+    QStringList problems;
+    host.add(std::make_unique<TimeoutMonitor>(core.engine.get()));
+    auto dhcp = dhcp::ServerConfig::fromConfig(*core.config);
+    if (!dhcp)
+        problems << HeadlessText::tr("DHCP is not started: %1").arg(dhcp.errorMessage());
+    else if (!dhcp->interfaceName.isEmpty())
+        host.add(std::make_unique<dhcp::Server>(core.db, *dhcp));
+    auto tftp = tftp::ServerConfig::fromConfig(*core.config, listenAddress);
+    if (!tftp)
+        problems << HeadlessText::tr("TFTP is not started: %1").arg(tftp.errorMessage());
+    else
+        host.add(std::make_unique<tftp::Server>(core.db, *tftp));
+    auto http = http::ServerConfig::fromConfig(*core.config, listenAddress);
+    if (!http)
+        problems << HeadlessText::tr("The HTTP boot server is not started: %1").arg(http.errorMessage());
+    else
+        host.add(std::make_unique<http::BootServer>(core.db, *http));
+    auto metadata = metadata::ServerConfig::fromConfig(*core.config, listenAddress);
+    if (!metadata)
+        problems << HeadlessText::tr("The metadata service is not started: %1").arg(metadata.errorMessage());
+    else
+        host.add(std::make_unique<metadata::Server>(core.db, core.feed.get(), core.engine.get(), *metadata));
+    return problems;
+}
+
+int runHeadless(const CommandLine &cl, bool becauseNoDisplay)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    if (becauseNoDisplay)
+        out << HeadlessText::tr(
+                   "No display found (DISPLAY and WAYLAND_DISPLAY are not set): running headless. Start MetalDesk "
+                   "from a desktop session for the window.")
+            << Qt::endl;
+
+    auto core = CoreServices::open(cl.database);
+    if (!core) {
+        err << QStringLiteral("metaldesk: ") << core.errorMessage() << Qt::endl;
+        return 1;
+    }
+
+    ServiceHost host;
+    const QStringList problems = addServices(host, **core, cl.listen);
+    for (const QString &problem : problems)
+        err << QStringLiteral("metaldesk: ") << problem << Qt::endl;
+    // A service that fails in its thread (a port it cannot bind) says so, with the fix.
+    QObject::connect(&host, &ServiceHost::serviceStateChanged, &host,
+                     [](const QString &name, const QString &state, const QString &detail) {
+                         if (state == QLatin1String("failed"))
+                             QTextStream(stderr) << QStringLiteral("metaldesk: %1: %2").arg(name, detail) << Qt::endl;
+                     });
+    UnixSignalWatcher watcher;
+    int stoppedBy = 0;
+    QObject::connect(&watcher, &UnixSignalWatcher::terminationRequested, &host, [&stoppedBy](int number) {
+        stoppedBy = number;
+        QCoreApplication::quit();
+    });
+    host.start();
+
+    const qint64 pid = QCoreApplication::applicationPid();
+    out << HeadlessText::tr("MetalDesk %1 running headless (pid %2)").arg(QLatin1String(METALDESK_VERSION)).arg(pid)
+        << Qt::endl
+        << HeadlessText::tr("  database:  %1 (schema version %2)")
+               .arg((*core)->db->spec().displayName())
+               .arg((*core)->db->schemaVersion())
+        << Qt::endl
+        << HeadlessText::tr("  address:   %1 (what the servers bind to; change with --listen)").arg(cl.listen)
+        << Qt::endl;
+    for (const ServiceHost::Entry &e : host.services())
+        out << HeadlessText::tr("  service:   %1: %2").arg(e.service->name(), e.service->description()) << Qt::endl;
+    out << HeadlessText::tr("Stop with Ctrl+C or: kill -TERM %1").arg(pid) << Qt::endl;
+
+    const int status = QCoreApplication::exec();
+    host.stop();
+    out << HeadlessText::tr("MetalDesk stopped (signal %1).").arg(stoppedBy) << Qt::endl;
+    return status;
+}
+
+} // namespace metaldesk

@@ -1,0 +1,160 @@
+#include "app/machines/actiondialog.h"
+
+#include "app/shell/textstyle.h"
+#include "app/machines/takeactionmenu.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace metaldesk {
+
+namespace {
+constexpr int kNamesShown = 8; // more would push the options off the screen
+
+QString namesText(const QStringList &names)
+{
+    if (names.size() <= kNamesShown)
+        return names.join(QStringLiteral(", "));
+    return ActionDialog::tr("%1 and %2 more").arg(names.first(kNamesShown).join(QStringLiteral(", "))).arg(names.size() - kNamesShown);
+}
+
+QLabel *wrapped(const QString &text, QWidget *parent)
+{
+    auto *label = new QLabel(text, parent);
+    label->setWordWrap(true);
+    label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    return label;
+}
+} // namespace
+
+ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, const Actor &actor,
+                           const QString &defaultImage, QWidget *parent)
+    : QDialog(parent), action_(action), problem_(new QLabel(this)),
+      buttons_(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
+{
+    setObjectName(QStringLiteral("actionDialog"));
+    const QString name = TakeActionMenu::actionName(action);
+    setWindowTitle(name);
+    QStringList names;
+    QStringList refused;
+    qsizetype refusedCount = 0;
+    for (const Machine &m : machines) {
+        if (LifecycleEngine::offers(action, m, actor)) {
+            willAct_ << m;
+            names << m.hostname;
+        } else {
+            ++refusedCount;
+            if (refused.size() < kNamesShown) // the words only for those shown
+                refused << tr("%1: %2").arg(m.hostname, LifecycleEngine::refusal(action, m, actor));
+        }
+    }
+
+    auto *layout = new QVBoxLayout(this);
+    QLabel *who = wrapped(willAct_.size() == 1 ? tr("%1 %2.").arg(name, names.first())
+                                               : tr("%1 %2 machines: %3.").arg(name).arg(willAct_.size()).arg(namesText(names)),
+                          this);
+    who->setObjectName(QStringLiteral("actionMachines"));
+    layout->addWidget(who);
+    if (refusedCount > 0) {
+        if (refusedCount > refused.size())
+            refused << tr("and %1 more").arg(refusedCount - refused.size());
+        QLabel *skipped = wrapped(tr("Not taken on %1 of the selected machines:").arg(refusedCount) +
+                                      QLatin1Char('\n') + refused.join(QLatin1Char('\n')),
+                                  this);
+        skipped->setObjectName(QStringLiteral("actionRefused"));
+        layout->addWidget(skipped);
+    }
+
+    auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
+    switch (action) {
+    case NodeAction::Commission:
+        keepPoweredOn_ = new QCheckBox(tr("Keep the machine powered on afterwards, with a shell on its console"), this);
+        keepPoweredOn_->setObjectName(QStringLiteral("keepPoweredOn"));
+        layout->addWidget(keepPoweredOn_);
+        break;
+    case NodeAction::Deploy:
+        image_ = new QLineEdit(this);
+        image_->setObjectName(QStringLiteral("deployImage"));
+        image_->setPlaceholderText(defaultImage.isEmpty() ? tr("http://… or a path on the boot server, e.g. images/debian-12.img.xz")
+                                                          : tr("%1 (the default)").arg(defaultImage));
+        image_->setMinimumWidth(image_->fontMetrics().horizontalAdvance(image_->placeholderText()) +
+                                4 * image_->fontMetrics().averageCharWidth());
+        userData_ = new QPlainTextEdit(this);
+        userData_->setObjectName(QStringLiteral("deployUserData"));
+        userData_->setPlaceholderText(tr("#cloud-config\npackages: [htop]"));
+        userData_->setTabChangesFocus(true);
+        userData_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont)); // YAML: indentation matters
+        form->addRow(tr("Image:"), image_);
+        form->addRow(tr("User-data:"), userData_);
+        layout->addLayout(form);
+        connect(image_, &QLineEdit::textChanged, this, &ActionDialog::revalidate);
+        connect(userData_, &QPlainTextEdit::textChanged, this, &ActionDialog::revalidate);
+        break;
+    case NodeAction::Release:
+        erase_ = new QComboBox(this);
+        erase_->setObjectName(QStringLiteral("releaseErase"));
+        erase_->addItem(tr("Do not erase the disks"), QString());
+        erase_->addItem(tr("Quick erase: signatures, the start and the end of each disk"), QStringLiteral("quick"));
+        erase_->addItem(tr("Secure erase: discard or zero every disk whole"), QStringLiteral("secure"));
+        form->addRow(tr("Disks:"), erase_);
+        layout->addLayout(form);
+        break;
+    case NodeAction::Delete:
+        layout->addWidget(wrapped(tr("Deleting cannot be undone: the machines, their settings and their results "
+                                     "are removed."),
+                                  this));
+        break;
+    default: break;
+    }
+
+    problem_->setObjectName(QStringLiteral("actionProblem"));
+    problem_->setWordWrap(true);
+    setTextColor(problem_, kErrorColor);
+    problem_->hide();
+    layout->addWidget(problem_);
+    layout->addStretch(1);
+    layout->addWidget(buttons_);
+
+    QPushButton *ok = buttons_->button(QDialogButtonBox::Ok);
+    ok->setObjectName(QStringLiteral("actionConfirm"));
+    ok->setText(willAct_.size() == 1 ? name : tr("%1 %2 machines").arg(name).arg(willAct_.size()));
+    ok->setEnabled(!willAct_.isEmpty());
+    connect(buttons_, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons_, &QDialogButtonBox::rejected, this, &QDialog::reject);
+}
+
+ActionRequest ActionDialog::request() const
+{
+    ActionRequest r;
+    r.action = action_;
+    if (keepPoweredOn_)
+        r.keepPoweredOn = keepPoweredOn_->isChecked();
+    if (erase_)
+        r.eraseMode = erase_->currentData().toString();
+    if (image_) {
+        DeploySettings deploy;
+        deploy.imageUrl = image_->text().trimmed();
+        deploy.userData = userData_->toPlainText();
+        r.deploy = deploy;
+    }
+    return r;
+}
+
+void ActionDialog::revalidate()
+{
+    const QString problem = ActionRunner::validate(request());
+    problem_->setText(asSentence(problem));
+    problem_->setVisible(!problem.isEmpty());
+    buttons_->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty() && !willAct_.isEmpty());
+}
+
+} // namespace metaldesk

@@ -1,0 +1,149 @@
+#pragma once
+
+#include "core/machines/inventory.h"
+#include "core/machines/machine.h"
+#include "core/machines/noderesults.h"
+
+#include <QWidget>
+#include <optional>
+
+class QFormLayout;
+class QLabel;
+class QPlainTextEdit;
+class QStackedWidget;
+class QTabWidget;
+class QTableView;
+class QToolButton;
+class QStyle;
+class QTableWidget;
+
+namespace metaldesk {
+
+struct CoreServices;
+class MachineEventModel;
+class MachinePowerTab;
+class MachineStore;
+
+// One machine, as MAAS's machine details show it: a header with the name, status (and, in a
+// failed state, why), owner and power; tabs with the hardware summary, the network interfaces,
+// the disks, the commissioning results as the machine reported them, its power, and its events.
+// Before commissioning the hardware reads as not known yet. Kept current from the change feed.
+class MachineDetails : public QWidget {
+    Q_OBJECT
+public:
+    enum Tab {
+        SummaryTab,
+        NetworkTab,
+        StorageTab,
+        CommissioningTab,
+        PowerTab,
+        EventsTab
+    };
+    enum NicColumn {
+        NicNameColumn,
+        NicMacColumn,
+        NicDriverColumn,
+        NicLinkColumn,
+        NicBootColumn,
+        NicColumnCount
+    };
+    enum DiskColumn {
+        DiskNameColumn,
+        DiskModelColumn,
+        DiskSerialColumn,
+        DiskSizeColumn,
+        DiskBootColumn,
+        DiskColumnCount
+    };
+
+    explicit MachineDetails(CoreServices &core, QWidget *parent = nullptr);
+
+    // Shows this machine, from its Summary.
+    void showMachine(const QString &systemId);
+    const QString &systemId() const { return systemId_; }
+    QTabWidget *tabs() const { return tabs_; }
+    // Who looks: the Power tab lets administrators change the settings.
+    void setUser(const std::optional<Actor> &user);
+
+    // Disk and memory sizes in the unit that suits them ("500.1 GB", "2.0 TB", "50.3 MB"), decimal
+    // as disk makers count.
+    static QString sizeText(qint64 bytes);
+    // "1 disk", "3 disks".
+    static QString diskCountText(int count);
+
+signals:
+    // The user wants the machine list again (the Back button, Escape, Alt+Left).
+    void backRequested();
+
+private:
+    QWidget *buildHeader();
+    QWidget *buildSummaryTab();
+    QWidget *buildNetworkTab();
+    QWidget *buildStorageTab();
+    QWidget *buildCommissioningTab();
+    QWidget *buildEventsTab();
+    QLabel *addField(QFormLayout *form, const QString &label, const QString &objectName);
+
+    void reload();
+    void machineChanged(const QString &systemId);
+    void machineRemoved(const QString &systemId);
+    void showHeader(const Machine &m);
+    void showSummary(const Machine &m, const std::optional<Inventory> &inventory);
+    void showNetwork(const Machine &m, const std::optional<Inventory> &inventory);
+    void showStorage(const Machine &m, const std::optional<Inventory> &inventory);
+    void showCommissioning(const Machine &m, const std::optional<NodeResult> &result, const QString &problem);
+    // A label's text, or the dash that says "nothing here" (with why, as its tool tip).
+    void setValue(QLabel *label, const QString &text, const QString &whyEmpty = {});
+
+    const MachineStore &machines_;
+    NodeResultStore results_;
+    MachineEventModel *events_;
+    QString systemId_;
+    bool removed_ = false;
+    QStyle *cellStyle_; // the lists' roomy cells, as in the machine list
+
+    // Header.
+    QToolButton *back_;
+    QLabel *hostname_;
+    QLabel *systemIdLabel_;
+    QLabel *status_;
+    QLabel *power_;
+    QLabel *owner_;
+    QLabel *architecture_;
+    QLabel *banner_;
+    QTabWidget *tabs_;
+
+    // Summary.
+    QLabel *summaryNotice_;
+    QLabel *cpuModel_;
+    QLabel *cpuCount_;
+    QLabel *summaryArchitecture_;
+    QLabel *memory_;
+    QLabel *storage_;
+    QLabel *diskCount_;
+    QLabel *bootDisk_;
+    QLabel *firmware_;
+    QLabel *vendor_;
+    QLabel *product_;
+    QLabel *serial_;
+    QLabel *nicCount_;
+    QLabel *bootInterface_;
+
+    // Network, Storage, Commissioning, Events.
+    QLabel *networkNotice_;
+    QLabel *addresses_;
+    QTableWidget *nics_;
+    QStackedWidget *storagePages_;
+    QLabel *storagePlaceholder_;
+    QLabel *storageTotal_;
+    QTableWidget *disks_;
+    QStackedWidget *commissioningPages_;
+    QLabel *commissioningPlaceholder_;
+    QLabel *received_;
+    QLabel *commissioningNotice_;
+    QPlainTextEdit *output_;
+    MachinePowerTab *powerTab_;
+    QTableView *eventsView_;
+};
+
+} // namespace metaldesk

@@ -1,0 +1,490 @@
+#include "app/machines/machinespage.h"
+
+#include "app/machines/actiondialog.h"
+#include "app/machines/addmachinedialog.h"
+#include "core/runtime/coreservices.h"
+#include "app/machines/machinedetails.h"
+#include "app/machines/machinefilterproxy.h"
+#include "app/machines/machinetablemodel.h"
+#include "app/shell/roomycellstyle.h"
+#include "app/machines/takeactionmenu.h"
+#include "app/shell/textstyle.h"
+
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QSettings>
+#include <QShortcut>
+#include <QStackedWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent>
+
+namespace metaldesk {
+
+namespace {
+// Bumped when the columns change, so an old saved header layout is not applied to new columns.
+constexpr int kHeaderLayoutVersion = 1;
+} // namespace
+
+MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
+    : QWidget(parent),
+      core_(core),
+      model_(new MachineTableModel(*core.machines, *core.feed, this)),
+      proxy_(new MachineFilterProxy(this)),
+      filter_(new QLineEdit(this)),
+      count_(new QLabel(this)),
+      takeActionButton_(new QToolButton(this)),
+      addMachineButton_(new QToolButton(this)),
+      takeActionMenu_(new TakeActionMenu(this)),
+      actionResult_(new QLabel(this)),
+      statusGroups_(new QWidget(this)),
+      statusGroupsDue_(new QTimer(this)),
+      views_(new QStackedWidget(this)),
+      list_(new QWidget(this)),
+      details_(new MachineDetails(core, this)),
+      content_(new QStackedWidget(this)),
+      view_(new QTableView(this))
+{
+    proxy_->setSourceModel(model_);
+
+    filter_->setObjectName(QStringLiteral("machineFilter"));
+    filter_->setPlaceholderText(tr("Filter machines: text or status:ready owner:alice"));
+    filter_->setClearButtonEnabled(true);
+    filter_->setToolTip(tr("<p>Words match the name, system ID, MAC address, owner, architecture or status.</p>"
+                           "<p>Terms narrow the list further, and all must hold:<br>"
+                           "<b>status:</b>ready &nbsp; <b>owner:</b>alice &nbsp; <b>arch:</b>amd64 &nbsp; "
+                           "<b>power:</b>on &nbsp; <b>name:</b> &nbsp; <b>id:</b> &nbsp; <b>mac:</b><br>"
+                           "status:ready,broken matches either; status:!deployed excludes; "
+                           "owner:=al matches exactly.</p>"));
+    // The whole hint must stay readable, in whatever language it is.
+    filter_->setMinimumWidth(filter_->fontMetrics().horizontalAdvance(filter_->placeholderText()) +
+                             6 * filter_->fontMetrics().averageCharWidth());
+    connect(filter_, &QLineEdit::textChanged, proxy_, &MachineFilterProxy::setFilterText);
+    auto *find = new QShortcut(QKeySequence::Find, this);
+    connect(find, &QShortcut::activated, this, [this] {
+        showList(); // the filter belongs to the list
+        filter_->setFocus(Qt::ShortcutFocusReason);
+        filter_->selectAll();
+    });
+
+    count_->setObjectName(QStringLiteral("machineCount"));
+    count_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    addMachineButton_->setObjectName(QStringLiteral("addMachine"));
+    addMachineButton_->setText(tr("&Add machine"));
+    addMachineButton_->setToolTip(tr("Add one machine by its MAC addresses and power settings (Ctrl+N)"));
+    connect(addMachineButton_, &QToolButton::clicked, this, &MachinesPage::addMachine);
+    auto *add = new QShortcut(QKeySequence::New, this);
+    connect(add, &QShortcut::activated, this, &MachinesPage::addMachine);
+
+    // Take action: the menu is built for the selection each time it opens.
+    takeActionButton_->setObjectName(QStringLiteral("takeAction"));
+    takeActionButton_->setText(tr("&Take action"));
+    takeActionButton_->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    takeActionButton_->setPopupMode(QToolButton::InstantPopup);
+    takeActionButton_->setMenu(takeActionMenu_);
+    connect(takeActionMenu_, &QMenu::aboutToShow, this,
+            [this] { takeActionMenu_->setMachines(selectedMachines(), user_.value_or(Actor{})); });
+    connect(takeActionMenu_, &TakeActionMenu::actionChosen, this, &MachinesPage::takeAction);
+    connect(&running_, &QFutureWatcher<QList<ActionOutcome>>::finished, this, &MachinesPage::showOutcomes);
+    statusGroups_->setObjectName(QStringLiteral("statusGroups"));
+    auto *groupsLayout = new QHBoxLayout(statusGroups_);
+    groupsLayout->setContentsMargins(0, 0, 0, 0);
+    groupsLayout->addStretch(1);
+    // Never what decides the window's width: in a narrow window the last groups are out of view,
+    // and the filter does the same.
+    statusGroups_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    statusGroupsDue_->setSingleShot(true);
+    statusGroupsDue_->setInterval(100);
+    connect(statusGroupsDue_, &QTimer::timeout, this, &MachinesPage::updateStatusGroups);
+    connect(model_, &MachineTableModel::statusCountsChanged, statusGroupsDue_, [this] {
+        if (!statusGroupsDue_->isActive())
+            statusGroupsDue_->start();
+    });
+    connect(filter_, &QLineEdit::textChanged, this, &MachinesPage::updateStatusGroups);
+    actionResult_->setObjectName(QStringLiteral("actionResult"));
+    actionResult_->setWordWrap(true);
+    actionResult_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    actionResult_->hide();
+
+    view_->setObjectName(QStringLiteral("machineTable"));
+    auto *cellStyle = new RoomyCellStyle; // the widget does not own its style: this page does
+    cellStyle->setParent(this);
+    view_->setStyle(cellStyle);
+    view_->setModel(proxy_);
+    view_->setSortingEnabled(true);
+    view_->sortByColumn(MachineTableModel::NameColumn, Qt::AscendingOrder);
+    view_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    view_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    view_->setAlternatingRowColors(true);
+    // The context menu (right click, the Menu key) is the Take action menu.
+    view_->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(view_, &QWidget::customContextMenuRequested, this, [this](const QPoint &at) {
+        if (!takeActionButton_->isEnabled())
+            return;
+        takeActionMenu_->setMachines(selectedMachines(), *user_);
+        takeActionMenu_->popup(view_->viewport()->mapToGlobal(at));
+    });
+    view_->setWordWrap(false);
+    view_->setShowGrid(false);
+    view_->verticalHeader()->hide();
+    view_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    // Denser than the style's default: a lab has dozens of machines, and more should fit on screen.
+    view_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() * 3 / 2 + 2);
+    view_->horizontalHeader()->setSectionsMovable(true);
+    view_->horizontalHeader()->setHighlightSections(false);
+    view_->horizontalHeader()->setStretchLastSection(true);
+    applyDefaultColumnWidths();
+
+    buildEmptyState();
+    content_->addWidget(view_);
+    content_->addWidget(emptyState_);
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(filter_, 1);
+    top->addSpacing(fontMetrics().averageCharWidth() * 2);
+    top->addWidget(count_);
+    top->addSpacing(fontMetrics().averageCharWidth() * 2);
+    top->addWidget(addMachineButton_);
+    top->addWidget(takeActionButton_);
+    auto *listLayout = new QVBoxLayout(list_);
+    listLayout->setContentsMargins(0, 0, 0, 0);
+    listLayout->addLayout(top);
+    listLayout->addWidget(statusGroups_);
+    listLayout->addWidget(actionResult_);
+    listLayout->addWidget(content_, 1);
+    views_->addWidget(list_);
+    views_->addWidget(details_);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(views_);
+
+    // Double-click or Enter (or a single click where the platform opens items so).
+    connect(view_, &QAbstractItemView::activated, this,
+            [this](const QModelIndex &index) { showMachine(index.data(MachineTableModel::SystemIdRole).toString()); });
+    connect(details_, &MachineDetails::backRequested, this, &MachinesPage::showList);
+
+    // The source model decides empty vs not; the proxy decides what the count shows.
+    connect(model_, &QAbstractItemModel::rowsInserted, this, &MachinesPage::updateEmptyState);
+    connect(model_, &QAbstractItemModel::rowsRemoved, this, &MachinesPage::updateEmptyState);
+    connect(model_, &QAbstractItemModel::modelReset, this, &MachinesPage::updateEmptyState);
+    connect(proxy_, &QAbstractItemModel::rowsInserted, this, &MachinesPage::updateCount);
+    connect(proxy_, &QAbstractItemModel::rowsRemoved, this, &MachinesPage::updateCount);
+    connect(proxy_, &QAbstractItemModel::modelReset, this, &MachinesPage::updateCount);
+    connect(proxy_, &QAbstractItemModel::layoutChanged, this, &MachinesPage::updateCount);
+    connect(view_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        updateCount();
+        updateTakeAction();
+        emit selectionChanged();
+    });
+    updateEmptyState();
+    updateTakeAction();
+    updateStatusGroups();
+}
+
+void MachinesPage::updateStatusGroups()
+{
+    auto *layout = static_cast<QHBoxLayout *>(statusGroups_->layout());
+    const QStringList terms = filter_->text().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    int at = 0;
+    for (NodeStatus status : allNodeStatuses()) {
+        const int count = model_->countIn(status);
+        const QString key = QString::fromLatin1(nodeStatusKey(status)).toLower();
+        const QString name = QStringLiteral("group-") + key;
+        auto *button = statusGroups_->findChild<QToolButton *>(name, Qt::FindDirectChildrenOnly);
+        if (count == 0) {
+            delete button;
+            continue;
+        }
+        if (!button) {
+            button = new QToolButton(statusGroups_);
+            button->setObjectName(name);
+            button->setCheckable(true);
+            button->setAutoRaise(true);
+            connect(button, &QToolButton::clicked, this, [this, key](bool on) { toggleStatusGroup(key, on); });
+        }
+        layout->insertWidget(at++, button); // in lifecycle order
+        button->setText(tr("%1 %2").arg(MachineTableModel::statusText(status)).arg(count));
+        button->setToolTip(tr("Show only the machines that are %1 (status:%2)")
+                               .arg(MachineTableModel::statusText(status), key));
+        button->setChecked(terms.contains(QStringLiteral("status:") + key));
+    }
+    statusGroups_->setVisible(at > 0);
+}
+
+void MachinesPage::toggleStatusGroup(const QString &key, bool on)
+{
+    // One status at a time, as MAAS's groups: any other status term goes; the rest of the filter stays.
+    QStringList terms;
+    for (const QString &term : filter_->text().split(QLatin1Char(' '), Qt::SkipEmptyParts))
+        if (!term.startsWith(QLatin1String("status:")))
+            terms << term;
+    if (on)
+        terms << QStringLiteral("status:") + key;
+    filter_->setText(terms.join(QLatin1Char(' ')));
+}
+
+MachinesPage::~MachinesPage()
+{
+    running_.waitForFinished(); // it uses the core's services, which outlive this page but not the program
+}
+
+void MachinesPage::setUser(const std::optional<Actor> &user)
+{
+    user_ = user;
+    details_->setUser(user);
+    addMachineButton_->setVisible(user_ && user_->isAdmin); // MAAS: administrators add machines
+    updateTakeAction();
+}
+
+void MachinesPage::addMachine()
+{
+    if (!user_ || !user_->isAdmin)
+        return;
+    AddMachineDialog dialog(core_, *user_, this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    auto added = core_.machines->get(dialog.addedSystemId());
+    actionResult_->setText(tr("Added %1: it is New; commission it to learn its hardware.")
+                               .arg(added ? added->hostname : dialog.addedSystemId()));
+    setTextColor(actionResult_, palette().color(QPalette::WindowText));
+    actionResult_->show();
+}
+
+void MachinesPage::updateTakeAction()
+{
+    const bool selected = view_->selectionModel()->hasSelection();
+    takeActionButton_->setEnabled(user_ && selected && !running_.isRunning());
+    if (running_.isRunning())
+        takeActionButton_->setToolTip(tr("Wait until the action being taken is done"));
+    else if (!user_)
+        takeActionButton_->setToolTip(tr("Sign in to take actions on machines"));
+    else if (!selected)
+        takeActionButton_->setToolTip(tr("Select one or more machines first"));
+    else
+        takeActionButton_->setToolTip(tr("Act on the selected machines as %1").arg(user_->username));
+}
+
+QList<Machine> MachinesPage::selectedMachines() const
+{
+    QList<Machine> machines;
+    for (const QString &id : selectedSystemIds())
+        if (const int row = model_->rowOf(id); row >= 0)
+            machines << model_->machineAt(row);
+    return machines;
+}
+
+void MachinesPage::takeAction(NodeAction action)
+{
+    const QList<Machine> selected = selectedMachines();
+    if (!user_ || selected.isEmpty())
+        return;
+    const auto defaultImage = core_.config->value(QLatin1String(kDeployImageUrl));
+    ActionDialog dialog(action, selected, *user_, defaultImage ? *defaultImage : QString(), this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    runningAction_ = action;
+    actionResult_->setText(tr("%1: %2 machines…").arg(TakeActionMenu::actionName(action)).arg(dialog.machines().size()));
+    setTextColor(actionResult_, palette().color(QPalette::WindowText));
+    actionResult_->show();
+    // Every selected machine: those the action is not offered for come back refused, with why.
+    running_.setFuture(QtConcurrent::run([runner = ActionRunner(*core_.engine, core_.db), selected,
+                                          request = dialog.request(), user = *user_] {
+        return runner.run(selected, request, user);
+    }));
+    updateTakeAction();
+}
+
+void MachinesPage::showOutcomes()
+{
+    const QList<ActionOutcome> outcomes = running_.result();
+    const QString name = TakeActionMenu::actionName(runningAction_);
+    QStringList refused;
+    qsizetype taken = 0;
+    for (const ActionOutcome &o : outcomes) {
+        if (o.taken())
+            ++taken;
+        else
+            refused << tr("%1: %2").arg(o.hostname, o.refusal);
+    }
+    QString text;
+    if (refused.isEmpty())
+        text = outcomes.size() == 1 ? tr("%1: done for %2.").arg(name, outcomes.first().hostname)
+                                    : tr("%1: done for all %2 machines.").arg(name).arg(outcomes.size());
+    else
+        text = tr("%1: done for %2 of %3 machines; refused:").arg(name).arg(taken).arg(outcomes.size()) +
+               QLatin1Char('\n') + refused.join(QLatin1Char('\n'));
+    actionResult_->setText(text);
+    setTextColor(actionResult_, refused.isEmpty() ? palette().color(QPalette::WindowText) : kErrorColor);
+    actionResult_->show();
+    updateTakeAction();
+}
+
+void MachinesPage::buildEmptyState()
+{
+    emptyState_ = new QWidget(this);
+    emptyState_->setObjectName(QStringLiteral("machinesEmptyState"));
+    emptyTitle_ = new QLabel;
+    QFont title = emptyTitle_->font();
+    title.setPointSizeF(title.pointSizeF() * 1.4);
+    title.setBold(true);
+    emptyTitle_->setFont(title);
+    emptyTitle_->setAlignment(Qt::AlignHCenter);
+    emptyTitle_->setWordWrap(true);
+    emptyText_ = new QLabel;
+    emptyText_->setObjectName(QStringLiteral("machinesEmptyText"));
+    emptyText_->setAlignment(Qt::AlignHCenter);
+    emptyText_->setWordWrap(true);
+    emptyText_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+
+    // A centred column of comfortable measure (long lines are hard to read), whatever the language.
+    // The labels fill the column rather than being aligned in it, so word wrap gets their height right.
+    auto *column = new QWidget(emptyState_);
+    column->setMaximumWidth(fontMetrics().averageCharWidth() * 70);
+    auto *texts = new QVBoxLayout(column);
+    texts->addStretch(1);
+    texts->addWidget(emptyTitle_);
+    texts->addSpacing(fontMetrics().height() / 2);
+    texts->addWidget(emptyText_);
+    texts->addStretch(2);
+    auto *layout = new QHBoxLayout(emptyState_);
+    layout->addStretch(1);
+    layout->addWidget(column, 4);
+    layout->addStretch(1);
+}
+
+void MachinesPage::applyDefaultColumnWidths()
+{
+    // Widths come from the texts the cells will hold (in the current language and font), not from
+    // fixed pixels, so translated headers and statuses are not cut.
+    const QFontMetrics fm = view_->fontMetrics();
+    // The cell's text margins on both sides (as the item delegate computes them), and some air.
+    const int padding =
+        2 * (view_->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, view_) + 1) + fm.averageCharWidth();
+    auto widest = [&fm](const QStringList &texts) {
+        int w = 0;
+        for (const QString &t : texts)
+            w = qMax(w, fm.horizontalAdvance(t));
+        return w;
+    };
+    QStringList statuses;
+    for (NodeStatus s : allNodeStatuses())
+        statuses << MachineTableModel::statusText(s);
+    QStringList powerStates;
+    for (const char *s : {"on", "off", "unknown", "error"})
+        powerStates << MachineTableModel::powerStateText(QLatin1String(s));
+
+    const QLocale locale;
+    const QHash<int, QStringList> samples = {
+        {MachineTableModel::NameColumn, {QStringLiteral("abundant-kingfisher")}},
+        {MachineTableModel::StatusColumn, statuses},
+        {MachineTableModel::PowerColumn, powerStates},
+        {MachineTableModel::OwnerColumn, {QStringLiteral("administrator")}},
+        {MachineTableModel::ArchitectureColumn, {QStringLiteral("amd64/generic"), QStringLiteral("arm64/generic")}},
+        {MachineTableModel::CpuColumn, {locale.toString(128)}},
+        {MachineTableModel::MemoryColumn, {MachineTableModel::memoryText(1024 * 1024)}},
+        {MachineTableModel::StorageColumn, {MachineTableModel::storageText(Q_INT64_C(8000000000000))}},
+        {MachineTableModel::MacColumn, {MachineTableModel::macText({QStringLiteral("52:54:00:ab:cd:ef"), {}, {}})}},
+        {MachineTableModel::IpColumn, {QStringLiteral("192.168.100.200")}},
+        {MachineTableModel::ChassisColumn, {QStringLiteral("esxi-01.lab.home.arpa")}},
+        {MachineTableModel::SystemIdColumn, {QStringLiteral("xyz8wm")}},
+        {MachineTableModel::LastEventColumn, {tr("Commissioning results received: 16 CPUs")}},
+    };
+    QHeaderView *header = view_->horizontalHeader();
+    for (int column = 0; column < MachineTableModel::ColumnCount; ++column)
+        header->resizeSection(column, qMax(header->sectionSizeHint(column), widest(samples.value(column)) + padding));
+}
+
+void MachinesPage::updateEmptyState()
+{
+    const bool empty = model_->rowCount() == 0;
+    if (!model_->loadError().isEmpty()) {
+        emptyTitle_->setText(tr("The machines could not be read"));
+        emptyText_->setText(model_->loadError());
+    } else {
+        emptyTitle_->setText(tr("No machines yet"));
+        emptyText_->setText(tr("Machines appear here when they PXE-boot on the boot network, or when you add them."));
+    }
+    content_->setCurrentWidget(empty ? emptyState_ : static_cast<QWidget *>(view_));
+    filter_->setEnabled(!empty);
+    updateCount();
+}
+
+void MachinesPage::updateCount()
+{
+    const int total = model_->rowCount();
+    const int shown = proxy_->rowCount();
+    QString text;
+    if (total == 0)
+        text = tr("No machines");
+    else if (shown == total)
+        text = total == 1 ? tr("1 machine") : tr("%1 machines").arg(total);
+    else
+        text = total == 1 ? tr("%1 of 1 machine").arg(shown) : tr("%1 of %2 machines").arg(shown).arg(total);
+    const qsizetype selected = view_->selectionModel() ? view_->selectionModel()->selectedRows().size() : 0;
+    if (selected > 0)
+        text = tr("%1, %2 selected").arg(text).arg(selected);
+    count_->setText(text);
+}
+
+bool MachinesPage::isShowingDetails() const { return views_->currentWidget() == details_; }
+
+void MachinesPage::showMachine(const QString &systemId)
+{
+    if (systemId.isEmpty())
+        return;
+    details_->showMachine(systemId);
+    views_->setCurrentWidget(details_);
+    details_->tabs()->setFocus(Qt::OtherFocusReason); // so that Escape goes back at once
+}
+
+void MachinesPage::showList()
+{
+    if (!isShowingDetails())
+        return;
+    views_->setCurrentWidget(list_);
+    // Back where the user left: the machine just shown current, in view, keyboard on the table.
+    const int row = model_->rowOf(details_->systemId());
+    if (row >= 0) {
+        const QModelIndex index = proxy_->mapFromSource(model_->index(row, MachineTableModel::NameColumn));
+        if (index.isValid()) {
+            view_->selectionModel()->setCurrentIndex(index, QItemSelectionModel::NoUpdate);
+            view_->scrollTo(index);
+        }
+    }
+    if (content_->currentWidget() == view_)
+        view_->setFocus(Qt::OtherFocusReason);
+}
+
+QStringList MachinesPage::selectedSystemIds() const
+{
+    QModelIndexList rows = view_->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    QStringList ids;
+    for (const QModelIndex &index : std::as_const(rows))
+        ids << index.data(MachineTableModel::SystemIdRole).toString();
+    return ids;
+}
+
+void MachinesPage::saveSettings(QSettings &settings) const
+{
+    settings.setValue(QStringLiteral("machinesPage/headerVersion"), kHeaderLayoutVersion);
+    settings.setValue(QStringLiteral("machinesPage/header"), view_->horizontalHeader()->saveState());
+}
+
+void MachinesPage::restoreSettings(const QSettings &settings)
+{
+    if (settings.value(QStringLiteral("machinesPage/headerVersion")).toInt() != kHeaderLayoutVersion)
+        return;
+    QHeaderView *header = view_->horizontalHeader();
+    if (header->restoreState(settings.value(QStringLiteral("machinesPage/header")).toByteArray()))
+        view_->sortByColumn(header->sortIndicatorSection(), header->sortIndicatorOrder());
+}
+
+} // namespace metaldesk

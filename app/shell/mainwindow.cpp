@@ -1,0 +1,216 @@
+#include "app/shell/mainwindow.h"
+
+#include "core/runtime/coreservices.h"
+#include "app/shell/language.h"
+#include "app/machines/machinespage.h"
+#include "app/network/networkpage.h"
+#include "app/shell/notificationmodel.h"
+#include "app/shell/notificationpanel.h"
+#include "app/network/servicespage.h"
+#include "app/shell/textstyle.h"
+#include "app/users/userspage.h"
+
+#include <QCloseEvent>
+#include <QActionGroup>
+#include <QCoreApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QScreen>
+#include <QShortcut>
+#include <QSettings>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QStyle>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace metaldesk {
+
+MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
+    : QMainWindow(parent),
+      navigation_(new QListWidget(this)),
+      pages_(new QStackedWidget(this)),
+      machinesPage_(new MachinesPage(core, this)),
+      servicesPage_(new ServicesPage(host, core, this)),
+      networkPage_(new NetworkPage(core, host, this)),
+      usersPage_(new UsersPage(*core.users, this)),
+      userLabel_(new QLabel(this)),
+      notifications_(new NotificationModel(*core.feed, host, this)),
+      notificationPanel_(new NotificationPanel(notifications_, this)),
+      notificationsButton_(new QToolButton(this))
+{
+    setWindowTitle(tr("MetalDesk"));
+
+    navigation_->setObjectName(QStringLiteral("navigation"));
+    navigation_->setSelectionMode(QAbstractItemView::SingleSelection);
+    navigation_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    navigation_->setIconSize(QSize(24, 24));
+    pages_->setObjectName(QStringLiteral("pages"));
+    connect(navigation_, &QListWidget::currentRowChanged, pages_, &QStackedWidget::setCurrentIndex);
+    // "Machines" in the navigation means the list, as in MAAS, even while a machine's details show.
+    connect(navigation_, &QListWidget::itemClicked, this, [this](QListWidgetItem *item) {
+        if (pages_->widget(navigation_->row(item)) == machinesPage_)
+            machinesPage_->showList();
+    });
+
+    addPage(machinesPage_, style()->standardIcon(QStyle::SP_ComputerIcon), tr("Machines"));
+    addPage(servicesPage_, QIcon::fromTheme(QStringLiteral("utilities-system-monitor"),
+                                            style()->standardIcon(QStyle::SP_BrowserReload)),
+            tr("Services"));
+    addPage(networkPage_, QIcon::fromTheme(QStringLiteral("network-wired"), style()->standardIcon(QStyle::SP_DriveNetIcon)),
+            tr("Network"));
+    addPage(usersPage_, QIcon::fromTheme(QStringLiteral("system-users"), style()->standardIcon(QStyle::SP_DirHomeIcon)),
+            tr("Users"));
+    navigation_->setCurrentRow(0);
+
+    auto *central = new QWidget(this);
+    auto *layout = new QHBoxLayout(central);
+    layout->addWidget(navigation_);
+    auto *right = new QVBoxLayout;
+    right->addWidget(notificationPanel_);
+    right->addWidget(pages_, 1);
+    layout->addLayout(right, 1);
+    setCentralWidget(central);
+
+    // Failures: the panel opens the moment one arrives; the status bar keeps the count.
+    notificationsButton_->setObjectName(QStringLiteral("notificationsButton"));
+    notificationsButton_->setAutoRaise(true);
+    statusBar()->addWidget(notificationsButton_);
+    notificationPanel_->setVisible(notifications_->rowCount() > 0);
+    connect(notifications_, &NotificationModel::notified, this, [this] {
+        notificationPanel_->show();
+        updateNotificationsButton();
+    });
+    connect(notifications_, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateNotificationsButton);
+    connect(notificationsButton_, &QToolButton::clicked, this, [this] {
+        notificationPanel_->setVisible(!notificationPanel_->isVisible() && notifications_->rowCount() > 0);
+    });
+    connect(notificationPanel_, &NotificationPanel::openMachine, this, [this](const QString &systemId) {
+        showPage(machinesPage_);
+        machinesPage_->showMachine(systemId);
+    });
+    updateNotificationsButton();
+    buildSettingsMenu();
+
+    // Which database this window shows: with several installations (SQLite, a shared PostgreSQL)
+    // it is easy to look at the wrong one. displayName() never includes a password.
+    auto *database = new QLabel(tr("Database: %1").arg(core.db->spec().displayName()), this);
+    database->setObjectName(QStringLiteral("databaseLabel"));
+    statusBar()->addPermanentWidget(database);
+    userLabel_->setObjectName(QStringLiteral("userLabel"));
+    userLabel_->setText(tr("Not signed in"));
+    statusBar()->addPermanentWidget(userLabel_);
+
+    restoreSettings();
+    // Quitting from outside (SIGTERM, the session ending) closes no window: save then as well.
+    if (QCoreApplication::instance())
+        connect(QCoreApplication::instance(), &QCoreApplication::aboutToQuit, this, &MainWindow::saveSettings);
+}
+
+void MainWindow::buildSettingsMenu()
+{
+    QMenu *settings = menuBar()->addMenu(tr("&Settings"));
+    settings->setObjectName(QStringLiteral("settingsMenu"));
+    QMenu *languages = settings->addMenu(tr("&Language"));
+    auto *group = new QActionGroup(this);
+    // Each language in its own words: whoever cannot read the current one still finds theirs.
+    const std::pair<QString, QString> choices[] = {
+        {QString(), tr("The system's (%1)").arg(QLocale::system().nativeLanguageName())},
+        {QStringLiteral("en"), QStringLiteral("English")},
+        {QStringLiteral("ko"), QStringLiteral("한국어")},
+    };
+    for (const auto &[code, name] : choices) {
+        QAction *choice = languages->addAction(name);
+        choice->setObjectName(QStringLiteral("language-") + (code.isEmpty() ? QStringLiteral("system") : code));
+        choice->setCheckable(true);
+        choice->setChecked(language::chosen() == code);
+        group->addAction(choice);
+        connect(choice, &QAction::triggered, this, [this, code] {
+            language::choose(code);
+            statusBar()->showMessage(tr("The language changes the next time MetalDesk starts."));
+        });
+    }
+}
+
+void MainWindow::updateNotificationsButton()
+{
+    const int count = notifications_->rowCount();
+    notificationsButton_->setText(count == 0 ? tr("No problems")
+                                  : count == 1 ? tr("1 problem")
+                                               : tr("%1 problems").arg(count));
+    notificationsButton_->setToolTip(count == 0 ? tr("Failures appear here the moment they happen")
+                                                : tr("Show or hide the problems"));
+    QFont font = notificationsButton_->font();
+    font.setBold(count > 0);
+    notificationsButton_->setFont(font);
+    QPalette colours = palette();
+    if (count > 0)
+        colours.setColor(QPalette::ButtonText, kErrorColor);
+    notificationsButton_->setPalette(colours);
+    notificationsButton_->setEnabled(count > 0);
+}
+
+void MainWindow::setUser(const Actor &user)
+{
+    machinesPage_->setUser(user);
+    usersPage_->setUser(user);
+    userLabel_->setText(user.isAdmin ? tr("Signed in as %1 (administrator)").arg(user.username)
+                                     : tr("Signed in as %1").arg(user.username));
+}
+
+void MainWindow::addPage(QWidget *page, const QIcon &icon, const QString &title)
+{
+    pages_->addWidget(page);
+    auto *item = new QListWidgetItem(icon, title, navigation_);
+    // Ctrl+1, Ctrl+2, ...: every page without the mouse.
+    const int number = navigation_->count();
+    auto *shortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_0 + number)), this);
+    connect(shortcut, &QShortcut::activated, this, [this, page] { showPage(page); });
+    item->setToolTip(tr("%1 (%2)").arg(title, shortcut->key().toString(QKeySequence::NativeText)));
+    // Roomy rows, as wide as the title needs in whatever language.
+    const QFontMetrics fm = fontMetrics();
+    item->setSizeHint(QSize(navigation_->iconSize().width() + fm.horizontalAdvance(title) + 3 * fm.averageCharWidth(),
+                            qMax(navigation_->iconSize().height(), fm.height()) + fm.height()));
+    navigation_->setFixedWidth(navigation_->sizeHintForColumn(0) + 2 * navigation_->frameWidth() +
+                               2 * fm.averageCharWidth());
+}
+
+void MainWindow::showPage(QWidget *page)
+{
+    const int index = pages_->indexOf(page);
+    if (index >= 0)
+        navigation_->setCurrentRow(index);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("mainWindow/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("mainWindow/state"), saveState());
+    settings.setValue(QStringLiteral("mainWindow/page"), navigation_->currentRow());
+    machinesPage_->saveSettings(settings);
+}
+
+void MainWindow::restoreSettings()
+{
+    const QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("mainWindow/geometry")).toByteArray()))
+        // First run: room for every column of the machine list, but never larger than the screen.
+        resize(QSize(1280, 760).boundedTo(screen()->availableGeometry().size() * 0.9));
+    restoreState(settings.value(QStringLiteral("mainWindow/state")).toByteArray());
+    // The page the user was on when the window last closed.
+    const int page = settings.value(QStringLiteral("mainWindow/page"), 0).toInt();
+    if (page >= 0 && page < navigation_->count())
+        navigation_->setCurrentRow(page);
+    machinesPage_->restoreSettings(settings);
+}
+
+} // namespace metaldesk

@@ -1,0 +1,75 @@
+#include "app/shell/notificationmodel.h"
+
+#include "core/storage/changefeed.h"
+#include "core/runtime/servicehost.h"
+
+#include <QDateTime>
+#include <QLocale>
+
+namespace metaldesk {
+
+NotificationModel::NotificationModel(const ChangeFeed &feed, const ServiceHost &host, QObject *parent)
+    : QAbstractListModel(parent)
+{
+    // Services that failed before anyone listened (at start, before the window) are kept by the host.
+    for (const ServiceHost::Entry &e : host.services())
+        if (e.state == QLatin1String("failed"))
+            add({QDateTime::currentMSecsSinceEpoch(), {}, e.thread->objectName(), e.detail});
+    connect(&host, &ServiceHost::serviceStateChanged, this,
+            [this](const QString &name, const QString &state, const QString &detail) {
+                if (state == QLatin1String("failed"))
+                    add({QDateTime::currentMSecsSinceEpoch(), {}, name, detail});
+            });
+    // Queued onto this thread when the event was recorded on another (the metadata service's).
+    connect(&feed, &ChangeFeed::eventRecorded, this, &NotificationModel::eventRecorded);
+}
+
+void NotificationModel::eventRecorded(const Event &event)
+{
+    if (event.level == EventLevel::Error)
+        add({event.created, event.systemId, event.hostname.isEmpty() ? event.systemId : event.hostname,
+             event.description});
+}
+
+void NotificationModel::add(Notification notification)
+{
+    beginInsertRows({}, 0, 0);
+    notifications_.prepend(std::move(notification));
+    endInsertRows();
+    emit notified();
+}
+
+int NotificationModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(notifications_.size());
+}
+
+QVariant NotificationModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= notifications_.size())
+        return {};
+    const Notification &n = notifications_.at(index.row());
+    const QString line = tr("%1  %2: %3")
+                             .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(n.when).time(), QLocale::ShortFormat),
+                                  n.source, n.text);
+    switch (role) {
+    case Qt::DisplayRole: return line;
+    case Qt::ToolTipRole: // the whole line, however long, and what to do next
+        return line + QLatin1Char('\n') +
+               (n.systemId.isEmpty() ? tr("A MetalDesk service: see the Services page")
+                                     : tr("Double-click to open %1").arg(n.source));
+    case SystemIdRole: return n.systemId;
+    default: return {};
+    }
+}
+
+void NotificationModel::dismissAll()
+{
+    if (notifications_.isEmpty())
+        return;
+    beginRemoveRows({}, 0, int(notifications_.size()) - 1);
+    notifications_.clear();
+    endRemoveRows();
+}
+
+} // namespace metaldesk

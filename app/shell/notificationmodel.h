@@ -1,0 +1,45 @@
+#pragma once
+
+#include "core/machines/machine.h"
+
+#include <QAbstractListModel>
+
+namespace metaldesk {
+
+class ChangeFeed;
+class ServiceHost;
+
+// Every failure, the moment it happens, until the user dismisses it: a machine's error event (a
+// deployment or commissioning that failed, a timeout, a power call refused) from the change feed,
+// and a service that stopped or could not start (a port it cannot bind), from the service host.
+// Newest first.
+class NotificationModel : public QAbstractListModel {
+    Q_OBJECT
+public:
+    enum Role { SystemIdRole = Qt::UserRole + 1 };
+
+    NotificationModel(const ChangeFeed &feed, const ServiceHost &host, QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+
+    void dismissAll();
+
+signals:
+    // A new failure is in the list (after the rows were inserted).
+    void notified();
+
+private:
+    struct Notification {
+        qint64 when = 0; // ms since the epoch
+        QString systemId; // empty for a service
+        QString source;   // the machine's name, or the service's
+        QString text;
+    };
+    void add(Notification notification);
+    void eventRecorded(const Event &event);
+
+    QList<Notification> notifications_;
+};
+
+} // namespace metaldesk

@@ -1,0 +1,39 @@
+#pragma once
+
+#include "core/users/userstore.h"
+
+#include <QWidget>
+#include <optional>
+
+class QCheckBox;
+class QLabel;
+class QLineEdit;
+
+namespace metaldesk {
+
+// A new account's fields: user name, email, the password twice and, where the choice is offered,
+// whether the user administers MetalDesk. create() checks them, makes the user and says what is
+// wrong when it cannot. Used by the first-run wizard (the administrator) and by Add user.
+class AccountForm : public QWidget {
+    Q_OBJECT
+public:
+    enum class Role { Chosen, Administrator };
+
+    explicit AccountForm(Role role, QWidget *parent = nullptr);
+
+    // The new user, or nullopt with the reason shown under the fields.
+    std::optional<User> create(UserStore &users);
+
+private:
+    void showProblem(const QString &problem);
+
+    Role role_;
+    QLineEdit *username_;
+    QLineEdit *email_;
+    QLineEdit *password_;
+    QLineEdit *repeat_;
+    QCheckBox *admin_ = nullptr;
+    QLabel *problem_;
+};
+
+} // namespace metaldesk

@@ -1,0 +1,108 @@
+#include "core/addresses/staticaddresses.h"
+
+#include <QHostAddress>
+#include <QObject>
+#include <QSet>
+
+namespace metaldesk {
+
+namespace {
+
+QString text(quint32 address) { return QHostAddress(address).toString(); }
+
+std::optional<quint32> parsed(const QString &address)
+{
+    bool ok = false;
+    const quint32 v = QHostAddress(address).toIPv4Address(&ok);
+    return ok ? std::optional<quint32>(v) : std::nullopt;
+}
+
+const char *kHeldBy = "SELECT s.id, s.ip FROM static_ips s JOIN interfaces i ON i.id = s.interface_id "
+                      "JOIN machines m ON m.id = i.machine_id WHERE m.system_id = ? AND s.alloc_type = 'auto'";
+
+} // namespace
+
+Expected<std::optional<quint32>> StaticAddressStore::addressOf(const QString &systemId) const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto q = runQuery(*db, QLatin1String(kHeldBy), {systemId});
+    if (!q)
+        return q.error();
+    while (q->next())
+        if (auto a = parsed(q->value(1).toString()))
+            return std::optional<quint32>(*a);
+    return std::optional<quint32>();
+}
+
+Expected<std::optional<quint32>> StaticAddressStore::assign(const QString &systemId, quint32 first,
+                                                            quint32 last) const
+{
+    if (first == 0 || last < first)
+        return std::optional<quint32>();
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    // One writer at a time: two machines deploying together never get the same address.
+    Transaction txn(*db_, *db);
+    if (!txn.begun())
+        return Error{txn.beginError()};
+    auto held = runQuery(*db, QLatin1String(kHeldBy), {systemId});
+    if (!held)
+        return held.error();
+    std::optional<quint32> kept;
+    QList<qint64> outside;
+    while (held->next()) {
+        const auto a = parsed(held->value(1).toString());
+        if (a && *a >= first && *a <= last && !kept)
+            kept = a;
+        else
+            outside << held->value(0).toLongLong();
+    }
+    held->finish();
+    for (qint64 id : std::as_const(outside))
+        if (auto gone = runQuery(*db, QStringLiteral("DELETE FROM static_ips WHERE id = ?"), {id}); !gone)
+            return gone.error();
+    if (kept) {
+        if (auto committed = txn.commit(); !committed)
+            return committed.error();
+        return kept;
+    }
+
+    auto iface = runQuery(*db,
+                          QStringLiteral("SELECT i.id FROM interfaces i JOIN machines m ON m.id = i.machine_id "
+                                         "WHERE m.system_id = ? ORDER BY i.id LIMIT 1"),
+                          {systemId});
+    if (!iface)
+        return iface.error();
+    if (!iface->next())
+        return Error{QObject::tr("no machine with system id %1").arg(systemId)};
+    const qint64 interfaceId = iface->value(0).toLongLong();
+    iface->finish();
+
+    auto taken = runQuery(*db, QStringLiteral("SELECT ip FROM static_ips"));
+    if (!taken)
+        return taken.error();
+    QSet<quint32> used;
+    while (taken->next())
+        if (auto a = parsed(taken->value(0).toString()))
+            used.insert(*a);
+    taken->finish();
+    for (quint64 a = first; a <= last; ++a) {
+        if (used.contains(quint32(a)))
+            continue;
+        auto inserted = runQuery(*db,
+                                 QStringLiteral("INSERT INTO static_ips (ip, interface_id, alloc_type) "
+                                                "VALUES (?, ?, 'auto')"),
+                                 {text(quint32(a)), interfaceId});
+        if (!inserted)
+            return inserted.error();
+        if (auto committed = txn.commit(); !committed)
+            return committed.error();
+        return std::optional<quint32>(quint32(a));
+    }
+    return std::optional<quint32>();
+}
+
+} // namespace metaldesk

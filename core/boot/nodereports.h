@@ -1,0 +1,127 @@
+#pragma once
+
+#include "core/boot/cloudconfig.h"
+#include "core/storage/configstore.h"
+#include "core/storage/eventstore.h"
+#include "core/machines/inventory.h"
+#include "core/machines/machinestore.h"
+#include "core/machines/nodesettings.h"
+#include "core/users/nodetokens.h"
+#include "core/addresses/staticaddresses.h"
+
+#include <QCoreApplication>
+#include <optional>
+#include <variant>
+
+namespace metaldesk {
+
+class LifecycleEngine;
+
+// Why a booting machine's report was not taken. The metadata service answers it with an HTTP
+// status (400, 409, 403, 503) and the reason as the body.
+struct ReportError {
+    enum Kind {
+        Invalid,     // the report is malformed, or describes what MetalDesk cannot serve (400)
+        WrongStatus, // the machine is not in the status the report belongs to (409)
+        Forbidden,   // the credential is another machine's (403)
+        Unavailable, // the database failed (503)
+    };
+    Kind kind = Invalid;
+    QString reason;
+};
+template <typename T>
+using ReportOutcome = std::variant<T, ReportError>;
+
+struct Enlisted {
+    QString systemId;
+    QString hostname;
+    bool created = false; // false: the machine was known already
+};
+struct Commissioned {
+    bool powerOff = true; // false: the user asked to keep it on (MAAS's enable_ssh)
+};
+struct Accepted {};
+
+// The boot network as the DHCP settings describe it: where deployed machines' addresses come from.
+struct BootNetwork {
+    quint32 reservedFirst = 0; // 0: no reserved range
+    quint32 reservedLast = 0;
+    int prefixLength = 24;
+    quint32 router = 0; // 0: none
+    QList<quint32> dnsServers;
+};
+
+// What the metadata service knows about the request that the core does not.
+struct DeployContext {
+    QString metadataUrl;  // "http://10.99.0.1:5240/MAAS/metadata/", as the machine reached us
+    QString bootHttpBase; // "http://10.99.0.1:5248/": image paths are files of the boot HTTP server
+    std::optional<BootNetwork> network;
+};
+
+// The answer of GET metaldesk/v1/deploy (bootenv/README.md, "Deploy").
+struct Deployment {
+    QString imageUrl; // empty: none chosen (the environment says so and fails the deployment)
+    QString disk;     // empty: the first disk
+    QString userData;
+    QByteArray cloudConfig;
+    std::optional<StaticNetwork> network;
+};
+
+// A stored result of a machine's boot environment (commissioning_results).
+struct NodeResult {
+    QString name;
+    QByteArray output; // the inventory JSON as the machine sent it
+    qint64 created = 0;
+};
+
+// What booting machines report to the metadata service, and what it does with it: the logic
+// behind /MAAS/metadata/, with no HTTP in it. Status changes go through the lifecycle engine, every
+// report leaves an event. Each call works on its own; safe from any thread (one database connection
+// per thread), as the engine is.
+class NodeReports {
+    Q_DECLARE_TR_FUNCTIONS(NodeReports)
+public:
+    NodeReports(std::shared_ptr<Database> db, ChangeFeed *feed, LifecycleEngine *engine);
+
+    // An unknown machine introduces itself (anonymous). A machine that has one of the MACs is
+    // returned as it is; otherwise a New machine is made with a random two-word name, its MACs
+    // (the boot MAC first), architecture and hardware, and its node token.
+    ReportOutcome<Enlisted> enlist(QByteArrayView body);
+    // The inventory of a commissioning machine: stored, applied to the machine, then Ready.
+    ReportOutcome<Commissioned> commission(const QString &systemId, QByteArrayView body);
+    // {"purpose": commission|deploy|release, "result": ok|failed|working, "reason": "..."}.
+    ReportOutcome<Accepted> reportStatus(const QString &systemId, QByteArrayView body);
+    // What a deploying machine installs; the static address is held for it here.
+    ReportOutcome<Deployment> deployment(const QString &systemId, const DeployContext &context);
+    // The user-data for the installed system's cloud-init. Asked while Deploying, it is the sign
+    // that the installed system runs: the machine becomes Deployed (as MAAS's UserDataHandler).
+    ReportOutcome<QByteArray> userData(const QString &systemId);
+    // One event of cloud-init's webhook reporting (POST status/<system_id>).
+    ReportOutcome<Accepted> cloudInitEvent(const QString &systemId, QByteArrayView body);
+
+    ReportOutcome<Machine> machine(const QString &systemId) const;
+    Expected<std::optional<NodeResult>> latestResult(const QString &systemId, const QString &name) const;
+
+    static constexpr const char *kCommissioningResult = "metaldesk-inventory"; // the last commissioning's
+    static constexpr const char *kEnlistmentResult = "metaldesk-enlistment";   // what enlisting reported
+
+private:
+    Expected<void> saveResult(const QString &systemId, const QString &name, QByteArrayView output);
+    void record(const Machine &machine, const QString &type, EventLevel level, const QString &description);
+    // The engine refused or failed a move to `to` (nullopt: to the machine's failure status).
+    ReportError transitionError(const QString &systemId, const Error &error, std::optional<NodeStatus> to) const;
+    ReportError ignored(const Machine &machine, const QString &purpose, const QString &expected);
+    std::optional<ReportError> applyHardware(const QString &systemId, const Inventory &inventory);
+
+    std::shared_ptr<Database> db_;
+    LifecycleEngine *engine_;
+    MachineStore machines_;
+    EventStore events_;
+    NodeTokenStore tokens_;
+    NodeSettingsStore settings_;
+    StaticAddressStore addresses_;
+    ConfigStore config_;
+    ChangeFeed *feed_;
+};
+
+} // namespace metaldesk

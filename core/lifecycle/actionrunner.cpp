@@ -1,0 +1,57 @@
+#include "core/lifecycle/actionrunner.h"
+
+#include <QCoreApplication>
+
+namespace metaldesk {
+
+QString ActionRunner::validate(const ActionRequest &request)
+{
+    if (request.action == NodeAction::Release && !request.eraseMode.isEmpty() &&
+        request.eraseMode != QLatin1String("quick") && request.eraseMode != QLatin1String("secure"))
+        return QCoreApplication::translate("Lifecycle", "unknown erase mode '%1' (expected quick or secure)")
+            .arg(request.eraseMode);
+    if (request.action == NodeAction::Deploy && request.deploy)
+        return NodeSettingsStore::validate(*request.deploy);
+    return {};
+}
+
+Expected<void> ActionRunner::storeOptions(const QString &systemId, const ActionRequest &request) const
+{
+    switch (request.action) {
+    case NodeAction::Commission: return settings_.setKeepPoweredOn(systemId, request.keepPoweredOn);
+    case NodeAction::Release:
+        if (!request.eraseMode.isEmpty())
+            return settings_.setEraseMode(systemId, request.eraseMode);
+        return {};
+    case NodeAction::Deploy:
+        if (request.deploy)
+            return settings_.setDeploySettings(systemId, *request.deploy);
+        return {};
+    default: return {};
+    }
+}
+
+QList<ActionOutcome> ActionRunner::run(const QList<Machine> &machines, const ActionRequest &request,
+                                       const Actor &actor) const
+{
+    QList<ActionOutcome> outcomes;
+    const QString invalid = validate(request);
+    for (const Machine &m : machines) {
+        ActionOutcome outcome{m.systemId, m.hostname, invalid};
+        if (outcome.taken())
+            outcome.refusal = LifecycleEngine::refusal(request.action, m, actor);
+        if (outcome.taken()) {
+            ActionOptions options;
+            options.erase = request.action == NodeAction::Release && !request.eraseMode.isEmpty();
+            // The options first: the boot decision reads them as soon as the status changes.
+            auto stored = storeOptions(m.systemId, request);
+            auto done = stored ? engine_.performAction(m.systemId, request.action, actor, options) : stored;
+            if (!done)
+                outcome.refusal = done.errorMessage();
+        }
+        outcomes << outcome;
+    }
+    return outcomes;
+}
+
+} // namespace metaldesk

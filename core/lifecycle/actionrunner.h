@@ -1,0 +1,48 @@
+#pragma once
+
+#include "core/lifecycle/lifecycleengine.h"
+#include "core/machines/nodesettings.h"
+
+#include <optional>
+
+namespace metaldesk {
+
+// A Take action as the user chose it in the console (or an API client in a request): the action
+// and the options that go with it.
+struct ActionRequest {
+    ActionRequest(NodeAction chosen = NodeAction::Commission) : action(chosen) {}
+
+    NodeAction action;
+    bool keepPoweredOn = false;           // Commission: stay on afterwards (MAAS's "allow SSH")
+    QString eraseMode;                    // Release: "" (no erasing), "quick" or "secure"
+    std::optional<DeploySettings> deploy; // Deploy: the image and user-data; empty keeps what is stored
+};
+
+// What became of one machine.
+struct ActionOutcome {
+    QString systemId;
+    QString hostname;
+    QString refusal; // empty: the action was taken; otherwise why not, for the user
+    bool taken() const { return refusal.isEmpty(); }
+};
+
+// Takes one action on many machines: per machine, the engine's table says whether it is offered;
+// if so the machine's options are stored and the engine acts. A machine refused (or failing) does
+// not stop the others; each outcome says what happened.
+class ActionRunner {
+public:
+    ActionRunner(LifecycleEngine &engine, std::shared_ptr<Database> db) : engine_(engine), settings_(std::move(db)) {}
+
+    // Empty when the request's options can be used; otherwise which one is wrong and how.
+    static QString validate(const ActionRequest &request);
+
+    QList<ActionOutcome> run(const QList<Machine> &machines, const ActionRequest &request, const Actor &actor) const;
+
+private:
+    Expected<void> storeOptions(const QString &systemId, const ActionRequest &request) const;
+
+    LifecycleEngine &engine_;
+    NodeSettingsStore settings_;
+};
+
+} // namespace metaldesk

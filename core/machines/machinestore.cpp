@@ -1,0 +1,313 @@
+#include "core/machines/machinestore.h"
+
+#include <QHostAddress>
+#include <QJsonDocument>
+
+namespace metaldesk {
+
+namespace {
+const char *kSelect =
+    "SELECT m.id, m.system_id, m.hostname, m.status, m.previous_status, m.status_message, m.status_expires,"
+    " m.owner_id, COALESCE(u.username, ''), m.architecture, m.power_type, m.power_parameters, m.power_state,"
+    " m.cpu_count, m.memory, m.storage, m.boot_disk, m.chassis_id, m.osystem, m.distro_series, m.created, m.updated"
+    " FROM machines m LEFT JOIN users u ON u.id = m.owner_id ";
+
+template <typename T>
+std::optional<T> optionalValue(const QVariant &v)
+{
+    if (v.isNull())
+        return std::nullopt;
+    return v.value<T>();
+}
+
+Machine machineFromQuery(const QSqlQuery &q)
+{
+    Machine m;
+    m.id = q.value(0).toLongLong();
+    m.systemId = q.value(1).toString();
+    m.hostname = q.value(2).toString();
+    m.status = nodeStatusFromInt(q.value(3).toInt()).value_or(NodeStatus::Broken);
+    if (!q.value(4).isNull())
+        m.previousStatus = nodeStatusFromInt(q.value(4).toInt());
+    m.statusMessage = q.value(5).toString();
+    m.statusExpires = optionalValue<qint64>(q.value(6));
+    m.ownerId = optionalValue<qint64>(q.value(7));
+    m.owner = q.value(8).toString();
+    m.architecture = q.value(9).toString();
+    m.powerType = q.value(10).toString();
+    // Most machines have none ("{}"): listing 100,000 of them need not parse 100,000 documents.
+    if (const QString parameters = q.value(11).toString(); parameters != QLatin1String("{}"))
+        m.powerParameters = QJsonDocument::fromJson(parameters.toUtf8()).object();
+    m.powerState = q.value(12).toString();
+    m.cpuCount = q.value(13).toInt();
+    m.memory = q.value(14).toLongLong();
+    m.storage = q.value(15).toLongLong();
+    m.bootDisk = q.value(16).toString();
+    m.chassisId = optionalValue<qint64>(q.value(17));
+    m.osystem = q.value(18).toString();
+    m.distroSeries = q.value(19).toString();
+    m.created = q.value(20).toLongLong();
+    m.updated = q.value(21).toLongLong();
+    return m;
+}
+
+Expected<QHash<qint64, QList<Interface>>> loadInterfaces(const QSqlDatabase &db, const QString &where,
+                                                         const QVariantList &values)
+{
+    auto q = runQuery(db,
+                      QStringLiteral("SELECT i.machine_id, i.id, i.name, i.mac_address FROM interfaces i ") + where +
+                          QStringLiteral(" ORDER BY i.machine_id, i.name"),
+                      values);
+    if (!q)
+        return q.error();
+    QHash<qint64, QList<Interface>> byMachine;
+    while (q->next())
+        byMachine[q->value(0).toLongLong()].append(
+            {q->value(1).toLongLong(), q->value(2).toString(), q->value(3).toString()});
+    return byMachine;
+}
+} // namespace
+
+Expected<std::optional<Machine>> MachineStore::load(const QSqlDatabase &connection, const QString &where,
+                                                    const QVariantList &values)
+{
+    auto q = runQuery(connection, QLatin1String(kSelect) + where, values);
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return std::optional<Machine>();
+    Machine m = machineFromQuery(*q);
+    auto interfaces = loadInterfaces(connection, QStringLiteral("WHERE i.machine_id = ?"), {m.id});
+    if (!interfaces)
+        return interfaces.error();
+    m.interfaces = interfaces->value(m.id);
+    return std::optional<Machine>(std::move(m));
+}
+
+Expected<Machine> MachineStore::get(const QString &systemId) const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto m = load(*db, QStringLiteral("WHERE m.system_id = ?"), {systemId});
+    if (!m)
+        return m.error();
+    if (!*m)
+        return Error{QObject::tr("no machine with system id %1").arg(systemId)};
+    return **m;
+}
+
+Expected<std::optional<Machine>> MachineStore::findByMac(const QString &macAddress) const
+{
+    const QString mac = normaliseMacAddress(macAddress);
+    if (mac.isEmpty())
+        return Error{
+            QObject::tr("'%1' is not a MAC address (expected six hex pairs, like 52:54:00:12:34:56)").arg(macAddress)};
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    return load(*db, QStringLiteral("WHERE m.id = (SELECT machine_id FROM interfaces WHERE mac_address = ?)"), {mac});
+}
+
+Expected<QList<Machine>> MachineStore::list() const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto q = runQuery(*db, QLatin1String(kSelect) + QStringLiteral("ORDER BY m.hostname"));
+    if (!q)
+        return q.error();
+    QList<Machine> machines;
+    while (q->next())
+        machines << machineFromQuery(*q);
+    auto interfaces = loadInterfaces(*db, {}, {});
+    if (!interfaces)
+        return interfaces.error();
+    for (Machine &m : machines)
+        m.interfaces = interfaces->value(m.id);
+    return machines;
+}
+
+Expected<int> MachineStore::count() const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto q = runQuery(*db, QStringLiteral("SELECT COUNT(*) FROM machines"));
+    if (!q)
+        return q.error();
+    q->next();
+    return q->value(0).toInt();
+}
+
+Expected<QHash<QString, QStringList>> MachineStore::ipAddresses(const QString &systemId) const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    const QString one = systemId.isEmpty() ? QString() : QStringLiteral(" AND m.system_id = ?");
+    QVariantList values;
+    if (!systemId.isEmpty())
+        values << systemId;
+    QHash<QString, QStringList> addresses;
+    auto statics = runQuery(*db,
+                            QStringLiteral("SELECT m.system_id, s.ip FROM static_ips s JOIN interfaces i ON i.id = "
+                                           "s.interface_id JOIN machines m ON m.id = i.machine_id WHERE 1 = 1") +
+                                one + QStringLiteral(" ORDER BY s.id"),
+                            values);
+    if (!statics)
+        return statics.error();
+    while (statics->next())
+        addresses[statics->value(0).toString()] << statics->value(1).toString();
+    statics->finish();
+    auto leases = runQuery(*db,
+                           QStringLiteral("SELECT m.system_id, l.ip FROM dhcp_leases l JOIN interfaces i ON "
+                                          "i.mac_address = l.mac JOIN machines m ON m.id = i.machine_id WHERE "
+                                          "l.state = 'bound' AND l.expires > ?") +
+                               one + QStringLiteral(" ORDER BY l.ip"),
+                           QVariantList{nowMs()} + values);
+    if (!leases)
+        return leases.error();
+    while (leases->next()) {
+        const QString ip = QHostAddress(quint32(leases->value(1).toLongLong())).toString();
+        QStringList &list = addresses[leases->value(0).toString()];
+        if (!list.contains(ip))
+            list << ip;
+    }
+    return addresses;
+}
+
+Expected<QHash<QString, QString>> MachineStore::lastEvents() const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto q = runQuery(*db, QStringLiteral("SELECT e.system_id, e.description FROM events e JOIN (SELECT MAX(id) AS id "
+                                          "FROM events GROUP BY system_id) newest ON newest.id = e.id"));
+    if (!q)
+        return q.error();
+    QHash<QString, QString> last;
+    while (q->next())
+        last.insert(q->value(0).toString(), q->value(1).toString());
+    return last;
+}
+
+Expected<QHash<qint64, QString>> MachineStore::chassisNames() const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto q = runQuery(*db, QStringLiteral("SELECT id, name FROM chassis"));
+    if (!q)
+        return q.error();
+    QHash<qint64, QString> names;
+    while (q->next())
+        names.insert(q->value(0).toLongLong(), q->value(1).toString());
+    return names;
+}
+
+Expected<void> MachineStore::update(const QString &systemId, const QString &assignments, QVariantList values)
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    values << nowMs() << systemId;
+    auto q = runQuery(*db, QStringLiteral("UPDATE machines SET %1, updated = ? WHERE system_id = ?").arg(assignments),
+                      values);
+    if (!q)
+        return q.error();
+    if (q->numRowsAffected() == 0)
+        return Error{QObject::tr("no machine with system id %1").arg(systemId)};
+    if (feed_) // readers (the boot servers) have none
+        emit feed_->machineChanged(systemId);
+    return {};
+}
+
+Expected<void> MachineStore::setPowerSettings(const QString &systemId, const QString &powerType,
+                                              const QJsonObject &parameters)
+{
+    return update(systemId, QStringLiteral("power_type = ?, power_parameters = ?"),
+                  {powerType, QString::fromUtf8(QJsonDocument(parameters).toJson(QJsonDocument::Compact))});
+}
+
+Expected<void> MachineStore::setPowerState(const QString &systemId, const QString &powerState)
+{
+    static const QStringList known = {QStringLiteral("on"), QStringLiteral("off"), QStringLiteral("unknown"),
+                                      QStringLiteral("error")};
+    if (!known.contains(powerState))
+        return Error{QObject::tr("unknown power state '%1'").arg(powerState)};
+    return update(systemId, QStringLiteral("power_state = ?"), {powerState});
+}
+
+Expected<void> MachineStore::setHardware(const QString &systemId, const Hardware &hw)
+{
+    return update(systemId, QStringLiteral("architecture = ?, cpu_count = ?, memory = ?, storage = ?, boot_disk = ?"),
+                  {hw.architecture, hw.cpuCount, hw.memory, hw.storage, hw.bootDisk});
+}
+
+Expected<QStringList> MachineStore::addInterfaces(const QString &systemId, const QStringList &macAddresses,
+                                                  QStringList *elsewhere)
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    QStringList added;
+    {
+        Transaction txn(*db_, *db);
+        if (!txn.begun())
+            return Error{txn.beginError()};
+        auto machine = runQuery(*db, QStringLiteral("SELECT id FROM machines WHERE system_id = ?"), {systemId});
+        if (!machine)
+            return machine.error();
+        if (!machine->next())
+            return Error{QObject::tr("no machine with system id %1").arg(systemId)};
+        const qint64 id = machine->value(0).toLongLong();
+        machine->finish();
+        auto names = runQuery(*db, QStringLiteral("SELECT name FROM interfaces WHERE machine_id = ?"), {id});
+        if (!names)
+            return names.error();
+        int next = 0;
+        while (names->next()) {
+            const QString name = names->value(0).toString();
+            bool ok = false;
+            const int n = name.startsWith(QLatin1String("eth")) ? name.mid(3).toInt(&ok) : -1;
+            if (ok)
+                next = qMax(next, n + 1);
+        }
+        names->finish();
+        for (const QString &text : macAddresses) {
+            const QString mac = normaliseMacAddress(text);
+            if (mac.isEmpty())
+                return Error{QObject::tr("'%1' is not a MAC address (expected six hex pairs, like 52:54:00:12:34:56)")
+                                 .arg(text)};
+            auto owner = runQuery(*db, QStringLiteral("SELECT machine_id FROM interfaces WHERE mac_address = ?"), {mac});
+            if (!owner)
+                return owner.error();
+            if (owner->next()) {
+                if (owner->value(0).toLongLong() != id && elsewhere)
+                    *elsewhere << mac;
+                continue;
+            }
+            owner->finish();
+            auto inserted = runQuery(
+                *db, QStringLiteral("INSERT INTO interfaces (machine_id, name, mac_address) VALUES (?, ?, ?)"),
+                {id, QStringLiteral("eth%1").arg(next++), mac});
+            if (!inserted)
+                return inserted.error();
+            added << mac;
+        }
+        if (!added.isEmpty()) {
+            auto touched =
+                runQuery(*db, QStringLiteral("UPDATE machines SET updated = ? WHERE id = ?"), {nowMs(), id});
+            if (!touched)
+                return touched.error();
+        }
+        if (auto committed = txn.commit(); !committed)
+            return committed.error();
+    }
+    if (!added.isEmpty() && feed_)
+        emit feed_->machineChanged(systemId);
+    return added;
+}
+
+} // namespace metaldesk

@@ -1,0 +1,57 @@
+#pragma once
+
+#include "core/storage/changefeed.h"
+#include "core/storage/database.h"
+#include "core/machines/machine.h"
+
+namespace metaldesk {
+
+// Reads machines and changes their descriptive fields. It never changes a status, an owner or a
+// machine's existence: those belong to the LifecycleEngine.
+class MachineStore {
+public:
+    MachineStore(std::shared_ptr<Database> db, ChangeFeed *feed) : db_(std::move(db)), feed_(feed) {}
+
+    Expected<Machine> get(const QString &systemId) const;
+    Expected<std::optional<Machine>> findByMac(const QString &macAddress) const;
+    Expected<QList<Machine>> list() const;
+    Expected<int> count() const;
+    // The IP addresses machines hold now, by system id: the static address a deployment gave and
+    // the addresses of unexpired DHCP leases on their interfaces. One machine, or all ("").
+    Expected<QHash<QString, QStringList>> ipAddresses(const QString &systemId = {}) const;
+    // Every machine's newest event, by system id (what the machine list's Last event shows).
+    Expected<QHash<QString, QString>> lastEvents() const;
+    // The chassis (a vSphere host, a libvirt host) machines were found in: id → name.
+    Expected<QHash<qint64, QString>> chassisNames() const;
+
+    Expected<void> setPowerSettings(const QString &systemId, const QString &powerType, const QJsonObject &parameters);
+    Expected<void> setPowerState(const QString &systemId, const QString &powerState);
+    struct Hardware {
+        QString architecture;
+        int cpuCount = 0;
+        qint64 memory = 0;  // MiB
+        qint64 storage = 0; // bytes
+        QString bootDisk;
+    };
+    Expected<void> setHardware(const QString &systemId, const Hardware &hardware);
+    // Adds the MACs the machine does not have yet as interfaces (eth<N>, after its others), as a
+    // commissioning inventory reports them. MACs that belong to another machine are left there and
+    // returned in `elsewhere`. Returns the MACs added.
+    Expected<QStringList> addInterfaces(const QString &systemId, const QStringList &macAddresses,
+                                        QStringList *elsewhere = nullptr);
+
+    // The database it reads, for the services built beside it (the boot decision's token and
+    // settings stores).
+    const std::shared_ptr<Database> &database() const { return db_; }
+
+    // Shared with the engine, which reads a machine inside its own transactions.
+    static Expected<std::optional<Machine>> load(const QSqlDatabase &connection, const QString &where,
+                                                 const QVariantList &values);
+
+private:
+    Expected<void> update(const QString &systemId, const QString &assignments, QVariantList values);
+    std::shared_ptr<Database> db_;
+    ChangeFeed *feed_;
+};
+
+} // namespace metaldesk

@@ -1,0 +1,125 @@
+#include "core/users/nodetokens.h"
+
+#include <QObject>
+
+namespace metaldesk {
+
+namespace {
+
+QString randomText(QRandomGenerator &rng, int length)
+{
+    // MAAS's keys use letters and digits: safe on a kernel command line, in iPXE and in YAML.
+    static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    QString text(length, QLatin1Char('0'));
+    for (int i = 0; i < length; ++i)
+        text[i] = QLatin1Char(alphabet[rng.bounded(quint32(sizeof alphabet - 1))]);
+    return text;
+}
+
+// Compares without stopping at the first difference, so that the time taken does not tell an
+// attacker how much of a secret was right.
+bool sameSecret(const QString &a, const QString &b)
+{
+    const QByteArray x = a.toUtf8();
+    const QByteArray y = b.toUtf8();
+    unsigned char diff = x.size() == y.size() ? 0 : 1;
+    const qsizetype n = qMin(x.size(), y.size());
+    for (qsizetype i = 0; i < n; ++i)
+        diff |= uchar(x[i]) ^ uchar(y[i]);
+    return diff == 0;
+}
+
+} // namespace
+
+QString NodeToken::toString() const { return consumerKey + QLatin1Char(':') + tokenKey + QLatin1Char(':') + tokenSecret; }
+
+NodeToken NodeToken::generate(QRandomGenerator &rng)
+{
+    return {randomText(rng, 18), randomText(rng, 18), randomText(rng, 32)};
+}
+
+Expected<std::optional<NodeToken>> NodeTokenStore::stored(const QSqlDatabase &db, const QString &systemId) const
+{
+    auto q = runQuery(db,
+                      QStringLiteral("SELECT t.consumer_key, t.token_key, t.token_secret FROM node_tokens t "
+                                     "JOIN machines m ON m.id = t.machine_id WHERE m.system_id = ?"),
+                      {systemId});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return std::optional<NodeToken>();
+    return std::optional<NodeToken>(NodeToken{q->value(0).toString(), q->value(1).toString(), q->value(2).toString()});
+}
+
+Expected<NodeToken> NodeTokenStore::tokenFor(const QString &systemId) const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto existing = stored(*db, systemId);
+    if (!existing)
+        return existing.error();
+    if (*existing)
+        return **existing;
+    const NodeToken token = NodeToken::generate();
+    // Two threads may ask at once: the first insert wins and both read it back.
+    auto inserted = runQuery(*db,
+                             QStringLiteral("INSERT INTO node_tokens (machine_id, consumer_key, token_key, "
+                                            "token_secret, created) SELECT id, ?, ?, ?, ? FROM machines "
+                                            "WHERE system_id = ? ON CONFLICT (machine_id) DO NOTHING"),
+                             {token.consumerKey, token.tokenKey, token.tokenSecret, nowMs(), systemId});
+    if (!inserted)
+        return inserted.error();
+    auto made = stored(*db, systemId);
+    if (!made)
+        return made.error();
+    if (!*made)
+        return Error{QObject::tr("no machine with system id %1").arg(systemId)};
+    return **made;
+}
+
+Expected<NodeToken> NodeTokenStore::renew(const QString &systemId) const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    const NodeToken token = NodeToken::generate();
+    auto done = runQuery(*db,
+                         QStringLiteral("INSERT INTO node_tokens (machine_id, consumer_key, token_key, token_secret, "
+                                        "created) SELECT id, ?, ?, ?, ? FROM machines WHERE system_id = ? "
+                                        "ON CONFLICT (machine_id) DO UPDATE SET consumer_key = excluded.consumer_key,"
+                                        " token_key = excluded.token_key, token_secret = excluded.token_secret,"
+                                        " created = excluded.created"),
+                         {token.consumerKey, token.tokenKey, token.tokenSecret, nowMs(), systemId});
+    if (!done)
+        return done.error();
+    if (done->numRowsAffected() == 0)
+        return Error{QObject::tr("no machine with system id %1").arg(systemId)};
+    return token;
+}
+
+Expected<std::optional<QString>> NodeTokenStore::authenticate(const OAuthCredentials &credentials) const
+{
+    if (credentials.tokenKey.isEmpty())
+        return std::optional<QString>();
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto q = runQuery(*db,
+                      QStringLiteral("SELECT m.system_id, t.consumer_key, t.token_secret FROM node_tokens t "
+                                     "JOIN machines m ON m.id = t.machine_id WHERE t.token_key = ?"),
+                      {credentials.tokenKey});
+    if (!q)
+        return q.error();
+    if (!q->next())
+        return std::optional<QString>();
+    // Evaluated in full (no short cut), as the comparisons themselves.
+    const bool consumer = sameSecret(q->value(1).toString(), credentials.consumerKey);
+    const bool secret = sameSecret(q->value(2).toString(), credentials.tokenSecret);
+    const bool noConsumerSecret = credentials.consumerSecret.isEmpty();
+    if (!(consumer & secret & noConsumerSecret))
+        return std::optional<QString>();
+    return std::optional<QString>(q->value(0).toString());
+}
+
+} // namespace metaldesk

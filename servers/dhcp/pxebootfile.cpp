@@ -1,0 +1,39 @@
+#include "servers/dhcp/pxebootfile.h"
+
+#include "servers/boot/bootscripts.h"
+
+namespace metaldesk::dhcp {
+
+namespace {
+
+// iPXE sends user class "iPXE" (not in RFC 3004's length-prefixed form) and its own option 175.
+bool isIpxe(const Packet &p)
+{
+    const QByteArray userClass = p.value(option::UserClass);
+    return userClass == "iPXE" || userClass == QByteArray("\x04iPXE", 5) || p.has(option::IpxeEncapsulated);
+}
+
+} // namespace
+
+BootFileChoice chooseBootFile(const Packet &request, const QByteArray &server, quint16 httpPort)
+{
+    const QByteArray vendor = request.value(option::VendorClass);
+    const std::optional<quint16> architecture = request.clientArchitecture();
+    const bool pxe = vendor.startsWith("PXEClient") || vendor.startsWith("HTTPClient") || architecture.has_value();
+    if (!pxe && !isIpxe(request))
+        return NotNetworkBoot{};
+    const QByteArray base = "http://" + server + ':' + QByteArray::number(httpPort) + '/';
+    // Second stage: iPXE is running and fetches this machine's script over HTTP.
+    if (isIpxe(request))
+        return BootFile{base + boot::scriptPath(request.hardwareAddress()), false, true};
+    switch (architecture.value_or(arch::X86Bios)) {
+    case arch::X86Bios: return BootFile{"undionly.kpxe", false};
+    // snponly.efi drives the NIC through the firmware's own driver: it works wherever UEFI PXE does.
+    case arch::EfiX64:
+    case arch::EfiBc: return BootFile{"snponly.efi", false};
+    case arch::EfiX64Http: return BootFile{base + "snponly.efi", true};
+    default: return UnsupportedArchitecture{*architecture};
+    }
+}
+
+} // namespace metaldesk::dhcp

@@ -1,0 +1,363 @@
+// The command line as a user meets it: the real binary, run as a process.
+#include "core/runtime/coreservices.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <csignal>
+
+using namespace metaldesk;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+QProcessEnvironment cleanEnvironment()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+        env.remove(QLatin1String(name));
+    return env;
+}
+
+Run run(const QStringList &args, const QProcessEnvironment &env = cleanEnvironment())
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(METALDESK_BINARY), args);
+    p.closeWriteChannel(); // stdin is not a terminal, and at end of file
+    if (!p.waitForFinished(60000))
+        p.kill();
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QString::fromLocal8Bit(p.readAllStandardOutput()), QString::fromLocal8Bit(p.readAllStandardError())};
+}
+
+// Starts a long-running metaldesk and waits until it prints its stop instructions.
+bool startUntilBanner(QProcess &p, const QStringList &args, QString &banner)
+{
+    p.setProcessEnvironment(cleanEnvironment());
+    p.start(QStringLiteral(METALDESK_BINARY), args);
+    if (!p.waitForStarted())
+        return false;
+    QElapsedTimer timer;
+    timer.start();
+    while (timer.elapsed() < 30000 && !banner.contains(QLatin1String("Stop with"))) {
+        p.waitForReadyRead(200);
+        banner += QString::fromLocal8Bit(p.readAllStandardOutput());
+        if (p.state() == QProcess::NotRunning)
+            return false;
+    }
+    return banner.contains(QLatin1String("Stop with"));
+}
+
+QByteArray fileBytes(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void helpListsCommandsAndOptions();
+    void versionPrintsTheVersion();
+    void unknownOptionIsAUsageError();
+    void unknownCommandIsAUsageError();
+    void badListenAddressIsAUsageError();
+    void createadminCreatesAnAdministratorWithAnApiKey();
+    void createadminWithoutTerminalNamesTheMissingOption();
+    void createadminAsksOnATerminalWithoutEchoingThePassword();
+    void createadminRefusesADuplicateUser();
+    void createadminRefusesAnInvalidUsername();
+    void corruptDatabaseFileIsRefusedAndKept();
+    void unwritableDatabaseLocationIsRefused();
+    void newerDatabaseIsRefused();
+    void headlessPrintsWhereItListensAndStopsOnSignal_data();
+    void headlessPrintsWhereItListensAndStopsOnSignal();
+    void withoutDisplayRunsHeadlessAndSaysSo();
+    void headlessTimesOutAMachineLeftDeploying();
+};
+
+void TestCli::helpListsCommandsAndOptions()
+{
+    const Run r = run({QStringLiteral("--help")});
+    QCOMPARE(r.exitCode, 0);
+    for (const char *word : {"--headless", "--database", "--listen", "--version", "createadmin"})
+        QVERIFY2(r.out.contains(QLatin1String(word)), word);
+    const Run sub = run({QStringLiteral("createadmin"), QStringLiteral("--help")});
+    QCOMPARE(sub.exitCode, 0);
+    for (const char *word : {"--username", "--password", "--email", "--database"})
+        QVERIFY2(sub.out.contains(QLatin1String(word)), word);
+}
+
+void TestCli::versionPrintsTheVersion()
+{
+    const Run r = run({QStringLiteral("--version")});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out.trimmed(), QStringLiteral("metaldesk " METALDESK_VERSION));
+}
+
+void TestCli::unknownOptionIsAUsageError()
+{
+    const Run r = run({QStringLiteral("--frobnicate")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("frobnicate")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1String("--help")), qPrintable(r.err));
+}
+
+void TestCli::unknownCommandIsAUsageError()
+{
+    const Run r = run({QStringLiteral("deploy-everything")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("unknown command 'deploy-everything'")), qPrintable(r.err));
+}
+
+void TestCli::badListenAddressIsAUsageError()
+{
+    const Run r = run({QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("not-an-ip")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("not-an-ip")), qPrintable(r.err));
+}
+
+void TestCli::createadminCreatesAnAdministratorWithAnApiKey()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("md.db"));
+    const Run r = run({QStringLiteral("createadmin"), QStringLiteral("--username"), QStringLiteral("admin"),
+                       QStringLiteral("--password"), QStringLiteral("s3cret pass"), QStringLiteral("--email"),
+                       QStringLiteral("admin@example.com"), QStringLiteral("--database"), db});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    // MAAS's API key form: consumer key (18) : token key (18) : token secret (32).
+    const auto key =
+        QRegularExpression(QStringLiteral("([A-Za-z0-9]{18}):([A-Za-z0-9]{18}):([A-Za-z0-9]{32})")).match(r.out);
+    QVERIFY2(key.hasMatch(), qPrintable(r.out));
+    QVERIFY(!r.out.contains(QLatin1String("s3cret")));
+
+    auto core = CoreServices::open(DatabaseSpec::sqlite(db));
+    QVERIFY2(core, qPrintable(core.errorMessage()));
+    auto user = (*core)->users->authenticate(QStringLiteral("admin"), QStringLiteral("s3cret pass"));
+    QVERIFY2(user, qPrintable(user.errorMessage()));
+    QVERIFY(user->isAdmin);
+    QCOMPARE(user->email, QStringLiteral("admin@example.com"));
+    QVERIFY(!(*core)->users->authenticate(QStringLiteral("admin"), QStringLiteral("wrong")));
+    auto byKey = (*core)->users->authenticateToken(key.captured(1), key.captured(2), key.captured(3));
+    QVERIFY2(byKey, qPrintable(byKey.errorMessage()));
+    QCOMPARE(byKey->username, QStringLiteral("admin"));
+}
+
+void TestCli::createadminWithoutTerminalNamesTheMissingOption()
+{
+    QTemporaryDir dir;
+    const Run r = run({QStringLiteral("createadmin"), QStringLiteral("--username"), QStringLiteral("admin"),
+                       QStringLiteral("--database"), dir.filePath(QStringLiteral("md.db"))});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("missing --password")), qPrintable(r.err));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("md.db")))); // nothing half-written
+}
+
+void TestCli::createadminAsksOnATerminalWithoutEchoingThePassword()
+{
+    // script(1) gives metaldesk a real pseudo-terminal, as a person at a shell has.
+    if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
+        QSKIP("script(1) from util-linux is not installed");
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("md.db"));
+    QProcess p;
+    p.setProcessEnvironment(cleanEnvironment());
+    p.start(QStringLiteral("script"),
+            {QStringLiteral("-qefc"),
+             QStringLiteral("%1 createadmin --database %2").arg(QStringLiteral(METALDESK_BINARY), db),
+             QStringLiteral("/dev/null")});
+    QVERIFY(p.waitForStarted());
+    QString screen; // everything the terminal showed
+    qsizetype seen = 0;
+    auto answer = [&](const char *prompt, const QByteArray &reply) {
+        QElapsedTimer timer;
+        timer.start();
+        while (screen.indexOf(QLatin1String(prompt), seen) < 0 && timer.elapsed() < 20000) {
+            p.waitForReadyRead(100);
+            screen += QString::fromLocal8Bit(p.readAll());
+        }
+        seen = screen.indexOf(QLatin1String(prompt), seen) + qsizetype(qstrlen(prompt));
+        p.write(reply);
+    };
+    answer("Username: ", "kim\n");
+    answer("Password: ", "hunter2 pw\n");
+    answer("Again: ", "hunter2 pw\n");
+    answer("Email: ", "kim@example.com\n");
+    QVERIFY(p.waitForFinished(30000));
+    screen += QString::fromLocal8Bit(p.readAll());
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY2(screen.contains(QLatin1String("Created administrator kim")), qPrintable(screen));
+    QVERIFY2(!screen.contains(QLatin1String("hunter2")), qPrintable(screen)); // never echoed
+
+    auto core = CoreServices::open(DatabaseSpec::sqlite(db));
+    QVERIFY(core);
+    auto user = (*core)->users->authenticate(QStringLiteral("kim"), QStringLiteral("hunter2 pw"));
+    QVERIFY2(user, qPrintable(user.errorMessage()));
+    QVERIFY(user->isAdmin);
+    QCOMPARE(user->email, QStringLiteral("kim@example.com"));
+}
+
+void TestCli::createadminRefusesADuplicateUser()
+{
+    QTemporaryDir dir;
+    const QStringList args = {
+        QStringLiteral("createadmin"), QStringLiteral("--username"), QStringLiteral("admin"),
+        QStringLiteral("--password"),  QStringLiteral("pw"),         QStringLiteral("--email"),
+        QStringLiteral("a@b.c"),       QStringLiteral("--database"), dir.filePath(QStringLiteral("md.db"))};
+    QCOMPARE(run(args).exitCode, 0);
+    const Run again = run(args);
+    QCOMPARE(again.exitCode, 1);
+    QVERIFY2(again.err.contains(QLatin1String("already exists")), qPrintable(again.err));
+}
+
+void TestCli::createadminRefusesAnInvalidUsername()
+{
+    QTemporaryDir dir;
+    const Run r = run({QStringLiteral("createadmin"), QStringLiteral("--username"), QStringLiteral("bad name!"),
+                       QStringLiteral("--password"), QStringLiteral("pw"), QStringLiteral("--email"),
+                       QStringLiteral("a@b.c"), QStringLiteral("--database"), dir.filePath(QStringLiteral("md.db"))});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("not a valid user name")), qPrintable(r.err));
+}
+
+void TestCli::corruptDatabaseFileIsRefusedAndKept()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("md.db"));
+    QByteArray junk;
+    for (int i = 0; i < 8192; ++i)
+        junk += char((i * 7919) % 251);
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(junk);
+    }
+    const Run r = run({QStringLiteral("--headless"), QStringLiteral("--database"), path});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(path) && r.err.contains(QLatin1String("--database")), qPrintable(r.err));
+    QCOMPARE(fileBytes(path), junk);
+}
+
+void TestCli::unwritableDatabaseLocationIsRefused()
+{
+    QTemporaryDir dir;
+    // A regular file where a directory should be: refused for root as for anyone.
+    const QString blocker = dir.filePath(QStringLiteral("afile"));
+    QFile f(blocker);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.close();
+    const Run r =
+        run({QStringLiteral("--headless"), QStringLiteral("--database"), blocker + QStringLiteral("/sub/md.db")});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QLatin1String("cannot create the data directory")), qPrintable(r.err));
+}
+
+void TestCli::newerDatabaseIsRefused()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("md.db"));
+    {
+        auto core = CoreServices::open(DatabaseSpec::sqlite(path));
+        QVERIFY(core);
+        auto conn = (*core)->db->connection();
+        QVERIFY(runQuery(*conn, QStringLiteral("INSERT INTO schema_migrations VALUES (999, 'future', 0)")));
+    }
+    const Run r = run({QStringLiteral("--headless"), QStringLiteral("--database"), path});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QLatin1String("newer MetalDesk")) && r.err.contains(QLatin1String("999")),
+             qPrintable(r.err));
+}
+
+void TestCli::headlessPrintsWhereItListensAndStopsOnSignal_data()
+{
+    QTest::addColumn<int>("signalNumber");
+    QTest::newRow("SIGTERM") << int(SIGTERM);
+    QTest::newRow("SIGINT") << int(SIGINT);
+}
+
+void TestCli::headlessPrintsWhereItListensAndStopsOnSignal()
+{
+    QFETCH(int, signalNumber);
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("md.db"));
+    QProcess p;
+    QString banner;
+    QVERIFY2(startUntilBanner(p,
+                              {QStringLiteral("--headless"), QStringLiteral("--database"), db,
+                               QStringLiteral("--listen"), QStringLiteral("127.0.0.1")},
+                              banner),
+             qPrintable(banner + QString::fromLocal8Bit(p.readAllStandardError())));
+    QVERIFY(banner.contains(QStringLiteral("pid %1").arg(p.processId())));
+    QVERIFY(banner.contains(db));
+    QVERIFY(banner.contains(QLatin1String("address:   127.0.0.1")));
+    QVERIFY(banner.contains(QStringLiteral("kill -TERM %1").arg(p.processId())));
+    QVERIFY(banner.contains(QLatin1String("service:   timeouts")));
+
+    ::kill(pid_t(p.processId()), signalNumber);
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY(QString::fromLocal8Bit(p.readAllStandardOutput())
+                .contains(QStringLiteral("stopped (signal %1)").arg(signalNumber)));
+}
+
+void TestCli::withoutDisplayRunsHeadlessAndSaysSo()
+{
+    QTemporaryDir dir;
+    QProcess p;
+    QString banner;
+    QVERIFY2(startUntilBanner(p, {QStringLiteral("--database"), dir.filePath(QStringLiteral("md.db"))}, banner),
+             qPrintable(banner + QString::fromLocal8Bit(p.readAllStandardError())));
+    QVERIFY(banner.contains(QLatin1String("No display found")));
+    QVERIFY(banner.contains(QLatin1String("running headless")));
+    p.terminate();
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+}
+
+void TestCli::headlessTimesOutAMachineLeftDeploying()
+{
+    // A machine stuck in Deploying while MetalDesk was stopped is failed soon after start.
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("md.db"));
+    QString systemId;
+    {
+        auto core = CoreServices::open(DatabaseSpec::sqlite(db));
+        QVERIFY(core);
+        auto user = (*core)->users->createUser(QStringLiteral("admin"), {}, QStringLiteral("pw"), true);
+        QVERIFY2(user, qPrintable(user.errorMessage()));
+        const Actor admin{user->id, user->username, true};
+        NewMachine spec;
+        spec.macAddresses = {QStringLiteral("52:54:00:00:00:01")};
+        auto m = (*core)->engine->createMachine(spec, admin);
+        QVERIFY2(m, qPrintable(m.errorMessage()));
+        systemId = m->systemId;
+        QVERIFY((*core)->engine->changeStatus(systemId, NodeStatus::Ready, admin, QStringLiteral("test setup")));
+        auto deployed = (*core)->engine->performAction(systemId, NodeAction::Deploy, admin);
+        QVERIFY2(deployed, qPrintable(deployed.errorMessage()));
+        auto conn = (*core)->db->connection();
+        QVERIFY(runQuery(*conn, QStringLiteral("UPDATE machines SET status_expires = ? WHERE system_id = ?"),
+                         {nowMs() - 1000, systemId}));
+    }
+    QProcess p;
+    QString banner;
+    QVERIFY(startUntilBanner(p, {QStringLiteral("--headless"), QStringLiteral("--database"), db}, banner));
+    auto core = CoreServices::open(DatabaseSpec::sqlite(db));
+    QVERIFY(core);
+    QTRY_COMPARE_WITH_TIMEOUT((*core)->machines->get(systemId)->status, NodeStatus::FailedDeployment, 15000);
+    QVERIFY((*core)->machines->get(systemId)->statusMessage.contains(QLatin1String("Timed out")));
+    p.terminate();
+    QVERIFY(p.waitForFinished(10000));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,100 @@
+// The libvirt driver through libvirt's own library, against its built-in test hypervisor
+// (test:///default holds one running domain, "test"; its state lasts one connection, and the
+// driver opens one per call). Errors a user meets name the VM or the URI.
+
+#include "core/power/libvirtpowerdriver.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace metaldesk;
+using namespace Qt::StringLiterals;
+
+class TestLibvirtPowerDriver : public QObject {
+    Q_OBJECT
+
+    LibvirtPowerDriver driver_;
+
+    static PowerTarget target(const QString &uri, const QString &vm)
+    {
+        return {u"vm"_s, {{u"power_address"_s, uri}, {u"power_id"_s, vm}}, {}};
+    }
+
+    // A test hypervisor with one running and one shut-off domain.
+    static QString writeNode(const QTemporaryDir &dir)
+    {
+        const QString path = dir.filePath(u"node.xml"_s);
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly))
+            qFatal("cannot write %s", qPrintable(path));
+        f.write("<node xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\n"
+                "  <domain type='test'><name>running</name><memory>65536</memory><os><type>hvm</type></os></domain>\n"
+                "  <domain type='test'><name>stopped</name><memory>65536</memory><os><type>hvm</type></os>\n"
+                "    <test:runstate>5</test:runstate></domain>\n"
+                "</node>\n");
+        return path;
+    }
+
+private slots:
+    void readsTheDomainState()
+    {
+        auto state = driver_.queryPower(target(u"test:///default"_s, u"test"_s));
+        QVERIFY2(state, qPrintable(state.errorMessage()));
+        QCOMPARE(*state, PowerState::On);
+    }
+
+    void readsAShutOffDomainAsOff()
+    {
+        QTemporaryDir dir;
+        const QString uri = u"test://"_s + writeNode(dir);
+        auto state = driver_.queryPower(target(uri, u"stopped"_s));
+        QVERIFY2(state, qPrintable(state.errorMessage()));
+        QCOMPARE(*state, PowerState::Off);
+        QCOMPARE(*driver_.queryPower(target(uri, u"running"_s)), PowerState::On);
+    }
+
+    void startsAndStopsDomains()
+    {
+        // Each call is its own connection, which starts from the node file again: the calls are
+        // libvirt's own start and destroy, and must succeed (a start of a running domain would fail).
+        QTemporaryDir dir;
+        const QString uri = u"test://"_s + writeNode(dir);
+        auto on = driver_.setPower(target(uri, u"stopped"_s), true);
+        QVERIFY2(on, qPrintable(on.errorMessage()));
+        auto off = driver_.setPower(target(uri, u"running"_s), false);
+        QVERIFY2(off, qPrintable(off.errorMessage()));
+        auto already = driver_.setPower(target(uri, u"running"_s), true);
+        QVERIFY2(already, qPrintable(already.errorMessage()));
+    }
+
+    void unknownVmIsNamedAndFatal()
+    {
+        auto state = driver_.queryPower(target(u"test:///default"_s, u"no-such-vm"_s));
+        QVERIFY(!state);
+        QVERIFY2(state.errorMessage().contains(u"no VM named 'no-such-vm'"_s), qPrintable(state.errorMessage()));
+        QVERIFY(!state.error().retryable);
+    }
+
+    void unreachableHypervisorIsNamed()
+    {
+        // A qemu:///system socket that is not there: libvirtd is not running in this test.
+        auto state = driver_.queryPower(target(u"qemu:///system?socket=/nonexistent/libvirt-sock"_s, u"vm1"_s));
+        QVERIFY(!state);
+        QVERIFY2(state.errorMessage().contains(u"cannot connect to qemu:///system"_s),
+                 qPrintable(state.errorMessage()));
+        auto bad = driver_.setPower(target(u"nonsense://"_s, u"vm1"_s), true);
+        QVERIFY(!bad);
+        QVERIFY2(bad.errorMessage().contains(u"nonsense://"_s), qPrintable(bad.errorMessage()));
+    }
+
+    void requiresTheVmName()
+    {
+        QVERIFY(missingPowerParameters(driver_, {{u"power_address"_s, u"test:///default"_s}}).contains(u"VM name"_s));
+        // The URI has a default (the local system hypervisor).
+        QCOMPARE(missingPowerParameters(driver_, {{u"power_id"_s, u"vm1"_s}}), QString());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLibvirtPowerDriver)
+#include "tst_libvirtpowerdriver.moc"

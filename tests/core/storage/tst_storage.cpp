@@ -1,0 +1,841 @@
+// Storage: the same tests against SQLite (a temporary file) and PostgreSQL (a throwaway cluster
+// started by this test), then what only one backend has (files, permissions, connection errors).
+#include "childprocess.h"
+#include "core/runtime/coreservices.h"
+#include "core/storage/migrations.h"
+#include "postgrescluster.h"
+#include "rawsql.h"
+
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QSemaphore>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QtTest>
+#include <unistd.h>
+
+using namespace metaldesk;
+using metaldesk::testing::fileChanges;
+using metaldesk::testing::filesIn;
+using metaldesk::testing::PostgresCluster;
+using metaldesk::testing::RawSql;
+
+namespace {
+
+const Actor kAdmin = Actor::system(QStringLiteral("tst_storage"));
+
+bool mentionsNumber(const QString &text, int number)
+{
+    return text.contains(QRegularExpression(QStringLiteral("\\b%1\\b").arg(number)));
+}
+
+QByteArray fileBytes(const QString &path)
+{
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+
+NewMachine machineWithMacs(const QString &hostname, const QStringList &macs)
+{
+    NewMachine spec;
+    spec.hostname = hostname;
+    spec.macAddresses = macs;
+    return spec;
+}
+
+} // namespace
+
+class StorageTest : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+
+    // Both backends.
+    void migratesAnEmptyDatabaseToTheLatestSchema_data() { addBackends(); }
+    void migratesAnEmptyDatabaseToTheLatestSchema();
+    void reopeningMigratesNothingAndKeepsTheData_data() { addBackends(); }
+    void reopeningMigratesNothingAndKeepsTheData();
+    void refusesADatabaseOfANewerMetalDeskAndChangesNothing_data() { addBackends(); }
+    void refusesADatabaseOfANewerMetalDeskAndChangesNothing();
+    void refusesAForeignDatabaseAndLeavesItUntouched_data() { addBackends(); }
+    void refusesAForeignDatabaseAndLeavesItUntouched();
+    void roundTripsMachinesInterfacesAndEvents_data() { addBackends(); }
+    void roundTripsMachinesInterfacesAndEvents();
+    void roundTripsUsersAndApiTokens_data() { addBackends(); }
+    void roundTripsUsersAndApiTokens();
+    void storesPasswordsWithTheDefaultIterationCount_data() { addBackends(); }
+    void storesPasswordsWithTheDefaultIterationCount();
+    void refusesADuplicateMacNamingTheOtherMachine_data() { addBackends(); }
+    void refusesADuplicateMacNamingTheOtherMachine();
+    void givesEachThreadItsOwnConnectionAndKeepsEveryWrite_data() { addBackends(); }
+    void givesEachThreadItsOwnConnectionAndKeepsEveryWrite();
+    void opensOneEmptyDatabaseFromTwoThreadsAtOnce_data() { addBackends(); }
+    void opensOneEmptyDatabaseFromTwoThreadsAtOnce();
+
+    // SQLite only.
+    void refusesAFileThatIsNotADatabaseAndLeavesItAlone_data();
+    void refusesAFileThatIsNotADatabaseAndLeavesItAlone();
+    void startsANewDatabaseInAnEmptyFile();
+    void refusesADataDirectoryThatCannotBeCreated();
+    void refusesWhatAnUnprivilegedUserCannotWrite_data();
+    void refusesWhatAnUnprivilegedUserCannotWrite();
+
+    // PostgreSQL only.
+    void opensThePostgresqlUrlItIsGiven();
+    void refusesAWrongPasswordWithoutShowingIt();
+    void refusesAnUnreachableServerClearly();
+
+    // The --database argument.
+    void parsesTheDatabaseArgument();
+    void refusesUnsupportedDatabaseAddresses_data();
+    void refusesUnsupportedDatabaseAddresses();
+    void displayNameNeverShowsThePassword();
+
+private:
+    void addBackends();
+    struct Fresh {
+        enum {
+            Ready,
+            Skip,
+            Fail
+        } outcome;
+        QString why;
+    };
+    // A new, empty database of the current row's backend; SQLite files get a directory of their own.
+    Fresh freshDatabase(DatabaseSpec &spec);
+    Fresh postgresReady() const;
+    QString newDirectory();
+
+    QTemporaryDir dir_;
+    std::unique_ptr<PostgresCluster> pg_;
+    QString pgUnavailable_; // PostgreSQL cannot run here: its rows skip
+    QString pgFailed_;      // it should run but did not start: its rows fail
+    int serial_ = 0;
+};
+
+// Declares `spec`, a fresh database of this row's backend, or skips/fails the row.
+#define FRESH_DATABASE(spec)                                                                                           \
+    DatabaseSpec spec;                                                                                                 \
+    do {                                                                                                               \
+        const Fresh fresh_ = freshDatabase(spec);                                                                      \
+        if (fresh_.outcome == Fresh::Skip)                                                                             \
+            QSKIP(qPrintable(fresh_.why));                                                                             \
+        if (fresh_.outcome == Fresh::Fail)                                                                             \
+            QFAIL(qPrintable(fresh_.why));                                                                             \
+    } while (false)
+
+#define REQUIRE_POSTGRES()                                                                                             \
+    do {                                                                                                               \
+        const Fresh ready_ = postgresReady();                                                                          \
+        if (ready_.outcome == Fresh::Skip)                                                                             \
+            QSKIP(qPrintable(ready_.why));                                                                             \
+        if (ready_.outcome == Fresh::Fail)                                                                             \
+            QFAIL(qPrintable(ready_.why));                                                                             \
+    } while (false)
+
+#define OPEN_CORE(name, spec)                                                                                          \
+    auto name##Opened = CoreServices::open(spec);                                                                      \
+    QVERIFY2(name##Opened, qPrintable(name##Opened.errorMessage()));                                                   \
+    CoreServices &name = **name##Opened
+
+void StorageTest::initTestCase()
+{
+    QLoggingCategory::setFilterRules(QStringLiteral("metaldesk.*.info=false")); // keep failures readable
+    QVERIFY(dir_.isValid());
+    pgUnavailable_ = PostgresCluster::unavailableReason();
+    if (!pgUnavailable_.isEmpty()) {
+        qWarning("PostgreSQL rows skip: %s", qPrintable(pgUnavailable_));
+        return;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    auto started = PostgresCluster::start();
+    if (!started) {
+        pgFailed_ = QStringLiteral("the throwaway PostgreSQL cluster did not start: ") + started.errorMessage();
+        qWarning("%s", qPrintable(pgFailed_));
+        return;
+    }
+    pg_ = std::move(*started);
+    qInfo("PostgreSQL cluster on 127.0.0.1:%d (pid %lld) ready in %lld ms", pg_->port(), pg_->pid(), timer.elapsed());
+}
+
+void StorageTest::cleanupTestCase() { pg_.reset(); }
+
+void StorageTest::addBackends()
+{
+    QTest::addColumn<bool>("postgres");
+    QTest::newRow("sqlite") << false;
+    QTest::newRow("postgresql") << true;
+}
+
+StorageTest::Fresh StorageTest::postgresReady() const
+{
+    if (!pgUnavailable_.isEmpty())
+        return {Fresh::Skip, pgUnavailable_};
+    if (!pg_)
+        return {Fresh::Fail, pgFailed_};
+    return {Fresh::Ready, {}};
+}
+
+QString StorageTest::newDirectory()
+{
+    const QString path = dir_.filePath(QStringLiteral("d%1").arg(++serial_));
+    QDir().mkpath(path);
+    return path;
+}
+
+StorageTest::Fresh StorageTest::freshDatabase(DatabaseSpec &spec)
+{
+    QFETCH(bool, postgres);
+    if (!postgres) {
+        spec = DatabaseSpec::sqlite(newDirectory() + QStringLiteral("/metaldesk.db"));
+        return {Fresh::Ready, {}};
+    }
+    if (Fresh ready = postgresReady(); ready.outcome != Fresh::Ready)
+        return ready;
+    auto created = pg_->createDatabase(QStringLiteral("t%1").arg(++serial_));
+    if (!created)
+        return {Fresh::Fail, created.errorMessage()};
+    spec = *created;
+    return {Fresh::Ready, {}};
+}
+
+// --- Both backends ---------------------------------------------------------------------------
+
+void StorageTest::migratesAnEmptyDatabaseToTheLatestSchema()
+{
+    FRESH_DATABASE(spec);
+    {
+        OPEN_CORE(core, spec);
+        QCOMPARE(core.db->schemaVersion(), latestSchemaVersion());
+    }
+    RawSql raw(spec);
+    QVERIFY2(raw.isOpen(), qPrintable(raw.error()));
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT MAX(version) FROM schema_migrations")).toInt(), latestSchemaVersion());
+    // One row per version: versions are numbered 1, 2, ... and each is applied once.
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM schema_migrations")).toInt(), latestSchemaVersion());
+    const QStringList tables = raw.tables();
+    for (const char *table : {"users", "api_tokens", "chassis", "machines", "interfaces", "subnets", "ip_ranges",
+                              "static_ips", "commissioning_results", "boot_resources", "events", "config"})
+        QVERIFY2(tables.contains(QLatin1String(table)), table);
+    if (spec.kind == DatabaseSpec::Kind::Sqlite) // readers never block the writer, and it is in the file
+        QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
+}
+
+void StorageTest::reopeningMigratesNothingAndKeepsTheData()
+{
+    FRESH_DATABASE(spec);
+    QString systemId;
+    {
+        OPEN_CORE(core, spec);
+        auto made = core.engine->createMachine(machineWithMacs(QStringLiteral("keeper"), {}), kAdmin);
+        QVERIFY2(made, qPrintable(made.errorMessage()));
+        systemId = made->systemId;
+    }
+    QStringList migrationsBefore;
+    {
+        RawSql raw(spec);
+        migrationsBefore = raw.rows(QStringLiteral("SELECT version, description, applied FROM schema_migrations "
+                                                   "ORDER BY version"));
+    }
+    {
+        OPEN_CORE(again, spec);
+        QCOMPARE(again.db->schemaVersion(), latestSchemaVersion());
+        // A second handle while the first is open: the same answer, nothing applied twice.
+        OPEN_CORE(third, spec);
+        QCOMPARE(third.db->schemaVersion(), latestSchemaVersion());
+        auto kept = third.machines->get(systemId);
+        QVERIFY2(kept, qPrintable(kept.errorMessage()));
+        QCOMPARE(kept->hostname, QStringLiteral("keeper"));
+    }
+    RawSql raw(spec);
+    QCOMPARE(raw.rows(QStringLiteral("SELECT version, description, applied FROM schema_migrations ORDER BY version")),
+             migrationsBefore);
+}
+
+void StorageTest::refusesADatabaseOfANewerMetalDeskAndChangesNothing()
+{
+    FRESH_DATABASE(spec);
+    {
+        OPEN_CORE(core, spec);
+        QVERIFY(core.engine->createMachine(machineWithMacs(QStringLiteral("old-data"), {}), kAdmin));
+    }
+    const int future = latestSchemaVersion() + 41;
+    {
+        RawSql raw(spec);
+        const QString error = raw.exec(QStringLiteral("INSERT INTO schema_migrations (version, description, applied) "
+                                                      "VALUES (%1, 'from a newer MetalDesk', 0)")
+                                           .arg(future));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
+    QStringList before;
+    {
+        RawSql raw(spec);
+        before = raw.snapshot();
+    }
+    const auto filesBefore =
+        spec.kind == DatabaseSpec::Kind::Sqlite ? filesIn(QFileInfo(spec.path).path()) : QMap<QString, QByteArray>();
+
+    auto refused = CoreServices::open(spec);
+    QVERIFY(!refused);
+    const QString message = refused.errorMessage();
+    QVERIFY2(message.contains(QLatin1String("newer")), qPrintable(message));
+    QVERIFY2(mentionsNumber(message, future) && mentionsNumber(message, latestSchemaVersion()), qPrintable(message));
+    QVERIFY2(message.contains(spec.displayName()), qPrintable(message));
+
+    if (spec.kind == DatabaseSpec::Kind::Sqlite) { // before our own look inside adds a WAL file
+        const QString changes = fileChanges(filesBefore, filesIn(QFileInfo(spec.path).path()));
+        QVERIFY2(changes.isEmpty(), qPrintable(changes));
+    }
+    RawSql raw(spec);
+    QCOMPARE(raw.snapshot(), before);
+}
+
+void StorageTest::refusesAForeignDatabaseAndLeavesItUntouched()
+{
+    FRESH_DATABASE(spec);
+    {
+        RawSql raw(spec);
+        QVERIFY2(raw.isOpen(), qPrintable(raw.error()));
+        for (const char *sql :
+             {"CREATE TABLE invoices (id INTEGER PRIMARY KEY, customer TEXT, amount INTEGER)",
+              "INSERT INTO invoices VALUES (1, 'Kim Min-jun', 4200)", "INSERT INTO invoices VALUES (2, '김민준', 990)",
+              "CREATE TABLE customers (name TEXT NOT NULL)",
+              "CREATE INDEX invoices_customer "
+              "ON invoices(customer)"}) {
+            const QString error = raw.exec(QString::fromUtf8(sql));
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+        }
+    }
+    QStringList before;
+    {
+        RawSql raw(spec);
+        before = raw.snapshot();
+    }
+    const bool sqlite = spec.kind == DatabaseSpec::Kind::Sqlite;
+    const auto filesBefore = sqlite ? filesIn(QFileInfo(spec.path).path()) : QMap<QString, QByteArray>();
+
+    auto refused = CoreServices::open(spec);
+    QVERIFY(!refused);
+    const QString message = refused.errorMessage();
+    QVERIFY2(message.contains(spec.displayName()), qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("invoices")), qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("--database")), qPrintable(message));
+
+    if (sqlite) { // not one byte: not even the journal mode in the file header
+        const QString changes = fileChanges(filesBefore, filesIn(QFileInfo(spec.path).path()));
+        QVERIFY2(changes.isEmpty(), qPrintable(changes));
+    }
+    RawSql raw(spec);
+    QVERIFY(!raw.tables().contains(QLatin1String("schema_migrations")));
+    QCOMPARE(raw.snapshot(), before);
+}
+
+void StorageTest::roundTripsMachinesInterfacesAndEvents()
+{
+    FRESH_DATABASE(spec);
+    QString systemId;
+    {
+        OPEN_CORE(core, spec);
+        NewMachine spec1 = machineWithMacs(QStringLiteral("rack-node-1"),
+                                           {QStringLiteral("52-54-00-AA-00-01"), QStringLiteral("5254.00aa.0002")});
+        spec1.architecture = QStringLiteral("amd64/generic");
+        // Manual: the commission below then calls no BMC (the parameters are kept all the same).
+        spec1.powerType = QStringLiteral("manual");
+        spec1.powerParameters = {{QStringLiteral("power_address"), QStringLiteral("10.0.0.5")},
+                                 {QStringLiteral("power_pass"), QStringLiteral("비밀 ünïcode")}};
+        auto made = core.engine->createMachine(spec1, kAdmin);
+        QVERIFY2(made, qPrintable(made.errorMessage()));
+        systemId = made->systemId;
+        QCOMPARE(made->hostname, QStringLiteral("rack-node-1"));
+        QVERIFY(core.machines->setHardware(
+            systemId, {QStringLiteral("amd64/generic"), 8, 16384, 500107862016, QStringLiteral("sda")}));
+        auto commissioned = core.engine->performAction(systemId, NodeAction::Commission, kAdmin);
+        QVERIFY2(commissioned, qPrintable(commissioned.errorMessage()));
+    }
+
+    // A new handle reads what the first one wrote: it is stored, not cached.
+    OPEN_CORE(core, spec);
+    auto read = core.machines->get(systemId);
+    QVERIFY2(read, qPrintable(read.errorMessage()));
+    QCOMPARE(read->hostname, QStringLiteral("rack-node-1"));
+    QCOMPARE(read->status, NodeStatus::Commissioning);
+    QCOMPARE(read->previousStatus, std::optional<NodeStatus>(NodeStatus::New));
+    QVERIFY(read->statusExpires.has_value());
+    QCOMPARE(read->powerType, QStringLiteral("manual"));
+    QCOMPARE(read->powerParameters.value(QStringLiteral("power_pass")).toString(), QStringLiteral("비밀 ünïcode"));
+    QCOMPARE(read->architecture, QStringLiteral("amd64/generic"));
+    QCOMPARE(read->cpuCount, 8);
+    QCOMPARE(read->memory, 16384);
+    QCOMPARE(read->storage, 500107862016);
+    QCOMPARE(read->bootDisk, QStringLiteral("sda"));
+    QCOMPARE(read->interfaces.size(), 2);
+    QCOMPARE(read->interfaces[0].name, QStringLiteral("eth0"));
+    QCOMPARE(read->interfaces[0].macAddress, QStringLiteral("52:54:00:aa:00:01"));
+    QCOMPARE(read->interfaces[1].macAddress, QStringLiteral("52:54:00:aa:00:02"));
+
+    auto all = core.machines->list();
+    QVERIFY2(all, qPrintable(all.errorMessage()));
+    QCOMPARE(all->size(), 1);
+    QCOMPARE(all->first().systemId, systemId);
+    QCOMPARE(all->first().interfaces.size(), 2);
+    QCOMPARE(core.machines->count().value(), 1);
+
+    auto byMac = core.machines->findByMac(QStringLiteral("52:54:00:AA:00:02"));
+    QVERIFY2(byMac, qPrintable(byMac.errorMessage()));
+    QVERIFY(byMac->has_value());
+    QCOMPARE((*byMac)->systemId, systemId);
+    QCOMPARE((*byMac)->interfaces.size(), 2);
+    auto unknown = core.machines->findByMac(QStringLiteral("52:54:00:aa:00:03"));
+    QVERIFY(unknown && !unknown->has_value());
+    QVERIFY(!core.machines->findByMac(QStringLiteral("not-a-mac")));
+
+    auto events = core.events->forMachine(systemId);
+    QVERIFY2(events, qPrintable(events.errorMessage()));
+    // Newest first: the power service's word (commissioning cycles the power, here by hand),
+    // the status change, the creation.
+    QCOMPARE(events->size(), 3);
+    QCOMPARE(events->at(0).type, QStringLiteral("power"));
+    QCOMPARE(events->at(0).level, EventLevel::Warning);
+    QCOMPARE(events->at(2).type, QStringLiteral("created"));
+    QCOMPARE(events->at(2).toStatus, std::optional<NodeStatus>(NodeStatus::New));
+    QCOMPARE(events->at(1).fromStatus, std::optional<NodeStatus>(NodeStatus::New));
+    QCOMPARE(events->at(1).toStatus, std::optional<NodeStatus>(NodeStatus::Commissioning));
+    QCOMPARE(events->at(1).hostname, QStringLiteral("rack-node-1"));
+    QCOMPARE(events->at(1).username, kAdmin.username);
+    auto last = core.events->lastStatusEvent(systemId);
+    QVERIFY(last && last->has_value());
+    QCOMPARE((*last)->id, events->at(1).id);
+}
+
+void StorageTest::roundTripsUsersAndApiTokens()
+{
+    FRESH_DATABASE(spec);
+    const QString password = QStringLiteral("correct horse 비밀번호");
+    ApiToken token;
+    {
+        OPEN_CORE(core, spec);
+        UserStore users(core.db, 1000);
+        auto alice = users.createUser(QStringLiteral("alice"), QStringLiteral("alice@example.com"), password, false);
+        QVERIFY2(alice, qPrintable(alice.errorMessage()));
+        QVERIFY(alice->id > 0);
+        QVERIFY(users.createUser(QStringLiteral("root.admin"), {}, QStringLiteral("x"), true));
+        QVERIFY(!users.createUser(QStringLiteral("alice"), {}, QStringLiteral("other"), false));
+        auto made = users.createToken(alice->id, QStringLiteral("juju"));
+        QVERIFY2(made, qPrintable(made.errorMessage()));
+        token = *made;
+    }
+
+    OPEN_CORE(core, spec);
+    UserStore users(core.db, 1000);
+    auto alice = users.authenticate(QStringLiteral("alice"), password);
+    QVERIFY2(alice, qPrintable(alice.errorMessage()));
+    QCOMPARE(alice->email, QStringLiteral("alice@example.com"));
+    QVERIFY(!alice->isAdmin);
+    QVERIFY(!users.authenticate(QStringLiteral("alice"), QStringLiteral("correct horse")));
+    QVERIFY(!users.authenticate(QStringLiteral("mallory"), password));
+    auto everyone = users.list();
+    QVERIFY(everyone && everyone->size() == 2);
+    QCOMPARE(everyone->at(1).username, QStringLiteral("root.admin"));
+    QVERIFY(everyone->at(1).isAdmin);
+
+    auto tokens = users.tokens(alice->id);
+    QVERIFY2(tokens, qPrintable(tokens.errorMessage()));
+    QCOMPARE(tokens->size(), 1);
+    QCOMPARE(tokens->first().apiKey(), token.apiKey());
+    QCOMPARE(tokens->first().name, QStringLiteral("juju"));
+    auto byToken = users.authenticateToken(token.consumerKey, token.tokenKey, token.tokenSecret);
+    QVERIFY2(byToken, qPrintable(byToken.errorMessage()));
+    QCOMPARE(byToken->id, alice->id);
+    QVERIFY(!users.authenticateToken(token.consumerKey, token.tokenKey, token.tokenSecret + QLatin1Char('x')));
+    QVERIFY(users.revokeToken(token.tokenKey));
+    QVERIFY(!users.authenticateToken(token.consumerKey, token.tokenKey, token.tokenSecret));
+}
+
+void StorageTest::storesPasswordsWithTheDefaultIterationCount()
+{
+    FRESH_DATABASE(spec);
+    OPEN_CORE(core, spec); // CoreServices' own UserStore: the count real users get
+    auto bob = core.users->createUser(QStringLiteral("bob"), {}, QStringLiteral("s3cret pw"), true);
+    QVERIFY2(bob, qPrintable(bob.errorMessage()));
+    QVERIFY(core.users->authenticate(QStringLiteral("bob"), QStringLiteral("s3cret pw")));
+    RawSql raw(spec);
+    const QString stored =
+        raw.scalar(QStringLiteral("SELECT password_hash FROM users WHERE username = 'bob'")).toString();
+    QVERIFY2(stored.startsWith(QStringLiteral("pbkdf2_sha256$%1$").arg(UserStore::kDefaultIterations)),
+             qPrintable(stored));
+    QVERIFY(!stored.contains(QLatin1String("s3cret")));
+}
+
+void StorageTest::refusesADuplicateMacNamingTheOtherMachine()
+{
+    FRESH_DATABASE(spec);
+    OPEN_CORE(core, spec);
+    auto first = core.engine->createMachine(
+        machineWithMacs(QStringLiteral("first"), {QStringLiteral("52:54:00:bb:00:01")}), kAdmin);
+    QVERIFY2(first, qPrintable(first.errorMessage()));
+    // The clash is the second MAC, written differently: the first one must not be left behind.
+    auto refused =
+        core.engine->createMachine(machineWithMacs(QStringLiteral("second"), {QStringLiteral("52:54:00:bb:00:02"),
+                                                                              QStringLiteral("52-54-00-BB-00-01")}),
+                                   kAdmin);
+    QVERIFY(!refused);
+    const QString message = refused.errorMessage();
+    QVERIFY2(message.contains(QLatin1String("first")) && message.contains(first->systemId), qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("52:54:00:bb:00:01")), qPrintable(message));
+
+    QCOMPARE(core.machines->count().value(), 1);
+    auto leftover = core.machines->findByMac(QStringLiteral("52:54:00:bb:00:02"));
+    QVERIFY(leftover && !leftover->has_value());
+    auto events = core.events->recent();
+    QVERIFY(events);
+    QCOMPARE(events->size(), 1); // only the first machine's "created"
+}
+
+void StorageTest::givesEachThreadItsOwnConnectionAndKeepsEveryWrite()
+{
+    FRESH_DATABASE(spec);
+    OPEN_CORE(core, spec);
+    constexpr int threadCount = 4, perThread = 15;
+    QMutex lock;
+    QStringList errors, connectionNames;
+    std::vector<std::unique_ptr<QThread>> threads;
+    for (int t = 0; t < threadCount; ++t) {
+        threads.emplace_back(QThread::create([&, t] {
+            auto connection = core.db->connection();
+            const QString name = connection ? connection->connectionName() : QString();
+            QStringList mine;
+            for (int i = 0; i < perThread; ++i) {
+                const QString mac =
+                    QStringLiteral("52:54:00:cc:%1:%2").arg(t, 2, 10, QLatin1Char('0')).arg(i, 2, 10, QLatin1Char('0'));
+                auto made = core.engine->createMachine(machineWithMacs({}, {mac}), kAdmin);
+                if (!made) {
+                    mine << made.errorMessage();
+                    continue;
+                }
+                if (auto done = core.engine->performAction(made->systemId, NodeAction::Commission, kAdmin); !done)
+                    mine << done.errorMessage();
+            }
+            QMutexLocker locked(&lock);
+            errors << mine;
+            connectionNames << name;
+        }));
+        threads.back()->start();
+    }
+    for (auto &thread : threads)
+        QVERIFY(thread->wait(120000));
+    QVERIFY2(errors.isEmpty(), qPrintable(errors.join(QLatin1Char('\n'))));
+
+    const QString mainName = core.db->connection()->connectionName();
+    QCOMPARE(QSet<QString>(connectionNames.begin(), connectionNames.end()).size(), threadCount);
+    for (const QString &name : std::as_const(connectionNames)) {
+        QVERIFY(!name.isEmpty() && name != mainName);
+        QVERIFY2(!QSqlDatabase::contains(name), "a finished thread's connection stays open");
+    }
+
+    auto all = core.machines->list();
+    QVERIFY2(all, qPrintable(all.errorMessage()));
+    QCOMPARE(all->size(), threadCount * perThread);
+    for (const Machine &m : std::as_const(*all)) {
+        QCOMPARE(m.status, NodeStatus::Commissioning);
+        QCOMPARE(m.interfaces.size(), 1);
+        auto last = core.events->lastStatusEvent(m.systemId);
+        QVERIFY(last && last->has_value());
+        QCOMPARE((*last)->toStatus, std::optional<NodeStatus>(NodeStatus::Commissioning));
+    }
+}
+
+void StorageTest::opensOneEmptyDatabaseFromTwoThreadsAtOnce()
+{
+    // Two instances starting together on an empty database: one migrates, the other waits for it.
+    for (int round = 0; round < 3; ++round) {
+        FRESH_DATABASE(spec);
+        QSemaphore ready, go;
+        QString errors[2];
+        int versions[2] = {0, 0};
+        std::unique_ptr<QThread> threads[2];
+        for (int i = 0; i < 2; ++i) {
+            threads[i].reset(QThread::create([&, i] {
+                ready.release();
+                go.acquire();
+                auto core = CoreServices::open(spec);
+                if (!core) {
+                    errors[i] = core.errorMessage();
+                    return;
+                }
+                versions[i] = (*core)->db->schemaVersion();
+                if (auto made = (*core)->engine->createMachine({}, kAdmin); !made)
+                    errors[i] = made.errorMessage();
+            }));
+            threads[i]->start();
+        }
+        ready.acquire(2);
+        go.release(2);
+        for (auto &thread : threads)
+            QVERIFY(thread->wait(60000));
+        QVERIFY2(errors[0].isEmpty() && errors[1].isEmpty(), qPrintable(errors[0] + QLatin1Char('\n') + errors[1]));
+        QCOMPARE(versions[0], latestSchemaVersion());
+        QCOMPARE(versions[1], latestSchemaVersion());
+        RawSql raw(spec);
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM schema_migrations")).toInt(), latestSchemaVersion());
+        QCOMPARE(raw.scalar(QStringLiteral("SELECT COUNT(*) FROM machines")).toInt(), 2);
+        if (spec.kind == DatabaseSpec::Kind::Sqlite) // the loser of the race switched to WAL too, or found it on
+            QCOMPARE(raw.scalar(QStringLiteral("PRAGMA journal_mode")).toString(), QStringLiteral("wal"));
+    }
+}
+
+// --- SQLite only ------------------------------------------------------------------------------
+
+void StorageTest::refusesAFileThatIsNotADatabaseAndLeavesItAlone_data()
+{
+    QTest::addColumn<QByteArray>("content");
+    QByteArray random(64 * 1024, Qt::Uninitialized);
+    QRandomGenerator(20261125).fillRange(reinterpret_cast<quint32 *>(random.data()), random.size() / 4);
+    QTest::newRow("random bytes") << random;
+    QTest::newRow("a text file")
+        << QByteArray("Lab inventory\n- 4x Dell R640 (eth1 on the boot VLAN)\n- 2x NUC\n").repeated(20);
+}
+
+void StorageTest::refusesAFileThatIsNotADatabaseAndLeavesItAlone()
+{
+    QFETCH(QByteArray, content);
+    const QString dir = newDirectory();
+    const QString path = dir + QStringLiteral("/metaldesk.db");
+    QVERIFY(writeFile(path, content));
+    const auto before = filesIn(dir);
+
+    auto refused = CoreServices::open(path); // as given with --database
+    QVERIFY(!refused);
+    const QString message = refused.errorMessage();
+    QVERIFY2(message.contains(path), qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("--database")), qPrintable(message));
+    QCOMPARE(fileBytes(path), content);
+    const QString changes = fileChanges(before, filesIn(dir));
+    QVERIFY2(changes.isEmpty(), qPrintable(changes));
+}
+
+void StorageTest::startsANewDatabaseInAnEmptyFile()
+{
+    // What `touch metaldesk.db` leaves: SQLite treats it as an empty database, and so do we.
+    const QString path = newDirectory() + QStringLiteral("/metaldesk.db");
+    QVERIFY(writeFile(path, {}));
+    OPEN_CORE(core, DatabaseSpec::sqlite(path));
+    QCOMPARE(core.db->schemaVersion(), latestSchemaVersion());
+}
+
+void StorageTest::refusesADataDirectoryThatCannotBeCreated()
+{
+    // A regular file where a directory should be: no permission trick, so it holds for root too.
+    const QString dir = newDirectory();
+    const QString blocker = dir + QStringLiteral("/afile");
+    QVERIFY(writeFile(blocker, "not a directory\n"));
+    const QString path = blocker + QStringLiteral("/sub/metaldesk.db");
+    auto refused = CoreServices::open(path);
+    QVERIFY(!refused);
+    const QString message = refused.errorMessage();
+    QVERIFY2(message.contains(blocker + QStringLiteral("/sub")), qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("--database")), qPrintable(message));
+    QCOMPARE(fileBytes(blocker), QByteArray("not a directory\n"));
+}
+
+void StorageTest::refusesWhatAnUnprivilegedUserCannotWrite_data()
+{
+    QTest::addColumn<bool>("readOnlyFile"); // else a read-only directory
+    QTest::addColumn<QString>("mustMention");
+    QTest::newRow("read-only data directory") << false << QStringLiteral("not writable");
+    QTest::newRow("read-only database file") << true << QStringLiteral("read-only");
+}
+
+void StorageTest::refusesWhatAnUnprivilegedUserCannotWrite()
+{
+    // Root is not refused by permissions, so as root the open runs in a helper process as `nobody`;
+    // otherwise in this process, as the user running the test.
+    QFETCH(bool, readOnlyFile);
+    QFETCH(QString, mustMention);
+    const bool root = ::geteuid() == 0;
+    std::optional<testing::SystemUser> nobody;
+    std::unique_ptr<QTemporaryDir> reachable;
+    QString dir;
+    if (root) {
+        nobody = testing::findSystemUser(QStringLiteral("nobody"));
+        if (!nobody)
+            QSKIP("running as root and there is no 'nobody' account to check permissions as");
+        // Our temporary directory is 0700 root: give nobody a way in.
+        reachable = std::make_unique<QTemporaryDir>(QStringLiteral("/tmp/metaldesk-perm-XXXXXX"));
+        QVERIFY(reachable->isValid());
+        QVERIFY(QFile::setPermissions(reachable->path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner |
+                                                             QFile::ExeGroup | QFile::ExeOther));
+        dir = reachable->filePath(QStringLiteral("data"));
+        QVERIFY(QDir().mkpath(dir));
+    } else {
+        dir = newDirectory();
+    }
+    const QString path = dir + QStringLiteral("/metaldesk.db");
+    if (readOnlyFile) {
+        auto created = CoreServices::open(DatabaseSpec::sqlite(path));
+        QVERIFY2(created, qPrintable(created.errorMessage()));
+        created->reset(); // closed: the file alone is what the user finds
+        QVERIFY(QFile::setPermissions(path, QFile::ReadOwner));
+    } else {
+        QVERIFY(QFile::setPermissions(dir, QFile::ReadOwner | QFile::ExeOwner));
+    }
+    if (root) {
+        const QByteArray encodedDir = QFile::encodeName(dir), encodedPath = QFile::encodeName(path);
+        QVERIFY(::chown(encodedDir.constData(), nobody->uid, nobody->gid) == 0);
+        if (readOnlyFile)
+            QVERIFY(::chown(encodedPath.constData(), nobody->uid, nobody->gid) == 0);
+    }
+    const auto before = filesIn(dir);
+
+    QString message;
+    if (root) {
+        QProcess helper;
+        testing::runAsUser(helper, *nobody);
+        helper.setWorkingDirectory(QStringLiteral("/"));
+        helper.start(QStringLiteral(OPENDATABASE), {path});
+        if (!helper.waitForStarted())
+            QSKIP(qPrintable(QStringLiteral("user nobody cannot run %1: %2")
+                                 .arg(QStringLiteral(OPENDATABASE), helper.errorString())));
+        QVERIFY(helper.waitForFinished(30000));
+        message = QString::fromLocal8Bit(helper.readAllStandardError()).trimmed();
+        QCOMPARE(helper.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(helper.exitCode() == 1, qPrintable(message));
+    } else {
+        auto refused = CoreServices::open(path);
+        QVERIFY(!refused);
+        message = refused.errorMessage();
+    }
+    QVERIFY2(message.contains(readOnlyFile ? path : dir), qPrintable(message));
+    QVERIFY2(message.contains(mustMention), qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("--database")), qPrintable(message));
+    const QString changes = fileChanges(before, filesIn(dir));
+    QVERIFY2(changes.isEmpty(), qPrintable(changes));
+    QFile::setPermissions(dir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner); // so it can be removed
+}
+
+// --- PostgreSQL only --------------------------------------------------------------------------
+
+void StorageTest::opensThePostgresqlUrlItIsGiven()
+{
+    REQUIRE_POSTGRES();
+    OPEN_CORE(core, pg_->url()); // exactly what a user passes to --database
+    QCOMPARE(core.db->schemaVersion(), latestSchemaVersion());
+    QVERIFY(core.db->isPostgres());
+    QCOMPARE(core.db->spec().name, pg_->spec().name);
+    QVERIFY(!core.db->spec().displayName().contains(pg_->spec().password));
+}
+
+void StorageTest::refusesAWrongPasswordWithoutShowingIt()
+{
+    REQUIRE_POSTGRES();
+    DatabaseSpec spec = pg_->spec();
+    spec.password = QStringLiteral("wrong-hunter2");
+    auto refused = CoreServices::open(spec);
+    QVERIFY(!refused);
+    const QString message = refused.errorMessage();
+    QVERIFY2(message.contains(spec.displayName()), qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("password")), qPrintable(message)); // says what was wrong
+    QVERIFY2(!message.contains(QLatin1String("hunter2")) && !message.contains(pg_->spec().password),
+             qPrintable(message));
+}
+
+void StorageTest::refusesAnUnreachableServerClearly()
+{
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
+        QSKIP("the Qt PostgreSQL driver (QPSQL) is not installed: run tools/setup");
+    QTcpServer probe; // a port nobody listens on
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const int port = probe.serverPort();
+    probe.close();
+    auto refused = CoreServices::open(QStringLiteral("postgresql://md:hunter2@127.0.0.1:%1/metaldesk").arg(port));
+    QVERIFY(!refused);
+    const QString message = refused.errorMessage();
+    QVERIFY2(message.contains(QStringLiteral("127.0.0.1:%1").arg(port)), qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("PostgreSQL")), qPrintable(message));
+    QVERIFY2(!message.contains(QLatin1String("hunter2")), qPrintable(message));
+}
+
+// --- The --database argument ------------------------------------------------------------------
+
+void StorageTest::parsesTheDatabaseArgument()
+{
+    auto byDefault = DatabaseSpec::parse({}, QStringLiteral("/home/me/.local/share/MetalDesk/metaldesk.db"));
+    QVERIFY2(byDefault, qPrintable(byDefault.errorMessage()));
+    QCOMPARE(byDefault->kind, DatabaseSpec::Kind::Sqlite);
+    QCOMPARE(byDefault->path, QStringLiteral("/home/me/.local/share/MetalDesk/metaldesk.db"));
+    QVERIFY2(defaultDatabasePath().endsWith(QLatin1String("/MetalDesk/metaldesk.db")),
+             qPrintable(defaultDatabasePath()));
+
+    auto relative = DatabaseSpec::parse(QStringLiteral("lab/md.db"), QStringLiteral("/unused.db"));
+    QVERIFY2(relative, qPrintable(relative.errorMessage()));
+    QCOMPARE(relative->kind, DatabaseSpec::Kind::Sqlite);
+    QCOMPARE(relative->path, QDir::current().absoluteFilePath(QStringLiteral("lab/md.db")));
+    QCOMPARE(relative->displayName(), relative->path);
+
+    auto pg = DatabaseSpec::parse(QStringLiteral("postgresql://u:p@h:5433/db"), {});
+    QVERIFY2(pg, qPrintable(pg.errorMessage()));
+    QCOMPARE(pg->kind, DatabaseSpec::Kind::Postgres);
+    QCOMPARE(pg->user, QStringLiteral("u"));
+    QCOMPARE(pg->password, QStringLiteral("p"));
+    QCOMPARE(pg->host, QStringLiteral("h"));
+    QCOMPARE(pg->port, 5433);
+    QCOMPARE(pg->name, QStringLiteral("db"));
+
+    auto shortScheme = DatabaseSpec::parse(QStringLiteral("postgres://maas@db.lab/metaldesk"), {});
+    QVERIFY2(shortScheme, qPrintable(shortScheme.errorMessage()));
+    QCOMPARE(shortScheme->port, 5432);
+    QCOMPARE(shortScheme->password, QString());
+    QCOMPARE(shortScheme->name, QStringLiteral("metaldesk"));
+
+    // A password with URL delimiters in it is percent-encoded by the user and decoded here.
+    auto encoded = DatabaseSpec::parse(QStringLiteral("postgresql://u:p%40ss%2Fw%3Ard@h/db"), {});
+    QVERIFY2(encoded, qPrintable(encoded.errorMessage()));
+    QCOMPARE(encoded->password, QStringLiteral("p@ss/w:rd"));
+}
+
+void StorageTest::refusesUnsupportedDatabaseAddresses_data()
+{
+    QTest::addColumn<QString>("argument");
+    QTest::addColumn<QString>("mustMention");
+    QTest::newRow("another database") << QStringLiteral("mysql://x") << QStringLiteral("mysql://x");
+    QTest::newRow("another database, with a password")
+        << QStringLiteral("mysql://u:hunter2@x/db") << QStringLiteral("mysql://");
+    QTest::newRow("no database name") << QStringLiteral("postgresql://h") << QStringLiteral("/database");
+    QTest::newRow("no database name, with a password")
+        << QStringLiteral("postgresql://u:hunter2@h:5433") << QStringLiteral("/database");
+    QTest::newRow("no host") << QStringLiteral("postgresql://u:hunter2@/db") << QStringLiteral("host");
+    QTest::newRow("a path for a name") << QStringLiteral("postgresql://u:hunter2@h/a/b") << QStringLiteral("/database");
+}
+
+void StorageTest::refusesUnsupportedDatabaseAddresses()
+{
+    QFETCH(QString, argument);
+    QFETCH(QString, mustMention);
+    auto refused = DatabaseSpec::parse(argument, QStringLiteral("/unused.db"));
+    QVERIFY2(!refused, qPrintable(argument));
+    const QString message = refused.errorMessage();
+    QVERIFY2(message.contains(mustMention), qPrintable(message));
+    QVERIFY2(message.contains(QLatin1String("postgresql://")), qPrintable(message)); // shows the right form
+    QVERIFY2(!message.contains(QLatin1String("hunter2")), qPrintable(message));
+}
+
+void StorageTest::displayNameNeverShowsThePassword()
+{
+    auto spec = DatabaseSpec::parse(QStringLiteral("postgresql://maas:hunter2@db.lab:5433/metaldesk"), {});
+    QVERIFY(spec);
+    const QString shown = spec->displayName();
+    QVERIFY2(!shown.contains(QLatin1String("hunter2")), qPrintable(shown));
+    for (const char *part : {"maas", "db.lab", "5433", "metaldesk"})
+        QVERIFY2(shown.contains(QLatin1String(part)), qPrintable(shown));
+}
+
+QTEST_GUILESS_MAIN(StorageTest)
+#include "tst_storage.moc"

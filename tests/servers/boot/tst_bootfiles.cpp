@@ -1,0 +1,205 @@
+// What the TFTP and HTTP servers may send: per-node scripts, bootloaders, and files confined to the root.
+#include "servers/boot/bootfiles.h"
+#include "core/runtime/coreservices.h"
+#include "core/lifecycle/lifecycleengine.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace metaldesk;
+using namespace metaldesk::boot;
+
+class TestBootFiles : public QObject {
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void servesFilesInsideTheRoot();
+    void refusesPathsThatLeaveTheRoot_data();
+    void refusesPathsThatLeaveTheRoot();
+    void refusesASymlinkPointingOutside();
+    void servesBootloadersFromTheIpxeDirectory();
+    void servesTheEnvironmentFromItsOwnFolder();
+    void namesTheMissingPackage();
+    void makesEachMachinesScriptFromItsStatus();
+    void mapsScriptPathsToMacs();
+
+private:
+    Resolved resolve(const QByteArray &path) { return files_->resolve(path, Endpoint{QStringLiteral("10.99.0.1")}); }
+    void write(const QString &path, const QByteArray &content)
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+    }
+    std::unique_ptr<QTemporaryDir> dir_;
+    std::unique_ptr<CoreServices> core_;
+    std::unique_ptr<BootDecider> decider_;
+    std::unique_ptr<BootFiles> files_;
+};
+
+void TestBootFiles::init()
+{
+    dir_ = std::make_unique<QTemporaryDir>();
+    QVERIFY(QDir(dir_->path()).mkpath(QStringLiteral("root/environment")));
+    QVERIFY(QDir(dir_->path()).mkpath(QStringLiteral("ipxe")));
+    write(dir_->filePath(QStringLiteral("root/environment/vmlinuz")), "kernel");
+    write(dir_->filePath(QStringLiteral("secret")), "outside");
+    write(dir_->filePath(QStringLiteral("ipxe/undionly.kpxe")), "bios");
+    write(dir_->filePath(QStringLiteral("ipxe/snponly.efi")), "efi");
+    write(dir_->filePath(QStringLiteral("ipxe/ipxe.efi")), "efi2");
+    auto core = CoreServices::open(DatabaseSpec::sqlite(dir_->filePath(QStringLiteral("md.db"))));
+    QVERIFY2(core, qPrintable(core.errorMessage()));
+    core_ = std::move(*core);
+    decider_ = std::make_unique<BootDecider>(*core_->machines);
+    files_ = std::make_unique<BootFiles>(
+        BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe")), {}}, *decider_);
+}
+
+void TestBootFiles::cleanup()
+{
+    files_.reset();
+    decider_.reset();
+    core_.reset();
+    dir_.reset();
+}
+
+void TestBootFiles::servesFilesInsideTheRoot()
+{
+    for (const QByteArray path : {"environment/vmlinuz", "/environment/vmlinuz", "./environment//vmlinuz"}) {
+        const Resolved r = resolve(path);
+        QVERIFY2(std::holds_alternative<OnDisk>(r), path.constData());
+        QCOMPARE(std::get<OnDisk>(r).path,
+                 QFileInfo(dir_->filePath(QStringLiteral("root/environment/vmlinuz"))).canonicalFilePath());
+    }
+    const Resolved missing = resolve("environment/initrd.img");
+    QVERIFY(std::holds_alternative<Refused>(missing));
+    QCOMPARE(std::get<Refused>(missing).reason, Refusal::NotFound);
+    const Resolved directory = resolve("environment");
+    QCOMPARE(std::get<Refused>(directory).reason, Refusal::NotFound);
+}
+
+void TestBootFiles::refusesPathsThatLeaveTheRoot_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::newRow("dot-dot") << QByteArray("../secret");
+    QTest::newRow("dot-dot inside") << QByteArray("environment/../../secret");
+    QTest::newRow("dot-dot that would stay inside") << QByteArray("environment/../environment/vmlinuz");
+    QTest::newRow("NUL") << QByteArray("environment/vmlinuz\0.txt", 25);
+    QTest::newRow("backslash") << QByteArray("..\\secret");
+    QTest::newRow("not UTF-8") << QByteArray("\xff\xfe");
+    QTest::newRow("empty") << QByteArray("/");
+}
+
+void TestBootFiles::refusesPathsThatLeaveTheRoot()
+{
+    QFETCH(QByteArray, path);
+    const Resolved r = resolve(path);
+    QVERIFY(std::holds_alternative<Refused>(r));
+    QCOMPARE(std::get<Refused>(r).reason, Refusal::BadPath);
+}
+
+void TestBootFiles::refusesASymlinkPointingOutside()
+{
+    QVERIFY(QFile::link(dir_->filePath(QStringLiteral("secret")), dir_->filePath(QStringLiteral("root/link"))));
+    QVERIFY(QFile::link(dir_->path(), dir_->filePath(QStringLiteral("root/up"))));
+    for (const QByteArray path : {"link", "up/secret"}) {
+        const Resolved r = resolve(path);
+        QVERIFY2(std::holds_alternative<Refused>(r), path.constData());
+        QCOMPARE(std::get<Refused>(r).reason, Refusal::BadPath);
+    }
+    // A link that stays inside is fine: images are often linked to their current version.
+    QVERIFY(QFile::link(dir_->filePath(QStringLiteral("root/environment/vmlinuz")),
+                        dir_->filePath(QStringLiteral("root/current"))));
+    QVERIFY(std::holds_alternative<OnDisk>(resolve("current")));
+}
+
+void TestBootFiles::servesTheEnvironmentFromItsOwnFolder()
+{
+    // The build's environment folder (tools/build-bootenv), apart from the root.
+    QVERIFY(QDir(dir_->path()).mkpath(QStringLiteral("built/environment")));
+    const QString built = dir_->filePath(QStringLiteral("built/environment"));
+    write(built + QStringLiteral("/vmlinuz"), "built kernel");
+    write(built + QStringLiteral("/initrd.img"), "built initrd");
+    BootFiles files(BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe")), built},
+                    *decider_);
+    const Endpoint endpoint{QStringLiteral("10.99.0.1")};
+    for (const char *name : {"vmlinuz", "initrd.img"}) {
+        const Resolved r = files.resolve(QByteArray("environment/") + name, endpoint);
+        QVERIFY2(std::holds_alternative<OnDisk>(r), name);
+        QCOMPARE(std::get<OnDisk>(r).path, QFileInfo(built + QLatin1Char('/') + QLatin1String(name)).canonicalFilePath());
+    }
+    // Confined to its folder like the root.
+    QVERIFY(QFile::link(dir_->filePath(QStringLiteral("secret")), built + QStringLiteral("/escape")));
+    QCOMPARE(std::get<Refused>(files.resolve("environment/escape", endpoint)).reason, Refusal::BadPath);
+    QVERIFY(files.missingEnvironment().isEmpty());
+
+    // Missing: the refusal says how to build it.
+    BootFiles without(BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe")),
+                                      dir_->filePath(QStringLiteral("nowhere"))},
+                      *decider_);
+    const Resolved missing = without.resolve("environment/vmlinuz", endpoint);
+    QCOMPARE(std::get<Refused>(missing).reason, Refusal::NotFound);
+    QVERIFY2(std::get<Refused>(missing).detail.contains(QLatin1String("tools/build-bootenv")),
+             qPrintable(std::get<Refused>(missing).detail));
+}
+
+void TestBootFiles::servesBootloadersFromTheIpxeDirectory()
+{
+    const Resolved r = resolve("undionly.kpxe");
+    QVERIFY(std::holds_alternative<OnDisk>(r));
+    QVERIFY(std::get<OnDisk>(r).path.endsWith(QLatin1String("ipxe/undionly.kpxe")));
+    QVERIFY(files_->missingBootloaders().isEmpty());
+}
+
+void TestBootFiles::namesTheMissingPackage()
+{
+    QVERIFY(QFile::remove(dir_->filePath(QStringLiteral("ipxe/snponly.efi"))));
+    const QString missing = files_->missingBootloaders();
+    QVERIFY2(missing.contains(QLatin1String("snponly.efi")) && missing.contains(QLatin1String("apt install ipxe")),
+             qPrintable(missing));
+    const Resolved r = resolve("snponly.efi");
+    QCOMPARE(std::get<Refused>(r).reason, Refusal::NotFound);
+    QCOMPARE(std::get<Refused>(r).detail, missing);
+}
+
+void TestBootFiles::makesEachMachinesScriptFromItsStatus()
+{
+    const QByteArray path = scriptPath(QStringLiteral("52:54:00:AB:CD:EF"));
+    QCOMPARE(path, QByteArray("boot/52-54-00-ab-cd-ef.ipxe"));
+    // Unknown: the environment enlists it.
+    Resolved r = resolve('/' + path);
+    QVERIFY(std::holds_alternative<Generated>(r));
+    QByteArray script = std::get<Generated>(r).content;
+    QVERIFY2(script.startsWith("#!ipxe\n"), script.constData());
+    QVERIFY2(script.contains("kernel http://10.99.0.1:5248/environment/vmlinuz "), script.constData());
+    QVERIFY2(script.contains("metaldesk.purpose=enlist"), script.constData());
+    QVERIFY2(script.contains("metaldesk.metadata=http://10.99.0.1:5240/MAAS/metadata/"), script.constData());
+
+    // Known and commissioning: the environment commissions it.
+    NewMachine spec;
+    spec.macAddresses = {QStringLiteral("52:54:00:ab:cd:ef")};
+    spec.architecture = QStringLiteral("amd64/generic");
+    const Actor system = Actor::system(QStringLiteral("test"));
+    auto machine = core_->engine->createMachine(spec, system);
+    QVERIFY2(machine, qPrintable(machine.errorMessage()));
+    QVERIFY(std::get<Generated>(resolve(path)).content.contains("metaldesk.purpose=poweroff"));
+    QVERIFY(core_->engine->changeStatus(machine->systemId, NodeStatus::Commissioning, system, QStringLiteral("test")));
+    script = std::get<Generated>(resolve(path)).content;
+    QVERIFY2(script.contains("metaldesk.purpose=commission"), script.constData());
+    QVERIFY2(script.contains(machine->hostname.toUtf8()), script.constData());
+}
+
+void TestBootFiles::mapsScriptPathsToMacs()
+{
+    QCOMPARE(macFromScriptPath(u"boot/52-54-00-ab-cd-ef.ipxe"), QStringLiteral("52:54:00:ab:cd:ef"));
+    QCOMPARE(macFromScriptPath(u"/boot/52-54-00-AB-CD-EF.ipxe"), QStringLiteral("52:54:00:ab:cd:ef"));
+    QVERIFY(macFromScriptPath(u"boot/52:54:00:ab:cd:ef.ipxe").isEmpty());
+    QVERIFY(macFromScriptPath(u"boot/nonsense-here-zz.ipxe").isEmpty());
+    QVERIFY(macFromScriptPath(u"boot/52-54-00-ab-cd-ef.efi").isEmpty());
+    QVERIFY(macFromScriptPath(u"other/52-54-00-ab-cd-ef.ipxe").isEmpty());
+}
+
+QTEST_GUILESS_MAIN(TestBootFiles)
+#include "tst_bootfiles.moc"

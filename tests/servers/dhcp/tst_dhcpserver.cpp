@@ -1,0 +1,208 @@
+// The real `metaldesk --headless` serving DHCP on a boot network made of network namespaces, to
+// real clients (ISC dhclient, busybox udhcpc); and silent on a second network it was not given.
+#include "core/runtime/coreservices.h"
+#include "core/addresses/leasestore.h"
+#include "netns.h"
+
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace metaldesk;
+using metaldesk::testing::NetworkNamespaces;
+
+class TestDhcpServer : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void servesRealClientsOnTheBootNetworkOnly();
+    void saysWhyWhenTheConfigurationIsWrong();
+    void cleanupTestCase();
+
+private:
+    QString writeUdhcpcScript();
+    QTemporaryDir dir_;
+    std::unique_ptr<NetworkNamespaces> ns_;
+    QString server_, client_, homeClient_;
+    QProcess metaldesk_;
+};
+
+void TestDhcpServer::initTestCase()
+{
+    QString whyNot;
+    if (!NetworkNamespaces::available(&whyNot))
+        QSKIP(qPrintable(whyNot));
+    for (const char *tool : {"dhclient", "udhcpc"})
+        if (QStandardPaths::findExecutable(QLatin1String(tool), {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")})
+                .isEmpty() &&
+            QStandardPaths::findExecutable(QLatin1String(tool)).isEmpty())
+            QSKIP(qPrintable(QStringLiteral("%1 is not installed: run tools/setup").arg(QLatin1String(tool))));
+    ns_ = std::make_unique<NetworkNamespaces>();
+    server_ = ns_->add(QStringLiteral("mdsrv"));
+    client_ = ns_->add(QStringLiteral("mdcli"));
+    homeClient_ = ns_->add(QStringLiteral("mdhome"));
+    QVERIFY2(!server_.isEmpty() && !client_.isEmpty() && !homeClient_.isEmpty(), qPrintable(ns_->error()));
+    // The boot network, and a "home" network on a second interface of the same server.
+    QVERIFY2(ns_->link(server_, QStringLiteral("boot0"), QStringLiteral("10.99.0.1/24"), client_,
+                       QStringLiteral("eth0"), {}, QStringLiteral("52:54:00:99:00:01")),
+             qPrintable(ns_->error()));
+    QVERIFY2(ns_->link(server_, QStringLiteral("home0"), QStringLiteral("192.168.77.1/24"), homeClient_,
+                       QStringLiteral("eth0"), {}, QStringLiteral("52:54:00:99:00:02")),
+             qPrintable(ns_->error()));
+
+    const QString db = dir_.filePath(QStringLiteral("md.db"));
+    {
+        auto core = CoreServices::open(DatabaseSpec::sqlite(db));
+        QVERIFY2(core, qPrintable(core.errorMessage()));
+        ConfigStore &config = *(*core)->config;
+        QVERIFY(config.setValue(QStringLiteral("dhcp_interface"), QStringLiteral("boot0")));
+        QVERIFY(config.setValue(QStringLiteral("dhcp_range"), QStringLiteral("10.99.0.100-10.99.0.149")));
+        QVERIFY(config.setValue(QStringLiteral("dhcp_router"), QStringLiteral("10.99.0.254")));
+        QVERIFY(config.setValue(QStringLiteral("dhcp_dns"), QStringLiteral("10.99.0.1")));
+        QVERIFY(config.setValue(QStringLiteral("dhcp_domain"), QStringLiteral("lab.test")));
+    }
+    metaldesk_.setProcessChannelMode(QProcess::SeparateChannels);
+    metaldesk_.start(QStringLiteral("ip"),
+                     NetworkNamespaces::inside(server_, {QStringLiteral(METALDESK_BINARY), QStringLiteral("--headless"),
+                                                         QStringLiteral("--database"), db}));
+    QVERIFY(metaldesk_.waitForStarted());
+    QString banner;
+    QElapsedTimer timer;
+    timer.start();
+    while (!banner.contains(QLatin1String("Stop with")) && timer.elapsed() < 30000 &&
+           metaldesk_.state() == QProcess::Running) {
+        metaldesk_.waitForReadyRead(200);
+        banner += QString::fromLocal8Bit(metaldesk_.readAllStandardOutput());
+    }
+    QVERIFY2(banner.contains(QLatin1String("service:   dhcp: managed DHCP on boot0")),
+             qPrintable(banner + QString::fromLocal8Bit(metaldesk_.readAllStandardError())));
+}
+
+void TestDhcpServer::cleanupTestCase()
+{
+    if (metaldesk_.state() == QProcess::Running) {
+        metaldesk_.terminate();
+        if (!metaldesk_.waitForFinished(10000))
+            metaldesk_.kill();
+    }
+    ns_.reset();
+}
+
+QString TestDhcpServer::writeUdhcpcScript()
+{
+    // busybox ships no default script; this one only reports what it was given.
+    const QString path = dir_.filePath(QStringLiteral("udhcpc.script"));
+    QFile f(path);
+    if (f.open(QIODevice::WriteOnly)) {
+        f.write(
+            "#!/bin/sh\n[ \"$1\" = bound ] && echo \"BOUND ip=$ip router=$router dns=$dns domain=$domain\"\nexit 0\n");
+        f.close();
+        f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    }
+    return path;
+}
+
+void TestDhcpServer::servesRealClientsOnTheBootNetworkOnly()
+{
+    const QString script = writeUdhcpcScript();
+
+    // busybox udhcpc: the whole exchange, and the options it was given.
+    int rc = -1;
+    const QString udhcpc = NetworkNamespaces::run(client_,
+                                                  {QStringLiteral("udhcpc"), QStringLiteral("-f"), QStringLiteral("-q"),
+                                                   QStringLiteral("-n"), QStringLiteral("-t"), QStringLiteral("5"),
+                                                   QStringLiteral("-T"), QStringLiteral("2"), QStringLiteral("-i"),
+                                                   QStringLiteral("eth0"), QStringLiteral("-s"), script},
+                                                  &rc);
+    QVERIFY2(rc == 0, qPrintable(udhcpc));
+    const auto bound =
+        QRegularExpression(QStringLiteral("BOUND ip=(10\\.99\\.0\\.1[0-4][0-9]) router=10\\.99\\.0\\.254 "
+                                          "dns=10\\.99\\.0\\.1 domain=lab\\.test"))
+            .match(udhcpc);
+    QVERIFY2(bound.hasMatch(), qPrintable(udhcpc));
+    const QString address = bound.captured(1);
+
+    // ISC dhclient on the same machine (same MAC): the same address again. In the foreground (-d),
+    // so that this test owns its process and stops it by PID.
+    QProcess dhclient;
+    dhclient.setProcessChannelMode(QProcess::MergedChannels);
+    dhclient.start(
+        QStringLiteral("ip"),
+        NetworkNamespaces::inside(client_, {QStringLiteral("dhclient"), QStringLiteral("-d"), QStringLiteral("-1"),
+                                            QStringLiteral("-v"), QStringLiteral("-sf"), QStringLiteral("/bin/true"),
+                                            QStringLiteral("-lf"), dir_.filePath(QStringLiteral("dhclient.leases")),
+                                            QStringLiteral("-pf"), dir_.filePath(QStringLiteral("dhclient.pid")),
+                                            QStringLiteral("eth0")}));
+    QVERIFY(dhclient.waitForStarted());
+    QString dhclientLog;
+    QElapsedTimer timer;
+    timer.start();
+    while (!dhclientLog.contains(QLatin1String("bound to")) && timer.elapsed() < 60000 &&
+           dhclient.state() == QProcess::Running) {
+        dhclient.waitForReadyRead(200);
+        dhclientLog += QString::fromLocal8Bit(dhclient.readAll());
+    }
+    dhclient.terminate();
+    if (!dhclient.waitForFinished(5000)) {
+        dhclient.kill();
+        dhclient.waitForFinished();
+    }
+    QVERIFY2(dhclientLog.contains(QStringLiteral("bound to %1").arg(address)), qPrintable(dhclientLog));
+
+    // The lease is in the database, bound to that MAC.
+    auto core = CoreServices::open(DatabaseSpec::sqlite(dir_.filePath(QStringLiteral("md.db"))));
+    QVERIFY(core);
+    LeaseStore leases((*core)->db);
+    auto lease = leases.forMac(QStringLiteral("52:54:00:99:00:01"));
+    QVERIFY(lease && *lease);
+    QCOMPARE((*lease)->state, Lease::State::Bound);
+
+    // The home network's client asks on the server's other interface: no answer may come.
+    const QString home = NetworkNamespaces::run(homeClient_,
+                                                {QStringLiteral("udhcpc"), QStringLiteral("-f"), QStringLiteral("-q"),
+                                                 QStringLiteral("-n"), QStringLiteral("-t"), QStringLiteral("3"),
+                                                 QStringLiteral("-T"), QStringLiteral("1"), QStringLiteral("-i"),
+                                                 QStringLiteral("eth0"), QStringLiteral("-s"), script},
+                                                &rc);
+    QVERIFY2(rc != 0 && !home.contains(QLatin1String("BOUND")), qPrintable(home));
+    QVERIFY(!*leases.forMac(QStringLiteral("52:54:00:99:00:02")));
+    QCOMPARE(metaldesk_.state(), QProcess::Running);
+}
+
+void TestDhcpServer::saysWhyWhenTheConfigurationIsWrong()
+{
+    // A range outside the interface's subnet: DHCP does not start, the rest runs, and it says why.
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("bad.db"));
+    {
+        auto core = CoreServices::open(DatabaseSpec::sqlite(db));
+        QVERIFY(core);
+        QVERIFY((*core)->config->setValue(QStringLiteral("dhcp_interface"), QStringLiteral("boot0")));
+        QVERIFY((*core)->config->setValue(QStringLiteral("dhcp_range"), QStringLiteral("10.50.0.10-10.50.0.20")));
+    }
+    QProcess p;
+    p.start(QStringLiteral("ip"),
+            NetworkNamespaces::inside(server_, {QStringLiteral(METALDESK_BINARY), QStringLiteral("--headless"),
+                                                QStringLiteral("--database"), db}));
+    QVERIFY(p.waitForStarted());
+    QString out, err;
+    QElapsedTimer timer;
+    timer.start();
+    while (!out.contains(QLatin1String("Stop with")) && timer.elapsed() < 30000 && p.state() == QProcess::Running) {
+        p.waitForReadyRead(200);
+        out += QString::fromLocal8Bit(p.readAllStandardOutput());
+        err += QString::fromLocal8Bit(p.readAllStandardError());
+    }
+    err += QString::fromLocal8Bit(p.readAllStandardError());
+    QVERIFY2(err.contains(QLatin1String("DHCP is not started: the dynamic range 10.50.0.10-10.50.0.20 is not inside "
+                                        "the boot network 10.99.0.0/24")),
+             qPrintable(err));
+    QVERIFY(out.contains(QLatin1String("service:   timeouts")));
+    QVERIFY(!out.contains(QLatin1String("service:   dhcp")));
+    p.terminate();
+    QVERIFY(p.waitForFinished(10000));
+}
+
+QTEST_GUILESS_MAIN(TestDhcpServer)
+#include "tst_dhcpserver.moc"

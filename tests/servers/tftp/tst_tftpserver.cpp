@@ -1,0 +1,253 @@
+// The real `metaldesk --headless` serving TFTP on a boot network made of network namespaces, to
+// real clients: tftp-hpa, atftp (with RFC 2348/2349/7440 options) and curl.
+#include "core/runtime/coreservices.h"
+#include "netns.h"
+
+#include <QCryptographicHash>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace metaldesk;
+using metaldesk::testing::NetworkNamespaces;
+
+class TestTftpServer : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void servesIdenticalBytesToTftpHpaAtftpAndCurl_data();
+    void servesIdenticalBytesToTftpHpaAtftpAndCurl();
+    void rollsBlockNumbersOverPast32MegabytesAtBlockSize512();
+    void convertsNetasciiForTftpHpasAsciiMode();
+    void servesThePerNodeIpxeScript();
+    void refusesWithTheErrorTheClientShows_data();
+    void refusesWithTheErrorTheClientShows();
+    void cleanupTestCase();
+
+private:
+    QByteArray fetched(const QString &name);
+    QString out(const QString &name) const { return dir_.filePath(QStringLiteral("out/") + name); }
+    QTemporaryDir dir_;
+    std::unique_ptr<NetworkNamespaces> ns_;
+    QString server_, client_;
+    QProcess metaldesk_;
+    QByteArray small_, big_;
+};
+
+namespace {
+
+QByteArray randomBytes(qsizetype size)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(bytes.data()), size / 4);
+    return bytes;
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+
+} // namespace
+
+void TestTftpServer::initTestCase()
+{
+    QString whyNot;
+    if (!NetworkNamespaces::available(&whyNot))
+        QSKIP(qPrintable(whyNot));
+    for (const char *tool : {"tftp", "atftp", "curl"})
+        if (QStandardPaths::findExecutable(QLatin1String(tool)).isEmpty())
+            QSKIP(qPrintable(QStringLiteral("%1 is not installed: run tools/setup").arg(QLatin1String(tool))));
+    ns_ = std::make_unique<NetworkNamespaces>();
+    server_ = ns_->add(QStringLiteral("mdtftpsrv"));
+    client_ = ns_->add(QStringLiteral("mdtftpcli"));
+    QVERIFY2(!server_.isEmpty() && !client_.isEmpty(), qPrintable(ns_->error()));
+    QVERIFY2(ns_->link(server_, QStringLiteral("boot0"), QStringLiteral("10.99.0.1/24"), client_,
+                       QStringLiteral("eth0"), QStringLiteral("10.99.0.2/24"), QStringLiteral("52:54:00:99:00:05")),
+             qPrintable(ns_->error()));
+
+    const QDir dir(dir_.path());
+    QVERIFY(dir.mkpath(QStringLiteral("root")) && dir.mkpath(QStringLiteral("loaders")) &&
+            dir.mkpath(QStringLiteral("out")));
+    small_ = randomBytes(300 * 1024 + 17);
+    // More than 65535 blocks of 512 bytes: the block number rolls over.
+    big_ = randomBytes(33 * 1024 * 1024 + 1000);
+    QVERIFY(writeFile(dir_.filePath(QStringLiteral("root/small.bin")), small_));
+    QVERIFY(writeFile(dir_.filePath(QStringLiteral("root/big.bin")), big_));
+    QVERIFY(writeFile(dir_.filePath(QStringLiteral("root/text.txt")), "line one\nline two\r\nbare\rcarriage\n"));
+    QVERIFY(QFile::link(QStringLiteral("/etc/passwd"), dir_.filePath(QStringLiteral("root/escape"))));
+    QVERIFY(writeFile(dir_.filePath(QStringLiteral("upload.bin")), "not wanted"));
+
+    const QString db = dir_.filePath(QStringLiteral("md.db"));
+    {
+        auto core = CoreServices::open(DatabaseSpec::sqlite(db));
+        QVERIFY2(core, qPrintable(core.errorMessage()));
+        ConfigStore &config = *(*core)->config;
+        QVERIFY(config.setValue(QStringLiteral("boot_root"), dir_.filePath(QStringLiteral("root"))));
+        QVERIFY(config.setValue(QStringLiteral("boot_loader_dir"), dir_.filePath(QStringLiteral("loaders"))));
+    }
+    metaldesk_.setProcessChannelMode(QProcess::SeparateChannels);
+    metaldesk_.start(QStringLiteral("ip"),
+                     NetworkNamespaces::inside(server_, {QStringLiteral(METALDESK_BINARY), QStringLiteral("--headless"),
+                                                         QStringLiteral("--database"), db}));
+    QVERIFY(metaldesk_.waitForStarted());
+    QString banner;
+    QElapsedTimer timer;
+    timer.start();
+    while (!banner.contains(QLatin1String("Stop with")) && timer.elapsed() < 30000 &&
+           metaldesk_.state() == QProcess::Running) {
+        metaldesk_.waitForReadyRead(200);
+        banner += QString::fromLocal8Bit(metaldesk_.readAllStandardOutput());
+    }
+    QVERIFY2(banner.contains(QLatin1String("service:   tftp: read-only TFTP on udp port 69")),
+             qPrintable(banner + QString::fromLocal8Bit(metaldesk_.readAllStandardError())));
+}
+
+void TestTftpServer::cleanupTestCase()
+{
+    if (metaldesk_.state() == QProcess::Running) {
+        metaldesk_.terminate();
+        if (!metaldesk_.waitForFinished(10000))
+            metaldesk_.kill();
+    }
+    ns_.reset();
+}
+
+QByteArray TestTftpServer::fetched(const QString &name)
+{
+    QFile f(out(name));
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+void TestTftpServer::servesIdenticalBytesToTftpHpaAtftpAndCurl_data()
+{
+    QTest::addColumn<QStringList>("command");
+    const QString target = out(QStringLiteral("small.bin"));
+    const QString atftp = QStringLiteral("atftp");
+    const QString option = QStringLiteral("--option");
+    QTest::newRow("tftp-hpa, no options") << QStringList{
+        QStringLiteral("tftp"), QStringLiteral("-m"),  QStringLiteral("binary"),    QStringLiteral("10.99.0.1"),
+        QStringLiteral("-c"),   QStringLiteral("get"), QStringLiteral("small.bin"), target};
+    QTest::newRow("atftp, blksize 1468 and tsize") << QStringList{atftp,
+                                                                  option,
+                                                                  QStringLiteral("blksize 1468"),
+                                                                  option,
+                                                                  QStringLiteral("tsize"),
+                                                                  option,
+                                                                  QStringLiteral("timeout 2"),
+                                                                  QStringLiteral("-g"),
+                                                                  QStringLiteral("-r"),
+                                                                  QStringLiteral("small.bin"),
+                                                                  QStringLiteral("-l"),
+                                                                  target,
+                                                                  QStringLiteral("10.99.0.1")};
+    QTest::newRow("atftp, windowsize 16") << QStringList{atftp,
+                                                         option,
+                                                         QStringLiteral("blksize 1468"),
+                                                         option,
+                                                         QStringLiteral("windowsize 16"),
+                                                         QStringLiteral("-g"),
+                                                         QStringLiteral("-r"),
+                                                         QStringLiteral("small.bin"),
+                                                         QStringLiteral("-l"),
+                                                         target,
+                                                         QStringLiteral("10.99.0.1")};
+    QTest::newRow("curl, blksize 1024") << QStringList{QStringLiteral("curl"),
+                                                       QStringLiteral("-sS"),
+                                                       QStringLiteral("--tftp-blksize"),
+                                                       QStringLiteral("1024"),
+                                                       QStringLiteral("-o"),
+                                                       target,
+                                                       QStringLiteral("tftp://10.99.0.1/small.bin")};
+}
+
+void TestTftpServer::servesIdenticalBytesToTftpHpaAtftpAndCurl()
+{
+    QFETCH(QStringList, command);
+    QFile::remove(out(QStringLiteral("small.bin")));
+    int rc = -1;
+    const QString output = NetworkNamespaces::run(client_, command, &rc);
+    QVERIFY2(rc == 0, qPrintable(output));
+    QVERIFY2(fetched(QStringLiteral("small.bin")) == small_, qPrintable(output));
+}
+
+void TestTftpServer::rollsBlockNumbersOverPast32MegabytesAtBlockSize512()
+{
+    int rc = -1;
+    const QString output = NetworkNamespaces::run(
+        client_,
+        {QStringLiteral("tftp"), QStringLiteral("-m"), QStringLiteral("binary"), QStringLiteral("10.99.0.1"),
+         QStringLiteral("-c"), QStringLiteral("get"), QStringLiteral("big.bin"), out(QStringLiteral("big.bin"))},
+        &rc, 120000);
+    QVERIFY2(rc == 0, qPrintable(output));
+    const QByteArray got = fetched(QStringLiteral("big.bin"));
+    QCOMPARE(got.size(), big_.size());
+    QVERIFY(got == big_);
+    QFile::remove(out(QStringLiteral("big.bin")));
+}
+
+void TestTftpServer::convertsNetasciiForTftpHpasAsciiMode()
+{
+    // tftp-hpa turns CR LF back into LF and CR NUL into CR: the round trip gives the file back
+    // only if the server converted as RFC 1350 says.
+    int rc = -1;
+    const QString output = NetworkNamespaces::run(
+        client_,
+        {QStringLiteral("tftp"), QStringLiteral("-m"), QStringLiteral("ascii"), QStringLiteral("10.99.0.1"),
+         QStringLiteral("-c"), QStringLiteral("get"), QStringLiteral("text.txt"), out(QStringLiteral("text.txt"))},
+        &rc);
+    QVERIFY2(rc == 0, qPrintable(output));
+    QCOMPARE(fetched(QStringLiteral("text.txt")), QByteArray("line one\nline two\r\nbare\rcarriage\n"));
+}
+
+void TestTftpServer::servesThePerNodeIpxeScript()
+{
+    // An unknown machine: the boot decision says enlist, and the script names the address the
+    // client reached the server at.
+    int rc = -1;
+    const QString output = NetworkNamespaces::run(client_,
+                                                  {QStringLiteral("atftp"), QStringLiteral("--option"),
+                                                   QStringLiteral("tsize"), QStringLiteral("-g"), QStringLiteral("-r"),
+                                                   QStringLiteral("boot/52-54-00-99-00-05.ipxe"), QStringLiteral("-l"),
+                                                   out(QStringLiteral("node.ipxe")), QStringLiteral("10.99.0.1")},
+                                                  &rc);
+    QVERIFY2(rc == 0, qPrintable(output));
+    const QByteArray script = fetched(QStringLiteral("node.ipxe"));
+    QVERIFY2(script.startsWith("#!ipxe\n"), script.constData());
+    QVERIFY2(script.contains("kernel http://10.99.0.1:5248/"), script.constData());
+    QVERIFY2(script.contains("metaldesk.purpose=enlist"), script.constData());
+    QVERIFY2(script.contains("metaldesk.mac=52:54:00:99:00:05"), script.constData());
+}
+
+void TestTftpServer::refusesWithTheErrorTheClientShows_data()
+{
+    QTest::addColumn<QString>("verb");
+    QTest::addColumn<QString>("file");
+    QTest::addColumn<QString>("shown");
+    QTest::newRow("leaving the root") << QStringLiteral("get") << QStringLiteral("../etc/passwd")
+                                      << QStringLiteral("Error code 2: refused path '../etc/passwd'");
+    QTest::newRow("a symlink out of the root")
+        << QStringLiteral("get") << QStringLiteral("escape") << QStringLiteral("Error code 2: escape leads outside");
+    QTest::newRow("an absolute path is in the root")
+        << QStringLiteral("get") << QStringLiteral("/etc/passwd") << QStringLiteral("Error code 1: no file etc/passwd");
+    QTest::newRow("an upload") << QStringLiteral("put") << QStringLiteral("upload.bin")
+                               << QStringLiteral("Error code 2: MetalDesk serves boot files read-only");
+}
+
+void TestTftpServer::refusesWithTheErrorTheClientShows()
+{
+    QFETCH(QString, verb);
+    QFETCH(QString, file);
+    QFETCH(QString, shown);
+    const QString local = verb == QLatin1String("put") ? dir_.filePath(file) : out(QStringLiteral("refused"));
+    const QString output = NetworkNamespaces::run(
+        client_, {QStringLiteral("tftp"), QStringLiteral("-m"), QStringLiteral("binary"), QStringLiteral("10.99.0.1"),
+                  QStringLiteral("-c"), verb, verb == QLatin1String("put") ? local : file,
+                  verb == QLatin1String("put") ? file : local});
+    QVERIFY2(output.contains(shown), qPrintable(output));
+}
+
+QTEST_GUILESS_MAIN(TestTftpServer)
+#include "tst_tftpserver.moc"

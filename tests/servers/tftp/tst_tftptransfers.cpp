@@ -1,0 +1,456 @@
+// The TFTP server's protocol, seen from a client made of raw UDP sockets on loopback: blocks,
+// options, windows, block number rollover, duplicate ACKs, foreign TIDs, retransmission and the
+// counters. Needs no root: the server runs in-process on a high port.
+#include "core/runtime/coreservices.h"
+#include "core/runtime/servicehost.h"
+#include "servers/tftp/tftppacket.h"
+#include "servers/tftp/tftpserver.h"
+
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using namespace metaldesk;
+using namespace metaldesk::tftp;
+
+namespace {
+
+// One TFTP client endpoint: a UDP socket on 127.0.0.1 with a port (TID) of its own.
+class Peer {
+public:
+    Peer()
+    {
+        fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(fd_, reinterpret_cast<sockaddr *>(&a), sizeof a);
+    }
+    ~Peer() { ::close(fd_); }
+    Peer(const Peer &) = delete;
+    Peer &operator=(const Peer &) = delete;
+
+    void send(const Message &m, quint16 port) const
+    {
+        const QByteArray bytes = serialize(m);
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        to.sin_port = htons(port);
+        ::sendto(fd_, bytes.constData(), size_t(bytes.size()), 0, reinterpret_cast<sockaddr *>(&to), sizeof to);
+    }
+    // The next message, and the port it came from; nullopt after `timeoutMs` of silence.
+    std::optional<std::pair<Message, quint16>> receive(int timeoutMs = 2000) const
+    {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, timeoutMs) != 1)
+            return std::nullopt;
+        QByteArray buffer(70000, Qt::Uninitialized);
+        sockaddr_in from{};
+        socklen_t length = sizeof from;
+        const ssize_t n =
+            ::recvfrom(fd_, buffer.data(), size_t(buffer.size()), 0, reinterpret_cast<sockaddr *>(&from), &length);
+        if (n < 0)
+            return std::nullopt;
+        auto parsed = parse(QByteArrayView(buffer.constData(), n));
+        if (!std::holds_alternative<Message>(parsed))
+            return std::nullopt;
+        return std::pair{std::get<Message>(parsed), ntohs(from.sin_port)};
+    }
+
+private:
+    int fd_ = -1;
+};
+
+quint16 freeUdpPort()
+{
+    const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
+    socklen_t length = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &length);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+Request readRequest(const char *file, Options options = {}, const char *mode = "octet")
+{
+    Request r;
+    r.filename = file;
+    r.mode = mode;
+    r.options = std::move(options);
+    return r;
+}
+
+} // namespace
+
+class TestTftpTransfers : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void sendsBlocksAndEndsWithAShortOne();
+    void endsAFileOfWholeBlocksWithAnEmptyBlock();
+    void acknowledgesOnlyTheOptionsItTakes();
+    void ackOfBlockNMeansSendFromNPlusOne();
+    void ignoresDuplicateAcks();
+    void answersAForeignTidWithError5AndCarriesOn();
+    void rollsBlockNumbersOverToZero();
+    void resendsAfterTimeoutAndDropsAfterTheRetries();
+    void convertsNetascii();
+    void servesThePerNodeScriptNamingTheAddressReached();
+    void refusesWritesBadModesAndPaths();
+    void endsWhenTheClientSendsAnError();
+
+private:
+    void startServer(ServerConfig config);
+    QByteArray writeFile(const QString &name, qsizetype size);
+    QTemporaryDir dir_;
+    std::unique_ptr<CoreServices> core_;
+    std::unique_ptr<ServiceHost> host_;
+    Server *server_ = nullptr;
+    quint16 port_ = 0;
+};
+
+void TestTftpTransfers::initTestCase()
+{
+    QVERIFY(dir_.isValid());
+    QVERIFY(QDir(dir_.path()).mkpath(QStringLiteral("root")));
+    auto core = CoreServices::open(DatabaseSpec::sqlite(dir_.filePath(QStringLiteral("md.db"))));
+    QVERIFY2(core, qPrintable(core.errorMessage()));
+    core_ = std::move(*core);
+}
+
+void TestTftpTransfers::init()
+{
+    ServerConfig config;
+    config.files = {dir_.filePath(QStringLiteral("root")), dir_.filePath(QStringLiteral("loaders")), {}};
+    startServer(config);
+}
+
+void TestTftpTransfers::cleanup()
+{
+    host_.reset();
+    server_ = nullptr;
+}
+
+void TestTftpTransfers::startServer(ServerConfig config)
+{
+    host_.reset();
+    port_ = freeUdpPort();
+    config.port = port_;
+    auto server = std::make_unique<Server>(core_->db, config);
+    server_ = server.get();
+    QSignalSpy running(server_, &Service::stateChanged);
+    host_ = std::make_unique<ServiceHost>();
+    host_->add(std::move(server));
+    host_->start();
+    QTRY_COMPARE(running.size(), 1);
+    QCOMPARE(running.first().first().toString(), QStringLiteral("running"));
+}
+
+QByteArray TestTftpTransfers::writeFile(const QString &name, qsizetype size)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    for (qsizetype i = 0; i < size; ++i)
+        bytes[i] = char(QRandomGenerator::global()->generate());
+    QFile f(dir_.filePath(QStringLiteral("root/") + name));
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != size)
+        return {};
+    return bytes;
+}
+
+void TestTftpTransfers::sendsBlocksAndEndsWithAShortOne()
+{
+    const QByteArray content = writeFile(QStringLiteral("a.bin"), 1000);
+    Peer client;
+    client.send(readRequest("a.bin"), port_);
+    auto first = client.receive();
+    QVERIFY(first);
+    const quint16 tid = first->second;
+    QVERIFY(tid != port_); // every transfer answers from a port of its own
+    const auto *d1 = std::get_if<Data>(&first->first);
+    QVERIFY(d1 && d1->block == 1 && d1->payload == content.first(512));
+    client.send(Ack{1}, tid);
+    auto second = client.receive();
+    const auto *d2 = second ? std::get_if<Data>(&second->first) : nullptr;
+    QVERIFY(d2 && d2->block == 2 && d2->payload == content.sliced(512));
+    client.send(Ack{2}, tid);
+    QTRY_COMPARE(server_->counters().completed, 1u);
+    QCOMPARE(server_->counters().requests, 1u);
+    QCOMPARE(server_->counters().bytesSent, 1000u);
+    QVERIFY(!client.receive(300)); // nothing after the last ACK
+}
+
+void TestTftpTransfers::endsAFileOfWholeBlocksWithAnEmptyBlock()
+{
+    writeFile(QStringLiteral("whole.bin"), 1024);
+    Peer client;
+    client.send(readRequest("whole.bin"), port_);
+    quint16 tid = 0;
+    for (quint16 block = 1; block <= 3; ++block) {
+        auto m = client.receive();
+        QVERIFY(m);
+        tid = m->second;
+        const auto *d = std::get_if<Data>(&m->first);
+        QVERIFY(d);
+        QCOMPARE(d->block, block);
+        QCOMPARE(d->payload.size(), block == 3 ? 0 : 512);
+        client.send(Ack{block}, tid);
+    }
+    QTRY_COMPARE(server_->counters().completed, 1u);
+}
+
+void TestTftpTransfers::acknowledgesOnlyTheOptionsItTakes()
+{
+    writeFile(QStringLiteral("o.bin"), 5000);
+    Peer client;
+    client.send(
+        readRequest(
+            "o.bin",
+            {{"blksize", "100000"}, {"tsize", "0"}, {"frobnicate", "1"}, {"timeout", "300"}, {"windowsize", "500"}}),
+        port_);
+    auto m = client.receive();
+    QVERIFY(m);
+    const auto *oack = std::get_if<OptionAck>(&m->first);
+    QVERIFY(oack);
+    // The largest block RFC 2348 allows, the size, no unknown option, no timeout over 255 s, and
+    // a window the server is willing to keep.
+    const Options expected{{"blksize", "65464"}, {"tsize", "5000"}, {"windowsize", "64"}};
+    QCOMPARE(oack->options, expected);
+    client.send(Ack{0}, m->second);
+    auto data = client.receive();
+    const auto *d = data ? std::get_if<Data>(&data->first) : nullptr;
+    QVERIFY(d && d->block == 1 && d->payload.size() == 5000);
+}
+
+void TestTftpTransfers::ackOfBlockNMeansSendFromNPlusOne()
+{
+    writeFile(QStringLiteral("w.bin"), 10 * 512 + 1);
+    Peer client;
+    client.send(readRequest("w.bin", {{"windowsize", "4"}}), port_);
+    auto m = client.receive();
+    QVERIFY(m && std::holds_alternative<OptionAck>(m->first));
+    const quint16 tid = m->second;
+    auto blocksOfWindow = [&client](int count) {
+        QList<quint16> blocks;
+        for (int i = 0; i < count; ++i)
+            if (auto r = client.receive(); r && std::holds_alternative<Data>(r->first))
+                blocks << std::get<Data>(r->first).block;
+        return blocks;
+    };
+    client.send(Ack{0}, tid);
+    QCOMPARE(blocksOfWindow(4), (QList<quint16>{1, 2, 3, 4}));
+    client.send(Ack{2}, tid); // blocks 3 and 4 "lost"
+    QCOMPARE(blocksOfWindow(4), (QList<quint16>{3, 4, 5, 6}));
+    client.send(Ack{6}, tid);
+    QCOMPARE(blocksOfWindow(4), (QList<quint16>{7, 8, 9, 10}));
+    client.send(Ack{10}, tid);
+    QCOMPARE(blocksOfWindow(1), (QList<quint16>{11}));
+    client.send(Ack{11}, tid);
+    QTRY_COMPARE(server_->counters().completed, 1u);
+}
+
+void TestTftpTransfers::ignoresDuplicateAcks()
+{
+    writeFile(QStringLiteral("d.bin"), 4 * 512);
+    Peer client;
+    client.send(readRequest("d.bin"), port_);
+    auto m = client.receive();
+    QVERIFY(m);
+    const quint16 tid = m->second;
+    client.send(Ack{1}, tid);
+    m = client.receive();
+    QVERIFY(m && std::get<Data>(m->first).block == 2);
+    client.send(Ack{1}, tid); // a delayed duplicate: answering it would double every packet from here on
+    QVERIFY(!client.receive(400));
+    client.send(Ack{2}, tid);
+    m = client.receive();
+    QVERIFY(m && std::get<Data>(m->first).block == 3);
+    QVERIFY(!client.receive(300));
+}
+
+void TestTftpTransfers::answersAForeignTidWithError5AndCarriesOn()
+{
+    writeFile(QStringLiteral("t.bin"), 3 * 512);
+    Peer client, stranger;
+    client.send(readRequest("t.bin"), port_);
+    auto m = client.receive();
+    QVERIFY(m);
+    const quint16 tid = m->second;
+    stranger.send(Ack{1}, tid);
+    auto error = stranger.receive();
+    QVERIFY(error);
+    const auto *e = std::get_if<ErrorMessage>(&error->first);
+    QVERIFY(e && e->code == quint16(ErrorCode::UnknownTransferId));
+    QVERIFY(!client.receive(300)); // the transfer did not move
+    client.send(Ack{1}, tid);
+    m = client.receive();
+    QVERIFY(m && std::get<Data>(m->first).block == 2);
+}
+
+void TestTftpTransfers::rollsBlockNumbersOverToZero()
+{
+    // 8-byte blocks reach block 65536 in half a megabyte; a window keeps the test quick.
+    const qsizetype size = 65540 * 8 + 3;
+    const QByteArray content = writeFile(QStringLiteral("r.bin"), size);
+    Peer client;
+    client.send(readRequest("r.bin", {{"blksize", "8"}, {"windowsize", "32"}}), port_);
+    auto m = client.receive();
+    QVERIFY(m && std::holds_alternative<OptionAck>(m->first));
+    const quint16 tid = m->second;
+    client.send(Ack{0}, tid);
+    QByteArray received;
+    quint64 expected = 1;
+    while (true) {
+        auto r = client.receive();
+        QVERIFY2(r, qPrintable(QStringLiteral("no block %1").arg(expected)));
+        const auto *d = std::get_if<Data>(&r->first);
+        QVERIFY(d);
+        QCOMPARE(d->block, quint16(expected)); // 65535, then 0, 1, ...
+        received += d->payload;
+        if (d->payload.size() < 8) {
+            client.send(Ack{d->block}, tid);
+            break;
+        }
+        if (expected % 32 == 0)
+            client.send(Ack{d->block}, tid);
+        ++expected;
+    }
+    QCOMPARE(expected, quint64(65541));
+    QVERIFY(received == content);
+    QTRY_COMPARE(server_->counters().completed, 1u);
+}
+
+void TestTftpTransfers::resendsAfterTimeoutAndDropsAfterTheRetries()
+{
+    writeFile(QStringLiteral("s.bin"), 2000);
+    ServerConfig config;
+    config.files = {dir_.filePath(QStringLiteral("root")), dir_.filePath(QStringLiteral("loaders")), {}};
+    config.retransmitMs = 200;
+    config.retries = 2;
+    startServer(config);
+    Peer client;
+    client.send(readRequest("s.bin"), port_);
+    QElapsedTimer clock;
+    clock.start();
+    for (int i = 0; i < 3; ++i) { // the first send and two resends
+        auto m = client.receive(1000);
+        QVERIFY(m);
+        QCOMPARE(std::get<Data>(m->first).block, quint16(1));
+    }
+    QVERIFY(clock.elapsed() >= 380);
+    QVERIFY(!client.receive(600));
+    QTRY_COMPARE(server_->counters().failed, 1u);
+    QCOMPARE(server_->counters().completed, 0u);
+}
+
+void TestTftpTransfers::convertsNetascii()
+{
+    QFile f(dir_.filePath(QStringLiteral("root/n.txt")));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("one\ntwo\rthree\r\n");
+    f.close();
+    Peer client;
+    client.send(readRequest("n.txt", {{"tsize", "0"}}, "netascii"), port_);
+    auto m = client.receive();
+    QVERIFY(m);
+    // A file's netascii size is not known without reading it: no tsize, and no OACK for nothing.
+    const auto *d = std::get_if<Data>(&m->first);
+    QVERIFY(d);
+    QCOMPARE(d->payload, QByteArray("one\r\ntwo\r\0three\r\0\r\n", 19));
+}
+
+void TestTftpTransfers::servesThePerNodeScriptNamingTheAddressReached()
+{
+    Peer client;
+    client.send(readRequest("boot/52-54-00-aa-bb-cc.ipxe", {{"tsize", "0"}}), port_);
+    auto m = client.receive();
+    QVERIFY(m);
+    const auto *oack = std::get_if<OptionAck>(&m->first);
+    QVERIFY(oack && oack->options.size() == 1);
+    const QByteArray tsize = oack->options.first().second;
+    client.send(Ack{0}, m->second);
+    m = client.receive();
+    QVERIFY(m);
+    const QByteArray script = std::get<Data>(m->first).payload;
+    QCOMPARE(QByteArray::number(script.size()), tsize);
+    QVERIFY2(script.startsWith("#!ipxe\n"), script.constData());
+    QVERIFY2(script.contains("http://127.0.0.1:5248/"), script.constData());
+    QVERIFY2(script.contains("metaldesk.purpose=enlist"), script.constData());
+}
+
+void TestTftpTransfers::refusesWritesBadModesAndPaths()
+{
+    writeFile(QStringLiteral("x.bin"), 10);
+    QVERIFY(QFile::link(QStringLiteral("/etc/passwd"), dir_.filePath(QStringLiteral("root/escape"))));
+    struct Case {
+        Request request;
+        ErrorCode code;
+    };
+    Request write = readRequest("x.bin");
+    write.write = true;
+    const Case cases[] = {
+        {write, ErrorCode::AccessViolation},
+        {readRequest("../etc/passwd"), ErrorCode::AccessViolation},
+        {readRequest("escape"), ErrorCode::AccessViolation},
+        {readRequest("/etc/passwd"), ErrorCode::FileNotFound}, // the boot root's /etc/passwd
+        {readRequest("missing.bin"), ErrorCode::FileNotFound},
+    };
+    for (const Case &c : cases) {
+        Peer client;
+        client.send(c.request, port_);
+        auto m = client.receive();
+        QVERIFY(m);
+        const auto *e = std::get_if<ErrorMessage>(&m->first);
+        QVERIFY2(e, c.request.filename.constData());
+        QCOMPARE(e->code, quint16(c.code));
+        QVERIFY(!e->message.isEmpty());
+    }
+    // The parser refuses "mail"; the client is told with an illegal-operation error.
+    Peer client;
+    const QByteArray mail("\0\1x.bin\0mail\0", 13);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(port_);
+    const int raw = ::socket(AF_INET, SOCK_DGRAM, 0);
+    ::sendto(raw, mail.constData(), size_t(mail.size()), 0, reinterpret_cast<sockaddr *>(&to), sizeof to);
+    pollfd p{raw, POLLIN, 0};
+    QCOMPARE(::poll(&p, 1, 2000), 1);
+    char answer[600];
+    const ssize_t n = ::recv(raw, answer, sizeof answer, 0);
+    ::close(raw);
+    auto parsed = parse(QByteArrayView(answer, n));
+    QVERIFY(std::holds_alternative<Message>(parsed));
+    QCOMPARE(std::get<ErrorMessage>(std::get<Message>(parsed)).code, quint16(ErrorCode::IllegalOperation));
+
+    const Counters counters = server_->counters();
+    QCOMPARE(counters.requests, 5u);
+    QCOMPARE(counters.refused, 5u);
+    QCOMPARE(counters.dropped[size_t(ParseError::BadMode)], 1u);
+}
+
+void TestTftpTransfers::endsWhenTheClientSendsAnError()
+{
+    writeFile(QStringLiteral("e.bin"), 3000);
+    Peer client;
+    client.send(readRequest("e.bin"), port_);
+    auto m = client.receive();
+    QVERIFY(m);
+    client.send(ErrorMessage{0, "user cancelled"}, m->second);
+    QTRY_COMPARE(server_->counters().failed, 1u);
+    QVERIFY(!client.receive(1300)); // no resend once it is over
+}
+
+QTEST_GUILESS_MAIN(TestTftpTransfers)
+#include "tst_tftptransfers.moc"
