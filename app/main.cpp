@@ -4,6 +4,7 @@
 #include "app/cli/createadmin.h"
 #include "app/shell/firstrunwizard.h"
 #include "app/cli/headlessrunner.h"
+#include "servers/runtime/services.h"
 #include "app/shell/language.h"
 #include "app/shell/mainwindow.h"
 #include "core/runtime/servicehost.h"

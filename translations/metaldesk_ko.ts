@@ -136,12 +136,24 @@ Commands:
         <source>Optional: createadmin, set-config or get-config.</source>
         <translation>선택 사항: createadmin, set-config 또는 get-config.</translation>
     </message>
+    <message>
+        <source>Settings:</source>
+        <translation>설정:</translation>
+    </message>
+    <message>
+        <source>[default: %1]</source>
+        <translation>[기본값: %1]</translation>
+    </message>
 </context>
 <context>
     <name>ConfigCommand</name>
     <message>
-        <source>%1 set; running instances use it when their services next start.</source>
-        <translation>%1을(를) 설정했습니다. 실행 중인 인스턴스는 다음에 서비스를 시작할 때 이 값을 사용합니다.</translation>
+        <source>%1 set; running instances use it when these services next start: %2.</source>
+        <translation>%1을(를) 설정했습니다. 실행 중인 인스턴스는 다음 서비스가 다시 시작될 때 이 값을 씁니다: %2.</translation>
+    </message>
+    <message>
+        <source>%1 set; running instances use it from now on.</source>
+        <translation>%1을(를) 설정했습니다. 실행 중인 인스턴스도 지금부터 이 값을 씁니다.</translation>
     </message>
 </context>
 <context>
@@ -393,23 +405,7 @@ Commands:
     </message>
 </context>
 <context>
-    <name>HttpBoot</name>
-    <message>
-        <source>the listen address &apos;%1&apos; is not an IP address</source>
-        <translation>수신 주소 &apos;%1&apos;은(는) IP 주소가 아닙니다</translation>
-    </message>
-    <message>
-        <source>the setting %1 is &apos;%2&apos;: it should be a number from %3 to %4</source>
-        <translation>설정 %1의 값이 &apos;%2&apos;입니다: %3에서 %4 사이의 숫자여야 합니다</translation>
-    </message>
-    <message>
-        <source>boot files over HTTP on tcp %1:%2 from %3</source>
-        <translation>TCP %1:%2에서 HTTP로 부트 파일 제공, 파일 위치 %3</translation>
-    </message>
-    <message>
-        <source>cannot listen on tcp %1 port %2: %3</source>
-        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3</translation>
-    </message>
+    <name>Http</name>
     <message>
         <source>requests answered</source>
         <translation>응답한 요청</translation>
@@ -450,17 +446,16 @@ Commands:
         <source>timed out</source>
         <translation>시간 초과</translation>
     </message>
+</context>
+<context>
+    <name>HttpBoot</name>
     <message>
-        <source>cannot listen on tcp %1 port %2: %3. Ports below 1024 need root or the capability: sudo setcap cap_net_bind_service=ep %4</source>
-        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3. 1024 미만 포트는 root 권한이나 다음 권한이 필요합니다: sudo setcap cap_net_bind_service=ep %4</translation>
+        <source>the listen address &apos;%1&apos; is not an IP address</source>
+        <translation>수신 주소 &apos;%1&apos;은(는) IP 주소가 아닙니다</translation>
     </message>
     <message>
-        <source>cannot listen on tcp %1 port %2: %3. Another program serves this port: stop it, or choose another port in the setting http_port</source>
-        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3. 다른 프로그램이 이 포트를 사용 중입니다: 그 프로그램을 중지하거나 http_port 설정에서 다른 포트를 선택하세요</translation>
-    </message>
-    <message>
-        <source>cannot listen on tcp %1 port %2: %3. No interface of this machine has that address: check --listen</source>
-        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3. 이 머신의 어떤 인터페이스에도 그 주소가 없습니다: --listen을 확인하세요</translation>
+        <source>boot files over HTTP on tcp %1:%2 from %3</source>
+        <translation>TCP %1:%2에서 HTTP로 부트 파일 제공, 파일 위치 %3</translation>
     </message>
 </context>
 <context>
@@ -502,14 +497,29 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Listen</name>
+    <message>
+        <source>cannot listen on tcp %1 port %2: %3. Ports below 1024 need root or the capability: sudo setcap cap_net_bind_service=ep %4</source>
+        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3. 1024 미만 포트는 root 권한이나 다음 권한이 필요합니다: sudo setcap cap_net_bind_service=ep %4</translation>
+    </message>
+    <message>
+        <source>cannot listen on tcp %1 port %2: %3. Another program serves this port: stop it, or choose another port in the setting %4</source>
+        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3. 다른 프로그램이 이 포트를 사용 중입니다: 그 프로그램을 중지하거나 %4 설정에서 다른 포트를 선택하세요</translation>
+    </message>
+    <message>
+        <source>cannot listen on tcp %1 port %2: %3. No interface of this machine has that address: check --listen</source>
+        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3. 이 머신의 어떤 인터페이스에도 그 주소가 없습니다: --listen을 확인하세요</translation>
+    </message>
+    <message>
+        <source>cannot listen on tcp %1 port %2: %3</source>
+        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3</translation>
+    </message>
+</context>
+<context>
     <name>Metadata</name>
     <message>
         <source>metadata service for booting machines on tcp %1:%2 (/MAAS/metadata/)</source>
         <translation>부팅하는 머신을 위한 메타데이터 서비스, tcp %1:%2 (/MAAS/metadata/)</translation>
-    </message>
-    <message>
-        <source>cannot listen on tcp %1 port %2: %3. Another program serves this port (MAAS&apos;s region controller uses it too): stop it, or choose another port in the setting metadata_port</source>
-        <translation>tcp %1 포트 %2에서 수신할 수 없습니다: %3. 다른 프로그램이 이 포트를 사용하고 있습니다(MAAS의 region 컨트롤러도 이 포트를 씁니다): 그 프로그램을 멈추거나 metadata_port 설정에서 다른 포트를 고르세요</translation>
     </message>
     <message>
         <source>credentials refused</source>
@@ -522,6 +532,14 @@ Commands:
     <message>
         <source>commissioning results taken</source>
         <translation>받은 커미셔닝 결과</translation>
+    </message>
+    <message>
+        <source>the listen address &apos;%1&apos; is not an IP address</source>
+        <translation>수신 주소 &apos;%1&apos;은(는) IP 주소가 아닙니다</translation>
+    </message>
+    <message>
+        <source>(MAAS&apos;s region controller uses this port too.)</source>
+        <translation>(MAAS의 region 컨트롤러도 이 포트를 씁니다.)</translation>
     </message>
 </context>
 <context>
@@ -1045,10 +1063,6 @@ Commands:
         <translation>&apos;metaldesk --help&apos;를 실행해 보세요.</translation>
     </message>
     <message>
-        <source>the setting %1 should be a whole number, not &apos;%2&apos;</source>
-        <translation>설정 %1은(는) &apos;%2&apos;이(가) 아니라 정수여야 합니다</translation>
-    </message>
-    <message>
         <source>invalid PostgreSQL address &apos;%1&apos;: expected postgresql://user:password@host[:port]/database</source>
         <translation>잘못된 PostgreSQL 주소 &apos;%1&apos;: postgresql://사용자:비밀번호@호스트[:포트]/데이터베이스 형식이어야 합니다</translation>
     </message>
@@ -1202,26 +1216,169 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Settings</name>
+    <message>
+        <source>the setting %1 should be a whole number, not &apos;%2&apos;</source>
+        <translation>설정 %1은(는) &apos;%2&apos;이(가) 아니라 정수여야 합니다</translation>
+    </message>
+    <message>
+        <source>minutes a machine may spend commissioning, deploying, erasing or testing</source>
+        <translation>머신이 커미션, 배포, 지우기, 테스트에 쓸 수 있는 시간(분)</translation>
+    </message>
+    <message>
+        <source>minutes a machine may spend releasing or leaving rescue mode</source>
+        <translation>머신이 릴리스나 구조 모드 종료에 쓸 수 있는 시간(분)</translation>
+    </message>
+    <message>
+        <source>the image deployed when a machine has none of its own (URL or path)</source>
+        <translation>머신에 지정된 이미지가 없을 때 배포할 이미지(URL 또는 경로)</translation>
+    </message>
+    <message>
+        <source>how Release erases disks when asked to</source>
+        <translation>릴리스할 때 디스크를 지우는 방식</translation>
+    </message>
+    <message>
+        <source>the boot network&apos;s interface; empty: no DHCP</source>
+        <translation>부트 네트워크의 인터페이스. 비워 두면 DHCP를 쓰지 않습니다</translation>
+    </message>
+    <message>
+        <source>managed (MetalDesk gives the addresses) or proxy (another server does)</source>
+        <translation>managed(MetalDesk가 주소를 줌) 또는 proxy(다른 서버가 줌)</translation>
+    </message>
+    <message>
+        <source>the dynamic range, for enlisting and commissioning</source>
+        <translation>동적 범위: 등록과 커미션에 씁니다</translation>
+    </message>
+    <message>
+        <source>the reserved range, static addresses of deployed machines</source>
+        <translation>예약 범위: 배포된 머신의 고정 주소</translation>
+    </message>
+    <message>
+        <source>the boot network&apos;s gateway</source>
+        <translation>부트 네트워크의 게이트웨이</translation>
+    </message>
+    <message>
+        <source>DNS servers handed out, separated by commas</source>
+        <translation>나눠 줄 DNS 서버(쉼표로 구분)</translation>
+    </message>
+    <message>
+        <source>the DNS domain handed out</source>
+        <translation>나눠 줄 DNS 도메인</translation>
+    </message>
+    <message>
+        <source>seconds a dynamic lease lasts</source>
+        <translation>동적 임대가 유지되는 시간(초)</translation>
+    </message>
+    <message>
+        <source>run managed DHCP although another DHCP server answers on the boot network</source>
+        <translation>부트 네트워크에 다른 DHCP 서버가 응답해도 managed DHCP를 실행</translation>
+    </message>
+    <message>
+        <source>the DHCP server&apos;s UDP port; empty: 67 (and 4011 in proxy mode)</source>
+        <translation>DHCP 서버의 UDP 포트. 비워 두면 67(proxy 모드에서는 4011도)</translation>
+    </message>
+    <message>
+        <source>the TFTP port</source>
+        <translation>TFTP 포트</translation>
+    </message>
+    <message>
+        <source>resends of a TFTP window before a transfer is dropped</source>
+        <translation>전송을 포기하기 전에 TFTP 윈도를 다시 보내는 횟수</translation>
+    </message>
+    <message>
+        <source>threads serving TFTP transfers</source>
+        <translation>TFTP 전송을 처리하는 스레드 수</translation>
+    </message>
+    <message>
+        <source>the HTTP boot server&apos;s port</source>
+        <translation>HTTP 부트 서버의 포트</translation>
+    </message>
+    <message>
+        <source>seconds the HTTP boot server waits for a request or for progress</source>
+        <translation>HTTP 부트 서버가 요청이나 진행을 기다리는 시간(초)</translation>
+    </message>
+    <message>
+        <source>connections the HTTP boot server holds at once</source>
+        <translation>HTTP 부트 서버가 동시에 유지하는 연결 수</translation>
+    </message>
+    <message>
+        <source>threads serving HTTP boot connections</source>
+        <translation>HTTP 부트 연결을 처리하는 스레드 수</translation>
+    </message>
+    <message>
+        <source>the folder boot files are served from</source>
+        <translation>부트 파일을 제공하는 폴더</translation>
+    </message>
+    <message>
+        <source>where the iPXE bootloaders are (/usr/lib/ipxe)</source>
+        <translation>iPXE 부트로더가 있는 곳(/usr/lib/ipxe)</translation>
+    </message>
+    <message>
+        <source>where the built-in boot environment is</source>
+        <translation>내장 부팅 환경이 있는 곳</translation>
+    </message>
+    <message>
+        <source>the metadata service&apos;s port</source>
+        <translation>메타데이터 서비스의 포트</translation>
+    </message>
+    <message>
+        <source>seconds the metadata service waits for a request or for its answer to be taken</source>
+        <translation>메타데이터 서비스가 요청을, 또는 응답이 받아 가지기를 기다리는 시간(초)</translation>
+    </message>
+    <message>
+        <source>connections the metadata service holds at once</source>
+        <translation>메타데이터 서비스가 동시에 유지하는 연결 수</translation>
+    </message>
+    <message>
+        <source>there is no setting &apos;%1&apos;; the settings are: %2</source>
+        <translation>&apos;%1&apos;이라는 설정은 없습니다. 설정 목록: %2</translation>
+    </message>
+    <message>
+        <source>the setting %1 takes one line</source>
+        <translation>%1 설정은 한 줄만 받습니다</translation>
+    </message>
+    <message>
+        <source>the setting %1 is &apos;%2&apos;: it should be a number from %3 to %4</source>
+        <translation>설정 %1의 값이 &apos;%2&apos;입니다: %3에서 %4 사이의 숫자여야 합니다</translation>
+    </message>
+    <message>
+        <source>the setting %1 is &apos;%2&apos;: it should be true or false</source>
+        <translation>%1 설정이 &apos;%2&apos;입니다: true 또는 false여야 합니다</translation>
+    </message>
+    <message>
+        <source>the setting %1 is &apos;%2&apos;: it should be one of %3</source>
+        <translation>%1 설정이 &apos;%2&apos;입니다: %3 중 하나여야 합니다</translation>
+    </message>
+    <message>
+        <source>the setting %1 is &apos;%2&apos;: it should be an absolute path</source>
+        <translation>%1 설정이 &apos;%2&apos;입니다: 절대 경로여야 합니다</translation>
+    </message>
+    <message>
+        <source>the setting %1 is &apos;%2&apos;: it should be a network interface&apos;s name, such as eth1</source>
+        <translation>%1 설정이 &apos;%2&apos;입니다: eth1 같은 네트워크 인터페이스 이름이어야 합니다</translation>
+    </message>
+    <message>
+        <source>the setting %1 is &apos;%2&apos;: it should be an IPv4 address</source>
+        <translation>%1 설정이 &apos;%2&apos;입니다: IPv4 주소여야 합니다</translation>
+    </message>
+    <message>
+        <source>the setting %1 is &apos;%2&apos;: &apos;%3&apos; is not an IPv4 address</source>
+        <translation>%1 설정이 &apos;%2&apos;입니다: &apos;%3&apos;은(는) IPv4 주소가 아닙니다</translation>
+    </message>
+    <message>
+        <source>the setting %1 is &apos;%2&apos;: it should look like 10.99.0.100-10.99.0.199</source>
+        <translation>%1 설정이 &apos;%2&apos;입니다: 10.99.0.100-10.99.0.199 같은 형식이어야 합니다</translation>
+    </message>
+    <message>
+        <source>the setting %1 is &apos;%2&apos;: the range ends before it starts</source>
+        <translation>%1 설정이 &apos;%2&apos;입니다: 범위의 끝이 시작보다 앞섭니다</translation>
+    </message>
+</context>
+<context>
     <name>Tftp</name>
     <message>
         <source>the listen address &apos;%1&apos; is not an IPv4 address</source>
         <translation>수신 주소 &apos;%1&apos;은(는) IPv4 주소가 아닙니다</translation>
-    </message>
-    <message>
-        <source>the TFTP port %1 should be between 1 and 65535</source>
-        <translation>TFTP 포트 %1은(는) 1에서 65535 사이여야 합니다</translation>
-    </message>
-    <message>
-        <source>the HTTP port %1 should be between 1 and 65535</source>
-        <translation>HTTP 포트 %1은(는) 1에서 65535 사이여야 합니다</translation>
-    </message>
-    <message>
-        <source>tftp_retries should be at least 1, not %1</source>
-        <translation>tftp_retries는 %1이(가) 아니라 1 이상이어야 합니다</translation>
-    </message>
-    <message>
-        <source>tftp_threads should be from 1 to 64, not %1</source>
-        <translation>tftp_threads는 %1이(가) 아니라 1에서 64 사이여야 합니다</translation>
     </message>
     <message>
         <source>read-only TFTP on udp port %1 of %2, files from %3</source>

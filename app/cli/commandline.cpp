@@ -1,5 +1,7 @@
 #include "app/cli/commandline.h"
 
+#include "core/storage/settings.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHostAddress>
@@ -64,6 +66,29 @@ Expected<CommandLine> parseCreateAdmin(const QStringList &args)
     return cl;
 }
 
+// The settings with what each takes and its default, for `set-config --help`.
+QString settingsHelp()
+{
+    QString text = QLatin1Char('\n') + CommandLineText::tr("Settings:") + QLatin1Char('\n');
+    for (const SettingSpec &s : allSettings()) {
+        QString takes;
+        switch (s.kind) {
+        case SettingSpec::Kind::Integer: takes = QStringLiteral("%1-%2").arg(s.minimum).arg(s.maximum); break;
+        case SettingSpec::Kind::Boolean: takes = QStringLiteral("true|false"); break;
+        case SettingSpec::Kind::Choice: takes = s.choices.join(QLatin1Char('|')); break;
+        default: break;
+        }
+        text += QStringLiteral("  %1").arg(QLatin1String(s.name), -26) +
+                QCoreApplication::translate("Settings", s.description);
+        if (!takes.isEmpty())
+            text += QStringLiteral(" (%1)").arg(takes);
+        if (*s.defaultValue)
+            text += QLatin1Char(' ') + CommandLineText::tr("[default: %1]").arg(QLatin1String(s.defaultValue));
+        text += QLatin1Char('\n');
+    }
+    return text;
+}
+
 // `set-config NAME VALUE` and `get-config NAME`, as MAAS's set-config and get-config.
 Expected<CommandLine> parseConfigCommand(const QStringList &args, bool set)
 {
@@ -83,13 +108,18 @@ Expected<CommandLine> parseConfigCommand(const QStringList &args, bool set)
     CommandLine cl;
     if (parser.isSet(QStringLiteral("help"))) {
         cl.mode = CommandLine::Mode::Help;
-        cl.helpText = parser.helpText().replace(args.value(0), args.value(0) + QLatin1Char(' ') + command);
+        cl.helpText = parser.helpText().replace(args.value(0), args.value(0) + QLatin1Char(' ') + command) +
+                      settingsHelp();
         return cl;
     }
     const QStringList words = parser.positionalArguments();
     if (words.size() != (set ? 2 : 1))
         return Error{set ? CommandLineText::tr("set-config needs a name and a value")
                          : CommandLineText::tr("get-config needs a name")};
+    // The name and the value are checked here, before the database is opened: a typo is a usage
+    // error that names the settings there are.
+    if (auto checked = checkSetting(words.value(0), words.value(1)); !checked)
+        return checked.error();
     cl.mode = set ? CommandLine::Mode::SetConfig : CommandLine::Mode::GetConfig;
     cl.configName = words.value(0);
     cl.configValue = words.value(1);

@@ -1,6 +1,7 @@
 #include "app/cli/configcommand.h"
 
 #include "core/storage/configstore.h"
+#include "core/storage/settings.h"
 #include "core/runtime/coreservices.h"
 
 #include <QCoreApplication>
@@ -36,9 +37,13 @@ int runConfigCommand(const CommandLine &cl)
         err << QStringLiteral("metaldesk: ") << saved.errorMessage() << Qt::endl;
         return 1;
     }
-    err << ConfigCommandText::tr("%1 set; running instances use it when their services next start.")
-               .arg(cl.configName)
-        << Qt::endl;
+    const SettingSpec *spec = findSetting(cl.configName);
+    if (spec && !spec->restarts.isEmpty())
+        err << ConfigCommandText::tr("%1 set; running instances use it when these services next start: %2.")
+                   .arg(cl.configName, spec->restarts.join(QLatin1String(", ")))
+            << Qt::endl;
+    else
+        err << ConfigCommandText::tr("%1 set; running instances use it from now on.").arg(cl.configName) << Qt::endl;
     return 0;
 }
 

@@ -1,13 +1,9 @@
 #include "app/cli/headlessrunner.h"
 
-#include "core/runtime/coreservices.h"
-#include "servers/dhcp/dhcpserver.h"
-#include "servers/boot/httpbootserver.h"
-#include "servers/metadata/metadataserver.h"
-#include "core/runtime/servicehost.h"
-#include "servers/tftp/tftpserver.h"
-#include "core/lifecycle/timeoutmonitor.h"
 #include "app/cli/unixsignalwatcher.h"
+#include "core/runtime/coreservices.h"
+#include "core/runtime/servicehost.h"
+#include "servers/runtime/services.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -20,33 +16,6 @@ struct HeadlessText {
     Q_DECLARE_TR_FUNCTIONS(Headless)
 };
 } // namespace
-
-QStringList addServices(ServiceHost &host, CoreServices &core, const QString &listenAddress)
-{
-    QStringList problems;
-    host.add(std::make_unique<TimeoutMonitor>(core.engine.get()));
-    auto dhcp = dhcp::ServerConfig::fromConfig(*core.config);
-    if (!dhcp)
-        problems << HeadlessText::tr("DHCP is not started: %1").arg(dhcp.errorMessage());
-    else if (!dhcp->interfaceName.isEmpty())
-        host.add(std::make_unique<dhcp::Server>(core.db, *dhcp));
-    auto tftp = tftp::ServerConfig::fromConfig(*core.config, listenAddress);
-    if (!tftp)
-        problems << HeadlessText::tr("TFTP is not started: %1").arg(tftp.errorMessage());
-    else
-        host.add(std::make_unique<tftp::Server>(core.db, *tftp));
-    auto http = http::ServerConfig::fromConfig(*core.config, listenAddress);
-    if (!http)
-        problems << HeadlessText::tr("The HTTP boot server is not started: %1").arg(http.errorMessage());
-    else
-        host.add(std::make_unique<http::BootServer>(core.db, *http));
-    auto metadata = metadata::ServerConfig::fromConfig(*core.config, listenAddress);
-    if (!metadata)
-        problems << HeadlessText::tr("The metadata service is not started: %1").arg(metadata.errorMessage());
-    else
-        host.add(std::make_unique<metadata::Server>(core.db, core.feed.get(), core.engine.get(), *metadata));
-    return problems;
-}
 
 int runHeadless(const CommandLine &cl, bool becauseNoDisplay)
 {

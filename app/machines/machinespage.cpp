@@ -285,7 +285,7 @@ void MachinesPage::takeAction(NodeAction action)
     const QList<Machine> selected = selectedMachines();
     if (!user_ || selected.isEmpty())
         return;
-    const auto defaultImage = core_.config->value(QLatin1String(kDeployImageUrl));
+    const auto defaultImage = core_.config->value(setting::DeployImageUrl);
     ActionDialog dialog(action, selected, *user_, defaultImage ? *defaultImage : QString(), this);
     if (dialog.exec() != QDialog::Accepted)
         return;

@@ -1,7 +1,7 @@
 #include "app/network/networkpage.h"
 
 #include "core/runtime/coreservices.h"
-#include "app/network/dhcprestart.h"
+#include "servers/runtime/services.h"
 #include "servers/dhcp/dhcpserver.h"
 #include "app/shell/textstyle.h"
 #include "core/runtime/servicehost.h"

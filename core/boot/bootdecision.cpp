@@ -55,7 +55,7 @@ Expected<BootDecision> BootDecider::decide(const QString &macAddress) const
                 return settings.error();
             QString mode = settings->eraseMode;
             if (mode.isEmpty()) {
-                auto configured = config_.value(QLatin1String(kDiskEraseMode), QStringLiteral("quick"));
+                auto configured = config_.value(setting::DiskEraseMode);
                 if (!configured)
                     return configured.error();
                 mode = configured->trimmed();

@@ -374,7 +374,7 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
     d.userData = settings->deploy.userData;
     QString image = settings->deploy.imageUrl.trimmed();
     if (image.isEmpty()) {
-        auto fallback = config_.value(QLatin1String(kDeployImageUrl));
+        auto fallback = config_.value(setting::DeployImageUrl);
         if (!fallback)
             return ReportError{ReportError::Unavailable, fallback.errorMessage()};
         image = fallback->trimmed();

@@ -76,8 +76,8 @@ QList<NodeAction> LifecycleEngine::offeredActions(const Machine &machine, const 
 Expected<qint64> LifecycleEngine::timeoutMsFor(NodeStatus status) const
 {
     const bool shortOne = status == NodeStatus::Releasing || status == NodeStatus::ExitingRescueMode;
-    auto minutes = shortOne ? config_.intValue(QLatin1String(kReleaseTimeoutMinutes), 5)
-                            : config_.intValue(QLatin1String(kNodeTimeoutMinutes), 30);
+    auto minutes = shortOne ? config_.integer(setting::ReleaseTimeoutMinutes)
+                            : config_.integer(setting::NodeTimeoutMinutes);
     if (!minutes)
         return minutes.error();
     return qint64(qMax(1, *minutes)) * 60 * 1000;

@@ -55,8 +55,4 @@ private:
     std::shared_ptr<Database> db_;
 };
 
-// The setting names this file reads.
-inline constexpr const char *kDeployImageUrl = "deploy_image_url"; // the image when a machine has none
-inline constexpr const char *kDiskEraseMode = "disk_erase_mode";   // quick (default) or secure
-
 } // namespace metaldesk

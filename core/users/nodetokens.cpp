@@ -1,5 +1,7 @@
 #include "core/users/nodetokens.h"
 
+#include "core/base/secretcompare.h"
+
 #include <QObject>
 
 namespace metaldesk {
@@ -16,18 +18,6 @@ QString randomText(QRandomGenerator &rng, int length)
     return text;
 }
 
-// Compares without stopping at the first difference, so that the time taken does not tell an
-// attacker how much of a secret was right.
-bool sameSecret(const QString &a, const QString &b)
-{
-    const QByteArray x = a.toUtf8();
-    const QByteArray y = b.toUtf8();
-    unsigned char diff = x.size() == y.size() ? 0 : 1;
-    const qsizetype n = qMin(x.size(), y.size());
-    for (qsizetype i = 0; i < n; ++i)
-        diff |= uchar(x[i]) ^ uchar(y[i]);
-    return diff == 0;
-}
 
 } // namespace
 
@@ -114,8 +104,8 @@ Expected<std::optional<QString>> NodeTokenStore::authenticate(const OAuthCredent
     if (!q->next())
         return std::optional<QString>();
     // Evaluated in full (no short cut), as the comparisons themselves.
-    const bool consumer = sameSecret(q->value(1).toString(), credentials.consumerKey);
-    const bool secret = sameSecret(q->value(2).toString(), credentials.tokenSecret);
+    const bool consumer = sameSecret(q->value(1).toString().toUtf8(), credentials.consumerKey.toUtf8());
+    const bool secret = sameSecret(q->value(2).toString().toUtf8(), credentials.tokenSecret.toUtf8());
     const bool noConsumerSecret = credentials.consumerSecret.isEmpty();
     if (!(consumer & secret & noConsumerSecret))
         return std::optional<QString>();

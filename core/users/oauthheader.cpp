@@ -1,5 +1,7 @@
 #include "core/users/oauthheader.h"
 
+#include "core/base/percentencoding.h"
+
 #include <QHash>
 
 namespace metaldesk {
@@ -19,38 +21,14 @@ bool isNameChar(char c)
            c == '.';
 }
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 } // namespace
 
 std::optional<QString> percentDecoded(QByteArrayView text)
 {
-    QByteArray bytes;
-    bytes.reserve(text.size());
-    for (qsizetype i = 0; i < text.size(); ++i) {
-        if (text[i] != '%') {
-            bytes += text[i];
-            continue;
-        }
-        if (i + 2 >= text.size())
-            return std::nullopt;
-        const int high = hexValue(text[i + 1]);
-        const int low = hexValue(text[i + 2]);
-        if (high < 0 || low < 0)
-            return std::nullopt;
-        bytes += char(high * 16 + low);
-        i += 2;
-    }
-    return QString::fromUtf8(bytes);
+    const auto bytes = percentDecode(text);
+    if (!bytes)
+        return std::nullopt;
+    return QString::fromUtf8(*bytes);
 }
 
 Expected<OAuthCredentials> parseOAuthHeader(QByteArrayView value)

@@ -1,5 +1,7 @@
 #include "core/users/userstore.h"
 
+#include "core/base/secretcompare.h"
+
 #include <QCryptographicHash>
 #include <QPasswordDigestor>
 #include <QRandomGenerator>
@@ -24,16 +26,6 @@ QByteArray derive(const QString &password, const QByteArray &salt, int iteration
     return QPasswordDigestor::deriveKeyPbkdf2(QCryptographicHash::Sha256, password.toUtf8(), salt, iterations, 32);
 }
 
-// Compares without stopping at the first difference, so timing tells nothing about the secret.
-bool sameBytes(const QByteArray &a, const QByteArray &b)
-{
-    if (a.size() != b.size())
-        return false;
-    unsigned char diff = 0;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return diff == 0;
-}
 
 User userFromQuery(const QSqlQuery &q)
 {
@@ -61,7 +53,7 @@ bool UserStore::verifyPassword(const QString &password, const QString &encoded)
     const int iterations = parts[1].toInt(&ok);
     if (!ok || iterations < 1)
         return false;
-    return sameBytes(derive(password, parts[2].toLatin1(), iterations), QByteArray::fromBase64(parts[3].toLatin1()));
+    return sameSecret(derive(password, parts[2].toLatin1(), iterations), QByteArray::fromBase64(parts[3].toLatin1()));
 }
 
 QString UserStore::validateUsername(const QString &username)
@@ -212,8 +204,8 @@ Expected<User> UserStore::authenticateToken(const QString &consumerKey, const QS
                       {tokenKey});
     if (!q)
         return q.error();
-    if (!q->next() || !sameBytes(q->value(5).toString().toUtf8(), consumerKey.toUtf8()) ||
-        !sameBytes(q->value(6).toString().toUtf8(), tokenSecret.toUtf8()))
+    if (!q->next() || !sameSecret(q->value(5).toString().toUtf8(), consumerKey.toUtf8()) ||
+        !sameSecret(q->value(6).toString().toUtf8(), tokenSecret.toUtf8()))
         return Error{QObject::tr("invalid API key")};
     return userFromQuery(*q);
 }

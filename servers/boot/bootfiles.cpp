@@ -74,9 +74,9 @@ QString BootFilesConfig::environment() const
 Expected<BootFilesConfig> BootFilesConfig::fromConfig(const ConfigStore &config)
 {
     BootFilesConfig c = defaults();
-    for (const auto &[key, field] : {std::pair{"boot_root", &c.root}, std::pair{"boot_loader_dir", &c.bootloaderDir},
-                                     std::pair{"boot_environment_dir", &c.environmentDir}}) {
-        auto value = config.value(QLatin1String(key));
+    for (const auto &[key, field] : {std::pair{setting::BootRoot, &c.root}, std::pair{setting::BootLoaderDir, &c.bootloaderDir},
+                                     std::pair{setting::BootEnvironmentDir, &c.environmentDir}}) {
+        auto value = config.value(key);
         if (!value)
             return value.error();
         if (!value->trimmed().isEmpty())

@@ -3,6 +3,10 @@
 #include "core/boot/bootdecision.h"
 #include "core/storage/configstore.h"
 #include "core/machines/machinestore.h"
+#include "core/storage/settings.h"
+#include "servers/http/httpresponse.h"
+#include "servers/net/listenfailure.h"
+#include "servers/net/urlhost.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -46,37 +50,6 @@ constexpr int kAnswersPerTurn = 16;
 constexpr qint64 kBytesPerTurn = 8 << 20;
 constexpr auto kLingerMax = 2s;
 
-const char *reasonPhrase(int status)
-{
-    switch (status) {
-    case 200: return "OK";
-    case 206: return "Partial Content";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 416: return "Range Not Satisfiable";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Error";
-    }
-}
-
-// An IMF-fixdate (RFC 9110 §5.6.7). Written by hand: strftime follows the user's locale.
-QByteArray httpDate(time_t t)
-{
-    static constexpr const char days[7][4] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-    static constexpr const char months[12][4] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    tm utc{};
-    gmtime_r(&t, &utc);
-    char text[40];
-    std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[utc.tm_wday], utc.tm_mday,
-                  months[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
-    return QByteArray(text);
-}
-
 QByteArrayView contentTypeFor(const QString &path)
 {
     if (path.endsWith(QLatin1String(".ipxe")) || path.endsWith(QLatin1String(".txt")) ||
@@ -85,26 +58,6 @@ QByteArrayView contentTypeFor(const QString &path)
     if (path.endsWith(QLatin1String(".json")))
         return "application/json";
     return "application/octet-stream";
-}
-
-// Bytes from a client for the log: printable, short.
-QString printable(const QByteArray &bytes)
-{
-    QString text;
-    for (char c : bytes.left(120))
-        text += (uchar(c) >= 0x20 && uchar(c) < 0x7f) ? QChar::fromLatin1(c) : QChar(u'?');
-    return text;
-}
-
-QString addressText(const sockaddr_storage &address)
-{
-    QHostAddress a(reinterpret_cast<const sockaddr *>(&address));
-    bool mapped = false;
-    const quint32 v4 = a.toIPv4Address(&mapped);
-    if (mapped)
-        return QHostAddress(v4).toString();
-    // Written into iPXE scripts as http://<address>:port/, where IPv6 needs brackets.
-    return QLatin1Char('[') + a.toString() + QLatin1Char(']');
 }
 
 } // namespace
@@ -184,14 +137,14 @@ struct BootServer::Worker : QObject {
     QSocketNotifier *notifier_ = nullptr;
     QTimer *sweepTimer_ = nullptr;
     std::unordered_map<int, std::unique_ptr<Connection>> connections_; // by socket
-    std::vector<int> again_; // connections that yielded with work left (fairness), served next turn
-    bool againQueued_ = false;
+    std::vector<int> yielded_; // connections that yielded with work left (fairness), served next turn
+    bool resumeQueued_ = false;
     bool listenPaused_ = false; // out of file descriptors: not accepting until the next sweep
     Clock::time_point now_;
     QByteArray date_; // the Date header's value, made once a second
     qint64 dateSecond_ = -1;
-    quint64 unsentBytes_ = 0; // bytesSent not yet added under the lock: added once per wake-up
-    quint64 logged_ = 0;      // failures seen, for logging one in a hundred
+    quint64 uncountedBytes_ = 0; // sent, not yet added to bytesSent under the lock: added once per wake-up
+    quint64 seenFailures_ = 0;      // failures seen, for logging one in a hundred
 };
 
 Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config, const QString &listenAddress)
@@ -201,40 +154,17 @@ Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config, const
         c.address = listenAddress;
     if (QHostAddress a; !a.setAddress(c.address))
         return Error{HttpText::tr("the listen address '%1' is not an IP address").arg(c.address)};
-    auto text = [&config](const char *key) -> Expected<QString> {
-        auto v = config.value(QLatin1String(key));
-        if (!v)
-            return v.error();
-        return v->trimmed();
-    };
-    auto number = [&](const char *key, int lowest, int highest, int &out) -> Expected<void> {
-        auto v = text(key);
-        if (!v)
-            return v.error();
-        if (v->isEmpty())
-            return {};
-        bool ok = false;
-        const int n = v->toInt(&ok);
-        if (!ok || n < lowest || n > highest)
-            return Error{HttpText::tr("the setting %1 is '%2': it should be a number from %3 to %4")
-                             .arg(QLatin1String(key), *v)
-                             .arg(lowest)
-                             .arg(highest)};
-        out = n;
-        return {};
-    };
-    int port = c.port;
-    int timeoutSeconds = c.timeoutMs / 1000;
-    if (auto r = number("http_port", 1, 65535, port); !r)
-        return r.error();
-    if (auto r = number("http_timeout_seconds", 1, 3600, timeoutSeconds); !r)
-        return r.error();
-    if (auto r = number("http_max_connections", 1, 100000, c.maxConnections); !r)
-        return r.error();
-    if (auto r = number("http_workers", 1, 16, c.workers); !r)
-        return r.error();
-    c.port = quint16(port);
-    c.timeoutMs = timeoutSeconds * 1000;
+    auto port = config.integer(setting::HttpPort);
+    auto timeout = config.integer(setting::HttpTimeoutSeconds);
+    auto connections = config.integer(setting::HttpMaxConnections);
+    auto workers = config.integer(setting::HttpWorkers);
+    for (const auto *v : {&port, &timeout, &connections, &workers})
+        if (!*v)
+            return v->error();
+    c.port = quint16(*port);
+    c.timeoutMs = *timeout * 1000;
+    c.maxConnections = *connections;
+    c.workers = *workers;
     auto files = boot::BootFilesConfig::fromConfig(config);
     if (!files)
         return files.error();
@@ -282,27 +212,8 @@ void BootServer::start()
         ::bind(listenFd_, reinterpret_cast<sockaddr *>(&storage), length) != 0 || ::listen(listenFd_, 1024) != 0) {
         const int error = errno;
         const QString reason = QString::fromLocal8Bit(std::strerror(error));
-        QString detail; // whole sentences, so that a translator sees each message at once
-        if (error == EACCES || error == EPERM)
-            detail = HttpText::tr("cannot listen on tcp %1 port %2: %3. Ports below 1024 need root or the "
-                                  "capability: sudo setcap cap_net_bind_service=ep %4")
-                         .arg(config_.address)
-                         .arg(config_.port)
-                         .arg(reason, QCoreApplication::applicationFilePath());
-        else if (error == EADDRINUSE)
-            detail = HttpText::tr("cannot listen on tcp %1 port %2: %3. Another program serves this port: stop "
-                                  "it, or choose another port in the setting http_port")
-                         .arg(config_.address)
-                         .arg(config_.port)
-                         .arg(reason);
-        else if (error == EADDRNOTAVAIL)
-            detail = HttpText::tr("cannot listen on tcp %1 port %2: %3. No interface of this machine has that "
-                                  "address: check --listen")
-                         .arg(config_.address)
-                         .arg(config_.port)
-                         .arg(reason);
-        else
-            detail = HttpText::tr("cannot listen on tcp %1 port %2: %3").arg(config_.address).arg(config_.port).arg(reason);
+        const QString detail = net::tcpListenFailure(config_.address, config_.port, net::listenProblemFor(error),
+                                                     reason, QLatin1String(setting::HttpPort));
         qCWarning(lcHttp).noquote() << detail;
         if (listenFd_ >= 0)
             ::close(listenFd_);
@@ -401,39 +312,21 @@ Counters BootServer::counters() const
     return counters_;
 }
 
-QList<Counter> BootServer::counterList() const
-{
-    const Counters c = counters();
-    return {
-        {QStringLiteral("requests"), HttpText::tr("requests answered"), c.requests},
-        {QStringLiteral("status.2xx"), HttpText::tr("answered 2xx (success)"), c.byStatusClass[1]},
-        {QStringLiteral("status.4xx"), HttpText::tr("answered 4xx (client error)"), c.byStatusClass[3]},
-        {QStringLiteral("status.5xx"), HttpText::tr("answered 5xx (server error)"), c.byStatusClass[4]},
-        {QStringLiteral("bytes"), HttpText::tr("bytes sent"), c.bytesSent},
-        {QStringLiteral("connections.open"), HttpText::tr("connections open"), c.connectionsOpen},
-        {QStringLiteral("connections.accepted"), HttpText::tr("connections accepted"), c.connectionsAccepted},
-        {QStringLiteral("connections.refused"), HttpText::tr("connections refused (over the limit)"),
-         c.connectionsRefused},
-        {QStringLiteral("dropped"), HttpText::tr("bad requests"), c.badRequests},
-        {QStringLiteral("timedOut"), HttpText::tr("timed out"), c.timedOut},
-    };
-}
+QList<Counter> BootServer::counterList() const { return http::counterList(counters()); }
 
 void BootServer::Worker::flushCounters()
 {
-    if (!unsentBytes_)
+    if (!uncountedBytes_)
         return;
     QMutexLocker lock(&server_.countersLock_);
-    server_.counters_.bytesSent += unsentBytes_;
-    unsentBytes_ = 0;
+    server_.counters_.bytesSent += uncountedBytes_;
+    uncountedBytes_ = 0;
 }
 
 void BootServer::count(int status)
 {
     QMutexLocker lock(&countersLock_);
-    ++counters_.requests;
-    if (status >= 100 && status < 600)
-        ++counters_.byStatusClass[size_t(status / 100 - 1)];
+    counters_.countAnswer(status);
 }
 
 const QByteArray &BootServer::Worker::date()
@@ -441,7 +334,7 @@ const QByteArray &BootServer::Worker::date()
     const time_t t = std::time(nullptr);
     if (t != dateSecond_) {
         dateSecond_ = t;
-        date_ = httpDate(t);
+        date_ = httpDate(qint64(t));
     }
     return date_;
 }
@@ -480,7 +373,7 @@ void BootServer::Worker::acceptAll()
                 continue;
             if (errno == EMFILE || errno == ENFILE) {
                 // The queue stays readable (level-triggered): stop watching it until the sweep.
-                if (logged_++ % 100 == 0)
+                if (seenFailures_++ % 100 == 0)
                     qCWarning(lcHttp) << "cannot accept a connection:" << std::strerror(errno);
                 ::epoll_ctl(epollFd_, EPOLL_CTL_DEL, listenFd_, nullptr);
                 listenPaused_ = true;
@@ -508,7 +401,7 @@ void BootServer::Worker::acceptAll()
         sockaddr_storage local{};
         socklen_t localLength = sizeof local;
         ::getsockname(fd, reinterpret_cast<sockaddr *>(&local), &localLength);
-        c->endpoint.serverAddress = addressText(local);
+        c->endpoint.serverAddress = net::urlHost(QHostAddress(reinterpret_cast<const sockaddr *>(&local)));
         c->endpoint.httpPort = config_.port;
         c->in.reserve(config_.limits.maxHeadBytes);
         c->deadline = now_ + std::chrono::milliseconds(config_.timeoutMs);
@@ -556,15 +449,15 @@ void BootServer::Worker::serve(Connection &c)
             }
         }
         if (c.state == State::Writing) {
-            const qint64 before = qint64(unsentBytes_);
+            const qint64 before = qint64(uncountedBytes_);
             const bool finished = writeOut(c);
             if (c.fd < 0) {
                 close(fd);
                 return;
             }
             if (!finished) {
-                if (qint64(unsentBytes_) - before >= kBytesPerTurn) {
-                    again_.push_back(fd); // yielded, not blocked: no edge will come
+                if (qint64(uncountedBytes_) - before >= kBytesPerTurn) {
+                    yielded_.push_back(fd); // yielded, not blocked: no edge will come
                     break;
                 }
                 return;
@@ -582,7 +475,7 @@ void BootServer::Worker::serve(Connection &c)
             c.requestStarted = !c.in.isEmpty();
             c.deadline = now_ + timeout;
             if (++answered >= kAnswersPerTurn) {
-                again_.push_back(fd);
+                yielded_.push_back(fd);
                 break;
             }
         }
@@ -624,14 +517,14 @@ void BootServer::Worker::serve(Connection &c)
             c.deadline = now_ + timeout;
         }
     }
-    if (!againQueued_) {
-        againQueued_ = true;
+    if (!resumeQueued_) {
+        resumeQueued_ = true;
         QMetaObject::invokeMethod(
             this,
             [this] {
-                againQueued_ = false;
+                resumeQueued_ = false;
                 now_ = Clock::now();
-                const std::vector<int> fds = std::exchange(again_, {});
+                const std::vector<int> fds = std::exchange(yielded_, {});
                 for (int fd : fds)
                     if (auto it = connections_.find(fd); it != connections_.end())
                         serve(*it->second);
@@ -658,7 +551,7 @@ bool BootServer::Worker::writeOut(Connection &c)
                 ::close(c.fd);
                 c.fd = -1;
             }
-            unsentBytes_ += quint64(sent);
+            uncountedBytes_ += quint64(sent);
             return false;
         }
         c.outSent += n;
@@ -676,14 +569,14 @@ bool BootServer::Worker::writeOut(Connection &c)
                 ::close(c.fd);
                 c.fd = -1;
             }
-            unsentBytes_ += quint64(sent);
+            uncountedBytes_ += quint64(sent);
             return false;
         }
         c.fileLeft -= n;
         sent += n;
         c.deadline = now_ + timeout;
     }
-    unsentBytes_ += quint64(sent);
+    uncountedBytes_ += quint64(sent);
     if (c.fileLeft > 0)
         return false;
     if (c.file >= 0) {
@@ -711,72 +604,29 @@ void BootServer::Worker::startSending(Connection &c, Answer a)
     c.deadline = now_ + std::chrono::milliseconds(config_.timeoutMs);
 }
 
-namespace {
-
-// The head of an answer: status line and fields, ending with the empty line.
-QByteArray makeHead(int status, const QByteArray &date, bool close, bool http10, qint64 contentLength,
-                    QByteArrayView contentType, QByteArrayView extraFields)
-{
-    QByteArray h;
-    h.reserve(256 + extraFields.size());
-    h += "HTTP/1.1 ";
-    h += QByteArray::number(status);
-    h += ' ';
-    h += reasonPhrase(status);
-    h += "\r\nServer: MetalDesk\r\nDate: ";
-    h += date;
-    h += "\r\n";
-    if (status != 304) {
-        h += "Content-Type: ";
-        h += contentType;
-        h += "\r\nContent-Length: ";
-        h += QByteArray::number(contentLength);
-        h += "\r\n";
-    }
-    h += extraFields;
-    if (close)
-        h += "Connection: close\r\n";
-    else if (http10)
-        h += "Connection: keep-alive\r\n";
-    h += "\r\n";
-    return h;
-}
-
-} // namespace
-
 void BootServer::Worker::answerFailure(Connection &c, const ParseFailure &failure)
 {
-    int status = 400;
-    QByteArray extra;
-    switch (failure.error) {
-    case ParseError::BadRequestLine:
-    case ParseError::BadHeader: status = 400; break;
-    case ParseError::TooLarge: status = 431; break;
-    case ParseError::UnsupportedVersion: status = 505; break;
-    case ParseError::UnsupportedMethod:
-        status = 405;
-        extra = "Allow: GET, HEAD\r\n";
-        break;
-    }
+    const int status = statusFor(failure.error);
+    const QByteArray extra = failure.error == ParseError::UnsupportedMethod ? "Allow: GET, HEAD\r\n" : "";
     {
         QMutexLocker lock(&server_.countersLock_);
         ++server_.counters_.badRequests;
     }
     // Counted always, logged once per hundred: a flood must not flood the log too.
-    if (logged_++ % 100 == 0)
-        qCInfo(lcHttp).noquote() << "refused:" << parseErrorName(failure.error) << printable(failure.detail);
+    if (seenFailures_++ % 100 == 0)
+        qCInfo(lcHttp).noquote() << "refused:" << parseErrorName(failure.error) << QString::fromUtf8(failure.detail);
     Answer a;
     a.status = status;
     a.close = true; // what follows a broken head cannot be trusted to be a request
     a.body = QByteArray::number(status) + ' ' + reasonPhrase(status) + '\n';
-    a.head = makeHead(status, date(), true, false, a.body.size(), "text/plain; charset=utf-8", extra);
+    a.head = writeHead(status, {date(), true, false, a.body.size(), "text/plain; charset=utf-8", extra});
     c.in.clear();
     startSending(c, std::move(a));
 }
 
 void BootServer::Worker::answer(Connection &c, const Request &request)
 {
-    const bool head = request.method == Method::Head;
+    const bool headOnly = request.isHead();
     const bool http10 = request.minorVersion == 0;
     const bool closeAfter = !request.keepAlive();
     auto plain = [&](int status, QByteArrayView extra = {}) {
@@ -784,8 +634,8 @@ void BootServer::Worker::answer(Connection &c, const Request &request)
         a.status = status;
         a.close = closeAfter;
         const QByteArray body = QByteArray::number(status) + ' ' + reasonPhrase(status) + '\n';
-        a.head = makeHead(status, date(), closeAfter, http10, body.size(), "text/plain; charset=utf-8", extra);
-        if (!head)
+        a.head = writeHead(status, {date(), closeAfter, http10, body.size(), "text/plain; charset=utf-8", extra});
+        if (!headOnly)
             a.body = body;
         startSending(c, std::move(a));
     };
@@ -798,7 +648,7 @@ void BootServer::Worker::answer(Connection &c, const Request &request)
     boot::Resolved resolved = files_->resolve(*path, c.endpoint);
     if (const boot::Refused *refused = std::get_if<boot::Refused>(&resolved)) {
         if (refused->reason == boot::Refusal::Unavailable) {
-            if (logged_++ % 100 == 0)
+            if (seenFailures_++ % 100 == 0)
                 qCWarning(lcHttp).noquote() << refused->detail;
             plain(503);
         } else {
@@ -824,7 +674,7 @@ void BootServer::Worker::answer(Connection &c, const Request &request)
             return;
         }
         size = st.st_size;
-        lastModified = httpDate(st.st_mtim.tv_sec);
+        lastModified = httpDate(qint64(st.st_mtim.tv_sec));
         contentType = contentTypeFor(onDisk->path);
     } else {
         memory = std::move(std::get<boot::Generated>(resolved).content);
@@ -851,7 +701,7 @@ void BootServer::Worker::answer(Connection &c, const Request &request)
         Answer a;
         a.status = 304;
         a.close = closeAfter;
-        a.head = makeHead(304, date(), closeAfter, http10, 0, {}, "Last-Modified: " + lastModified + "\r\n");
+        a.head = writeHead(304, {date(), closeAfter, http10, 0, {}, "Last-Modified: " + lastModified + "\r\n"});
         startSending(c, std::move(a));
         return;
     }
@@ -873,8 +723,8 @@ void BootServer::Worker::answer(Connection &c, const Request &request)
         fields += "Content-Range: bytes " + QByteArray::number(r->first) + '-' +
                   QByteArray::number(r->first + r->length - 1) + '/' + QByteArray::number(size) + "\r\n";
     }
-    a.head = makeHead(a.status, date(), closeAfter, http10, a.length, contentType, fields);
-    if (head) {
+    a.head = writeHead(a.status, {date(), closeAfter, http10, a.length, contentType, fields});
+    if (headOnly) {
         if (file >= 0)
             ::close(file);
     } else if (file >= 0) {

@@ -2,6 +2,7 @@
 
 #include "servers/boot/bootfiles.h"
 #include "core/base/expected.h"
+#include "servers/http/httpcounters.h"
 #include "servers/http/httprequest.h"
 #include "core/runtime/service.h"
 
@@ -21,18 +22,6 @@ class MachineStore;
 
 namespace metaldesk::http {
 
-// What the Services page shows.
-struct Counters {
-    quint64 requests = 0;                   // answered, whatever the status
-    std::array<quint64, 5> byStatusClass{}; // [0] 1xx … [4] 5xx
-    quint64 bytesSent = 0;                  // heads and bodies
-    quint64 connectionsOpen = 0;
-    quint64 connectionsAccepted = 0;
-    quint64 connectionsRefused = 0; // over the connection limit (answered 503)
-    quint64 badRequests = 0;        // heads that did not parse (400, 405, 431, 505)
-    quint64 timedOut = 0;           // cut off in the middle of a request or of an answer
-};
-
 struct ServerConfig {
     QString address = QStringLiteral("0.0.0.0"); // --listen
     quint16 port = 5248;
@@ -44,7 +33,7 @@ struct ServerConfig {
     // Threads serving connections. One thread is CPU-bound at ~0.4 s per GB on loopback; on a
     // busy two-core machine a second one, like nginx's second worker, gets the server its share.
     int workers = 2;
-    Limits limits;
+    Limits limits; // GET and HEAD, no bodies
     // From config keys http_port, boot_root, boot_loader_dir, http_timeout_seconds,
     // http_max_connections, http_workers; `listenAddress` is the --listen address.
     static Expected<ServerConfig> fromConfig(const ConfigStore &config, const QString &listenAddress);

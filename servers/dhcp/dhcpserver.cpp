@@ -65,11 +65,14 @@ int boundSocket(const QByteArray &interface, quint16 port)
 
 const QStringList &ServerConfig::keys()
 {
-    static const QStringList names{
-        QStringLiteral("dhcp_interface"),      QStringLiteral("dhcp_mode"),   QStringLiteral("dhcp_range"),
-        QStringLiteral("dhcp_reserved_range"), QStringLiteral("dhcp_router"), QStringLiteral("dhcp_dns"),
-        QStringLiteral("dhcp_domain"),         QStringLiteral("dhcp_lease_seconds"),
-        QStringLiteral("dhcp_allow_other_servers"), QStringLiteral("dhcp_port")};
+    // Every setting of the table whose name starts with dhcp_: all of them restart DHCP.
+    static const QStringList names = [] {
+        QStringList list;
+        for (const SettingSpec &s : allSettings())
+            if (QLatin1String(s.name).startsWith(QLatin1String("dhcp_")))
+                list << QLatin1String(s.name);
+        return list;
+    }();
     return names;
 }
 
@@ -127,15 +130,15 @@ Expected<ServerConfig> ServerConfig::fromValues(const QHash<QString, QString> &v
 {
     ServerConfig c;
     auto value = [&values](const char *key) { return values.value(QLatin1String(key)).trimmed(); };
-    c.interfaceName = value("dhcp_interface");
+    c.interfaceName = value(setting::DhcpInterface);
     if (c.interfaceName.isEmpty())
         return c;
-    const QString mode = value("dhcp_mode");
+    const QString mode = value(setting::DhcpMode);
     if (mode == QLatin1String("proxy"))
         c.mode = Mode::Proxy;
     else if (!mode.isEmpty() && mode != QLatin1String("managed"))
         return Error{DhcpText::tr("the DHCP mode '%1' should be managed or proxy").arg(mode)};
-    c.allowOtherServers = value("dhcp_allow_other_servers") == QLatin1String("true");
+    c.allowOtherServers = value(setting::DhcpAllowOtherServers) == QLatin1String("true");
     const QNetworkInterface nic = QNetworkInterface::interfaceFromName(c.interfaceName);
     if (!nic.isValid())
         return Error{DhcpText::tr("the boot interface %1 does not exist on this machine").arg(c.interfaceName)};
@@ -150,7 +153,7 @@ Expected<ServerConfig> ServerConfig::fromValues(const QHash<QString, QString> &v
         return Error{DhcpText::tr("the boot interface %1 has no IPv4 address: give it one (the DHCP server "
                                   "answers from it)")
                          .arg(c.interfaceName)};
-    if (const QString port = value("dhcp_port"); !port.isEmpty()) { // tests serve on high ports
+    if (const QString port = value(setting::DhcpPort); !port.isEmpty()) { // tests serve on high ports
         c.port = quint16(port.toUInt());
         c.proxyPort = quint16(c.port + 1);
         c.probeClientPort = quint16(c.port + 2);
@@ -159,7 +162,7 @@ Expected<ServerConfig> ServerConfig::fromValues(const QHash<QString, QString> &v
         return c; // another server gives the addresses: nothing else applies
     const quint32 server = c.settings.serverAddress;
     const quint32 mask = c.settings.subnetMask;
-    if (const QString router = value("dhcp_router"); !router.isEmpty()) {
+    if (const QString router = value(setting::DhcpRouter); !router.isEmpty()) {
         const auto r = ipv4(router);
         if (!r)
             return Error{DhcpText::tr("the gateway '%1' is not an IPv4 address").arg(router)};
@@ -167,32 +170,32 @@ Expected<ServerConfig> ServerConfig::fromValues(const QHash<QString, QString> &v
             return Error{DhcpText::tr("the gateway %1 is not on the boot network").arg(router)};
         c.settings.router = *r;
     }
-    auto dynamic = parseRange(value("dhcp_range"), QT_TRANSLATE_NOOP("Dhcp", "dynamic range"), server, mask,
+    auto dynamic = parseRange(value(setting::DhcpRange), QT_TRANSLATE_NOOP("Dhcp", "dynamic range"), server, mask,
                               c.settings.router);
     if (!dynamic)
         return dynamic.error();
     c.settings.rangeFirst = dynamic->first;
     c.settings.rangeLast = dynamic->last;
-    if (const QString reserved = value("dhcp_reserved_range"); !reserved.isEmpty()) {
+    if (const QString reserved = value(setting::DhcpReservedRange); !reserved.isEmpty()) {
         auto range = parseRange(reserved, QT_TRANSLATE_NOOP("Dhcp", "reserved range"), server, mask,
                                 c.settings.router);
         if (!range)
             return range.error();
         if (range->overlaps(*dynamic))
             return Error{DhcpText::tr("the reserved range %1 overlaps the dynamic range %2")
-                             .arg(reserved, value("dhcp_range"))};
+                             .arg(reserved, value(setting::DhcpRange))};
         c.reservedFirst = range->first;
         c.reservedLast = range->last;
     }
-    const QStringList dnsList = value("dhcp_dns").split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const QStringList dnsList = value(setting::DhcpDns).split(QLatin1Char(','), Qt::SkipEmptyParts);
     for (const QString &dns : dnsList) {
         const auto d = ipv4(dns);
         if (!d)
             return Error{DhcpText::tr("the DNS server '%1' is not an IPv4 address").arg(dns.trimmed())};
         c.settings.dnsServers << *d;
     }
-    c.settings.domain = value("dhcp_domain").toUtf8();
-    if (const QString lease = value("dhcp_lease_seconds"); !lease.isEmpty()) {
+    c.settings.domain = value(setting::DhcpDomain).toUtf8();
+    if (const QString lease = value(setting::DhcpLeaseSeconds); !lease.isEmpty()) {
         bool ok = false;
         c.settings.leaseSeconds = lease.toUInt(&ok);
         if (!ok || c.settings.leaseSeconds < 60)

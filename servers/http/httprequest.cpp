@@ -1,5 +1,7 @@
 #include "servers/http/httprequest.h"
 
+#include "core/base/percentencoding.h"
+
 #include <algorithm>
 #include <cstring>
 #include <limits>
@@ -53,9 +55,18 @@ bool isAcceptableTarget(QByteArrayView target)
            target.startsWith("HTTPS://");
 }
 
-ParseFailure fail(ParseError error, QByteArrayView detail)
+// Client bytes for a log line or an error body: printable ASCII, short.
+QByteArray printable(QByteArrayView bytes)
 {
-    return ParseFailure{error, detail.first(std::min<qsizetype>(detail.size(), 200)).toByteArray()};
+    QByteArray out;
+    for (char c : bytes.first(std::min<qsizetype>(bytes.size(), 120)))
+        out += (uchar(c) >= 0x20 && uchar(c) < 0x7f) ? c : '?';
+    return out;
+}
+
+ParseFailure fail(ParseError error, const QByteArray &reason, QByteArrayView bytes = {})
+{
+    return ParseFailure{error, bytes.isEmpty() ? reason : reason + ": " + printable(bytes)};
 }
 
 // The elements of a comma-separated list (RFC 9110 §5.6.1), trimmed; empty ones included.
@@ -87,17 +98,6 @@ std::optional<qint64> number(QByteArrayView text)
     return value;
 }
 
-int hexValue(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 } // namespace
 
 const char *parseErrorName(ParseError error)
@@ -108,8 +108,26 @@ const char *parseErrorName(ParseError error)
     case ParseError::TooLarge: return "head too large";
     case ParseError::UnsupportedVersion: return "unsupported version";
     case ParseError::UnsupportedMethod: return "unsupported method";
+    case ParseError::LengthRequired: return "length required";
+    case ParseError::BodyTooLarge: return "body too large";
+    case ParseError::UnsupportedExpectation: return "unsupported expectation";
     }
     return "?";
+}
+
+int statusFor(ParseError error)
+{
+    switch (error) {
+    case ParseError::BadRequestLine:
+    case ParseError::BadHeader: return 400;
+    case ParseError::TooLarge: return 431;
+    case ParseError::UnsupportedVersion: return 505;
+    case ParseError::UnsupportedMethod: return 405;
+    case ParseError::LengthRequired: return 411;
+    case ParseError::BodyTooLarge: return 413;
+    case ParseError::UnsupportedExpectation: return 417;
+    }
+    return 400;
 }
 
 std::optional<QByteArray> Request::header(QByteArrayView name) const
@@ -157,7 +175,7 @@ ParseResult parse(QByteArrayView bytes, const Limits &limits)
     };
     auto incomplete = [&]() -> ParseResult {
         if (bytes.size() >= limits.maxHeadBytes)
-            return fail(ParseError::TooLarge, "no end of head within the limit");
+            return fail(ParseError::TooLarge, "the request head is longer than the limit");
         return NeedMore{};
     };
 
@@ -170,70 +188,88 @@ ParseResult parse(QByteArrayView bytes, const Limits &limits)
         const qsizetype space = partial.indexOf(' ');
         const QByteArrayView method = space < 0 ? partial : partial.first(space);
         if (!method.isEmpty() && !isToken(method))
-            return fail(ParseError::BadRequestLine, partial);
+            return fail(ParseError::BadRequestLine, "not an HTTP request", partial);
         return incomplete();
     }
     if (pos > limits.maxHeadBytes)
-        return fail(ParseError::TooLarge, "request line longer than the limit");
+        return fail(ParseError::TooLarge, "the request line is longer than the limit");
     if (line.contains('\r'))
-        return fail(ParseError::BadRequestLine, line);
+        return fail(ParseError::BadRequestLine, "malformed request line", line);
     const qsizetype firstSpace = line.indexOf(' ');
     const qsizetype secondSpace = firstSpace < 0 ? -1 : line.indexOf(' ', firstSpace + 1);
     if (firstSpace < 0 || secondSpace < 0 || line.indexOf(' ', secondSpace + 1) >= 0)
-        return fail(ParseError::BadRequestLine, line);
+        return fail(ParseError::BadRequestLine, "malformed request line", line);
     const QByteArrayView method = line.first(firstSpace);
     const QByteArrayView target = line.sliced(firstSpace + 1, secondSpace - firstSpace - 1);
     const QByteArrayView version = line.sliced(secondSpace + 1);
     if (!isToken(method) || !isAcceptableTarget(target))
-        return fail(ParseError::BadRequestLine, line);
+        return fail(ParseError::BadRequestLine, "malformed request line", line);
     if (version.size() != 8 || !version.startsWith("HTTP/") || version[5] < '0' || version[5] > '9' ||
         version[6] != '.' || version[7] < '0' || version[7] > '9')
-        return fail(ParseError::BadRequestLine, line);
+        return fail(ParseError::BadRequestLine, "malformed HTTP version", version);
     if (version[5] != '1')
-        return fail(ParseError::UnsupportedVersion, version);
+        return fail(ParseError::UnsupportedVersion, "only HTTP/1.x is served", version);
     // HTTP/1.2 and later minor versions are answered as 1.1 (RFC 9110 §2.5).
     request.minorVersion = version[7] == '0' ? 0 : 1;
+    if (!limits.methods.isEmpty() && !limits.methods.contains(method))
+        return fail(ParseError::UnsupportedMethod, "method not served", method);
+    request.method = method.toByteArray();
     request.target = target.toByteArray();
-    if (method == "GET")
-        request.method = Method::Get;
-    else if (method == "HEAD")
-        request.method = Method::Head;
-    else
-        return fail(ParseError::UnsupportedMethod, method);
 
+    std::optional<qint64> contentLength;
+    bool expectContinue = false;
     int hosts = 0;
     for (;;) {
         if (!nextLine(line))
             return incomplete();
         if (pos > limits.maxHeadBytes)
-            return fail(ParseError::TooLarge, "head longer than the limit");
+            return fail(ParseError::TooLarge, "the request head is longer than the limit");
         if (line.isEmpty())
             break;
         if (isWhitespace(line.front())) // obsolete line folding (RFC 9112 §5.2)
-            return fail(ParseError::BadHeader, line);
+            return fail(ParseError::BadHeader, "obsolete header line folding", line);
         const qsizetype colon = line.indexOf(':');
         if (colon <= 0 || !isToken(line.first(colon)))
-            return fail(ParseError::BadHeader, line);
+            return fail(ParseError::BadHeader, "malformed header", line);
+        const QByteArrayView name = line.first(colon);
         const QByteArrayView value = trimmed(line.sliced(colon + 1));
         for (char c : value)
             if ((uchar(c) < 0x20 && c != '\t') || c == 0x7f)
-                return fail(ParseError::BadHeader, line);
+                return fail(ParseError::BadHeader, "control character in header", name);
         if (request.headers.size() >= limits.maxHeaders)
             return fail(ParseError::TooLarge, "too many header fields");
-        Header header{line.first(colon).toByteArray(), value.toByteArray()};
-        if (equalsIgnoringCase(header.name, "host"))
+        if (equalsIgnoringCase(name, "host"))
             ++hosts;
-        // The boot server takes no request bodies; refusing them keeps the next request's start
-        // unambiguous (no request smuggling between us and a proxy).
-        if (equalsIgnoringCase(header.name, "transfer-encoding") ||
-            (equalsIgnoringCase(header.name, "content-length") && number(value).value_or(1) != 0))
-            return fail(ParseError::BadHeader, line);
-        request.headers.append(std::move(header));
+        if (equalsIgnoringCase(name, "transfer-encoding"))
+            return fail(ParseError::LengthRequired, "chunked bodies are not accepted: send Content-Length");
+        if (equalsIgnoringCase(name, "content-length")) {
+            const auto n = number(value);
+            // Several Content-Length fields must agree (RFC 9112 §6.3): anything else could smuggle.
+            if (!n || (contentLength && *contentLength != *n))
+                return fail(ParseError::BadHeader, "malformed Content-Length", value);
+            contentLength = n;
+        }
+        if (equalsIgnoringCase(name, "expect")) {
+            if (!equalsIgnoringCase(value, "100-continue"))
+                return fail(ParseError::UnsupportedExpectation, "unsupported expectation", value);
+            expectContinue = true;
+        }
+        request.headers.append(Header{name.toByteArray(), value.toByteArray()});
     }
     // RFC 9112 §3.2: exactly one Host in HTTP/1.1, at most one before.
     if (hosts > 1 || (request.minorVersion == 1 && hosts == 0))
         return fail(ParseError::BadHeader, hosts ? "several Host fields" : "no Host field");
     request.headLength = pos;
+    const qint64 bodyLength = contentLength.value_or(0);
+    if (bodyLength > 0 && limits.maxBodyBytes == 0)
+        return fail(ParseError::BadHeader, "this service takes no request bodies");
+    if (bodyLength > limits.maxBodyBytes)
+        return fail(ParseError::BodyTooLarge,
+                    "the request body is larger than " + QByteArray::number(limits.maxBodyBytes) + " bytes");
+    if (bytes.size() - pos < bodyLength)
+        return NeedMore{expectContinue};
+    request.body = bytes.sliced(pos, bodyLength).toByteArray();
+    request.length = pos + bodyLength;
     return request;
 }
 
@@ -246,29 +282,19 @@ std::optional<QByteArray> decodedPath(QByteArrayView target)
         const qsizetype slash = target.indexOf('/', scheme + 3);
         target = slash < 0 ? QByteArrayView("/") : target.sliced(slash);
     }
-    const qsizetype end = [&] {
-        for (qsizetype i = 0; i < target.size(); ++i)
-            if (target[i] == '?' || target[i] == '#')
-                return i;
-        return target.size();
-    }();
-    QByteArray path;
-    path.reserve(end);
-    for (qsizetype i = 0; i < end; ++i) {
-        if (target[i] != '%') {
-            path.append(target[i]);
-            continue;
-        }
-        if (i + 2 >= end)
-            return std::nullopt;
-        const int high = hexValue(target[i + 1]);
-        const int low = hexValue(target[i + 2]);
-        if (high < 0 || low < 0)
-            return std::nullopt;
-        path.append(char(high * 16 + low));
-        i += 2;
-    }
-    return path;
+    for (qsizetype i = 0; i < target.size(); ++i)
+        if (target[i] == '?' || target[i] == '#')
+            return percentDecode(target.first(i));
+    return percentDecode(target);
+}
+
+QByteArrayView query(QByteArrayView target)
+{
+    const qsizetype hash = target.indexOf('#');
+    if (hash >= 0)
+        target = target.first(hash);
+    const qsizetype mark = target.indexOf('?');
+    return mark < 0 ? QByteArrayView() : target.sliced(mark + 1);
 }
 
 RangeAnswer parseRange(QByteArrayView value, qint64 size)

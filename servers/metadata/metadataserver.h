@@ -1,16 +1,12 @@
 #pragma once
 
 #include "core/base/expected.h"
-#include "servers/metadata/metadatarequest.h"
 #include "core/runtime/service.h"
+#include "servers/http/requestserver.h"
+#include "servers/http/router.h"
 
 #include <QMutex>
-#include <array>
 #include <memory>
-
-class QTcpServer;
-class QTcpSocket;
-class QTimer;
 
 namespace metaldesk {
 class ChangeFeed;
@@ -23,15 +19,11 @@ class NodeTokenStore;
 
 namespace metaldesk::metadata {
 
-// What the Services page shows.
+// What the Services page shows beside the HTTP counters.
 struct Counters {
-    quint64 requests = 0;                   // answered, whatever the status
-    std::array<quint64, 5> byStatusClass{}; // [0] 1xx … [4] 5xx
-    quint64 credentialsRefused = 0;         // 401: no, malformed or unknown OAuth credential
-    quint64 badRequests = 0;                // requests that did not parse (400, 411, 413, 431, ...)
-    quint64 enlisted = 0;                   // machines created by enlistment
-    quint64 commissioned = 0;               // commissioning results taken
-    quint64 connectionsOpen = 0;
+    quint64 credentialsRefused = 0; // 401: no, malformed or unknown OAuth credential
+    quint64 enlisted = 0;           // machines created by enlistment
+    quint64 commissioned = 0;       // commissioning results taken
 };
 
 struct ServerConfig {
@@ -40,10 +32,11 @@ struct ServerConfig {
     quint16 bootHttpPort = 5248;                 // the boot HTTP server, for image paths
     int timeoutMs = 30000; // a request must arrive within this time of its first byte; idle connections close
     int maxConnections = 256;
-    Limits limits;
-    // From the config keys metadata_port, metadata_timeout_seconds, metadata_max_connections and
+    http::Limits limits{16384, 100, 1 << 20, {"GET", "HEAD", "POST"}}; // bodies up to 1 MiB: an inventory is a few KiB
+    // From the settings metadata_port, metadata_timeout_seconds, metadata_max_connections and
     // http_port; `listenAddress` is the --listen address.
     static Expected<ServerConfig> fromConfig(const ConfigStore &config, const QString &listenAddress);
+    http::RequestServerConfig requestServer() const;
 };
 
 // The metadata service on tcp 5240 under /MAAS/metadata/, in its own thread: what booting
@@ -51,9 +44,8 @@ struct ServerConfig {
 // commission, status, deploy) and the MAAS datasource of cloud-init in deployed systems
 // (<version>/meta-data/..., <version>/user-data, status/<system_id>), where <version> is "latest"
 // or "2012-03-01". Every call but enlist needs the machine's own OAuth 1.0 PLAINTEXT credential and
-// acts on that machine only. The logic is NodeReports's; this class speaks HTTP/1.1 (keep-alive,
-// bodies up to 1 MiB, 100-continue) over QTcpServer: a few machines calling now and then need
-// nothing faster.
+// acts on that machine only. The logic is NodeReports's; this class is a route table on the shared
+// HTTP stack (http::RequestServer and http::Router).
 class Server : public Service {
     Q_OBJECT
 public:
@@ -65,39 +57,25 @@ public:
     void stop() override;
     Counters counters() const;
     QList<Counter> counterList() const override;
-
-    // An answer, before it is written.
-    struct Response {
-        int status = 200;
-        QByteArray contentType = "text/plain; charset=utf-8";
-        QByteArray body;
-        QByteArray fields; // extra header lines, each ending in CRLF
-    };
+    // Every route served, "METHOD /pattern" (for docs and tests).
+    QStringList routes() const { return router_.describe(); }
 
 private:
-    struct Connection;
-    void acceptAll();
-    void serve(QTcpSocket *socket);
-    void sweep();
-    void finish(Connection &c); // answered: close gracefully
-    void send(Connection &c, const Response &response, bool head, bool close, bool http10);
-    Response answer(const Request &request, const QString &serverAddress);
-    Response route(const Request &request, const QByteArray &path, const QString &serverAddress);
-    // The machine whose credential the request carries, or the 401/503 to answer.
-    std::variant<QString, Response> authenticate(const Request &request);
-    void count(int status);
+    void addRoutes();
+    // Runs `body` for the machine whose credential the request carries, or answers 401/503.
+    http::Response authenticated(const http::Call &call,
+                                 const std::function<http::Response(const QString &systemId)> &body);
+    QString metadataUrl(const http::Call &call) const;
 
     std::shared_ptr<Database> db_;
     ChangeFeed *feed_;
     LifecycleEngine *engine_;
     ServerConfig config_;
-    QTcpServer *listener_ = nullptr;
-    QTimer *sweepTimer_ = nullptr;
+    http::Router router_;
+    std::unique_ptr<http::RequestServer> requests_;
     std::unique_ptr<NodeReports> reports_;
     std::unique_ptr<NodeTokenStore> tokens_;
     std::unique_ptr<ConfigStore> settings_;
-    std::vector<std::unique_ptr<Connection>> connections_;
-    quint64 logged_ = 0; // refusals seen, for logging one in a hundred
     mutable QMutex countersLock_;
     Counters counters_;
 };

@@ -31,7 +31,7 @@ struct ServerConfig {
     int retransmitMs = 1000; // when the client asks for no timeout (RFC 2349)
     int retries = 5;         // resends of one window before the transfer is dropped
     int maxTransfers = 512;  // each holds a socket and a window buffer
-    int threads = 2;         // transfer loops, each a thread (from config: 8 unless tftp_threads says)
+    int threads = 8;         // transfer loops, each a thread (the setting tftp_threads)
     // From config keys tftp_port, boot_root, boot_loader_dir, http_port, tftp_retries, tftp_threads, and the
     // --listen address (empty: all addresses).
     static Expected<ServerConfig> fromConfig(const ConfigStore &config, const QString &listenAddress = {});

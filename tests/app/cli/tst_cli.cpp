@@ -1,5 +1,6 @@
 // The command line as a user meets it: the real binary, run as a process.
 #include "core/runtime/coreservices.h"
+#include "core/storage/settings.h"
 
 #include <QProcess>
 #include <QRegularExpression>
@@ -71,6 +72,10 @@ private slots:
     void unknownOptionIsAUsageError();
     void unknownCommandIsAUsageError();
     void badListenAddressIsAUsageError();
+    void setConfigStoresWhatGetConfigReads();
+    void setConfigRefusesAnUnknownSettingNamingTheValidOnes();
+    void setConfigRefusesABadValueWithTheReason();
+    void setConfigHelpListsEverySetting();
     void createadminCreatesAnAdministratorWithAnApiKey();
     void createadminWithoutTerminalNamesTheMissingOption();
     void createadminAsksOnATerminalWithoutEchoingThePassword();
@@ -124,6 +129,72 @@ void TestCli::badListenAddressIsAUsageError()
     const Run r = run({QStringLiteral("--headless"), QStringLiteral("--listen"), QStringLiteral("not-an-ip")});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QLatin1String("not-an-ip")), qPrintable(r.err));
+}
+
+void TestCli::setConfigStoresWhatGetConfigReads()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("md.db"));
+    // Never set: the default.
+    Run r = run({QStringLiteral("get-config"), QStringLiteral("http_port"), QStringLiteral("--database"), db});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QCOMPARE(r.out.trimmed(), QStringLiteral("5248"));
+    r = run({QStringLiteral("set-config"), QStringLiteral("http_port"), QStringLiteral(" 8080 "), QStringLiteral("--database"), db});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1String("http, tftp, metadata")), qPrintable(r.err)); // who reads it at start
+    r = run({QStringLiteral("get-config"), QStringLiteral("http_port"), QStringLiteral("--database"), db});
+    QCOMPARE(r.out.trimmed(), QStringLiteral("8080"));
+    // An empty value puts the default back.
+    r = run({QStringLiteral("set-config"), QStringLiteral("http_port"), QString(), QStringLiteral("--database"), db});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    r = run({QStringLiteral("get-config"), QStringLiteral("http_port"), QStringLiteral("--database"), db});
+    QCOMPARE(r.out.trimmed(), QStringLiteral("5248"));
+}
+
+void TestCli::setConfigRefusesAnUnknownSettingNamingTheValidOnes()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("md.db"));
+    for (const QString &command : {QStringLiteral("set-config"), QStringLiteral("get-config")}) {
+        QStringList args{command, QStringLiteral("dhcp_rnage")};
+        if (command == QLatin1String("set-config"))
+            args << QStringLiteral("10.0.0.10-10.0.0.20");
+        const Run r = run(args + QStringList{QStringLiteral("--database"), db});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QLatin1String("there is no setting 'dhcp_rnage'")), qPrintable(r.err));
+        for (const char *valid : {"dhcp_range", "dhcp_interface", "http_port", "node_timeout_minutes"})
+            QVERIFY2(r.err.contains(QLatin1String(valid)), qPrintable(r.err));
+    }
+    QVERIFY(!QFile::exists(db)); // refused before anything was opened
+}
+
+void TestCli::setConfigRefusesABadValueWithTheReason()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("md.db"));
+    const std::pair<const char *, const char *> bad[] = {
+        {"http_port", "seventy"},     {"http_port", "70000"},  {"dhcp_mode", "managd"},
+        {"dhcp_range", "10.0.0.9"},   {"dhcp_router", "10.0.0"}, {"dhcp_allow_other_servers", "yes"},
+        {"boot_root", "relative/dir"}, {"node_timeout_minutes", "0"}, {"dhcp_dns", "10.0.0.1,dns.example"},
+    };
+    for (const auto &[name, value] : bad) {
+        const Run r = run({QStringLiteral("set-config"), QLatin1String(name), QLatin1String(value),
+                           QStringLiteral("--database"), db});
+        QVERIFY2(r.exitCode == 2, name);
+        QVERIFY2(r.err.contains(QStringLiteral("the setting %1 is '%2'").arg(QLatin1String(name), QLatin1String(value))),
+                 qPrintable(r.err));
+    }
+    QVERIFY(!QFile::exists(db));
+}
+
+void TestCli::setConfigHelpListsEverySetting()
+{
+    const Run r = run({QStringLiteral("set-config"), QStringLiteral("--help")});
+    QCOMPARE(r.exitCode, 0);
+    for (const SettingSpec &s : allSettings())
+        QVERIFY2(r.out.contains(QLatin1String(s.name)), s.name);
+    QVERIFY2(r.out.contains(QLatin1String("managed|proxy")), qPrintable(r.out));
+    QVERIFY2(r.out.contains(QLatin1String("[default: 5248]")), qPrintable(r.out));
 }
 
 void TestCli::createadminCreatesAnAdministratorWithAnApiKey()

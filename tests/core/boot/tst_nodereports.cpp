@@ -350,7 +350,7 @@ void TestNodeReports::givesTheEnvironmentItsCredentialAndEraseMode()
     QVERIFY(core->engine->performAction(m.systemId, NodeAction::Release, admin_, {true}));
     QCOMPARE(decide().purpose, BootPurpose::Release);
     QCOMPARE(decide().erase, QStringLiteral("quick")); // the default
-    QVERIFY(core->config->setValue(QLatin1String(kDiskEraseMode), QStringLiteral("secure")));
+    QVERIFY(core->config->setValue(setting::DiskEraseMode, QStringLiteral("secure")));
     QCOMPARE(decide().erase, QStringLiteral("secure"));
     QVERIFY(NodeSettingsStore(core->db).setEraseMode(m.systemId, QStringLiteral("quick")));
     QCOMPARE(decide().erase, QStringLiteral("quick")); // the machine's own choice wins

@@ -645,8 +645,8 @@ private slots:
         REQUIRE_OK(core_->engine->changeStatus(m->systemId, S::Ready, Actor::system(u"metadata"_s), u"Done"_s));
         QVERIFY(!core_->machines->get(m->systemId)->statusExpires); // Ready is not monitored
 
-        REQUIRE_OK(core_->config->setValue(QLatin1String(kNodeTimeoutMinutes), u"7"_s));
-        REQUIRE_OK(core_->config->setValue(QLatin1String(kReleaseTimeoutMinutes), u"2"_s));
+        REQUIRE_OK(core_->config->setValue(setting::NodeTimeoutMinutes, u"7"_s));
+        REQUIRE_OK(core_->config->setValue(setting::ReleaseTimeoutMinutes, u"2"_s));
         t0 = nowMs();
         REQUIRE_OK(core_->engine->performAction(m->systemId, NodeAction::Deploy, alice_));
         t1 = nowMs();

@@ -4,6 +4,7 @@
 #include "core/runtime/coreservices.h"
 #include "servers/boot/httpbootserver.h"
 #include "core/runtime/servicehost.h"
+#include "rawsql.h"
 
 #include <QCryptographicHash>
 #include <QProcess>
@@ -12,6 +13,8 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
+#include "rawsql.h"
+
 #include <QtTest>
 
 using namespace metaldesk;
@@ -441,8 +444,17 @@ void TestHttpBootServer::saysWhyItCannotListen()
     QCOMPARE(states.first().at(0).toString(), QStringLiteral("failed"));
     QVERIFY2(states.first().at(1).toString().contains(QLatin1String("choose another port in the setting http_port")),
              qPrintable(states.first().at(1).toString()));
-    // A wrong setting is named.
-    QVERIFY((*core)->config->setValue(QStringLiteral("http_timeout_seconds"), QStringLiteral("soon")));
+    // A wrong setting is refused when it is set, with its name and what it takes...
+    const auto refused = (*core)->config->setValue(QStringLiteral("http_timeout_seconds"), QStringLiteral("soon"));
+    QVERIFY(!refused);
+    QVERIFY2(refused.errorMessage().contains(QLatin1String("http_timeout_seconds is 'soon': it should be a number")),
+             qPrintable(refused.errorMessage()));
+    // ...and named when one stored behind MetalDesk's back (an older version, an SQL shell) is read.
+    {
+        metaldesk::testing::RawSql sql(DatabaseSpec::sqlite(db_));
+        QCOMPARE(sql.exec(QStringLiteral("UPDATE config SET value = 'soon' WHERE name = 'http_timeout_seconds'")),
+                 QString());
+    }
     const auto wrong = http::ServerConfig::fromConfig(*(*core)->config, {});
     QVERIFY(!wrong);
     QVERIFY2(wrong.errorMessage().contains(QLatin1String("http_timeout_seconds")), qPrintable(wrong.errorMessage()));

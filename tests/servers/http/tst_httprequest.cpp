@@ -51,6 +51,10 @@ private slots:
     void refusesHeadsOverTheLimit();
     void refusesOtherVersionsAndMethods();
     void refusesNoiseBeforeALineEnds();
+    void readsBodiesOfContentLength();
+    void refusesBodiesItCannotTake();
+    void takesTheMethodsAServiceServes();
+    void splitsQueries();
     void decodesPaths_data();
     void decodesPaths();
     void answersRanges_data();
@@ -60,7 +64,7 @@ private slots:
 void TestHttpRequest::parsesRealClientsRequests()
 {
     const Request curl = parsed(curlRange);
-    QCOMPARE(curl.method, Method::Get);
+    QCOMPARE(curl.method, QByteArray("GET"));
     QCOMPARE(curl.target, QByteArray("/images/root.img"));
     QCOMPARE(curl.minorVersion, 1);
     QCOMPARE(curl.headers.size(), 4);
@@ -75,7 +79,8 @@ void TestHttpRequest::parsesRealClientsRequests()
     QVERIFY(script.keepAlive());
 
     const Request head = parsed("HEAD / HTTP/1.0\r\n\r\n"); // HTTP/1.0 needs no Host
-    QCOMPARE(head.method, Method::Head);
+    QCOMPARE(head.method, QByteArray("HEAD"));
+    QVERIFY(head.isHead());
     QCOMPARE(head.minorVersion, 0);
 }
 
@@ -149,8 +154,10 @@ void TestHttpRequest::refusesBrokenHeaders_data()
     QTest::newRow("NUL in value") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n", 37);
     QTest::newRow("no Host in 1.1") << QByteArray("GET / HTTP/1.1\r\nAccept: */*\r\n\r\n");
     QTest::newRow("two Hosts") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n");
-    QTest::newRow("a body") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
-    QTest::newRow("chunked") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
+    QTest::newRow("a body where none is taken")
+        << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
+    QTest::newRow("two lengths") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nContent-Length: 1\r\n\r\n");
+    QTest::newRow("length not a number") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n");
 }
 
 void TestHttpRequest::refusesBrokenHeaders()
@@ -190,6 +197,80 @@ void TestHttpRequest::refusesNoiseBeforeALineEnds()
     // A TLS ClientHello starts with 0x16 0x03: not a method, so no need to wait for a line end.
     QCOMPARE(failure(QByteArray::fromHex("160301020001")), ParseError::BadRequestLine);
     QVERIFY(std::holds_alternative<NeedMore>(parse("GE")));
+}
+
+namespace {
+// The metadata service's limits: bodies up to 1 MiB, GET, HEAD and POST.
+const Limits withBodies{16384, 100, 1 << 20, {"GET", "HEAD", "POST"}};
+// What the built-in environment's busybox wget sends with --post-file (and curl --data alike).
+const QByteArray enlist = "POST /MAAS/metadata/metaldesk/v1/enlist HTTP/1.1\r\nHost: 10.99.0.1:5240\r\n"
+                          "Content-Type: application/json\r\nContent-Length: 15\r\n\r\n{\"cpu\":{\"n\":1}}";
+} // namespace
+
+void TestHttpRequest::readsBodiesOfContentLength()
+{
+    const Request r = parsed(enlist, withBodies);
+    QCOMPARE(r.method, QByteArray("POST"));
+    QCOMPARE(r.body, QByteArray("{\"cpu\":{\"n\":1}}"));
+    QCOMPARE(r.length, enlist.size());
+    QCOMPARE(r.headLength, enlist.size() - 15);
+    // Every cut before the body's last byte needs more; the head alone does not ask to continue.
+    for (qsizetype n = 0; n < enlist.size(); ++n) {
+        const auto result = parse(QByteArrayView(enlist).first(n), withBodies);
+        QVERIFY2(std::holds_alternative<NeedMore>(result), qPrintable(QString::number(n)));
+        QVERIFY(!std::get<NeedMore>(result).continueWanted);
+    }
+    // A request pipelined after a body starts right after it.
+    const QByteArray two = enlist + "GET /MAAS/metadata/ HTTP/1.1\r\nHost: x\r\n\r\n";
+    QCOMPARE(parsed(QByteArrayView(two).sliced(parsed(two, withBodies).length), withBodies).method, QByteArray("GET"));
+    // curl's "Expect: 100-continue": the head is complete, the body waits for our go-ahead.
+    const QByteArray expecting = "POST /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
+    const auto waiting = parse(expecting, withBodies);
+    QVERIFY(std::holds_alternative<NeedMore>(waiting) && std::get<NeedMore>(waiting).continueWanted);
+    QCOMPARE(parsed(expecting + "abc", withBodies).body, QByteArray("abc"));
+    // Content-Length: 0 is no body, also where none is taken.
+    const QByteArray empty = "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n";
+    QCOMPARE(parsed(empty).length, empty.size());
+}
+
+void TestHttpRequest::refusesBodiesItCannotTake()
+{
+    // Too large: refused as soon as the head says so, before a byte of the body.
+    const QByteArray big = "POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 1048577\r\n\r\n";
+    auto result = parse(big, withBodies);
+    QVERIFY(std::holds_alternative<ParseFailure>(result));
+    QCOMPARE(std::get<ParseFailure>(result).error, ParseError::BodyTooLarge);
+    QVERIFY(std::get<ParseFailure>(result).detail.contains("larger than 1048576 bytes"));
+    QCOMPARE(statusFor(ParseError::BodyTooLarge), 413);
+    // A length no number can hold saturates, and is too large rather than wrapped around.
+    QCOMPARE(failure("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", withBodies),
+             ParseError::BodyTooLarge);
+    // Chunked bodies: 411, whatever the service (none of our clients sends one).
+    const QByteArray chunked = "POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+    QCOMPARE(failure(chunked, withBodies), ParseError::LengthRequired);
+    QCOMPARE(failure("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"), ParseError::LengthRequired);
+    QCOMPARE(statusFor(ParseError::LengthRequired), 411);
+    // An expectation we cannot meet.
+    QCOMPARE(failure("POST /x HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 1\r\n\r\na", withBodies),
+             ParseError::UnsupportedExpectation);
+}
+
+void TestHttpRequest::takesTheMethodsAServiceServes()
+{
+    QCOMPARE(failure(enlist), ParseError::UnsupportedMethod); // the boot server's defaults: GET and HEAD
+    QCOMPARE(failure("PUT /x HTTP/1.1\r\nHost: x\r\n\r\n", withBodies), ParseError::UnsupportedMethod);
+    QCOMPARE(statusFor(ParseError::UnsupportedMethod), 405);
+    Limits any = withBodies;
+    any.methods.clear();
+    QCOMPARE(parsed("PROPFIND /x HTTP/1.1\r\nHost: x\r\n\r\n", any).method, QByteArray("PROPFIND"));
+}
+
+void TestHttpRequest::splitsQueries()
+{
+    QCOMPARE(query("/MAAS/api/2.0/machines/?op=allocate"), QByteArrayView("op=allocate"));
+    QCOMPARE(query("/a?b=c#frag"), QByteArrayView("b=c"));
+    QCOMPARE(query("/a"), QByteArrayView());
+    QCOMPARE(query("/a#x?y"), QByteArrayView());
 }
 
 void TestHttpRequest::decodesPaths_data()

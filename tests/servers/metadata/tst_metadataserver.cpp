@@ -23,6 +23,12 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <thread>
+#include <atomic>
 
 using namespace metaldesk;
 using S = NodeStatus;
@@ -286,6 +292,7 @@ private slots:
     void refusesMalformedHttp();
     void keepsConnectionsAlive();
     void cutsOffSlowClients();
+    void holdsAgainstAClientThatNeverReads();
     void cleanupTestCase();
 
 private:
@@ -797,7 +804,7 @@ void TestMetadataServer::deploysWithAReservedAddressAndStockCloudInit()
     for (const auto &[key, value] :
          {std::pair{"dhcp_interface", "lo"}, std::pair{"dhcp_range", "127.0.0.100-127.0.0.199"},
           std::pair{"dhcp_reserved_range", "127.0.0.200-127.0.0.209"}, std::pair{"dhcp_router", "127.0.0.254"},
-          std::pair{"dhcp_dns", "127.0.0.53"}, std::pair{kDeployImageUrl, "images/debian-12.img.xz"}})
+          std::pair{"dhcp_dns", "127.0.0.53"}, std::pair{setting::DeployImageUrl, "images/debian-12.img.xz"}})
         QVERIFY(config.setValue(QLatin1String(key), QLatin1String(value)));
 
     const QStringList macs{QStringLiteral("52:54:00:5e:09:01"), QStringLiteral("52:54:00:5e:09:02")};
@@ -1047,6 +1054,89 @@ void TestMetadataServer::keepsConnectionsAlive()
                           QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-o"),
                           QStringLiteral("/dev/null"), url(QString()), url(QString())});
     QCOMPARE(old.out, QByteArray("1 1 "));
+}
+
+namespace {
+
+// The resident set of a process in bytes, from /proc.
+qint64 residentBytes(qint64 pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n'))
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024;
+    return -1;
+}
+
+} // namespace
+
+void TestMetadataServer::holdsAgainstAClientThatNeverReads()
+{
+    // One anonymous client pipelines requests as fast as the kernel takes them and never reads an
+    // answer; cut off, it connects again. For 20 s the server's memory stays within 100 MB of where
+    // it started, and a second client is answered in under a second throughout.
+    const qint64 pid = metaldesk_.processId();
+    const qint64 before = residentBytes(pid);
+    QVERIFY(before > 0);
+    std::atomic<bool> stop = false;
+    std::atomic<qint64> requestsSent = 0;
+    std::thread attacker([&] {
+        QByteArray batch;
+        for (int i = 0; i < 64; ++i)
+            batch += "GET /MAAS/metadata/ HTTP/1.1\r\nHost: x\r\n\r\n";
+        while (!stop) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+            sockaddr_in to{};
+            to.sin_family = AF_INET;
+            to.sin_port = htons(port_);
+            to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            ::connect(fd, reinterpret_cast<sockaddr *>(&to), sizeof to);
+            qsizetype offset = 0;
+            while (!stop) {
+                const ssize_t n = ::send(fd, batch.constData() + offset, size_t(batch.size() - offset), MSG_NOSIGNAL);
+                if (n > 0) {
+                    offset = (offset + n) % batch.size();
+                    requestsSent += n / 40;
+                } else if (n < 0 && (errno == EAGAIN || errno == EINPROGRESS || errno == ENOTCONN)) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(1)); // the window is shut: hold on
+                } else {
+                    break; // cut off: connect again
+                }
+            }
+            ::close(fd);
+        }
+    });
+    auto finish = qScopeGuard([&] {
+        stop = true;
+        attacker.join();
+    });
+    QElapsedTimer timer;
+    timer.start();
+    qint64 peak = before;
+    qint64 slowest = 0;
+    int answered = 0;
+    QElapsedTimer sinceGet;
+    sinceGet.start();
+    while (timer.elapsed() < 20000) {
+        peak = std::max(peak, residentBytes(pid));
+        if (sinceGet.elapsed() >= 500) {
+            sinceGet.restart();
+            QElapsedTimer one;
+            one.start();
+            const QByteArray got = exchange(port_, "GET /MAAS/metadata/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3000);
+            slowest = std::max(slowest, one.elapsed());
+            QVERIFY2(got.startsWith("HTTP/1.1 200 OK\r\n"), got.left(200).constData());
+            ++answered;
+        }
+        QTest::qWait(100);
+    }
+    qInfo("figure: %lld requests pipelined; RSS %lld MB before, %lld MB at most; slowest other GET %lld ms of %d",
+          qint64(requestsSent), before >> 20, peak >> 20, slowest, answered);
+    QVERIFY2(requestsSent > 10000, "the attacker did not get going");
+    QVERIFY2(peak - before < 100 << 20, qPrintable(QStringLiteral("grew by %1 MB").arg((peak - before) >> 20)));
+    QVERIFY2(slowest < 1000, qPrintable(QStringLiteral("a GET took %1 ms").arg(slowest)));
 }
 
 void TestMetadataServer::cutsOffSlowClients()
