@@ -470,6 +470,21 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Job</name>
+    <message>
+        <source>%1: cancelled; nothing was changed</source>
+        <translation>%1: 취소했습니다. 바뀐 것은 없습니다</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>%1 남음</translation>
+    </message>
+    <message>
+        <source>%1: done</source>
+        <translation>%1: 완료</translation>
+    </message>
+</context>
+<context>
     <name>Lifecycle</name>
     <message>
         <source>cannot %1: machine is %2</source>
@@ -831,6 +846,33 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Permissions</name>
+    <message>
+        <source>only administrators can add machines</source>
+        <translation>관리자만 머신을 추가할 수 있습니다</translation>
+    </message>
+    <message>
+        <source>only administrators can change the power settings</source>
+        <translation>관리자만 전원 설정을 바꿀 수 있습니다</translation>
+    </message>
+    <message>
+        <source>only administrators can add users</source>
+        <translation>관리자만 사용자를 추가할 수 있습니다</translation>
+    </message>
+    <message>
+        <source>only administrators can see other users</source>
+        <translation>관리자만 다른 사용자를 볼 수 있습니다</translation>
+    </message>
+    <message>
+        <source>only administrators can change MetalDesk&apos;s settings</source>
+        <translation>관리자만 MetalDesk 설정을 바꿀 수 있습니다</translation>
+    </message>
+    <message>
+        <source>this is not allowed</source>
+        <translation>허용되지 않는 작업입니다</translation>
+    </message>
+</context>
+<context>
     <name>Power</name>
     <message>
         <source>Manual</source>
@@ -1003,6 +1045,18 @@ Commands:
     <message>
         <source>Wake-on-LAN packet sent to %1: whether it woke cannot be read</source>
         <translation>%1에 Wake-on-LAN 패킷을 보냈습니다: 켜졌는지는 알 수 없습니다</translation>
+    </message>
+    <message>
+        <source>power settings need a power driver</source>
+        <translation>전원 설정에는 전원 드라이버가 필요합니다</translation>
+    </message>
+    <message>
+        <source>there is no power driver &apos;%1&apos;</source>
+        <translation>&apos;%1&apos;이라는 전원 드라이버는 없습니다</translation>
+    </message>
+    <message>
+        <source>the power driver %1 has no setting &apos;%2&apos;</source>
+        <translation>전원 드라이버 %1에는 &apos;%2&apos; 설정이 없습니다</translation>
     </message>
 </context>
 <context>
@@ -1656,6 +1710,41 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     <message>
         <source>These services cannot run; each line says how to fix it:</source>
         <translation>다음 서비스를 실행할 수 없습니다. 각 줄에 해결 방법이 있습니다:</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::JobProgressBar</name>
+    <message>
+        <source>Cancel</source>
+        <translation>취소</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>취소하는 중…</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%2 중 %1</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/초</translation>
+    </message>
+    <message>
+        <source>%1 a second</source>
+        <translation>초당 %1</translation>
+    </message>
+    <message>
+        <source>%1 left</source>
+        <translation>%1 남음</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>완료.</translation>
+    </message>
+    <message>
+        <source>Cancelled: nothing was changed.</source>
+        <translation>취소했습니다. 바뀐 것은 없습니다.</translation>
     </message>
 </context>
 <context>

@@ -34,22 +34,13 @@ Q_LOGGING_CATEGORY(lcMachineDetails, "metaldesk.gui.details")
 
 namespace {
 
-
 // Shown where a value is not known, as in the machine list.
 QString noValue() { return QStringLiteral("—"); }
 // Marks the boot interface and the boot disk.
 QString bootMark() { return QStringLiteral("✓"); }
 
 // Failed commissioning, failed deployment, ... and Broken: the states whose reason the user must see.
-bool isFailure(NodeStatus status)
-{
-    if (status == NodeStatus::Broken)
-        return true;
-    for (NodeStatus s : allNodeStatuses())
-        if (failureStatusFor(s) == status)
-            return true;
-    return false;
-}
+bool isFailure(NodeStatus status) { return status == NodeStatus::Broken || isFailedStatus(status); }
 
 QLabel *valueLabel(QWidget *parent, const QString &objectName)
 {

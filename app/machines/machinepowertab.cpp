@@ -1,5 +1,7 @@
 #include "app/machines/machinepowertab.h"
 
+#include "core/lifecycle/permissions.h"
+
 #include "core/runtime/coreservices.h"
 #include "app/machines/machinetablemodel.h"
 #include "app/machines/powersettingsform.h"
@@ -70,7 +72,7 @@ MachinePowerTab::MachinePowerTab(CoreServices &core, QWidget *parent)
 void MachinePowerTab::setUser(const std::optional<Actor> &user)
 {
     user_ = user;
-    form_->setEditable(user_ && user_->isAdmin);
+    form_->setEditable(canEdit());
     updateButtons();
 }
 
@@ -127,11 +129,13 @@ QString MachinePowerTab::lastPowerEvent() const
     return {};
 }
 
+bool MachinePowerTab::canEdit() const { return user_ && isAllowed(Capability::EditPowerSettings, *user_); }
+
 void MachinePowerTab::saveSettings()
 {
-    if (!machine_ || !user_ || !user_->isAdmin || !form_->problem().isEmpty())
+    if (!machine_ || !canEdit() || !form_->problem().isEmpty())
         return;
-    auto saved = core_.machines->setPowerSettings(machine_->systemId, form_->powerType(), form_->parameters());
+    auto saved = core_.power->saveSettings(*user_, machine_->systemId, form_->powerType(), form_->parameters());
     formNote_->setText(saved ? tr("Saved.") : asSentence(saved.errorMessage()));
     setTextColor(formNote_, saved ? palette().color(QPalette::WindowText) : kErrorColor);
     // The change feed brings the saved settings back through showMachine.
@@ -143,7 +147,7 @@ void MachinePowerTab::updateButtons()
     check_->setEnabled(user_ && hasDriver && !checking_);
     check_->setToolTip(hasDriver ? tr("Ask the machine's power driver whether it is on or off")
                                  : tr("Set a power driver first"));
-    const bool admin = user_ && user_->isAdmin;
+    const bool admin = canEdit();
     const bool edited =
         machine_ && (form_->powerType() != machine_->powerType || form_->parameters() != machine_->powerParameters);
     const QString problem = form_->problem();

@@ -27,6 +27,7 @@ public:
     void showMachine(const Machine &machine);
 
     void checkPowerNow();
+    bool canEdit() const;
     void saveSettings();
 
 private:

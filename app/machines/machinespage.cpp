@@ -1,5 +1,7 @@
 #include "app/machines/machinespage.h"
 
+#include "core/lifecycle/permissions.h"
+
 #include "app/machines/actiondialog.h"
 #include "app/machines/addmachinedialog.h"
 #include "core/runtime/coreservices.h"
@@ -239,13 +241,13 @@ void MachinesPage::setUser(const std::optional<Actor> &user)
 {
     user_ = user;
     details_->setUser(user);
-    addMachineButton_->setVisible(user_ && user_->isAdmin); // MAAS: administrators add machines
+    addMachineButton_->setVisible(user_ && isAllowed(Capability::AddMachine, *user_));
     updateTakeAction();
 }
 
 void MachinesPage::addMachine()
 {
-    if (!user_ || !user_->isAdmin)
+    if (!user_ || !isAllowed(Capability::AddMachine, *user_))
         return;
     AddMachineDialog dialog(core_, *user_, this);
     if (dialog.exec() != QDialog::Accepted)

@@ -49,8 +49,7 @@ QJsonObject PowerSettingsForm::parameters() const
 
 QString PowerSettingsForm::problem() const
 {
-    const PowerDriver *driver = drivers_.find(powerType());
-    return driver ? missingPowerParameters(*driver, parameters()) : QString();
+    return powerSettingsProblem(drivers_, powerType(), parameters());
 }
 
 void PowerSettingsForm::setEditable(bool editable)

@@ -1,5 +1,7 @@
 #include "app/network/networkpage.h"
 
+#include "core/lifecycle/permissions.h"
+
 #include "core/runtime/coreservices.h"
 #include "servers/runtime/services.h"
 #include "servers/dhcp/dhcpserver.h"
@@ -159,6 +161,7 @@ NetworkPage::NetworkPage(CoreServices &core, ServiceHost &host, QWidget *parent)
     connect(&probeWatcher_, &QFutureWatcher<ProbeOutcome>::finished, this, &NetworkPage::probeFinished);
     connect(revertButton_, &QPushButton::clicked, this, &NetworkPage::load);
     connect(applyButton_, &QPushButton::clicked, this, &NetworkPage::apply);
+    setUser(std::nullopt);
     connect(&host_, &ServiceHost::serviceStateChanged, this, &NetworkPage::updateDhcpStatus);
     connect(&host_, &ServiceHost::servicesChanged, this, &NetworkPage::updateDhcpStatus);
 
@@ -202,7 +205,8 @@ void NetworkPage::load()
         const QSignalBlocker block(edit);
         edit->setText(stored_.value(key(name)));
     }
-    applyResult_->setText(problem.isEmpty() ? QString() : tr("Cannot read the settings: %1").arg(problem));
+    applyResult_->setText(problem.isEmpty() ? readOnlyNote() : tr("Cannot read the settings: %1").arg(problem));
+    setTextColor(applyResult_, problem.isEmpty() ? palette().color(QPalette::PlaceholderText) : kErrorColor);
     loadedOnce_ = true;
     updateModeWidgets();
     updateHints();
@@ -248,11 +252,34 @@ QHash<QString, QString> NetworkPage::formValues() const
     return values;
 }
 
+bool NetworkPage::mayChange() const { return user_ && isAllowed(Capability::ChangeSettings, *user_); }
+
+QString NetworkPage::readOnlyNote() const
+{
+    return mayChange() ? QString() : asSentence(capabilityRefusal(Capability::ChangeSettings, user_.value_or(Actor{})));
+}
+
+void NetworkPage::setUser(const std::optional<Actor> &user)
+{
+    user_ = user;
+    const bool may = mayChange();
+    interface_->setEnabled(may);
+    managed_->setEnabled(may);
+    proxy_->setEnabled(may);
+    applyButton_->setVisible(may);
+    revertButton_->setVisible(may);
+    if (loadedOnce_)
+        load(); // whatever was typed before is not the new user's to keep
+    else
+        applyResult_->setText(readOnlyNote());
+    updateModeWidgets();
+}
+
 void NetworkPage::updateModeWidgets()
 {
     const bool managed = managed_->isChecked();
     for (QLineEdit *edit : {range_, reserved_, router_, dns_, domain_, leaseSeconds_})
-        edit->setEnabled(managed);
+        edit->setEnabled(managed && mayChange());
     modeExplanation_->setText(
         managed ? tr("MetalDesk gives addresses from the dynamic range to machines while they enlist and "
                      "commission, and addresses from the reserved range to deployed machines.")
@@ -358,6 +385,8 @@ void NetworkPage::probeFinished()
 
 void NetworkPage::apply()
 {
+    if (!mayChange())
+        return;
     QHash<QString, QString> values = formValues();
     if (!dhcp::ServerConfig::fromValues(values))
         return;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/machines/machine.h"
 #include "servers/dhcp/dhcpprobe.h"
 
 #include <QFutureWatcher>
@@ -32,6 +33,9 @@ public:
     QHash<QString, QString> formValues() const;
     // Rereads the settings and the interfaces, dropping unsaved edits.
     void load();
+    // Who is signed in: only those who may change settings (administrators) can edit; the
+    // others read the settings. Nobody signed in: read only.
+    void setUser(const std::optional<Actor> &user);
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -52,9 +56,12 @@ private:
     void probeFinished();
     void apply();
     QString currentInterface() const;
+    bool mayChange() const;
+    QString readOnlyNote() const; // why the settings cannot be changed here; empty when they can
 
     CoreServices &core_;
     ServiceHost &host_;
+    std::optional<Actor> user_;
     QHash<QString, QString> stored_;
     bool loadedOnce_ = false;
     bool valid_ = false;

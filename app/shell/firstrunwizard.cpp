@@ -86,10 +86,11 @@ FirstRunWizard::FirstRunWizard(CoreServices &core, ServiceHost &host, QWidget *p
 bool FirstRunWizard::validateCurrentPage()
 {
     if (currentId() == AccountPageId && user_.username.isEmpty()) {
-        const std::optional<User> admin = account_->create(*core_.users);
+        const std::optional<User> admin = account_->create(*core_.users, Actor::system(QStringLiteral("first run")));
         if (!admin)
             return false;
         user_ = Actor{admin->id, admin->username, true};
+        network_->setUser(user_);
     }
     return QWizard::validateCurrentPage();
 }

@@ -156,6 +156,7 @@ void MainWindow::setUser(const Actor &user)
 {
     machinesPage_->setUser(user);
     usersPage_->setUser(user);
+    networkPage_->setUser(user);
     userLabel_->setText(user.isAdmin ? tr("Signed in as %1 (administrator)").arg(user.username)
                                      : tr("Signed in as %1").arg(user.username));
 }

@@ -50,7 +50,7 @@ void AccountForm::showProblem(const QString &problem)
     problem_->setVisible(!problem.isEmpty());
 }
 
-std::optional<User> AccountForm::create(UserStore &users)
+std::optional<User> AccountForm::create(UserStore &users, const Actor &by)
 {
     const QString username = username_->text().trimmed();
     if (const QString why = UserStore::validateUsername(username); !why.isEmpty()) {
@@ -67,7 +67,7 @@ std::optional<User> AccountForm::create(UserStore &users)
     }
     const bool admin = role_ == Role::Administrator || admin_->isChecked();
     QApplication::setOverrideCursor(Qt::WaitCursor); // hashing the password takes a moment (PBKDF2, as MAAS)
-    auto user = users.createUser(username, email_->text().trimmed(), password_->text(), admin);
+    auto user = users.addUser(by, username, email_->text().trimmed(), password_->text(), admin);
     QApplication::restoreOverrideCursor();
     if (!user) {
         showProblem(user.errorMessage());

@@ -21,8 +21,8 @@ public:
 
     explicit AccountForm(Role role, QWidget *parent = nullptr);
 
-    // The new user, or nullopt with the reason shown under the fields.
-    std::optional<User> create(UserStore &users);
+    // The new user, added by `by`, or nullopt with the reason shown under the fields.
+    std::optional<User> create(UserStore &users, const Actor &by);
 
 private:
     void showProblem(const QString &problem);

@@ -1,5 +1,7 @@
 #include "app/users/userspage.h"
 
+#include "core/lifecycle/permissions.h"
+
 #include "app/users/accountform.h"
 #include "app/shell/textstyle.h"
 #include "core/users/userstore.h"
@@ -111,7 +113,7 @@ UsersPage::UsersPage(UserStore &users, QWidget *parent)
 void UsersPage::setUser(const std::optional<Actor> &user)
 {
     user_ = user;
-    addUser_->setVisible(user_ && user_->isAdmin);
+    addUser_->setVisible(user_ && isAllowed(Capability::AddUser, *user_));
     reload();
 }
 
@@ -124,7 +126,7 @@ void UsersPage::reload()
         if (!all)
             showProblem(problem_, all.errorMessage());
         for (const User &u : all ? *all : QList<User>())
-            if (user_->isAdmin || u.id == user_->userId)
+            if (isAllowed(Capability::SeeOtherUsers, *user_) || u.id == user_->userId)
                 shown_ << u;
     }
     userTable_->setRowCount(int(shown_.size()));
@@ -181,7 +183,7 @@ void UsersPage::showKeys()
 
 void UsersPage::addUser()
 {
-    AddUserDialog dialog(users_, this);
+    AddUserDialog dialog(users_, *user_, this);
     if (dialog.exec() == QDialog::Accepted)
         reload();
 }
@@ -217,8 +219,8 @@ void UsersPage::revokeKey()
     showKeys();
 }
 
-AddUserDialog::AddUserDialog(UserStore &users, QWidget *parent)
-    : QDialog(parent), users_(users), form_(new AccountForm(AccountForm::Role::Chosen, this))
+AddUserDialog::AddUserDialog(UserStore &users, const Actor &by, QWidget *parent)
+    : QDialog(parent), users_(users), by_(by), form_(new AccountForm(AccountForm::Role::Chosen, this))
 {
     setObjectName(QStringLiteral("addUserDialog"));
     setWindowTitle(tr("Add user"));
@@ -235,7 +237,7 @@ AddUserDialog::AddUserDialog(UserStore &users, QWidget *parent)
 
 void AddUserDialog::accept()
 {
-    if (form_->create(users_))
+    if (form_->create(users_, by_))
         QDialog::accept();
 }
 

@@ -54,11 +54,12 @@ private:
 class AddUserDialog : public QDialog {
     Q_OBJECT
 public:
-    explicit AddUserDialog(UserStore &users, QWidget *parent = nullptr);
+    AddUserDialog(UserStore &users, const Actor &by, QWidget *parent = nullptr);
     void accept() override;
 
 private:
     UserStore &users_;
+    Actor by_;
     AccountForm *form_;
 };
 

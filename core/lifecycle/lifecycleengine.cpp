@@ -1,5 +1,6 @@
 #include "core/lifecycle/lifecycleengine.h"
 
+#include "core/lifecycle/permissions.h"
 #include "core/storage/eventstore.h"
 #include "core/machines/machinestore.h"
 
@@ -31,11 +32,8 @@ QString randomSystemId()
 
 EventLevel levelFor(NodeStatus to)
 {
-    if (failureStatusFor(to)) // an in-progress status
-        return EventLevel::Info;
-    for (NodeStatus s : allNodeStatuses())
-        if (failureStatusFor(s) == to)
-            return EventLevel::Error;
+    if (isFailedStatus(to))
+        return EventLevel::Error;
     return to == NodeStatus::Broken ? EventLevel::Warning : EventLevel::Info;
 }
 
@@ -105,6 +103,8 @@ QString LifecycleEngine::validate(const NewMachine &spec)
 
 Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const Actor &actor)
 {
+    if (auto allowed = requireCapability(Capability::AddMachine, actor); !allowed)
+        return allowed.error();
     if (QString invalid = validate(spec); !invalid.isEmpty())
         return Error{invalid};
     QStringList macs;

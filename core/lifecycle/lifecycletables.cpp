@@ -84,9 +84,14 @@ const std::array<StatusSet, NodeStatusCount> &transitionTable()
     return table;
 }
 
-const StatusSet kFailedStatuses = {S::FailedCommissioning, S::FailedDeployment,         S::FailedReleasing,
-                                   S::FailedDiskErasing,   S::FailedEnteringRescueMode, S::FailedExitingRescueMode,
-                                   S::FailedTesting};
+StatusSet failedStatuses()
+{
+    StatusSet failed;
+    for (NodeStatus s : allNodeStatuses())
+        if (isFailedStatus(s))
+            failed.insert(s);
+    return failed;
+}
 
 StatusSet unite(StatusSet a, const StatusSet &b)
 {
@@ -148,7 +153,7 @@ const QList<NodeActionSpec> &nodeActionTable()
     static const QList<NodeActionSpec> table = [] {
         const StatusSet markBroken = unite({S::New, S::Commissioning, S::Ready, S::Allocated, S::Releasing,
                                             S::Deploying, S::Deployed, S::DiskErasing, S::Testing},
-                                           kFailedStatuses);
+                                           failedStatuses());
         return QList<NodeActionSpec>{
             {NodeAction::Commission, "commission", QT_TRANSLATE_NOOP("NodeAction", "Commission..."),
              {S::New, S::FailedCommissioning, S::Ready, S::Broken}, Permission::Admin, false},
@@ -164,6 +169,7 @@ const QList<NodeActionSpec> &nodeActionTable()
              {S::Allocated, S::Deployed, S::Deploying, S::FailedDeployment, S::FailedReleasing,
               S::FailedDiskErasing},
              Permission::Edit, false},
+            // Edit, as MAAS's REST op=abort (its web UI's action needs admin): an owner stops what they started.
             {NodeAction::Abort, "abort", QT_TRANSLATE_NOOP("NodeAction", "Abort..."),
              {S::Commissioning, S::DiskErasing, S::Deploying, S::Testing}, Permission::Edit, false},
             {NodeAction::Test, "test", QT_TRANSLATE_NOOP("NodeAction", "Test..."),

@@ -81,6 +81,14 @@ QString nodeStatusName(NodeStatus status) { return QString::fromLatin1(nodeStatu
 
 bool isMonitoredStatus(NodeStatus status) { return failureStatusFor(status).has_value(); }
 
+bool isFailedStatus(NodeStatus status)
+{
+    for (NodeStatus s : allNodeStatuses())
+        if (failureStatusFor(s) == status)
+            return true;
+    return false;
+}
+
 std::optional<NodeStatus> failureStatusFor(NodeStatus status)
 {
     switch (status) {

@@ -54,4 +54,8 @@ bool isMonitoredStatus(NodeStatus status);
 // COMMISSIONING → FAILED_COMMISSIONING and so on; nothing for statuses that cannot fail.
 std::optional<NodeStatus> failureStatusFor(NodeStatus status);
 
+// Failed commissioning, failed deployment, ...: the statuses a monitored status fails to. The one
+// place that says which statuses are failures (the action table, event levels and the window ask).
+bool isFailedStatus(NodeStatus status);
+
 } // namespace metaldesk

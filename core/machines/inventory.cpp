@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QLocale>
 #include <cmath>
+#include <limits>
 
 namespace metaldesk {
 
@@ -137,9 +138,11 @@ QStringList Inventory::macAddresses() const
 
 qint64 Inventory::storageBytes() const
 {
+    // Saturates: an anonymous enlistment may report 1024 disks of 2^53 bytes each.
     qint64 sum = 0;
     for (const Disk &d : disks)
-        sum += d.sizeBytes;
+        if (__builtin_add_overflow(sum, d.sizeBytes, &sum))
+            return std::numeric_limits<qint64>::max();
     return sum;
 }
 

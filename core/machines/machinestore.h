@@ -24,6 +24,8 @@ public:
     // The chassis (a vSphere host, a libvirt host) machines were found in: id → name.
     Expected<QHash<qint64, QString>> chassisNames() const;
 
+    // Stores them as given: no permission or validity check. The window and the API go through
+    // PowerService::saveSettings, which checks both.
     Expected<void> setPowerSettings(const QString &systemId, const QString &powerType, const QJsonObject &parameters);
     Expected<void> setPowerState(const QString &systemId, const QString &powerState);
     struct Hardware {

@@ -75,7 +75,7 @@ Error IpmiPowerDriver::classifyFailure(const QString &address, QByteArrayView st
                  true};
 }
 
-Expected<QByteArray> IpmiPowerDriver::run(const PowerTarget &target, const QStringList &command) const
+QStringList IpmiPowerDriver::ipmitoolArguments(const PowerTarget &target, const QStringList &command) const
 {
     const QJsonObject &p = target.parameters;
     const QString address = powerParameter(*this, p, QStringLiteral("power_address"));
@@ -102,16 +102,23 @@ Expected<QByteArray> IpmiPowerDriver::run(const PowerTarget &target, const QStri
     const QString user = powerParameter(*this, p, QStringLiteral("power_user"));
     if (!user.isEmpty())
         args << QStringLiteral("-U") << user;
-    QProcess process;
-    const QString password = powerParameter(*this, p, QStringLiteral("power_pass"));
-    if (!password.isEmpty()) {
+    if (!powerParameter(*this, p, QStringLiteral("power_pass")).isEmpty())
         args << QStringLiteral("-E"); // the password from IPMI_PASSWORD
+    args << QStringLiteral("-v") << command; // -v: the failing step is named on stderr
+    return args;
+}
+
+Expected<QByteArray> IpmiPowerDriver::run(const PowerTarget &target, const QStringList &command) const
+{
+    const QString address = powerParameter(*this, target.parameters, QStringLiteral("power_address"));
+    QProcess process;
+    const QString password = powerParameter(*this, target.parameters, QStringLiteral("power_pass"));
+    if (!password.isEmpty()) {
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("IPMI_PASSWORD"), password);
         process.setProcessEnvironment(env);
     }
-    args << QStringLiteral("-v") << command; // -v: the failing step is named on stderr
-    process.start(ipmitool_, args);
+    process.start(ipmitool_, ipmitoolArguments(target, command));
     process.closeWriteChannel(); // never a password prompt
     if (!process.waitForStarted())
         return Error{QCoreApplication::translate("Power", "cannot run %1: %2 (install the ipmitool package)")

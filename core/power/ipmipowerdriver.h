@@ -23,6 +23,10 @@ public:
     static Expected<PowerState> parsePowerStatus(QByteArrayView output);
     // ipmitool's complaint, as a sentence a user can act on; retryable when the BMC did not answer.
     static Error classifyFailure(const QString &address, QByteArrayView stderrText);
+    // ipmitool's arguments for `command` on this BMC: the interface (lan for IPMI 1.5, lanplus for
+    // 2.0), address, port, privilege, cipher suite, user, and -E when there is a password (which
+    // goes in the environment, never here).
+    QStringList ipmitoolArguments(const PowerTarget &target, const QStringList &command) const;
 
 private:
     Expected<QByteArray> run(const PowerTarget &target, const QStringList &command) const;

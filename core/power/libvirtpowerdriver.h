@@ -8,7 +8,6 @@ namespace metaldesk {
 // opens (qemu:///system, qemu+ssh://host/system, test:///default).
 class LibvirtPowerDriver : public PowerDriver {
 public:
-    LibvirtPowerDriver();
     QString type() const override { return QStringLiteral("virsh"); }
     QString label() const override;
     QList<PowerParameter> parameters() const override;

@@ -19,4 +19,9 @@ private:
     std::vector<std::unique_ptr<PowerDriver>> drivers_;
 };
 
+// Empty when a machine may have this power driver and these settings (a driver MetalDesk has, or
+// none; every required setting, no unknown one); otherwise why not. The Add machine dialog, the
+// Power tab and PowerService::saveSettings all ask this.
+QString powerSettingsProblem(const PowerDrivers &drivers, const QString &powerType, const QJsonObject &parameters);
+
 } // namespace metaldesk

@@ -1,5 +1,6 @@
 #include "core/power/powerservice.h"
 
+#include "core/lifecycle/permissions.h"
 #include "core/storage/eventstore.h"
 
 #include <QCoreApplication>
@@ -60,6 +61,16 @@ PowerService::~PowerService()
 {
     stopping_ = true;
     pool_.waitForDone();
+}
+
+Expected<void> PowerService::saveSettings(const Actor &actor, const QString &systemId, const QString &powerType,
+                                          const QJsonObject &parameters)
+{
+    if (auto allowed = requireCapability(Capability::EditPowerSettings, actor); !allowed)
+        return allowed.error();
+    if (QString problem = powerSettingsProblem(*drivers_, powerType, parameters); !problem.isEmpty())
+        return Error{problem};
+    return machines_.setPowerSettings(systemId, powerType, parameters);
 }
 
 void PowerService::request(const QString &systemId, PowerCommand command, const Actor &actor)

@@ -30,6 +30,11 @@ public:
     // Waits between tries (MAAS: 1, 2, 2, 4, 6, 8, 12 s); tests shorten them. Set before any call.
     void setRetryDelays(QList<int> delaysMs) { retryDelaysMs_ = std::move(delaysMs); }
 
+    // Checks the actor's permission and the settings, then stores them: the one way the window and
+    // the API change a machine's power settings.
+    Expected<void> saveSettings(const Actor &actor, const QString &systemId, const QString &powerType,
+                                const QJsonObject &parameters);
+
     // Thread-safe; return at once. The outcome arrives through the database and the change feed.
     void request(const QString &systemId, metaldesk::PowerCommand command, const metaldesk::Actor &actor);
     void check(const QString &systemId, const metaldesk::Actor &actor);

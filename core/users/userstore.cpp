@@ -1,6 +1,7 @@
 #include "core/users/userstore.h"
 
 #include "core/base/secretcompare.h"
+#include "core/lifecycle/permissions.h"
 
 #include <QCryptographicHash>
 #include <QPasswordDigestor>
@@ -65,6 +66,14 @@ QString UserStore::validateUsername(const QString &username)
         return QObject::tr("'%1' is not a valid user name: use letters, digits and . _ @ + - (up to 150)")
             .arg(username);
     return {};
+}
+
+Expected<User> UserStore::addUser(const Actor &by, const QString &username, const QString &email,
+                                  const QString &password, bool isAdmin)
+{
+    if (auto allowed = requireCapability(Capability::AddUser, by); !allowed)
+        return allowed.error();
+    return createUser(username, email, password, isAdmin);
 }
 
 Expected<User> UserStore::createUser(const QString &username, const QString &email, const QString &password,

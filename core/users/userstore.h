@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/machines/machine.h"
 #include "core/storage/database.h"
 
 namespace metaldesk {
@@ -35,6 +36,10 @@ public:
     {
     }
 
+    // Adds an account for `by` (an administrator; MetalDesk itself on first run and for createadmin).
+    Expected<User> addUser(const Actor &by, const QString &username, const QString &email, const QString &password,
+                           bool isAdmin);
+    // The same without asking who adds it: for tests that need accounts.
     Expected<User> createUser(const QString &username, const QString &email, const QString &password, bool isAdmin);
     Expected<User> find(const QString &username) const;
     Expected<QList<User>> list() const;

@@ -1,5 +1,7 @@
 #include "servers/dhcp/dhcpprobe.h"
 
+#include "servers/net/udpsocket.h"
+
 #include "servers/dhcp/dhcppacket.h"
 
 #include <QCoreApplication>
@@ -36,21 +38,15 @@ Expected<QList<FoundServer>> probeForServers(const QString &interfaceName, int w
     if (!nic.isValid() || mac.size() != 6)
         return Error{ProbeText::tr("cannot look for DHCP servers on %1: no such Ethernet interface").arg(interfaceName)};
 
-    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        return Error{QString::fromLocal8Bit(std::strerror(errno))};
-    const int on = 1;
-    const QByteArray device = interfaceName.toLocal8Bit();
-    sockaddr_in local{};
-    local.sin_family = AF_INET;
-    local.sin_port = htons(clientPort);
-    local.sin_addr.s_addr = htonl(INADDR_ANY);
-    if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
-        ::setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof on) != 0 ||
-        ::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device.constData(), socklen_t(device.size())) != 0 ||
-        ::bind(fd, reinterpret_cast<sockaddr *>(&local), sizeof local) != 0) {
+    net::UdpSocketOptions options;
+    options.port = clientPort;
+    options.device = interfaceName.toLocal8Bit();
+    options.broadcast = true;
+    options.reuseAddress = true;
+    options.blocking = true;
+    const int fd = net::openUdpSocket(options);
+    if (fd < 0) {
         const int error = errno;
-        ::close(fd);
         const QString reason = QString::fromLocal8Bit(std::strerror(error));
         if (error == EACCES || error == EPERM)
             return Error{ProbeText::tr("cannot look for DHCP servers on %1: %2 (port %3 needs root or: sudo setcap "

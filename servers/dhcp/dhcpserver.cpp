@@ -2,6 +2,7 @@
 
 #include "core/storage/configstore.h"
 #include "servers/dhcp/dhcpprobe.h"
+#include "servers/net/udpsocket.h"
 
 #include <QCoreApplication>
 #include <QHostAddress>
@@ -30,35 +31,6 @@ std::optional<quint32> ipv4(const QString &text)
     if (!a.setAddress(text.trimmed()) || a.protocol() != QAbstractSocket::IPv4Protocol)
         return std::nullopt;
     return a.toIPv4Address();
-}
-
-// A UDP socket on port `port` that only sees and sends on `interface` (SO_BINDTODEVICE), so that
-// a DHCP server never answers on a network it was not given. Returns the fd, or -1 and errno.
-int boundSocket(const QByteArray &interface, quint16 port)
-{
-    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
-        return -1;
-    const int on = 1;
-    // Room for a few thousand packets: a burst arriving while a batch is written must not be lost.
-    // SO_RCVBUFFORCE passes net.core.rmem_max when we may (root, CAP_NET_ADMIN); otherwise the cap applies.
-    const int buffer = 8 << 20;
-    if (::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer, sizeof buffer) != 0)
-        (void)::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(port);
-    address.sin_addr.s_addr = htonl(INADDR_ANY);
-    if (::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
-        ::setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof on) != 0 ||
-        ::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, interface.constData(), socklen_t(interface.size())) != 0 ||
-        ::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
-        const int saved = errno;
-        ::close(fd);
-        errno = saved;
-        return -1;
-    }
-    return fd;
 }
 
 } // namespace
@@ -236,7 +208,15 @@ QString Server::description() const
 
 bool Server::listen(quint16 port)
 {
-    const int fd = boundSocket(config_.interfaceName.toLocal8Bit(), port);
+    // Only this interface (SO_BINDTODEVICE): a DHCP server never answers on a network it was not
+    // given. Room for a few thousand packets: a burst arriving while a batch is written is kept.
+    net::UdpSocketOptions options;
+    options.port = port;
+    options.device = config_.interfaceName.toLocal8Bit();
+    options.broadcast = true;
+    options.reuseAddress = true;
+    options.receiveBuffer = 8 << 20;
+    const int fd = net::openUdpSocket(options);
     if (fd < 0) {
         const int error = errno;
         const QString reason = QString::fromLocal8Bit(std::strerror(error));

@@ -3,6 +3,7 @@
 #include "core/boot/bootdecision.h"
 #include "core/storage/configstore.h"
 #include "core/machines/machinestore.h"
+#include "servers/net/udpsocket.h"
 #include "servers/tftp/tftpsource.h"
 
 #include <QCoreApplication>
@@ -30,27 +31,15 @@ constexpr int kMaxBlockSize = 65464; // RFC 2348
 constexpr int kReadAheadBytes = 128 * 1024;
 
 // A non-blocking UDP socket bound to `address` (network order) and `port` (0: an ephemeral TID).
-// Returns the fd, or -1 with errno set.
+// IP_PKTINFO on the listening one tells which of our addresses a request reached: the transfer
+// answers from it, and the per-node scripts name it. Returns the fd, or -1 with errno set.
 int udpSocket(quint32 address, quint16 port, bool wantLocalAddress)
 {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-    if (fd < 0)
-        return -1;
-    const int on = 1;
-    sockaddr_in local{};
-    local.sin_family = AF_INET;
-    local.sin_port = htons(port);
-    local.sin_addr.s_addr = address;
-    // IP_PKTINFO tells which of our addresses a request reached: the transfer answers from it,
-    // and the per-node scripts name it.
-    if ((wantLocalAddress && ::setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on) != 0) ||
-        ::bind(fd, reinterpret_cast<sockaddr *>(&local), sizeof local) != 0) {
-        const int saved = errno;
-        ::close(fd);
-        errno = saved;
-        return -1;
-    }
-    return fd;
+    net::UdpSocketOptions options;
+    options.address = address;
+    options.port = port;
+    options.packetInfo = wantLocalAddress;
+    return net::openUdpSocket(options);
 }
 
 } // namespace

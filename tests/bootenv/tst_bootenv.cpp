@@ -9,6 +9,7 @@
 // it for each connection with the connection on its stdin and stdout).
 #include "fakemetadata.h"
 
+#include "skip.h"
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
@@ -241,12 +242,12 @@ void TestBootEnvironment::initTestCase()
 {
     qemu_ = findTool("qemu-system-x86_64");
     if (qemu_.isEmpty())
-        QSKIP("qemu-system-x86_64 is not installed: run tools/setup");
+        METALDESK_SKIP("qemu-system-x86_64 is not installed: run tools/setup");
     const QString environment = QStringLiteral(BOOTENV_DIR);
     kernel_ = environment + QStringLiteral("/vmlinuz");
     initrd_ = environment + QStringLiteral("/initrd.img");
     if (!QFile::exists(kernel_) || !QFile::exists(initrd_))
-        QSKIP(qPrintable(QStringLiteral("the boot environment is not built in %1: build the target `bootenv` "
+        METALDESK_SKIP(qPrintable(QStringLiteral("the boot environment is not built in %1: build the target `bootenv` "
                                         "(`cmake --build <build dir> --target bootenv`, on by default with "
                                         "METALDESK_BOOTENV) or run tools/build-bootenv --out %2")
                              .arg(environment, QFileInfo(environment).path())));
@@ -480,7 +481,7 @@ void TestBootEnvironment::deploysTheImageAndItsCloudConfigThenReboots()
 {
     const QString mke2fs = findTool("mke2fs"), debugfs = findTool("debugfs"), gzip = findTool("gzip");
     if (mke2fs.isEmpty() || debugfs.isEmpty() || gzip.isEmpty())
-        QSKIP("mke2fs, debugfs (e2fsprogs) and gzip are needed to make the test image");
+        METALDESK_SKIP("mke2fs, debugfs (e2fsprogs) and gzip are needed to make the test image");
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     // A tiny cloud-init "image": an MBR, and from 1 MiB an ext4 partition holding /etc/cloud.

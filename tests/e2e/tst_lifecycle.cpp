@@ -13,6 +13,7 @@
 #include "core/machines/nodesettings.h"
 #include "core/addresses/staticaddresses.h"
 
+#include "skip.h"
 #include <QFile>
 #include <QHostAddress>
 #include <QRegularExpression>
@@ -165,7 +166,7 @@ void TestLifecycle::initTestCase()
     const QString environment = QStringLiteral(BOOTENV_DIR);
     const QString whyNot = Lab::whyNot(environment);
     if (!whyNot.isEmpty())
-        QSKIP(qPrintable(whyNot));
+        METALDESK_SKIP(qPrintable(whyNot));
     QString error;
     QVERIFY2(lab_.start(QStringLiteral(METALDESK_BINARY), environment, &error), qPrintable(error));
     auto users = core()->users->createUser(QStringLiteral("admin"), QStringLiteral("admin@lab.test"),

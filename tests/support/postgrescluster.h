@@ -19,7 +19,7 @@ namespace metaldesk::testing {
 // told to quit when that thread ends, so a crashed test leaves no server behind.
 class PostgresCluster {
 public:
-    // Empty when a cluster can run here; otherwise why not (tests QSKIP with this message).
+    // Empty when a cluster can run here; otherwise why not (tests skip with this message).
     static QString unavailableReason();
     // $METALDESK_PG_BINDIR if set, else the newest /usr/lib/postgresql/<version>/bin with initdb and
     // postgres, else the PATH's; empty if none.

@@ -2,6 +2,7 @@
 #include "core/runtime/coreservices.h"
 #include "core/storage/settings.h"
 
+#include "skip.h"
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -237,7 +238,7 @@ void TestCli::createadminAsksOnATerminalWithoutEchoingThePassword()
 {
     // script(1) gives metaldesk a real pseudo-terminal, as a person at a shell has.
     if (QStandardPaths::findExecutable(QStringLiteral("script")).isEmpty())
-        QSKIP("script(1) from util-linux is not installed");
+        METALDESK_SKIP("script(1) from util-linux is not installed");
     QTemporaryDir dir;
     const QString db = dir.filePath(QStringLiteral("md.db"));
     QProcess p;

@@ -1,4 +1,5 @@
-// The lifecycle tables checked exhaustively against MAAS (reference/maas.md §1), transcribed here
+// The lifecycle tables checked exhaustively against MAAS (NODE_TRANSITIONS in MAAS's
+// src/maasserver/node_status.py, the actions in src/maasserver/node_action.py), transcribed here
 // independently of core/lifecycletables.cpp: a test that read the table it checks could not fail.
 
 #include "core/lifecycle/lifecycletables.h"
@@ -412,7 +413,7 @@ private slots:
 
     void walksEveryOfferedActionThroughLegalTransitions()
     {
-        // DESIGN.md: every action's target state must be legal in the table (MAAS drifts there).
+        // Every action's target state must be legal in the table (MAAS's own tables have drifted apart there).
         // Checked against this test's copy of MAAS's table, from every status the action is offered
         // in, for every possible previous status and both erase options.
         std::vector<std::optional<S>> previousStatuses = {std::nullopt};

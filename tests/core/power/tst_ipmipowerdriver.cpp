@@ -63,8 +63,21 @@ private slots:
 
     void speaksIpmi15WhenAsked()
     {
+        // ipmi_sim answers both lan and lanplus, so the arguments say which was asked for.
         QJsonObject p = bmc_->powerParameters();
+        const QStringList plus = driver_.ipmitoolArguments(target(p), {u"chassis"_s, u"power"_s, u"status"_s});
+        QCOMPARE(plus.mid(0, 2), (QStringList{u"-I"_s, u"lanplus"_s}));
         p[u"power_driver"_s] = u"LAN"_s;
+        p[u"privilege_level"_s] = u"admin"_s;
+        const QStringList lan = driver_.ipmitoolArguments(target(p), {u"chassis"_s, u"power"_s, u"status"_s});
+        QCOMPARE(lan.mid(0, 2), (QStringList{u"-I"_s, u"lan"_s}));
+        QCOMPARE(lan.at(lan.indexOf(u"-L"_s) + 1), u"ADMINISTRATOR"_s); // MAAS's ADMIN is ipmitool's ADMINISTRATOR
+        // The password never reaches argv: -E takes it from the environment.
+        QVERIFY(lan.contains(u"-E"_s));
+        QVERIFY(!lan.contains(p[u"power_pass"_s].toString()));
+        QVERIFY(!lan.contains(u"-P"_s));
+        QCOMPARE(lan.mid(lan.size() - 3), (QStringList{u"chassis"_s, u"power"_s, u"status"_s}));
+        // And IPMI 1.5 really works against the simulated BMC.
         auto state = driver_.queryPower(target(p));
         QVERIFY2(state, qPrintable(state.errorMessage()));
     }

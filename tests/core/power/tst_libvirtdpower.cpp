@@ -6,6 +6,7 @@
 #include "libvirtsession.h"
 #include "core/users/userstore.h"
 
+#include "skip.h"
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -38,7 +39,7 @@ private slots:
     {
         libvirt_ = std::make_unique<testing::LibvirtSession>(daemonDir_.path());
         if (const QString why = libvirt_->start(); !why.isEmpty())
-            QSKIP(qPrintable(u"no libvirtd to test against: "_s + why));
+            METALDESK_SKIP(qPrintable(u"no libvirtd to test against: "_s + why));
         QCOMPARE(libvirt_->defineVm(u"lab-vm1"_s), QString());
         QCOMPARE(libvirt_->defineVm(u"lab-vm2"_s), QString());
         auto core = CoreServices::open(DatabaseSpec::sqlite(dbDir_.filePath(u"md.db"_s)));

@@ -2,6 +2,7 @@
 // (test:///default holds one running domain, "test"; its state lasts one connection, and the
 // driver opens one per call). Errors a user meets name the VM or the URI.
 
+#include "core/libvirt/libvirtconnection.h"
 #include "core/power/libvirtpowerdriver.h"
 
 #include <QFile>
@@ -56,16 +57,28 @@ private slots:
 
     void startsAndStopsDomains()
     {
-        // Each call is its own connection, which starts from the node file again: the calls are
-        // libvirt's own start and destroy, and must succeed (a start of a running domain would fail).
+        // The test hypervisor's state lasts one connection: switch and read back on one, as the
+        // driver does on each of its own.
         QTemporaryDir dir;
         const QString uri = u"test://"_s + writeNode(dir);
-        auto on = driver_.setPower(target(uri, u"stopped"_s), true);
+        auto connection = LibvirtConnection::open(uri);
+        QVERIFY2(connection, qPrintable(connection.errorMessage()));
+        QCOMPARE(*connection->powerState(u"stopped"_s), PowerState::Off);
+        auto on = connection->setPower(u"stopped"_s, true);
         QVERIFY2(on, qPrintable(on.errorMessage()));
-        auto off = driver_.setPower(target(uri, u"running"_s), false);
+        QCOMPARE(*connection->powerState(u"stopped"_s), PowerState::On);
+        auto off = connection->setPower(u"running"_s, false);
         QVERIFY2(off, qPrintable(off.errorMessage()));
-        auto already = driver_.setPower(target(uri, u"running"_s), true);
+        QCOMPARE(*connection->powerState(u"running"_s), PowerState::Off);
+        auto already = connection->setPower(u"running"_s, false); // already off: nothing to do, no error
         QVERIFY2(already, qPrintable(already.errorMessage()));
+        QCOMPARE(*connection->powerState(u"running"_s), PowerState::Off);
+        // The driver's own calls (a connection each) reach libvirt's start and destroy: a start of
+        // the domain the node file has shut off succeeds, and so does a destroy of the running one.
+        auto driverOn = driver_.setPower(target(uri, u"stopped"_s), true);
+        QVERIFY2(driverOn, qPrintable(driverOn.errorMessage()));
+        auto driverOff = driver_.setPower(target(uri, u"running"_s), false);
+        QVERIFY2(driverOff, qPrintable(driverOff.errorMessage()));
     }
 
     void unknownVmIsNamedAndFatal()

@@ -5,6 +5,7 @@
 #include "netns.h"
 #include "core/power/wakeonlanpowerdriver.h"
 
+#include "skip.h"
 #include <QNetworkDatagram>
 #include <QTest>
 #include <QUdpSocket>
@@ -74,7 +75,7 @@ private slots:
     {
         QString why;
         if (!testing::NetworkNamespaces::available(&why))
-            QSKIP(qPrintable(why));
+            METALDESK_SKIP(qPrintable(why));
         testing::NetworkNamespaces namespaces;
         const QString host = namespaces.add(u"wolhost"_s);
         const QString lab = namespaces.add(u"wollab"_s);

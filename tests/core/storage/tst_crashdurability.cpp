@@ -6,6 +6,7 @@
 #include "core/storage/migrations.h"
 #include "postgrescluster.h"
 
+#include "skip.h"
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QRandomGenerator>
@@ -102,7 +103,7 @@ void CrashDurabilityTest::keepsEveryCommittedChangeAcrossKillNine()
     QString database;
     if (postgres) {
         if (!pgUnavailable_.isEmpty())
-            QSKIP(qPrintable(pgUnavailable_));
+            METALDESK_SKIP(qPrintable(pgUnavailable_));
         if (!pg_)
             QFAIL(qPrintable(pgFailed_));
         database = pg_->url();
@@ -179,7 +180,7 @@ void CrashDurabilityTest::opensAfterAKillDuringItsFirstStart()
     // must leave a database that the next start opens and completes.
     QFETCH(bool, postgres);
     if (postgres && !pgUnavailable_.isEmpty())
-        QSKIP(qPrintable(pgUnavailable_));
+        METALDESK_SKIP(qPrintable(pgUnavailable_));
     if (postgres && !pg_)
         QFAIL(qPrintable(pgFailed_));
     const quint32 seed = QRandomGenerator::global()->generate();

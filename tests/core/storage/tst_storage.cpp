@@ -6,6 +6,7 @@
 #include "postgrescluster.h"
 #include "rawsql.h"
 
+#include "skip.h"
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QSemaphore>
@@ -127,7 +128,7 @@ private:
     do {                                                                                                               \
         const Fresh fresh_ = freshDatabase(spec);                                                                      \
         if (fresh_.outcome == Fresh::Skip)                                                                             \
-            QSKIP(qPrintable(fresh_.why));                                                                             \
+            METALDESK_SKIP(qPrintable(fresh_.why));                                                                             \
         if (fresh_.outcome == Fresh::Fail)                                                                             \
             QFAIL(qPrintable(fresh_.why));                                                                             \
     } while (false)
@@ -136,7 +137,7 @@ private:
     do {                                                                                                               \
         const Fresh ready_ = postgresReady();                                                                          \
         if (ready_.outcome == Fresh::Skip)                                                                             \
-            QSKIP(qPrintable(ready_.why));                                                                             \
+            METALDESK_SKIP(qPrintable(ready_.why));                                                                             \
         if (ready_.outcome == Fresh::Fail)                                                                             \
             QFAIL(qPrintable(ready_.why));                                                                             \
     } while (false)
@@ -667,7 +668,7 @@ void StorageTest::refusesWhatAnUnprivilegedUserCannotWrite()
     if (root) {
         nobody = testing::findSystemUser(QStringLiteral("nobody"));
         if (!nobody)
-            QSKIP("running as root and there is no 'nobody' account to check permissions as");
+            METALDESK_SKIP("running as root and there is no 'nobody' account to check permissions as");
         // Our temporary directory is 0700 root: give nobody a way in.
         reachable = std::make_unique<QTemporaryDir>(QStringLiteral("/tmp/metaldesk-perm-XXXXXX"));
         QVERIFY(reachable->isValid());
@@ -702,7 +703,7 @@ void StorageTest::refusesWhatAnUnprivilegedUserCannotWrite()
         helper.setWorkingDirectory(QStringLiteral("/"));
         helper.start(QStringLiteral(OPENDATABASE), {path});
         if (!helper.waitForStarted())
-            QSKIP(qPrintable(QStringLiteral("user nobody cannot run %1: %2")
+            METALDESK_SKIP(qPrintable(QStringLiteral("user nobody cannot run %1: %2")
                                  .arg(QStringLiteral(OPENDATABASE), helper.errorString())));
         QVERIFY(helper.waitForFinished(30000));
         message = QString::fromLocal8Bit(helper.readAllStandardError()).trimmed();
@@ -750,7 +751,7 @@ void StorageTest::refusesAWrongPasswordWithoutShowingIt()
 void StorageTest::refusesAnUnreachableServerClearly()
 {
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QPSQL")))
-        QSKIP("the Qt PostgreSQL driver (QPSQL) is not installed: run tools/setup");
+        METALDESK_SKIP("the Qt PostgreSQL driver (QPSQL) is not installed: run tools/setup");
     QTcpServer probe; // a port nobody listens on
     QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
     const int port = probe.serverPort();

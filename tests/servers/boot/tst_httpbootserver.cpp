@@ -6,6 +6,7 @@
 #include "core/runtime/servicehost.h"
 #include "rawsql.h"
 
+#include "skip.h"
 #include <QCryptographicHash>
 #include <QProcess>
 #include <QRandomGenerator>
@@ -112,7 +113,7 @@ private:
 void TestHttpBootServer::initTestCase()
 {
     if (QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty())
-        QSKIP("curl is not installed: run tools/setup");
+        METALDESK_SKIP("curl is not installed: run tools/setup");
     root_ = dir_.filePath(QStringLiteral("boot"));
     QVERIFY(QDir().mkpath(root_ + QStringLiteral("/images")));
     QVERIFY(QDir().mkpath(root_ + QStringLiteral("/environment")));

@@ -10,6 +10,7 @@
 #include "headlessdhcp.h"
 #include "core/addresses/leasestore.h"
 
+#include "skip.h"
 #include <QDir>
 #include <QHostAddress>
 #include <QTemporaryDir>
@@ -74,10 +75,10 @@ void TestDhcpClients::initTestCase()
 {
     QString whyNot;
     if (!NetworkNamespaces::available(&whyNot))
-        QSKIP(qPrintable(whyNot));
+        METALDESK_SKIP(qPrintable(whyNot));
     dhcpcd_ = findTool("dhcpcd");
     if (dhcpcd_.isEmpty())
-        QSKIP("dhcpcd is not installed (Debian dhcpcd-base): run tools/setup");
+        METALDESK_SKIP("dhcpcd is not installed (Debian dhcpcd-base): run tools/setup");
     ns_ = std::make_unique<NetworkNamespaces>();
     server_ = ns_->add(QStringLiteral("mdcsrv"));
     client_ = ns_->add(QStringLiteral("mdccli"));

@@ -13,6 +13,7 @@
 #include "core/addresses/leasestore.h"
 #include "relayclient.h"
 
+#include "skip.h"
 #include <QHostAddress>
 #include <QSet>
 #include <QTemporaryDir>
@@ -63,10 +64,10 @@ void TestDhcpDurability::initTestCase()
 {
     QString whyNot;
     if (!NetworkNamespaces::available(&whyNot))
-        QSKIP(qPrintable(whyNot));
+        METALDESK_SKIP(qPrintable(whyNot));
     perfdhcpPath_ = findTool("perfdhcp");
     if (perfdhcpPath_.isEmpty())
-        QSKIP("perfdhcp (Debian kea-admin) is not installed: run tools/setup");
+        METALDESK_SKIP("perfdhcp (Debian kea-admin) is not installed: run tools/setup");
     ns_ = std::make_unique<NetworkNamespaces>();
     server_ = ns_->add(QStringLiteral("mdksrv"));
     client_ = ns_->add(QStringLiteral("mdkcli"));

@@ -12,6 +12,7 @@
 #include "headlessdhcp.h"
 #include "core/addresses/leasestore.h"
 
+#include "skip.h"
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -37,10 +38,10 @@ void TestDhcpMalformed::initTestCase()
 {
     QString whyNot;
     if (!NetworkNamespaces::available(&whyNot))
-        QSKIP(qPrintable(whyNot));
+        METALDESK_SKIP(qPrintable(whyNot));
     // Debian's python with python3-scapy (the python3 on PATH may be another one).
     if (QProcess::execute(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"), QStringLiteral("import scapy.all")}) != 0)
-        QSKIP("/usr/bin/python3 with scapy is missing: apt-get install python3-scapy");
+        METALDESK_SKIP("/usr/bin/python3 with scapy is missing: apt-get install python3-scapy");
     ns_ = std::make_unique<NetworkNamespaces>();
     server_ = ns_->add(QStringLiteral("mdmsrv"));
     client_ = ns_->add(QStringLiteral("mdmcli"));

@@ -4,6 +4,7 @@
 #include "core/addresses/leasestore.h"
 #include "netns.h"
 
+#include "skip.h"
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -32,12 +33,12 @@ void TestDhcpServer::initTestCase()
 {
     QString whyNot;
     if (!NetworkNamespaces::available(&whyNot))
-        QSKIP(qPrintable(whyNot));
+        METALDESK_SKIP(qPrintable(whyNot));
     for (const char *tool : {"dhclient", "udhcpc"})
         if (QStandardPaths::findExecutable(QLatin1String(tool), {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")})
                 .isEmpty() &&
             QStandardPaths::findExecutable(QLatin1String(tool)).isEmpty())
-            QSKIP(qPrintable(QStringLiteral("%1 is not installed: run tools/setup").arg(QLatin1String(tool))));
+            METALDESK_SKIP(qPrintable(QStringLiteral("%1 is not installed: run tools/setup").arg(QLatin1String(tool))));
     ns_ = std::make_unique<NetworkNamespaces>();
     server_ = ns_->add(QStringLiteral("mdsrv"));
     client_ = ns_->add(QStringLiteral("mdcli"));

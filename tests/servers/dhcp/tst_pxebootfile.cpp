@@ -10,8 +10,8 @@ using namespace metaldesk::dhcp;
 
 namespace {
 
-// A DISCOVER with the options that firmware sends (values from peers-howto §1: dnsmasq's
-// log of SeaBIOS+iPXE, OVMF's own PXE, and iPXE EFI).
+// A DISCOVER with the options that firmware sends (values as dnsmasq logged them from SeaBIOS with
+// its iPXE ROM, OVMF's own PXE and iPXE EFI, booted in QEMU).
 Packet firmwareDiscover(std::optional<quint16> architecture, const QByteArray &vendor, bool ipxe)
 {
     Packet p;

@@ -13,6 +13,7 @@
 #include "printers.h"
 #include "core/addresses/staticaddresses.h"
 
+#include "skip.h"
 #include <QHostAddress>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -380,9 +381,9 @@ NodeToken TestMetadataServer::tokenOf(const QString &systemId) const
 void TestMetadataServer::initTestCase()
 {
     if (QStandardPaths::findExecutable(QStringLiteral("curl")).isEmpty())
-        QSKIP("curl is not installed: run tools/setup");
+        METALDESK_SKIP("curl is not installed: run tools/setup");
     if (!pythonHas(QStringLiteral("oauthlib")))
-        QSKIP("Debian's python3-oauthlib is not installed for /usr/bin/python3: run tools/setup");
+        METALDESK_SKIP("Debian's python3-oauthlib is not installed for /usr/bin/python3: run tools/setup");
     cloudInit_ = pythonHas(QStringLiteral("cloudinit.sources.DataSourceMAAS"));
     QVERIFY(dir_.isValid());
     db_ = dir_.filePath(QStringLiteral("md.db"));
@@ -643,7 +644,7 @@ void TestMetadataServer::refusesWrongCredentials()
 
     // cloud-init's MAAS datasource with a wrong secret: it sees the 401 and the Date it corrects its clock by.
     if (!cloudInit_)
-        QSKIP("Debian's cloud-init is not installed for /usr/bin/python3: run tools/setup");
+        METALDESK_SKIP("Debian's cloud-init is not installed for /usr/bin/python3: run tools/setup");
     const QJsonObject request{
         {QStringLiteral("credentials"), QJsonObject{{QStringLiteral("metadata_url"), url(QString())},
                                                     {QStringLiteral("consumer_key"), token.consumerKey},
@@ -856,7 +857,7 @@ void TestMetadataServer::deploysWithAReservedAddressAndStockCloudInit()
              QStringLiteral("The image is on the disk; the machine restarts into the installed system"));
 
     if (!cloudInit_)
-        QSKIP("Debian's cloud-init is not installed for /usr/bin/python3 (run tools/setup): the installed system's "
+        METALDESK_SKIP("Debian's cloud-init is not installed for /usr/bin/python3 (run tools/setup): the installed system's "
               "side is not tested");
     // The installed system's cloud-init, configured by nothing but cloud_config.
     const QString work = dir_.filePath(QStringLiteral("cloud-init"));

@@ -3,6 +3,7 @@
 #include "core/runtime/coreservices.h"
 #include "netns.h"
 
+#include "skip.h"
 #include <QCryptographicHash>
 #include <QProcess>
 #include <QRandomGenerator>
@@ -56,10 +57,10 @@ void TestTftpServer::initTestCase()
 {
     QString whyNot;
     if (!NetworkNamespaces::available(&whyNot))
-        QSKIP(qPrintable(whyNot));
+        METALDESK_SKIP(qPrintable(whyNot));
     for (const char *tool : {"tftp", "atftp", "curl"})
         if (QStandardPaths::findExecutable(QLatin1String(tool)).isEmpty())
-            QSKIP(qPrintable(QStringLiteral("%1 is not installed: run tools/setup").arg(QLatin1String(tool))));
+            METALDESK_SKIP(qPrintable(QStringLiteral("%1 is not installed: run tools/setup").arg(QLatin1String(tool))));
     ns_ = std::make_unique<NetworkNamespaces>();
     server_ = ns_->add(QStringLiteral("mdtftpsrv"));
     client_ = ns_->add(QStringLiteral("mdtftpcli"));

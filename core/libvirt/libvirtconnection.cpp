@@ -1,0 +1,117 @@
+#include "core/libvirt/libvirtconnection.h"
+
+#include <QCoreApplication>
+#include <functional>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <mutex>
+
+namespace metaldesk {
+
+namespace {
+
+// libvirt prints every error to stderr unless told otherwise; we report them as values instead.
+void ignoreLibvirtError(void *, virErrorPtr) {}
+
+void initialiseOnce()
+{
+    static std::once_flag once;
+    std::call_once(once, [] {
+        virInitialize();
+        virSetErrorFunc(nullptr, ignoreLibvirtError);
+    });
+}
+
+// libvirt's error for this thread's last call, as a sentence; retryable when the peer did not answer.
+Error lastError(const QString &context)
+{
+    const virError *e = virGetLastError();
+    const QString message =
+        e && e->message ? QString::fromUtf8(e->message) : QCoreApplication::translate("Power", "unknown libvirt error");
+    const bool retryable = e && (e->code == VIR_ERR_SYSTEM_ERROR || e->code == VIR_ERR_RPC ||
+                                 e->code == VIR_ERR_OPERATION_TIMEOUT || e->code == VIR_ERR_NO_CONNECT);
+    return Error{context.isEmpty() ? message : QStringLiteral("%1: %2").arg(context, message), retryable};
+}
+
+// The domain for one call, freed on every path.
+template <typename T>
+Expected<T> withDomain(virConnectPtr conn, const QString &uri, const QString &name,
+                       const std::function<Expected<T>(virDomainPtr)> &body)
+{
+    virDomainPtr dom = virDomainLookupByName(conn, name.toUtf8().constData());
+    if (!dom) {
+        const virError *e = virGetLastError();
+        if (e && e->code == VIR_ERR_NO_DOMAIN)
+            return Error{QCoreApplication::translate("Power", "%1 has no VM named '%2'").arg(uri, name)};
+        return lastError(QCoreApplication::translate("Power", "cannot find '%1' at %2").arg(name, uri));
+    }
+    Expected<T> result = body(dom);
+    virDomainFree(dom);
+    return result;
+}
+
+Expected<PowerState> stateOf(virDomainPtr dom)
+{
+    int state = VIR_DOMAIN_NOSTATE;
+    int reason = 0;
+    if (virDomainGetState(dom, &state, &reason, 0) < 0)
+        return lastError(QCoreApplication::translate("Power", "cannot read the VM's state"));
+    switch (state) {
+    case VIR_DOMAIN_RUNNING:
+    case VIR_DOMAIN_BLOCKED:
+    case VIR_DOMAIN_SHUTDOWN: return PowerState::On;
+    default: return PowerState::Off;
+    }
+}
+
+} // namespace
+
+Expected<LibvirtConnection> LibvirtConnection::open(const QString &uri)
+{
+    initialiseOnce();
+    virConnectPtr conn = virConnectOpen(uri.toUtf8().constData());
+    if (!conn)
+        return lastError(QCoreApplication::translate("Power", "cannot connect to %1").arg(uri));
+    return LibvirtConnection(uri, conn);
+}
+
+LibvirtConnection::LibvirtConnection(LibvirtConnection &&other) noexcept
+    : uri_(std::move(other.uri_)), connection_(std::exchange(other.connection_, nullptr))
+{
+}
+
+LibvirtConnection &LibvirtConnection::operator=(LibvirtConnection &&other) noexcept
+{
+    std::swap(uri_, other.uri_);
+    std::swap(connection_, other.connection_);
+    return *this;
+}
+
+LibvirtConnection::~LibvirtConnection()
+{
+    if (connection_)
+        virConnectClose(connection_);
+}
+
+Expected<PowerState> LibvirtConnection::powerState(const QString &domain) const
+{
+    return withDomain<PowerState>(connection_, uri_, domain, stateOf);
+}
+
+Expected<void> LibvirtConnection::setPower(const QString &domain, bool on) const
+{
+    return withDomain<void>(connection_, uri_, domain, [on](virDomainPtr dom) -> Expected<void> {
+        auto state = stateOf(dom);
+        if (!state)
+            return state.error();
+        if (on == (*state == PowerState::On))
+            return {}; // already there
+        const int rc = on ? virDomainCreate(dom) : virDomainDestroy(dom);
+        if (rc < 0)
+            return lastError(on ? QCoreApplication::translate("Power", "cannot start the VM")
+                                : QCoreApplication::translate("Power", "cannot stop the VM"));
+        return {};
+    });
+}
+
+} // namespace metaldesk

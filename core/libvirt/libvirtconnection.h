@@ -1,0 +1,36 @@
+#pragma once
+
+#include "core/base/expected.h"
+#include "core/power/powerdriver.h"
+
+#include <QString>
+
+// libvirt's own types, kept out of everyone else's includes.
+typedef struct _virConnect *virConnectPtr;
+
+namespace metaldesk {
+
+// One open connection to a libvirt host ("qemu:///system", "qemu+ssh://user@host/system",
+// "test:///default"), closed when it goes. Its calls block and are made on worker threads; every
+// failure is an Error in words, retryable when the host did not answer. The power driver opens
+// one per call; chassis discovery keeps one for a whole listing.
+class LibvirtConnection {
+public:
+    static Expected<LibvirtConnection> open(const QString &uri);
+    LibvirtConnection(LibvirtConnection &&other) noexcept;
+    LibvirtConnection &operator=(LibvirtConnection &&other) noexcept;
+    ~LibvirtConnection();
+
+    const QString &uri() const { return uri_; }
+    // The domain's power as MAAS's virsh driver reads it: running, blocked and shutting down are on.
+    Expected<PowerState> powerState(const QString &domain) const;
+    // Starts or destroys (pulls the plug on) the domain; nothing to do when it is there already.
+    Expected<void> setPower(const QString &domain, bool on) const;
+
+private:
+    LibvirtConnection(QString uri, virConnectPtr connection) : uri_(std::move(uri)), connection_(connection) {}
+    QString uri_;
+    virConnectPtr connection_ = nullptr;
+};
+
+} // namespace metaldesk
