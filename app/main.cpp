@@ -1,15 +1,15 @@
 #include "app/cli/commandline.h"
 #include "app/cli/configcommand.h"
-#include "core/runtime/coreservices.h"
 #include "app/cli/createadmin.h"
-#include "app/shell/firstrunwizard.h"
 #include "app/cli/headlessrunner.h"
-#include "servers/runtime/services.h"
+#include "app/cli/unixsignalwatcher.h"
+#include "app/shell/firstrunwizard.h"
 #include "app/shell/language.h"
 #include "app/shell/mainwindow.h"
-#include "core/runtime/servicehost.h"
 #include "app/shell/signindialog.h"
-#include "app/cli/unixsignalwatcher.h"
+#include "core/runtime/coreservices.h"
+#include "core/runtime/servicehost.h"
+#include "servers/runtime/services.h"
 
 #include <QApplication>
 #include <QMessageBox>

@@ -108,8 +108,8 @@ Expected<CommandLine> parseConfigCommand(const QStringList &args, bool set)
     CommandLine cl;
     if (parser.isSet(QStringLiteral("help"))) {
         cl.mode = CommandLine::Mode::Help;
-        cl.helpText = parser.helpText().replace(args.value(0), args.value(0) + QLatin1Char(' ') + command) +
-                      settingsHelp();
+        cl.helpText =
+            parser.helpText().replace(args.value(0), args.value(0) + QLatin1Char(' ') + command) + settingsHelp();
         return cl;
     }
     const QStringList words = parser.positionalArguments();
@@ -150,7 +150,8 @@ Expected<CommandLine> parseCommandLine(const QStringList &args)
         {QStringLiteral("listen"),
          CommandLineText::tr("The IP address the boot servers and the API listen on (default: all addresses)."),
          CommandLineText::tr("address"), QStringLiteral("0.0.0.0")});
-    parser.addPositionalArgument(QStringLiteral("command"), CommandLineText::tr("Optional: createadmin, set-config or get-config."),
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 CommandLineText::tr("Optional: createadmin, set-config or get-config."),
                                  CommandLineText::tr("[command]"));
     if (auto ok = parseStrict(parser, args, 0); !ok) {
         if (!parser.positionalArguments().isEmpty())

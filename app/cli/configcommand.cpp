@@ -1,8 +1,8 @@
 #include "app/cli/configcommand.h"
 
+#include "core/runtime/coreservices.h"
 #include "core/storage/configstore.h"
 #include "core/storage/settings.h"
-#include "core/runtime/coreservices.h"
 
 #include <QCoreApplication>
 #include <QTextStream>

@@ -83,7 +83,8 @@ int runCreateAdmin(CommandLine cl)
         err << QStringLiteral("metaldesk createadmin: ") << core.errorMessage() << Qt::endl;
         return 1;
     }
-    auto user = (*core)->users->addUser(Actor::system(QStringLiteral("createadmin")), cl.username, cl.email, cl.password, true);
+    auto user =
+        (*core)->users->addUser(Actor::system(QStringLiteral("createadmin")), cl.username, cl.email, cl.password, true);
     if (!user) {
         err << QStringLiteral("metaldesk createadmin: ") << user.errorMessage() << Qt::endl;
         return 1;

@@ -1,7 +1,7 @@
 #include "app/machines/actiondialog.h"
 
-#include "app/shell/textstyle.h"
 #include "app/machines/takeactionmenu.h"
+#include "app/shell/textstyle.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -23,7 +23,9 @@ QString namesText(const QStringList &names)
 {
     if (names.size() <= kNamesShown)
         return names.join(QStringLiteral(", "));
-    return ActionDialog::tr("%1 and %2 more").arg(names.first(kNamesShown).join(QStringLiteral(", "))).arg(names.size() - kNamesShown);
+    return ActionDialog::tr("%1 and %2 more")
+        .arg(names.first(kNamesShown).join(QStringLiteral(", ")))
+        .arg(names.size() - kNamesShown);
 }
 
 QLabel *wrapped(const QString &text, QWidget *parent)
@@ -37,7 +39,9 @@ QLabel *wrapped(const QString &text, QWidget *parent)
 
 ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, const Actor &actor,
                            const QString &defaultImage, QWidget *parent)
-    : QDialog(parent), action_(action), problem_(new QLabel(this)),
+    : QDialog(parent),
+      action_(action),
+      problem_(new QLabel(this)),
       buttons_(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this))
 {
     setObjectName(QStringLiteral("actionDialog"));
@@ -58,9 +62,10 @@ ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, co
     }
 
     auto *layout = new QVBoxLayout(this);
-    QLabel *who = wrapped(willAct_.size() == 1 ? tr("%1 %2.").arg(name, names.first())
-                                               : tr("%1 %2 machines: %3.").arg(name).arg(willAct_.size()).arg(namesText(names)),
-                          this);
+    QLabel *who =
+        wrapped(willAct_.size() == 1 ? tr("%1 %2.").arg(name, names.first())
+                                     : tr("%1 %2 machines: %3.").arg(name).arg(willAct_.size()).arg(namesText(names)),
+                this);
     who->setObjectName(QStringLiteral("actionMachines"));
     layout->addWidget(who);
     if (refusedCount > 0) {
@@ -84,8 +89,9 @@ ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, co
     case NodeAction::Deploy:
         image_ = new QLineEdit(this);
         image_->setObjectName(QStringLiteral("deployImage"));
-        image_->setPlaceholderText(defaultImage.isEmpty() ? tr("http://… or a path on the boot server, e.g. images/debian-12.img.xz")
-                                                          : tr("%1 (the default)").arg(defaultImage));
+        image_->setPlaceholderText(defaultImage.isEmpty()
+                                       ? tr("http://… or a path on the boot server, e.g. images/debian-12.img.xz")
+                                       : tr("%1 (the default)").arg(defaultImage));
         image_->setMinimumWidth(image_->fontMetrics().horizontalAdvance(image_->placeholderText()) +
                                 4 * image_->fontMetrics().averageCharWidth());
         userData_ = new QPlainTextEdit(this);

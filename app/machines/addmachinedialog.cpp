@@ -1,8 +1,8 @@
 #include "app/machines/addmachinedialog.h"
 
-#include "core/runtime/coreservices.h"
 #include "app/machines/powersettingsform.h"
 #include "app/shell/textstyle.h"
+#include "core/runtime/coreservices.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

@@ -1,11 +1,11 @@
 #include "app/machines/machinedetails.h"
 
-#include "core/runtime/coreservices.h"
 #include "app/machines/machineeventmodel.h"
 #include "app/machines/machinepowertab.h"
 #include "app/machines/machinetablemodel.h"
 #include "app/shell/roomycellstyle.h"
 #include "app/shell/textstyle.h"
+#include "core/runtime/coreservices.h"
 
 #include <QFontDatabase>
 #include <QFormLayout>
@@ -399,10 +399,7 @@ void MachineDetails::showMachine(const QString &systemId)
         scroll->ensureVisible(0, 0);
 }
 
-void MachineDetails::setUser(const std::optional<Actor> &user)
-{
-    powerTab_->setUser(user);
-}
+void MachineDetails::setUser(const std::optional<Actor> &user) { powerTab_->setUser(user); }
 
 void MachineDetails::machineChanged(const QString &systemId)
 {

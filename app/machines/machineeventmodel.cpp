@@ -1,8 +1,8 @@
 #include "app/machines/machineeventmodel.h"
 
+#include "app/machines/machinetablemodel.h"
 #include "core/storage/changefeed.h"
 #include "core/storage/eventstore.h"
-#include "app/machines/machinetablemodel.h"
 
 #include <QColor>
 #include <QDateTime>

@@ -120,8 +120,8 @@ bool MachineFilter::termMatches(const Term &term, const Machine &m)
         case Key::Owner: any = holds(m.owner, value, true); break;
         case Key::Architecture: any = holds(m.architecture, value, true); break;
         case Key::Power:
-            any = holds(m.powerState, value, true) ||
-                  holds(MachineTableModel::powerStateText(m.powerState), value, true);
+            any =
+                holds(m.powerState, value, true) || holds(MachineTableModel::powerStateText(m.powerState), value, true);
             break;
         case Key::Name: any = holds(m.hostname, value, false); break;
         case Key::SystemId: any = holds(m.systemId, value, false); break;
@@ -136,8 +136,8 @@ bool MachineFilter::termMatches(const Term &term, const Machine &m)
 
 QString MachineFilter::searchText(const Machine &m)
 {
-    QString text = m.hostname + QLatin1Char('\n') + m.systemId + QLatin1Char('\n') + m.owner + QLatin1Char('\n') +
-                   m.architecture;
+    QString text =
+        m.hostname + QLatin1Char('\n') + m.systemId + QLatin1Char('\n') + m.owner + QLatin1Char('\n') + m.architecture;
     for (const Interface &i : m.interfaces)
         text += QLatin1Char('\n') + i.macAddress;
     return text.toLower();

@@ -2,10 +2,10 @@
 
 #include "core/lifecycle/permissions.h"
 
-#include "core/runtime/coreservices.h"
 #include "app/machines/machinetablemodel.h"
 #include "app/machines/powersettingsform.h"
 #include "app/shell/textstyle.h"
+#include "core/runtime/coreservices.h"
 
 #include <QFormLayout>
 #include <QGroupBox>

@@ -4,13 +4,13 @@
 
 #include "app/machines/actiondialog.h"
 #include "app/machines/addmachinedialog.h"
-#include "core/runtime/coreservices.h"
 #include "app/machines/machinedetails.h"
 #include "app/machines/machinefilterproxy.h"
 #include "app/machines/machinetablemodel.h"
-#include "app/shell/roomycellstyle.h"
 #include "app/machines/takeactionmenu.h"
+#include "app/shell/roomycellstyle.h"
 #include "app/shell/textstyle.h"
+#include "core/runtime/coreservices.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -213,8 +213,8 @@ void MachinesPage::updateStatusGroups()
         }
         layout->insertWidget(at++, button); // in lifecycle order
         button->setText(tr("%1 %2").arg(MachineTableModel::statusText(status)).arg(count));
-        button->setToolTip(tr("Show only the machines that are %1 (status:%2)")
-                               .arg(MachineTableModel::statusText(status), key));
+        button->setToolTip(
+            tr("Show only the machines that are %1 (status:%2)").arg(MachineTableModel::statusText(status), key));
         button->setChecked(terms.contains(QStringLiteral("status:") + key));
     }
     statusGroups_->setVisible(at > 0);
@@ -292,14 +292,14 @@ void MachinesPage::takeAction(NodeAction action)
     if (dialog.exec() != QDialog::Accepted)
         return;
     runningAction_ = action;
-    actionResult_->setText(tr("%1: %2 machines…").arg(TakeActionMenu::actionName(action)).arg(dialog.machines().size()));
+    actionResult_->setText(
+        tr("%1: %2 machines…").arg(TakeActionMenu::actionName(action)).arg(dialog.machines().size()));
     setTextColor(actionResult_, palette().color(QPalette::WindowText));
     actionResult_->show();
     // Every selected machine: those the action is not offered for come back refused, with why.
-    running_.setFuture(QtConcurrent::run([runner = ActionRunner(*core_.engine, core_.db), selected,
-                                          request = dialog.request(), user = *user_] {
-        return runner.run(selected, request, user);
-    }));
+    running_.setFuture(
+        QtConcurrent::run([runner = ActionRunner(*core_.engine, core_.db), selected, request = dialog.request(),
+                           user = *user_] { return runner.run(selected, request, user); }));
     updateTakeAction();
 }
 

@@ -1,14 +1,14 @@
 #include "app/machines/machinetablemodel.h"
 
-#include "core/storage/changefeed.h"
 #include "app/machines/machinefilterproxy.h"
 #include "core/machines/machinestore.h"
+#include "core/storage/changefeed.h"
 
 #include <QCoreApplication>
 #include <QHostAddress>
-#include <QtConcurrent>
 #include <QLocale>
 #include <QLoggingCategory>
+#include <QtConcurrent>
 
 #include <algorithm>
 #include <numeric>
@@ -59,7 +59,9 @@ MachineTableModel::MachineTableModel(const MachineStore &store, const ChangeFeed
     // Addresses and last events on a worker thread (its own database connection): the list shows
     // at once, and these columns fill in a moment later.
     connect(&activity_, &QFutureWatcher<Activity>::finished, this, &MachineTableModel::activityRead);
-    activity_.setFuture(QtConcurrent::run([&store] { return Activity{store.ipAddresses(), store.lastEvents(), store.chassisNames()}; }));
+    activity_.setFuture(QtConcurrent::run([&store] {
+        return Activity{store.ipAddresses(), store.lastEvents(), store.chassisNames()};
+    }));
 }
 
 MachineTableModel::~MachineTableModel()
@@ -237,7 +239,8 @@ int MachineTableModel::compareRows(int left, int right, int column) const
     auto texts = [](const QString &x, const QString &y) { return x.compare(y, Qt::CaseInsensitive); };
     int order = 0;
     switch (Column(column)) {
-    case NameColumn: break; // the tie-breaker below
+    case NameColumn:
+        break; // the tie-breaker below
     // Statuses in MAAS's order (New, Commissioning, ..., Ready, ..., Deployed): the lifecycle, in
     // any language.
     case StatusColumn: order = numbers(qint64(a.status), qint64(b.status)); break;

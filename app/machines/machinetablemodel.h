@@ -96,8 +96,8 @@ private:
 
     const MachineStore &store_;
     QList<Machine> machines_;
-    QList<QString> nameKeys_;    // naturalKey(hostname), row by row
-    QList<QString> searchTexts_; // MachineFilter::searchText, row by row
+    QList<QString> nameKeys_;      // naturalKey(hostname), row by row
+    QList<QString> searchTexts_;   // MachineFilter::searchText, row by row
     QHash<int, int> statusCounts_; // status → machines in it
     // Each row's place in name order, worked out again (once) after rows or names changed: sorting
     // compares two integers instead of two names.

@@ -47,10 +47,7 @@ QJsonObject PowerSettingsForm::parameters() const
     return result;
 }
 
-QString PowerSettingsForm::problem() const
-{
-    return powerSettingsProblem(drivers_, powerType(), parameters());
-}
+QString PowerSettingsForm::problem() const { return powerSettingsProblem(drivers_, powerType(), parameters()); }
 
 void PowerSettingsForm::setEditable(bool editable)
 {

@@ -2,11 +2,11 @@
 
 #include "core/lifecycle/permissions.h"
 
-#include "core/runtime/coreservices.h"
-#include "servers/runtime/services.h"
-#include "servers/dhcp/dhcpserver.h"
 #include "app/shell/textstyle.h"
+#include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
+#include "servers/dhcp/dhcpserver.h"
+#include "servers/runtime/services.h"
 
 #include <QButtonGroup>
 #include <QComboBox>
@@ -26,7 +26,6 @@
 namespace metaldesk {
 
 namespace {
-
 
 QString key(const char *name) { return QLatin1String(name); }
 

@@ -1,9 +1,9 @@
 #include "app/network/servicespage.h"
 
-#include "core/runtime/coreservices.h"
 #include "app/network/leasetablemodel.h"
-#include "core/runtime/servicehost.h"
 #include "app/shell/textstyle.h"
+#include "core/runtime/coreservices.h"
+#include "core/runtime/servicehost.h"
 
 #include <QChart>
 #include <QChartView>

@@ -1,10 +1,10 @@
 #include "app/shell/firstrunwizard.h"
 
+#include "app/network/networkpage.h"
+#include "app/shell/textstyle.h"
 #include "app/users/accountform.h"
 #include "core/runtime/coreservices.h"
-#include "app/network/networkpage.h"
 #include "core/runtime/servicehost.h"
-#include "app/shell/textstyle.h"
 
 #include <QLabel>
 #include <QScreen>
@@ -28,8 +28,12 @@ QWizardPage *makePage(const QString &title, const QString &intro, const QString 
 } // namespace
 
 FirstRunWizard::FirstRunWizard(CoreServices &core, ServiceHost &host, QWidget *parent)
-    : QWizard(parent), core_(core), host_(host), account_(new AccountForm(AccountForm::Role::Administrator)),
-      network_(new NetworkPage(core, host)), privileges_(new QLabel)
+    : QWizard(parent),
+      core_(core),
+      host_(host),
+      account_(new AccountForm(AccountForm::Role::Administrator)),
+      network_(new NetworkPage(core, host)),
+      privileges_(new QLabel)
 {
     setObjectName(QStringLiteral("firstRunWizard"));
     setWindowTitle(tr("Welcome to MetalDesk"));
@@ -38,19 +42,19 @@ FirstRunWizard::FirstRunWizard(CoreServices &core, ServiceHost &host, QWidget *p
 
     QWizardPage *account =
         makePage(tr("The administrator"),
-             tr("Create the administrator account. The administrator commissions machines, manages users and "
-                "changes the settings; other users acquire and deploy machines."),
-             QStringLiteral("accountPage"), this);
+                 tr("Create the administrator account. The administrator commissions machines, manages users and "
+                    "changes the settings; other users acquire and deploy machines."),
+                 QStringLiteral("accountPage"), this);
     account->layout()->addWidget(account_);
     setPage(AccountPageId, account);
 
     QWizardPage *network =
         makePage(tr("The boot network"),
-             tr("Choose the interface where your machines network-boot, for example a second NIC on a switch of "
-                "its own. MetalDesk answers DHCP there only. Check for other DHCP servers first: where your home "
-                "router already gives addresses, choose proxy mode, and MetalDesk adds only the boot "
-                "information. Apply your choice, or go on and set it later on the Network page."),
-             QStringLiteral("networkStepPage"), this);
+                 tr("Choose the interface where your machines network-boot, for example a second NIC on a switch of "
+                    "its own. MetalDesk answers DHCP there only. Check for other DHCP servers first: where your home "
+                    "router already gives addresses, choose proxy mode, and MetalDesk adds only the boot "
+                    "information. Apply your choice, or go on and set it later on the Network page."),
+                 QStringLiteral("networkStepPage"), this);
     // The whole Network page, scrolled where the wizard is shorter than it: nothing squeezed.
     auto *scroll = new QScrollArea(network);
     scroll->setObjectName(QStringLiteral("networkScroll"));
@@ -60,9 +64,9 @@ FirstRunWizard::FirstRunWizard(CoreServices &core, ServiceHost &host, QWidget *p
     network->layout()->addWidget(scroll);
     setPage(NetworkPageId, network);
 
-    QWizardPage *privileges = makePage(tr("Privileges"),
-                                   tr("DHCP and TFTP use ports below 1024, which need root or a capability."),
-                                   QStringLiteral("privilegesPage"), this);
+    QWizardPage *privileges =
+        makePage(tr("Privileges"), tr("DHCP and TFTP use ports below 1024, which need root or a capability."),
+                 QStringLiteral("privilegesPage"), this);
     privileges_->setObjectName(QStringLiteral("privilegesResult"));
     privileges_->setWordWrap(true);
     privileges_->setTextInteractionFlags(Qt::TextSelectableByMouse); // the fix is a command to copy
@@ -71,12 +75,12 @@ FirstRunWizard::FirstRunWizard(CoreServices &core, ServiceHost &host, QWidget *p
 
     setPage(MachinesPageId,
             makePage(tr("Your machines"),
-                 tr("Set your machines to boot from the network first, then switch them on: each one appears on "
-                    "the Machines page as New within a minute, named with two random words, and switches itself "
-                    "off. Then select machines and use Take action: Commission, Acquire, Deploy, Release.\n\n"
-                    "Virtual machines on a vSphere or libvirt host can be added as a chassis once the chassis "
-                    "drivers are in; until then, network-boot them the same way."),
-                 QStringLiteral("machinesStepPage"), this));
+                     tr("Set your machines to boot from the network first, then switch them on: each one appears on "
+                        "the Machines page as New within a minute, named with two random words, and switches itself "
+                        "off. Then select machines and use Take action: Commission, Acquire, Deploy, Release.\n\n"
+                        "Virtual machines on a vSphere or libvirt host can be added as a chassis once the chassis "
+                        "drivers are in; until then, network-boot them the same way."),
+                     QStringLiteral("machinesStepPage"), this));
     // Room for the Network page without scrolling where the screen allows.
     if (const QScreen *shown = screen())
         resize(QSize(fontMetrics().averageCharWidth() * 130, fontMetrics().height() * 48)

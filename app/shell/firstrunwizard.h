@@ -20,7 +20,12 @@ struct CoreServices;
 class FirstRunWizard : public QWizard {
     Q_OBJECT
 public:
-    enum PageId { AccountPageId, NetworkPageId, PrivilegesPageId, MachinesPageId };
+    enum PageId {
+        AccountPageId,
+        NetworkPageId,
+        PrivilegesPageId,
+        MachinesPageId
+    };
 
     FirstRunWizard(CoreServices &core, ServiceHost &host, QWidget *parent = nullptr);
 

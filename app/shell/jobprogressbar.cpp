@@ -11,7 +11,10 @@
 namespace metaldesk {
 
 JobProgressBar::JobProgressBar(QWidget *parent)
-    : QWidget(parent), title_(new QLabel(this)), bar_(new QProgressBar(this)), detail_(new QLabel(this)),
+    : QWidget(parent),
+      title_(new QLabel(this)),
+      bar_(new QProgressBar(this)),
+      detail_(new QLabel(this)),
       cancel_(new QPushButton(tr("Cancel"), this))
 {
     setObjectName(QStringLiteral("jobProgress"));

@@ -18,7 +18,10 @@ class JobProgressBar : public QWidget {
     Q_OBJECT
 public:
     // `unit` says what the job counts: Bytes shows the rate as MB/s and sizes, Items as a count.
-    enum class Unit { Items, Bytes };
+    enum class Unit {
+        Items,
+        Bytes
+    };
     explicit JobProgressBar(QWidget *parent = nullptr);
 
     // Follows this job (not owned; it must outlive its display or be deleted with it).

@@ -1,25 +1,25 @@
 #include "app/shell/mainwindow.h"
 
-#include "core/runtime/coreservices.h"
-#include "app/shell/language.h"
 #include "app/machines/machinespage.h"
 #include "app/network/networkpage.h"
+#include "app/network/servicespage.h"
+#include "app/shell/language.h"
 #include "app/shell/notificationmodel.h"
 #include "app/shell/notificationpanel.h"
-#include "app/network/servicespage.h"
 #include "app/shell/textstyle.h"
 #include "app/users/userspage.h"
+#include "core/runtime/coreservices.h"
 
-#include <QCloseEvent>
 #include <QActionGroup>
+#include <QCloseEvent>
 #include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
 #include <QScreen>
-#include <QShortcut>
 #include <QSettings>
+#include <QShortcut>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QStyle>
@@ -56,10 +56,12 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
     });
 
     addPage(machinesPage_, style()->standardIcon(QStyle::SP_ComputerIcon), tr("Machines"));
-    addPage(servicesPage_, QIcon::fromTheme(QStringLiteral("utilities-system-monitor"),
-                                            style()->standardIcon(QStyle::SP_BrowserReload)),
-            tr("Services"));
-    addPage(networkPage_, QIcon::fromTheme(QStringLiteral("network-wired"), style()->standardIcon(QStyle::SP_DriveNetIcon)),
+    addPage(
+        servicesPage_,
+        QIcon::fromTheme(QStringLiteral("utilities-system-monitor"), style()->standardIcon(QStyle::SP_BrowserReload)),
+        tr("Services"));
+    addPage(networkPage_,
+            QIcon::fromTheme(QStringLiteral("network-wired"), style()->standardIcon(QStyle::SP_DriveNetIcon)),
             tr("Network"));
     addPage(usersPage_, QIcon::fromTheme(QStringLiteral("system-users"), style()->standardIcon(QStyle::SP_DirHomeIcon)),
             tr("Users"));
@@ -137,7 +139,7 @@ void MainWindow::buildSettingsMenu()
 void MainWindow::updateNotificationsButton()
 {
     const int count = notifications_->rowCount();
-    notificationsButton_->setText(count == 0 ? tr("No problems")
+    notificationsButton_->setText(count == 0   ? tr("No problems")
                                   : count == 1 ? tr("1 problem")
                                                : tr("%1 problems").arg(count));
     notificationsButton_->setToolTip(count == 0 ? tr("Failures appear here the moment they happen")

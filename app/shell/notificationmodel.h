@@ -16,7 +16,9 @@ class ServiceHost;
 class NotificationModel : public QAbstractListModel {
     Q_OBJECT
 public:
-    enum Role { SystemIdRole = Qt::UserRole + 1 };
+    enum Role {
+        SystemIdRole = Qt::UserRole + 1
+    };
 
     NotificationModel(const ChangeFeed &feed, const ServiceHost &host, QObject *parent = nullptr);
 
@@ -31,7 +33,7 @@ signals:
 
 private:
     struct Notification {
-        qint64 when = 0; // ms since the epoch
+        qint64 when = 0;  // ms since the epoch
         QString systemId; // empty for a service
         QString source;   // the machine's name, or the service's
         QString text;

@@ -12,7 +12,10 @@
 namespace metaldesk {
 
 NotificationPanel::NotificationPanel(NotificationModel *model, QWidget *parent)
-    : QFrame(parent), model_(model), title_(new QLabel(this)), list_(new QListView(this)),
+    : QFrame(parent),
+      model_(model),
+      title_(new QLabel(this)),
+      list_(new QListView(this)),
       dismiss_(new QPushButton(tr("&Dismiss all"), this))
 {
     setObjectName(QStringLiteral("notificationPanel"));

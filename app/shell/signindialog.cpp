@@ -14,7 +14,10 @@
 namespace metaldesk {
 
 SignInDialog::SignInDialog(UserStore &users, QWidget *parent)
-    : QDialog(parent), users_(users), username_(new QLineEdit(this)), password_(new QLineEdit(this)),
+    : QDialog(parent),
+      users_(users),
+      username_(new QLineEdit(this)),
+      password_(new QLineEdit(this)),
       problem_(new QLabel(this))
 {
     setObjectName(QStringLiteral("signInDialog"));

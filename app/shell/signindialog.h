@@ -25,7 +25,6 @@ public:
     void accept() override;
 
 private:
-
     UserStore &users_;
     Actor user_;
     QLineEdit *username_;

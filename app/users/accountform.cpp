@@ -12,8 +12,13 @@
 namespace metaldesk {
 
 AccountForm::AccountForm(Role role, QWidget *parent)
-    : QWidget(parent), role_(role), username_(new QLineEdit(this)), email_(new QLineEdit(this)),
-      password_(new QLineEdit(this)), repeat_(new QLineEdit(this)), problem_(new QLabel(this))
+    : QWidget(parent),
+      role_(role),
+      username_(new QLineEdit(this)),
+      email_(new QLineEdit(this)),
+      password_(new QLineEdit(this)),
+      repeat_(new QLineEdit(this)),
+      problem_(new QLabel(this))
 {
     setObjectName(QStringLiteral("accountForm"));
     username_->setObjectName(QStringLiteral("newUsername"));

@@ -17,7 +17,10 @@ namespace metaldesk {
 class AccountForm : public QWidget {
     Q_OBJECT
 public:
-    enum class Role { Chosen, Administrator };
+    enum class Role {
+        Chosen,
+        Administrator
+    };
 
     explicit AccountForm(Role role, QWidget *parent = nullptr);
 

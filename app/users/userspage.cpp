@@ -2,8 +2,8 @@
 
 #include "core/lifecycle/permissions.h"
 
-#include "app/users/accountform.h"
 #include "app/shell/textstyle.h"
+#include "app/users/accountform.h"
 #include "core/users/userstore.h"
 
 #include <QApplication>
@@ -56,18 +56,18 @@ QTableWidget *table(const QString &objectName, const QStringList &headers, QWidg
     return t;
 }
 
-QString dateText(qint64 ms)
-{
-    return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat);
-}
+QString dateText(qint64 ms) { return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat); }
 } // namespace
 
 UsersPage::UsersPage(UserStore &users, QWidget *parent)
-    : QWidget(parent), users_(users),
+    : QWidget(parent),
+      users_(users),
       userTable_(table(QStringLiteral("userTable"), {tr("User name"), tr("Email"), tr("Role")}, this)),
-      addUser_(new QPushButton(tr("&Add user…"), this)), keysTitle_(new QLabel(this)),
+      addUser_(new QPushButton(tr("&Add user…"), this)),
+      keysTitle_(new QLabel(this)),
       keyTable_(table(QStringLiteral("keyTable"), {tr("Name"), tr("Created"), tr("Consumer key")}, this)),
-      createKey_(new QPushButton(tr("&Create API key…"), this)), revokeKey_(new QPushButton(tr("&Revoke"), this)),
+      createKey_(new QPushButton(tr("&Create API key…"), this)),
+      revokeKey_(new QPushButton(tr("&Revoke"), this)),
       problem_(problemLabel(this))
 {
     setObjectName(QStringLiteral("usersPage"));
@@ -194,9 +194,9 @@ void UsersPage::createKey()
     if (!u)
         return;
     bool ok = false;
-    const QString name = QInputDialog::getText(this, tr("Create API key"),
-                                               tr("A name for the key (where it will be used, e.g. juju):"),
-                                               QLineEdit::Normal, QStringLiteral("juju"), &ok);
+    const QString name =
+        QInputDialog::getText(this, tr("Create API key"), tr("A name for the key (where it will be used, e.g. juju):"),
+                              QLineEdit::Normal, QStringLiteral("juju"), &ok);
     if (!ok)
         return;
     auto key = users_.createToken(u->id, name.trimmed());

@@ -7,9 +7,9 @@
 // The database is seeded with plain SQL in one transaction (a benchmark's setup, not what is
 // measured); everything measured goes through MetalDesk's own code: the window, its models, the
 // engine, the change feed.
-#include "core/runtime/coreservices.h"
 #include "app/machines/machinetablemodel.h"
 #include "app/shell/mainwindow.h"
+#include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
 #include "core/users/userstore.h"
 
@@ -153,8 +153,8 @@ int main(int argc, char **argv)
 
     // 2. Filter keystrokes: each key is filtered and the list repainted before the next.
     QList<double> keyMs;
-    for (const QString &typed : {QStringLiteral("node-0421"), QStringLiteral("status:ready arch:amd64"),
-                                 QStringLiteral("52:54:00:01")}) {
+    for (const QString &typed :
+         {QStringLiteral("node-0421"), QStringLiteral("status:ready arch:amd64"), QStringLiteral("52:54:00:01")}) {
         filter->clear();
         filter->setFocus();
         for (QChar c : typed) {

@@ -67,15 +67,9 @@ Expected<QList<Lease>> LeaseStore::inRange(quint32 first, quint32 last) const
     return select(QStringLiteral("WHERE ip BETWEEN ? AND ? ORDER BY ip"), {qint64(first), qint64(last)});
 }
 
-Expected<QList<Lease>> LeaseStore::all() const
-{
-    return select(QStringLiteral("ORDER BY updated, ip"), {});
-}
+Expected<QList<Lease>> LeaseStore::all() const { return select(QStringLiteral("ORDER BY updated, ip"), {}); }
 
-Expected<void> LeaseStore::save(const Lease &lease)
-{
-    return saveAll({lease});
-}
+Expected<void> LeaseStore::save(const Lease &lease) { return saveAll({lease}); }
 
 Expected<void> LeaseStore::saveAll(const QList<Lease> &leases)
 {

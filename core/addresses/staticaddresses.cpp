@@ -36,8 +36,7 @@ Expected<std::optional<quint32>> StaticAddressStore::addressOf(const QString &sy
     return std::optional<quint32>();
 }
 
-Expected<std::optional<quint32>> StaticAddressStore::assign(const QString &systemId, quint32 first,
-                                                            quint32 last) const
+Expected<std::optional<quint32>> StaticAddressStore::assign(const QString &systemId, quint32 first, quint32 last) const
 {
     if (first == 0 || last < first)
         return std::optional<quint32>();

@@ -1,11 +1,11 @@
 #include "core/base/job.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
+#include <QDeadlineTimer>
 #include <QLocale>
 #include <QLoggingCategory>
 #include <QThreadPool>
-#include <QDateTime>
-#include <QDeadlineTimer>
 
 namespace metaldesk {
 
@@ -204,9 +204,8 @@ void logJobProgress(const Job &job, const QString &unit, int everyMs)
         if (auto percent = p.percent())
             parts << QStringLiteral("%1%").arg(*percent);
         if (p.ratePerSecond > 0)
-            parts << (unit == QLatin1String("B")
-                          ? QStringLiteral("%1 MB/s").arg(p.ratePerSecond / 1e6, 0, 'f', 1)
-                          : QStringLiteral("%1/s").arg(p.ratePerSecond, 0, 'f', 1));
+            parts << (unit == QLatin1String("B") ? QStringLiteral("%1 MB/s").arg(p.ratePerSecond / 1e6, 0, 'f', 1)
+                                                 : QStringLiteral("%1/s").arg(p.ratePerSecond, 0, 'f', 1));
         if (auto left = p.remainingMs())
             parts << JobText::tr("%1 left").arg(durationText(*left));
         qCInfo(lcJobs).noquote() << sender->title() + QLatin1String(": ") + parts.join(QLatin1String(", ")) +

@@ -5,8 +5,8 @@
 #include <QElapsedTimer>
 #include <QMutex>
 #include <QObject>
-#include <QWaitCondition>
 #include <QString>
+#include <QWaitCondition>
 #include <atomic>
 #include <deque>
 #include <functional>

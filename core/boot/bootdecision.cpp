@@ -40,8 +40,8 @@ Expected<BootDecision> BootDecider::decide(const QString &macAddress) const
         if (*installed)
             d.purpose = BootPurpose::LocalDisk;
     }
-    if (d.purpose == BootPurpose::Commission || d.purpose == BootPurpose::Deploy ||
-        d.purpose == BootPurpose::Release || d.purpose == BootPurpose::Rescue) {
+    if (d.purpose == BootPurpose::Commission || d.purpose == BootPurpose::Deploy || d.purpose == BootPurpose::Release ||
+        d.purpose == BootPurpose::Rescue) {
         auto token = tokens_.tokenFor(systemId);
         if (!token)
             return token.error();

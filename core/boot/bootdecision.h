@@ -1,9 +1,9 @@
 #pragma once
 
-#include "core/storage/configstore.h"
 #include "core/base/expected.h"
 #include "core/machines/machine.h"
 #include "core/machines/nodesettings.h"
+#include "core/storage/configstore.h"
 #include "core/users/nodetokens.h"
 
 #include <optional>

@@ -11,9 +11,9 @@ namespace metaldesk {
 struct StaticNetwork {
     QString interfaceName; // the name the installed system gives the NIC ("eth0"), matched by MAC
     QString macAddress;
-    QString address;       // "10.99.0.50"
+    QString address; // "10.99.0.50"
     int prefixLength = 24;
-    QString gateway;       // empty: none
+    QString gateway; // empty: none
     QStringList dnsServers;
     QString cidr() const { return address + QLatin1Char('/') + QString::number(prefixLength); }
 };

@@ -73,8 +73,15 @@ struct JsonReport {
 } // namespace
 
 NodeReports::NodeReports(std::shared_ptr<Database> db, ChangeFeed *feed, LifecycleEngine *engine)
-    : db_(db), engine_(engine), machines_(db, feed), events_(db), tokens_(db), settings_(db), addresses_(db),
-      config_(db), feed_(feed)
+    : db_(db),
+      engine_(engine),
+      machines_(db, feed),
+      events_(db),
+      tokens_(db),
+      settings_(db),
+      addresses_(db),
+      config_(db),
+      feed_(feed)
 {
 }
 
@@ -166,8 +173,8 @@ std::optional<ReportError> NodeReports::applyHardware(const QString &systemId, c
     if (!added)
         return ReportError{ReportError::Unavailable, added.errorMessage()};
     if (!elsewhere.isEmpty())
-        qCWarning(lcNodeReports).noquote() << systemId << "reports NICs that belong to other machines:"
-                                           << elsewhere.join(QLatin1String(", "));
+        qCWarning(lcNodeReports).noquote()
+            << systemId << "reports NICs that belong to other machines:" << elsewhere.join(QLatin1String(", "));
     return std::nullopt;
 }
 
@@ -316,7 +323,8 @@ ReportOutcome<Accepted> NodeReports::reportStatus(const QString &systemId, QByte
         return ReportError{ReportError::Unavailable, m.errorMessage()};
     if (result == QLatin1String("working")) {
         record(*m, eventType, EventLevel::Info,
-               reason.isEmpty() ? tr("The boot environment is working") : tr("The boot environment is working: %1").arg(reason));
+               reason.isEmpty() ? tr("The boot environment is working")
+                                : tr("The boot environment is working: %1").arg(reason));
         return Accepted{};
     }
     if (!expected.contains(m->status)) {
@@ -360,8 +368,9 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
     if (!m)
         return ReportError{ReportError::Unavailable, m.errorMessage()};
     if (m->status != NodeStatus::Deploying)
-        return ReportError{ReportError::WrongStatus, tr("The machine is %1, not %2: there is nothing to deploy")
-                                                         .arg(statusText(m->status), statusText(NodeStatus::Deploying))};
+        return ReportError{ReportError::WrongStatus,
+                           tr("The machine is %1, not %2: there is nothing to deploy")
+                               .arg(statusText(m->status), statusText(NodeStatus::Deploying))};
     auto settings = settings_.get(systemId);
     if (!settings)
         return ReportError{ReportError::Unavailable, settings.errorMessage()};
@@ -379,7 +388,8 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
             return ReportError{ReportError::Unavailable, fallback.errorMessage()};
         image = fallback->trimmed();
     }
-    if (!image.isEmpty() && !image.startsWith(QLatin1String("http://")) && !image.startsWith(QLatin1String("https://"))) {
+    if (!image.isEmpty() && !image.startsWith(QLatin1String("http://")) &&
+        !image.startsWith(QLatin1String("https://"))) {
         QString base = context.bootHttpBase;
         if (!base.endsWith(QLatin1Char('/')))
             base += QLatin1Char('/');
@@ -429,8 +439,8 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
         d.network = n;
     }
     d.cloudConfig = cloudConfig({context.metadataUrl, systemId, *token, d.network});
-    const QString address = d.network ? QStringLiteral("%1 (%2)").arg(d.network->cidr(), d.network->interfaceName)
-                                      : tr("DHCP");
+    const QString address =
+        d.network ? QStringLiteral("%1 (%2)").arg(d.network->cidr(), d.network->interfaceName) : tr("DHCP");
     record(*m, QStringLiteral("deployment"), EventLevel::Info,
            tr("The boot environment asked what to install: %1, address %2")
                .arg(d.imageUrl.isEmpty() ? tr("no image chosen") : d.imageUrl, address));
@@ -480,14 +490,16 @@ ReportOutcome<Accepted> NodeReports::cloudInitEvent(const QString &systemId, QBy
     auto m = machines_.get(systemId);
     if (!m)
         return ReportError{ReportError::Unavailable, m.errorMessage()};
-    const EventLevel level = failure ? EventLevel::Error
+    const EventLevel level = failure                           ? EventLevel::Error
                              : result == QLatin1String("WARN") ? EventLevel::Warning
                                                                : EventLevel::Info;
     const QString what = result.isEmpty() ? type : QStringLiteral("%1 (%2)").arg(type, result);
-    record(*m, QStringLiteral("cloud-init"), level, tr("cloud-init %1 %2: %3").arg(oneLine(name), oneLine(what), description));
+    record(*m, QStringLiteral("cloud-init"), level,
+           tr("cloud-init %1 %2: %3").arg(oneLine(name), oneLine(what), description));
     if (failure && topLevel && m->status == NodeStatus::Deploying) {
         if (auto failed = engine_->markFailed(
-                systemId, tr("cloud-init failed in the installed system: %1").arg(description.isEmpty() ? name : description),
+                systemId,
+                tr("cloud-init failed in the installed system: %1").arg(description.isEmpty() ? name : description),
                 metadataActor());
             !failed)
             return transitionError(systemId, failed.error(), std::nullopt);

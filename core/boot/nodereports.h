@@ -1,13 +1,13 @@
 #pragma once
 
+#include "core/addresses/staticaddresses.h"
 #include "core/boot/cloudconfig.h"
-#include "core/storage/configstore.h"
-#include "core/storage/eventstore.h"
 #include "core/machines/inventory.h"
 #include "core/machines/machinestore.h"
 #include "core/machines/nodesettings.h"
+#include "core/storage/configstore.h"
+#include "core/storage/eventstore.h"
 #include "core/users/nodetokens.h"
-#include "core/addresses/staticaddresses.h"
 
 #include <QCoreApplication>
 #include <optional>

@@ -1,8 +1,8 @@
 #include "core/lifecycle/lifecycleengine.h"
 
 #include "core/lifecycle/permissions.h"
-#include "core/storage/eventstore.h"
 #include "core/machines/machinestore.h"
+#include "core/storage/eventstore.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>
@@ -74,8 +74,8 @@ QList<NodeAction> LifecycleEngine::offeredActions(const Machine &machine, const 
 Expected<qint64> LifecycleEngine::timeoutMsFor(NodeStatus status) const
 {
     const bool shortOne = status == NodeStatus::Releasing || status == NodeStatus::ExitingRescueMode;
-    auto minutes = shortOne ? config_.integer(setting::ReleaseTimeoutMinutes)
-                            : config_.integer(setting::NodeTimeoutMinutes);
+    auto minutes =
+        shortOne ? config_.integer(setting::ReleaseTimeoutMinutes) : config_.integer(setting::NodeTimeoutMinutes);
     if (!minutes)
         return minutes.error();
     return qint64(qMax(1, *minutes)) * 60 * 1000;
@@ -380,10 +380,11 @@ Expected<int> LifecycleEngine::expireOverdue(qint64 now)
                     return Error{};
                 // The limit the machine was given when it entered the status (the setting may
                 // have changed since): from that status change to its deadline.
-                auto entered = runQuery(conn,
-                                        QStringLiteral("SELECT created FROM events WHERE system_id = ? AND to_status = ? "
-                                                       "ORDER BY id DESC LIMIT 1"),
-                                        {machine.systemId, int(machine.status)});
+                auto entered =
+                    runQuery(conn,
+                             QStringLiteral("SELECT created FROM events WHERE system_id = ? AND to_status = ? "
+                                            "ORDER BY id DESC LIMIT 1"),
+                             {machine.systemId, int(machine.status)});
                 if (!entered)
                     return entered.error();
                 qint64 limitMs = 0;

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "core/lifecycle/lifecycletables.h"
+#include "core/machines/hostnamegenerator.h"
+#include "core/machines/machine.h"
 #include "core/storage/changefeed.h"
 #include "core/storage/configstore.h"
 #include "core/storage/database.h"
-#include "core/machines/hostnamegenerator.h"
-#include "core/lifecycle/lifecycletables.h"
-#include "core/machines/machine.h"
 
 #include <QObject>
 

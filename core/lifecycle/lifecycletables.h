@@ -104,7 +104,11 @@ struct ActionOptions {
 QList<NodeStatus> actionPath(NodeAction action, NodeStatus current, std::optional<NodeStatus> previous,
                              const ActionOptions &options = {});
 
-enum class PowerCommand { On, Off, Cycle };
+enum class PowerCommand {
+    On,
+    Off,
+    Cycle
+};
 // What the power driver does once the action is taken, for a machine with a power driver: the
 // actions that boot the machine into the environment cycle it (MAAS's _start), abort switches it
 // off; the rest leave the power alone.

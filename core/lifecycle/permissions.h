@@ -19,8 +19,8 @@ enum class Capability {
     ManageOwnApiKeys,  // everyone, for their own account
 };
 inline constexpr std::array<Capability, 6> kAllCapabilities = {
-    Capability::AddMachine,     Capability::EditPowerSettings, Capability::AddUser,
-    Capability::SeeOtherUsers,  Capability::ChangeSettings,    Capability::ManageOwnApiKeys};
+    Capability::AddMachine,    Capability::EditPowerSettings, Capability::AddUser,
+    Capability::SeeOtherUsers, Capability::ChangeSettings,    Capability::ManageOwnApiKeys};
 
 bool isAllowed(Capability capability, const Actor &actor);
 // Empty when allowed; otherwise why not, in words a user can act on.

@@ -1,7 +1,7 @@
 #include "core/lifecycle/timeoutmonitor.h"
 
-#include "core/storage/database.h"
 #include "core/lifecycle/lifecycleengine.h"
+#include "core/storage/database.h"
 
 #include <QLoggingCategory>
 

@@ -213,7 +213,8 @@ Expected<Inventory> parseInventory(QByteArrayView json)
         const QString path = QStringLiteral("disks[%1]").arg(i);
         QJsonObject o;
         Inventory::Disk d;
-        if (!(c.object(disks.at(i), path, o) && c.string(o, QStringLiteral("name"), path + QStringLiteral(".name"), d.name, 1, 64) &&
+        if (!(c.object(disks.at(i), path, o) &&
+              c.string(o, QStringLiteral("name"), path + QStringLiteral(".name"), d.name, 1, 64) &&
               c.string(o, QStringLiteral("model"), path + QStringLiteral(".model"), d.model) &&
               c.string(o, QStringLiteral("serial"), path + QStringLiteral(".serial"), d.serial) &&
               c.integer(o, QStringLiteral("size_bytes"), path + QStringLiteral(".size_bytes"), d.sizeBytes, 0,

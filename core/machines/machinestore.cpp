@@ -280,7 +280,8 @@ Expected<QStringList> MachineStore::addInterfaces(const QString &systemId, const
             if (mac.isEmpty())
                 return Error{QObject::tr("'%1' is not a MAC address (expected six hex pairs, like 52:54:00:12:34:56)")
                                  .arg(text)};
-            auto owner = runQuery(*db, QStringLiteral("SELECT machine_id FROM interfaces WHERE mac_address = ?"), {mac});
+            auto owner =
+                runQuery(*db, QStringLiteral("SELECT machine_id FROM interfaces WHERE mac_address = ?"), {mac});
             if (!owner)
                 return owner.error();
             if (owner->next()) {
@@ -289,16 +290,15 @@ Expected<QStringList> MachineStore::addInterfaces(const QString &systemId, const
                 continue;
             }
             owner->finish();
-            auto inserted = runQuery(
-                *db, QStringLiteral("INSERT INTO interfaces (machine_id, name, mac_address) VALUES (?, ?, ?)"),
-                {id, QStringLiteral("eth%1").arg(next++), mac});
+            auto inserted =
+                runQuery(*db, QStringLiteral("INSERT INTO interfaces (machine_id, name, mac_address) VALUES (?, ?, ?)"),
+                         {id, QStringLiteral("eth%1").arg(next++), mac});
             if (!inserted)
                 return inserted.error();
             added << mac;
         }
         if (!added.isEmpty()) {
-            auto touched =
-                runQuery(*db, QStringLiteral("UPDATE machines SET updated = ? WHERE id = ?"), {nowMs(), id});
+            auto touched = runQuery(*db, QStringLiteral("UPDATE machines SET updated = ? WHERE id = ?"), {nowMs(), id});
             if (!touched)
                 return touched.error();
         }

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "core/machines/machine.h"
 #include "core/storage/changefeed.h"
 #include "core/storage/database.h"
-#include "core/machines/machine.h"
 
 namespace metaldesk {
 

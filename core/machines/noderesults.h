@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/storage/database.h"
 #include "core/boot/nodereports.h"
+#include "core/storage/database.h"
 
 #include <optional>
 

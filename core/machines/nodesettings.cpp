@@ -88,8 +88,7 @@ Expected<NodeSettings> NodeSettingsStore::get(const QString &systemId) const
     return s;
 }
 
-Expected<void> NodeSettingsStore::update(const QString &systemId, const QString &assignments,
-                                         QVariantList values) const
+Expected<void> NodeSettingsStore::update(const QString &systemId, const QString &assignments, QVariantList values) const
 {
     auto db = db_->connection();
     if (!db)

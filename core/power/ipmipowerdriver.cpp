@@ -103,7 +103,7 @@ QStringList IpmiPowerDriver::ipmitoolArguments(const PowerTarget &target, const 
     if (!user.isEmpty())
         args << QStringLiteral("-U") << user;
     if (!powerParameter(*this, p, QStringLiteral("power_pass")).isEmpty())
-        args << QStringLiteral("-E"); // the password from IPMI_PASSWORD
+        args << QStringLiteral("-E");        // the password from IPMI_PASSWORD
     args << QStringLiteral("-v") << command; // -v: the failing step is named on stderr
     return args;
 }

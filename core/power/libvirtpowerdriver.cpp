@@ -19,7 +19,8 @@ QList<PowerParameter> LibvirtPowerDriver::parameters() const
 
 Expected<void> LibvirtPowerDriver::setPower(const PowerTarget &target, bool on) const
 {
-    auto connection = LibvirtConnection::open(powerParameter(*this, target.parameters, QStringLiteral("power_address")));
+    auto connection =
+        LibvirtConnection::open(powerParameter(*this, target.parameters, QStringLiteral("power_address")));
     if (!connection)
         return connection.error();
     return connection->setPower(powerParameter(*this, target.parameters, QStringLiteral("power_id")), on);
@@ -27,7 +28,8 @@ Expected<void> LibvirtPowerDriver::setPower(const PowerTarget &target, bool on) 
 
 Expected<PowerState> LibvirtPowerDriver::queryPower(const PowerTarget &target) const
 {
-    auto connection = LibvirtConnection::open(powerParameter(*this, target.parameters, QStringLiteral("power_address")));
+    auto connection =
+        LibvirtConnection::open(powerParameter(*this, target.parameters, QStringLiteral("power_address")));
     if (!connection)
         return connection.error();
     return connection->powerState(powerParameter(*this, target.parameters, QStringLiteral("power_id")));

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "core/storage/changefeed.h"
-#include "core/storage/database.h"
 #include "core/lifecycle/lifecycletables.h"
 #include "core/machines/machinestore.h"
 #include "core/power/powerdrivers.h"
+#include "core/storage/changefeed.h"
+#include "core/storage/database.h"
 
 #include <QHash>
 #include <QMutex>

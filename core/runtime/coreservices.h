@@ -1,11 +1,11 @@
 #pragma once
 
-#include "core/storage/changefeed.h"
-#include "core/storage/database.h"
-#include "core/storage/eventstore.h"
 #include "core/lifecycle/lifecycleengine.h"
 #include "core/machines/machinestore.h"
 #include "core/power/powerservice.h"
+#include "core/storage/changefeed.h"
+#include "core/storage/database.h"
+#include "core/storage/eventstore.h"
 #include "core/users/userstore.h"
 
 #include <memory>

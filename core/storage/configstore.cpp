@@ -60,12 +60,11 @@ Expected<void> ConfigStore::setValue(const QString &name, const QString &value)
     auto db = db_->connection();
     if (!db)
         return db.error();
-    auto q = checked->isEmpty()
-                 ? runQuery(*db, QStringLiteral("DELETE FROM config WHERE name = ?"), {name})
-                 : runQuery(*db,
-                            QStringLiteral("INSERT INTO config (name, value) VALUES (?, ?) "
-                                           "ON CONFLICT (name) DO UPDATE SET value = excluded.value"),
-                            {name, *checked});
+    auto q = checked->isEmpty() ? runQuery(*db, QStringLiteral("DELETE FROM config WHERE name = ?"), {name})
+                                : runQuery(*db,
+                                           QStringLiteral("INSERT INTO config (name, value) VALUES (?, ?) "
+                                                          "ON CONFLICT (name) DO UPDATE SET value = excluded.value"),
+                                           {name, *checked});
     if (!q)
         return q.error();
     return {};

@@ -203,7 +203,8 @@ Expected<void> Database::migrate()
         // file at the same moment, SQLite answers "locked" at once instead of waiting (its busy
         // handler would deadlock there), so the switch is retried for up to the busy timeout.
         auto wal = runQuery(*db, QStringLiteral("PRAGMA journal_mode=WAL"));
-        for (int attempt = 0; !wal && wal.errorMessage().contains(QLatin1String("locked")) && attempt < 200; ++attempt) {
+        for (int attempt = 0; !wal && wal.errorMessage().contains(QLatin1String("locked")) && attempt < 200;
+             ++attempt) {
             QThread::msleep(50);
             wal = runQuery(*db, QStringLiteral("PRAGMA journal_mode=WAL"));
         }

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/storage/database.h"
 #include "core/machines/machine.h"
+#include "core/storage/database.h"
 
 namespace metaldesk {
 

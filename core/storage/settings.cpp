@@ -34,6 +34,7 @@ std::span<const SettingSpec> allSettings()
     static const QStringList httpReaders{QStringLiteral("http"), QStringLiteral("tftp"), QStringLiteral("metadata")};
     static const QStringList bootFiles{QStringLiteral("http"), QStringLiteral("tftp")};
 
+    // clang-format off
     static const SettingSpec table[] = {
         {setting::NodeTimeoutMinutes, Kind::Integer, "30", 1, 24 * 60, {}, {},
          QT_TRANSLATE_NOOP("Settings", "minutes a machine may spend commissioning, deploying, erasing or testing")},
@@ -87,6 +88,7 @@ std::span<const SettingSpec> allSettings()
         {setting::MetadataMaxConnections, Kind::Integer, "256", 1, 100000, {}, metadata,
          QT_TRANSLATE_NOOP("Settings", "connections the metadata service holds at once")},
     };
+    // clang-format on
     return table;
 }
 
@@ -163,8 +165,8 @@ Expected<QString> checkSetting(const QString &name, const QString &raw)
     case Kind::Ipv4Range: {
         const QStringList parts = value.split(QLatin1Char('-'));
         if (parts.size() != 2 || !isIpv4(parts[0]) || !isIpv4(parts[1]))
-            return Error{SettingsText::tr("the setting %1 is '%2': it should look like 10.99.0.100-10.99.0.199")
-                             .arg(n, value)};
+            return Error{
+                SettingsText::tr("the setting %1 is '%2': it should look like 10.99.0.100-10.99.0.199").arg(n, value)};
         if (QHostAddress(parts[0].trimmed()).toIPv4Address() > QHostAddress(parts[1].trimmed()).toIPv4Address())
             return Error{SettingsText::tr("the setting %1 is '%2': the range ends before it starts").arg(n, value)};
         return value;

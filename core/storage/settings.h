@@ -60,7 +60,7 @@ struct SettingSpec {
     int minimum = 0;
     int maximum = 0;
     QStringList choices = {};
-    QStringList restarts = {}; // services that read it only when they start; empty: read each time
+    QStringList restarts = {};    // services that read it only when they start; empty: read each time
     const char *description = ""; // for `metaldesk set-config --help`, translated in context "Settings"
 };
 

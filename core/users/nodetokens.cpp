@@ -18,10 +18,12 @@ QString randomText(QRandomGenerator &rng, int length)
     return text;
 }
 
-
 } // namespace
 
-QString NodeToken::toString() const { return consumerKey + QLatin1Char(':') + tokenKey + QLatin1Char(':') + tokenSecret; }
+QString NodeToken::toString() const
+{
+    return consumerKey + QLatin1Char(':') + tokenKey + QLatin1Char(':') + tokenSecret;
+}
 
 NodeToken NodeToken::generate(QRandomGenerator &rng)
 {

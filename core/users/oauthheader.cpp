@@ -72,8 +72,7 @@ Expected<OAuthCredentials> parseOAuthHeader(QByteArrayView value)
         while (pos < value.size() && value[pos] != '"')
             ++pos;
         if (pos >= value.size())
-            return Error{
-                QStringLiteral("the OAuth parameter %1 has no closing quote").arg(QString::fromLatin1(name))};
+            return Error{QStringLiteral("the OAuth parameter %1 has no closing quote").arg(QString::fromLatin1(name))};
         if (raw.contains(name))
             return Error{QStringLiteral("the OAuth parameter %1 is given twice").arg(QString::fromLatin1(name))};
         raw.insert(name, value.sliced(valueStart, pos - valueStart).toByteArray());
@@ -102,7 +101,8 @@ Expected<OAuthCredentials> parseOAuthHeader(QByteArrayView value)
                                     "metadata clients do")
                          .arg(params.value("oauth_signature_method"))};
     if (params.contains("oauth_version") && params.value("oauth_version") != QLatin1String("1.0"))
-        return Error{QStringLiteral("the OAuth version %1 is not supported: use 1.0").arg(params.value("oauth_version"))};
+        return Error{
+            QStringLiteral("the OAuth version %1 is not supported: use 1.0").arg(params.value("oauth_version"))};
 
     // PLAINTEXT (RFC 5849 §3.4.4): the signature is encode(consumer secret) "&" encode(token secret),
     // and the header encodes it once more; the first decoding was done above.

@@ -74,8 +74,9 @@ QString BootFilesConfig::environment() const
 Expected<BootFilesConfig> BootFilesConfig::fromConfig(const ConfigStore &config)
 {
     BootFilesConfig c = defaults();
-    for (const auto &[key, field] : {std::pair{setting::BootRoot, &c.root}, std::pair{setting::BootLoaderDir, &c.bootloaderDir},
-                                     std::pair{setting::BootEnvironmentDir, &c.environmentDir}}) {
+    for (const auto &[key, field] :
+         {std::pair{setting::BootRoot, &c.root}, std::pair{setting::BootLoaderDir, &c.bootloaderDir},
+          std::pair{setting::BootEnvironmentDir, &c.environmentDir}}) {
         auto value = config.value(key);
         if (!value)
             return value.error();
@@ -94,8 +95,9 @@ Resolved BootFiles::resolve(const QByteArray &path, const Endpoint &endpoint) co
 {
     const QString relative = cleanRelative(path);
     if (relative.isEmpty())
-        return Refused{Refusal::BadPath, BootFilesText::tr("refused path '%1'")
-                                             .arg(QString::fromUtf8(path.left(200)).replace(QChar(0), u'?'))};
+        return Refused{
+            Refusal::BadPath,
+            BootFilesText::tr("refused path '%1'").arg(QString::fromUtf8(path.left(200)).replace(QChar(0), u'?'))};
     if (auto generated = generated_.lookup(relative, endpoint)) {
         if (!*generated)
             return Refused{Refusal::Unavailable, generated->errorMessage()};

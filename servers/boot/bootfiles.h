@@ -1,7 +1,7 @@
 #pragma once
 
-#include "servers/boot/bootscripts.h"
 #include "core/storage/configstore.h"
+#include "servers/boot/bootscripts.h"
 
 #include <QString>
 #include <variant>

@@ -10,9 +10,9 @@ namespace metaldesk::boot {
 
 // Where a booting machine reaches MetalDesk, as the boot server that answers it sees it.
 struct Endpoint {
-    QString serverAddress;        // the address the client reached us at ("10.99.0.1")
-    quint16 httpPort = 5248;      // the HTTP boot server
-    quint16 metadataPort = 5240;  // the metadata service (issue 5)
+    QString serverAddress;       // the address the client reached us at ("10.99.0.1")
+    quint16 httpPort = 5248;     // the HTTP boot server
+    quint16 metadataPort = 5240; // the metadata service (issue 5)
 };
 
 // The per-node iPXE script path the DHCP server hands to iPXE: "boot/52-54-00-ab-cd-ef.ipxe".

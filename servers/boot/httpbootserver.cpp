@@ -1,8 +1,8 @@
 #include "servers/boot/httpbootserver.h"
 
 #include "core/boot/bootdecision.h"
-#include "core/storage/configstore.h"
 #include "core/machines/machinestore.h"
+#include "core/storage/configstore.h"
 #include "core/storage/settings.h"
 #include "servers/http/httpresponse.h"
 #include "servers/net/listenfailure.h"
@@ -144,7 +144,7 @@ struct BootServer::Worker : QObject {
     QByteArray date_; // the Date header's value, made once a second
     qint64 dateSecond_ = -1;
     quint64 uncountedBytes_ = 0; // sent, not yet added to bytesSent under the lock: added once per wake-up
-    quint64 seenFailures_ = 0;      // failures seen, for logging one in a hundred
+    quint64 seenFailures_ = 0;   // failures seen, for logging one in a hundred
 };
 
 Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config, const QString &listenAddress)
@@ -232,7 +232,8 @@ void BootServer::start()
         thread->start();
         threads_.push_back(thread);
     }
-    for (const QString &missing : {workers_.front()->files_->missingBootloaders(), workers_.front()->files_->missingEnvironment()})
+    for (const QString &missing :
+         {workers_.front()->files_->missingBootloaders(), workers_.front()->files_->missingEnvironment()})
         if (!missing.isEmpty())
             qCWarning(lcHttp).noquote() << missing;
     qCInfo(lcHttp).noquote() << description();

@@ -1,10 +1,10 @@
 #pragma once
 
-#include "servers/boot/bootfiles.h"
 #include "core/base/expected.h"
+#include "core/runtime/service.h"
+#include "servers/boot/bootfiles.h"
 #include "servers/http/httpcounters.h"
 #include "servers/http/httprequest.h"
-#include "core/runtime/service.h"
 
 #include <QMutex>
 #include <array>

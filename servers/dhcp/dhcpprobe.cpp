@@ -36,7 +36,8 @@ Expected<QList<FoundServer>> probeForServers(const QString &interfaceName, int w
     const QNetworkInterface nic = QNetworkInterface::interfaceFromName(interfaceName);
     const QByteArray mac = QByteArray::fromHex(nic.hardwareAddress().toLatin1().replace(':', ""));
     if (!nic.isValid() || mac.size() != 6)
-        return Error{ProbeText::tr("cannot look for DHCP servers on %1: no such Ethernet interface").arg(interfaceName)};
+        return Error{
+            ProbeText::tr("cannot look for DHCP servers on %1: no such Ethernet interface").arg(interfaceName)};
 
     net::UdpSocketOptions options;
     options.port = clientPort;
@@ -90,8 +91,8 @@ Expected<QList<FoundServer>> probeForServers(const QString &interfaceName, int w
             continue; // timed out (the loop ends) or interrupted
         sockaddr_in source{};
         socklen_t sourceLength = sizeof source;
-        const ssize_t n = ::recvfrom(fd, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr *>(&source),
-                                     &sourceLength);
+        const ssize_t n =
+            ::recvfrom(fd, buffer, sizeof buffer, 0, reinterpret_cast<sockaddr *>(&source), &sourceLength);
         if (n <= 0)
             continue;
         auto parsed = parse(QByteArrayView(buffer, n));

@@ -9,9 +9,9 @@ namespace metaldesk::dhcp {
 
 // A DHCP server that answered our DISCOVER: the home router, a forgotten dnsmasq, another MAAS.
 struct FoundServer {
-    quint32 serverId = 0; // option 54; host order
-    quint32 offered = 0;  // yiaddr: what it would give a new machine
-    quint32 from = 0;     // the source address of its answer
+    quint32 serverId = 0;     // option 54; host order
+    quint32 offered = 0;      // yiaddr: what it would give a new machine
+    quint32 from = 0;         // the source address of its answer
     QString describe() const; // "10.99.0.254 (offered 10.99.0.57)"
 };
 

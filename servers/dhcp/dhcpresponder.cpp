@@ -195,7 +195,8 @@ Outcome ProxyResponder::respond(const Packet &request) const
     const auto type = request.messageType();
     if (type != MessageType::Discover && type != MessageType::Request)
         return Silence::NotForUs;
-    if (const auto serverId = request.address(option::ServerIdentifier); serverId && *serverId != settings_.serverAddress)
+    if (const auto serverId = request.address(option::ServerIdentifier);
+        serverId && *serverId != settings_.serverAddress)
         return Silence::NotForUs; // a REQUEST to the server that gives the address
     const QByteArray server = QHostAddress(settings_.serverAddress).toString().toLatin1();
     const BootFileChoice choice = chooseBootFile(request, server, settings_.httpPort);

@@ -82,10 +82,10 @@ Expected<Range> parseRange(const QString &text, const char *what, quint32 server
         return Error{DhcpText::tr("the %1 %2 ends before it starts").arg(name, text)};
     const quint32 network = server & mask;
     if ((*first & mask) != network || (*last & mask) != network)
-        return Error{DhcpText::tr("the %1 %2 is not inside the boot network %3")
-                         .arg(name, text,
-                              QHostAddress(network).toString() + QLatin1Char('/') +
-                                  QString::number(__builtin_popcount(mask)))};
+        return Error{
+            DhcpText::tr("the %1 %2 is not inside the boot network %3")
+                .arg(name, text,
+                     QHostAddress(network).toString() + QLatin1Char('/') + QString::number(__builtin_popcount(mask)))};
     const Range range{*first, *last};
     if (range.contains(server))
         return Error{DhcpText::tr("the %1 %2 contains this server's own address %3")
@@ -149,8 +149,7 @@ Expected<ServerConfig> ServerConfig::fromValues(const QHash<QString, QString> &v
     c.settings.rangeFirst = dynamic->first;
     c.settings.rangeLast = dynamic->last;
     if (const QString reserved = value(setting::DhcpReservedRange); !reserved.isEmpty()) {
-        auto range = parseRange(reserved, QT_TRANSLATE_NOOP("Dhcp", "reserved range"), server, mask,
-                                c.settings.router);
+        auto range = parseRange(reserved, QT_TRANSLATE_NOOP("Dhcp", "reserved range"), server, mask, c.settings.router);
         if (!range)
             return range.error();
         if (range->overlaps(*dynamic))
@@ -178,10 +177,7 @@ Expected<ServerConfig> ServerConfig::fromValues(const QHash<QString, QString> &v
 
 Server::Server(std::shared_ptr<Database> db, ServerConfig config) : db_(std::move(db)), config_(std::move(config)) {}
 
-Server::~Server()
-{
-    closeListeners();
-}
+Server::~Server() { closeListeners(); }
 
 void Server::closeListeners()
 {

@@ -1,9 +1,9 @@
 #pragma once
 
-#include "servers/dhcp/dhcppacket.h"
-#include "servers/dhcp/dhcpresponder.h"
 #include "core/addresses/leasestore.h"
 #include "core/runtime/service.h"
+#include "servers/dhcp/dhcppacket.h"
+#include "servers/dhcp/dhcpresponder.h"
 #include "servers/net/udpbatch.h"
 
 #include <QHash>
@@ -24,7 +24,7 @@ namespace metaldesk::dhcp {
 struct Counters {
     quint64 received = 0;
     quint64 answered = 0;
-    quint64 sendFailed = 0; // answers the kernel would not take (a full socket buffer)
+    quint64 sendFailed = 0;                         // answers the kernel would not take (a full socket buffer)
     std::array<quint64, ParseErrorCount> dropped{}; // by ParseError
     std::array<quint64, SilenceCount> silenced{};   // by Silence
     quint64 leasesInUse = 0;                        // bound and not expired, refreshed every second
@@ -44,8 +44,8 @@ struct ServerConfig {
     quint32 reservedLast = 0;
     bool allowOtherServers = false; // the user chose managed DHCP although another server answers
     quint16 port = 67;
-    quint16 proxyPort = 4011;      // proxy mode's second port (PXE boot server discovery)
-    quint16 probeClientPort = 68;  // where the look for other servers listens
+    quint16 proxyPort = 4011;     // proxy mode's second port (PXE boot server discovery)
+    quint16 probeClientPort = 68; // where the look for other servers listens
 
     // The config keys: dhcp_interface, dhcp_mode (managed|proxy), dhcp_range and
     // dhcp_reserved_range ("first-last"), dhcp_router, dhcp_dns ("a,b"), dhcp_domain,
@@ -78,7 +78,7 @@ private:
     void readDatagrams(int fd);
     void commit(); // writes the book's changes, then sends the answers that waited for them
     void send(int fd, const QList<OutgoingDatagram> &replies);
-    static constexpr int kProbeMs = 1500; // how long the look for other DHCP servers waits
+    static constexpr int kProbeMs = 1500;    // how long the look for other DHCP servers waits
     static constexpr int kCommitDelayMs = 2; // how long a change waits for others to share its transaction
     static constexpr qsizetype kMaxHeld = 1024;
     std::shared_ptr<Database> db_;

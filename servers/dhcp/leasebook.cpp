@@ -39,10 +39,7 @@ qsizetype LeaseBook::boundCount(qint64 now) const
                          [now](const Lease &l) { return l.state == Lease::State::Bound && l.holds(now); });
 }
 
-void LeaseBook::hold(const Lease &lease)
-{
-    put(lease);
-}
+void LeaseBook::hold(const Lease &lease) { put(lease); }
 
 void LeaseBook::record(const Lease &lease)
 {

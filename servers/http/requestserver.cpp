@@ -38,8 +38,8 @@ struct RequestServer::Connection {
     QByteArray in;               // received and not answered yet (pipelined requests included)
     bool requestStarted = false; // part of a request has arrived: its deadline does not move
     bool continueSent = false;
-    bool closing = false;        // answered for the last time; draining what the client still sends
-    Clock::time_point deadline;  // of the request under way, or of the idle connection
+    bool closing = false;                            // answered for the last time; draining what the client still sends
+    Clock::time_point deadline;                      // of the request under way, or of the idle connection
     std::optional<Clock::time_point> answerDeadline; // while answers wait for the client to take them
 };
 
@@ -55,9 +55,9 @@ Expected<void> RequestServer::listen()
     listener_ = new QTcpServer(this);
     listener_->setMaxPendingConnections(128);
     if (!listener_->listen(QHostAddress(config_.address), config_.port)) {
-        const QString detail = net::tcpListenFailure(config_.address, config_.port,
-                                                     problemFor(listener_->serverError()),
-                                                     listener_->errorString(), config_.portSetting);
+        const QString detail =
+            net::tcpListenFailure(config_.address, config_.port, problemFor(listener_->serverError()),
+                                  listener_->errorString(), config_.portSetting);
         delete listener_;
         listener_ = nullptr;
         return Error{detail};
@@ -73,8 +73,8 @@ Expected<void> RequestServer::listen()
     });
     sweepTimer_ = new QTimer(this);
     connect(sweepTimer_, &QTimer::timeout, this, &RequestServer::sweep);
-    sweepTimer_->start(std::clamp(std::min({config_.requestTimeoutMs, config_.idleTimeoutMs, config_.answerTimeoutMs}) / 4,
-                                  50, 1000));
+    sweepTimer_->start(
+        std::clamp(std::min({config_.requestTimeoutMs, config_.idleTimeoutMs, config_.answerTimeoutMs}) / 4, 50, 1000));
     return {};
 }
 
@@ -206,8 +206,8 @@ void RequestServer::send(Connection &c, const Response &r, bool headOnly, bool c
         dateSecond_ = seconds;
         date_ = httpDate(seconds);
     }
-    QByteArray out = writeHead(r.status, {date_, close, http10, r.body.size(), r.contentType,
-                                          "Cache-Control: no-store\r\n" + r.fields});
+    QByteArray out = writeHead(
+        r.status, {date_, close, http10, r.body.size(), r.contentType, "Cache-Control: no-store\r\n" + r.fields});
     if (!headOnly && r.status != 204 && r.status != 304)
         out += r.body;
     if (c.socket->bytesToWrite() == 0)
@@ -230,7 +230,8 @@ void RequestServer::finish(Connection &c)
 {
     c.closing = true;
     c.in.clear();
-    c.deadline = Clock::now() + std::min<Clock::duration>(std::chrono::milliseconds(config_.requestTimeoutMs), kLingerMax);
+    c.deadline =
+        Clock::now() + std::min<Clock::duration>(std::chrono::milliseconds(config_.requestTimeoutMs), kLingerMax);
     QTcpSocket *socket = c.socket;
     auto shutDown = [socket] {
         if (socket->bytesToWrite() == 0 && socket->socketDescriptor() >= 0)
@@ -294,8 +295,8 @@ void RequestServer::serve(Connection &c)
             return;
         }
         c.requestStarted = !c.in.isEmpty();
-        c.deadline = Clock::now() + std::chrono::milliseconds(c.requestStarted ? config_.requestTimeoutMs
-                                                                                : config_.idleTimeoutMs);
+        c.deadline = Clock::now() +
+                     std::chrono::milliseconds(c.requestStarted ? config_.requestTimeoutMs : config_.idleTimeoutMs);
     }
 }
 

@@ -20,7 +20,7 @@ namespace metaldesk::http {
 struct RequestServerConfig {
     QString address = QStringLiteral("0.0.0.0");
     quint16 port = 0;
-    QString portSetting;    // the setting that moves the port, named when it is taken
+    QString portSetting;          // the setting that moves the port, named when it is taken
     int requestTimeoutMs = 30000; // a request (head and body) must arrive within this of its first byte
     int idleTimeoutMs = 30000;    // a keep-alive connection with nothing to do is closed after this
     // An answer must be taken by the client within this of being written (a total deadline, not

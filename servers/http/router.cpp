@@ -40,8 +40,8 @@ std::optional<QByteArray> formValue(QByteArrayView form, QByteArrayView name)
 
 void Router::add(QByteArrayView method, QByteArrayView pattern, Handler handler, QByteArrayView op)
 {
-    routes_.push_back(Route{method.toByteArray(), pattern.toByteArray(), segmentsOf(pattern), op.toByteArray(),
-                            std::move(handler)});
+    routes_.push_back(
+        Route{method.toByteArray(), pattern.toByteArray(), segmentsOf(pattern), op.toByteArray(), std::move(handler)});
 }
 
 bool Router::matches(const Route &route, const QList<QByteArray> &segments, QHash<QByteArray, QByteArray> *params)
@@ -101,9 +101,9 @@ Response Router::route(const Request &request, const Peer &peer) const
         return Response::text(400, QStringLiteral("unknown op '%1' for %2 %3; this takes: %4")
                                        .arg(QString::fromUtf8(*op), QString::fromLatin1(method),
                                             QString::fromUtf8(*path), QString::fromLatin1(ops.join(", "))));
-    return Response::text(400, QStringLiteral("%1 %2 needs an op: %3")
-                                   .arg(QString::fromLatin1(method), QString::fromUtf8(*path),
-                                        QString::fromLatin1(ops.join(", "))));
+    return Response::text(
+        400, QStringLiteral("%1 %2 needs an op: %3")
+                 .arg(QString::fromLatin1(method), QString::fromUtf8(*path), QString::fromLatin1(ops.join(", "))));
 }
 
 QStringList Router::describe() const

@@ -263,9 +263,8 @@ void Server::addRoutes()
     for (const char *version : kVersions) {
         const QByteArray base = root + version + '/';
         r.add("GET", base, [this](const Call &call) {
-            return authenticated(call, [](const QString &) {
-                return Response::text(200, QStringLiteral("meta-data/\nuser-data\n"));
-            });
+            return authenticated(
+                call, [](const QString &) { return Response::text(200, QStringLiteral("meta-data/\nuser-data\n")); });
         });
         r.add("GET", base + "meta-data/", [this](const Call &call) {
             return authenticated(call, [](const QString &) {

@@ -6,8 +6,12 @@
 namespace metaldesk {
 
 UdpBatchReader::UdpBatchReader(int capacity, int datagramSize)
-    : capacity_(capacity), datagramSize_(datagramSize), buffer_(size_t(capacity) * size_t(datagramSize)),
-      sources_(size_t(capacity)), vectors_(size_t(capacity)), headers_(size_t(capacity))
+    : capacity_(capacity),
+      datagramSize_(datagramSize),
+      buffer_(size_t(capacity) * size_t(datagramSize)),
+      sources_(size_t(capacity)),
+      vectors_(size_t(capacity)),
+      headers_(size_t(capacity))
 {
 }
 
@@ -37,10 +41,7 @@ QByteArrayView UdpBatchReader::datagram(int i) const
     return {buffer_.data() + size_t(i) * size_t(datagramSize_), qsizetype(headers_[size_t(i)].msg_len)};
 }
 
-bool UdpBatchReader::truncated(int i) const
-{
-    return headers_[size_t(i)].msg_hdr.msg_flags & MSG_TRUNC;
-}
+bool UdpBatchReader::truncated(int i) const { return headers_[size_t(i)].msg_hdr.msg_flags & MSG_TRUNC; }
 
 int sendBatch(int fd, const QList<OutgoingDatagram> &datagrams)
 {

@@ -1,8 +1,8 @@
 #include "servers/tftp/tftpserver.h"
 
 #include "core/boot/bootdecision.h"
-#include "core/storage/configstore.h"
 #include "core/machines/machinestore.h"
+#include "core/storage/configstore.h"
 #include "servers/net/udpsocket.h"
 #include "servers/tftp/tftpsource.h"
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "servers/boot/bootfiles.h"
 #include "core/base/expected.h"
 #include "core/runtime/service.h"
+#include "servers/boot/bootfiles.h"
 #include "servers/tftp/tftppacket.h"
 #include "servers/tftp/tftptransferloop.h"
 

@@ -22,16 +22,12 @@ QByteArray reasonPhrase(int status)
 
 } // namespace
 
-FakeMetadata::FakeMetadata(QObject *parent)
-    : QObject(parent)
+FakeMetadata::FakeMetadata(QObject *parent) : QObject(parent)
 {
     connect(&server_, &QTcpServer::newConnection, this, &FakeMetadata::accept);
 }
 
-bool FakeMetadata::listen()
-{
-    return server_.listen(QHostAddress::LocalHost, 0);
-}
+bool FakeMetadata::listen() { return server_.listen(QHostAddress::LocalHost, 0); }
 
 void FakeMetadata::answer(const QByteArray &method, const QByteArray &path, const Answer &answer)
 {
@@ -81,8 +77,8 @@ void FakeMetadata::serve(QTcpSocket *socket, QByteArray &buffer)
 
     const Answer answer = answers_.value(request.method + ' ' + request.path, Answer{404, "{}", "application/json"});
     socket->write("HTTP/1.1 " + QByteArray::number(answer.status) + ' ' + reasonPhrase(answer.status) +
-                  "\r\nContent-Type: " + answer.contentType + "\r\nContent-Length: " +
-                  QByteArray::number(answer.body.size()) + "\r\nConnection: close\r\n\r\n");
+                  "\r\nContent-Type: " + answer.contentType +
+                  "\r\nContent-Length: " + QByteArray::number(answer.body.size()) + "\r\nConnection: close\r\n\r\n");
     socket->write(answer.body);
     socket->disconnectFromHost();
 }

@@ -137,7 +137,8 @@ QJsonObject inventoryOn(const QString &console, QString *error)
     QJsonParseError parse;
     const QJsonDocument doc = QJsonDocument::fromJson(lines[begin + 1].toUtf8(), &parse);
     if (!doc.isObject()) {
-        *error = QStringLiteral("the inventory is not a JSON object (%1): %2").arg(parse.errorString(), lines[begin + 1]);
+        *error =
+            QStringLiteral("the inventory is not a JSON object (%1): %2").arg(parse.errorString(), lines[begin + 1]);
         return {};
     }
     return doc.object();
@@ -150,7 +151,6 @@ QJsonObject findByKey(const QJsonArray &array, const char *key, const QString &v
             return item.toObject();
     return {};
 }
-
 
 // `tst_bootenv --forward PORT`: what QEMU runs for each guest connection to the metadata address;
 // copies the connection (stdin/stdout) to and from 127.0.0.1:PORT. Writes nothing else: its stderr
@@ -248,25 +248,38 @@ void TestBootEnvironment::initTestCase()
     initrd_ = environment + QStringLiteral("/initrd.img");
     if (!QFile::exists(kernel_) || !QFile::exists(initrd_))
         METALDESK_SKIP(qPrintable(QStringLiteral("the boot environment is not built in %1: build the target `bootenv` "
-                                        "(`cmake --build <build dir> --target bootenv`, on by default with "
-                                        "METALDESK_BOOTENV) or run tools/build-bootenv --out %2")
-                             .arg(environment, QFileInfo(environment).path())));
+                                                 "(`cmake --build <build dir> --target bootenv`, on by default with "
+                                                 "METALDESK_BOOTENV) or run tools/build-bootenv --out %2")
+                                      .arg(environment, QFileInfo(environment).path())));
 }
 
 // A VM as a home lab has them: two CPUs, 512 MiB, the boot NIC (virtio-net) and an e1000, DMI
 // strings of our own; BIOS is the `pc` machine (SeaBIOS), UEFI the `q35` machine with OVMF. The
 // kernel boots directly (-kernel), with the command line iPXE would give it. `metadata` forwards
 // the guest's 10.0.2.100:5240 to it.
-QStringList TestBootEnvironment::machine(const QString &firmware, const QString &purposeArgs,
-                                         const QTemporaryDir &dir, const FakeMetadata *metadata)
+QStringList TestBootEnvironment::machine(const QString &firmware, const QString &purposeArgs, const QTemporaryDir &dir,
+                                         const FakeMetadata *metadata)
 {
-    QStringList args = {
-        QStringLiteral("-accel"), QStringLiteral("tcg"), QStringLiteral("-m"), QStringLiteral("512"),
-        QStringLiteral("-smp"), QStringLiteral("2"), QStringLiteral("-nodefaults"), QStringLiteral("-display"),
-        QStringLiteral("none"), QStringLiteral("-serial"), QStringLiteral("stdio"), QStringLiteral("-no-reboot"),
-        QStringLiteral("-smbios"), QStringLiteral("type=1,manufacturer=MetalDesk Lab,product=Test VM,serial=MD-SERIAL-42"),
-        QStringLiteral("-kernel"), kernel_, QStringLiteral("-initrd"), initrd_, QStringLiteral("-append"),
-        QStringLiteral("console=ttyS0 panic=-1 metaldesk.mac=%1 %2").arg(bootMac, purposeArgs)};
+    QStringList args = {QStringLiteral("-accel"),
+                        QStringLiteral("tcg"),
+                        QStringLiteral("-m"),
+                        QStringLiteral("512"),
+                        QStringLiteral("-smp"),
+                        QStringLiteral("2"),
+                        QStringLiteral("-nodefaults"),
+                        QStringLiteral("-display"),
+                        QStringLiteral("none"),
+                        QStringLiteral("-serial"),
+                        QStringLiteral("stdio"),
+                        QStringLiteral("-no-reboot"),
+                        QStringLiteral("-smbios"),
+                        QStringLiteral("type=1,manufacturer=MetalDesk Lab,product=Test VM,serial=MD-SERIAL-42"),
+                        QStringLiteral("-kernel"),
+                        kernel_,
+                        QStringLiteral("-initrd"),
+                        initrd_,
+                        QStringLiteral("-append"),
+                        QStringLiteral("console=ttyS0 panic=-1 metaldesk.mac=%1 %2").arg(bootMac, purposeArgs)};
     if (firmware == QLatin1String("uefi")) {
         const QString vars = dir.filePath(QStringLiteral("OVMF_VARS.fd"));
         QFile::remove(vars);
@@ -280,8 +293,10 @@ QStringList TestBootEnvironment::machine(const QString &firmware, const QString 
     }
     QString boot = QStringLiteral("user,id=n0,restrict=on");
     if (metadata) {
-        QString command = QStringLiteral("'%1' --forward %2").arg(QCoreApplication::applicationFilePath()).arg(metadata->port());
-        boot += QStringLiteral(",guestfwd=tcp:10.0.2.100:5240-cmd:") + command.replace(QLatin1Char(','), QStringLiteral(",,"));
+        QString command =
+            QStringLiteral("'%1' --forward %2").arg(QCoreApplication::applicationFilePath()).arg(metadata->port());
+        boot += QStringLiteral(",guestfwd=tcp:10.0.2.100:5240-cmd:") +
+                command.replace(QLatin1Char(','), QStringLiteral(",,"));
     }
     // romfile= (none): no iPXE ROM to load, the kernel is already there.
     args << QStringLiteral("-netdev") << boot << QStringLiteral("-device")
@@ -369,21 +384,27 @@ void TestBootEnvironment::inventoriesTheVmThenReportsUnreachableMetadataAndPower
     QVERIFY(createDisk(dir.filePath(QStringLiteral("vda.img")), vdaSize));
     QVERIFY(createDisk(dir.filePath(QStringLiteral("second.img")), secondSize));
 
-    QStringList args = machine(firmware,
-                               QStringLiteral("metaldesk.purpose=commission metaldesk.metadata=http://127.0.0.1:9/MAAS/metadata/ "
-                                              "metaldesk.token=") + token,
-                               dir, nullptr);
-    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + dir.filePath(QStringLiteral("vda.img"))
+    QStringList args =
+        machine(firmware,
+                QStringLiteral("metaldesk.purpose=commission metaldesk.metadata=http://127.0.0.1:9/MAAS/metadata/ "
+                               "metaldesk.token=") +
+                    token,
+                dir, nullptr);
+    args << QStringLiteral("-drive")
+         << QStringLiteral("if=none,id=d0,format=raw,file=") + dir.filePath(QStringLiteral("vda.img"))
          << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0,serial=MDVIRTIO0001")
-         << QStringLiteral("-drive") << QStringLiteral("if=none,id=d1,format=raw,file=") + dir.filePath(QStringLiteral("second.img"));
+         << QStringLiteral("-drive")
+         << QStringLiteral("if=none,id=d1,format=raw,file=") + dir.filePath(QStringLiteral("second.img"));
     if (firmware == QLatin1String("bios"))
         args << QStringLiteral("-device") << QStringLiteral("nvme,drive=d1,serial=MDNVME0001");
     else // q35's own AHCI controller
         args << QStringLiteral("-device") << QStringLiteral("ide-hd,bus=ide.0,drive=d1,serial=MDSATA0001");
 
-    const Boot vm = boot(QStringLiteral("%1 commission (metadata unreachable)").arg(firmware), args, boundSeconds * 1000);
+    const Boot vm =
+        boot(QStringLiteral("%1 commission (metadata unreachable)").arg(firmware), args, boundSeconds * 1000);
     QVERIFY2(vm.exited && vm.exitCode == 0,
-             qPrintable(QStringLiteral("the VM did not power itself off within %1 s; ").arg(boundSeconds) + QString::fromLocal8Bit(tail(vm))));
+             qPrintable(QStringLiteral("the VM did not power itself off within %1 s; ").arg(boundSeconds) +
+                        QString::fromLocal8Bit(tail(vm))));
 
     QString error;
     const QJsonObject inventory = inventoryOn(vm.console, &error);
@@ -448,11 +469,14 @@ void TestBootEnvironment::enlistsWithoutCredentialAndPowersOff()
     QVERIFY(createDisk(dir.filePath(QStringLiteral("vda.img")), 32 * MiB));
     FakeMetadata metadata;
     QVERIFY(metadata.listen());
-    metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/enlist", {200, R"({"system_id":"4y3h7n","hostname":"brave-otter"})"});
+    metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/enlist",
+                    {200, R"({"system_id":"4y3h7n","hostname":"brave-otter"})"});
 
-    QStringList args = machine(QStringLiteral("bios"), QStringLiteral("metaldesk.purpose=enlist metaldesk.metadata=") + metadataInGuest,
-                               dir, &metadata);
-    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + dir.filePath(QStringLiteral("vda.img"))
+    QStringList args =
+        machine(QStringLiteral("bios"),
+                QStringLiteral("metaldesk.purpose=enlist metaldesk.metadata=") + metadataInGuest, dir, &metadata);
+    args << QStringLiteral("-drive")
+         << QStringLiteral("if=none,id=d0,format=raw,file=") + dir.filePath(QStringLiteral("vda.img"))
          << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
     const Boot vm = boot(QStringLiteral("bios enlist"), args, 90000);
     QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
@@ -489,10 +513,12 @@ void TestBootEnvironment::deploysTheImageAndItsCloudConfigThenReboots()
     QVERIFY(writeFile(dir.filePath(QStringLiteral("root/etc/cloud/cloud.cfg")), "# the image's own\n"));
     QString error;
     const qint64 partitionSize = 12 * MiB;
-    QVERIFY2(!run(mke2fs, {QStringLiteral("-q"), QStringLiteral("-F"), QStringLiteral("-t"), QStringLiteral("ext4"),
-                           QStringLiteral("-d"), dir.filePath(QStringLiteral("root")), dir.filePath(QStringLiteral("part.img")),
-                           QStringLiteral("12M")},
-                  &error).isNull(),
+    QVERIFY2(!run(mke2fs,
+                  {QStringLiteral("-q"), QStringLiteral("-F"), QStringLiteral("-t"), QStringLiteral("ext4"),
+                   QStringLiteral("-d"), dir.filePath(QStringLiteral("root")), dir.filePath(QStringLiteral("part.img")),
+                   QStringLiteral("12M")},
+                  &error)
+                  .isNull(),
              qPrintable(error));
     QFile part(dir.filePath(QStringLiteral("part.img")));
     QVERIFY(part.open(QIODevice::ReadOnly));
@@ -501,7 +527,8 @@ void TestBootEnvironment::deploysTheImageAndItsCloudConfigThenReboots()
     image += part.readAll();
     QCOMPARE(image.size(), MiB + partitionSize);
     QVERIFY(writeFile(dir.filePath(QStringLiteral("test.img")), image));
-    const QByteArray gzipped = run(gzip, {QStringLiteral("-c"), QStringLiteral("-n"), dir.filePath(QStringLiteral("test.img"))}, &error);
+    const QByteArray gzipped =
+        run(gzip, {QStringLiteral("-c"), QStringLiteral("-n"), dir.filePath(QStringLiteral("test.img"))}, &error);
     QVERIFY2(!gzipped.isEmpty(), qPrintable(error));
 
     const QByteArray cloudConfig = "#cloud-config\n"
@@ -510,7 +537,9 @@ void TestBootEnvironment::deploysTheImageAndItsCloudConfigThenReboots()
                                    "    metadata_url: http://10.0.2.100:5240/MAAS/metadata/\n"
                                    "    consumer_key: md-consumer\n"
                                    "    token_key: md-token\n"
-                                   "    token_secret: \"" + tokenSecret.toUtf8() + "\"\n"
+                                   "    token_secret: \"" +
+                                   tokenSecret.toUtf8() +
+                                   "\"\n"
                                    "# caf\xc3\xa9, a tab:\there\n";
     QJsonObject settings{{QStringLiteral("image_url"), QStringLiteral("http://10.0.2.100:5240/images/test.img.gz")},
                          {QStringLiteral("disk"), QString()},
@@ -524,17 +553,18 @@ void TestBootEnvironment::deploysTheImageAndItsCloudConfigThenReboots()
 
     const QString disk = dir.filePath(QStringLiteral("vda.img"));
     QVERIFY(createDisk(disk, 64 * MiB));
-    QStringList args = machine(QStringLiteral("bios"),
-                               QStringLiteral("metaldesk.purpose=deploy metaldesk.metadata=%1 metaldesk.token=%2")
-                                   .arg(metadataInGuest, token),
-                               dir, &metadata);
-    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk << QStringLiteral("-device")
-         << QStringLiteral("virtio-blk-pci,drive=d0");
+    QStringList args = machine(
+        QStringLiteral("bios"),
+        QStringLiteral("metaldesk.purpose=deploy metaldesk.metadata=%1 metaldesk.token=%2").arg(metadataInGuest, token),
+        dir, &metadata);
+    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk
+         << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
     const Boot vm = boot(QStringLiteral("bios deploy"), args, 90000);
     // reboot -f under -no-reboot: QEMU exits.
     QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
     const QStringList lines = agentLines(vm.console);
-    QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: deployed; rebooting into the installed system")) >= 0, tail(vm));
+    QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: deployed; rebooting into the installed system")) >= 0,
+             tail(vm));
 
     // The calls: settings and status signed with the node's credential, the image fetched without it.
     const auto settingsCalls = metadata.requestsTo("/MAAS/metadata/metaldesk/v1/deploy");
@@ -553,16 +583,20 @@ void TestBootEnvironment::deploysTheImageAndItsCloudConfigThenReboots()
     QCOMPARE(statusCalls.size(), 1);
     QVERIFY(oauth.match(QString::fromLatin1(statusCalls[0].headers.value("authorization"))).hasMatch());
     QCOMPARE(QJsonDocument::fromJson(statusCalls[0].body).object(),
-             (QJsonObject{{QStringLiteral("purpose"), QStringLiteral("deploy")}, {QStringLiteral("result"), QStringLiteral("ok")}}));
+             (QJsonObject{{QStringLiteral("purpose"), QStringLiteral("deploy")},
+                          {QStringLiteral("result"), QStringLiteral("ok")}}));
 
     // The disk: the image's partition table, and cloud_config in the image's /etc/cloud.
     QCOMPARE(readRange(disk, 0, 512), image.left(512));
     const QString written = dir.filePath(QStringLiteral("written-part.img"));
     QVERIFY(writeFile(written, readRange(disk, MiB, partitionSize)));
     const QByteArray config =
-        run(debugfs, {QStringLiteral("-R"), QStringLiteral("cat /etc/cloud/cloud.cfg.d/90_metaldesk.cfg"), written}, &error);
+        run(debugfs, {QStringLiteral("-R"), QStringLiteral("cat /etc/cloud/cloud.cfg.d/90_metaldesk.cfg"), written},
+            &error);
     QCOMPARE(config, cloudConfig + '\n');
-    const QByteArray stat = run(debugfs, {QStringLiteral("-R"), QStringLiteral("stat /etc/cloud/cloud.cfg.d/90_metaldesk.cfg"), written}, &error);
+    const QByteArray stat =
+        run(debugfs, {QStringLiteral("-R"), QStringLiteral("stat /etc/cloud/cloud.cfg.d/90_metaldesk.cfg"), written},
+            &error);
     QVERIFY2(stat.contains("Mode:  0600"), stat.constData()); // it holds the node's credential
     for (const QString &line : lines)
         QVERIFY2(!line.contains(tokenSecret), qPrintable(QStringLiteral("the credential on the console: ") + line));
@@ -577,17 +611,19 @@ void TestBootEnvironment::deployWithABrokenImageUrlReportsWhyAndPowersOff()
     QVERIFY(createDisk(dir.filePath(QStringLiteral("vda.img")), 32 * MiB));
     FakeMetadata metadata;
     QVERIFY(metadata.listen());
-    const QJsonObject settings{{QStringLiteral("image_url"), QStringLiteral("http://10.0.2.100:5240/images/gone.img.xz")},
-                               {QStringLiteral("disk"), QStringLiteral("vda")},
-                               {QStringLiteral("user_data"), QString()},
-                               {QStringLiteral("cloud_config"), QStringLiteral("#cloud-config\n")}};
+    const QJsonObject settings{
+        {QStringLiteral("image_url"), QStringLiteral("http://10.0.2.100:5240/images/gone.img.xz")},
+        {QStringLiteral("disk"), QStringLiteral("vda")},
+        {QStringLiteral("user_data"), QString()},
+        {QStringLiteral("cloud_config"), QStringLiteral("#cloud-config\n")}};
     metadata.answer("GET", "/MAAS/metadata/metaldesk/v1/deploy", {200, QJsonDocument(settings).toJson()});
     metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/status", {200, "{}"});
-    QStringList args = machine(QStringLiteral("bios"),
-                               QStringLiteral("metaldesk.purpose=deploy metaldesk.metadata=%1 metaldesk.token=%2")
-                                   .arg(metadataInGuest, token),
-                               dir, &metadata);
-    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + dir.filePath(QStringLiteral("vda.img"))
+    QStringList args = machine(
+        QStringLiteral("bios"),
+        QStringLiteral("metaldesk.purpose=deploy metaldesk.metadata=%1 metaldesk.token=%2").arg(metadataInGuest, token),
+        dir, &metadata);
+    args << QStringLiteral("-drive")
+         << QStringLiteral("if=none,id=d0,format=raw,file=") + dir.filePath(QStringLiteral("vda.img"))
          << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
     const Boot vm = boot(QStringLiteral("bios deploy (image missing)"), args, 90000);
     QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
@@ -599,13 +635,15 @@ void TestBootEnvironment::deployWithABrokenImageUrlReportsWhyAndPowersOff()
     QCOMPARE(report.value(QLatin1String("purpose")).toString(), QStringLiteral("deploy"));
     QCOMPARE(report.value(QLatin1String("result")).toString(), QStringLiteral("failed"));
     const QString reason = report.value(QLatin1String("reason")).toString();
-    QVERIFY2(reason.startsWith(QLatin1String("could not download the image http://10.0.2.100:5240/images/gone.img.xz")) &&
-                 reason.contains(QLatin1String("404 Not Found")),
-             qPrintable(reason));
+    QVERIFY2(
+        reason.startsWith(QLatin1String("could not download the image http://10.0.2.100:5240/images/gone.img.xz")) &&
+            reason.contains(QLatin1String("404 Not Found")),
+        qPrintable(reason));
     const QStringList lines = agentLines(vm.console);
     const qsizetype failed = indexOfLine(lines, QStringLiteral("metaldesk: failed: ") + reason);
     QVERIFY2(failed >= 0, tail(vm));
-    QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: reported the failure to MetalDesk"), failed) > failed, tail(vm));
+    QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: reported the failure to MetalDesk"), failed) > failed,
+             tail(vm));
     QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: powering off"), failed) > failed, tail(vm));
     QCOMPARE(indexOfLine(lines, QStringLiteral("rebooting")), -1);
 }
@@ -625,12 +663,13 @@ void TestBootEnvironment::releaseQuickEraseZeroesTheEndsOfDiskAndPartitions()
     FakeMetadata metadata;
     QVERIFY(metadata.listen());
     metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/status", {200, "{}"});
-    QStringList args = machine(QStringLiteral("bios"),
-                               QStringLiteral("metaldesk.purpose=release metaldesk.erase=quick metaldesk.metadata=%1 metaldesk.token=%2")
-                                   .arg(metadataInGuest, token),
-                               dir, &metadata);
-    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk << QStringLiteral("-device")
-         << QStringLiteral("virtio-blk-pci,drive=d0");
+    QStringList args = machine(
+        QStringLiteral("bios"),
+        QStringLiteral("metaldesk.purpose=release metaldesk.erase=quick metaldesk.metadata=%1 metaldesk.token=%2")
+            .arg(metadataInGuest, token),
+        dir, &metadata);
+    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk
+         << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
     const Boot vm = boot(QStringLiteral("bios release (quick erase)"), args, 90000);
     QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
     QVERIFY2(indexOfLine(agentLines(vm.console), QStringLiteral("metaldesk: release: /dev/vda erased")) >= 0, tail(vm));
@@ -653,7 +692,8 @@ void TestBootEnvironment::releaseQuickEraseZeroesTheEndsOfDiskAndPartitions()
     QCOMPARE(status.size(), 1);
     QVERIFY(status[0].headers.value("authorization").startsWith("OAuth "));
     QCOMPARE(QJsonDocument::fromJson(status[0].body).object(),
-             (QJsonObject{{QStringLiteral("purpose"), QStringLiteral("release")}, {QStringLiteral("result"), QStringLiteral("ok")}}));
+             (QJsonObject{{QStringLiteral("purpose"), QStringLiteral("release")},
+                          {QStringLiteral("result"), QStringLiteral("ok")}}));
 }
 
 // Releasing with a secure erase on a disk without secure discard (QEMU's virtio disk): every byte
@@ -671,12 +711,13 @@ void TestBootEnvironment::releaseSecureEraseZeroesTheWholeDisk()
     FakeMetadata metadata;
     QVERIFY(metadata.listen());
     metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/status", {200, "{}"});
-    QStringList args = machine(QStringLiteral("bios"),
-                               QStringLiteral("metaldesk.purpose=release metaldesk.erase=secure metaldesk.metadata=%1 metaldesk.token=%2")
-                                   .arg(metadataInGuest, token),
-                               dir, &metadata);
-    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk << QStringLiteral("-device")
-         << QStringLiteral("virtio-blk-pci,drive=d0");
+    QStringList args = machine(
+        QStringLiteral("bios"),
+        QStringLiteral("metaldesk.purpose=release metaldesk.erase=secure metaldesk.metadata=%1 metaldesk.token=%2")
+            .arg(metadataInGuest, token),
+        dir, &metadata);
+    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk
+         << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
     const Boot vm = boot(QStringLiteral("bios release (secure erase)"), args, 90000);
     QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
     QVERIFY2(indexOfLine(agentLines(vm.console), QStringLiteral("metaldesk: release: /dev/vda erased (zeroed)")) >= 0,
@@ -686,7 +727,8 @@ void TestBootEnvironment::releaseSecureEraseZeroesTheWholeDisk()
     QCOMPARE(after.count(char(0)), size);
     const auto status = metadata.requestsTo("/MAAS/metadata/metaldesk/v1/status");
     QCOMPARE(status.size(), 1);
-    QCOMPARE(QJsonDocument::fromJson(status[0].body).object().value(QLatin1String("result")).toString(), QStringLiteral("ok"));
+    QCOMPARE(QJsonDocument::fromJson(status[0].body).object().value(QLatin1String("result")).toString(),
+             QStringLiteral("ok"));
 }
 
 int main(int argc, char **argv)

@@ -109,8 +109,9 @@ bool Lab::start(const QString &metaldeskBinary, const QString &bootEnvironment, 
     metaldesk_.setProcessChannelMode(QProcess::MergedChannels);
     metaldesk_.setStandardOutputFile(dir_.filePath(QStringLiteral("metaldesk.log")));
     dieWithParent(metaldesk_, SIGTERM);
-    metaldesk_.start(QStringLiteral("ip"), NetworkNamespaces::inside(ns_, {metaldeskBinary, QStringLiteral("--headless"),
-                                                                          QStringLiteral("--database"), database()}));
+    metaldesk_.start(QStringLiteral("ip"),
+                     NetworkNamespaces::inside(ns_, {metaldeskBinary, QStringLiteral("--headless"),
+                                                     QStringLiteral("--database"), database()}));
     if (!metaldesk_.waitForStarted()) {
         *error = QStringLiteral("MetalDesk did not start: ") + metaldesk_.errorString();
         return false;
@@ -191,8 +192,9 @@ bool VirtualMachine::powerOn(QString *error)
             return false;
         }
     }
-    QStringList args{QStringLiteral("-accel"), QStringLiteral("tcg"), QStringLiteral("-m"), QString::number(memoryMiB()),
-                     QStringLiteral("-smp"), QString::number(cpuCount()), QStringLiteral("-nographic"),
+    QStringList args{QStringLiteral("-accel"), QStringLiteral("tcg"), QStringLiteral("-m"),
+                     QString::number(memoryMiB()), QStringLiteral("-smp"), QString::number(cpuCount()),
+                     QStringLiteral("-nographic"),
                      // The network first, then the disk: as MAAS wants machines set up. A deployed
                      // machine's iPXE script exits, and the firmware goes on to the disk.
                      QStringLiteral("-netdev"), QStringLiteral("tap,id=n0,ifname=%1,script=no,downscript=no").arg(tap_),
@@ -210,9 +212,11 @@ bool VirtualMachine::powerOn(QString *error)
              << QStringLiteral("-drive") << QStringLiteral("if=pflash,format=raw,file=") + vars;
     }
     qemu_.setProcessChannelMode(QProcess::MergedChannels);
-    qemu_.setStandardOutputFile(lab_.workDir() + QLatin1Char('/') + name_ + QStringLiteral(".console"), QIODevice::Append);
+    qemu_.setStandardOutputFile(lab_.workDir() + QLatin1Char('/') + name_ + QStringLiteral(".console"),
+                                QIODevice::Append);
     dieWithParent(qemu_);
-    qemu_.start(QStringLiteral("ip"), NetworkNamespaces::inside(lab_.namespaceName(), QStringList{qemuBinary()} + args));
+    qemu_.start(QStringLiteral("ip"),
+                NetworkNamespaces::inside(lab_.namespaceName(), QStringList{qemuBinary()} + args));
     if (!qemu_.waitForStarted()) {
         *error = QStringLiteral("QEMU did not start: ") + qemu_.errorString();
         return false;

@@ -14,7 +14,10 @@
 
 namespace metaldesk::testing {
 
-enum class Firmware { Bios, Uefi };
+enum class Firmware {
+    Bios,
+    Uefi
+};
 
 class Lab;
 

@@ -8,10 +8,10 @@
 // Power is the manual type: the test is the person who presses the power button when a step
 // needs the machine on; the built-in environment switches it off by itself when it is done.
 // Each step's time is printed ("figure: ...") for docs/benchmarks.md.
+#include "core/addresses/staticaddresses.h"
+#include "core/machines/nodesettings.h"
 #include "core/runtime/coreservices.h"
 #include "lab.h"
-#include "core/machines/nodesettings.h"
-#include "core/addresses/staticaddresses.h"
 
 #include "skip.h"
 #include <QFile>
@@ -192,9 +192,9 @@ void TestLifecycle::initTestCase()
     QVERIFY2(QFile::exists(path), qPrintable(path));
     image_ = QStringLiteral("images/") + path.section(QLatin1Char('/'), -1);
     figure(QStringLiteral("test image ready (%1, %2 MiB): %3 s")
-                    .arg(image_)
-                    .arg(QFileInfo(path).size() >> 20)
-                    .arg(seconds(timer.elapsed())));
+               .arg(image_)
+               .arg(QFileInfo(path).size() >> 20)
+               .arg(seconds(timer.elapsed())));
 }
 
 void TestLifecycle::cleanupTestCase()
@@ -261,8 +261,8 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
                      failed.statusMessage.contains(QLatin1String(" 1 minute")),
                  qPrintable(failed.statusMessage));
         figure(QStringLiteral("%1 power lost while commissioning → Failed commissioning: %2 s after the plug "
-                                   "was pulled (timeout 1 min)")
-                        .arg(fw, seconds(timer.elapsed())));
+                              "was pulled (timeout 1 min)")
+                   .arg(fw, seconds(timer.elapsed())));
     }
 
     // 3. Commission: the user asks (manual power: the person then switches the machine on); the
@@ -301,7 +301,7 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
                      failed.statusMessage.contains(QLatin1String("404")),
                  qPrintable(failed.statusMessage));
         figure(QStringLiteral("%1 deploy with a broken image URL → Failed deployment: %2 s")
-                        .arg(fw, seconds(vm.msSincePowerOn())));
+                   .arg(fw, seconds(vm.msSincePowerOn())));
         act(id, NodeAction::Release);
         QCOMPARE(machine(id).status, NodeStatus::Releasing);
         QVERIFY2(vm.powerOn(&error), qPrintable(error));
@@ -318,8 +318,8 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     DeploySettings deploy;
     deploy.imageUrl = image_;
     const QString marker = QStringLiteral("metaldesk-e2e: user-data ran on");
-    deploy.userData = QStringLiteral("#cloud-config\nruncmd:\n  - [sh, -c, 'echo \"%1 $(hostname)\" > /dev/ttyS0']\n")
-                          .arg(marker);
+    deploy.userData =
+        QStringLiteral("#cloud-config\nruncmd:\n  - [sh, -c, 'echo \"%1 $(hostname)\" > /dev/ttyS0']\n").arg(marker);
     QVERIFY(settings.setDeploySettings(id, deploy));
     act(id, NodeAction::Deploy);
     QCOMPARE(machine(id).status, NodeStatus::Deploying);
@@ -363,8 +363,8 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     QVERIFY2(ssh, qPrintable(address + QStringLiteral(" has no SSH server answering\n") + diagnosis(vm, id)));
     QVERIFY2(ran, qPrintable(QStringLiteral("the user-data did not run\n") + diagnosis(vm, id)));
     figure(QStringLiteral("%1 deploy (power on → Deployed): %2 s; answering on %3 (ping, SSH) and user-data "
-                               "ran %4 s after power on")
-                    .arg(fw, seconds(deployMs), address, seconds(vm.msSincePowerOn())));
+                          "ran %4 s after power on")
+               .arg(fw, seconds(deployMs), address, seconds(vm.msSincePowerOn())));
 
     // 6. Release with disk erasing: the user releases; the person power-cycles the machine; the
     //    environment erases the disk (quick: signatures, the start and end of every partition and
@@ -391,7 +391,7 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
         QVERIFY2(zeroAt(vm.diskPath(), start, twoMiB),
                  qPrintable(QStringLiteral("the partition at byte %1 was not erased").arg(start)));
     figure(QStringLiteral("%1 release with quick erase (power on → Ready, powered off): %2 s")
-                    .arg(fw, seconds(releaseMs)));
+               .arg(fw, seconds(releaseMs)));
 }
 
 QTEST_GUILESS_MAIN(TestLifecycle)

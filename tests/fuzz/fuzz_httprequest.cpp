@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         static Router router = [] {
             Router made;
             made.add("GET", "/MAAS/metadata/{version}/meta-data/{item}", [](const Call &) { return Response{}; });
-            made.add("POST", "/MAAS/api/2.0/machines/", [](const Call &) { return Response{}; }, "allocate");
+            made.add(
+                "POST", "/MAAS/api/2.0/machines/", [](const Call &) { return Response{}; }, "allocate");
             return made;
         }();
         const Response answer = router.route(*r, Peer{});

@@ -12,7 +12,8 @@ Expected<Machine> machineIn(CoreServices &core, const NewMachine &spec, NodeStat
         return created;
     const QString id = created->systemId;
     const Actor metadata = Actor::system(QStringLiteral("metadata"));
-    QList<std::function<Expected<void>()>> steps{[&] { return engine.performAction(id, NodeAction::Commission, admin); }};
+    QList<std::function<Expected<void>()>> steps{
+        [&] { return engine.performAction(id, NodeAction::Commission, admin); }};
     auto then = [&](std::function<Expected<void>()> step) { steps << std::move(step); };
     if (status != S::Commissioning)
         then([&] { return engine.changeStatus(id, S::Ready, metadata, QStringLiteral("Commissioning finished")); });
@@ -27,9 +28,12 @@ Expected<Machine> machineIn(CoreServices &core, const NewMachine &spec, NodeStat
         if (status == S::Deployed)
             then([&] { return engine.changeStatus(id, S::Deployed, metadata, QStringLiteral("Deployed")); });
         if (status == S::FailedDeployment)
-            then([&] { return engine.markFailed(id, QStringLiteral("Installation failed: no disk for the root "
-                                                                   "filesystem"),
-                                                metadata); });
+            then([&] {
+                return engine.markFailed(id,
+                                         QStringLiteral("Installation failed: no disk for the root "
+                                                        "filesystem"),
+                                         metadata);
+            });
         break;
     case S::Broken: then([&] { return engine.performAction(id, NodeAction::MarkBroken, admin); }); break;
     default: return Error{QStringLiteral("machineIn: no way to %1 here").arg(nodeStatusName(status))};

@@ -51,7 +51,8 @@ QString NetworkNamespaces::add(const QString &base)
     const QStringList existing = QDir(QStringLiteral("/run/netns")).entryList(QDir::Files | QDir::System);
     for (const QString &other : existing) {
         bool isPid = false;
-        const qint64 pid = other.startsWith(base + QLatin1Char('-')) ? other.mid(base.size() + 1).toLongLong(&isPid) : 0;
+        const qint64 pid =
+            other.startsWith(base + QLatin1Char('-')) ? other.mid(base.size() + 1).toLongLong(&isPid) : 0;
         if (isPid && !QFileInfo::exists(QStringLiteral("/proc/%1").arg(pid)))
             QProcess::execute(QStringLiteral("ip"), {QStringLiteral("netns"), QStringLiteral("del"), other});
     }

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/storage/database.h"
 #include "core/base/expected.h"
+#include "core/storage/database.h"
 
 #include <QProcess>
 #include <QStringList>

@@ -140,7 +140,8 @@ void TestCli::setConfigStoresWhatGetConfigReads()
     Run r = run({QStringLiteral("get-config"), QStringLiteral("http_port"), QStringLiteral("--database"), db});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QCOMPARE(r.out.trimmed(), QStringLiteral("5248"));
-    r = run({QStringLiteral("set-config"), QStringLiteral("http_port"), QStringLiteral(" 8080 "), QStringLiteral("--database"), db});
+    r = run({QStringLiteral("set-config"), QStringLiteral("http_port"), QStringLiteral(" 8080 "),
+             QStringLiteral("--database"), db});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY2(r.err.contains(QLatin1String("http, tftp, metadata")), qPrintable(r.err)); // who reads it at start
     r = run({QStringLiteral("get-config"), QStringLiteral("http_port"), QStringLiteral("--database"), db});
@@ -174,16 +175,17 @@ void TestCli::setConfigRefusesABadValueWithTheReason()
     QTemporaryDir dir;
     const QString db = dir.filePath(QStringLiteral("md.db"));
     const std::pair<const char *, const char *> bad[] = {
-        {"http_port", "seventy"},     {"http_port", "70000"},  {"dhcp_mode", "managd"},
-        {"dhcp_range", "10.0.0.9"},   {"dhcp_router", "10.0.0"}, {"dhcp_allow_other_servers", "yes"},
+        {"http_port", "seventy"},      {"http_port", "70000"},        {"dhcp_mode", "managd"},
+        {"dhcp_range", "10.0.0.9"},    {"dhcp_router", "10.0.0"},     {"dhcp_allow_other_servers", "yes"},
         {"boot_root", "relative/dir"}, {"node_timeout_minutes", "0"}, {"dhcp_dns", "10.0.0.1,dns.example"},
     };
     for (const auto &[name, value] : bad) {
         const Run r = run({QStringLiteral("set-config"), QLatin1String(name), QLatin1String(value),
                            QStringLiteral("--database"), db});
         QVERIFY2(r.exitCode == 2, name);
-        QVERIFY2(r.err.contains(QStringLiteral("the setting %1 is '%2'").arg(QLatin1String(name), QLatin1String(value))),
-                 qPrintable(r.err));
+        QVERIFY2(
+            r.err.contains(QStringLiteral("the setting %1 is '%2'").arg(QLatin1String(name), QLatin1String(value))),
+            qPrintable(r.err));
     }
     QVERIFY(!QFile::exists(db));
 }

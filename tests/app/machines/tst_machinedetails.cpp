@@ -1,26 +1,26 @@
 // A machine's details, offscreen, over a real SQLite database: opened from the machine list by
 // double-click or Enter, they show what commissioning found (stored as the metadata service stores
 // it), why a machine failed, the machine's events, and follow changes made through the core live.
-#include "core/runtime/coreservices.h"
-#include "ipmisim.h"
-#include "core/addresses/leasestore.h"
 #include "app/machines/machinedetails.h"
 #include "app/machines/machineeventmodel.h"
 #include "app/machines/machinespage.h"
 #include "app/machines/machinetablemodel.h"
 #include "app/shell/mainwindow.h"
+#include "core/addresses/leasestore.h"
 #include "core/boot/nodereports.h"
+#include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
+#include "ipmisim.h"
 
 #include <QDateTime>
 #include <QFormLayout>
-#include <QHostAddress>
 #include <QHeaderView>
+#include <QHostAddress>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QPushButton>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollArea>
 #include <QScrollBar>
@@ -274,7 +274,9 @@ void TestMachineDetails::showsTheCommissioningResultsOnDoubleClick()
     populate();
     // The address the DHCP server leased to the NIC it booted from.
     STEP(LeaseStore(core_->db).save({QHostAddress(QStringLiteral("192.168.100.57")).toIPv4Address(),
-                                     QStringLiteral("6c:4b:90:1a:2b:3c"), {}, Lease::State::Bound,
+                                     QStringLiteral("6c:4b:90:1a:2b:3c"),
+                                     {},
+                                     Lease::State::Bound,
                                      QDateTime::currentMSecsSinceEpoch() + 600000}));
     showWindow();
     doubleClick(QStringLiteral("tidy-lemur"));
@@ -588,8 +590,9 @@ void TestMachineDetails::powerTabChecksThePowerAndKeepsTheSettings()
     QVERIFY(save->isEnabled());
     QTest::mouseClick(save, Qt::LeftButton);
     QCOMPARE(text("powerSettingsNote"), QStringLiteral("Saved."));
-    QTRY_COMPARE(core_->machines->get(details_->systemId())->powerParameters.value(QStringLiteral("power_pass")).toString(),
-                 QStringLiteral("wrong-password"));
+    QTRY_COMPARE(
+        core_->machines->get(details_->systemId())->powerParameters.value(QStringLiteral("power_pass")).toString(),
+        QStringLiteral("wrong-password"));
     QTest::mouseClick(check, Qt::LeftButton);
     QTRY_VERIFY2(text("checkResult").contains(QStringLiteral("refused the user name or password")),
                  qPrintable(text("checkResult")));

@@ -1,28 +1,28 @@
 // The main window's Machines page, offscreen, over a real SQLite database: what it lists, how it
 // filters and sorts, and that it follows changes made through the core live, row by row.
-#include "core/runtime/coreservices.h"
 #include "app/machines/machinefilterproxy.h"
-#include "app/shell/language.h"
-#include "core/addresses/leasestore.h"
 #include "app/machines/machinespage.h"
 #include "app/machines/machinetablemodel.h"
-#include "app/shell/mainwindow.h"
-#include "rawsql.h"
 #include "app/network/networkpage.h"
-#include "core/runtime/servicehost.h"
 #include "app/network/servicespage.h"
+#include "app/shell/language.h"
+#include "app/shell/mainwindow.h"
+#include "core/addresses/leasestore.h"
 #include "core/addresses/staticaddresses.h"
+#include "core/runtime/coreservices.h"
+#include "core/runtime/servicehost.h"
+#include "rawsql.h"
 
 #include <QDateTime>
 #include <QHeaderView>
 #include <QHostAddress>
-#include <QLayout>
 #include <QLabel>
+#include <QLayout>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QStatusBar>
 #include <QSettings>
 #include <QStackedWidget>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QThread>
@@ -276,7 +276,8 @@ void TestMachinesPage::listsMachinesWithStatusOwnerAndHardware()
     QCOMPARE(cell(calm, M::SystemIdColumn), ids_[calm]);
     QTRY_VERIFY(model_->activityLoaded());
     QCOMPARE(cell(calm, M::IpColumn), QStringLiteral("—"));
-    QCOMPARE(cell(calm, M::LastEventColumn), QStringLiteral("Power is manual: restart calm-heron by hand (or switch it on)"));
+    QCOMPARE(cell(calm, M::LastEventColumn),
+             QStringLiteral("Power is manual: restart calm-heron by hand (or switch it on)"));
 
     QCOMPARE(cell(QStringLiteral("fancy-moose"), M::StatusColumn), QStringLiteral("Allocated"));
     QCOMPARE(cell(QStringLiteral("fancy-moose"), M::OwnerColumn), QStringLiteral("alice"));
@@ -345,10 +346,16 @@ void TestMachinesPage::showsAddressesChassisAndTheLastEventLive()
     // dusty-lynx's (it no longer holds it); a deployed machine's static address.
     LeaseStore leases(core_->db);
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    STEP(leases.save({QHostAddress(QStringLiteral("192.168.100.57")).toIPv4Address(), QStringLiteral("52:54:00:00:00:03"),
-                      {}, Lease::State::Bound, now + 600000}));
-    STEP(leases.save({QHostAddress(QStringLiteral("192.168.100.58")).toIPv4Address(), QStringLiteral("52:54:00:00:00:04"),
-                      {}, Lease::State::Bound, now - 1000}));
+    STEP(leases.save({QHostAddress(QStringLiteral("192.168.100.57")).toIPv4Address(),
+                      QStringLiteral("52:54:00:00:00:03"),
+                      {},
+                      Lease::State::Bound,
+                      now + 600000}));
+    STEP(leases.save({QHostAddress(QStringLiteral("192.168.100.58")).toIPv4Address(),
+                      QStringLiteral("52:54:00:00:00:04"),
+                      {},
+                      Lease::State::Bound,
+                      now - 1000}));
     const QString deployed = QStringLiteral("humble-wolf");
     const quint32 first = QHostAddress(QStringLiteral("192.168.100.200")).toIPv4Address();
     STEP(StaticAddressStore(core_->db).assign(ids_[deployed], first, first + 10));
@@ -375,10 +382,12 @@ void TestMachinesPage::showsAddressesChassisAndTheLastEventLive()
     STEP(recorded);
     emit core_->feed->eventRecorded(*recorded);
     QTRY_COMPARE(cell(QStringLiteral("calm-heron"), M::LastEventColumn), QStringLiteral("Power checked: on"));
-    STEP(core_->engine->performAction(ids_[QStringLiteral("calm-heron")], NodeAction::Acquire, actor(QStringLiteral("admin"))));
+    STEP(core_->engine->performAction(ids_[QStringLiteral("calm-heron")], NodeAction::Acquire,
+                                      actor(QStringLiteral("admin"))));
     QTRY_COMPARE(cell(QStringLiteral("calm-heron"), M::LastEventColumn).left(8), QStringLiteral("Acquire "));
     STEP(StaticAddressStore(core_->db).assign(ids_[QStringLiteral("calm-heron")], first, first + 10));
-    STEP(core_->engine->performAction(ids_[QStringLiteral("calm-heron")], NodeAction::Deploy, actor(QStringLiteral("admin"))));
+    STEP(core_->engine->performAction(ids_[QStringLiteral("calm-heron")], NodeAction::Deploy,
+                                      actor(QStringLiteral("admin"))));
     QTRY_COMPARE(cell(QStringLiteral("calm-heron"), M::IpColumn), QStringLiteral("192.168.100.201, 192.168.100.57"));
 
     table_->scrollTo(table_->model()->index(0, M::LastEventColumn));
@@ -590,8 +599,8 @@ void TestMachinesPage::groupsByStatusWithLiveCounts()
         return texts;
     };
     // In lifecycle order, only the statuses machines are in, with how many.
-    QCOMPARE(groups(), QStringList({QStringLiteral("New 2"), QStringLiteral("Commissioning 1"), QStringLiteral("Ready 3"),
-                                    QStringLiteral("Deployed 2"), QStringLiteral("Broken 1"),
+    QCOMPARE(groups(), QStringList({QStringLiteral("New 2"), QStringLiteral("Commissioning 1"),
+                                    QStringLiteral("Ready 3"), QStringLiteral("Deployed 2"), QStringLiteral("Broken 1"),
                                     QStringLiteral("Allocated 2"), QStringLiteral("Failed deployment 1")}));
     auto *ready = window_->findChild<QToolButton *>(QStringLiteral("group-ready"));
     QTest::mouseClick(ready, Qt::LeftButton);
@@ -610,7 +619,8 @@ void TestMachinesPage::groupsByStatusWithLiveCounts()
     filter_->clear();
 
     // Live: a machine commissioned moves from Ready to Commissioning within a tenth of a second or so.
-    STEP(core_->engine->performAction(ids_[QStringLiteral("calm-heron")], NodeAction::Commission, actor(QStringLiteral("admin"))));
+    STEP(core_->engine->performAction(ids_[QStringLiteral("calm-heron")], NodeAction::Commission,
+                                      actor(QStringLiteral("admin"))));
     QTRY_VERIFY(groups().contains(QStringLiteral("Ready 2")) && groups().contains(QStringLiteral("Commissioning 2")));
 }
 
@@ -622,7 +632,8 @@ void TestMachinesPage::choosesTheLanguageForTheNextStart()
     QVERIFY(korean && !korean->isChecked());
     QVERIFY(window_->findChild<QAction *>(QStringLiteral("language-system"))->isChecked());
     korean->trigger();
-    QCOMPARE(window_->statusBar()->currentMessage(), QStringLiteral("The language changes the next time MetalDesk starts."));
+    QCOMPARE(window_->statusBar()->currentMessage(),
+             QStringLiteral("The language changes the next time MetalDesk starts."));
     QCOMPARE(QSettings().value(QStringLiteral("interface/language")).toString(), QStringLiteral("ko"));
     QCOMPARE(language::locale().language(), QLocale::Korean);
 

@@ -4,17 +4,17 @@
 // and the line that says what was done and what was refused. Screenshots in English and Korean.
 #include "app/machines/actiondialog.h"
 #include "app/machines/addmachinedialog.h"
-#include "core/runtime/coreservices.h"
-#include "ipmisim.h"
-#include "machinesin.h"
 #include "app/machines/machinespage.h"
 #include "app/machines/machinetablemodel.h"
-#include "app/shell/mainwindow.h"
-#include "core/machines/nodesettings.h"
-#include "core/runtime/servicehost.h"
-#include "app/shell/signindialog.h"
 #include "app/machines/takeactionmenu.h"
+#include "app/shell/mainwindow.h"
+#include "app/shell/signindialog.h"
+#include "core/machines/nodesettings.h"
+#include "core/runtime/coreservices.h"
+#include "core/runtime/servicehost.h"
 #include "core/users/userstore.h"
+#include "ipmisim.h"
+#include "machinesin.h"
 
 #include <QCheckBox>
 #include <QComboBox>

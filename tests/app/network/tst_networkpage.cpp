@@ -6,12 +6,12 @@
 // As root the whole test runs inside a network namespace whose boot0 is wired to another one
 // where a real dnsmasq plays the home router: the interfaces are the test's own and the look
 // for other servers finds a real one. Otherwise it runs on loopback and skips the dnsmasq case.
-#include "core/runtime/coreservices.h"
-#include "servers/dhcp/dhcpserver.h"
-#include "app/shell/mainwindow.h"
-#include "netns.h"
 #include "app/network/networkpage.h"
+#include "app/shell/mainwindow.h"
+#include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
+#include "netns.h"
+#include "servers/dhcp/dhcpserver.h"
 
 #include "skip.h"
 #include <QComboBox>

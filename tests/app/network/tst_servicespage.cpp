@@ -1,16 +1,16 @@
 // The Services page, offscreen, over a real SQLite database and real boot servers in their own
 // threads: a server that cannot bind is shown failed, in red, with the sentence that fixes it; a
 // running one's counters are listed and charted as a rate; the DHCP leases are listed.
-#include "core/runtime/coreservices.h"
-#include "servers/dhcp/dhcpserver.h"
-#include "servers/boot/httpbootserver.h"
-#include "core/addresses/leasestore.h"
 #include "app/network/leasetablemodel.h"
-#include "app/shell/mainwindow.h"
-#include "core/runtime/servicehost.h"
 #include "app/network/servicespage.h"
-#include "servers/tftp/tftpserver.h"
+#include "app/shell/mainwindow.h"
+#include "core/addresses/leasestore.h"
 #include "core/lifecycle/timeoutmonitor.h"
+#include "core/runtime/coreservices.h"
+#include "core/runtime/servicehost.h"
+#include "servers/boot/httpbootserver.h"
+#include "servers/dhcp/dhcpserver.h"
+#include "servers/tftp/tftpserver.h"
 
 #include <QChart>
 #include <QChartView>

@@ -3,11 +3,11 @@
 // page with this host's interfaces), the privileges page naming a server that could not start and
 // its fix (the HTTP boot server, whose port another program holds), and the last page. Every page
 // saved as a screenshot in English and Korean.
+#include "app/shell/firstrunwizard.h"
 #include "app/users/accountform.h"
 #include "core/runtime/coreservices.h"
-#include "app/shell/firstrunwizard.h"
-#include "servers/boot/httpbootserver.h"
 #include "core/runtime/servicehost.h"
+#include "servers/boot/httpbootserver.h"
 
 #include <QComboBox>
 #include <QLabel>
@@ -45,10 +45,7 @@ private:
     QTcpServer squatter_;
 };
 
-void TestFirstRun::initTestCase()
-{
-    QVERIFY(guitest::setUpGuiTest(u"tst_firstrun"_s, settingsDir_.path(), true));
-}
+void TestFirstRun::initTestCase() { QVERIFY(guitest::setUpGuiTest(u"tst_firstrun"_s, settingsDir_.path(), true)); }
 
 void TestFirstRun::init()
 {

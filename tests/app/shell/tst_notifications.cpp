@@ -2,17 +2,17 @@
 // fails on another thread (as the metadata service reports it), a boot server that cannot bind
 // its port (another program holds it), before and after the window opens; the count in the status
 // bar, opening the machine from its line, dismissing. Screenshots in English and Korean.
-#include "core/runtime/coreservices.h"
-#include "servers/boot/httpbootserver.h"
 #include "app/machines/machinedetails.h"
-#include "machinesin.h"
 #include "app/machines/machinespage.h"
-#include "app/shell/mainwindow.h"
 #include "app/network/networkpage.h"
-#include "app/shell/notificationpanel.h"
-#include "core/runtime/servicehost.h"
 #include "app/network/servicespage.h"
+#include "app/shell/mainwindow.h"
+#include "app/shell/notificationpanel.h"
+#include "core/runtime/coreservices.h"
+#include "core/runtime/servicehost.h"
 #include "core/users/userstore.h"
+#include "machinesin.h"
+#include "servers/boot/httpbootserver.h"
 
 #include <QLabel>
 #include <QListView>
@@ -99,10 +99,7 @@ QStringList TestNotifications::lines() const
     return texts;
 }
 
-QToolButton *TestNotifications::button() const
-{
-    return window_->findChild<QToolButton *>(u"notificationsButton"_s);
-}
+QToolButton *TestNotifications::button() const { return window_->findChild<QToolButton *>(u"notificationsButton"_s); }
 
 // A deploying machine whose installation fails, reported from a thread of its own as the metadata
 // service's thread reports it. Returns its system id.

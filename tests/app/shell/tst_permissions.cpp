@@ -4,10 +4,10 @@
 // what a plain user may not do, whatever a widget shows.
 #include "app/machines/machinepowertab.h"
 #include "app/machines/machinespage.h"
-#include "app/network/networkpage.h"
-#include "app/users/userspage.h"
 #include "app/machines/takeactionmenu.h"
+#include "app/network/networkpage.h"
 #include "app/shell/mainwindow.h"
+#include "app/users/userspage.h"
 #include "core/lifecycle/lifecycleengine.h"
 #include "core/lifecycle/permissions.h"
 #include "core/runtime/coreservices.h"
@@ -44,7 +44,10 @@ private:
     Actor alice_;
 };
 
-void TestPermissions::initTestCase() { QVERIFY(guitest::setUpGuiTest(u"tst_permissions"_s, settingsDir_.path(), true)); }
+void TestPermissions::initTestCase()
+{
+    QVERIFY(guitest::setUpGuiTest(u"tst_permissions"_s, settingsDir_.path(), true));
+}
 
 void TestPermissions::init()
 {
@@ -144,7 +147,8 @@ void TestPermissions::pagesOfferWhatCoreAllows()
         power.show();
         QCOMPARE(power.findChild<QPushButton *>(u"savePower"_s)->isVisibleTo(&power),
                  isAllowed(Capability::EditPowerSettings, *who));
-        QCOMPARE(power.findChild<QWidget *>(u"powerType"_s)->isEnabled(), isAllowed(Capability::EditPowerSettings, *who));
+        QCOMPARE(power.findChild<QWidget *>(u"powerType"_s)->isEnabled(),
+                 isAllowed(Capability::EditPowerSettings, *who));
     }
 }
 
@@ -170,8 +174,8 @@ void TestPermissions::coreRefusesWhatAPlainUserMayNotDo()
     auto unknown = core_->power->saveSettings(admin_, machine->systemId, u"teleport"_s, {});
     QVERIFY(!unknown);
     QCOMPARE(unknown.errorMessage(), u"there is no power driver 'teleport'"_s);
-    auto stray = core_->power->saveSettings(admin_, machine->systemId, u"manual"_s,
-                                            QJsonObject{{u"power_pass"_s, u"x"_s}});
+    auto stray =
+        core_->power->saveSettings(admin_, machine->systemId, u"manual"_s, QJsonObject{{u"power_pass"_s, u"x"_s}});
     QVERIFY(!stray);
     QVERIFY2(stray.errorMessage().contains(u"has no setting 'power_pass'"_s), qPrintable(stray.errorMessage()));
     auto missing = core_->power->saveSettings(admin_, machine->systemId, u"ipmi"_s, {});

@@ -2,10 +2,10 @@
 // reason when the name or passwords are wrong), creates an API key that is shown whole once and
 // copied, and that a MAAS client can then use; revoking it stops it at once. A plain user sees
 // only their own account. Screenshots in English and Korean.
-#include "core/runtime/coreservices.h"
 #include "app/shell/mainwindow.h"
-#include "core/runtime/servicehost.h"
 #include "app/users/userspage.h"
+#include "core/runtime/coreservices.h"
+#include "core/runtime/servicehost.h"
 #include "core/users/userstore.h"
 
 #include <QCheckBox>
@@ -53,10 +53,7 @@ private:
     bool dialogSeen_ = false;
 };
 
-void TestUsersPage::initTestCase()
-{
-    QVERIFY(guitest::setUpGuiTest(u"tst_userspage"_s, settingsDir_.path(), true));
-}
+void TestUsersPage::initTestCase() { QVERIFY(guitest::setUpGuiTest(u"tst_userspage"_s, settingsDir_.path(), true)); }
 
 void TestUsersPage::init()
 {
@@ -172,13 +169,15 @@ void TestUsersPage::createsAKeyShownOnceThatAClientCanUseAndRevokes()
         auto *input = qobject_cast<QInputDialog *>(dialog);
         QVERIFY(input);
         input->setTextValue(u"juju-lab"_s);
-        onNextDialog([&](QDialog *shown) {
-            shownKey = shown->findChild<QLineEdit *>(u"newKey"_s)->text();
-            QTest::mouseClick(shown->findChild<QPushButton *>(u"copyKey"_s), Qt::LeftButton);
-            QCOMPARE(shown->findChild<QLabel *>(u"keyCopied"_s)->text(), u"Copied to the clipboard."_s);
-            QVERIFY(shown->grab().save(QStringLiteral(SCREENSHOT_DIR "/users-new-key-en.png")));
-            shown->reject();
-        }, u"newKeyDialog"_s);
+        onNextDialog(
+            [&](QDialog *shown) {
+                shownKey = shown->findChild<QLineEdit *>(u"newKey"_s)->text();
+                QTest::mouseClick(shown->findChild<QPushButton *>(u"copyKey"_s), Qt::LeftButton);
+                QCOMPARE(shown->findChild<QLabel *>(u"keyCopied"_s)->text(), u"Copied to the clipboard."_s);
+                QVERIFY(shown->grab().save(QStringLiteral(SCREENSHOT_DIR "/users-new-key-en.png")));
+                shown->reject();
+            },
+            u"newKeyDialog"_s);
         input->accept();
     });
     QTest::mouseClick(button("createKey"), Qt::LeftButton);

@@ -176,10 +176,11 @@ void TestJob::writesProgressAsLogLines()
 {
     static QStringList lines;
     lines.clear();
-    const QtMessageHandler previous = qInstallMessageHandler([](QtMsgType, const QMessageLogContext &c, const QString &m) {
-        if (qstrcmp(c.category, "metaldesk.jobs") == 0)
-            lines << m;
-    });
+    const QtMessageHandler previous =
+        qInstallMessageHandler([](QtMsgType, const QMessageLogContext &c, const QString &m) {
+            if (qstrcmp(c.category, "metaldesk.jobs") == 0)
+                lines << m;
+        });
     auto restore = qScopeGuard([previous] { qInstallMessageHandler(previous); });
     auto job = findingJob(*core_, 20, 25);
     logJobProgress(*job, {}, 200);

@@ -1,13 +1,13 @@
 // The core behind the metadata service: the inventory's strict parsing, the cloud-init
 // configuration, per-machine settings, reserved addresses, and what the boot decision adds for a
 // machine's environment (its credential, disk erasing, booting the disk once the image is written).
+#include "core/addresses/staticaddresses.h"
 #include "core/boot/bootdecision.h"
 #include "core/boot/cloudconfig.h"
-#include "core/runtime/coreservices.h"
-#include "core/machines/inventory.h"
 #include "core/boot/nodereports.h"
+#include "core/machines/inventory.h"
 #include "core/machines/nodesettings.h"
-#include "core/addresses/staticaddresses.h"
+#include "core/runtime/coreservices.h"
 
 #include <QHostAddress>
 #include <QJsonDocument>
@@ -90,9 +90,11 @@ void TestNodeReports::readsTheEnvironmentsInventory()
     QCOMPARE(inv->bootDisk(), QStringLiteral("nvme0n1"));
     QCOMPARE(inv->nics[1].driver, QStringLiteral("e1000"));
     QCOMPARE(inv->dmiVendor, QStringLiteral("QEMU"));
-    QCOMPARE(inv->macAddresses(), (QStringList{QStringLiteral("52:54:00:5e:00:01"), QStringLiteral("52:54:00:5e:00:02")}));
+    QCOMPARE(inv->macAddresses(),
+             (QStringList{QStringLiteral("52:54:00:5e:00:01"), QStringLiteral("52:54:00:5e:00:02")}));
     // The boot MAC leads even when the environment lists it later, and MACs are normalised.
-    auto second = parseInventory(withMember(kInventory, QStringLiteral("boot_mac"), QStringLiteral("52-54-00-5E-00-02")));
+    auto second =
+        parseInventory(withMember(kInventory, QStringLiteral("boot_mac"), QStringLiteral("52-54-00-5E-00-02")));
     QVERIFY(second);
     QCOMPARE(second->macAddresses().first(), QStringLiteral("52:54:00:5e:00:02"));
     QVERIFY(inv->summary().contains(QLatin1String("2 CPUs")));
@@ -125,8 +127,9 @@ void TestNodeReports::refusesMalformedInventories_data()
                                               QJsonObject{{QStringLiteral("model"), QString()},
                                                           {QStringLiteral("count"), QStringLiteral("2")}})
                                 << QStringLiteral("cpu.count must be a whole number");
-    QTest::newRow("cpu zero") << withMember(kInventory, QStringLiteral("cpu"),
-                                            QJsonObject{{QStringLiteral("model"), QString()}, {QStringLiteral("count"), 0}})
+    QTest::newRow("cpu zero") << withMember(
+                                     kInventory, QStringLiteral("cpu"),
+                                     QJsonObject{{QStringLiteral("model"), QString()}, {QStringLiteral("count"), 0}})
                               << QStringLiteral("cpu.count must be from 1");
     QTest::newRow("memory fraction") << withMember(kInventory, QStringLiteral("memory_mib"), 511.5)
                                      << QStringLiteral("memory_mib must be a whole number");
@@ -140,27 +143,27 @@ void TestNodeReports::refusesMalformedInventories_data()
                                     << QStringLiteral("disks[0].size_bytes");
     QTest::newRow("bad mac") << withMember(kInventory, QStringLiteral("boot_mac"), QStringLiteral("52:54:00"))
                              << QStringLiteral("not a MAC address");
-    QTest::newRow("long model")
-        << withMember(kInventory, QStringLiteral("dmi"),
-                      QJsonObject{{QStringLiteral("vendor"), QString(300, QLatin1Char('x'))},
-                                  {QStringLiteral("product"), QString()},
-                                  {QStringLiteral("serial"), QString()}})
-        << QStringLiteral("dmi.vendor is longer than 256");
-    QTest::newRow("control char")
-        << withMember(kInventory, QStringLiteral("dmi"),
-                      QJsonObject{{QStringLiteral("vendor"), QStringLiteral("a\nb")},
-                                  {QStringLiteral("product"), QString()},
-                                  {QStringLiteral("serial"), QString()}})
-        << QStringLiteral("control character");
-    QTest::newRow("nic link text")
-        << withMember(kInventory, QStringLiteral("nics"),
-                      QJsonArray{QJsonObject{{QStringLiteral("mac"), QStringLiteral("52:54:00:5e:00:01")},
-                                             {QStringLiteral("driver"), QStringLiteral("e1000")},
-                                             {QStringLiteral("link"), QStringLiteral("yes")}}})
-        << QStringLiteral("nics[0].link must be true or false");
+    QTest::newRow("long model") << withMember(kInventory, QStringLiteral("dmi"),
+                                              QJsonObject{{QStringLiteral("vendor"), QString(300, QLatin1Char('x'))},
+                                                          {QStringLiteral("product"), QString()},
+                                                          {QStringLiteral("serial"), QString()}})
+                                << QStringLiteral("dmi.vendor is longer than 256");
+    QTest::newRow("control char") << withMember(kInventory, QStringLiteral("dmi"),
+                                                QJsonObject{{QStringLiteral("vendor"), QStringLiteral("a\nb")},
+                                                            {QStringLiteral("product"), QString()},
+                                                            {QStringLiteral("serial"), QString()}})
+                                  << QStringLiteral("control character");
+    QTest::newRow("nic link text") << withMember(kInventory, QStringLiteral("nics"),
+                                                 QJsonArray{QJsonObject{
+                                                     {QStringLiteral("mac"), QStringLiteral("52:54:00:5e:00:01")},
+                                                     {QStringLiteral("driver"), QStringLiteral("e1000")},
+                                                     {QStringLiteral("link"), QStringLiteral("yes")}}})
+                                   << QStringLiteral("nics[0].link must be true or false");
     QJsonArray many;
     for (int i = 0; i < 300; ++i)
-        many.append(QJsonObject{{QStringLiteral("mac"), QStringLiteral("52:54:00:00:%1:%2").arg(i / 256, 2, 16, QLatin1Char('0')).arg(i % 256, 2, 16, QLatin1Char('0'))},
+        many.append(QJsonObject{{QStringLiteral("mac"), QStringLiteral("52:54:00:00:%1:%2")
+                                                            .arg(i / 256, 2, 16, QLatin1Char('0'))
+                                                            .arg(i % 256, 2, 16, QLatin1Char('0'))},
                                 {QStringLiteral("driver"), QString()},
                                 {QStringLiteral("link"), false}});
     QTest::newRow("too many nics") << withMember(kInventory, QStringLiteral("nics"), many)
@@ -209,8 +212,9 @@ void TestNodeReports::writesTheMaasDatasourceConfiguration()
     QVERIFY2(y.contains("    endpoint: \"http://10.99.0.1:5240/MAAS/metadata/status/abc123\"\n"), y.constData());
     QVERIFY(!y.contains("network:"));
 
-    in.network = StaticNetwork{QStringLiteral("eth0"), QStringLiteral("52:54:00:5e:00:01"), QStringLiteral("10.99.0.50"),
-                               24, QStringLiteral("10.99.0.1"), {QStringLiteral("10.99.0.1"), QStringLiteral("9.9.9.9")}};
+    in.network = StaticNetwork{QStringLiteral("eth0"),       QStringLiteral("52:54:00:5e:00:01"),
+                               QStringLiteral("10.99.0.50"), 24,
+                               QStringLiteral("10.99.0.1"),  {QStringLiteral("10.99.0.1"), QStringLiteral("9.9.9.9")}};
     y = cloudConfig(in);
     QVERIFY2(y.contains("network:\n  version: 1\n  config:\n  - type: physical\n    name: \"eth0\"\n"
                         "    mac_address: \"52:54:00:5e:00:01\"\n    subnets:\n    - type: static\n"
@@ -233,15 +237,42 @@ void TestNodeReports::validatesDeploySettings_data()
     QTest::addColumn<QString>("address");
     QTest::addColumn<QString>("gateway");
     QTest::addColumn<QString>("problem");
-    QTest::newRow("url") << "http://10.0.0.1:5248/images/a.img.xz" << "10.0.0.50/24" << "10.0.0.1" << "";
-    QTest::newRow("path") << "images/debian-12.img.gz" << "" << "" << "";
-    QTest::newRow("nothing") << "" << "" << "" << "";
-    QTest::newRow("ftp") << "ftp://host/a.img" << "" << "" << "http:// or https://";
-    QTest::newRow("dotdot") << "images/../../etc/passwd" << "" << "" << "'..'";
-    QTest::newRow("space") << "http://h/a b.img" << "" << "" << "spaces";
-    QTest::newRow("no prefix") << "" << "10.0.0.50" << "" << "prefix length";
-    QTest::newRow("v6") << "" << "fd00::5/64" << "" << "IPv4";
-    QTest::newRow("bad gateway") << "" << "10.0.0.50/24" << "10.0.1.1" << "not in the network";
+    QTest::newRow("url") << "http://10.0.0.1:5248/images/a.img.xz"
+                         << "10.0.0.50/24"
+                         << "10.0.0.1"
+                         << "";
+    QTest::newRow("path") << "images/debian-12.img.gz"
+                          << ""
+                          << ""
+                          << "";
+    QTest::newRow("nothing") << ""
+                             << ""
+                             << ""
+                             << "";
+    QTest::newRow("ftp") << "ftp://host/a.img"
+                         << ""
+                         << ""
+                         << "http:// or https://";
+    QTest::newRow("dotdot") << "images/../../etc/passwd"
+                            << ""
+                            << ""
+                            << "'..'";
+    QTest::newRow("space") << "http://h/a b.img"
+                           << ""
+                           << ""
+                           << "spaces";
+    QTest::newRow("no prefix") << ""
+                               << "10.0.0.50"
+                               << ""
+                               << "prefix length";
+    QTest::newRow("v6") << ""
+                        << "fd00::5/64"
+                        << ""
+                        << "IPv4";
+    QTest::newRow("bad gateway") << ""
+                                 << "10.0.0.50/24"
+                                 << "10.0.1.1"
+                                 << "not in the network";
 }
 
 void TestNodeReports::validatesDeploySettings()
@@ -330,7 +361,7 @@ void TestNodeReports::givesTheEnvironmentItsCredentialAndEraseMode()
     const Machine m = newMachine(*core, {mac});
     BootDecider decider(*core->machines);
     auto decide = [&] { return *decider.decide(mac); };
-    QVERIFY(decide().token.isEmpty()); // New: powered off, no credential
+    QVERIFY(decide().token.isEmpty());                                             // New: powered off, no credential
     QVERIFY(decider.decide(QStringLiteral("52:54:00:03:00:99"))->token.isEmpty()); // unknown: enlists
     QVERIFY(core->engine->performAction(m.systemId, NodeAction::Commission, admin_));
     const BootDecision commissioning = decide();

@@ -3,8 +3,8 @@
 
 #include "core/lifecycle/actionrunner.h"
 #include "core/runtime/coreservices.h"
-#include "machinesin.h"
 #include "core/users/userstore.h"
+#include "machinesin.h"
 
 #include <QTemporaryDir>
 #include <QTest>

@@ -2,10 +2,10 @@
 // and why, the events it writes, timeouts (also across a restart and from the monitor's own thread),
 // and concurrent use from several threads.
 
-#include "core/runtime/coreservices.h"
-#include "requireok.h"
-#include "core/runtime/servicehost.h"
 #include "core/lifecycle/timeoutmonitor.h"
+#include "core/runtime/coreservices.h"
+#include "core/runtime/servicehost.h"
+#include "requireok.h"
 
 #include "printers.h"
 #include <QRegularExpression>

@@ -3,8 +3,8 @@
 // running VM power-cycled into a new QEMU process, and a VM that does not exist named.
 
 #include "core/runtime/coreservices.h"
-#include "libvirtsession.h"
 #include "core/users/userstore.h"
+#include "libvirtsession.h"
 
 #include "skip.h"
 #include <QTemporaryDir>

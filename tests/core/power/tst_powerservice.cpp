@@ -3,9 +3,9 @@
 // keep no secret, retryable failures are retried and a switch is confirmed by asking again.
 
 #include "core/runtime/coreservices.h"
+#include "core/users/userstore.h"
 #include "ipmisim.h"
 #include "requireok.h"
-#include "core/users/userstore.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>

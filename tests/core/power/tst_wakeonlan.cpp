@@ -2,8 +2,8 @@
 // namespaces this test makes (directed broadcast, UDP port 9), byte for byte the one Debian's
 // `wakeonlan` sends for the same MAC. Power off is refused with what to do instead.
 
-#include "netns.h"
 #include "core/power/wakeonlanpowerdriver.h"
+#include "netns.h"
 
 #include "skip.h"
 #include <QNetworkDatagram>

@@ -42,7 +42,10 @@ public:
         log_->stops.ref();
         emit stateChanged(QStringLiteral("stopped"), {});
     }
-    QList<Counter> counterList() const override { return {{QStringLiteral("gen"), QStringLiteral("gen"), quint64(generation_)}}; }
+    QList<Counter> counterList() const override
+    {
+        return {{QStringLiteral("gen"), QStringLiteral("gen"), quint64(generation_)}};
+    }
 
 private:
     QString name_;

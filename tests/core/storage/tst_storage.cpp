@@ -128,7 +128,7 @@ private:
     do {                                                                                                               \
         const Fresh fresh_ = freshDatabase(spec);                                                                      \
         if (fresh_.outcome == Fresh::Skip)                                                                             \
-            METALDESK_SKIP(qPrintable(fresh_.why));                                                                             \
+            METALDESK_SKIP(qPrintable(fresh_.why));                                                                    \
         if (fresh_.outcome == Fresh::Fail)                                                                             \
             QFAIL(qPrintable(fresh_.why));                                                                             \
     } while (false)
@@ -137,7 +137,7 @@ private:
     do {                                                                                                               \
         const Fresh ready_ = postgresReady();                                                                          \
         if (ready_.outcome == Fresh::Skip)                                                                             \
-            METALDESK_SKIP(qPrintable(ready_.why));                                                                             \
+            METALDESK_SKIP(qPrintable(ready_.why));                                                                    \
         if (ready_.outcome == Fresh::Fail)                                                                             \
             QFAIL(qPrintable(ready_.why));                                                                             \
     } while (false)
@@ -704,7 +704,7 @@ void StorageTest::refusesWhatAnUnprivilegedUserCannotWrite()
         helper.start(QStringLiteral(OPENDATABASE), {path});
         if (!helper.waitForStarted())
             METALDESK_SKIP(qPrintable(QStringLiteral("user nobody cannot run %1: %2")
-                                 .arg(QStringLiteral(OPENDATABASE), helper.errorString())));
+                                          .arg(QStringLiteral(OPENDATABASE), helper.errorString())));
         QVERIFY(helper.waitForFinished(30000));
         message = QString::fromLocal8Bit(helper.readAllStandardError()).trimmed();
         QCOMPARE(helper.exitStatus(), QProcess::NormalExit);

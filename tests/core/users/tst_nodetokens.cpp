@@ -182,8 +182,8 @@ void TestNodeTokens::authenticatesOnlyTheExactCredential()
     };
     QCOMPARE(who(ta.consumerKey, ta.tokenKey, {}, ta.tokenSecret), a);
     QCOMPARE(who(tb.consumerKey, tb.tokenKey, {}, tb.tokenSecret), b);
-    QCOMPARE(who(ta.consumerKey, ta.tokenKey, {}, tb.tokenSecret), QString());    // another's secret
-    QCOMPARE(who(tb.consumerKey, ta.tokenKey, {}, ta.tokenSecret), QString());    // another's consumer key
+    QCOMPARE(who(ta.consumerKey, ta.tokenKey, {}, tb.tokenSecret), QString()); // another's secret
+    QCOMPARE(who(tb.consumerKey, ta.tokenKey, {}, ta.tokenSecret), QString()); // another's consumer key
     QCOMPARE(who(ta.consumerKey, ta.tokenKey, {}, ta.tokenSecret.left(31)), QString());
     QCOMPARE(who(ta.consumerKey, ta.tokenKey, QStringLiteral("x"), ta.tokenSecret), QString()); // consumer secret
     QCOMPARE(who(ta.consumerKey, QStringLiteral("unknown"), {}, ta.tokenSecret), QString());

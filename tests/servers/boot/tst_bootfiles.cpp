@@ -1,7 +1,7 @@
 // What the TFTP and HTTP servers may send: per-node scripts, bootloaders, and files confined to the root.
-#include "servers/boot/bootfiles.h"
-#include "core/runtime/coreservices.h"
 #include "core/lifecycle/lifecycleengine.h"
+#include "core/runtime/coreservices.h"
+#include "servers/boot/bootfiles.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -122,13 +122,15 @@ void TestBootFiles::servesTheEnvironmentFromItsOwnFolder()
     const QString built = dir_->filePath(QStringLiteral("built/environment"));
     write(built + QStringLiteral("/vmlinuz"), "built kernel");
     write(built + QStringLiteral("/initrd.img"), "built initrd");
-    BootFiles files(BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe")), built},
-                    *decider_);
+    BootFiles files(
+        BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe")), built},
+        *decider_);
     const Endpoint endpoint{QStringLiteral("10.99.0.1")};
     for (const char *name : {"vmlinuz", "initrd.img"}) {
         const Resolved r = files.resolve(QByteArray("environment/") + name, endpoint);
         QVERIFY2(std::holds_alternative<OnDisk>(r), name);
-        QCOMPARE(std::get<OnDisk>(r).path, QFileInfo(built + QLatin1Char('/') + QLatin1String(name)).canonicalFilePath());
+        QCOMPARE(std::get<OnDisk>(r).path,
+                 QFileInfo(built + QLatin1Char('/') + QLatin1String(name)).canonicalFilePath());
     }
     // Confined to its folder like the root.
     QVERIFY(QFile::link(dir_->filePath(QStringLiteral("secret")), built + QStringLiteral("/escape")));

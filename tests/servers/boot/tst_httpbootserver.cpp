@@ -2,10 +2,11 @@
 // files, HEAD, ranges, keep-alive, concurrent downloads, per-node iPXE scripts, refusals, slow
 // clients. The counters are read from a server run in this process.
 #include "core/runtime/coreservices.h"
-#include "servers/boot/httpbootserver.h"
 #include "core/runtime/servicehost.h"
 #include "rawsql.h"
+#include "servers/boot/httpbootserver.h"
 
+#include "rawsql.h"
 #include "skip.h"
 #include <QCryptographicHash>
 #include <QProcess>
@@ -14,7 +15,6 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
-#include "rawsql.h"
 
 #include <QtTest>
 

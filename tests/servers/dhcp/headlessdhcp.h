@@ -61,8 +61,8 @@ inline bool startMetalDesk(QProcess &p, const QString &binary, const QString &ns
                            ChildOutput &output, int timeoutMs = 30000)
 {
     p.setProcessChannelMode(QProcess::SeparateChannels);
-    p.start(QStringLiteral("ip"), NetworkNamespaces::inside(ns, {binary, QStringLiteral("--headless"),
-                                                                 QStringLiteral("--database"), db}));
+    p.start(QStringLiteral("ip"),
+            NetworkNamespaces::inside(ns, {binary, QStringLiteral("--headless"), QStringLiteral("--database"), db}));
     if (!p.waitForStarted())
         return false;
     // "<time> metaldesk.dhcp info: managed DHCP on boot0, ..." once it listens; "metaldesk: dhcp: <why>"

@@ -22,7 +22,8 @@ int udpSocketInNamespace(const QString &ns, quint32 address, quint16 port, QStri
             ::close(target);
     };
     if (self < 0 || target < 0 || ::setns(target, CLONE_NEWNET) != 0) {
-        *error = QStringLiteral("cannot enter the network namespace %1: %2").arg(ns, QString::fromLocal8Bit(strerror(errno)));
+        *error = QStringLiteral("cannot enter the network namespace %1: %2")
+                     .arg(ns, QString::fromLocal8Bit(strerror(errno)));
         closeBoth();
         return -1;
     }

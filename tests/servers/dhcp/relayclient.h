@@ -38,10 +38,10 @@ struct RelayOptions {
     quint32 relayAddress = 0; // giaddr, and where the socket is bound
     quint32 serverAddress = 0;
     quint16 serverPort = 67;
-    int window = 64;             // exchanges in flight at once
-    int timeoutMs = 1000;        // an exchange with no answer for this long is given up
-    int retries = 0;             // a MAC whose exchange timed out starts again this many times
-    qint64 endMs = 10000;        // the run stops then, or when every MAC has its ACK or gave up
+    int window = 64;      // exchanges in flight at once
+    int timeoutMs = 1000; // an exchange with no answer for this long is given up
+    int retries = 0;      // a MAC whose exchange timed out starts again this many times
+    qint64 endMs = 10000; // the run stops then, or when every MAC has its ACK or gave up
     // Called every loop turn with the run's clock and what came so far; may set `startNew` false
     // (no more exchanges begin) or `stop` true.
     std::function<void(qint64 nowMs, const RelayRun &sofar, bool &startNew, bool &stop)> tick;

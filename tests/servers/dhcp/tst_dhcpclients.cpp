@@ -7,8 +7,8 @@
 // /etc/resolv.conf: here its state directories are the test's own, bind-mounted in the private
 // mount namespace `ip netns exec` gives it (the mount points are created first when missing, as
 // dhcpcd itself would create them), and its script is /bin/true, so nothing else of the host changes.
-#include "headlessdhcp.h"
 #include "core/addresses/leasestore.h"
+#include "headlessdhcp.h"
 
 #include "skip.h"
 #include <QDir>
@@ -28,7 +28,7 @@ constexpr const char *kMac = "52:54:00:99:08:01";
 // Processes alive (not zombies) in the network namespace `ns`.
 QStringList processesIn(const QString &ns)
 {
-    struct stat target{};
+    struct stat target {};
     if (::stat(QByteArray("/run/netns/" + ns.toLocal8Bit()).constData(), &target) != 0)
         return {};
     const QString wanted = QStringLiteral("net:[%1]").arg(quint64(target.st_ino));
@@ -83,8 +83,8 @@ void TestDhcpClients::initTestCase()
     server_ = ns_->add(QStringLiteral("mdcsrv"));
     client_ = ns_->add(QStringLiteral("mdccli"));
     QVERIFY2(!server_.isEmpty() && !client_.isEmpty(), qPrintable(ns_->error()));
-    QVERIFY2(ns_->link(server_, QStringLiteral("boot0"), QStringLiteral("10.99.8.1/24"), client_, QStringLiteral("eth0"),
-                       {}, QLatin1String(kMac)),
+    QVERIFY2(ns_->link(server_, QStringLiteral("boot0"), QStringLiteral("10.99.8.1/24"), client_,
+                       QStringLiteral("eth0"), {}, QLatin1String(kMac)),
              qPrintable(ns_->error()));
     const QString written = writeSettings(dir_.filePath(QStringLiteral("md.db")),
                                           {{"dhcp_interface", QStringLiteral("boot0")},
@@ -105,8 +105,8 @@ void TestDhcpClients::initTestCase()
                    extra);
     }
     ChildOutput log;
-    QVERIFY2(startMetalDesk(metaldesk_, QStringLiteral(METALDESK_BINARY), server_, dir_.filePath(QStringLiteral("md.db")),
-                            log),
+    QVERIFY2(startMetalDesk(metaldesk_, QStringLiteral(METALDESK_BINARY), server_,
+                            dir_.filePath(QStringLiteral("md.db")), log),
              qPrintable(log.out + log.err));
 }
 
@@ -119,14 +119,14 @@ void TestDhcpClients::cleanupTestCase()
 QStringList TestDhcpClients::dhcpcd(const QString &config, const QStringList &arguments) const
 {
     const QString command =
-        QStringLiteral("mkdir -p /var/lib/dhcpcd /run/dhcpcd && mount --bind \"$1\" /var/lib/dhcpcd && mount --bind \"$2\" /run/dhcpcd && shift 2 && exec \"$@\"");
-    return NetworkNamespaces::inside(client_, QStringList{QStringLiteral("sh"), QStringLiteral("-c"), command,
-                                                          QStringLiteral("sh"), dir_.filePath(QStringLiteral("dhcpcd-lib")),
-                                                          dir_.filePath(QStringLiteral("dhcpcd-run")), dhcpcd_,
-                                                          QStringLiteral("-f"), dir_.filePath(config),
-                                                          QStringLiteral("-4"), QStringLiteral("-B"), QStringLiteral("-d"),
-                                                          QStringLiteral("-t"), QStringLiteral("20")} +
-                                                  arguments + QStringList{QStringLiteral("eth0")});
+        QStringLiteral("mkdir -p /var/lib/dhcpcd /run/dhcpcd && mount --bind \"$1\" /var/lib/dhcpcd && mount --bind "
+                       "\"$2\" /run/dhcpcd && shift 2 && exec \"$@\"");
+    return NetworkNamespaces::inside(
+        client_, QStringList{QStringLiteral("sh"), QStringLiteral("-c"), command, QStringLiteral("sh"),
+                             dir_.filePath(QStringLiteral("dhcpcd-lib")), dir_.filePath(QStringLiteral("dhcpcd-run")),
+                             dhcpcd_, QStringLiteral("-f"), dir_.filePath(config), QStringLiteral("-4"),
+                             QStringLiteral("-B"), QStringLiteral("-d"), QStringLiteral("-t"), QStringLiteral("20")} +
+                     arguments + QStringList{QStringLiteral("eth0")});
 }
 
 std::optional<Lease> TestDhcpClients::lease() const
@@ -153,13 +153,12 @@ void TestDhcpClients::dhcpcdGetsRenewsAndReleasesALease()
     QVERIFY2(firstLog.contains(QLatin1String("eth0: offered 10.99.8.100 from 10.99.8.1")), qPrintable(firstLog));
     QVERIFY2(firstLog.contains(QLatin1String("eth0: acknowledged 10.99.8.100 from 10.99.8.1")), qPrintable(firstLog));
     QVERIFY2(firstLog.contains(QLatin1String("eth0: leased 10.99.8.100 for 900 seconds")), qPrintable(firstLog));
-    const QString addresses = NetworkNamespaces::run(client_, {QStringLiteral("ip"), QStringLiteral("-4"),
-                                                               QStringLiteral("-o"), QStringLiteral("addr"),
-                                                               QStringLiteral("show"), QStringLiteral("dev"),
-                                                               QStringLiteral("eth0")});
+    const QString addresses = NetworkNamespaces::run(
+        client_, {QStringLiteral("ip"), QStringLiteral("-4"), QStringLiteral("-o"), QStringLiteral("addr"),
+                  QStringLiteral("show"), QStringLiteral("dev"), QStringLiteral("eth0")});
     QVERIFY2(addresses.contains(QLatin1String("inet 10.99.8.100/24 brd 10.99.8.255")), qPrintable(addresses));
-    const QString routes = NetworkNamespaces::run(client_, {QStringLiteral("ip"), QStringLiteral("-4"),
-                                                            QStringLiteral("route"), QStringLiteral("show")});
+    const QString routes = NetworkNamespaces::run(
+        client_, {QStringLiteral("ip"), QStringLiteral("-4"), QStringLiteral("route"), QStringLiteral("show")});
     QVERIFY2(routes.contains(QLatin1String("default via 10.99.8.254 dev eth0")), qPrintable(routes));
     QVERIFY2(QFile::exists(dir_.filePath(QStringLiteral("dhcpcd-lib/eth0.lease"))), qPrintable(firstLog));
 
@@ -177,9 +176,9 @@ void TestDhcpClients::dhcpcdGetsRenewsAndReleasesALease()
 
     // 2. As a daemon, without its address: INIT-REBOOT for the address in its lease file, then
     //    stopped by its PID, and with `release` it gives the address back.
-    const QString flushed = NetworkNamespaces::run(client_, {QStringLiteral("ip"), QStringLiteral("addr"),
-                                                             QStringLiteral("flush"), QStringLiteral("dev"),
-                                                             QStringLiteral("eth0")});
+    const QString flushed =
+        NetworkNamespaces::run(client_, {QStringLiteral("ip"), QStringLiteral("addr"), QStringLiteral("flush"),
+                                         QStringLiteral("dev"), QStringLiteral("eth0")});
     QVERIFY2(flushed.isEmpty(), qPrintable(flushed));
     QTest::qWait(1100); // so that the renewed lease ends visibly later
     QProcess second;
@@ -194,7 +193,8 @@ void TestDhcpClients::dhcpcdGetsRenewsAndReleasesALease()
     const bool reached = secondLog.err.contains(QLatin1String("eth0: leased 10.99.8.100 for 900 seconds"));
     const auto renewed = lease();
     stopProcess(second, 10000); // SIGTERM to dhcpcd's PID
-    readUntil(second, secondLog, [](const ChildOutput &) { return false; }, 0);
+    readUntil(
+        second, secondLog, [](const ChildOutput &) { return false; }, 0);
     QVERIFY2(reached, qPrintable(secondLog.err));
     QCOMPARE(second.exitStatus(), QProcess::NormalExit);
     QVERIFY2(secondLog.err.contains(QLatin1String("eth0: rebinding lease of 10.99.8.100")), qPrintable(secondLog.err));

@@ -9,8 +9,8 @@
 //   - new machines get addresses that nobody holds.
 // The server writes a batch of leases in one transaction and sends the batch's ACKs only after
 // the commit (dhcp::Server::commit), which is what this checks from the outside.
-#include "headlessdhcp.h"
 #include "core/addresses/leasestore.h"
+#include "headlessdhcp.h"
 #include "relayclient.h"
 
 #include "skip.h"
@@ -26,7 +26,10 @@ using namespace metaldesk::testing;
 
 namespace {
 
-constexpr quint32 ip4(int a, int b, int c, int d) { return quint32(a) << 24 | quint32(b) << 16 | quint32(c) << 8 | quint32(d); }
+constexpr quint32 ip4(int a, int b, int c, int d)
+{
+    return quint32(a) << 24 | quint32(b) << 16 | quint32(c) << 8 | quint32(d);
+}
 constexpr quint32 kServer = ip4(10, 100, 0, 1);
 constexpr quint32 kPerfdhcp = ip4(10, 100, 0, 2); // perfdhcp's relay address (its giaddr)
 constexpr quint32 kRelay = ip4(10, 100, 0, 3);    // ours
@@ -76,10 +79,11 @@ void TestDhcpDurability::initTestCase()
                        QStringLiteral("veth-c"), QStringLiteral("10.100.0.2/14")),
              qPrintable(ns_->error()));
     int rc = -1;
-    const QString out = NetworkNamespaces::run(client_, {QStringLiteral("ip"), QStringLiteral("addr"), QStringLiteral("add"),
-                                                         QStringLiteral("10.100.0.3/14"), QStringLiteral("dev"),
-                                                         QStringLiteral("veth-c")},
-                                               &rc);
+    const QString out =
+        NetworkNamespaces::run(client_,
+                               {QStringLiteral("ip"), QStringLiteral("addr"), QStringLiteral("add"),
+                                QStringLiteral("10.100.0.3/14"), QStringLiteral("dev"), QStringLiteral("veth-c")},
+                               &rc);
     QVERIFY2(rc == 0, qPrintable(out));
     QString error;
     relayFd_ = udpSocketInNamespace(client_, kRelay, 67, &error);
@@ -112,12 +116,12 @@ RelayRun TestDhcpDurability::loadAndKill(quint32 firstMachine, qint64 killAtMs)
     perfdhcp_.setProcessChannelMode(QProcess::MergedChannels);
     // New 4-way exchanges at 3000 a second from up to 500,000 simulated clients, as a relay at
     // 10.100.0.2.
-    perfdhcp_.start(QStringLiteral("ip"),
-                    NetworkNamespaces::inside(client_, {perfdhcpPath_, QStringLiteral("-4"), QStringLiteral("-l"),
-                                                        ipText(kPerfdhcp), QStringLiteral("-r"), QStringLiteral("3000"),
-                                                        QStringLiteral("-R"), QStringLiteral("500000"),
-                                                        QStringLiteral("-p"), QStringLiteral("30"), QStringLiteral("-u"),
-                                                        ipText(kServer)}));
+    perfdhcp_.start(
+        QStringLiteral("ip"),
+        NetworkNamespaces::inside(client_, {perfdhcpPath_, QStringLiteral("-4"), QStringLiteral("-l"),
+                                            ipText(kPerfdhcp), QStringLiteral("-r"), QStringLiteral("3000"),
+                                            QStringLiteral("-R"), QStringLiteral("500000"), QStringLiteral("-p"),
+                                            QStringLiteral("30"), QStringLiteral("-u"), ipText(kServer)}));
     if (!perfdhcp_.waitForStarted())
         return none;
     QList<QByteArray> machines;
@@ -134,8 +138,8 @@ RelayRun TestDhcpDurability::loadAndKill(quint32 firstMachine, qint64 killAtMs)
     perfdhcpRanAtKill_ = false;
     load.tick = [&](qint64 now, const RelayRun &sofar, bool &startNew, bool &stop) {
         // Only while exchanges are open: a fast server can answer the whole window between two ticks.
-        if (killedAt_ < 0 && now >= killAtMs && sofar.inFlight > 0 && !sofar.acks.isEmpty()
-            && sofar.acks.last().atMs >= now - 1) {
+        if (killedAt_ < 0 && now >= killAtMs && sofar.inFlight > 0 && !sofar.acks.isEmpty() &&
+            sofar.acks.last().atMs >= now - 1) {
             perfdhcpRanAtKill_ = perfdhcp_.state() == QProcess::Running;
             metaldesk_.kill(); // SIGKILL: no flush, no shutdown
             killedAt_ = now;
@@ -178,7 +182,8 @@ void TestDhcpDurability::noAcknowledgedLeaseIsLostToKillNine()
         QCOMPARE(metaldesk_.state(), QProcess::NotRunning);
         QCOMPARE(metaldesk_.exitStatus(), QProcess::CrashExit);
         QVERIFY2(perfdhcpRanAtKill_, qPrintable(perfdhcpLog_));
-        const QString perfdhcpAcks = perfdhcpLog_.mid(perfdhcpLog_.indexOf(QLatin1String("Statistics for: REQUEST-ACK")));
+        const QString perfdhcpAcks =
+            perfdhcpLog_.mid(perfdhcpLog_.indexOf(QLatin1String("Statistics for: REQUEST-ACK")));
         qInfo("perfdhcp %s", qPrintable(perfdhcpAcks.left(300).simplified()));
         qsizetype acksJustBeforeKill = 0;
         for (const AckRecord &a : loaded.acks) {
@@ -189,8 +194,7 @@ void TestDhcpDurability::noAcknowledgedLeaseIsLostToKillNine()
         qInfo("round %d: relay %lld ACKs, %llu offers, %llu NAKs, %llu timed out; at the kill (%lld ms) %lld "
               "exchanges open, %lld ACKs in the 100 ms before it",
               round + 1, qlonglong(loaded.acks.size()), qulonglong(loaded.offers), qulonglong(loaded.naks),
-              qulonglong(loaded.timedOut), qlonglong(killedAt_), qlonglong(openAtKill_),
-              qlonglong(acksJustBeforeKill));
+              qulonglong(loaded.timedOut), qlonglong(killedAt_), qlonglong(openAtKill_), qlonglong(acksJustBeforeKill));
         // Killed at full load: answers were arriving at the moment of the kill, and it cut
         // exchanges short.
         QVERIFY2(loaded.acks.size() >= 300, qPrintable(perfdhcpLog_));
@@ -199,9 +203,10 @@ void TestDhcpDurability::noAcknowledgedLeaseIsLostToKillNine()
         QCOMPARE(loaded.naks, quint64(0));
         for (const AckRecord &a : loaded.acks) {
             QVERIFY2(a.ip >= kRangeFirst && a.ip <= kRangeLast, qPrintable(ipText(a.ip)));
-            QVERIFY2(macOfIp.value(a.ip, a.mac) == a.mac,
-                     qPrintable(QStringLiteral("%1 was acknowledged to %2 and %3")
-                                    .arg(ipText(a.ip), macOfIp.value(a.ip), a.mac)));
+            QVERIFY2(
+                macOfIp.value(a.ip, a.mac) == a.mac,
+                qPrintable(
+                    QStringLiteral("%1 was acknowledged to %2 and %3").arg(ipText(a.ip), macOfIp.value(a.ip), a.mac)));
             QVERIFY2(ipOfMac.value(a.mac, a.ip) == a.ip, qPrintable(a.mac));
             macOfIp.insert(a.ip, a.mac);
             ipOfMac.insert(a.mac, a.ip);

@@ -9,8 +9,8 @@
 // counter logs the packet that finds it at 0, 100, 200, … (dhcp::Server::readDatagrams). 101 packets
 // of a reason therefore make exactly two lines, 202 exactly three: one packet counted too few or
 // too many, or under another reason, changes the lines, which are compared exactly.
-#include "headlessdhcp.h"
 #include "core/addresses/leasestore.h"
+#include "headlessdhcp.h"
 
 #include "skip.h"
 #include <QRegularExpression>
@@ -40,18 +40,19 @@ void TestDhcpMalformed::initTestCase()
     if (!NetworkNamespaces::available(&whyNot))
         METALDESK_SKIP(qPrintable(whyNot));
     // Debian's python with python3-scapy (the python3 on PATH may be another one).
-    if (QProcess::execute(QStringLiteral("/usr/bin/python3"), {QStringLiteral("-c"), QStringLiteral("import scapy.all")}) != 0)
+    if (QProcess::execute(QStringLiteral("/usr/bin/python3"),
+                          {QStringLiteral("-c"), QStringLiteral("import scapy.all")}) != 0)
         METALDESK_SKIP("/usr/bin/python3 with scapy is missing: apt-get install python3-scapy");
     ns_ = std::make_unique<NetworkNamespaces>();
     server_ = ns_->add(QStringLiteral("mdmsrv"));
     client_ = ns_->add(QStringLiteral("mdmcli"));
     QVERIFY2(!server_.isEmpty() && !client_.isEmpty(), qPrintable(ns_->error()));
-    QVERIFY2(ns_->link(server_, QStringLiteral("boot0"), QStringLiteral("10.99.7.1/24"), client_, QStringLiteral("eth0"),
-                       {}, QStringLiteral("52:54:00:99:07:01")),
+    QVERIFY2(ns_->link(server_, QStringLiteral("boot0"), QStringLiteral("10.99.7.1/24"), client_,
+                       QStringLiteral("eth0"), {}, QStringLiteral("52:54:00:99:07:01")),
              qPrintable(ns_->error()));
-    const QString written = writeSettings(dir_.filePath(QStringLiteral("md.db")),
-                                          {{"dhcp_interface", QStringLiteral("boot0")},
-                                           {"dhcp_range", QStringLiteral("10.99.7.100-10.99.7.199")}});
+    const QString written = writeSettings(
+        dir_.filePath(QStringLiteral("md.db")),
+        {{"dhcp_interface", QStringLiteral("boot0")}, {"dhcp_range", QStringLiteral("10.99.7.100-10.99.7.199")}});
     QVERIFY2(written.isEmpty(), qPrintable(written));
 }
 
@@ -69,11 +70,11 @@ void TestDhcpMalformed::dropsAndCountsMalformedPacketsAndStillServes()
              qPrintable(log.out + log.err));
 
     int rc = -1;
-    const QString script = NetworkNamespaces::run(
-        client_,
-        {QStringLiteral("/usr/bin/python3"), QStringLiteral(MALFORMED_SCRIPT), QStringLiteral("--iface"),
-         QStringLiteral("eth0"), QStringLiteral("--count"), QStringLiteral("101")},
-        &rc, 120000);
+    const QString script = NetworkNamespaces::run(client_,
+                                                  {QStringLiteral("/usr/bin/python3"), QStringLiteral(MALFORMED_SCRIPT),
+                                                   QStringLiteral("--iface"), QStringLiteral("eth0"),
+                                                   QStringLiteral("--count"), QStringLiteral("101")},
+                                                  &rc, 120000);
     QVERIFY2(rc == 0, qPrintable(script));
     for (const char *kind : {"truncated", "huge", "hlen", "cookie", "overrun", "overload", "msgtype", "op", "garbage"})
         QVERIFY2(script.contains(QStringLiteral("SENT %1 101 ").arg(QLatin1String(kind))), qPrintable(script));
@@ -114,7 +115,8 @@ void TestDhcpMalformed::dropsAndCountsMalformedPacketsAndStillServes()
         metaldesk_, log, [&](const ChildOutput &o) { return dropped(o.err).size() >= expected.size(); }, 10000);
     QCOMPARE(metaldesk_.state(), QProcess::Running);
     // Nothing more comes (a line too many would show a miscount).
-    readUntil(metaldesk_, log, [](const ChildOutput &) { return false; }, 500);
+    readUntil(
+        metaldesk_, log, [](const ChildOutput &) { return false; }, 500);
     QCOMPARE(dropped(log.err), expected);
 
     stopProcess(metaldesk_);

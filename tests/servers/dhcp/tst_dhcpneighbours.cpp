@@ -92,23 +92,24 @@ void TestDhcpNeighbours::initTestCase()
         const QString out = NetworkNamespaces::run(lan_, command, &rc);
         QVERIFY2(rc == 0, qPrintable(out));
     }
-    QVERIFY2(ns_->link(server_, QStringLiteral("boot0"), QStringLiteral("10.77.0.1/24"), lan_,
-                       QStringLiteral("p-srv"), {}),
-             qPrintable(ns_->error()));
-    QVERIFY2(ns_->link(router_, QStringLiteral("eth0"), QStringLiteral("10.77.0.254/24"), lan_,
-                       QStringLiteral("p-rtr"), {}),
-             qPrintable(ns_->error()));
+    QVERIFY2(
+        ns_->link(server_, QStringLiteral("boot0"), QStringLiteral("10.77.0.1/24"), lan_, QStringLiteral("p-srv"), {}),
+        qPrintable(ns_->error()));
+    QVERIFY2(
+        ns_->link(router_, QStringLiteral("eth0"), QStringLiteral("10.77.0.254/24"), lan_, QStringLiteral("p-rtr"), {}),
+        qPrintable(ns_->error()));
     for (const char *port : {"p-srv", "p-rtr"}) {
-        const QString out = NetworkNamespaces::run(
-            lan_, {QStringLiteral("ip"), QStringLiteral("link"), QStringLiteral("set"), QLatin1String(port),
-                   QStringLiteral("master"), QStringLiteral("br0")},
-            &rc);
+        const QString out =
+            NetworkNamespaces::run(lan_,
+                                   {QStringLiteral("ip"), QStringLiteral("link"), QStringLiteral("set"),
+                                    QLatin1String(port), QStringLiteral("master"), QStringLiteral("br0")},
+                                   &rc);
         QVERIFY2(rc == 0, qPrintable(out));
     }
     // An IPv6 prefix for router advertisements: without one iPXE waits ~15 s for IPv6 autoconfiguration.
-    NetworkNamespaces::run(router_, {QStringLiteral("ip"), QStringLiteral("-6"), QStringLiteral("addr"),
-                                     QStringLiteral("add"), QStringLiteral("fd77::1/64"), QStringLiteral("dev"),
-                                     QStringLiteral("eth0")});
+    NetworkNamespaces::run(router_,
+                           {QStringLiteral("ip"), QStringLiteral("-6"), QStringLiteral("addr"), QStringLiteral("add"),
+                            QStringLiteral("fd77::1/64"), QStringLiteral("dev"), QStringLiteral("eth0")});
 
     // The home router: gives addresses, knows nothing of network booting.
     QFile conf(dir_.filePath(QStringLiteral("dnsmasq.conf")));
@@ -125,8 +126,8 @@ void TestDhcpNeighbours::initTestCase()
                                                        QStringLiteral("--log-facility=-"),
                                                        QStringLiteral("--conf-file=") + conf.fileName()}));
     QVERIFY(dnsmasq_.waitForStarted());
-    const QString started =
-        readUntil(dnsmasq_, [](const QString &t) { return t.contains(QLatin1String("DHCP, IP range")); }, 10000);
+    const QString started = readUntil(
+        dnsmasq_, [](const QString &t) { return t.contains(QLatin1String("DHCP, IP range")); }, 10000);
     QVERIFY2(started.contains(QLatin1String("DHCP, IP range")), qPrintable(started));
 }
 
@@ -151,9 +152,9 @@ QString TestDhcpNeighbours::database(const QList<std::pair<const char *, const c
 void TestDhcpNeighbours::startMetalDesk(QProcess &p, const QString &db)
 {
     p.setProcessChannelMode(QProcess::SeparateChannels);
-    p.start(QStringLiteral("ip"), NetworkNamespaces::inside(server_, {QStringLiteral(METALDESK_BINARY),
-                                                                      QStringLiteral("--headless"),
-                                                                      QStringLiteral("--database"), db}));
+    p.start(QStringLiteral("ip"),
+            NetworkNamespaces::inside(server_, {QStringLiteral(METALDESK_BINARY), QStringLiteral("--headless"),
+                                                QStringLiteral("--database"), db}));
     QVERIFY(p.waitForStarted());
 }
 
@@ -165,8 +166,7 @@ void TestDhcpNeighbours::managedDhcpWaitsForTheUsersChoice()
     startMetalDesk(refused, database(managed));
     const QString err = readUntil(
         refused, [](const QString &t) { return t.contains(QLatin1String("metaldesk: dhcp: another DHCP server")); },
-        20000,
-        QProcess::StandardError);
+        20000, QProcess::StandardError);
     // It names the router and what it offered, says DHCP is not started and what to do instead.
     QVERIFY2(QRegularExpression(QStringLiteral("dhcp: another DHCP server already answers on boot0: 10\\.77\\.0\\.254 "
                                                "\\(offered 10\\.77\\.0\\.(5[0-9]|60)\\)\\. Managed DHCP is not "
@@ -182,14 +182,15 @@ void TestDhcpNeighbours::managedDhcpWaitsForTheUsersChoice()
     insisted << std::pair{"dhcp_allow_other_servers", "true"};
     QProcess allowed;
     startMetalDesk(allowed, database(insisted));
-    const QString out =
-        readUntil(allowed, [](const QString &t) { return t.contains(QLatin1String("Stop with")); }, 20000);
+    const QString out = readUntil(
+        allowed, [](const QString &t) { return t.contains(QLatin1String("Stop with")); }, 20000);
     QVERIFY2(out.contains(QLatin1String("service:   dhcp: managed DHCP on boot0")), qPrintable(out));
     // The banner comes before the service runs; "running" comes once it serves, which it would
     // never reach (the look for other servers would refuse it) if the choice were ignored.
     const QString log = readUntil(
-        allowed, [](const QString &t) { return t.contains(QLatin1String("metaldesk.dhcp info: managed DHCP on boot0")); },
-        20000, QProcess::StandardError);
+        allowed,
+        [](const QString &t) { return t.contains(QLatin1String("metaldesk.dhcp info: managed DHCP on boot0")); }, 20000,
+        QProcess::StandardError);
     QVERIFY2(log.contains(QLatin1String("metaldesk.dhcp info: managed DHCP on boot0")), qPrintable(log));
     QVERIFY2(!log.contains(QLatin1String("another DHCP server")), qPrintable(log));
     stop(allowed);
@@ -202,8 +203,8 @@ void TestDhcpNeighbours::proxyModeBootsRealIpxeBesideTheRouter()
         METALDESK_SKIP("qemu-system-x86_64 is not installed: run tools/setup");
     QProcess metaldesk;
     startMetalDesk(metaldesk, database({{"dhcp_interface", "boot0"}, {"dhcp_mode", "proxy"}}));
-    const QString banner =
-        readUntil(metaldesk, [](const QString &t) { return t.contains(QLatin1String("Stop with")); }, 20000);
+    const QString banner = readUntil(
+        metaldesk, [](const QString &t) { return t.contains(QLatin1String("Stop with")); }, 20000);
     QVERIFY2(banner.contains(QLatin1String("service:   dhcp: proxy DHCP on boot0")), qPrintable(banner));
 
     int rc = -1;
@@ -232,10 +233,11 @@ void TestDhcpNeighbours::proxyModeBootsRealIpxeBesideTheRouter()
         vm, [](const QString &t) { return t.contains(QLatin1String("environment/vmlinuz")); }, 120000);
     stop(vm);
     stop(metaldesk);
-    QVERIFY2(QRegularExpression(QStringLiteral("net0: 10\\.77\\.0\\.(5[0-9]|60)/255\\.255\\.255\\.0 gw 10\\.77\\.0\\.254"))
-                 .match(console)
-                 .hasMatch(),
-             qPrintable(console.right(3000)));
+    QVERIFY2(
+        QRegularExpression(QStringLiteral("net0: 10\\.77\\.0\\.(5[0-9]|60)/255\\.255\\.255\\.0 gw 10\\.77\\.0\\.254"))
+            .match(console)
+            .hasMatch(),
+        qPrintable(console.right(3000)));
     QVERIFY2(console.contains(QLatin1String("http://10.77.0.1:5248/boot/52-54-00-77-00-10.ipxe")),
              qPrintable(console.right(3000)));
     QVERIFY2(console.contains(QLatin1String("http://10.77.0.1:5248/environment/vmlinuz")),

@@ -1,8 +1,8 @@
 // The DHCP exchange over a real database: real clients' DISCOVERs, then the requests that follow.
-#include "core/runtime/coreservices.h"
-#include "servers/dhcp/dhcpresponder.h"
-#include "hexfixtures.h"
 #include "core/addresses/leasestore.h"
+#include "core/runtime/coreservices.h"
+#include "hexfixtures.h"
+#include "servers/dhcp/dhcpresponder.h"
 
 #include <QSet>
 #include <QTemporaryDir>
@@ -120,10 +120,10 @@ std::optional<Packet> TestDhcpResponder::dora(const QByteArray &mac)
     const auto offer = answerOf(respond(request(MessageType::Discover, mac), kNow));
     if (!offer)
         return std::nullopt;
-    return answerOf(respond(
-        request(MessageType::Request, mac,
-                {{option::ServerIdentifier, ip(10, 99, 0, 1)}, {option::RequestedAddress, offer->yiaddr}}),
-        kNow));
+    return answerOf(
+        respond(request(MessageType::Request, mac,
+                        {{option::ServerIdentifier, ip(10, 99, 0, 1)}, {option::RequestedAddress, offer->yiaddr}}),
+                kNow));
 }
 
 void TestDhcpResponder::offersRealClientsAnAddressWithTheSubnetsOptions()
@@ -222,8 +222,8 @@ void TestDhcpResponder::answersInitRebootAsRfc2131Says()
             request(MessageType::Request, "525400aa0005", {{option::RequestedAddress, ip(10, 99, 0, 150)}}), kNow)),
         Silence::UnknownLease);
     // Somebody else's address: NAK.
-    auto taken = answerOf(respond(
-        request(MessageType::Request, "525400aa0005", {{option::RequestedAddress, bound->yiaddr}}), kNow));
+    auto taken = answerOf(
+        respond(request(MessageType::Request, "525400aa0005", {{option::RequestedAddress, bound->yiaddr}}), kNow));
     QCOMPARE(taken->messageType(), std::optional<MessageType>(MessageType::Nak));
 }
 
@@ -289,8 +289,7 @@ void TestDhcpResponder::staysSilentWhenTheRangeIsExhausted()
     one.rangeFirst = one.rangeLast = ip(10, 99, 0, 100);
     responder_ = std::make_unique<Responder>(*book_, one);
     QVERIFY(dora("525400ee0001"));
-    QCOMPARE(silenceOf(respond(request(MessageType::Discover, "525400ee0002"), kNow)),
-             Silence::RangeExhausted);
+    QCOMPARE(silenceOf(respond(request(MessageType::Discover, "525400ee0002"), kNow)), Silence::RangeExhausted);
     // Once the lease has expired, the address is free again.
     QVERIFY(answerOf(respond(request(MessageType::Discover, "525400ee0002"), kNow + 601'000)));
 }

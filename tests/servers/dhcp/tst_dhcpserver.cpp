@@ -1,7 +1,7 @@
 // The real `metaldesk --headless` serving DHCP on a boot network made of network namespaces, to
 // real clients (ISC dhclient, busybox udhcpc); and silent on a second network it was not given.
-#include "core/runtime/coreservices.h"
 #include "core/addresses/leasestore.h"
+#include "core/runtime/coreservices.h"
 #include "netns.h"
 
 #include "skip.h"

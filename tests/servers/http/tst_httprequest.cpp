@@ -156,7 +156,8 @@ void TestHttpRequest::refusesBrokenHeaders_data()
     QTest::newRow("two Hosts") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n");
     QTest::newRow("a body where none is taken")
         << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
-    QTest::newRow("two lengths") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nContent-Length: 1\r\n\r\n");
+    QTest::newRow("two lengths") << QByteArray(
+        "GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\nContent-Length: 1\r\n\r\n");
     QTest::newRow("length not a number") << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nContent-Length: -1\r\n\r\n");
 }
 
@@ -246,7 +247,8 @@ void TestHttpRequest::refusesBodiesItCannotTake()
     QCOMPARE(failure("POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n", withBodies),
              ParseError::BodyTooLarge);
     // Chunked bodies: 411, whatever the service (none of our clients sends one).
-    const QByteArray chunked = "POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+    const QByteArray chunked =
+        "POST /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
     QCOMPARE(failure(chunked, withBodies), ParseError::LengthRequired);
     QCOMPARE(failure("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"), ParseError::LengthRequired);
     QCOMPARE(statusFor(ParseError::LengthRequired), 411);

@@ -65,8 +65,8 @@ void TestHttpResponse::saysWhetherTheConnectionStays()
 
 void TestHttpResponse::namesEveryStatusItSends()
 {
-    for (int status : {100, 200, 201, 204, 206, 304, 400, 401, 403, 404, 405, 408, 409, 411, 413, 416, 417, 429, 431,
-                       500, 503, 505})
+    for (int status :
+         {100, 200, 201, 204, 206, 304, 400, 401, 403, 404, 405, 408, 409, 411, 413, 416, 417, 429, 431, 500, 503, 505})
         QVERIFY2(qstrcmp(reasonPhrase(status), "Error") != 0, qPrintable(QString::number(status)));
     QCOMPARE(reasonPhrase(413), "Content Too Large"); // RFC 9110's name, not 7231's
     QCOMPARE(reasonPhrase(299), "Error");

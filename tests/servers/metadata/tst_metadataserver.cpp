@@ -6,12 +6,12 @@
 // same database through CoreServices: the machine's status, its message, its events, its results.
 // No root needed; skips when a peer is missing (tools/setup installs them all).
 #include "childprocess.h"
-#include "core/runtime/coreservices.h"
+#include "core/addresses/staticaddresses.h"
 #include "core/boot/nodereports.h"
 #include "core/machines/nodesettings.h"
+#include "core/runtime/coreservices.h"
 #include "core/users/nodetokens.h"
 #include "printers.h"
-#include "core/addresses/staticaddresses.h"
 
 #include "skip.h"
 #include <QHostAddress>
@@ -24,12 +24,12 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
-#include <unistd.h>
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
-#include <thread>
 #include <atomic>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace metaldesk;
 using S = NodeStatus;
@@ -857,8 +857,9 @@ void TestMetadataServer::deploysWithAReservedAddressAndStockCloudInit()
              QStringLiteral("The image is on the disk; the machine restarts into the installed system"));
 
     if (!cloudInit_)
-        METALDESK_SKIP("Debian's cloud-init is not installed for /usr/bin/python3 (run tools/setup): the installed system's "
-              "side is not tested");
+        METALDESK_SKIP(
+            "Debian's cloud-init is not installed for /usr/bin/python3 (run tools/setup): the installed system's "
+            "side is not tested");
     // The installed system's cloud-init, configured by nothing but cloud_config.
     const QString work = dir_.filePath(QStringLiteral("cloud-init"));
     const Run ci = run(
@@ -1126,7 +1127,8 @@ void TestMetadataServer::holdsAgainstAClientThatNeverReads()
             sinceGet.restart();
             QElapsedTimer one;
             one.start();
-            const QByteArray got = exchange(port_, "GET /MAAS/metadata/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3000);
+            const QByteArray got =
+                exchange(port_, "GET /MAAS/metadata/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3000);
             slowest = std::max(slowest, one.elapsed());
             QVERIFY2(got.startsWith("HTTP/1.1 200 OK\r\n"), got.left(200).constData());
             ++answered;
