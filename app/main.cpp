@@ -1,7 +1,9 @@
+#include "app/cli/apikeycommand.h"
 #include "app/cli/commandline.h"
 #include "app/cli/configcommand.h"
 #include "app/cli/createadmin.h"
 #include "app/cli/headlessrunner.h"
+#include "app/cli/imagescommand.h"
 #include "app/cli/unixsignalwatcher.h"
 #include "app/shell/firstrunwizard.h"
 #include "app/shell/language.h"
@@ -100,6 +102,16 @@ int main(int argc, char **argv)
         QCoreApplication app(argc, argv);
         language::install(app);
         return runConfigCommand(*cl);
+    }
+    case CommandLine::Mode::ApiKey: {
+        QCoreApplication app(argc, argv);
+        language::install(app);
+        return runApiKeyCommand(*cl);
+    }
+    case CommandLine::Mode::Images: {
+        QCoreApplication app(argc, argv);
+        language::install(app);
+        return runImagesCommand(*cl);
     }
     case CommandLine::Mode::Headless: {
         QCoreApplication app(argc, argv);

@@ -2,6 +2,159 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
+    <name>Allocation</name>
+    <message>
+        <source>cpu_count must not be negative</source>
+        <translation>cpu_count는 음수일 수 없습니다</translation>
+    </message>
+    <message>
+        <source>mem must not be negative</source>
+        <translation>mem은 음수일 수 없습니다</translation>
+    </message>
+    <message>
+        <source>the storage constraint &apos;%1&apos; should look like root:32(ssd),data:100</source>
+        <translation>스토리지 제약 &apos;%1&apos;은(는) root:32(ssd),data:100 같은 형식이어야 합니다</translation>
+    </message>
+    <message>
+        <source>the interfaces constraint &apos;%1&apos; should look like eth0:space=public</source>
+        <translation>인터페이스 제약 &apos;%1&apos;은(는) eth0:space=public 같은 형식이어야 합니다</translation>
+    </message>
+    <message>
+        <source>not named %1</source>
+        <translation>이름이 %1이(가) 아님</translation>
+    </message>
+    <message>
+        <source>not %1</source>
+        <translation>%1이(가) 아님</translation>
+    </message>
+    <message>
+        <source>architecture %1, not %2</source>
+        <translation>아키텍처가 %2이(가) 아니라 %1</translation>
+    </message>
+    <message>
+        <source>%1 CPUs, fewer than %2</source>
+        <translation>CPU %1개로 %2개보다 적음</translation>
+    </message>
+    <message>
+        <source>%1 MiB of memory, less than %2</source>
+        <translation>메모리 %1 MiB로 %2보다 적음</translation>
+    </message>
+    <message>
+        <source>no tag %1</source>
+        <translation>태그 %1 없음</translation>
+    </message>
+    <message>
+        <source>tagged %1</source>
+        <translation>태그 %1 있음</translation>
+    </message>
+    <message>
+        <source>in zone %1, not %2</source>
+        <translation>영역이 %2이(가) 아니라 %1</translation>
+    </message>
+    <message>
+        <source>in zone %1</source>
+        <translation>영역 %1에 있음</translation>
+    </message>
+    <message>
+        <source>in pool %1, not %2</source>
+        <translation>풀이 %2이(가) 아니라 %1</translation>
+    </message>
+    <message>
+        <source>in pool %1</source>
+        <translation>풀 %1에 있음</translation>
+    </message>
+    <message>
+        <source>no disk tagged %1</source>
+        <translation>태그가 %1인 디스크 없음</translation>
+    </message>
+    <message>
+        <source>no free disk of %1 GB for %2</source>
+        <translation>%2에 쓸 %1 GB 빈 디스크 없음</translation>
+    </message>
+    <message>
+        <source>no interface in space %1 (MetalDesk has no spaces)</source>
+        <translation>공간 %1의 인터페이스 없음(MetalDesk에는 공간이 없습니다)</translation>
+    </message>
+    <message>
+        <source>%1 interfaces, fewer than asked</source>
+        <translation>인터페이스 %1개로 요청보다 적음</translation>
+    </message>
+    <message>
+        <source>no machine is Ready</source>
+        <translation>준비된 머신이 없습니다</translation>
+    </message>
+    <message>
+        <source>none of the %1 Ready machines matches: %2</source>
+        <translation>준비된 머신 %1대 중 맞는 머신이 없습니다: %2</translation>
+    </message>
+</context>
+<context>
+    <name>Api</name>
+    <message>
+        <source>API calls answered</source>
+        <translation>응답한 API 호출</translation>
+    </message>
+    <message>
+        <source>API calls without a valid key</source>
+        <translation>유효한 키가 없는 API 호출</translation>
+    </message>
+    <message>
+        <source>API calls refused (not allowed)</source>
+        <translation>거부된 API 호출(권한 없음)</translation>
+    </message>
+    <message>
+        <source>machines allocated through the API</source>
+        <translation>API로 할당된 머신</translation>
+    </message>
+    <message>
+        <source>allocations nothing matched</source>
+        <translation>맞는 머신이 없던 할당</translation>
+    </message>
+    <message>
+        <source>cpu_count and mem are numbers</source>
+        <translation>cpu_count와 mem은 숫자입니다</translation>
+    </message>
+    <message>
+        <source>No machine matches the constraints: %1</source>
+        <translation>제약에 맞는 머신이 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>name the machines to release: machines=&lt;system_id&gt;, repeated</source>
+        <translation>릴리스할 머신을 지정하세요: machines=&lt;system_id&gt;, 반복 가능</translation>
+    </message>
+    <message>
+        <source>no machine with system id %1</source>
+        <translation>시스템 ID가 %1인 머신이 없습니다</translation>
+    </message>
+    <message>
+        <source>user_data is not base64</source>
+        <translation>user_data가 base64가 아닙니다</translation>
+    </message>
+    <message>
+        <source>no deployable image for %1 on %2 in the catalogue: import or upload one (metaldesk images add), or choose another distro_series</source>
+        <translation>카탈로그에 %2용 %1 배포 이미지가 없습니다: 가져오거나 올리세요(metaldesk images add). 또는 다른 distro_series를 고르세요</translation>
+    </message>
+    <message>
+        <source>the image catalogue is empty: add an image first (metaldesk images add)</source>
+        <translation>이미지 카탈로그가 비어 있습니다: 먼저 이미지를 추가하세요(metaldesk images add)</translation>
+    </message>
+    <message>
+        <source>only the machine&apos;s owner can set its owner data</source>
+        <translation>머신 소유자만 소유자 데이터를 설정할 수 있습니다</translation>
+    </message>
+    <message>
+        <source>%1 has no power driver set</source>
+        <translation>%1에 전원 드라이버가 설정되어 있지 않습니다</translation>
+    </message>
+</context>
+<context>
+    <name>ApiKeyCommand</name>
+    <message>
+        <source>A new API key for %1: keep it, it is not shown again. Revoke it on the Users page.</source>
+        <translation>%1의 새 API 키입니다. 다시 표시되지 않으니 보관하세요. 폐기는 사용자 페이지에서 합니다.</translation>
+    </message>
+</context>
+<context>
     <name>BootFiles</name>
     <message>
         <source>the boot directory %1 does not exist</source>
@@ -119,30 +272,100 @@
         <translation>get-config에는 이름이 필요합니다</translation>
     </message>
     <message>
-        <source>MetalDesk: metal-as-a-service for the home lab.
-
-Commands:
-  createadmin   Create an administrator account (see &apos;metaldesk createadmin --help&apos;).
-  set-config    Change a setting (see &apos;metaldesk set-config --help&apos;).
-  get-config    Print a setting.</source>
-        <translation>MetalDesk: 홈 랩을 위한 Metal-as-a-Service.
-
-명령:
-  createadmin   관리자 계정을 만듭니다(&apos;metaldesk createadmin --help&apos; 참고).
-  set-config    설정을 바꿉니다(&apos;metaldesk set-config --help&apos; 참고).
-  get-config    설정 값을 출력합니다.</translation>
-    </message>
-    <message>
-        <source>Optional: createadmin, set-config or get-config.</source>
-        <translation>선택 사항: createadmin, set-config 또는 get-config.</translation>
-    </message>
-    <message>
         <source>Settings:</source>
         <translation>설정:</translation>
     </message>
     <message>
         <source>[default: %1]</source>
         <translation>[기본값: %1]</translation>
+    </message>
+    <message>
+        <source>Make a new API key for a user and print it (MAAS&apos;s consumer:token:secret form, for juju and other MAAS clients). It is shown this once: keys are listed on the Users page and revoked there.</source>
+        <translation>사용자의 새 API 키를 만들어 출력합니다(MAAS의 consumer:token:secret 형식, juju와 다른 MAAS 클라이언트용). 이번 한 번만 표시됩니다. 키 목록과 폐기는 사용자 페이지에 있습니다.</translation>
+    </message>
+    <message>
+        <source>The user the key is for.</source>
+        <translation>키를 쓸 사용자.</translation>
+    </message>
+    <message>
+        <source>What the key is for (shown on the Users page).</source>
+        <translation>키의 용도(사용자 페이지에 표시).</translation>
+    </message>
+    <message>
+        <source>text</source>
+        <translation>텍스트</translation>
+    </message>
+    <message>
+        <source>apikey needs --username</source>
+        <translation>apikey에는 --username이 필요합니다</translation>
+    </message>
+    <message>
+        <source>The images MetalDesk deploys.
+  images list                      what the catalogue holds
+  images add NAME FILE-OR-URL      a whole-disk image (raw, .gz, .xz, .bz2) as NAME (os/release, such as debian/bookworm); a file is copied under the boot root
+  images remove NAME               takes it out</source>
+        <translation>MetalDesk가 배포하는 이미지.
+  images list                      카탈로그에 있는 이미지
+  images add NAME FILE-OR-URL      전체 디스크 이미지(raw, .gz, .xz, .bz2)를 NAME(os/release, 예: debian/bookworm)으로 추가; 파일은 부트 루트 아래로 복사됨
+  images remove NAME               카탈로그에서 뺌</translation>
+    </message>
+    <message>
+        <source>The architecture it runs on (default amd64).</source>
+        <translation>이미지가 실행되는 아키텍처(기본값 amd64).</translation>
+    </message>
+    <message>
+        <source>architecture</source>
+        <translation>아키텍처</translation>
+    </message>
+    <message>
+        <source>The firmware it boots on: bios, uefi or bios,uefi (the default).</source>
+        <translation>이미지가 부팅되는 펌웨어: bios, uefi 또는 bios,uefi(기본값).</translation>
+    </message>
+    <message>
+        <source>list</source>
+        <translation>목록</translation>
+    </message>
+    <message>
+        <source>A title for people (&quot;Debian 12&quot;).</source>
+        <translation>사람이 읽을 제목(&quot;Debian 12&quot;).</translation>
+    </message>
+    <message>
+        <source>list, add or remove</source>
+        <translation>list, add 또는 remove</translation>
+    </message>
+    <message>
+        <source>images needs list, add or remove</source>
+        <translation>images에는 list, add 또는 remove가 필요합니다</translation>
+    </message>
+    <message>
+        <source>images add needs a name and a file or URL</source>
+        <translation>images add에는 이름과 파일 또는 URL이 필요합니다</translation>
+    </message>
+    <message>
+        <source>images %1 takes %2 word(s)</source>
+        <translation>images %1은(는) 인자를 %2개 받습니다</translation>
+    </message>
+    <message>
+        <source>MetalDesk: metal-as-a-service for the home lab.
+
+Commands:
+  createadmin   Create an administrator account (see &apos;metaldesk createadmin --help&apos;).
+  set-config    Change a setting (see &apos;metaldesk set-config --help&apos;).
+  get-config    Print a setting.
+  apikey        Make an API key for a user (see &apos;metaldesk apikey --help&apos;).
+  images        The image catalogue: list, add, remove (see &apos;metaldesk images --help&apos;).</source>
+        <translation>MetalDesk: 홈 랩을 위한 metal-as-a-service.
+
+명령:
+  createadmin   관리자 계정을 만듭니다(&apos;metaldesk createadmin --help&apos; 참고).
+  set-config    설정을 바꿉니다(&apos;metaldesk set-config --help&apos; 참고).
+  get-config    설정을 출력합니다.
+  apikey        사용자의 API 키를 만듭니다(&apos;metaldesk apikey --help&apos; 참고).
+  images        이미지 카탈로그: list, add, remove(&apos;metaldesk images --help&apos; 참고).</translation>
+    </message>
+    <message>
+        <source>Optional: createadmin, set-config, get-config, apikey or images.</source>
+        <translation>선택: createadmin, set-config, get-config, apikey 또는 images.</translation>
     </message>
 </context>
 <context>
@@ -193,6 +416,77 @@ Commands:
     <message>
         <source>API key (for juju and other MAAS clients; keep it secret): %1</source>
         <translation>API 키(juju 및 다른 MAAS 클라이언트용, 비밀로 보관하세요): %1</translation>
+    </message>
+</context>
+<context>
+    <name>Devices</name>
+    <message>
+        <source>no device with system id %1</source>
+        <translation>시스템 ID가 %1인 장치가 없습니다</translation>
+    </message>
+    <message>
+        <source>the device %1 is another user&apos;s</source>
+        <translation>장치 %1은(는) 다른 사용자의 것입니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a valid hostname</source>
+        <translation>&apos;%1&apos;은(는) 올바른 호스트 이름이 아닙니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a MAC address</source>
+        <translation>&apos;%1&apos;은(는) MAC 주소가 아닙니다</translation>
+    </message>
+    <message>
+        <source>no machine with system id %1</source>
+        <translation>시스템 ID가 %1인 머신이 없습니다</translation>
+    </message>
+    <message>
+        <source>the parent machine %1 is not yours</source>
+        <translation>부모 머신 %1은(는) 당신의 것이 아닙니다</translation>
+    </message>
+    <message>
+        <source>the MAC address %1 belongs to another machine or device</source>
+        <translation>MAC 주소 %1은(는) 다른 머신이나 장치의 것입니다</translation>
+    </message>
+    <message>
+        <source>cannot add the device %1: %2</source>
+        <translation>장치 %1을(를) 추가할 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>cannot add the interface %1: %2</source>
+        <translation>인터페이스 %1을(를) 추가할 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>the device %1 has no interface %2</source>
+        <translation>장치 %1에 인터페이스 %2이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>the link mode &apos;%1&apos; should be STATIC, DHCP or LINK_UP</source>
+        <translation>링크 모드 &apos;%1&apos;은(는) STATIC, DHCP 또는 LINK_UP이어야 합니다</translation>
+    </message>
+    <message>
+        <source>there is no reserved range to take a static address from: set one on the Network page</source>
+        <translation>고정 주소를 가져올 예약 범위가 없습니다: 네트워크 페이지에서 설정하세요</translation>
+    </message>
+    <message>
+        <source>%1 is not an address of the reserved range</source>
+        <translation>%1은(는) 예약 범위의 주소가 아닙니다</translation>
+    </message>
+    <message>
+        <source>%1 is held by another machine or device</source>
+        <translation>%1은(는) 다른 머신이나 장치가 쓰고 있습니다</translation>
+    </message>
+    <message>
+        <source>no address is free in the reserved range</source>
+        <translation>예약 범위에 빈 주소가 없습니다</translation>
+    </message>
+    <message>
+        <source>the interface went away</source>
+        <translation>인터페이스가 사라졌습니다</translation>
+    </message>
+    <message>
+        <source>the interface %1 has no link %2</source>
+        <translation>인터페이스 %1에 링크 %2이(가) 없습니다</translation>
     </message>
 </context>
 <context>
@@ -358,6 +652,17 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Files</name>
+    <message>
+        <source>a file name has 1 to 255 characters</source>
+        <translation>파일 이름은 1~255자입니다</translation>
+    </message>
+    <message>
+        <source>a file name has no control characters</source>
+        <translation>파일 이름에는 제어 문자가 없어야 합니다</translation>
+    </message>
+</context>
+<context>
     <name>Headless</name>
     <message>
         <source>No display found (DISPLAY and WAYLAND_DISPLAY are not set): running headless. Start MetalDesk from a desktop session for the window.</source>
@@ -400,8 +705,8 @@ Commands:
         <translation>HTTP 부트 서버를 시작하지 않았습니다: %1</translation>
     </message>
     <message>
-        <source>The metadata service is not started: %1</source>
-        <translation>메타데이터 서비스가 시작되지 않았습니다: %1</translation>
+        <source>The MAAS API and metadata service is not started: %1</source>
+        <translation>MAAS API와 메타데이터 서비스가 시작되지 않았습니다: %1</translation>
     </message>
 </context>
 <context>
@@ -459,6 +764,68 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Images</name>
+    <message>
+        <source>&apos;%1&apos; is not an image name: use os/release, such as debian/bookworm</source>
+        <translation>&apos;%1&apos;은(는) 이미지 이름이 아닙니다: debian/bookworm처럼 os/release를 쓰세요</translation>
+    </message>
+    <message>
+        <source>the architecture &apos;%1&apos; is not one MetalDesk deploys (%2)</source>
+        <translation>아키텍처 &apos;%1&apos;은(는) MetalDesk가 배포하는 아키텍처가 아닙니다(%2)</translation>
+    </message>
+    <message>
+        <source>say which firmware the image boots on: bios, uefi or both</source>
+        <translation>이미지가 부팅되는 펌웨어를 지정하세요: bios, uefi 또는 둘 다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a firmware: use bios or uefi</source>
+        <translation>&apos;%1&apos;은(는) 펌웨어가 아닙니다: bios 또는 uefi를 쓰세요</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a whole-disk image format (raw, raw.gz, raw.xz, raw.bz2)</source>
+        <translation>&apos;%1&apos;은(는) 전체 디스크 이미지 형식(raw, raw.gz, raw.xz, raw.bz2)이 아닙니다</translation>
+    </message>
+    <message>
+        <source>the image has no location</source>
+        <translation>이미지에 위치가 없습니다</translation>
+    </message>
+    <message>
+        <source>there is no image %1 for %2</source>
+        <translation>%2용 이미지 %1이(가) 없습니다</translation>
+    </message>
+</context>
+<context>
+    <name>ImagesCommand</name>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1을(를) 읽을 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1에 쓸 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>copying %1 failed: %2</source>
+        <translation>%1 복사 실패: %2</translation>
+    </message>
+    <message>
+        <source>cannot move %1 into place</source>
+        <translation>%1을(를) 제자리로 옮길 수 없습니다</translation>
+    </message>
+    <message>
+        <source>added from the command line</source>
+        <translation>명령줄에서 추가함</translation>
+    </message>
+    <message>
+        <source>cannot make %1</source>
+        <translation>%1을(를) 만들 수 없습니다</translation>
+    </message>
+    <message>
+        <source>%1 (%2) is in the catalogue: %3</source>
+        <translation>%1(%2)이(가) 카탈로그에 있습니다: %3</translation>
+    </message>
+</context>
+<context>
     <name>Inventory</name>
     <message>
         <source>none</source>
@@ -482,6 +849,33 @@ Commands:
     <message>
         <source>%1: done</source>
         <translation>%1: 완료</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <source>&apos;%1&apos; is not a valid name: use 1 to 64 letters, digits, &apos;-&apos; and &apos;_&apos;, starting with a letter or digit</source>
+        <translation>&apos;%1&apos;은(는) 올바른 이름이 아닙니다: 문자나 숫자로 시작하는 1~64자의 문자, 숫자, &apos;-&apos;, &apos;_&apos;를 쓰세요</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; exists already</source>
+        <translation>&apos;%1&apos;이(가) 이미 있습니다</translation>
+    </message>
+    <message>
+        <source>no machine with system id %1</source>
+        <translation>시스템 ID가 %1인 머신이 없습니다</translation>
+    </message>
+    <message>
+        <source>there is no zone &apos;%1&apos;</source>
+        <translation>영역 &apos;%1&apos;이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>there is no resource pool &apos;%1&apos;</source>
+        <translation>리소스 풀 &apos;%1&apos;이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>only the machine&apos;s owner can keep notes on it</source>
+        <translation>머신 소유자만 메모를 남길 수 있습니다</translation>
     </message>
 </context>
 <context>
@@ -533,10 +927,6 @@ Commands:
 <context>
     <name>Metadata</name>
     <message>
-        <source>metadata service for booting machines on tcp %1:%2 (/MAAS/metadata/)</source>
-        <translation>부팅하는 머신을 위한 메타데이터 서비스, tcp %1:%2 (/MAAS/metadata/)</translation>
-    </message>
-    <message>
         <source>credentials refused</source>
         <translation>거부된 자격 증명</translation>
     </message>
@@ -547,14 +937,6 @@ Commands:
     <message>
         <source>commissioning results taken</source>
         <translation>받은 커미셔닝 결과</translation>
-    </message>
-    <message>
-        <source>the listen address &apos;%1&apos; is not an IP address</source>
-        <translation>수신 주소 &apos;%1&apos;은(는) IP 주소가 아닙니다</translation>
-    </message>
-    <message>
-        <source>(MAAS&apos;s region controller uses this port too.)</source>
-        <translation>(MAAS의 region 컨트롤러도 이 포트를 씁니다.)</translation>
     </message>
 </context>
 <context>
@@ -870,6 +1252,14 @@ Commands:
     <message>
         <source>this is not allowed</source>
         <translation>허용되지 않는 작업입니다</translation>
+    </message>
+    <message>
+        <source>only administrators can change zones, resource pools and tags</source>
+        <translation>관리자만 영역, 리소스 풀, 태그를 바꿀 수 있습니다</translation>
+    </message>
+    <message>
+        <source>only administrators can add or remove images</source>
+        <translation>관리자만 이미지를 추가하거나 삭제할 수 있습니다</translation>
     </message>
 </context>
 <context>
@@ -1270,6 +1660,21 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Region</name>
+    <message>
+        <source>the listen address &apos;%1&apos; is not an IP address</source>
+        <translation>수신 주소 &apos;%1&apos;은(는) IP 주소가 아닙니다</translation>
+    </message>
+    <message>
+        <source>MAAS API and metadata service on tcp %1:%2 (/MAAS/api/2.0/, /MAAS/metadata/)</source>
+        <translation>tcp %1:%2의 MAAS API와 메타데이터 서비스(/MAAS/api/2.0/, /MAAS/metadata/)</translation>
+    </message>
+    <message>
+        <source>(MAAS&apos;s region controller uses this port too.)</source>
+        <translation>(MAAS의 region 컨트롤러도 이 포트를 씁니다.)</translation>
+    </message>
+</context>
+<context>
     <name>Settings</name>
     <message>
         <source>the setting %1 should be a whole number, not &apos;%2&apos;</source>
@@ -1427,6 +1832,10 @@ Commands:
         <source>the setting %1 is &apos;%2&apos;: the range ends before it starts</source>
         <translation>%1 설정이 &apos;%2&apos;입니다: 범위의 끝이 시작보다 앞섭니다</translation>
     </message>
+    <message>
+        <source>the catalogue image deployed when none is chosen (os/release, such as debian/bookworm)</source>
+        <translation>고르지 않았을 때 배포하는 카탈로그 이미지(os/release, 예: debian/bookworm)</translation>
+    </message>
 </context>
 <context>
     <name>Tftp</name>
@@ -1565,14 +1974,6 @@ Commands:
         <translation>완료 후에도 머신 전원을 켜 두고 콘솔에 셸을 엽니다</translation>
     </message>
     <message>
-        <source>http://… or a path on the boot server, e.g. images/debian-12.img.xz</source>
-        <translation>http://… 또는 부트 서버의 경로 (예: images/debian-12.img.xz)</translation>
-    </message>
-    <message>
-        <source>%1 (the default)</source>
-        <translation>%1(기본값)</translation>
-    </message>
-    <message>
         <source>#cloud-config
 packages: [htop]</source>
         <translation>#cloud-config
@@ -1609,6 +2010,26 @@ packages: [htop]</translation>
     <message>
         <source>%1 %2 machines</source>
         <translation>머신 %2대 %1</translation>
+    </message>
+    <message>
+        <source>%1 — %2</source>
+        <translation>%1 — %2</translation>
+    </message>
+    <message>
+        <source>Another image: a URL or a path on the boot server</source>
+        <translation>다른 이미지: URL 또는 부트 서버의 경로</translation>
+    </message>
+    <message>
+        <source>http://… or images/debian-12.img.xz</source>
+        <translation>http://… 또는 images/debian-12.img.xz</translation>
+    </message>
+    <message>
+        <source>The catalogue has no image for these machines: add one with &apos;metaldesk images add&apos;, or give a URL.</source>
+        <translation>카탈로그에 이 머신들에 맞는 이미지가 없습니다: &apos;metaldesk images add&apos;로 추가하거나 URL을 주세요.</translation>
+    </message>
+    <message>
+        <source>choose an image from the catalogue, or give the URL or path of another</source>
+        <translation>카탈로그에서 이미지를 고르거나 다른 이미지의 URL 또는 경로를 주세요</translation>
     </message>
 </context>
 <context>
@@ -2163,6 +2584,34 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
         <source>The machine holds no address now</source>
         <translation>지금 머신에 할당된 주소가 없습니다</translation>
     </message>
+    <message>
+        <source>Edit placement…</source>
+        <translation>배치 편집…</translation>
+    </message>
+    <message>
+        <source>Change the zone, the resource pool and the tags</source>
+        <translation>영역, 리소스 풀, 태그를 바꿉니다</translation>
+    </message>
+    <message>
+        <source>Network and placement</source>
+        <translation>네트워크와 배치</translation>
+    </message>
+    <message>
+        <source>Zone:</source>
+        <translation>영역:</translation>
+    </message>
+    <message>
+        <source>Resource pool:</source>
+        <translation>리소스 풀:</translation>
+    </message>
+    <message>
+        <source>Tags:</source>
+        <translation>태그:</translation>
+    </message>
+    <message>
+        <source>No tags: administrators add them with Edit placement</source>
+        <translation>태그 없음: 관리자가 배치 편집에서 추가합니다</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::MachineEventModel</name>
@@ -2371,6 +2820,22 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     <message>
         <source>Chassis</source>
         <translation>섀시</translation>
+    </message>
+    <message>
+        <source>The zone the machine is in: API clients (juju) allocate by zone</source>
+        <translation>머신이 있는 영역: API 클라이언트(juju)는 영역으로 할당합니다</translation>
+    </message>
+    <message>
+        <source>The machine&apos;s tags: API clients (juju) allocate by tag</source>
+        <translation>머신의 태그: API 클라이언트(juju)는 태그로 할당합니다</translation>
+    </message>
+    <message>
+        <source>Zone</source>
+        <translation>영역</translation>
+    </message>
+    <message>
+        <source>Tags</source>
+        <translation>태그</translation>
     </message>
 </context>
 <context>
@@ -2773,6 +3238,57 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     <message>
         <source>Problems</source>
         <translation>문제</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::PlacementDialog</name>
+    <message>
+        <source>Edit placement of %1</source>
+        <translation>%1의 배치 편집</translation>
+    </message>
+    <message>
+        <source>Where the machine is, as API clients ask for it (juju&apos;s zones)</source>
+        <translation>API 클라이언트가 요청하는 머신의 위치(juju의 영역)</translation>
+    </message>
+    <message>
+        <source>A set of machines kept for one purpose or team</source>
+        <translation>한 용도나 팀을 위해 둔 머신 모음</translation>
+    </message>
+    <message>
+        <source>gpu, ssd, rack-2, ...</source>
+        <translation>gpu, ssd, rack-2, ...</translation>
+    </message>
+    <message>
+        <source>Labels API clients allocate by (juju&apos;s tags constraint)</source>
+        <translation>API 클라이언트가 할당에 쓰는 레이블(juju의 tags 제약)</translation>
+    </message>
+    <message>
+        <source>Zone:</source>
+        <translation>영역:</translation>
+    </message>
+    <message>
+        <source>Resource pool:</source>
+        <translation>리소스 풀:</translation>
+    </message>
+    <message>
+        <source>Tags:</source>
+        <translation>태그:</translation>
+    </message>
+    <message>
+        <source>the zone &apos;%1&apos;</source>
+        <translation>영역 &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>the resource pool &apos;%1&apos;</source>
+        <translation>리소스 풀 &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>Save creates %1.</source>
+        <translation>저장하면 %1이(가) 만들어집니다.</translation>
+    </message>
+    <message>
+        <source> and </source>
+        <translation>과(와) </translation>
     </message>
 </context>
 <context>

@@ -127,6 +127,80 @@ Expected<CommandLine> parseConfigCommand(const QStringList &args, bool set)
     return cl;
 }
 
+// `apikey --username NAME`: a new API key, printed once (as `maas apikey --generate`).
+Expected<CommandLine> parseApiKey(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(CommandLineText::tr(
+        "Make a new API key for a user and print it (MAAS's consumer:token:secret form, for juju and other MAAS "
+        "clients). It is shown this once: keys are listed on the Users page and revoked there."));
+    parser.addHelpOption();
+    parser.addOption(
+        {QStringLiteral("username"), CommandLineText::tr("The user the key is for."), CommandLineText::tr("name")});
+    parser.addOption({QStringLiteral("name"), CommandLineText::tr("What the key is for (shown on the Users page)."),
+                      CommandLineText::tr("text")});
+    parser.addOption(databaseOption());
+    if (auto ok = parseStrict(parser, args, 0); !ok)
+        return ok.error();
+    CommandLine cl;
+    if (parser.isSet(QStringLiteral("help"))) {
+        cl.mode = CommandLine::Mode::Help;
+        cl.helpText = parser.helpText().replace(args.value(0), args.value(0) + QStringLiteral(" apikey"));
+        return cl;
+    }
+    if (!parser.isSet(QStringLiteral("username")))
+        return Error{CommandLineText::tr("apikey needs --username")};
+    cl.mode = CommandLine::Mode::ApiKey;
+    cl.username = parser.value(QStringLiteral("username"));
+    cl.title = parser.value(QStringLiteral("name"));
+    cl.database = parser.value(QStringLiteral("database"));
+    return cl;
+}
+
+// `images list`, `images add NAME FILE-OR-URL`, `images remove NAME`: the image catalogue.
+Expected<CommandLine> parseImages(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(CommandLineText::tr(
+        "The images MetalDesk deploys.\n  images list                      what the catalogue holds\n  images add "
+        "NAME FILE-OR-URL      a whole-disk image (raw, .gz, .xz, .bz2) as NAME (os/release, such as "
+        "debian/bookworm); a file is copied under the boot root\n  images remove NAME               takes it out"));
+    parser.addHelpOption();
+    parser.addOption({QStringLiteral("arch"), CommandLineText::tr("The architecture it runs on (default amd64)."),
+                      CommandLineText::tr("architecture"), QStringLiteral("amd64")});
+    parser.addOption({QStringLiteral("firmware"),
+                      CommandLineText::tr("The firmware it boots on: bios, uefi or bios,uefi (the default)."),
+                      CommandLineText::tr("list"), QStringLiteral("bios,uefi")});
+    parser.addOption({QStringLiteral("title"), CommandLineText::tr("A title for people (\"Debian 12\")."),
+                      CommandLineText::tr("text")});
+    parser.addOption(databaseOption());
+    parser.addPositionalArgument(QStringLiteral("verb"), CommandLineText::tr("list, add or remove"));
+    if (auto ok = parseStrict(parser, args, 3); !ok)
+        return ok.error();
+    CommandLine cl;
+    if (parser.isSet(QStringLiteral("help"))) {
+        cl.mode = CommandLine::Mode::Help;
+        cl.helpText = parser.helpText().replace(args.value(0), args.value(0) + QStringLiteral(" images"));
+        return cl;
+    }
+    const QStringList words = parser.positionalArguments();
+    const QString verb = words.value(0);
+    const int wanted = verb == QLatin1String("list") ? 1 : verb == QLatin1String("add") ? 3 : 2;
+    if (verb != QLatin1String("list") && verb != QLatin1String("add") && verb != QLatin1String("remove"))
+        return Error{CommandLineText::tr("images needs list, add or remove")};
+    if (words.size() != wanted)
+        return Error{verb == QLatin1String("add")
+                         ? CommandLineText::tr("images add needs a name and a file or URL")
+                         : CommandLineText::tr("images %1 takes %2 word(s)").arg(verb).arg(wanted)};
+    cl.mode = CommandLine::Mode::Images;
+    cl.imageWords = words;
+    cl.architecture = parser.value(QStringLiteral("arch"));
+    cl.firmware = parser.value(QStringLiteral("firmware"));
+    cl.title = parser.value(QStringLiteral("title"));
+    cl.database = parser.value(QStringLiteral("database"));
+    return cl;
+}
+
 } // namespace
 
 Expected<CommandLine> parseCommandLine(const QStringList &args)
@@ -135,12 +209,18 @@ Expected<CommandLine> parseCommandLine(const QStringList &args)
         return parseCreateAdmin(QStringList{args.at(0)} + args.mid(2));
     if (args.size() > 1 && (args.at(1) == QLatin1String("set-config") || args.at(1) == QLatin1String("get-config")))
         return parseConfigCommand(QStringList{args.at(0)} + args.mid(2), args.at(1) == QLatin1String("set-config"));
+    if (args.size() > 1 && args.at(1) == QLatin1String("apikey"))
+        return parseApiKey(QStringList{args.at(0)} + args.mid(2));
+    if (args.size() > 1 && args.at(1) == QLatin1String("images"))
+        return parseImages(QStringList{args.at(0)} + args.mid(2));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(CommandLineText::tr(
         "MetalDesk: metal-as-a-service for the home lab.\n\nCommands:\n  createadmin   Create an administrator "
         "account (see 'metaldesk createadmin --help').\n  set-config    Change a setting (see 'metaldesk set-config "
-        "--help').\n  get-config    Print a setting."));
+        "--help').\n  get-config    Print a setting.\n  apikey        Make an API key for a user (see 'metaldesk "
+        "apikey "
+        "--help').\n  images        The image catalogue: list, add, remove (see 'metaldesk images --help')."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption(
@@ -150,9 +230,10 @@ Expected<CommandLine> parseCommandLine(const QStringList &args)
         {QStringLiteral("listen"),
          CommandLineText::tr("The IP address the boot servers and the API listen on (default: all addresses)."),
          CommandLineText::tr("address"), QStringLiteral("0.0.0.0")});
-    parser.addPositionalArgument(QStringLiteral("command"),
-                                 CommandLineText::tr("Optional: createadmin, set-config or get-config."),
-                                 CommandLineText::tr("[command]"));
+    parser.addPositionalArgument(
+        QStringLiteral("command"),
+        CommandLineText::tr("Optional: createadmin, set-config, get-config, apikey or images."),
+        CommandLineText::tr("[command]"));
     if (auto ok = parseStrict(parser, args, 0); !ok) {
         if (!parser.positionalArguments().isEmpty())
             return Error{CommandLineText::tr("unknown command '%1'").arg(parser.positionalArguments().first())};

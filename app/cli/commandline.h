@@ -14,6 +14,8 @@ struct CommandLine {
         CreateAdmin,
         SetConfig,
         GetConfig,
+        ApiKey,
+        Images,
         Help,
         Version
     };
@@ -27,6 +29,11 @@ struct CommandLine {
     // set-config and get-config (as MAAS's set-config and get-config)
     QString configName;
     QString configValue;
+    // images: list, add NAME FILE-OR-URL, remove NAME
+    QStringList imageWords;
+    QString architecture = QStringLiteral("amd64");
+    QString firmware = QStringLiteral("bios,uefi");
+    QString title;
     QString helpText; // for Mode::Help
 };
 

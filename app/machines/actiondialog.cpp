@@ -17,7 +17,8 @@
 namespace metaldesk {
 
 namespace {
-constexpr int kNamesShown = 8; // more would push the options off the screen
+constexpr int kNamesShown = 8;                   // more would push the options off the screen
+constexpr int kImageNameRole = Qt::UserRole + 1; // a catalogue image's name (its location is the data)
 
 QString namesText(const QStringList &names)
 {
@@ -38,7 +39,7 @@ QLabel *wrapped(const QString &text, QWidget *parent)
 } // namespace
 
 ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, const Actor &actor,
-                           const QString &defaultImage, QWidget *parent)
+                           const QList<BootImage> &images, const QString &defaultImage, QWidget *parent)
     : QDialog(parent),
       action_(action),
       problem_(new QLabel(this)),
@@ -86,25 +87,50 @@ ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, co
         keepPoweredOn_->setObjectName(QStringLiteral("keepPoweredOn"));
         layout->addWidget(keepPoweredOn_);
         break;
-    case NodeAction::Deploy:
-        image_ = new QLineEdit(this);
+    case NodeAction::Deploy: {
+        // The catalogue's images that every machine can run (an architecture not known yet fits any).
+        image_ = new QComboBox(this);
         image_->setObjectName(QStringLiteral("deployImage"));
-        image_->setPlaceholderText(defaultImage.isEmpty()
-                                       ? tr("http://… or a path on the boot server, e.g. images/debian-12.img.xz")
-                                       : tr("%1 (the default)").arg(defaultImage));
-        image_->setMinimumWidth(image_->fontMetrics().horizontalAdvance(image_->placeholderText()) +
-                                4 * image_->fontMetrics().averageCharWidth());
+        for (const BootImage &i : images) {
+            const bool fits = i.deployable() && std::all_of(willAct_.cbegin(), willAct_.cend(), [&](const Machine &m) {
+                                  return m.architecture.isEmpty() || m.architecture == i.architecture;
+                              });
+            if (!fits)
+                continue;
+            image_->addItem(tr("%1 — %2").arg(i.title.isEmpty() ? i.name : i.title, i.architecture), i.location);
+            image_->setItemData(image_->count() - 1, i.name, kImageNameRole);
+            if (i.name == defaultImage)
+                image_->setCurrentIndex(image_->count() - 1);
+        }
+        const bool none = image_->count() == 0;
+        image_->addItem(tr("Another image: a URL or a path on the boot server"), QString());
+        imageUrl_ = new QLineEdit(this);
+        imageUrl_->setObjectName(QStringLiteral("deployImageUrl"));
+        imageUrl_->setPlaceholderText(tr("http://… or images/debian-12.img.xz"));
+        imageNote_ = wrapped(none ? tr("The catalogue has no image for these machines: add one with 'metaldesk "
+                                       "images add', or give a URL.")
+                                  : QString(),
+                             this);
+        imageNote_->setObjectName(QStringLiteral("deployImageNote"));
+        imageNote_->setVisible(none);
         userData_ = new QPlainTextEdit(this);
         userData_->setObjectName(QStringLiteral("deployUserData"));
         userData_->setPlaceholderText(tr("#cloud-config\npackages: [htop]"));
         userData_->setTabChangesFocus(true);
         userData_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont)); // YAML: indentation matters
         form->addRow(tr("Image:"), image_);
+        form->addRow(QString(), imageUrl_);
+        form->addRow(QString(), imageNote_);
         form->addRow(tr("User-data:"), userData_);
         layout->addLayout(form);
-        connect(image_, &QLineEdit::textChanged, this, &ActionDialog::revalidate);
+        auto showUrl = [this] { imageUrl_->setVisible(image_->currentData().toString().isEmpty()); };
+        showUrl();
+        connect(image_, &QComboBox::currentIndexChanged, this, showUrl);
+        connect(image_, &QComboBox::currentIndexChanged, this, &ActionDialog::revalidate);
+        connect(imageUrl_, &QLineEdit::textChanged, this, &ActionDialog::revalidate);
         connect(userData_, &QPlainTextEdit::textChanged, this, &ActionDialog::revalidate);
         break;
+    }
     case NodeAction::Release:
         erase_ = new QComboBox(this);
         erase_->setObjectName(QStringLiteral("releaseErase"));
@@ -148,7 +174,9 @@ ActionRequest ActionDialog::request() const
         r.eraseMode = erase_->currentData().toString();
     if (image_) {
         DeploySettings deploy;
-        deploy.imageUrl = image_->text().trimmed();
+        const QString chosen = image_->currentData().toString();
+        deploy.imageUrl = chosen.isEmpty() ? imageUrl_->text().trimmed() : chosen;
+        deploy.image = image_->currentData(kImageNameRole).toString();
         deploy.userData = userData_->toPlainText();
         r.deploy = deploy;
     }
@@ -157,7 +185,9 @@ ActionRequest ActionDialog::request() const
 
 void ActionDialog::revalidate()
 {
-    const QString problem = ActionRunner::validate(request());
+    QString problem = ActionRunner::validate(request());
+    if (problem.isEmpty() && image_ && request().deploy->imageUrl.isEmpty())
+        problem = tr("choose an image from the catalogue, or give the URL or path of another");
     problem_->setText(asSentence(problem));
     problem_->setVisible(!problem.isEmpty());
     buttons_->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty() && !willAct_.isEmpty());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/images/bootimagestore.h"
 #include "core/lifecycle/actionrunner.h"
 
 #include <QDialog>
@@ -19,9 +20,10 @@ namespace metaldesk {
 class ActionDialog : public QDialog {
     Q_OBJECT
 public:
-    // `defaultImage`: what a deployment without an image of its own installs (shown as a hint).
-    ActionDialog(NodeAction action, const QList<Machine> &machines, const Actor &actor, const QString &defaultImage,
-                 QWidget *parent = nullptr);
+    // Deploy offers the catalogue's deployable `images` that fit the machines (their architecture),
+    // `defaultImage` (a name, os/release) first; and, last, another image by URL or path.
+    ActionDialog(NodeAction action, const QList<Machine> &machines, const Actor &actor,
+                 const QList<BootImage> &images = {}, const QString &defaultImage = {}, QWidget *parent = nullptr);
 
     ActionRequest request() const;
     // The machines the action will be taken on (those it is offered for).
@@ -33,7 +35,9 @@ private:
     NodeAction action_;
     QList<Machine> willAct_;
     QCheckBox *keepPoweredOn_ = nullptr;
-    QLineEdit *image_ = nullptr;
+    QComboBox *image_ = nullptr;    // the catalogue's images, then "another image"
+    QLineEdit *imageUrl_ = nullptr; // that other image's URL or path
+    QLabel *imageNote_ = nullptr;
     QPlainTextEdit *userData_ = nullptr;
     QComboBox *erase_ = nullptr;
     QLabel *problem_;

@@ -3,8 +3,11 @@
 #include "app/machines/machineeventmodel.h"
 #include "app/machines/machinepowertab.h"
 #include "app/machines/machinetablemodel.h"
+#include "app/machines/placementdialog.h"
 #include "app/shell/roomycellstyle.h"
 #include "app/shell/textstyle.h"
+#include "core/lifecycle/permissions.h"
+#include "core/machines/labelstore.h"
 #include "core/runtime/coreservices.h"
 
 #include <QFontDatabase>
@@ -18,6 +21,7 @@
 #include <QLocale>
 #include <QLoggingCategory>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QShortcut>
 #include <QStackedWidget>
@@ -131,6 +135,7 @@ QLabel *noticeLabel(QWidget *parent, const QString &objectName)
 MachineDetails::MachineDetails(CoreServices &core, QWidget *parent)
     : QWidget(parent),
       machines_(*core.machines),
+      labels_(std::make_unique<LabelStore>(core.db, core.feed.get())),
       results_(core.db),
       events_(new MachineEventModel(*core.events, *core.feed, this)),
       cellStyle_(new RoomyCellStyle),
@@ -165,6 +170,8 @@ MachineDetails::MachineDetails(CoreServices &core, QWidget *parent)
     connect(core.feed.get(), &ChangeFeed::machineRemoved, this, &MachineDetails::machineRemoved);
 }
 
+MachineDetails::~MachineDetails() = default;
+
 QWidget *MachineDetails::buildHeader()
 {
     auto *header = new QWidget(this);
@@ -197,6 +204,13 @@ QWidget *MachineDetails::buildHeader()
     titleRow->addSpacing(fontMetrics().averageCharWidth());
     titleRow->addWidget(systemIdLabel_, 0, Qt::AlignBottom);
     titleRow->addStretch(1);
+    // Placement is shown with the network (Summary); changed from here, where it is always in reach.
+    editPlacement_ = new QPushButton(tr("Edit placement…"), header);
+    editPlacement_->setObjectName(QStringLiteral("editPlacement"));
+    editPlacement_->setToolTip(tr("Change the zone, the resource pool and the tags"));
+    editPlacement_->hide(); // until an administrator looks (setUser)
+    connect(editPlacement_, &QPushButton::clicked, this, &MachineDetails::editPlacement);
+    titleRow->addWidget(editPlacement_);
 
     status_ = valueLabel(header, QStringLiteral("detailsStatus"));
     QFont bold = status_->font();
@@ -271,9 +285,13 @@ QWidget *MachineDetails::buildSummaryTab()
     product_ = addField(systemForm, tr("Product:"), QStringLiteral("summaryProduct"));
     serial_ = addField(systemForm, tr("Serial number:"), QStringLiteral("summarySerial"));
 
-    auto [network, networkForm] = group(tr("Network"), QStringLiteral("summaryNetwork"));
+    // Zone, pool and tags: where the machine sits, what API clients (juju) allocate by.
+    auto [network, networkForm] = group(tr("Network and placement"), QStringLiteral("summaryNetwork"));
     nicCount_ = addField(networkForm, tr("Interfaces:"), QStringLiteral("summaryInterfaces"));
     bootInterface_ = addField(networkForm, tr("Boot interface:"), QStringLiteral("summaryBootInterface"));
+    zone_ = addField(networkForm, tr("Zone:"), QStringLiteral("summaryZone"));
+    pool_ = addField(networkForm, tr("Resource pool:"), QStringLiteral("summaryPool"));
+    tags_ = addField(networkForm, tr("Tags:"), QStringLiteral("summaryTags"));
 
     auto *grid = new QGridLayout;
     grid->setHorizontalSpacing(fontMetrics().height());
@@ -293,11 +311,11 @@ QWidget *MachineDetails::buildSummaryTab()
     latestView->setModel(events_);
     styleAsList(latestView, cellStyle_);
     latestView->hideColumn(MachineEventModel::UserColumn);
-    // As tall as the room left, at least two events: its usual (tall) size hint would make the
-    // summary scroll.
+    // As tall as the room left, at least the latest event: its usual (tall) size hint would make
+    // the summary scroll.
     latestView->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Ignored);
     latestView->setMinimumHeight(latestView->horizontalHeader()->sizeHint().height() +
-                                 2 * latestView->verticalHeader()->defaultSectionSize() + 2 * latestView->frameWidth());
+                                 latestView->verticalHeader()->defaultSectionSize() + 2 * latestView->frameWidth());
     auto *latestLayout = new QVBoxLayout(latest);
     latestLayout->addWidget(latestView, 1);
 
@@ -399,7 +417,20 @@ void MachineDetails::showMachine(const QString &systemId)
         scroll->ensureVisible(0, 0);
 }
 
-void MachineDetails::setUser(const std::optional<Actor> &user) { powerTab_->setUser(user); }
+void MachineDetails::setUser(const std::optional<Actor> &user)
+{
+    user_ = user;
+    powerTab_->setUser(user);
+    editPlacement_->setVisible(user_ && isAllowed(Capability::EditMachineLabels, *user_));
+}
+
+void MachineDetails::editPlacement()
+{
+    if (!machine_ || !user_)
+        return;
+    PlacementDialog dialog(*labels_, *user_, *machine_, this);
+    dialog.exec(); // the change feed reloads what it wrote
+}
 
 void MachineDetails::machineChanged(const QString &systemId)
 {
@@ -441,8 +472,10 @@ void MachineDetails::reload()
         else
             problem = tr("The stored results are not an inventory MetalDesk can read: %1").arg(parsed.errorMessage());
     }
+    machine_ = *machine;
     showHeader(*machine);
     showSummary(*machine, inventory);
+    showPlacement(*machine);
     showNetwork(*machine, inventory);
     showStorage(*machine, inventory);
     showCommissioning(*machine, result, problem);
@@ -524,6 +557,13 @@ void MachineDetails::showSummary(const Machine &m, const std::optional<Inventory
     if (boot.isEmpty())
         boot = bootMac;
     setValue(bootInterface_, boot, unknown);
+}
+
+void MachineDetails::showPlacement(const Machine &m)
+{
+    setValue(zone_, m.zone);
+    setValue(pool_, m.pool);
+    setValue(tags_, m.tags.join(QLatin1String(", ")), tr("No tags: administrators add them with Edit placement"));
 }
 
 void MachineDetails::showNetwork(const Machine &m, const std::optional<Inventory> &inventory)

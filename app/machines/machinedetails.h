@@ -5,11 +5,13 @@
 #include "core/machines/noderesults.h"
 
 #include <QWidget>
+#include <memory>
 #include <optional>
 
 class QFormLayout;
 class QLabel;
 class QPlainTextEdit;
+class QPushButton;
 class QStackedWidget;
 class QTabWidget;
 class QTableView;
@@ -23,6 +25,7 @@ struct CoreServices;
 class MachineEventModel;
 class MachinePowerTab;
 class MachineStore;
+class LabelStore;
 
 // One machine, as MAAS's machine details show it: a header with the name, status (and, in a
 // failed state, why), owner and power; tabs with the hardware summary, the network interfaces,
@@ -57,12 +60,13 @@ public:
     };
 
     explicit MachineDetails(CoreServices &core, QWidget *parent = nullptr);
+    ~MachineDetails() override;
 
     // Shows this machine, from its Summary.
     void showMachine(const QString &systemId);
     const QString &systemId() const { return systemId_; }
     QTabWidget *tabs() const { return tabs_; }
-    // Who looks: the Power tab lets administrators change the settings.
+    // Who looks: administrators may change the power settings and the placement.
     void setUser(const std::optional<Actor> &user);
 
     // Disk and memory sizes in the unit that suits them ("500.1 GB", "2.0 TB", "50.3 MB"), decimal
@@ -89,6 +93,8 @@ private:
     void machineRemoved(const QString &systemId);
     void showHeader(const Machine &m);
     void showSummary(const Machine &m, const std::optional<Inventory> &inventory);
+    void showPlacement(const Machine &m);
+    void editPlacement();
     void showNetwork(const Machine &m, const std::optional<Inventory> &inventory);
     void showStorage(const Machine &m, const std::optional<Inventory> &inventory);
     void showCommissioning(const Machine &m, const std::optional<NodeResult> &result, const QString &problem);
@@ -96,6 +102,9 @@ private:
     void setValue(QLabel *label, const QString &text, const QString &whyEmpty = {});
 
     const MachineStore &machines_;
+    std::unique_ptr<LabelStore> labels_;
+    std::optional<Actor> user_;
+    std::optional<Machine> machine_;
     NodeResultStore results_;
     MachineEventModel *events_;
     QString systemId_;
@@ -128,6 +137,10 @@ private:
     QLabel *serial_;
     QLabel *nicCount_;
     QLabel *bootInterface_;
+    QLabel *zone_;
+    QLabel *pool_;
+    QLabel *tags_;
+    QPushButton *editPlacement_;
 
     // Network, Storage, Commissioning, Events.
     QLabel *networkNotice_;

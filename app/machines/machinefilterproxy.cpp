@@ -47,6 +47,10 @@ MachineFilter MachineFilter::parse(QStringView text)
         {"systemid", Key::SystemId},
         {"mac", Key::Mac},
         {"mac_address", Key::Mac},
+        {"tag", Key::Tag},
+        {"tags", Key::Tag},
+        {"zone", Key::Zone},
+        {"pool", Key::Pool},
     };
 
     MachineFilter filter;
@@ -129,6 +133,12 @@ bool MachineFilter::termMatches(const Term &term, const Machine &m)
             for (const Interface &i : m.interfaces)
                 any = any || holds(i.macAddress, value, false);
             break;
+        case Key::Tag:
+            for (const QString &tag : m.tags)
+                any = any || holds(tag, value, true);
+            break;
+        case Key::Zone: any = holds(m.zone, value, true); break;
+        case Key::Pool: any = holds(m.pool, value, true); break;
         }
     }
     return any != term.negated;
@@ -140,6 +150,8 @@ QString MachineFilter::searchText(const Machine &m)
         m.hostname + QLatin1Char('\n') + m.systemId + QLatin1Char('\n') + m.owner + QLatin1Char('\n') + m.architecture;
     for (const Interface &i : m.interfaces)
         text += QLatin1Char('\n') + i.macAddress;
+    for (const QString &tag : m.tags)
+        text += QLatin1Char('\n') + tag;
     return text.toLower();
 }
 

@@ -13,12 +13,12 @@ namespace metaldesk {
 class MachineTableModel;
 
 // What the user typed in the machine filter, parsed once: free words, each of which must appear in
-// the name, system id, a MAC address, the owner, the architecture or the status; and MAAS-style
+// the name, system id, a MAC address, a tag, the owner, the architecture or the status; and MAAS-style
 // terms "key:value", all of which must hold. A plain value: no models, easy to test.
 //
 //   status:ready          the status, by its name without spaces or its MAAS key
 //                         (status:failed-deployment, status:faileddeployment, status:FAILED_DEPLOYMENT)
-//   owner:alice arch:amd64 power:on   by prefix; name: id: mac: by substring
+//   owner:alice arch:amd64 power:on tag:ssd zone:rack1 pool:lab   by prefix; name: id: mac: by substring
 //   status:ready,broken   either value;  status:!deployed  not;  owner:=al  exactly "al"
 //
 // Words that look like terms with an unknown key (a MAC such as 52:54:00) stay free words.
@@ -29,8 +29,8 @@ public:
     bool matches(const Machine &machine) const { return matches(machine, searchText(machine)); }
     // The same, with the machine's searchText() worked out beforehand (a list keeps one per row).
     bool matches(const Machine &machine, QStringView searchText) const;
-    // What free words are looked for in: the name, system id, owner, architecture and MAC
-    // addresses, lower case, one per line.
+    // What free words are looked for in: the name, system id, owner, architecture, MAC
+    // addresses and tags, lower case, one per line.
     static QString searchText(const Machine &machine);
 
 private:
@@ -41,7 +41,10 @@ private:
         Power,
         Name,
         SystemId,
-        Mac
+        Mac,
+        Tag,
+        Zone,
+        Pool
     };
     struct Term {
         Key key;

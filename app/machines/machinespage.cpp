@@ -31,7 +31,7 @@ namespace metaldesk {
 
 namespace {
 // Bumped when the columns change, so an old saved header layout is not applied to new columns.
-constexpr int kHeaderLayoutVersion = 1;
+constexpr int kHeaderLayoutVersion = 2; // 2: IP addresses, last event, chassis, zone and tags
 } // namespace
 
 MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
@@ -287,8 +287,10 @@ void MachinesPage::takeAction(NodeAction action)
     const QList<Machine> selected = selectedMachines();
     if (!user_ || selected.isEmpty())
         return;
-    const auto defaultImage = core_.config->value(setting::DeployImageUrl);
-    ActionDialog dialog(action, selected, *user_, defaultImage ? *defaultImage : QString(), this);
+    const auto images = BootImageStore(core_.db).list();
+    const auto defaultImage = core_.config->value(setting::DefaultImage);
+    ActionDialog dialog(action, selected, *user_, images ? *images : QList<BootImage>(),
+                        defaultImage ? *defaultImage : QString(), this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     runningAction_ = action;
@@ -395,6 +397,8 @@ void MachinesPage::applyDefaultColumnWidths()
         {MachineTableModel::MacColumn, {MachineTableModel::macText({QStringLiteral("52:54:00:ab:cd:ef"), {}, {}})}},
         {MachineTableModel::IpColumn, {QStringLiteral("192.168.100.200")}},
         {MachineTableModel::ChassisColumn, {QStringLiteral("esxi-01.lab.home.arpa")}},
+        {MachineTableModel::ZoneColumn, {QStringLiteral("default")}},
+        {MachineTableModel::TagsColumn, {QStringLiteral("gpu, virtual")}},
         {MachineTableModel::SystemIdColumn, {QStringLiteral("xyz8wm")}},
         {MachineTableModel::LastEventColumn, {tr("Commissioning results received: 16 CPUs")}},
     };

@@ -178,6 +178,8 @@ QVariant MachineTableModel::displayValue(const Machine &m, int column) const
         return ips.isEmpty() ? noValue() : ips.join(QLatin1String(", "));
     }
     case ChassisColumn: return chassisText(m);
+    case ZoneColumn: return m.zone;
+    case TagsColumn: return m.tags.isEmpty() ? noValue() : m.tags.join(QLatin1String(", "));
     case SystemIdColumn: return m.systemId;
     case LastEventColumn: return lastEvents_.value(m.systemId);
     case ColumnCount: break;
@@ -266,6 +268,8 @@ int MachineTableModel::compareRows(int left, int right, int column) const
     }
     case LastEventColumn: order = texts(lastEvents_.value(a.systemId), lastEvents_.value(b.systemId)); break;
     case ChassisColumn: order = texts(chassisText(a), chassisText(b)); break;
+    case ZoneColumn: order = texts(a.zone, b.zone); break;
+    case TagsColumn: order = texts(a.tags.join(QLatin1Char(',')), b.tags.join(QLatin1Char(','))); break;
     case ColumnCount: break;
     }
     if (order == 0) {
@@ -357,6 +361,8 @@ QVariant MachineTableModel::headerData(int section, Qt::Orientation orientation,
         case SystemIdColumn: return tr("The machine's unique id, as API clients see it");
         case IpColumn: return tr("The deployed system's address and the addresses leased to the machine now");
         case ChassisColumn: return tr("The vSphere or libvirt host the machine was found in");
+        case ZoneColumn: return tr("The zone the machine is in: API clients (juju) allocate by zone");
+        case TagsColumn: return tr("The machine's tags: API clients (juju) allocate by tag");
         default: return {};
         }
     }
@@ -374,6 +380,8 @@ QVariant MachineTableModel::headerData(int section, Qt::Orientation orientation,
     case MacColumn: return tr("MAC address");
     case IpColumn: return tr("IP addresses");
     case ChassisColumn: return tr("Chassis");
+    case ZoneColumn: return tr("Zone");
+    case TagsColumn: return tr("Tags");
     case SystemIdColumn: return tr("System ID");
     case LastEventColumn: return tr("Last event");
     case ColumnCount: break;

@@ -30,6 +30,8 @@ public:
         StorageColumn,
         IpColumn,
         ChassisColumn,
+        ZoneColumn,
+        TagsColumn,
         MacColumn,
         SystemIdColumn,
         LastEventColumn,

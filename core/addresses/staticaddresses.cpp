@@ -80,7 +80,9 @@ Expected<std::optional<quint32>> StaticAddressStore::assign(const QString &syste
     const qint64 interfaceId = iface->value(0).toLongLong();
     iface->finish();
 
-    auto taken = runQuery(*db, QStringLiteral("SELECT ip FROM static_ips"));
+    // Devices (juju's containers) hold addresses of the same range.
+    auto taken = runQuery(*db, QStringLiteral("SELECT ip FROM static_ips UNION SELECT ip FROM device_links WHERE ip "
+                                              "IS NOT NULL"));
     if (!taken)
         return taken.error();
     QSet<quint32> used;

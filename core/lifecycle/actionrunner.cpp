@@ -43,6 +43,8 @@ QList<ActionOutcome> ActionRunner::run(const QList<Machine> &machines, const Act
         if (outcome.taken()) {
             ActionOptions options;
             options.erase = request.action == NodeAction::Release && !request.eraseMode.isEmpty();
+            if (request.action == NodeAction::Deploy && request.deploy)
+                options.image = request.deploy->image;
             // The options first: the boot decision reads them as soon as the status changes.
             auto stored = storeOptions(m.systemId, request);
             auto done = stored ? engine_.performAction(m.systemId, request.action, actor, options) : stored;

@@ -267,6 +267,17 @@ Expected<void> LifecycleEngine::walk(const QSqlDatabase &db, Machine &machine, c
                  {int(current), int(start), nullableInt(expires), nullableInt(owner), message, nowMs(), machine.id});
     if (!updated)
         return updated.error();
+    if (machine.ownerId && !owner) {
+        // Released: the owner's notes, the API client's name and the OS go with it, as on MAAS.
+        auto cleared = runQuery(db, QStringLiteral("DELETE FROM owner_data WHERE machine_id = ?"), {machine.id});
+        if (cleared)
+            cleared = runQuery(db,
+                               QStringLiteral("UPDATE machines SET agent_name = '', osystem = '', distro_series = '' "
+                                              "WHERE id = ?"),
+                               {machine.id});
+        if (!cleared)
+            return cleared.error();
+    }
     machine.previousStatus = start;
     machine.status = current;
     machine.statusExpires = expires;
@@ -320,7 +331,17 @@ Expected<void> LifecycleEngine::performAction(const QString &systemId, NodeActio
             if (action == NodeAction::Acquire || (action == NodeAction::Deploy && !machine.ownerId))
                 step.setOwner =
                     std::optional<qint64>(actor.isSystem() ? std::nullopt : std::optional<qint64>(actor.userId));
-            return walk(db, machine, step, actor, events);
+            if (auto walked = walk(db, machine, step, actor, events); !walked)
+                return walked;
+            if (action != NodeAction::Deploy)
+                return {};
+            // What the machine runs, as MAAS's osystem and distro_series: "debian", "bookworm".
+            auto os = runQuery(db, QStringLiteral("UPDATE machines SET osystem = ?, distro_series = ? WHERE id = ?"),
+                               {options.image.section(QLatin1Char('/'), 0, 0),
+                                options.image.section(QLatin1Char('/'), 1), machine.id});
+            if (!os)
+                return os.error();
+            return {};
         },
         deleting);
     if (const auto command = powerAfter(action); result && hasPowerDriver && command)

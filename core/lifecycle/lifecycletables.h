@@ -100,6 +100,7 @@ bool isActionOffered(NodeAction action, const ActionContext &context);
 // Allocated → Deploying). Empty for actions that do not change the status (power, delete).
 struct ActionOptions {
     bool erase = false; // release: erase disks first
+    QString image;      // deploy: the catalogue image's name ("debian/bookworm"), the machine's OS
 };
 QList<NodeStatus> actionPath(NodeAction action, NodeStatus current, std::optional<NodeStatus> previous,
                              const ActionOptions &options = {});

@@ -18,7 +18,9 @@ bool isAllowed(Capability capability, const Actor &actor)
     case Capability::EditPowerSettings:
     case Capability::AddUser:
     case Capability::SeeOtherUsers:
-    case Capability::ChangeSettings: return actor.isAdmin; // MetalDesk itself acts as an administrator
+    case Capability::ChangeSettings:
+    case Capability::EditMachineLabels:
+    case Capability::ManageImages: return actor.isAdmin; // MetalDesk itself acts as an administrator
     }
     return false;
 }
@@ -33,6 +35,9 @@ QString capabilityRefusal(Capability capability, const Actor &actor)
     case Capability::AddUser: return PermissionText::tr("only administrators can add users");
     case Capability::SeeOtherUsers: return PermissionText::tr("only administrators can see other users");
     case Capability::ChangeSettings: return PermissionText::tr("only administrators can change MetalDesk's settings");
+    case Capability::EditMachineLabels:
+        return PermissionText::tr("only administrators can change zones, resource pools and tags");
+    case Capability::ManageImages: return PermissionText::tr("only administrators can add or remove images");
     case Capability::ManageOwnApiKeys: break;
     }
     return PermissionText::tr("this is not allowed");

@@ -17,10 +17,12 @@ enum class Capability {
     SeeOtherUsers,     // the list of every account
     ChangeSettings,    // the boot network, the servers' settings
     ManageOwnApiKeys,  // everyone, for their own account
+    EditMachineLabels, // a machine's zone, pool and tags; new zones, pools and tags (MAAS: administrators)
+    ManageImages,      // add and remove images in the catalogue
 };
-inline constexpr std::array<Capability, 6> kAllCapabilities = {
-    Capability::AddMachine,    Capability::EditPowerSettings, Capability::AddUser,
-    Capability::SeeOtherUsers, Capability::ChangeSettings,    Capability::ManageOwnApiKeys};
+inline constexpr std::array<Capability, 8> kAllCapabilities = {
+    Capability::AddMachine,     Capability::EditPowerSettings, Capability::AddUser,           Capability::SeeOtherUsers,
+    Capability::ChangeSettings, Capability::ManageOwnApiKeys,  Capability::EditMachineLabels, Capability::ManageImages};
 
 bool isAllowed(Capability capability, const Actor &actor);
 // Empty when allowed; otherwise why not, in words a user can act on.

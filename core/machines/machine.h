@@ -40,6 +40,10 @@ struct Machine {
     qint64 created = 0;
     qint64 updated = 0;
     QList<Interface> interfaces;
+    QString zone = QStringLiteral("default"); // MAAS's availability zone
+    QString pool = QStringLiteral("default"); // MAAS's resource pool
+    QStringList tags;                         // sorted
+    QString agentName;                        // what the API client that allocated it calls itself
 };
 
 // What a new machine starts with (by hand, by chassis discovery, or by enlistment).

@@ -2,6 +2,7 @@
 
 #include <QHostAddress>
 #include <QJsonDocument>
+#include <QSet>
 
 namespace metaldesk {
 
@@ -9,7 +10,8 @@ namespace {
 const char *kSelect =
     "SELECT m.id, m.system_id, m.hostname, m.status, m.previous_status, m.status_message, m.status_expires,"
     " m.owner_id, COALESCE(u.username, ''), m.architecture, m.power_type, m.power_parameters, m.power_state,"
-    " m.cpu_count, m.memory, m.storage, m.boot_disk, m.chassis_id, m.osystem, m.distro_series, m.created, m.updated"
+    " m.cpu_count, m.memory, m.storage, m.boot_disk, m.chassis_id, m.osystem, m.distro_series, m.created, m.updated,"
+    " m.zone, m.pool, m.agent_name"
     " FROM machines m LEFT JOIN users u ON u.id = m.owner_id ";
 
 template <typename T>
@@ -48,7 +50,25 @@ Machine machineFromQuery(const QSqlQuery &q)
     m.distroSeries = q.value(19).toString();
     m.created = q.value(20).toLongLong();
     m.updated = q.value(21).toLongLong();
+    m.zone = q.value(22).toString();
+    m.pool = q.value(23).toString();
+    m.agentName = q.value(24).toString();
     return m;
+}
+
+// Tags by machine id, sorted; `where` narrows to machines as loadInterfaces does.
+Expected<QHash<qint64, QStringList>> loadTags(const QSqlDatabase &db, const QString &where, const QVariantList &values)
+{
+    auto q = runQuery(db,
+                      QStringLiteral("SELECT t.machine_id, t.tag FROM machine_tags t ") + where +
+                          QStringLiteral(" ORDER BY t.machine_id, t.tag"),
+                      values);
+    if (!q)
+        return q.error();
+    QHash<qint64, QStringList> tags;
+    while (q->next())
+        tags[q->value(0).toLongLong()] << q->value(1).toString();
+    return tags;
 }
 
 Expected<QHash<qint64, QList<Interface>>> loadInterfaces(const QSqlDatabase &db, const QString &where,
@@ -81,6 +101,10 @@ Expected<std::optional<Machine>> MachineStore::load(const QSqlDatabase &connecti
     if (!interfaces)
         return interfaces.error();
     m.interfaces = interfaces->value(m.id);
+    auto tags = loadTags(connection, QStringLiteral("WHERE t.machine_id = ?"), {m.id});
+    if (!tags)
+        return tags.error();
+    m.tags = tags->value(m.id);
     return std::optional<Machine>(std::move(m));
 }
 
@@ -123,8 +147,13 @@ Expected<QList<Machine>> MachineStore::list() const
     auto interfaces = loadInterfaces(*db, {}, {});
     if (!interfaces)
         return interfaces.error();
-    for (Machine &m : machines)
+    auto tags = loadTags(*db, {}, {});
+    if (!tags)
+        return tags.error();
+    for (Machine &m : machines) {
         m.interfaces = interfaces->value(m.id);
+        m.tags = tags->value(m.id);
+    }
     return machines;
 }
 
@@ -168,7 +197,12 @@ Expected<QHash<QString, QStringList>> MachineStore::ipAddresses(const QString &s
                            QVariantList{nowMs()} + values);
     if (!leases)
         return leases.error();
+    // A machine with an address of its own (deployed) holds that one: a lease left from the boot
+    // that installed it is not an address it answers on (MAAS's ip_addresses: static, else dynamic).
+    const QSet<QString> withStatic(addresses.keyBegin(), addresses.keyEnd());
     while (leases->next()) {
+        if (withStatic.contains(leases->value(0).toString()))
+            continue;
         const QString ip = QHostAddress(quint32(leases->value(1).toLongLong())).toString();
         QStringList &list = addresses[leases->value(0).toString()];
         if (!list.contains(ip))

@@ -16,8 +16,8 @@ public:
     Expected<std::optional<Machine>> findByMac(const QString &macAddress) const;
     Expected<QList<Machine>> list() const;
     Expected<int> count() const;
-    // The IP addresses machines hold now, by system id: the static address a deployment gave and
-    // the addresses of unexpired DHCP leases on their interfaces. One machine, or all ("").
+    // The IP addresses machines hold now, by system id: the static address a deployment gave, or
+    // else the addresses of unexpired DHCP leases on their interfaces. One machine, or all ("").
     Expected<QHash<QString, QStringList>> ipAddresses(const QString &systemId = {}) const;
     // Every machine's newest event, by system id (what the machine list's Last event shows).
     Expected<QHash<QString, QString>> lastEvents() const;

@@ -12,6 +12,9 @@ struct DeploySettings {
     // A whole-disk image (raw, .gz, .xz or .bz2): an http:// or https:// URL, or a path on the boot
     // HTTP server ("images/debian-12.img.xz", under boot_root). Empty: the setting deploy_image_url.
     QString imageUrl;
+    // The catalogue image's name ("debian/bookworm") when the image came from the catalogue: the
+    // machine shows it as its OS (osystem, distro_series) while deployed. Empty for a bare URL.
+    QString image;
     QString userData; // handed to the installed system's cloud-init, as MAAS's user_data
     // "10.99.0.50/24". Empty: an address from the DHCP settings' reserved range when there is one,
     // else the installed system uses DHCP.

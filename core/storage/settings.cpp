@@ -42,6 +42,8 @@ std::span<const SettingSpec> allSettings()
          QT_TRANSLATE_NOOP("Settings", "minutes a machine may spend releasing or leaving rescue mode")},
         {setting::DeployImageUrl, Kind::Text, "", 0, 0, {}, {},
          QT_TRANSLATE_NOOP("Settings", "the image deployed when a machine has none of its own (URL or path)")},
+        {setting::DefaultImage, Kind::Text, "", 0, 0, {}, {},
+         QT_TRANSLATE_NOOP("Settings", "the catalogue image deployed when none is chosen (os/release, such as debian/bookworm)")},
         {setting::DiskEraseMode, Kind::Choice, "quick", 0, 0, {QStringLiteral("quick"), QStringLiteral("secure")}, {},
          QT_TRANSLATE_NOOP("Settings", "how Release erases disks when asked to")},
         {setting::DhcpInterface, Kind::Interface, "", 0, 0, {}, dhcp,

@@ -5,7 +5,7 @@
 #include "core/runtime/servicehost.h"
 #include "servers/boot/httpbootserver.h"
 #include "servers/dhcp/dhcpserver.h"
-#include "servers/metadata/metadataserver.h"
+#include "servers/region/regionserver.h"
 #include "servers/tftp/tftpserver.h"
 
 #include <QCoreApplication>
@@ -37,11 +37,11 @@ QStringList addServices(ServiceHost &host, CoreServices &core, const QString &li
         problems << ServicesText::tr("The HTTP boot server is not started: %1").arg(http.errorMessage());
     else
         host.add(std::make_unique<http::BootServer>(core.db, *http));
-    auto metadata = metadata::ServerConfig::fromConfig(*core.config, listenAddress);
-    if (!metadata)
-        problems << ServicesText::tr("The metadata service is not started: %1").arg(metadata.errorMessage());
+    auto region = region::ServerConfig::fromConfig(*core.config, listenAddress);
+    if (!region)
+        problems << ServicesText::tr("The MAAS API and metadata service is not started: %1").arg(region.errorMessage());
     else
-        host.add(std::make_unique<metadata::Server>(core.db, core.feed.get(), core.engine.get(), *metadata));
+        host.add(std::make_unique<region::Server>(core, *region));
     return problems;
 }
 

@@ -10,7 +10,8 @@ class ServiceHost;
 struct CoreServices;
 
 // The services every MetalDesk process runs, with or without a window: the timeout monitor and
-// the boot servers (DHCP when a boot interface is set, TFTP, HTTP, metadata). Returns what could
+// the boot servers (DHCP when a boot interface is set, TFTP, HTTP, and the region service with the
+// MAAS API and the metadata service). Returns what could
 // not be started and why (a DHCP setting that is wrong, say); the rest runs regardless. The TCP
 // servers bind to `listenAddress` (--listen). The one place that knows both core and the servers.
 QStringList addServices(ServiceHost &host, CoreServices &core, const QString &listenAddress);

@@ -4,11 +4,14 @@
 // cloud-init calls the metadata service; it answers on its reserved address and ran the
 // user-data), release with disk erasing (→ Ready, disk wiped). One VM with SeaBIOS + iPXE, one
 // with OVMF, each on its own in the lab (2 cores). Failure paths on the way: a broken image URL
-// (BIOS) and a machine that loses power while commissioning (UEFI).
+// (BIOS) and a machine that loses power while commissioning (UEFI). The BIOS machine is deployed
+// from the window's path (an image by URL); the UEFI one by juju's MAAS client (gomaasapi) through
+// the MAAS API, allocated by tag, with the catalogue's image added by `metaldesk images add`.
 // Power is the manual type: the test is the person who presses the power button when a step
 // needs the machine on; the built-in environment switches it off by itself when it is done.
 // Each step's time is printed ("figure: ...") for docs/benchmarks.md.
 #include "core/addresses/staticaddresses.h"
+#include "core/machines/labelstore.h"
 #include "core/machines/nodesettings.h"
 #include "core/runtime/coreservices.h"
 #include "lab.h"
@@ -16,6 +19,9 @@
 #include "skip.h"
 #include <QFile>
 #include <QHostAddress>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 #include <QThread>
 #include <QtEndian>
@@ -99,9 +105,16 @@ private:
         figures_ << text;
     }
 
+    // Runs a `metaldesk` command (images, apikey) on the lab's database; its exit code.
+    int metaldesk(const QStringList &arguments, QString *output);
+    // Runs juju's MAAS client inside the lab (tests/servers/api/gomaasapi) against the MAAS API;
+    // its steps by name, or a failure with what it printed.
+    QHash<QString, QJsonObject> maasClient(const QStringList &arguments, int timeoutMs, QString *failure);
+
     Lab lab_;
     User admin_;
-    QString image_; // the test image, as a path on the boot HTTP server
+    QString image_;  // the test image, as a path on the boot HTTP server
+    QString apiKey_; // the administrator's, for the MAAS client
     QStringList figures_;
 };
 
@@ -161,6 +174,41 @@ void TestLifecycle::act(const QString &systemId, NodeAction action, const Action
     QVERIFY2(done, qPrintable(done.errorMessage()));
 }
 
+int TestLifecycle::metaldesk(const QStringList &arguments, QString *output)
+{
+    QProcess cli;
+    cli.start(QStringLiteral(METALDESK_BINARY), arguments + QStringList{QStringLiteral("--database"), lab_.database()});
+    if (!cli.waitForFinished(120000) || cli.exitStatus() != QProcess::NormalExit) {
+        *output = QStringLiteral("metaldesk %1 did not finish").arg(arguments.join(QLatin1Char(' ')));
+        return -1;
+    }
+    *output = QString::fromLocal8Bit(cli.readAllStandardOutput()).trimmed();
+    if (cli.exitCode() != 0)
+        *output += QString::fromLocal8Bit(cli.readAllStandardError());
+    return cli.exitCode();
+}
+
+QHash<QString, QJsonObject> TestLifecycle::maasClient(const QStringList &arguments, int timeoutMs, QString *failure)
+{
+    QString output;
+    const QString url = QStringLiteral("http://%1:5240/MAAS/").arg(lab_.serverAddress());
+    const int rc = lab_.runInside(QStringList{QStringLiteral(GOMAASAPI_CLIENT), arguments.first(), url, apiKey_} +
+                                      arguments.mid(1),
+                                  timeoutMs, &output);
+    QHash<QString, QJsonObject> steps;
+    bool allOk = true;
+    for (const QString &line : output.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        if (!line.startsWith(QLatin1Char('{')))
+            continue; // the library's own log lines (stderr)
+        const QJsonObject step = QJsonDocument::fromJson(line.toUtf8()).object();
+        steps.insert(step.value(QLatin1String("step")).toString(), step);
+        allOk = allOk && step.value(QLatin1String("ok")).toBool();
+    }
+    if (rc != 0 || !allOk || steps.isEmpty())
+        *failure = QStringLiteral("gomaasapi-client %1 (exit %2):\n%3").arg(arguments.first()).arg(rc).arg(output);
+    return steps;
+}
+
 void TestLifecycle::initTestCase()
 {
     const QString environment = QStringLiteral(BOOTENV_DIR);
@@ -195,6 +243,16 @@ void TestLifecycle::initTestCase()
                .arg(image_)
                .arg(QFileInfo(path).size() >> 20)
                .arg(seconds(timer.elapsed())));
+
+    // The catalogue and the API key, as an administrator makes them with the command line.
+    QString output;
+    QVERIFY2(metaldesk({QStringLiteral("images"), QStringLiteral("add"), QStringLiteral("debian/bookworm"), path,
+                        QStringLiteral("--title"), QStringLiteral("Debian 12 (the e2e test image)")},
+                       &output) == 0,
+             qPrintable(output));
+    QVERIFY2(metaldesk({QStringLiteral("apikey"), QStringLiteral("--username"), admin_.username}, &apiKey_) == 0,
+             qPrintable(apiKey_));
+    QCOMPARE(apiKey_.count(QLatin1Char(':')), 2);
 }
 
 void TestLifecycle::cleanupTestCase()
@@ -312,16 +370,32 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     // 5. Allocate, then deploy the image with user-data. The environment writes the image and
     //    the cloud-init configuration and reboots; the network sends it to its disk; the installed
     //    system's cloud-init fetches its user-data from the metadata service: Deployed.
-    act(id, NodeAction::Acquire);
-    QCOMPARE(machine(id).status, NodeStatus::Allocated);
-    QCOMPARE(machine(id).ownerId, std::optional<qint64>(admin_.id));
-    DeploySettings deploy;
-    deploy.imageUrl = image_;
+    //    BIOS: as the window does it, the image by URL. UEFI: as juju does it, through the MAAS
+    //    API, allocating by tag and deploying the catalogue's bookworm.
     const QString marker = QStringLiteral("metaldesk-e2e: user-data ran on");
-    deploy.userData =
+    const QString userData =
         QStringLiteral("#cloud-config\nruncmd:\n  - [sh, -c, 'echo \"%1 $(hostname)\" > /dev/ttyS0']\n").arg(marker);
-    QVERIFY(settings.setDeploySettings(id, deploy));
-    act(id, NodeAction::Deploy);
+    const bool throughApi = firmware == Firmware::Uefi;
+    if (throughApi) {
+        const QString tag = QStringLiteral("e2e-") + fw;
+        QVERIFY(LabelStore(core()->db, nullptr).setTags(Actor{admin_.id, admin_.username, true}, id, {tag}));
+        QString failure;
+        const auto steps =
+            maasClient({QStringLiteral("deploy"), tag, QStringLiteral("bookworm"), userData}, 60000, &failure);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        QCOMPARE(steps.value(QStringLiteral("allocate")).value(QLatin1String("system_id")).toString(), id);
+        QCOMPARE(machine(id).agentName, QStringLiteral("e2e"));
+        QCOMPARE(machine(id).osystem, QStringLiteral("debian"));
+    } else {
+        act(id, NodeAction::Acquire);
+        QCOMPARE(machine(id).status, NodeStatus::Allocated);
+        DeploySettings deploy;
+        deploy.imageUrl = image_;
+        deploy.userData = userData;
+        QVERIFY(settings.setDeploySettings(id, deploy));
+        act(id, NodeAction::Deploy);
+    }
+    QCOMPARE(machine(id).ownerId, std::optional<qint64>(admin_.id));
     QCOMPARE(machine(id).status, NodeStatus::Deploying);
     const qsizetype consoleBefore = vm.console().size();
     QVERIFY2(vm.powerOn(&error), qPrintable(error));
@@ -362,6 +436,15 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     QVERIFY2(pings, qPrintable(address + QStringLiteral(" does not answer ping\n") + diagnosis(vm, id)));
     QVERIFY2(ssh, qPrintable(address + QStringLiteral(" has no SSH server answering\n") + diagnosis(vm, id)));
     QVERIFY2(ran, qPrintable(QStringLiteral("the user-data did not run\n") + diagnosis(vm, id)));
+    if (throughApi) { // and juju, polling, sees it deployed with its address and OS
+        QString failure;
+        const auto steps =
+            maasClient({QStringLiteral("wait"), id, QStringLiteral("deployed"), QStringLiteral("30")}, 60000, &failure);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        const QJsonObject seen = steps.value(QStringLiteral("wait"));
+        QCOMPARE(seen.value(QLatin1String("ip_addresses")).toArray(), QJsonArray{address});
+        QCOMPARE(seen.value(QLatin1String("distro_series")).toString(), QStringLiteral("bookworm"));
+    }
     figure(QStringLiteral("%1 deploy (power on → Deployed): %2 s; answering on %3 (ping, SSH) and user-data "
                           "ran %4 s after power on")
                .arg(fw, seconds(deployMs), address, seconds(vm.msSincePowerOn())));

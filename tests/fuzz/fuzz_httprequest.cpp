@@ -1,8 +1,10 @@
 // libFuzzer target: the HTTP request parser must survive any bytes, with the boot server's limits
 // (no bodies) and the request/response services' (bodies); what it accepts must parse the same from
 // its own bytes alone, a body is exactly Content-Length long, every Range answer lies inside the
-// representation, and the router answers any target.
+// representation, the router answers any target, and forms (URL-encoded, multipart) hold no more
+// than was sent.
 // Built by the "fuzz" preset; run by tools/fuzz.
+#include "servers/http/form.h"
 #include "servers/http/httprequest.h"
 #include "servers/http/router.h"
 
@@ -35,6 +37,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (answer.status < 200 || answer.status > 599)
             __builtin_trap();
         (void)formValue(r->body, "op");
+        // The API's parameters: every value and file comes out of the bytes sent.
+        if (auto form = parseForm(*r)) {
+            qsizetype total = 0;
+            for (const FormFile &file : form->files)
+                total += file.content.size();
+            for (const auto &field : form->fields)
+                total += field.second.size();
+            if (total > r->body.size() + r->target.size())
+                __builtin_trap();
+        }
     } else if (const ParseFailure *f = std::get_if<ParseFailure>(&withBody)) {
         if (statusFor(f->error) < 400 || statusFor(f->error) > 505)
             __builtin_trap();

@@ -1,8 +1,10 @@
 // The command line as a user meets it: the real binary, run as a process.
+#include "core/images/bootimagestore.h"
 #include "core/runtime/coreservices.h"
 #include "core/storage/settings.h"
 
 #include "skip.h"
+#include <QCryptographicHash>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -77,6 +79,8 @@ private slots:
     void setConfigRefusesAnUnknownSettingNamingTheValidOnes();
     void setConfigRefusesABadValueWithTheReason();
     void setConfigHelpListsEverySetting();
+    void apikeyPrintsANewKeyThatAuthenticates();
+    void imagesAddsListsAndRemovesCatalogueImages();
     void createadminCreatesAnAdministratorWithAnApiKey();
     void createadminWithoutTerminalNamesTheMissingOption();
     void createadminAsksOnATerminalWithoutEchoingThePassword();
@@ -198,6 +202,82 @@ void TestCli::setConfigHelpListsEverySetting()
         QVERIFY2(r.out.contains(QLatin1String(s.name)), s.name);
     QVERIFY2(r.out.contains(QLatin1String("managed|proxy")), qPrintable(r.out));
     QVERIFY2(r.out.contains(QLatin1String("[default: 5248]")), qPrintable(r.out));
+}
+
+void TestCli::apikeyPrintsANewKeyThatAuthenticates()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("md.db"));
+    {
+        auto core = CoreServices::open(DatabaseSpec::sqlite(db));
+        QVERIFY(core);
+        QVERIFY(UserStore((*core)->db, 1000).createUser(QStringLiteral("juju"), {}, QStringLiteral("pw"), false));
+    }
+    const Run r = run({QStringLiteral("apikey"), QStringLiteral("--username"), QStringLiteral("juju"),
+                       QStringLiteral("--name"), QStringLiteral("model one"), QStringLiteral("--database"), db});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QStringList parts = r.out.trimmed().split(QLatin1Char(':'));
+    QCOMPARE(parts.size(), 3);
+    QVERIFY2(r.err.contains(QLatin1String("not shown again")), qPrintable(r.err));
+    auto core = CoreServices::open(DatabaseSpec::sqlite(db));
+    QVERIFY(core);
+    auto user = (*core)->users->authenticateToken(parts[0], parts[1], parts[2]);
+    QVERIFY2(user, qPrintable(user.errorMessage()));
+    QCOMPARE(user->username, QStringLiteral("juju"));
+    const Run unknown = run({QStringLiteral("apikey"), QStringLiteral("--username"), QStringLiteral("nobody"),
+                             QStringLiteral("--database"), db});
+    QCOMPARE(unknown.exitCode, 1);
+    QVERIFY2(unknown.err.contains(QLatin1String("nobody")), qPrintable(unknown.err));
+    QCOMPARE(run({QStringLiteral("apikey"), QStringLiteral("--database"), db}).exitCode, 2); // no --username
+}
+
+void TestCli::imagesAddsListsAndRemovesCatalogueImages()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("md.db"));
+    const QString root = dir.filePath(QStringLiteral("boot"));
+    QCOMPARE(run({QStringLiteral("set-config"), QStringLiteral("boot_root"), root, QStringLiteral("--database"), db})
+                 .exitCode,
+             0);
+    const QString file = dir.filePath(QStringLiteral("debian-12.img.xz"));
+    const QByteArray content = QByteArray(300000, 'x') + "an image";
+    {
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+    }
+    Run r = run({QStringLiteral("images"), QStringLiteral("add"), QStringLiteral("debian/bookworm"), file,
+                 QStringLiteral("--title"), QStringLiteral("Debian 12"), QStringLiteral("--database"), db});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    // Copied under the boot root, where the HTTP boot server serves it, whole and with its checksum.
+    const QString copied = root + QStringLiteral("/images/debian-bookworm-amd64.raw.xz");
+    QCOMPARE(fileBytes(copied), content);
+    QVERIFY(!QFile::exists(copied + QStringLiteral(".part")));
+    auto core = CoreServices::open(DatabaseSpec::sqlite(db));
+    QVERIFY(core);
+    auto images = BootImageStore((*core)->db).list();
+    QVERIFY(images && images->size() == 1);
+    QCOMPARE(images->first().location, QStringLiteral("images/debian-bookworm-amd64.raw.xz"));
+    QCOMPARE(images->first().architecture, QStringLiteral("amd64/generic"));
+    QCOMPARE(images->first().sha256,
+             QString::fromLatin1(QCryptographicHash::hash(content, QCryptographicHash::Sha256).toHex()));
+    QCOMPARE(images->first().size, content.size());
+    r = run({QStringLiteral("images"), QStringLiteral("list"), QStringLiteral("--database"), db});
+    QVERIFY2(r.out.contains(QLatin1String("debian/bookworm")) && r.out.contains(QLatin1String("bios,uefi")),
+             qPrintable(r.out));
+    // What cannot be an image is refused before anything is copied.
+    r = run({QStringLiteral("images"), QStringLiteral("add"), QStringLiteral("Debian 12"), file,
+             QStringLiteral("--database"), db});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("os/release")), qPrintable(r.err));
+    r = run({QStringLiteral("images"), QStringLiteral("add"), QStringLiteral("debian/trixie"),
+             dir.filePath(QStringLiteral("notes.txt")), QStringLiteral("--database"), db});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("whole-disk image format")), qPrintable(r.err));
+    r = run({QStringLiteral("images"), QStringLiteral("remove"), QStringLiteral("debian/bookworm"),
+             QStringLiteral("--database"), db});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY(BootImageStore((*core)->db).list()->isEmpty());
 }
 
 void TestCli::createadminCreatesAnAdministratorWithAnApiKey()

@@ -5,6 +5,7 @@
 #include "app/machines/machineeventmodel.h"
 #include "app/machines/machinespage.h"
 #include "app/machines/machinetablemodel.h"
+#include "app/machines/placementdialog.h"
 #include "app/shell/mainwindow.h"
 #include "core/addresses/leasestore.h"
 #include "core/boot/nodereports.h"
@@ -12,7 +13,9 @@
 #include "core/runtime/servicehost.h"
 #include "ipmisim.h"
 
+#include <QComboBox>
 #include <QDateTime>
+#include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QHeaderView>
 #include <QHostAddress>
@@ -84,6 +87,7 @@ private slots:
     void showsWhyCommissioningFailed();
     void followsChangesLive();
     void powerTabChecksThePowerAndKeepsTheSettings();
+    void administratorsEditThePlacement();
     void fitsLongerTranslatedTextsInAKoreanFont();
     void speaksKoreanWithTheShippedTranslation();
 
@@ -612,6 +616,66 @@ void TestMachineDetails::powerTabChecksThePowerAndKeepsTheSettings()
     QVERIFY(check->isEnabled());
 }
 
+void TestMachineDetails::administratorsEditThePlacement()
+{
+    populate();
+    showWindow();
+    window_->setUser(alice_);
+    doubleClick(QStringLiteral("tidy-lemur"));
+    QCOMPARE(text("summaryZone"), QStringLiteral("default"));
+    QCOMPARE(text("summaryPool"), QStringLiteral("default"));
+    QCOMPARE(text("summaryTags"), QStringLiteral("—"));
+    auto *edit = find<QPushButton>("editPlacement");
+    QVERIFY(edit);
+    QVERIFY(!edit->isVisible()); // a plain user sees the placement but cannot change it
+    window_->setUser(admin_);
+    QVERIFY(edit->isVisible());
+
+    // The dialog is modal: worked from the event loop it runs.
+    bool worked = false;
+    QTimer::singleShot(0, this, [&] {
+        auto *dialog = qobject_cast<PlacementDialog *>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        QVERIFY(QTest::qWaitForWindowExposed(dialog));
+        auto *zone = dialog->findChild<QComboBox *>(QStringLiteral("placementZone"));
+        auto *tags = dialog->findChild<QLineEdit *>(QStringLiteral("placementTags"));
+        auto *problem = dialog->findChild<QLabel *>(QStringLiteral("placementProblem"));
+        auto *save = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Save);
+        QVERIFY(zone && tags && problem && save);
+        // A tag that cannot be one is named before anything is written.
+        QTest::keyClicks(tags, QStringLiteral("gpu, bad/tag"));
+        QVERIFY(!save->isEnabled());
+        QVERIFY2(problem->text().contains(QStringLiteral("'bad/tag' is not a valid name")),
+                 qPrintable(problem->text()));
+        tags->clear();
+        QTest::keyClicks(tags, QStringLiteral("gpu ssd, gpu"));
+        zone->setCurrentText(QString());
+        QTest::keyClicks(zone->lineEdit(), QStringLiteral("rack-2")); // a new zone
+        QVERIFY(save->isEnabled());
+        QCOMPARE(problem->text(), QStringLiteral("Save creates the zone 'rack-2'."));
+        QVERIFY(dialog->grab().save(QStringLiteral(SCREENSHOT_DIR "/placement-dialog-en.png")));
+        worked = true;
+        QTest::mouseClick(save, Qt::LeftButton);
+    });
+    QTest::mouseClick(edit, Qt::LeftButton);
+    QVERIFY(worked);
+    auto m = core_->machines->get(details_->systemId());
+    QVERIFY(m);
+    QCOMPARE(m->zone, QStringLiteral("rack-2"));
+    QCOMPARE(m->pool, QStringLiteral("default"));
+    QCOMPARE(m->tags, (QStringList{QStringLiteral("gpu"), QStringLiteral("ssd")}));
+    QTRY_COMPARE(text("summaryZone"), QStringLiteral("rack-2"));
+    QCOMPARE(text("summaryTags"), QStringLiteral("gpu, ssd"));
+    screenshot(QStringLiteral("machine-details-placement-en.png"));
+    // And the list shows and finds it.
+    find<QToolButton>("detailsBack")->click();
+    auto *filter = find<QLineEdit>("machineFilter");
+    QVERIFY(filter);
+    QTest::keyClicks(filter, QStringLiteral("tag:gpu"));
+    QTRY_COMPARE(table_->model()->rowCount(), 1);
+    QCOMPARE(table_->model()->index(0, MachineTableModel::ZoneColumn).data().toString(), QStringLiteral("rack-2"));
+}
+
 void TestMachineDetails::verifyNothingIsCut()
 {
     settle();
@@ -628,7 +692,9 @@ void TestMachineDetails::verifyNothingIsCut()
     // The summary fits the window, its latest events included, without scrolling.
     auto *summary = find<QScrollArea>("summaryScroll");
     if (summary->isVisible())
-        QVERIFY2(summary->verticalScrollBar()->maximum() == 0, "the summary scrolls");
+        QVERIFY2(
+            summary->verticalScrollBar()->maximum() == 0,
+            qPrintable(QStringLiteral("the summary scrolls by %1 px").arg(summary->verticalScrollBar()->maximum())));
     QToolButton *back = find<QToolButton>("detailsBack");
     QVERIFY(back->width() >= back->sizeHint().width());
     // Tab titles whole.

@@ -388,7 +388,8 @@ void TestMachinesPage::showsAddressesChassisAndTheLastEventLive()
     STEP(StaticAddressStore(core_->db).assign(ids_[QStringLiteral("calm-heron")], first, first + 10));
     STEP(core_->engine->performAction(ids_[QStringLiteral("calm-heron")], NodeAction::Deploy,
                                       actor(QStringLiteral("admin"))));
-    QTRY_COMPARE(cell(QStringLiteral("calm-heron"), M::IpColumn), QStringLiteral("192.168.100.201, 192.168.100.57"));
+    // Its own address now; the lease of the boot that installed it is not one it answers on.
+    QTRY_COMPARE(cell(QStringLiteral("calm-heron"), M::IpColumn), QStringLiteral("192.168.100.201"));
 
     table_->scrollTo(table_->model()->index(0, M::LastEventColumn));
     QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/machines-addresses-en.png")));

@@ -9,6 +9,7 @@
 #include "app/machines/takeactionmenu.h"
 #include "app/shell/mainwindow.h"
 #include "app/shell/signindialog.h"
+#include "core/images/bootimagestore.h"
 #include "core/machines/nodesettings.h"
 #include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
@@ -168,6 +169,21 @@ void TestTakeAction::populate()
             testing::machineIn(*core_, spec, m.status, actor(QStringLiteral("admin")), actor(QLatin1String(m.owner)));
         QVERIFY2(made, qPrintable(made.errorMessage()));
         ids_.insert(made->hostname, made->systemId);
+    }
+    // The catalogue Deploy offers: one deployable image, and one still being imported (not offered).
+    BootImageStore images(core_->db);
+    for (const auto &[name, title, state] : {std::tuple{"debian/bookworm", "Debian 12", "deployable"},
+                                             std::tuple{"debian/trixie", "Debian 13", "importing"}}) {
+        BootImage image;
+        image.name = QLatin1String(name);
+        image.title = QLatin1String(title);
+        image.architecture = u"amd64"_s;
+        image.firmware = {u"bios"_s, u"uefi"_s};
+        image.format = u"raw.xz"_s;
+        image.location = u"images/"_s + image.name.section(u'/', 1) + u".img.xz"_s;
+        image.state = QLatin1String(state);
+        auto added = images.add(actor(u"admin"_s), image);
+        QVERIFY2(added, qPrintable(added.errorMessage()));
     }
 }
 
@@ -394,10 +410,14 @@ void TestTakeAction::deploysWithTheImageAndUserDataChosen()
     select({QStringLiteral("calm-heron"), QStringLiteral("dusty-lynx")});
     const QString userData = QStringLiteral("#cloud-config\nruncmd:\n  - [touch, /root/hello]\n");
     choose(openMenu(), QStringLiteral("action-deploy"), [&](ActionDialog *dialog) {
-        auto *image = dialog->findChild<QLineEdit *>(QStringLiteral("deployImage"));
+        auto *image = dialog->findChild<QComboBox *>(QStringLiteral("deployImage"));
         auto *data = dialog->findChild<QPlainTextEdit *>(QStringLiteral("deployUserData"));
         QVERIFY(image && data);
-        QTest::keyClicks(image, QStringLiteral("images/debian-12.img.xz"));
+        // The catalogue's deployable image (not the one still importing), then the way to another.
+        QCOMPARE(image->count(), 2);
+        QCOMPARE(image->itemText(0), u"Debian 12 — amd64/generic"_s);
+        QCOMPARE(image->currentIndex(), 0);
+        QVERIFY(!dialog->findChild<QLineEdit *>(QStringLiteral("deployImageUrl"))->isVisible());
         data->setFocus();
         for (const QString &line : userData.split(u'\n', Qt::SkipEmptyParts)) {
             QTest::keyClicks(data, line);
@@ -411,7 +431,7 @@ void TestTakeAction::deploysWithTheImageAndUserDataChosen()
     for (const QString &name : QStringList{u"calm-heron"_s, u"dusty-lynx"_s}) {
         QCOMPARE(statusOf(name), S::Deploying);
         const auto settings = NodeSettingsStore(core_->db).get(ids_[name]);
-        QCOMPARE(settings->deploy.imageUrl, QStringLiteral("images/debian-12.img.xz"));
+        QCOMPARE(settings->deploy.imageUrl, QStringLiteral("images/bookworm.img.xz"));
         QCOMPARE(settings->deploy.userData, userData);
         QCOMPARE(core_->machines->get(ids_[name])->owner, QStringLiteral("alice"));
     }
@@ -426,8 +446,12 @@ void TestTakeAction::refusesABadImageAsYouType()
         auto *confirm = dialog->findChild<QPushButton *>(QStringLiteral("actionConfirm"));
         QCOMPARE(confirm->text(), QStringLiteral("Deploy"));
         QCOMPARE(text("actionMachines"), QStringLiteral("Deploy calm-heron."));
-        QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("deployImage")),
-                         QStringLiteral("ftp://mirror/debian.img"));
+        auto *image = dialog->findChild<QComboBox *>(QStringLiteral("deployImage"));
+        image->setCurrentIndex(image->count() - 1); // another image, by URL
+        auto *url = dialog->findChild<QLineEdit *>(QStringLiteral("deployImageUrl"));
+        QVERIFY(url->isVisible());
+        QVERIFY(!confirm->isEnabled()); // nothing chosen yet
+        QTest::keyClicks(url, QStringLiteral("ftp://mirror/debian.img"));
         QVERIFY(!confirm->isEnabled());
         QVERIFY2(text("actionProblem")
                      .startsWith(QStringLiteral("The image URL 'ftp://mirror/debian.img' should start "

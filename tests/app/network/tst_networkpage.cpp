@@ -8,6 +8,7 @@
 // for other servers finds a real one. Otherwise it runs on loopback and skips the dnsmasq case.
 #include "app/network/networkpage.h"
 #include "app/shell/mainwindow.h"
+#include "childprocess.h"
 #include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
 #include "netns.h"
@@ -159,6 +160,7 @@ void TestNetworkPage::initTestCase()
                tmp_.filePath(QStringLiteral("dnsmasq.leases")).toLocal8Bit() + "\n");
     conf.close();
     dnsmasq_.setProcessChannelMode(QProcess::MergedChannels);
+    testing::dieWithParent(dnsmasq_); // a test killed by its timeout leaves no server behind
     dnsmasq_.start(QStringLiteral("ip"),
                    NetworkNamespaces::inside(router, {dnsmasq, QStringLiteral("--keep-in-foreground"),
                                                       QStringLiteral("--log-facility=-"),

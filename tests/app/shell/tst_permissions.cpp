@@ -2,6 +2,7 @@
 // power driver, the Take action menu against the action table; for every capability and kind of
 // user, the widgets that offer it against core's answer. Then core's writers themselves refuse
 // what a plain user may not do, whatever a widget shows.
+#include "app/machines/machinedetails.h"
 #include "app/machines/machinepowertab.h"
 #include "app/machines/machinespage.h"
 #include "app/machines/takeactionmenu.h"
@@ -10,6 +11,7 @@
 #include "app/users/userspage.h"
 #include "core/lifecycle/lifecycleengine.h"
 #include "core/lifecycle/permissions.h"
+#include "core/machines/labelstore.h"
 #include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
 #include "guitest.h"
@@ -149,6 +151,13 @@ void TestPermissions::pagesOfferWhatCoreAllows()
                  isAllowed(Capability::EditPowerSettings, *who));
         QCOMPARE(power.findChild<QWidget *>(u"powerType"_s)->isEnabled(),
                  isAllowed(Capability::EditPowerSettings, *who));
+        // A machine's zone, pool and tags.
+        MachineDetails details(*core_);
+        details.setUser(*who);
+        details.showMachine(machine->systemId);
+        details.show();
+        QCOMPARE(details.findChild<QPushButton *>(u"editPlacement"_s)->isVisibleTo(&details),
+                 isAllowed(Capability::EditMachineLabels, *who));
     }
 }
 
@@ -181,6 +190,16 @@ void TestPermissions::coreRefusesWhatAPlainUserMayNotDo()
     auto missing = core_->power->saveSettings(admin_, machine->systemId, u"ipmi"_s, {});
     QVERIFY(!missing);
     QVERIFY(core_->machines->get(machine->systemId)->powerType == u"manual"_s); // nothing half-written
+    LabelStore labels(core_->db, core_->feed.get());
+    auto placed = labels.place(alice_, machine->systemId, {u"default"_s, std::nullopt, QStringList{u"gpu"_s}});
+    QVERIFY(!placed);
+    QCOMPARE(placed.errorMessage(), u"only administrators can change zones, resource pools and tags"_s);
+    QVERIFY(!labels.addZone(alice_, u"rack1"_s));
+    // An administrator's change with one bad member writes none of it.
+    auto partly = labels.place(admin_, machine->systemId, {u"default"_s, u"nowhere"_s, QStringList{u"gpu"_s}});
+    QVERIFY(!partly);
+    QCOMPARE(partly.errorMessage(), u"there is no resource pool 'nowhere'"_s);
+    QVERIFY(core_->machines->get(machine->systemId)->tags.isEmpty());
 }
 
 QTEST_MAIN(TestPermissions)

@@ -109,7 +109,9 @@ void TestBootDecision::followsTheMachineThroughItsLifecycle()
     QCOMPARE(purpose(), P::Deploy);
     QVERIFY(core->engine->changeStatus(m->systemId, S::Deployed, admin, QStringLiteral("installed")));
     QCOMPARE(purpose(), P::LocalDisk);
-    QVERIFY(core->engine->performAction(m->systemId, NodeAction::Release, admin, {true}));
+    ActionOptions erase;
+    erase.erase = true;
+    QVERIFY(core->engine->performAction(m->systemId, NodeAction::Release, admin, erase));
     QCOMPARE(purpose(), P::Release);
 }
 

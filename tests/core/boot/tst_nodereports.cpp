@@ -378,7 +378,9 @@ void TestNodeReports::givesTheEnvironmentItsCredentialAndEraseMode()
     QVERIFY(core->engine->changeStatus(m.systemId, S::Ready, admin_, QStringLiteral("test")));
     QVERIFY(core->engine->performAction(m.systemId, NodeAction::Deploy, admin_));
     QVERIFY(core->engine->changeStatus(m.systemId, S::Deployed, admin_, QStringLiteral("test")));
-    QVERIFY(core->engine->performAction(m.systemId, NodeAction::Release, admin_, {true}));
+    ActionOptions erase;
+    erase.erase = true;
+    QVERIFY(core->engine->performAction(m.systemId, NodeAction::Release, admin_, erase));
     QCOMPARE(decide().purpose, BootPurpose::Release);
     QCOMPARE(decide().erase, QStringLiteral("quick")); // the default
     QVERIFY(core->config->setValue(setting::DiskEraseMode, QStringLiteral("secure")));

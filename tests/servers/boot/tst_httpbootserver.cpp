@@ -1,6 +1,7 @@
 // The real `metaldesk --headless` serving boot files over HTTP on loopback to real curl: whole
 // files, HEAD, ranges, keep-alive, concurrent downloads, per-node iPXE scripts, refusals, slow
 // clients. The counters are read from a server run in this process.
+#include "childprocess.h"
 #include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
 #include "rawsql.h"
@@ -143,6 +144,7 @@ void TestHttpBootServer::initTestCase()
         QVERIFY(config.setValue(QStringLiteral("tftp_port"), QString::number(freePort())));
     }
     metaldesk_.setProcessChannelMode(QProcess::SeparateChannels);
+    testing::dieWithParent(metaldesk_, SIGTERM); // a test killed by its timeout leaves no server behind
     metaldesk_.start(QStringLiteral(METALDESK_BINARY), {QStringLiteral("--headless"), QStringLiteral("--database"), db_,
                                                         QStringLiteral("--listen"), QStringLiteral("127.0.0.1")});
     QVERIFY(metaldesk_.waitForStarted());

@@ -2,6 +2,7 @@
 // What the DHCP tests that run the real `metaldesk --headless` in network namespaces share:
 // finding a tool, writing the DHCP settings, starting MetalDesk until its DHCP server listens,
 // reading a child's output until something appears, and stopping a child by its PID.
+#include "childprocess.h"
 #include "core/runtime/coreservices.h"
 #include "netns.h"
 
@@ -61,6 +62,7 @@ inline bool startMetalDesk(QProcess &p, const QString &binary, const QString &ns
                            ChildOutput &output, int timeoutMs = 30000)
 {
     p.setProcessChannelMode(QProcess::SeparateChannels);
+    dieWithParent(p, SIGTERM); // a test killed by its timeout leaves no server behind
     p.start(QStringLiteral("ip"),
             NetworkNamespaces::inside(ns, {binary, QStringLiteral("--headless"), QStringLiteral("--database"), db}));
     if (!p.waitForStarted())

@@ -2,6 +2,7 @@
 // already gives addresses: managed DHCP refuses to start beside it unless the user insists, and
 // proxy mode adds the boot information that real iPXE firmware (SeaBIOS + iPXE ROM in QEMU, TCG)
 // boots from, while the addresses still come from dnsmasq.
+#include "childprocess.h"
 #include "core/runtime/coreservices.h"
 #include "netns.h"
 
@@ -121,6 +122,7 @@ void TestDhcpNeighbours::initTestCase()
                dir_.filePath(QStringLiteral("dnsmasq.leases")).toLocal8Bit() + "\nlog-dhcp\n");
     conf.close();
     dnsmasq_.setProcessChannelMode(QProcess::MergedChannels);
+    testing::dieWithParent(dnsmasq_); // a test killed by its timeout leaves no server behind
     dnsmasq_.start(QStringLiteral("ip"),
                    NetworkNamespaces::inside(router_, {findTool("dnsmasq"), QStringLiteral("--keep-in-foreground"),
                                                        QStringLiteral("--log-facility=-"),

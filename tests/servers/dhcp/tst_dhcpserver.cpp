@@ -1,5 +1,6 @@
 // The real `metaldesk --headless` serving DHCP on a boot network made of network namespaces, to
 // real clients (ISC dhclient, busybox udhcpc); and silent on a second network it was not given.
+#include "childprocess.h"
 #include "core/addresses/leasestore.h"
 #include "core/runtime/coreservices.h"
 #include "netns.h"
@@ -64,6 +65,7 @@ void TestDhcpServer::initTestCase()
         QVERIFY(config.setValue(QStringLiteral("dhcp_domain"), QStringLiteral("lab.test")));
     }
     metaldesk_.setProcessChannelMode(QProcess::SeparateChannels);
+    testing::dieWithParent(metaldesk_, SIGTERM); // a test killed by its timeout leaves no server behind
     metaldesk_.start(QStringLiteral("ip"),
                      NetworkNamespaces::inside(server_, {QStringLiteral(METALDESK_BINARY), QStringLiteral("--headless"),
                                                          QStringLiteral("--database"), db}));

@@ -420,8 +420,8 @@ void TestMetadataServer::initTestCase()
         metaldesk_.waitForReadyRead(200);
         banner += QString::fromLocal8Bit(metaldesk_.readAllStandardOutput());
     }
-    QVERIFY2(banner.contains(QStringLiteral("service:   metadata: metadata service for booting machines on tcp "
-                                            "127.0.0.1:%1 (/MAAS/metadata/)")
+    QVERIFY2(banner.contains(QStringLiteral("service:   region: MAAS API and metadata service on tcp 127.0.0.1:%1 "
+                                            "(/MAAS/api/2.0/, /MAAS/metadata/)")
                                  .arg(port_)),
              qPrintable(banner + QString::fromLocal8Bit(readFile(log))));
     // The banner is printed when the threads start; wait until the port answers.

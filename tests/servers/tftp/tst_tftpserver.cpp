@@ -1,5 +1,6 @@
 // The real `metaldesk --headless` serving TFTP on a boot network made of network namespaces, to
 // real clients: tftp-hpa, atftp (with RFC 2348/2349/7440 options) and curl.
+#include "childprocess.h"
 #include "core/runtime/coreservices.h"
 #include "netns.h"
 
@@ -90,6 +91,7 @@ void TestTftpServer::initTestCase()
         QVERIFY(config.setValue(QStringLiteral("boot_loader_dir"), dir_.filePath(QStringLiteral("loaders"))));
     }
     metaldesk_.setProcessChannelMode(QProcess::SeparateChannels);
+    testing::dieWithParent(metaldesk_, SIGTERM); // a test killed by its timeout leaves no server behind
     metaldesk_.start(QStringLiteral("ip"),
                      NetworkNamespaces::inside(server_, {QStringLiteral(METALDESK_BINARY), QStringLiteral("--headless"),
                                                          QStringLiteral("--database"), db}));

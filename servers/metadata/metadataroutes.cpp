@@ -1,4 +1,4 @@
-#include "servers/metadata/metadataserver.h"
+#include "servers/metadata/metadataroutes.h"
 
 #include "core/boot/nodereports.h"
 #include "core/lifecycle/lifecycleengine.h"
@@ -60,96 +60,28 @@ std::optional<BootNetwork> bootNetwork(const ConfigStore &config)
 
 } // namespace
 
-Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config, const QString &listenAddress)
+MetadataRoutes::MetadataRoutes(std::shared_ptr<Database> db, ChangeFeed *feed, LifecycleEngine *engine, quint16 port,
+                               quint16 bootHttpPort)
+    : port_(port),
+      bootHttpPort_(bootHttpPort),
+      reports_(std::make_unique<NodeReports>(db, feed, engine)),
+      tokens_(std::make_unique<NodeTokenStore>(db)),
+      settings_(std::make_unique<ConfigStore>(db))
 {
-    ServerConfig c;
-    if (!listenAddress.isEmpty())
-        c.address = listenAddress;
-    if (QHostAddress a; !a.setAddress(c.address))
-        return Error{MetadataText::tr("the listen address '%1' is not an IP address").arg(c.address)};
-    auto port = config.integer(setting::MetadataPort);
-    auto httpPort = config.integer(setting::HttpPort);
-    auto timeout = config.integer(setting::MetadataTimeoutSeconds);
-    auto connections = config.integer(setting::MetadataMaxConnections);
-    for (const auto *v : {&port, &httpPort, &timeout, &connections})
-        if (!*v)
-            return v->error();
-    c.port = quint16(*port);
-    c.bootHttpPort = quint16(*httpPort);
-    c.timeoutMs = *timeout * 1000;
-    c.maxConnections = *connections;
-    return c;
 }
 
-http::RequestServerConfig ServerConfig::requestServer() const
-{
-    http::RequestServerConfig r;
-    r.address = address;
-    r.port = port;
-    r.portSetting = QLatin1String(setting::MetadataPort);
-    r.requestTimeoutMs = timeoutMs;
-    r.idleTimeoutMs = timeoutMs;
-    r.answerTimeoutMs = timeoutMs;
-    r.maxConnections = maxConnections;
-    r.limits = limits;
-    return r;
-}
+MetadataRoutes::~MetadataRoutes() = default;
 
-Server::Server(std::shared_ptr<Database> db, ChangeFeed *feed, LifecycleEngine *engine, ServerConfig config)
-    : db_(std::move(db)), feed_(feed), engine_(engine), config_(std::move(config))
-{
-    addRoutes();
-}
-
-Server::~Server() { stop(); }
-
-QString Server::description() const
-{
-    return MetadataText::tr("metadata service for booting machines on tcp %1:%2 (/MAAS/metadata/)")
-        .arg(config_.address)
-        .arg(config_.port);
-}
-
-void Server::start()
-{
-    reports_ = std::make_unique<NodeReports>(db_, feed_, engine_);
-    tokens_ = std::make_unique<NodeTokenStore>(db_);
-    settings_ = std::make_unique<ConfigStore>(db_);
-    requests_ = std::make_unique<http::RequestServer>(
-        config_.requestServer(), [this](const http::Request &r, const http::Peer &p) { return router_.route(r, p); });
-    if (auto listening = requests_->listen(); !listening) {
-        QString detail = listening.errorMessage();
-        if (detail.contains(QLatin1String(setting::MetadataPort)))
-            detail += QLatin1Char(' ') + MetadataText::tr("(MAAS's region controller uses this port too.)");
-        qCWarning(lcMetadata).noquote() << detail;
-        requests_.reset();
-        emit stateChanged(QStringLiteral("failed"), detail);
-        return;
-    }
-    qCInfo(lcMetadata).noquote() << description();
-    emit stateChanged(QStringLiteral("running"), description());
-}
-
-void Server::stop()
-{
-    if (!requests_)
-        return;
-    requests_.reset();
-    emit stateChanged(QStringLiteral("stopped"), {});
-}
-
-Counters Server::counters() const
+Counters MetadataRoutes::counters() const
 {
     QMutexLocker lock(&countersLock_);
     return counters_;
 }
 
-QList<Counter> Server::counterList() const
+QList<Counter> MetadataRoutes::counterList() const
 {
-    // The request server lives in the service's thread and goes away with it; its counters are
-    // read under its own lock.
-    QList<Counter> list = http::counterList(requests_ ? requests_->counters() : http::Counters{});
     const Counters c = counters();
+    QList<Counter> list;
     list << Counter{QStringLiteral("credentials_refused"), MetadataText::tr("credentials refused"),
                     c.credentialsRefused}
          << Counter{QStringLiteral("enlisted"), MetadataText::tr("machines enlisted"), c.enlisted}
@@ -157,12 +89,12 @@ QList<Counter> Server::counterList() const
     return list;
 }
 
-QString Server::metadataUrl(const Call &call) const
+QString MetadataRoutes::metadataUrl(const Call &call) const
 {
-    return QStringLiteral("http://%1:%2/MAAS/metadata/").arg(call.peer.serverAddress).arg(config_.port);
+    return QStringLiteral("http://%1:%2/MAAS/metadata/").arg(call.peer.serverAddress).arg(port_);
 }
 
-Response Server::authenticated(const Call &call, const std::function<Response(const QString &)> &body)
+Response MetadataRoutes::authenticated(const Call &call, const std::function<Response(const QString &)> &body)
 {
     auto refuse = [this](const QString &why) {
         {
@@ -189,9 +121,8 @@ Response Server::authenticated(const Call &call, const std::function<Response(co
     return body(**systemId);
 }
 
-void Server::addRoutes()
+void MetadataRoutes::addTo(http::Router &r)
 {
-    http::Router &r = router_;
     const QByteArray root = "/MAAS/metadata/";
     r.add("GET", root, [](const Call &) { return Response::text(200, QStringLiteral("2012-03-01\nlatest\n")); });
 
@@ -229,11 +160,12 @@ void Server::addRoutes()
         });
     });
     r.add("GET", own + "deploy", [this](const Call &call) {
+        if (call.request.isHead()) // a deployment's answer assigns an address: only a real GET asks for it
+            return Response::methodNotAllowed("GET");
         return authenticated(call, [&](const QString &systemId) {
             DeployContext context;
             context.metadataUrl = metadataUrl(call);
-            context.bootHttpBase =
-                QStringLiteral("http://%1:%2/").arg(call.peer.serverAddress).arg(config_.bootHttpPort);
+            context.bootHttpBase = QStringLiteral("http://%1:%2/").arg(call.peer.serverAddress).arg(bootHttpPort_);
             context.network = bootNetwork(*settings_);
             auto outcome = reports_->deployment(systemId, context);
             if (auto *e = std::get_if<ReportError>(&outcome))

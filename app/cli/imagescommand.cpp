@@ -1,0 +1,143 @@
+#include "app/cli/imagescommand.h"
+
+#include "core/images/bootimagestore.h"
+#include "core/runtime/coreservices.h"
+#include "servers/boot/bootfiles.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QLocale>
+#include <QTextStream>
+#include <QUrl>
+
+namespace metaldesk {
+
+namespace {
+
+struct ImagesText {
+    Q_DECLARE_TR_FUNCTIONS(ImagesCommand)
+};
+
+// Copies `source` to `target` (through a temporary file beside it, renamed when complete, so that a
+// half-copied image is never served) and gives its SHA-256.
+Expected<QByteArray> copyHashing(const QString &source, const QString &target)
+{
+    QFile in(source);
+    if (!in.open(QIODevice::ReadOnly))
+        return Error{ImagesText::tr("cannot read %1: %2").arg(source, in.errorString())};
+    const QString partial = target + QStringLiteral(".part");
+    QFile out(partial);
+    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return Error{ImagesText::tr("cannot write %1: %2").arg(partial, out.errorString())};
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    QByteArray chunk;
+    while (!(chunk = in.read(4 << 20)).isEmpty()) {
+        hash.addData(chunk);
+        if (out.write(chunk) != chunk.size()) {
+            out.remove();
+            return Error{ImagesText::tr("cannot write %1: %2").arg(partial, out.errorString())};
+        }
+    }
+    if (in.error() != QFileDevice::NoError || !out.flush()) {
+        out.remove();
+        return Error{ImagesText::tr("copying %1 failed: %2").arg(source, in.errorString())};
+    }
+    out.close();
+    QFile::remove(target);
+    if (!QFile::rename(partial, target))
+        return Error{ImagesText::tr("cannot move %1 into place").arg(target)};
+    return hash.result().toHex();
+}
+
+} // namespace
+
+int runImagesCommand(const CommandLine &cl)
+{
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    auto core = CoreServices::open(cl.database);
+    if (!core) {
+        err << QStringLiteral("metaldesk: ") << core.errorMessage() << Qt::endl;
+        return 1;
+    }
+    BootImageStore images((*core)->db);
+    const Actor me = Actor::system(QStringLiteral("command line"));
+    const QString verb = cl.imageWords.value(0);
+    if (verb == QLatin1String("list")) {
+        auto all = images.list();
+        if (!all) {
+            err << QStringLiteral("metaldesk: ") << all.errorMessage() << Qt::endl;
+            return 1;
+        }
+        for (const BootImage &i : std::as_const(*all))
+            out << QStringLiteral("%1  %2  %3  %4  %5  %6")
+                       .arg(i.name, -24)
+                       .arg(i.architecture, -14)
+                       .arg(i.firmware.join(QLatin1Char(',')), -10)
+                       .arg(QLocale::c().formattedDataSize(i.size), 10)
+                       .arg(i.state, i.location)
+                << Qt::endl;
+        return 0;
+    }
+    if (verb == QLatin1String("remove")) {
+        if (auto removed = images.remove(me, cl.imageWords.value(1), cl.architecture); !removed) {
+            err << QStringLiteral("metaldesk: ") << removed.errorMessage() << Qt::endl;
+            return 1;
+        }
+        return 0;
+    }
+    // add NAME FILE-OR-URL
+    BootImage image;
+    image.name = cl.imageWords.value(1);
+    image.title = cl.title;
+    image.architecture = cl.architecture;
+    image.firmware = cl.firmware.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    const QString source = cl.imageWords.value(2);
+    const QUrl url(source);
+    const bool remote = url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https");
+    image.format = BootImageStore::formatOf(remote ? url.fileName() : QFileInfo(source).fileName());
+    image.origin = ImagesText::tr("added from the command line");
+    // A URL is fetched by the machine's environment as it deploys; a file is copied under the boot
+    // root first (checked before anything is copied).
+    image.location = remote ? source : QStringLiteral("images/");
+    if (QString wrong = BootImageStore::problem(image); !wrong.isEmpty()) {
+        err << QStringLiteral("metaldesk: ") << wrong << Qt::endl;
+        return 2;
+    }
+    if (!remote) {
+        auto files = boot::BootFilesConfig::fromConfig(*(*core)->config);
+        if (!files) {
+            err << QStringLiteral("metaldesk: ") << files.errorMessage() << Qt::endl;
+            return 1;
+        }
+        const QString dir = files->root + QStringLiteral("/images");
+        if (!QDir().mkpath(dir)) {
+            err << QStringLiteral("metaldesk: ") << ImagesText::tr("cannot make %1").arg(dir) << Qt::endl;
+            return 1;
+        }
+        const QString fileName = image.name.section(QLatin1Char('/'), 0, 0) + QLatin1Char('-') +
+                                 image.name.section(QLatin1Char('/'), 1) + QLatin1Char('-') +
+                                 image.architecture.section(QLatin1Char('/'), 0, 0) + QLatin1Char('.') + image.format;
+        auto sha = copyHashing(source, dir + QLatin1Char('/') + fileName);
+        if (!sha) {
+            err << QStringLiteral("metaldesk: ") << sha.errorMessage() << Qt::endl;
+            return 1;
+        }
+        image.sha256 = QString::fromLatin1(*sha);
+        image.size = QFileInfo(dir + QLatin1Char('/') + fileName).size();
+        image.location = QStringLiteral("images/") + fileName; // served by the boot HTTP server
+    }
+    auto added = images.add(me, image);
+    if (!added) {
+        err << QStringLiteral("metaldesk: ") << added.errorMessage() << Qt::endl;
+        return 1;
+    }
+    err << ImagesText::tr("%1 (%2) is in the catalogue: %3").arg(added->name, added->architecture, added->location)
+        << Qt::endl;
+    return 0;
+}
+
+} // namespace metaldesk

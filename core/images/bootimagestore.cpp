@@ -1,0 +1,155 @@
+#include "core/images/bootimagestore.h"
+
+#include "core/lifecycle/permissions.h"
+#include "core/machines/inventory.h"
+
+#include <QCoreApplication>
+#include <QRegularExpression>
+
+namespace metaldesk {
+
+namespace {
+
+struct ImageText {
+    Q_DECLARE_TR_FUNCTIONS(Images)
+};
+
+const char *kColumns = "id, name, title, architecture, firmware, image_format, location, size, sha256, origin, state, "
+                       "created";
+
+BootImage imageFrom(const QSqlQuery &q)
+{
+    BootImage i;
+    i.id = q.value(0).toLongLong();
+    i.name = q.value(1).toString();
+    i.title = q.value(2).toString();
+    i.architecture = q.value(3).toString();
+    i.firmware = q.value(4).toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
+    i.format = q.value(5).toString();
+    i.location = q.value(6).toString();
+    i.size = q.value(7).toLongLong();
+    i.sha256 = q.value(8).toString();
+    i.origin = q.value(9).toString();
+    i.state = q.value(10).toString();
+    i.created = q.value(11).toLongLong();
+    return i;
+}
+
+} // namespace
+
+QString BootImageStore::formatOf(const QString &fileName)
+{
+    for (const auto &[suffix, format] :
+         {std::pair{".gz", "raw.gz"}, std::pair{".xz", "raw.xz"}, std::pair{".bz2", "raw.bz2"},
+          std::pair{".img", "raw"}, std::pair{".raw", "raw"}})
+        if (fileName.endsWith(QLatin1String(suffix)))
+            return QLatin1String(format);
+    return {};
+}
+
+QString BootImageStore::problem(const BootImage &image)
+{
+    static const QRegularExpression name(QStringLiteral("^[a-z0-9][a-z0-9.-]*/[a-z0-9][a-z0-9._-]*$"));
+    if (!name.match(image.name).hasMatch())
+        return ImageText::tr("'%1' is not an image name: use os/release, such as debian/bookworm").arg(image.name);
+    if (supportedArchitecture(image.architecture).isEmpty())
+        return ImageText::tr("the architecture '%1' is not one MetalDesk deploys (%2)")
+            .arg(image.architecture, supportedArchitectures().join(QLatin1String(", ")));
+    if (image.firmware.isEmpty())
+        return ImageText::tr("say which firmware the image boots on: bios, uefi or both");
+    for (const QString &f : image.firmware)
+        if (f != QLatin1String("bios") && f != QLatin1String("uefi"))
+            return ImageText::tr("'%1' is not a firmware: use bios or uefi").arg(f);
+    if (!QStringList{QStringLiteral("raw"), QStringLiteral("raw.gz"), QStringLiteral("raw.xz"),
+                     QStringLiteral("raw.bz2")}
+             .contains(image.format))
+        return ImageText::tr("'%1' is not a whole-disk image format (raw, raw.gz, raw.xz, raw.bz2)").arg(image.format);
+    if (image.location.isEmpty())
+        return ImageText::tr("the image has no location");
+    return {};
+}
+
+Expected<QList<BootImage>> BootImageStore::list() const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto q = runQuery(
+        *db, QStringLiteral("SELECT %1 FROM boot_images ORDER BY name, architecture").arg(QLatin1String(kColumns)));
+    if (!q)
+        return q.error();
+    QList<BootImage> images;
+    while (q->next())
+        images << imageFrom(*q);
+    return images;
+}
+
+Expected<std::optional<BootImage>>
+BootImageStore::forDeployment(const QString &nameOrRelease, const QString &architecture, const QString &firmware) const
+{
+    auto all = list();
+    if (!all)
+        return all.error();
+    const QString arch = supportedArchitecture(architecture);
+    for (const BootImage &i : std::as_const(*all)) {
+        const bool named = i.name == nameOrRelease || i.release() == nameOrRelease;
+        const bool fits = arch.isEmpty() || i.architecture == arch;
+        const bool boots = firmware.isEmpty() || i.firmware.contains(firmware);
+        if (named && fits && boots && i.deployable())
+            return std::optional<BootImage>(i);
+    }
+    return std::optional<BootImage>();
+}
+
+Expected<BootImage> BootImageStore::add(const Actor &actor, BootImage image)
+{
+    if (auto allowed = requireCapability(Capability::ManageImages, actor); !allowed)
+        return allowed.error();
+    image.architecture = supportedArchitecture(image.architecture).isEmpty()
+                             ? image.architecture
+                             : supportedArchitecture(image.architecture);
+    if (QString wrong = problem(image); !wrong.isEmpty())
+        return Error{wrong};
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    Transaction txn(*db_, *db);
+    if (!txn.begun())
+        return Error{txn.beginError()};
+    if (auto gone = runQuery(*db, QStringLiteral("DELETE FROM boot_images WHERE name = ? AND architecture = ?"),
+                             {image.name, image.architecture});
+        !gone)
+        return gone.error();
+    image.created = nowMs();
+    auto id = insertReturningId(*db,
+                                QStringLiteral("INSERT INTO boot_images (name, title, architecture, firmware, "
+                                               "image_format, location, size, sha256, origin, state, created) "
+                                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                                {image.name, image.title, image.architecture, image.firmware.join(QLatin1Char(',')),
+                                 image.format, image.location, image.size, image.sha256, image.origin, image.state,
+                                 image.created});
+    if (!id)
+        return id.error();
+    if (auto committed = txn.commit(); !committed)
+        return committed.error();
+    image.id = *id;
+    return image;
+}
+
+Expected<void> BootImageStore::remove(const Actor &actor, const QString &name, const QString &architecture)
+{
+    if (auto allowed = requireCapability(Capability::ManageImages, actor); !allowed)
+        return allowed.error();
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto q = runQuery(*db, QStringLiteral("DELETE FROM boot_images WHERE name = ? AND architecture = ?"),
+                      {name, supportedArchitecture(architecture)});
+    if (!q)
+        return q.error();
+    if (q->numRowsAffected() == 0)
+        return Error{ImageText::tr("there is no image %1 for %2").arg(name, architecture)};
+    return {};
+}
+
+} // namespace metaldesk

@@ -1,0 +1,58 @@
+#pragma once
+
+#include "core/machines/machine.h"
+#include "core/storage/database.h"
+
+#include <QStringList>
+
+namespace metaldesk {
+
+// An image MetalDesk can deploy: a whole-disk image (raw, or compressed with gzip, xz or bzip2)
+// that the built-in environment writes to the machine's disk.
+struct BootImage {
+    qint64 id = 0;
+    QString name;         // "debian/bookworm", "ubuntu/noble": os/release, as MAAS names them
+    QString title;        // "Debian 12 (bookworm)"
+    QString architecture; // "amd64/generic"
+    QStringList firmware; // what it boots on: "bios", "uefi"
+    QString format;       // "raw", "raw.gz", "raw.xz", "raw.bz2"
+    // Where the environment fetches it: a path under the boot root ("images/debian-12.img.xz", served
+    // by the HTTP boot server) or an http(s) URL.
+    QString location;
+    qint64 size = 0;
+    QString sha256;
+    QString origin; // "uploaded by admin", "imported from <source>"
+    QString state = QStringLiteral("deployable");
+    qint64 created = 0;
+
+    QString os() const { return name.section(QLatin1Char('/'), 0, 0); }
+    QString release() const { return name.section(QLatin1Char('/'), 1); }
+    bool deployable() const { return state == QLatin1String("deployable"); }
+};
+
+// The image catalogue: what Deploy offers and what the API lists as boot resources.
+class BootImageStore {
+public:
+    explicit BootImageStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
+
+    Expected<QList<BootImage>> list() const;
+    // The deployable image a deployment asks for by name ("debian/bookworm") or release alone
+    // ("bookworm", as API clients send distro_series), for a machine of this architecture and
+    // firmware ("" when not known); nullopt when there is none.
+    Expected<std::optional<BootImage>> forDeployment(const QString &nameOrRelease, const QString &architecture,
+                                                     const QString &firmware = {}) const;
+    // Adds (or replaces) an image of that name and architecture. Administrators only.
+    Expected<BootImage> add(const Actor &actor, BootImage image);
+    Expected<void> remove(const Actor &actor, const QString &name, const QString &architecture);
+
+    // Empty when the image can be added: a name "os/release", a known architecture, firmware from
+    // bios and uefi, a whole-disk format, a location; otherwise which is wrong and why.
+    static QString problem(const BootImage &image);
+    // "raw.xz" from "debian-12.img.xz"; empty when the name says no whole-disk format.
+    static QString formatOf(const QString &fileName);
+
+private:
+    std::shared_ptr<Database> db_;
+};
+
+} // namespace metaldesk

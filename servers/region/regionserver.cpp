@@ -1,0 +1,109 @@
+#include "servers/region/regionserver.h"
+
+#include "core/runtime/coreservices.h"
+#include "core/storage/configstore.h"
+#include "servers/api/apiroutes.h"
+#include "servers/metadata/metadataroutes.h"
+
+#include <QCoreApplication>
+#include <QHostAddress>
+#include <QLoggingCategory>
+
+namespace metaldesk::region {
+
+Q_LOGGING_CATEGORY(lcRegion, "metaldesk.region")
+
+namespace {
+struct RegionText {
+    Q_DECLARE_TR_FUNCTIONS(Region)
+};
+} // namespace
+
+Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config, const QString &listenAddress)
+{
+    ServerConfig c;
+    if (!listenAddress.isEmpty())
+        c.address = listenAddress;
+    if (QHostAddress a; !a.setAddress(c.address))
+        return Error{RegionText::tr("the listen address '%1' is not an IP address").arg(c.address)};
+    auto port = config.integer(setting::MetadataPort);
+    auto httpPort = config.integer(setting::HttpPort);
+    auto timeout = config.integer(setting::MetadataTimeoutSeconds);
+    auto connections = config.integer(setting::MetadataMaxConnections);
+    for (const auto *v : {&port, &httpPort, &timeout, &connections})
+        if (!*v)
+            return v->error();
+    c.port = quint16(*port);
+    c.bootHttpPort = quint16(*httpPort);
+    c.timeoutMs = *timeout * 1000;
+    c.maxConnections = *connections;
+    return c;
+}
+
+http::RequestServerConfig ServerConfig::requestServer() const
+{
+    http::RequestServerConfig r;
+    r.address = address;
+    r.port = port;
+    r.portSetting = QLatin1String(setting::MetadataPort);
+    r.requestTimeoutMs = timeoutMs;
+    r.idleTimeoutMs = timeoutMs;
+    r.answerTimeoutMs = timeoutMs;
+    r.maxConnections = maxConnections;
+    r.limits = limits;
+    return r;
+}
+
+Server::Server(CoreServices &core, ServerConfig config)
+    : config_(std::move(config)),
+      metadata_(std::make_unique<metadata::MetadataRoutes>(core.db, core.feed.get(), core.engine.get(), config_.port,
+                                                           config_.bootHttpPort)),
+      api_(std::make_unique<api::ApiRoutes>(core)),
+      requests_(new http::RequestServer(
+          config_.requestServer(), [this](const http::Request &r, const http::Peer &p) { return router_.route(r, p); },
+          this))
+{
+    metadata_->addTo(router_);
+    api_->addTo(router_);
+}
+
+Server::~Server() { stop(); }
+
+QString Server::description() const
+{
+    return RegionText::tr("MAAS API and metadata service on tcp %1:%2 (/MAAS/api/2.0/, /MAAS/metadata/)")
+        .arg(config_.address)
+        .arg(config_.port);
+}
+
+void Server::start()
+{
+    if (auto listening = requests_->listen(); !listening) {
+        QString detail = listening.errorMessage();
+        if (detail.contains(QLatin1String(setting::MetadataPort)))
+            detail += QLatin1Char(' ') + RegionText::tr("(MAAS's region controller uses this port too.)");
+        qCWarning(lcRegion).noquote() << detail;
+        emit stateChanged(QStringLiteral("failed"), detail);
+        return;
+    }
+    listening_ = true;
+    qCInfo(lcRegion).noquote() << description();
+    emit stateChanged(QStringLiteral("running"), description());
+}
+
+void Server::stop()
+{
+    if (!listening_)
+        return;
+    requests_->close();
+    listening_ = false;
+    emit stateChanged(QStringLiteral("stopped"), {});
+}
+
+QList<Counter> Server::counterList() const
+{
+    // The request server's counters are read under its own lock.
+    return http::counterList(requests_->counters()) + metadata_->counterList() + api_->counterList();
+}
+
+} // namespace metaldesk::region
