@@ -171,8 +171,10 @@ Expected<MachineView> ApiRoutes::viewOf(const Machine &m) const
         if (*fixed && (m.status == NodeStatus::Deploying || m.status == NodeStatus::Deployed))
             view.links << ApiLink{m.interfaces.first().id, QStringLiteral("auto"), QHostAddress(**fixed).toString()};
     }
+    // Its own address, or else its leases: a lease left from the boot that installed it is not an
+    // address it answers on (as MachineStore::ipAddresses, and MAAS).
     const qint64 now = nowMs();
-    for (const Interface &iface : m.interfaces) {
+    for (const Interface &iface : view.links.isEmpty() ? m.interfaces : QList<Interface>{}) {
         auto lease = leases_.forMac(iface.macAddress);
         if (!lease)
             return lease.error();
