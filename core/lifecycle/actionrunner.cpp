@@ -15,6 +15,16 @@ QString ActionRunner::validate(const ActionRequest &request)
     return {};
 }
 
+Expected<QString> ActionRunner::defaultEraseMode(const ConfigStore &config)
+{
+    auto on = config.boolean(setting::EraseOnRelease);
+    if (!on)
+        return on.error();
+    if (!*on)
+        return QString();
+    return config.value(setting::DiskEraseMode);
+}
+
 Expected<void> ActionRunner::storeOptions(const QString &systemId, const ActionRequest &request) const
 {
     switch (request.action) {
@@ -50,6 +60,10 @@ QList<ActionOutcome> ActionRunner::run(const QList<Machine> &machines, const Act
             auto done = stored ? engine_.performAction(m.systemId, request.action, actor, options) : stored;
             if (!done)
                 outcome.refusal = done.errorMessage();
+            const QList<NodeStatus> path = actionPath(request.action, m.status, m.previousStatus, options);
+            outcome.started =
+                done && (request.action == NodeAction::PowerOn || request.action == NodeAction::PowerOff ||
+                         (!path.isEmpty() && isMonitoredStatus(path.last())));
         }
         outcomes << outcome;
     }

@@ -23,6 +23,9 @@ struct ActionOutcome {
     QString systemId;
     QString hostname;
     QString refusal; // empty: the action was taken; otherwise why not, for the user
+    // Taken, but only begun: the machine works on (Commissioning, Deploying, ...) or a power
+    // command is on its way. "Started", not "done", is what the user is told.
+    bool started = false;
     bool taken() const { return refusal.isEmpty(); }
 };
 
@@ -35,6 +38,9 @@ public:
 
     // Empty when the request's options can be used; otherwise which one is wrong and how.
     static QString validate(const ActionRequest &request);
+    // How Release erases when the user (or API client) does not say: "" (not at all) unless
+    // enable_disk_erasing_on_release is on, then disk_erase_mode (as MAAS).
+    static Expected<QString> defaultEraseMode(const ConfigStore &config);
 
     QList<ActionOutcome> run(const QList<Machine> &machines, const ActionRequest &request, const Actor &actor) const;
 

@@ -1,5 +1,6 @@
 #include "core/storage/migrations.h"
 
+#include "core/base/secretcompare.h"
 #include "core/storage/database.h"
 
 #include <QList>
@@ -15,7 +16,28 @@ struct Migration {
     int version;
     const char *description;
     QList<const char *> statements; // %ID%, %BIGINT% and %BLOB% are filled in per database
+    // Rows that SQL alone cannot rewrite on both databases, in the same transaction.
+    Expected<void> (*rewrite)(QSqlDatabase &) = nullptr;
 };
+
+// Version 5: API token secrets were stored as given; now only their hash is.
+Expected<void> hashApiTokenSecrets(QSqlDatabase &db)
+{
+    auto q = runQuery(db, QStringLiteral("SELECT id, token_secret FROM api_tokens"));
+    if (!q)
+        return q.error();
+    QList<QPair<qint64, QString>> plain;
+    while (q->next())
+        if (!isHashedSecret(q->value(1).toString()))
+            plain.append({q->value(0).toLongLong(), q->value(1).toString()});
+    q->finish();
+    for (const auto &[id, secret] : plain)
+        if (auto done = runQuery(db, QStringLiteral("UPDATE api_tokens SET token_secret = ? WHERE id = ?"),
+                                 {hashedSecret(secret), id});
+            !done)
+            return done.error();
+    return {};
+}
 
 // Append only: a released migration is never edited, a change is a new version.
 const QList<Migration> &migrations()
@@ -158,6 +180,7 @@ const QList<Migration> &migrations()
              " state TEXT NOT NULL DEFAULT 'deployable', created %BIGINT% NOT NULL,"
              " UNIQUE (name, architecture))",
          }},
+        {5, "API token secrets stored as hashes", {}, hashApiTokenSecrets},
     };
     return list;
 }
@@ -269,6 +292,14 @@ Expected<int> applyMigrations(QSqlDatabase db, bool postgres, const QString &dis
         }
         for (const char *statement : m.statements) {
             if (auto done = runQuery(conn, dialect(statement, postgres)); !done) {
+                rollback();
+                return Error{QObject::tr("schema migration %1 failed on %2: %3")
+                                 .arg(m.version)
+                                 .arg(displayName, done.errorMessage())};
+            }
+        }
+        if (m.rewrite) {
+            if (auto done = m.rewrite(conn); !done) {
                 rollback();
                 return Error{QObject::tr("schema migration %1 failed on %2: %3")
                                  .arg(m.version)

@@ -46,6 +46,8 @@ std::span<const SettingSpec> allSettings()
          QT_TRANSLATE_NOOP("Settings", "the catalogue image deployed when none is chosen (os/release, such as debian/bookworm)")},
         {setting::DiskEraseMode, Kind::Choice, "quick", 0, 0, {QStringLiteral("quick"), QStringLiteral("secure")}, {},
          QT_TRANSLATE_NOOP("Settings", "how Release erases disks when asked to")},
+        {setting::EraseOnRelease, Kind::Boolean, "false", 0, 0, {}, {},
+         QT_TRANSLATE_NOOP("Settings", "Release erases the disks unless told not to (the window's choice, the API's default)")},
         {setting::DhcpInterface, Kind::Interface, "", 0, 0, {}, dhcp,
          QT_TRANSLATE_NOOP("Settings", "the boot network's interface; empty: no DHCP")},
         {setting::DhcpMode, Kind::Choice, "managed", 0, 0, {QStringLiteral("managed"), QStringLiteral("proxy")}, dhcp,

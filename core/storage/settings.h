@@ -17,6 +17,7 @@ inline constexpr char NodeTimeoutMinutes[] = "node_timeout_minutes";       // MA
 inline constexpr char ReleaseTimeoutMinutes[] = "release_timeout_minutes"; // MAAS: 5 (releasing, exiting rescue)
 inline constexpr char DeployImageUrl[] = "deploy_image_url";               // the image when a machine has none
 inline constexpr char DiskEraseMode[] = "disk_erase_mode";                 // quick (default) or secure
+inline constexpr char EraseOnRelease[] = "enable_disk_erasing_on_release"; // MAAS's: Release erases unless told
 inline constexpr char DefaultImage[] = "default_image";                    // the catalogue's image Deploy offers first
 inline constexpr char DhcpInterface[] = "dhcp_interface";
 inline constexpr char DhcpMode[] = "dhcp_mode";

@@ -157,10 +157,11 @@ Expected<ApiToken> UserStore::createToken(qint64 userId, const QString &name)
         return db.error();
     // MAAS's sizes: 18-character keys, a 32-character secret; the consumer secret is always empty.
     ApiToken token{0, userId, name, randomToken(18), randomToken(18), randomToken(32), nowMs()};
-    auto id = insertReturningId(*db,
-                                QStringLiteral("INSERT INTO api_tokens (user_id, name, consumer_key, token_key, "
-                                               "token_secret, created) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"),
-                                {userId, name, token.consumerKey, token.tokenKey, token.tokenSecret, token.created});
+    auto id = insertReturningId(
+        *db,
+        QStringLiteral("INSERT INTO api_tokens (user_id, name, consumer_key, token_key, "
+                       "token_secret, created) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"),
+        {userId, name, token.consumerKey, token.tokenKey, hashedSecret(token.tokenSecret), token.created});
     if (!id)
         return id.error();
     token.id = *id;
@@ -173,16 +174,17 @@ Expected<QList<ApiToken>> UserStore::tokens(qint64 userId) const
     if (!db)
         return db.error();
     auto q = runQuery(*db,
-                      QStringLiteral("SELECT id, user_id, name, consumer_key, token_key, token_secret, created "
+                      QStringLiteral("SELECT id, user_id, name, consumer_key, token_key, created "
                                      "FROM api_tokens WHERE user_id = ? ORDER BY id"),
                       {userId});
     if (!q)
         return q.error();
+    // Without their secrets: only a hash of each is stored, the key is shown once when created.
     QList<ApiToken> list;
     while (q->next())
         list << ApiToken{q->value(0).toLongLong(), q->value(1).toLongLong(), q->value(2).toString(),
-                         q->value(3).toString(),   q->value(4).toString(),   q->value(5).toString(),
-                         q->value(6).toLongLong()};
+                         q->value(3).toString(),   q->value(4).toString(),   QString(),
+                         q->value(5).toLongLong()};
     return list;
 }
 
@@ -213,7 +215,7 @@ Expected<User> UserStore::authenticateToken(const QString &consumerKey, const QS
     if (!q)
         return q.error();
     if (!q->next() || !sameSecret(q->value(5).toString().toUtf8(), consumerKey.toUtf8()) ||
-        !sameSecret(q->value(6).toString().toUtf8(), tokenSecret.toUtf8()))
+        !matchesHashedSecret(tokenSecret, q->value(6).toString()))
         return Error{QObject::tr("invalid API key")};
     return userFromQuery(*q);
 }

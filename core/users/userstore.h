@@ -46,7 +46,9 @@ public:
     // The user when the password is right; otherwise an error that does not say which part was wrong.
     Expected<User> authenticate(const QString &username, const QString &password) const;
 
+    // A new token with its secret: the only time the secret is known (a hash of it is stored).
     Expected<ApiToken> createToken(qint64 userId, const QString &name = {});
+    // A user's tokens, their secrets empty.
     Expected<QList<ApiToken>> tokens(qint64 userId) const;
     Expected<void> revokeToken(const QString &tokenKey);
     // The token's owner when the key's three parts match a live token.

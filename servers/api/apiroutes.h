@@ -66,6 +66,7 @@ private:
     http::Response listMachines(Context &c);
     http::Response allocate(Context &c);
     http::Response releaseMany(Context &c);
+    Expected<ActionRequest> releaseRequest(const http::Form &form) const;
     http::Response deploy(Context &c);
     http::Response takeAction(Context &c, NodeAction action, const ActionRequest &request);
     http::Response setOwnerData(Context &c);

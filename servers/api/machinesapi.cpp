@@ -98,12 +98,12 @@ void ApiRoutes::addMachineRoutes(http::Router &r)
     };
     for (const auto &[op, action] : actions)
         r.add("POST", one, signedIn([this, action = action](Context &c) {
-                  ActionRequest request(action);
-                  if (action == NodeAction::Release &&
-                      (c.form.value("erase") == "true" || c.form.value("erase") == "1"))
-                      request.eraseMode =
-                          c.form.value("secure_erase") == "true" ? QStringLiteral("secure") : QStringLiteral("quick");
-                  return takeAction(c, action, request);
+                  if (action != NodeAction::Release)
+                      return takeAction(c, action, ActionRequest(action));
+                  auto request = releaseRequest(c.form);
+                  if (!request)
+                      return Response::text(503, request.errorMessage());
+                  return takeAction(c, action, *request);
               }),
               op);
     r.add("POST", one, signedIn([this](Context &c) {
@@ -212,6 +212,23 @@ Response ApiRoutes::allocate(Context &c)
     return json(answer);
 }
 
+Expected<ActionRequest> ApiRoutes::releaseRequest(const http::Form &form) const
+{
+    // erase=true|false as MAAS's release; absent: enable_disk_erasing_on_release decides.
+    ActionRequest request(NodeAction::Release);
+    if (form.has("erase")) {
+        if (form.value("erase") == "true" || form.value("erase") == "1")
+            request.eraseMode =
+                form.value("secure_erase") == "true" ? QStringLiteral("secure") : QStringLiteral("quick");
+        return request;
+    }
+    auto mode = ActionRunner::defaultEraseMode(*core_.config);
+    if (!mode)
+        return mode.error();
+    request.eraseMode = *mode;
+    return request;
+}
+
 Response ApiRoutes::releaseMany(Context &c)
 {
     const QStringList ids = c.form.texts("machines");
@@ -229,11 +246,14 @@ Response ApiRoutes::releaseMany(Context &c)
         if (QString refusal = LifecycleEngine::refusal(NodeAction::Release, m, c.actor);
             !refusal.isEmpty() && m.status != NodeStatus::Ready)
             return Response::text(refusalStatus(NodeAction::Release, m, c.actor), refusal);
+    const auto request = releaseRequest(c.form);
+    if (!request)
+        return Response::text(503, request.errorMessage());
     QStringList released;
     for (const Machine &m : std::as_const(machines)) {
         if (m.status == NodeStatus::Ready) // released already: nothing to do
             continue;
-        const auto outcomes = runner_.run({m}, ActionRequest(NodeAction::Release), c.actor);
+        const auto outcomes = runner_.run({m}, *request, c.actor);
         if (!outcomes.first().taken())
             return Response::text(409, outcomes.first().refusal);
         released << m.systemId;

@@ -6,7 +6,8 @@
 // with OVMF, each on its own in the lab (2 cores). Failure paths on the way: a broken image URL
 // (BIOS) and a machine that loses power while commissioning (UEFI). The BIOS machine is deployed
 // from the window's path (an image by URL); the UEFI one by juju's MAAS client (gomaasapi) through
-// the MAAS API, allocated by tag, with the catalogue's image added by `metaldesk images add`.
+// the MAAS API, allocated by tag, with the catalogue's image added by `metaldesk images add`, and
+// released by it (erased because enable_disk_erasing_on_release is on, as juju sends no erase).
 // Power is the manual type: the test is the person who presses the power button when a step
 // needs the machine on; the built-in environment switches it off by itself when it is done.
 // Each step's time is printed ("figure: ...") for docs/benchmarks.md.
@@ -455,9 +456,18 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     const QList<qint64> partitions = gptPartitionStarts(vm.diskPath());
     QVERIFY2(partitions.size() >= 3, "the deployed disk has no GPT with the image's partitions");
     QVERIFY(!zeroAt(vm.diskPath(), partitions.last() + 1024, 1024)); // the root file system's superblock
-    ActionOptions erase;
-    erase.erase = true;
-    act(id, NodeAction::Release, erase);
+    //    UEFI: juju releases through the API (it sends no erase parameter); MetalDesk erases because
+    //    enable_disk_erasing_on_release is on, as on MAAS.
+    if (throughApi) {
+        QVERIFY(core()->config->setValue(QStringLiteral("enable_disk_erasing_on_release"), QStringLiteral("true")));
+        QString failure;
+        maasClient({QStringLiteral("release"), id}, 60000, &failure);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+    } else {
+        ActionOptions erase;
+        erase.erase = true;
+        act(id, NodeAction::Release, erase);
+    }
     QCOMPARE(machine(id).status, NodeStatus::DiskErasing);
     vm.pullThePlug();
     QVERIFY2(vm.powerOn(&error), qPrintable(error));
@@ -473,6 +483,13 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     for (qint64 start : partitions)
         QVERIFY2(zeroAt(vm.diskPath(), start, twoMiB),
                  qPrintable(QStringLiteral("the partition at byte %1 was not erased").arg(start)));
+    if (throughApi) { // juju sees it Ready, with nobody's notes and no OS
+        QString failure;
+        const auto steps =
+            maasClient({QStringLiteral("wait"), id, QStringLiteral("ready"), QStringLiteral("30")}, 60000, &failure);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        QCOMPARE(steps.value(QStringLiteral("wait")).value(QLatin1String("osystem")).toString(), QString());
+    }
     figure(QStringLiteral("%1 release with quick erase (power on → Ready, powered off): %2 s")
                .arg(fw, seconds(releaseMs)));
 }

@@ -1,6 +1,7 @@
 // Storage: the same tests against SQLite (a temporary file) and PostgreSQL (a throwaway cluster
 // started by this test), then what only one backend has (files, permissions, connection errors).
 #include "childprocess.h"
+#include "core/base/secretcompare.h"
 #include "core/runtime/coreservices.h"
 #include "core/storage/migrations.h"
 #include "postgrescluster.h"
@@ -72,6 +73,8 @@ private slots:
     void roundTripsMachinesInterfacesAndEvents();
     void roundTripsUsersAndApiTokens_data() { addBackends(); }
     void roundTripsUsersAndApiTokens();
+    void hashesTheApiKeysOfAnOlderDatabase_data() { addBackends(); }
+    void hashesTheApiKeysOfAnOlderDatabase();
     void storesPasswordsWithTheDefaultIterationCount_data() { addBackends(); }
     void storesPasswordsWithTheDefaultIterationCount();
     void refusesADuplicateMacNamingTheOtherMachine_data() { addBackends(); }
@@ -471,14 +474,52 @@ void StorageTest::roundTripsUsersAndApiTokens()
     auto tokens = users.tokens(alice->id);
     QVERIFY2(tokens, qPrintable(tokens.errorMessage()));
     QCOMPARE(tokens->size(), 1);
-    QCOMPARE(tokens->first().apiKey(), token.apiKey());
+    QCOMPARE(tokens->first().tokenKey, token.tokenKey);
+    QCOMPARE(tokens->first().consumerKey, token.consumerKey);
     QCOMPARE(tokens->first().name, QStringLiteral("juju"));
+    // The secret is shown once: the database holds only its hash, and the list gives none.
+    QVERIFY(tokens->first().tokenSecret.isEmpty());
+    {
+        RawSql raw(spec);
+        const QString stored = raw.scalar(QStringLiteral("SELECT token_secret FROM api_tokens")).toString();
+        QVERIFY2(stored.startsWith(QLatin1String("sha256$")) && !stored.contains(token.tokenSecret),
+                 qPrintable(stored));
+    }
     auto byToken = users.authenticateToken(token.consumerKey, token.tokenKey, token.tokenSecret);
     QVERIFY2(byToken, qPrintable(byToken.errorMessage()));
     QCOMPARE(byToken->id, alice->id);
     QVERIFY(!users.authenticateToken(token.consumerKey, token.tokenKey, token.tokenSecret + QLatin1Char('x')));
     QVERIFY(users.revokeToken(token.tokenKey));
     QVERIFY(!users.authenticateToken(token.consumerKey, token.tokenKey, token.tokenSecret));
+}
+
+void StorageTest::hashesTheApiKeysOfAnOlderDatabase()
+{
+    FRESH_DATABASE(spec);
+    ApiToken token;
+    {
+        OPEN_CORE(core, spec);
+        auto alice = core.users->createUser(QStringLiteral("alice"), {}, QStringLiteral("pw"), false);
+        QVERIFY2(alice, qPrintable(alice.errorMessage()));
+        auto made = core.users->createToken(alice->id, QStringLiteral("juju"));
+        QVERIFY2(made, qPrintable(made.errorMessage()));
+        token = *made;
+    }
+    {
+        // As version 4 left it: the secret as given.
+        RawSql raw(spec);
+        QCOMPARE(raw.exec(QStringLiteral("UPDATE api_tokens SET token_secret = '%1'").arg(token.tokenSecret)),
+                 QString());
+        QCOMPARE(raw.exec(QStringLiteral("DELETE FROM schema_migrations WHERE version >= 5")), QString());
+    }
+    {
+        OPEN_CORE(core, spec);
+        QCOMPARE(core.db->schemaVersion(), latestSchemaVersion());
+        QVERIFY(core.users->authenticateToken(token.consumerKey, token.tokenKey, token.tokenSecret));
+    }
+    RawSql raw(spec);
+    QCOMPARE(raw.scalar(QStringLiteral("SELECT token_secret FROM api_tokens")).toString(),
+             hashedSecret(token.tokenSecret));
 }
 
 void StorageTest::storesPasswordsWithTheDefaultIterationCount()

@@ -8,6 +8,7 @@
 #include "core/boot/nodereports.h"
 #include "core/images/bootimagestore.h"
 #include "core/machines/labelstore.h"
+#include "core/machines/nodesettings.h"
 #include "core/runtime/coreservices.h"
 #include "core/users/nodetokens.h"
 #include "postgrescluster.h"
@@ -412,6 +413,16 @@ void TestMaasApi::refusesWhatItMust()
     // A constraint that does not parse.
     QCOMPARE(status({u"-H"_s, admin, u"-d"_s, u"storage=root:lots"_s, machines + u"?op=allocate"_s}, &body), 400);
     QVERIFY2(body.contains("storage"), body.constData());
+
+    // Release erases when enable_disk_erasing_on_release is on and the client does not say (juju
+    // does not), and not when it says erase=false (as MAAS).
+    QVERIFY(core_->config->setValue(u"enable_disk_erasing_on_release"_s, u"true"_s));
+    QCOMPARE(status({u"-H"_s, admin, u"-X"_s, u"POST"_s, machines + machines_[1] + u"/?op=release"_s}, &body), 200);
+    QCOMPARE(core_->machines->get(machines_[1])->status, NodeStatus::DiskErasing);
+    QCOMPARE(NodeSettingsStore(core_->db).get(machines_[1])->eraseMode, u"quick"_s);
+    QCOMPARE(status({u"-H"_s, admin, u"-d"_s, u"system_id="_s + machines_[0], machines + u"?op=allocate"_s}), 200);
+    QCOMPARE(status({u"-H"_s, admin, u"-d"_s, u"erase=false"_s, machines + machines_[0] + u"/?op=release"_s}), 200);
+    QCOMPARE(core_->machines->get(machines_[0])->status, NodeStatus::Releasing);
 }
 
 void TestMaasApi::documentsEveryRouteItServes()

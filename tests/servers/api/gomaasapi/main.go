@@ -14,6 +14,7 @@
 //	deploy    (the end-to-end lab, tests/e2e) allocate the Ready machine tagged TAG, as juju's
 //	          agent "e2e", and deploy DISTRO_SERIES with USER_DATA: gomaasapi-client deploy URL KEY
 //	          TAG DISTRO_SERIES USER_DATA
+//	release   release SYSTEM_ID as juju does (no erase parameter): gomaasapi-client release URL KEY SYSTEM_ID
 //	wait      wait until the machine SYSTEM_ID is STATUS (at most SECONDS), as juju polls, and
 //	          report what juju reads of it: gomaasapi-client wait URL KEY SYSTEM_ID STATUS SECONDS
 package main
@@ -279,6 +280,15 @@ func deploy(url, key, tag, series, userData string) {
 	report("deploy", err, map[string]interface{}{"status": machine.StatusName()})
 }
 
+func release(url, key, id string) {
+	c, err := gomaasapi.NewController(gomaasapi.ControllerArgs{BaseURL: url, APIKey: key})
+	if err != nil {
+		fail("controller", err)
+	}
+	err = c.ReleaseMachines(gomaasapi.ReleaseMachinesArgs{SystemIDs: []string{id}, Comment: "Released by Juju MAAS provider"})
+	report("release", err, nil)
+}
+
 func wait(url, key, id, status, seconds string) {
 	c, err := gomaasapi.NewController(gomaasapi.ControllerArgs{BaseURL: url, APIKey: key})
 	if err != nil {
@@ -312,6 +322,12 @@ func main() {
 		race(os.Args[2], os.Args[3])
 	case "badkey":
 		badKey(os.Args[2], os.Args[3])
+	case "release":
+		if len(os.Args) != 5 {
+			fmt.Fprintln(os.Stderr, "usage: gomaasapi-client release URL KEY SYSTEM_ID")
+			os.Exit(2)
+		}
+		release(os.Args[2], os.Args[3], os.Args[4])
 	case "deploy", "wait":
 		if len(os.Args) != 7 {
 			fmt.Fprintln(os.Stderr, "usage: gomaasapi-client deploy URL KEY TAG DISTRO_SERIES USER_DATA | wait URL KEY SYSTEM_ID STATUS SECONDS")
