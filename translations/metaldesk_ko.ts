@@ -708,6 +708,18 @@ Commands:
         <source>The MAAS API and metadata service is not started: %1</source>
         <translation>MAAS API와 메타데이터 서비스가 시작되지 않았습니다: %1</translation>
     </message>
+    <message>
+        <source>  not running: %1</source>
+        <translation>  실행 안 함: %1</translation>
+    </message>
+    <message>
+        <source>none is up</source>
+        <translation>켜진 인터페이스 없음</translation>
+    </message>
+    <message>
+        <source>DHCP is not running: no boot interface is chosen, so machines cannot PXE-boot from MetalDesk. Choose the interface on the machines&apos; network (%1): metaldesk set-config dhcp_interface NAME, or the Network page</source>
+        <translation>DHCP가 실행되고 있지 않습니다: 부트 인터페이스를 고르지 않아 머신이 MetalDesk에서 PXE 부팅할 수 없습니다. 머신이 연결된 네트워크의 인터페이스(%1)를 선택하세요: metaldesk set-config dhcp_interface 이름, 또는 네트워크 페이지</translation>
+    </message>
 </context>
 <context>
     <name>Http</name>
@@ -1836,6 +1848,10 @@ Commands:
         <source>the catalogue image deployed when none is chosen (os/release, such as debian/bookworm)</source>
         <translation>고르지 않았을 때 배포하는 카탈로그 이미지(os/release, 예: debian/bookworm)</translation>
     </message>
+    <message>
+        <source>Release erases the disks unless told not to (the window&apos;s choice, the API&apos;s default)</source>
+        <translation>릴리스할 때 따로 말하지 않으면 디스크를 지웁니다 (창의 기본 선택, API의 기본값)</translation>
+    </message>
 </context>
 <context>
     <name>Tftp</name>
@@ -2612,6 +2628,30 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
         <source>No tags: administrators add them with Edit placement</source>
         <translation>태그 없음: 관리자가 배치 편집에서 추가합니다</translation>
     </message>
+    <message>
+        <source>Power on</source>
+        <translation>전원 켜기</translation>
+    </message>
+    <message>
+        <source>Power off</source>
+        <translation>전원 끄기</translation>
+    </message>
+    <message>
+        <source>Take action</source>
+        <translation>작업 실행</translation>
+    </message>
+    <message>
+        <source>Sign in to act on machines</source>
+        <translation>머신에 작업하려면 로그인하세요</translation>
+    </message>
+    <message>
+        <source>%1 %2</source>
+        <translation>%2 %1</translation>
+    </message>
+    <message>
+        <source>The actions open to you for this machine</source>
+        <translation>이 머신에 실행할 수 있는 작업</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::MachineEventModel</name>
@@ -2837,12 +2877,22 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
         <source>Tags</source>
         <translation>태그</translation>
     </message>
+    <message>
+        <source>%1 · timing out</source>
+        <translation>%1 · 시간 초과 중</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 · %n min left</source>
+        <translation>
+            <numerusform>%1 · %n분 남음</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::MachinesPage</name>
     <message>
         <source>Filter machines: text or status:ready owner:alice</source>
-        <translation>머신 필터: 텍스트 또는 status:ready owner:alice</translation>
+        <translation>머신 필터: 텍스트 또는 status:준비됨 owner:alice</translation>
     </message>
     <message>
         <source>&lt;p&gt;Words match the name, system ID, MAC address, owner, architecture or status.&lt;/p&gt;&lt;p&gt;Terms narrow the list further, and all must hold:&lt;br&gt;&lt;b&gt;status:&lt;/b&gt;ready &amp;nbsp; &lt;b&gt;owner:&lt;/b&gt;alice &amp;nbsp; &lt;b&gt;arch:&lt;/b&gt;amd64 &amp;nbsp; &lt;b&gt;power:&lt;/b&gt;on &amp;nbsp; &lt;b&gt;name:&lt;/b&gt; &amp;nbsp; &lt;b&gt;id:&lt;/b&gt; &amp;nbsp; &lt;b&gt;mac:&lt;/b&gt;&lt;br&gt;status:ready,broken matches either; status:!deployed excludes; owner:=al matches exactly.&lt;/p&gt;</source>
@@ -2913,10 +2963,6 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
         <translation>%1: 머신 %2대 모두 완료.</translation>
     </message>
     <message>
-        <source>%1: done for %2 of %3 machines; refused:</source>
-        <translation>%1: 머신 %3대 중 %2대 완료, 거부됨:</translation>
-    </message>
-    <message>
         <source>Wait until the action being taken is done</source>
         <translation>실행 중인 작업이 끝날 때까지 기다리세요</translation>
     </message>
@@ -2948,6 +2994,30 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
         <source>Commissioning results received: 16 CPUs</source>
         <translation>커미셔닝 결과를 받았습니다: CPU 16개</translation>
     </message>
+    <message>
+        <source>%1: not taken.</source>
+        <translation>%1: 실행하지 않음.</translation>
+    </message>
+    <message>
+        <source>%1: started for %2.</source>
+        <translation>%1: %2에서 시작함.</translation>
+    </message>
+    <message>
+        <source>%1: started for all %2 machines.</source>
+        <translation>%1: 머신 %2대 모두에서 시작함.</translation>
+    </message>
+    <message>
+        <source>%1: started for %2 of %3 machines.</source>
+        <translation>%1: 머신 %3대 중 %2대에서 시작함.</translation>
+    </message>
+    <message>
+        <source>%1: done for %2 of %3 machines.</source>
+        <translation>%1: 머신 %3대 중 %2대 완료.</translation>
+    </message>
+    <message>
+        <source>Not taken:</source>
+        <translation>실행하지 않음:</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::MainWindow</name>
@@ -2960,20 +3030,12 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
         <translation>머신</translation>
     </message>
     <message>
-        <source>Database: %1</source>
-        <translation>데이터베이스: %1</translation>
-    </message>
-    <message>
         <source>Services</source>
         <translation>서비스</translation>
     </message>
     <message>
         <source>Network</source>
         <translation>네트워크</translation>
-    </message>
-    <message>
-        <source>Not signed in</source>
-        <translation>로그인하지 않음</translation>
     </message>
     <message>
         <source>Signed in as %1 (administrator)</source>
@@ -3026,6 +3088,54 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     <message>
         <source>The language changes the next time MetalDesk starts.</source>
         <translation>언어는 MetalDesk를 다음에 시작할 때 바뀝니다.</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>도움말(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About MetalDesk</source>
+        <translation>MetalDesk 정보(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Account</source>
+        <translation>계정(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Sign &amp;in…</source>
+        <translation>로그인(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>로그아웃(&amp;O)</translation>
+    </message>
+    <message>
+        <source>Not signed in: sign in to act</source>
+        <translation>로그인하지 않음: 작업하려면 로그인하세요</translation>
+    </message>
+    <message>
+        <source>Sign in as another user, or sign out</source>
+        <translation>다른 사용자로 로그인하거나 로그아웃합니다</translation>
+    </message>
+    <message>
+        <source>Sign in to act on machines</source>
+        <translation>머신에 작업하려면 로그인하세요</translation>
+    </message>
+    <message>
+        <source>Sign &amp;in as another user…</source>
+        <translation>다른 사용자로 로그인(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Signed out.</source>
+        <translation>로그아웃했습니다.</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;MetalDesk %1&lt;/h3&gt;&lt;p&gt;Metal-as-a-Service for the home lab: discover, commission, deploy and release machines.&lt;/p&gt;&lt;p&gt;&lt;b&gt;Database:&lt;/b&gt; %2&lt;br&gt;&lt;b&gt;Data folder:&lt;/b&gt; %3&lt;br&gt;&lt;b&gt;Qt:&lt;/b&gt; %4&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;MetalDesk %1&lt;/h3&gt;&lt;p&gt;홈랩을 위한 Metal-as-a-Service: 머신을 찾고, 커미션하고, 배포하고, 릴리스합니다.&lt;/p&gt;&lt;p&gt;&lt;b&gt;데이터베이스:&lt;/b&gt; %2&lt;br&gt;&lt;b&gt;데이터 폴더:&lt;/b&gt; %3&lt;br&gt;&lt;b&gt;Qt:&lt;/b&gt; %4&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>About MetalDesk</source>
+        <translation>MetalDesk 정보</translation>
     </message>
 </context>
 <context>

@@ -62,6 +62,9 @@ int runHeadless(const CommandLine &cl, bool becauseNoDisplay)
         << Qt::endl;
     for (const ServiceHost::Entry &e : host.services())
         out << HeadlessText::tr("  service:   %1: %2").arg(e.service->name(), e.service->description()) << Qt::endl;
+    // What does not run, why, and how to start it: in the banner, not only in the lines above it.
+    for (const QString &problem : problems)
+        out << HeadlessText::tr("  not running: %1").arg(problem) << Qt::endl;
     out << HeadlessText::tr("Stop with Ctrl+C or: kill -TERM %1").arg(pid) << Qt::endl;
 
     const int status = QCoreApplication::exec();

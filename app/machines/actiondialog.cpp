@@ -39,7 +39,7 @@ QLabel *wrapped(const QString &text, QWidget *parent)
 } // namespace
 
 ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, const Actor &actor,
-                           const QList<BootImage> &images, const QString &defaultImage, QWidget *parent)
+                           const Defaults &defaults, QWidget *parent)
     : QDialog(parent),
       action_(action),
       problem_(new QLabel(this)),
@@ -91,7 +91,7 @@ ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, co
         // The catalogue's images that every machine can run (an architecture not known yet fits any).
         image_ = new QComboBox(this);
         image_->setObjectName(QStringLiteral("deployImage"));
-        for (const BootImage &i : images) {
+        for (const BootImage &i : defaults.images) {
             const bool fits = i.deployable() && std::all_of(willAct_.cbegin(), willAct_.cend(), [&](const Machine &m) {
                                   return m.architecture.isEmpty() || m.architecture == i.architecture;
                               });
@@ -99,7 +99,7 @@ ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, co
                 continue;
             image_->addItem(tr("%1 — %2").arg(i.title.isEmpty() ? i.name : i.title, i.architecture), i.location);
             image_->setItemData(image_->count() - 1, i.name, kImageNameRole);
-            if (i.name == defaultImage)
+            if (i.name == defaults.image)
                 image_->setCurrentIndex(image_->count() - 1);
         }
         const bool none = image_->count() == 0;
@@ -137,6 +137,7 @@ ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, co
         erase_->addItem(tr("Do not erase the disks"), QString());
         erase_->addItem(tr("Quick erase: signatures, the start and the end of each disk"), QStringLiteral("quick"));
         erase_->addItem(tr("Secure erase: discard or zero every disk whole"), QStringLiteral("secure"));
+        erase_->setCurrentIndex(qMax(0, erase_->findData(defaults.eraseMode)));
         form->addRow(tr("Disks:"), erase_);
         layout->addLayout(form);
         break;

@@ -20,10 +20,16 @@ namespace metaldesk {
 class ActionDialog : public QDialog {
     Q_OBJECT
 public:
-    // Deploy offers the catalogue's deployable `images` that fit the machines (their architecture),
-    // `defaultImage` (a name, os/release) first; and, last, another image by URL or path.
-    ActionDialog(NodeAction action, const QList<Machine> &machines, const Actor &actor,
-                 const QList<BootImage> &images = {}, const QString &defaultImage = {}, QWidget *parent = nullptr);
+    // What the options start from, read from the catalogue and the settings by the page.
+    struct Defaults {
+        // Deploy offers the catalogue's deployable images that fit the machines (their
+        // architecture), `image` (a name, os/release) first; and, last, another image by URL or path.
+        QList<BootImage> images;
+        QString image;
+        QString eraseMode; // Release: "", "quick" or "secure" (ActionRunner::defaultEraseMode)
+    };
+    ActionDialog(NodeAction action, const QList<Machine> &machines, const Actor &actor, const Defaults &defaults = {},
+                 QWidget *parent = nullptr);
 
     ActionRequest request() const;
     // The machines the action will be taken on (those it is offered for).

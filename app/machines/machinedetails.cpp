@@ -4,8 +4,10 @@
 #include "app/machines/machinepowertab.h"
 #include "app/machines/machinetablemodel.h"
 #include "app/machines/placementdialog.h"
+#include "app/machines/takeactionmenu.h"
 #include "app/shell/roomycellstyle.h"
 #include "app/shell/textstyle.h"
+#include "core/lifecycle/lifecycleengine.h"
 #include "core/lifecycle/permissions.h"
 #include "core/machines/labelstore.h"
 #include "core/runtime/coreservices.h"
@@ -211,6 +213,27 @@ QWidget *MachineDetails::buildHeader()
     editPlacement_->hide(); // until an administrator looks (setUser)
     connect(editPlacement_, &QPushButton::clicked, this, &MachineDetails::editPlacement);
     titleRow->addWidget(editPlacement_);
+    // Acting on this machine from its own page: power first, as the commonest, then every action.
+    powerOn_ = new QPushButton(tr("Power on"), header);
+    powerOn_->setObjectName(QStringLiteral("detailsPowerOn"));
+    connect(powerOn_, &QPushButton::clicked, this, [this] { emit actionRequested(NodeAction::PowerOn); });
+    powerOff_ = new QPushButton(tr("Power off"), header);
+    powerOff_->setObjectName(QStringLiteral("detailsPowerOff"));
+    connect(powerOff_, &QPushButton::clicked, this, [this] { emit actionRequested(NodeAction::PowerOff); });
+    takeActionMenu_ = new TakeActionMenu(header);
+    connect(takeActionMenu_, &QMenu::aboutToShow, this, [this] {
+        if (machine_ && user_)
+            takeActionMenu_->setMachines({*machine_}, *user_);
+    });
+    connect(takeActionMenu_, &TakeActionMenu::actionChosen, this, &MachineDetails::actionRequested);
+    takeAction_ = new QToolButton(header);
+    takeAction_->setObjectName(QStringLiteral("detailsTakeAction"));
+    takeAction_->setText(tr("Take action"));
+    takeAction_->setPopupMode(QToolButton::InstantPopup);
+    takeAction_->setMenu(takeActionMenu_);
+    titleRow->addWidget(powerOn_);
+    titleRow->addWidget(powerOff_);
+    titleRow->addWidget(takeAction_);
 
     status_ = valueLabel(header, QStringLiteral("detailsStatus"));
     QFont bold = status_->font();
@@ -422,6 +445,24 @@ void MachineDetails::setUser(const std::optional<Actor> &user)
     user_ = user;
     powerTab_->setUser(user);
     editPlacement_->setVisible(user_ && isAllowed(Capability::EditMachineLabels, *user_));
+    updateActions();
+}
+
+void MachineDetails::updateActions()
+{
+    // Power from any status where a driver can do it (the table says where); the reason otherwise.
+    for (auto [button, action] :
+         {std::pair{powerOn_, NodeAction::PowerOn}, std::pair{powerOff_, NodeAction::PowerOff}}) {
+        const QString why = !machine_ ? QString()
+                            : !user_  ? tr("Sign in to act on machines")
+                                      : LifecycleEngine::refusal(action, *machine_, *user_);
+        button->setEnabled(machine_ && why.isEmpty());
+        button->setToolTip(why.isEmpty() ? tr("%1 %2").arg(TakeActionMenu::actionName(action),
+                                                           machine_ ? machine_->hostname : QString())
+                                         : why);
+    }
+    takeAction_->setEnabled(machine_ && user_);
+    takeAction_->setToolTip(!user_ ? tr("Sign in to act on machines") : tr("The actions open to you for this machine"));
 }
 
 void MachineDetails::editPlacement()
@@ -490,6 +531,7 @@ void MachineDetails::setValue(QLabel *label, const QString &text, const QString 
 
 void MachineDetails::showHeader(const Machine &m)
 {
+    updateActions();
     hostname_->setText(m.hostname);
     systemIdLabel_->setText(m.systemId);
     const QString status = MachineTableModel::statusText(m.status);

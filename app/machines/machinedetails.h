@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/lifecycle/lifecycletables.h"
 #include "core/machines/inventory.h"
 #include "core/machines/machine.h"
 #include "core/machines/noderesults.h"
@@ -26,6 +27,7 @@ class MachineEventModel;
 class MachinePowerTab;
 class MachineStore;
 class LabelStore;
+class TakeActionMenu;
 
 // One machine, as MAAS's machine details show it: a header with the name, status (and, in a
 // failed state, why), owner and power; tabs with the hardware summary, the network interfaces,
@@ -78,6 +80,8 @@ public:
 signals:
     // The user wants the machine list again (the Back button, Escape, Alt+Left).
     void backRequested();
+    // Take action (or a power button) on this machine: the page takes it, as from the list.
+    void actionRequested(metaldesk::NodeAction action);
 
 private:
     QWidget *buildHeader();
@@ -92,6 +96,8 @@ private:
     void machineChanged(const QString &systemId);
     void machineRemoved(const QString &systemId);
     void showHeader(const Machine &m);
+    // Take action and the power buttons: open as the lifecycle table allows this user, else why not.
+    void updateActions();
     void showSummary(const Machine &m, const std::optional<Inventory> &inventory);
     void showPlacement(const Machine &m);
     void editPlacement();
@@ -120,6 +126,10 @@ private:
     QLabel *owner_;
     QLabel *architecture_;
     QLabel *banner_;
+    QToolButton *takeAction_;
+    TakeActionMenu *takeActionMenu_;
+    QPushButton *powerOn_;
+    QPushButton *powerOff_;
     QTabWidget *tabs_;
 
     // Summary.

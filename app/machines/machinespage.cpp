@@ -8,6 +8,7 @@
 #include "app/machines/machinefilterproxy.h"
 #include "app/machines/machinetablemodel.h"
 #include "app/machines/takeactionmenu.h"
+#include "app/shell/flowlayout.h"
 #include "app/shell/roomycellstyle.h"
 #include "app/shell/textstyle.h"
 #include "core/runtime/coreservices.h"
@@ -18,6 +19,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
 #include <QSettings>
 #include <QShortcut>
 #include <QStackedWidget>
@@ -31,7 +33,8 @@ namespace metaldesk {
 
 namespace {
 // Bumped when the columns change, so an old saved header layout is not applied to new columns.
-constexpr int kHeaderLayoutVersion = 2; // 2: IP addresses, last event, chassis, zone and tags
+// 2: IP addresses, last event, chassis, zone and tags; 3: some columns hidden by default.
+constexpr int kHeaderLayoutVersion = 3;
 } // namespace
 
 MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
@@ -96,12 +99,10 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     connect(takeActionMenu_, &TakeActionMenu::actionChosen, this, &MachinesPage::takeAction);
     connect(&running_, &QFutureWatcher<QList<ActionOutcome>>::finished, this, &MachinesPage::showOutcomes);
     statusGroups_->setObjectName(QStringLiteral("statusGroups"));
-    auto *groupsLayout = new QHBoxLayout(statusGroups_);
+    // Buttons that look like buttons, wrapping to more rows rather than cutting any (a long
+    // language, a narrow window).
+    auto *groupsLayout = new FlowLayout(statusGroups_);
     groupsLayout->setContentsMargins(0, 0, 0, 0);
-    groupsLayout->addStretch(1);
-    // Never what decides the window's width: in a narrow window the last groups are out of view,
-    // and the filter does the same.
-    statusGroups_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     statusGroupsDue_->setSingleShot(true);
     statusGroupsDue_->setInterval(100);
     connect(statusGroupsDue_, &QTimer::timeout, this, &MachinesPage::updateStatusGroups);
@@ -144,6 +145,13 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     view_->horizontalHeader()->setHighlightSections(false);
     view_->horizontalHeader()->setStretchLastSection(true);
     applyDefaultColumnWidths();
+    // What fits a 1280-pixel window shows at first; the header's menu shows or hides the rest.
+    for (int column :
+         {MachineTableModel::MacColumn, MachineTableModel::ChassisColumn, MachineTableModel::ZoneColumn,
+          MachineTableModel::TagsColumn, MachineTableModel::SystemIdColumn, MachineTableModel::LastEventColumn})
+        view_->horizontalHeader()->hideSection(column);
+    view_->horizontalHeader()->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(view_->horizontalHeader(), &QWidget::customContextMenuRequested, this, &MachinesPage::showColumnMenu);
 
     buildEmptyState();
     content_->addWidget(view_);
@@ -160,17 +168,22 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     listLayout->setContentsMargins(0, 0, 0, 0);
     listLayout->addLayout(top);
     listLayout->addWidget(statusGroups_);
-    listLayout->addWidget(actionResult_);
     listLayout->addWidget(content_, 1);
     views_->addWidget(list_);
     views_->addWidget(details_);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(views_);
+    // What an action did shows above the list and above a machine's details alike.
+    layout->addWidget(actionResult_);
+    layout->addWidget(views_, 1);
 
     // Double-click or Enter (or a single click where the platform opens items so).
     connect(view_, &QAbstractItemView::activated, this,
             [this](const QModelIndex &index) { showMachine(index.data(MachineTableModel::SystemIdRole).toString()); });
     connect(details_, &MachineDetails::backRequested, this, &MachinesPage::showList);
+    connect(details_, &MachineDetails::actionRequested, this, [this](NodeAction action) {
+        if (const int row = model_->rowOf(details_->systemId()); row >= 0)
+            takeActionOn({model_->machineAt(row)}, action);
+    });
 
     // The source model decides empty vs not; the proxy decides what the count shows.
     connect(model_, &QAbstractItemModel::rowsInserted, this, &MachinesPage::updateEmptyState);
@@ -192,7 +205,7 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
 
 void MachinesPage::updateStatusGroups()
 {
-    auto *layout = static_cast<QHBoxLayout *>(statusGroups_->layout());
+    auto *layout = static_cast<FlowLayout *>(statusGroups_->layout());
     const QStringList terms = filter_->text().split(QLatin1Char(' '), Qt::SkipEmptyParts);
     int at = 0;
     for (NodeStatus status : allNodeStatuses()) {
@@ -208,7 +221,6 @@ void MachinesPage::updateStatusGroups()
             button = new QToolButton(statusGroups_);
             button->setObjectName(name);
             button->setCheckable(true);
-            button->setAutoRaise(true);
             connect(button, &QToolButton::clicked, this, [this, key](bool on) { toggleStatusGroup(key, on); });
         }
         layout->insertWidget(at++, button); // in lifecycle order
@@ -271,6 +283,7 @@ void MachinesPage::updateTakeAction()
         takeActionButton_->setToolTip(tr("Select one or more machines first"));
     else
         takeActionButton_->setToolTip(tr("Act on the selected machines as %1").arg(user_->username));
+    takeActionButton_->setStatusTip(takeActionButton_->toolTip());
 }
 
 QList<Machine> MachinesPage::selectedMachines() const
@@ -282,15 +295,21 @@ QList<Machine> MachinesPage::selectedMachines() const
     return machines;
 }
 
-void MachinesPage::takeAction(NodeAction action)
+void MachinesPage::takeAction(NodeAction action) { takeActionOn(selectedMachines(), action); }
+
+void MachinesPage::takeActionOn(const QList<Machine> &selected, NodeAction action)
 {
-    const QList<Machine> selected = selectedMachines();
-    if (!user_ || selected.isEmpty())
+    if (!user_ || selected.isEmpty() || running_.isRunning())
         return;
-    const auto images = BootImageStore(core_.db).list();
-    const auto defaultImage = core_.config->value(setting::DefaultImage);
-    ActionDialog dialog(action, selected, *user_, images ? *images : QList<BootImage>(),
-                        defaultImage ? *defaultImage : QString(), this);
+    // What cannot be read starts empty: the dialog still works, and says what it lacks.
+    ActionDialog::Defaults defaults;
+    if (const auto images = BootImageStore(core_.db).list())
+        defaults.images = *images;
+    if (const auto image = core_.config->value(setting::DefaultImage))
+        defaults.image = *image;
+    if (const auto erase = ActionRunner::defaultEraseMode(*core_.config))
+        defaults.eraseMode = *erase;
+    ActionDialog dialog(action, selected, *user_, defaults, this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     runningAction_ = action;
@@ -311,21 +330,32 @@ void MachinesPage::showOutcomes()
     const QString name = TakeActionMenu::actionName(runningAction_);
     QStringList refused;
     qsizetype taken = 0;
+    bool started = false; // what has only begun is "started", never "done"
     for (const ActionOutcome &o : outcomes) {
-        if (o.taken())
+        if (o.taken()) {
             ++taken;
-        else
+            started = started || o.started;
+        } else {
             refused << tr("%1: %2").arg(o.hostname, o.refusal);
+        }
     }
     QString text;
-    if (refused.isEmpty())
-        text = outcomes.size() == 1 ? tr("%1: done for %2.").arg(name, outcomes.first().hostname)
-                                    : tr("%1: done for all %2 machines.").arg(name).arg(outcomes.size());
+    if (taken == 0)
+        text = tr("%1: not taken.").arg(name);
+    else if (outcomes.size() == 1)
+        text = started ? tr("%1: started for %2.").arg(name, outcomes.first().hostname)
+                       : tr("%1: done for %2.").arg(name, outcomes.first().hostname);
+    else if (refused.isEmpty())
+        text = started ? tr("%1: started for all %2 machines.").arg(name).arg(outcomes.size())
+                       : tr("%1: done for all %2 machines.").arg(name).arg(outcomes.size());
     else
-        text = tr("%1: done for %2 of %3 machines; refused:").arg(name).arg(taken).arg(outcomes.size()) +
-               QLatin1Char('\n') + refused.join(QLatin1Char('\n'));
+        text = started ? tr("%1: started for %2 of %3 machines.").arg(name).arg(taken).arg(outcomes.size())
+                       : tr("%1: done for %2 of %3 machines.").arg(name).arg(taken).arg(outcomes.size());
+    if (!refused.isEmpty())
+        text += QLatin1Char('\n') + tr("Not taken:") + QLatin1Char('\n') + refused.join(QLatin1Char('\n'));
+    // In the text's own colour: a refusal is an answer with its reason, not a failure.
     actionResult_->setText(text);
-    setTextColor(actionResult_, refused.isEmpty() ? palette().color(QPalette::WindowText) : kErrorColor);
+    setTextColor(actionResult_, palette().color(QPalette::WindowText));
     actionResult_->show();
     updateTakeAction();
 }
@@ -377,9 +407,14 @@ void MachinesPage::applyDefaultColumnWidths()
             w = qMax(w, fm.horizontalAdvance(t));
         return w;
     };
+    // A machine at work shows its time left; an hour is the longest the timeouts give by default.
+    Machine atWork;
+    atWork.statusExpires = 60 * 60 * 1000;
     QStringList statuses;
-    for (NodeStatus s : allNodeStatuses())
-        statuses << MachineTableModel::statusText(s);
+    for (NodeStatus s : allNodeStatuses()) {
+        atWork.status = s;
+        statuses << MachineTableModel::statusWithTimeLeft(atWork, 0);
+    }
     QStringList powerStates;
     for (const char *s : {"on", "off", "unknown", "error"})
         powerStates << MachineTableModel::powerStateText(QLatin1String(s));
@@ -403,8 +438,32 @@ void MachinesPage::applyDefaultColumnWidths()
         {MachineTableModel::LastEventColumn, {tr("Commissioning results received: 16 CPUs")}},
     };
     QHeaderView *header = view_->horizontalHeader();
-    for (int column = 0; column < MachineTableModel::ColumnCount; ++column)
-        header->resizeSection(column, qMax(header->sectionSizeHint(column), widest(samples.value(column)) + padding));
+    // Status and power draw an icon before their text.
+    const int iconSpace = view_->style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, view_) +
+                          2 * (view_->style()->pixelMetric(QStyle::PM_FocusFrameHMargin, nullptr, view_) + 1);
+    for (int column = 0; column < MachineTableModel::ColumnCount; ++column) {
+        const bool withIcon = column == MachineTableModel::StatusColumn || column == MachineTableModel::PowerColumn;
+        header->resizeSection(column, qMax(header->sectionSizeHint(column),
+                                           widest(samples.value(column)) + padding + (withIcon ? iconSpace : 0)));
+    }
+}
+
+void MachinesPage::showColumnMenu(const QPoint &at)
+{
+    QMenu menu(this);
+    menu.setObjectName(QStringLiteral("columnMenu"));
+    QHeaderView *header = view_->horizontalHeader();
+    for (int column = 0; column < MachineTableModel::ColumnCount; ++column) {
+        QAction *toggle = menu.addAction(model_->headerData(column, Qt::Horizontal).toString());
+        toggle->setObjectName(QStringLiteral("column-%1").arg(column));
+        toggle->setCheckable(true);
+        toggle->setChecked(!header->isSectionHidden(column));
+        // The name says which machine a row is: it always shows.
+        toggle->setEnabled(column != MachineTableModel::NameColumn);
+        connect(toggle, &QAction::toggled, header,
+                [header, column](bool on) { header->setSectionHidden(column, !on); });
+    }
+    menu.exec(header->mapToGlobal(at));
 }
 
 void MachinesPage::updateEmptyState()
@@ -437,6 +496,9 @@ void MachinesPage::updateCount()
     if (selected > 0)
         text = tr("%1, %2 selected").arg(text).arg(selected);
     count_->setText(text);
+    // Wider now ("…, 1 selected"): laid out at once, so no paint shows the old width's cut text.
+    if (count_->sizeHint().width() > count_->width())
+        list_->layout()->activate();
 }
 
 bool MachinesPage::isShowingDetails() const { return views_->currentWidget() == details_; }

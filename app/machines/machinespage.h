@@ -47,6 +47,8 @@ public:
     void addMachine();
     // Opens the dialog of that action for the selected machines (what choosing it in the menu does).
     void takeAction(NodeAction action);
+    // The same for these machines (the one a details page shows).
+    void takeActionOn(const QList<Machine> &machines, NodeAction action);
     // The selected machines, as the list has them.
     QList<Machine> selectedMachines() const;
 
@@ -66,6 +68,8 @@ signals:
 private:
     void buildEmptyState();
     void applyDefaultColumnWidths();
+    // The header's context menu: a check for each column, shown or hidden.
+    void showColumnMenu(const QPoint &at);
     void updateEmptyState();
     void updateCount();
     void updateTakeAction();

@@ -1,10 +1,13 @@
 #include "app/machines/machinetablemodel.h"
 
 #include "app/machines/machinefilterproxy.h"
+#include "app/shell/stateicons.h"
 #include "core/machines/machinestore.h"
 #include "core/storage/changefeed.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
+#include <QGuiApplication>
 #include <QHostAddress>
 #include <QLocale>
 #include <QLoggingCategory>
@@ -56,6 +59,14 @@ MachineTableModel::MachineTableModel(const MachineStore &store, const ChangeFeed
     connect(&feed, &ChangeFeed::machineChanged, this, &MachineTableModel::machineChanged);
     connect(&feed, &ChangeFeed::machineRemoved, this, &MachineTableModel::machineRemoved);
     connect(&feed, &ChangeFeed::eventRecorded, this, &MachineTableModel::eventRecorded);
+    // The time left of machines at work counts down in the Status column.
+    timeLeftTick_.setInterval(30 * 1000);
+    connect(&timeLeftTick_, &QTimer::timeout, this, [this] {
+        if (std::any_of(machines_.cbegin(), machines_.cend(),
+                        [](const Machine &m) { return m.statusExpires.has_value(); }))
+            emit dataChanged(index(0, StatusColumn), index(rowCount() - 1, StatusColumn), {Qt::DisplayRole});
+    });
+    timeLeftTick_.start();
     // Addresses and last events on a worker thread (its own database connection): the list shows
     // at once, and these columns fill in a moment later.
     connect(&activity_, &QFutureWatcher<Activity>::finished, this, &MachineTableModel::activityRead);
@@ -161,11 +172,29 @@ QString MachineTableModel::macText(const QStringList &macAddresses)
 
 QString MachineTableModel::notCommissionedText() { return tr("Not known until the machine is commissioned"); }
 
+QString MachineTableModel::statusWithTimeLeft(const Machine &m, qint64 nowMs)
+{
+    if (!isMonitoredStatus(m.status) || !m.statusExpires)
+        return statusText(m.status);
+    // Rounded up: "1 min left" until the very end, never "0 min left" while it still runs.
+    const qint64 minutes = qMax<qint64>(0, (*m.statusExpires - nowMs + 59999) / 60000);
+    return minutes == 0 ? tr("%1 · timing out").arg(statusText(m.status))
+                        : tr("%1 · %n min left", nullptr, int(qMin<qint64>(minutes, 99999))).arg(statusText(m.status));
+}
+
+QIcon MachineTableModel::icon(StateKind kind) const
+{
+    auto it = icons_.constFind(int(kind));
+    if (it == icons_.cend())
+        it = icons_.insert(int(kind), stateIcon(kind, QGuiApplication::palette()));
+    return *it;
+}
+
 QVariant MachineTableModel::displayValue(const Machine &m, int column) const
 {
     switch (Column(column)) {
     case NameColumn: return m.hostname;
-    case StatusColumn: return statusText(m.status);
+    case StatusColumn: return statusWithTimeLeft(m, QDateTime::currentMSecsSinceEpoch());
     case PowerColumn: return powerStateText(m.powerState);
     case OwnerColumn: return m.owner.isEmpty() ? noValue() : m.owner;
     case ArchitectureColumn: return m.architecture.isEmpty() ? noValue() : m.architecture;
@@ -329,6 +358,20 @@ QVariant MachineTableModel::data(const QModelIndex &index, int role) const
     case SortRole: return sortValue(m, index.column());
     case SystemIdRole: return m.systemId;
     case Qt::ToolTipRole: return toolTip(m, index.column());
+    case Qt::DecorationRole:
+        if (index.column() == StatusColumn)
+            return icon(stateKindOf(m.status));
+        if (index.column() == PowerColumn)
+            return icon(stateKindOfPower(m.powerState));
+        return {};
+    case Qt::ForegroundRole:
+        // What went wrong stands out in its text too (the icon's shape says it without colour).
+        if (index.column() == StatusColumn) {
+            const StateKind kind = stateKindOf(m.status);
+            if (kind == StateKind::Failed || kind == StateKind::Attention)
+                return stateColor(kind, QGuiApplication::palette());
+        }
+        return {};
     case Qt::TextAlignmentRole:
         switch (index.column()) {
         case CpuColumn:

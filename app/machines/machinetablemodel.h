@@ -6,12 +6,15 @@
 #include <QAbstractTableModel>
 #include <QFutureWatcher>
 #include <QHash>
+#include <QIcon>
 #include <QList>
+#include <QTimer>
 
 namespace metaldesk {
 
 class ChangeFeed;
 class MachineStore;
+enum class StateKind;
 
 // The machines as a table, read from the MachineStore once and then kept current row by row from
 // the ChangeFeed: a change to one machine touches one row, so selections, scroll position and the
@@ -71,6 +74,9 @@ public:
 
     // The cell texts, shared with the page, which sizes columns from them.
     static QString statusText(NodeStatus status);
+    // The Status column's text: a machine at work says how long it has left before it times out
+    // ("Deploying · 27 min left").
+    static QString statusWithTimeLeft(const Machine &m, qint64 nowMs);
     static QString powerStateText(const QString &powerState);
     static QString memoryText(qint64 mebibytes);
     static QString storageText(qint64 bytes);
@@ -95,6 +101,7 @@ private:
     QVariant sortValue(const Machine &m, int column) const;
     QVariant toolTip(const Machine &m, int column) const;
     QString chassisText(const Machine &m) const;
+    QIcon icon(StateKind kind) const;
 
     const MachineStore &store_;
     QList<Machine> machines_;
@@ -118,6 +125,8 @@ private:
     };
     QFutureWatcher<Activity> activity_;
     bool activityLoaded_ = false;
+    mutable QHash<int, QIcon> icons_; // by StateKind: drawn once
+    QTimer timeLeftTick_;
 };
 
 } // namespace metaldesk

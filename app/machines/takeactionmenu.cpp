@@ -50,8 +50,14 @@ void TakeActionMenu::setMachines(const QList<Machine> &machines, const Actor &ac
             addSeparator();
         lastGroup = groupOf(spec.action);
         QString text = QCoreApplication::translate("NodeAction", spec.label);
-        if (applies < machines.size())
-            text = tr("%1 (%2 of %3)").arg(text).arg(applies).arg(machines.size());
+        if (applies < machines.size()) {
+            // "Commission (2 of 3)...": the dots that announce a dialog stay last.
+            const QLatin1StringView dots("...");
+            const bool dialog = text.endsWith(dots);
+            text = tr("%1 (%2 of %3)").arg(dialog ? text.chopped(dots.size()) : text).arg(applies).arg(machines.size());
+            if (dialog)
+                text += dots;
+        }
         QAction *entry = addAction(text);
         entry->setObjectName(QStringLiteral("action-") + QLatin1String(spec.name));
         connect(entry, &QAction::triggered, this, [this, action = spec.action] { emit actionChosen(action); });

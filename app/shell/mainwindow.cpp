@@ -6,6 +6,7 @@
 #include "app/shell/language.h"
 #include "app/shell/notificationmodel.h"
 #include "app/shell/notificationpanel.h"
+#include "app/shell/signindialog.h"
 #include "app/shell/textstyle.h"
 #include "app/users/userspage.h"
 #include "core/runtime/coreservices.h"
@@ -13,10 +14,12 @@
 #include <QActionGroup>
 #include <QCloseEvent>
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QMenuBar>
+#include <QMessageBox>
 #include <QScreen>
 #include <QSettings>
 #include <QShortcut>
@@ -36,7 +39,11 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
       servicesPage_(new ServicesPage(host, core, this)),
       networkPage_(new NetworkPage(core, host, this)),
       usersPage_(new UsersPage(*core.users, this)),
-      userLabel_(new QLabel(this)),
+      core_(core),
+      accountButton_(new QToolButton(this)),
+      accountMenu_(nullptr),
+      signIn_(nullptr),
+      signOut_(nullptr),
       notifications_(new NotificationModel(*core.feed, host, this)),
       notificationPanel_(new NotificationPanel(notifications_, this)),
       notificationsButton_(new QToolButton(this))
@@ -95,15 +102,18 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
     });
     updateNotificationsButton();
     buildSettingsMenu();
+    buildAccountMenu();
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("helpMenu"));
+    QAction *about = help->addAction(tr("&About MetalDesk"), this, &MainWindow::showAbout);
+    about->setObjectName(QStringLiteral("about"));
 
-    // Which database this window shows: with several installations (SQLite, a shared PostgreSQL)
-    // it is easy to look at the wrong one. displayName() never includes a password.
-    auto *database = new QLabel(tr("Database: %1").arg(core.db->spec().displayName()), this);
-    database->setObjectName(QStringLiteral("databaseLabel"));
-    statusBar()->addPermanentWidget(database);
-    userLabel_->setObjectName(QStringLiteral("userLabel"));
-    userLabel_->setText(tr("Not signed in"));
-    statusBar()->addPermanentWidget(userLabel_);
+    accountButton_->setObjectName(QStringLiteral("accountButton"));
+    accountButton_->setAutoRaise(true);
+    accountButton_->setPopupMode(QToolButton::InstantPopup);
+    accountButton_->setMenu(accountMenu_);
+    statusBar()->addPermanentWidget(accountButton_);
+    setUser(std::nullopt);
 
     restoreSettings();
     // Quitting from outside (SIGTERM, the session ending) closes no window: save then as well.
@@ -150,17 +160,62 @@ void MainWindow::updateNotificationsButton()
     QPalette colours = palette();
     if (count > 0)
         colours.setColor(QPalette::ButtonText, kErrorColor);
+    // Enabled even with nothing to show: a disabled button's grey is too faint to read (1.6:1).
     notificationsButton_->setPalette(colours);
-    notificationsButton_->setEnabled(count > 0);
 }
 
-void MainWindow::setUser(const Actor &user)
+void MainWindow::buildAccountMenu()
+{
+    accountMenu_ = menuBar()->addMenu(tr("&Account"));
+    accountMenu_->setObjectName(QStringLiteral("accountMenu"));
+    signIn_ = accountMenu_->addAction(tr("Sign &in…"), this, &MainWindow::signIn);
+    signIn_->setObjectName(QStringLiteral("signIn"));
+    signOut_ = accountMenu_->addAction(tr("Sign &out"), this, &MainWindow::signOut);
+    signOut_->setObjectName(QStringLiteral("signOut"));
+}
+
+void MainWindow::setUser(const std::optional<Actor> &user)
 {
     machinesPage_->setUser(user);
     usersPage_->setUser(user);
     networkPage_->setUser(user);
-    userLabel_->setText(user.isAdmin ? tr("Signed in as %1 (administrator)").arg(user.username)
-                                     : tr("Signed in as %1").arg(user.username));
+    if (!user)
+        accountButton_->setText(tr("Not signed in: sign in to act"));
+    else
+        accountButton_->setText(user->isAdmin ? tr("Signed in as %1 (administrator)").arg(user->username)
+                                              : tr("Signed in as %1").arg(user->username));
+    accountButton_->setToolTip(user ? tr("Sign in as another user, or sign out") : tr("Sign in to act on machines"));
+    signIn_->setText(user ? tr("Sign &in as another user…") : tr("Sign &in…"));
+    signOut_->setEnabled(user.has_value());
+}
+
+void MainWindow::signIn()
+{
+    SignInDialog dialog(*core_.users, this);
+    if (dialog.exec() == QDialog::Accepted)
+        setUser(dialog.user());
+}
+
+void MainWindow::signOut()
+{
+    // The window stays, showing what it showed; nothing can be changed until someone signs in.
+    setUser(std::nullopt);
+    statusBar()->showMessage(tr("Signed out."), 5000);
+}
+
+void MainWindow::showAbout()
+{
+    // The database names where everything is kept; displayName() never includes a password.
+    const QString text =
+        tr("<h3>MetalDesk %1</h3>"
+           "<p>Metal-as-a-Service for the home lab: discover, commission, deploy and release machines.</p>"
+           "<p><b>Database:</b> %2<br><b>Data folder:</b> %3<br><b>Qt:</b> %4</p>")
+            .arg(QCoreApplication::applicationVersion().toHtmlEscaped(), core_.db->spec().displayName().toHtmlEscaped(),
+                 QFileInfo(defaultDatabasePath()).absolutePath().toHtmlEscaped(), QString::fromLatin1(qVersion()));
+    QMessageBox box(QMessageBox::Information, tr("About MetalDesk"), text, QMessageBox::Close, this);
+    box.setObjectName(QStringLiteral("aboutBox"));
+    box.setTextInteractionFlags(Qt::TextSelectableByMouse);
+    box.exec();
 }
 
 void MainWindow::addPage(QWidget *page, const QIcon &icon, const QString &title)

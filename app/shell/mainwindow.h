@@ -1,8 +1,10 @@
 #pragma once
 
 #include <QMainWindow>
+#include <optional>
 
 class QLabel;
+class QMenu;
 class QListWidget;
 class QStackedWidget;
 class QToolButton;
@@ -31,8 +33,14 @@ public:
     NetworkPage *networkPage() const { return networkPage_; }
     NotificationPanel *notificationPanel() const { return notificationPanel_; }
     UsersPage *usersPage() const { return usersPage_; }
-    // The signed-in user: who takes actions from this window (shown in the status bar).
-    void setUser(const Actor &user);
+    // The signed-in user: who takes actions from this window (shown in the status bar, with Sign in
+    // and Sign out there and in the Account menu). None: the pages only show.
+    void setUser(const std::optional<Actor> &user);
+    // The sign-in dialog; a user who signs in replaces the one signed in.
+    void signIn();
+    void signOut();
+    // Version, database and data folder: what support asks for.
+    void showAbout();
     // Selects the page in the navigation, as a click on its title would.
     void showPage(QWidget *page);
 
@@ -45,6 +53,7 @@ private:
     void restoreSettings();
     void updateNotificationsButton();
     void buildSettingsMenu();
+    void buildAccountMenu();
 
     QListWidget *navigation_;
     QStackedWidget *pages_;
@@ -52,7 +61,11 @@ private:
     ServicesPage *servicesPage_;
     NetworkPage *networkPage_;
     UsersPage *usersPage_;
-    QLabel *userLabel_;
+    CoreServices &core_;
+    QToolButton *accountButton_; // in the status bar: who is signed in; a click opens the Account menu
+    QMenu *accountMenu_;
+    QAction *signIn_;
+    QAction *signOut_;
     NotificationModel *notifications_;
     NotificationPanel *notificationPanel_;
     QToolButton *notificationsButton_;

@@ -14,8 +14,9 @@ public:
     int pixelMetric(PixelMetric metric, const QStyleOption *option, const QWidget *widget) const override
     {
         const int base = QProxyStyle::pixelMetric(metric, option, widget);
+        // A digit's width: a CJK font's average character is a wide ideograph, too much air.
         if (metric == PM_FocusFrameHMargin && widget)
-            return qMax(base, widget->fontMetrics().averageCharWidth());
+            return qMax(base, widget->fontMetrics().horizontalAdvance(QLatin1Char('0')));
         return base;
     }
 };

@@ -138,7 +138,7 @@ int main(int argc, char **argv)
     ServiceHost host;
     clock.restart();
     auto window = std::make_unique<MainWindow>(**core, host);
-    window->setUser({admin->id, admin->username, true});
+    window->setUser(Actor{admin->id, admin->username, true});
     window->resize(1280, 720);
     window->show();
     if (!QTest::qWaitForWindowExposed(window.get()))

@@ -9,6 +9,7 @@
 #include "servers/tftp/tftpserver.h"
 
 #include <QCoreApplication>
+#include <QNetworkInterface>
 
 namespace metaldesk {
 
@@ -16,6 +17,15 @@ namespace {
 struct ServicesText {
     Q_DECLARE_TR_FUNCTIONS(Headless)
 };
+// The interfaces a boot network could be on: up, not loopback.
+QStringList candidateInterfaces()
+{
+    QStringList names;
+    for (const QNetworkInterface &i : QNetworkInterface::allInterfaces())
+        if (i.flags().testFlag(QNetworkInterface::IsUp) && !i.flags().testFlag(QNetworkInterface::IsLoopBack))
+            names << i.name();
+    return names.isEmpty() ? QStringList{ServicesText::tr("none is up")} : names;
+}
 } // namespace
 
 QStringList addServices(ServiceHost &host, CoreServices &core, const QString &listenAddress)
@@ -27,6 +37,13 @@ QStringList addServices(ServiceHost &host, CoreServices &core, const QString &li
         problems << ServicesText::tr("DHCP is not started: %1").arg(dhcp.errorMessage());
     else if (!dhcp->interfaceName.isEmpty())
         host.add(std::make_unique<dhcp::Server>(core.db, *dhcp));
+    else
+        // Not an error (MetalDesk never answers DHCP on a network it was not given), but the first
+        // thing a newcomer whose machines do not boot needs to read.
+        problems << ServicesText::tr("DHCP is not running: no boot interface is chosen, so machines cannot PXE-boot "
+                                     "from MetalDesk. Choose the interface on the machines' network (%1): "
+                                     "metaldesk set-config dhcp_interface NAME, or the Network page")
+                        .arg(candidateInterfaces().join(QStringLiteral(", ")));
     auto tftp = tftp::ServerConfig::fromConfig(*core.config, listenAddress);
     if (!tftp)
         problems << ServicesText::tr("TFTP is not started: %1").arg(tftp.errorMessage());

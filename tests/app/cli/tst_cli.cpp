@@ -455,6 +455,10 @@ void TestCli::headlessPrintsWhereItListensAndStopsOnSignal()
     QVERIFY(banner.contains(QLatin1String("address:   127.0.0.1")));
     QVERIFY(banner.contains(QStringLiteral("kill -TERM %1").arg(p.processId())));
     QVERIFY(banner.contains(QLatin1String("service:   timeouts")));
+    // No boot interface chosen yet: the banner says DHCP is not running, and how to start it.
+    QVERIFY2(banner.contains(QLatin1String("not running: DHCP is not running: no boot interface is chosen")) &&
+                 banner.contains(QLatin1String("metaldesk set-config dhcp_interface NAME")),
+             qPrintable(banner));
 
     ::kill(pid_t(p.processId()), signalNumber);
     QVERIFY(p.waitForFinished(10000));

@@ -1,6 +1,7 @@
 // A machine's details, offscreen, over a real SQLite database: opened from the machine list by
 // double-click or Enter, they show what commissioning found (stored as the metadata service stores
 // it), why a machine failed, the machine's events, and follow changes made through the core live.
+#include "app/machines/actiondialog.h"
 #include "app/machines/machinedetails.h"
 #include "app/machines/machineeventmodel.h"
 #include "app/machines/machinespage.h"
@@ -451,6 +452,10 @@ void TestMachineDetails::saysWhatIsNotKnownBeforeCommissioning()
     QCOMPARE(text("summaryArchitecture"), QStringLiteral("amd64/generic"));
     QCOMPARE(text("summaryInterfaces"), QStringLiteral("1 interface"));
     QCOMPARE(text("summaryBootInterface"), QStringLiteral("eth0 (52:54:00:00:00:01)"));
+    // Nobody is signed in: the header's actions are closed, and say why.
+    QVERIFY(!find<QPushButton>("detailsPowerOn")->isEnabled());
+    QCOMPARE(find<QPushButton>("detailsPowerOn")->toolTip(), QStringLiteral("Sign in to act on machines"));
+    QVERIFY(!find<QToolButton>("detailsTakeAction")->isEnabled());
     screenshot(QStringLiteral("machine-details-new-en.png"));
     verifyNothingIsCut();
 
@@ -581,6 +586,26 @@ void TestMachineDetails::powerTabChecksThePowerAndKeepsTheSettings()
     QCOMPARE(text("detailsPower"), QStringLiteral("On (ipmi)"));
     QVERIFY(check->isEnabled());
     screenshot(QStringLiteral("machine-details-power-en.png"));
+
+    // The header's power buttons act on this machine, from its page; the result shows above it.
+    auto *powerOff = find<QPushButton>("detailsPowerOff");
+    QVERIFY(powerOff && powerOff->isEnabled());
+    QVERIFY(find<QToolButton>("detailsTakeAction")->isEnabled());
+    // It asks first, as Take action does (the dialog is modal: worked from its event loop).
+    bool confirmed = false;
+    QTimer::singleShot(0, this, [&] {
+        auto *dialog = qobject_cast<ActionDialog *>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        QVERIFY(dialog->machines().size() == 1);
+        confirmed = true;
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("actionConfirm")), Qt::LeftButton);
+    });
+    QTest::mouseClick(powerOff, Qt::LeftButton);
+    QVERIFY(confirmed);
+    QTRY_COMPARE(text("actionResult"), QStringLiteral("Power off: started for tidy-lemur."));
+    QVERIFY(find<QLabel>("actionResult")->isVisible());
+    QTRY_VERIFY(!bmc_->poweredOn());
+    QTRY_COMPARE(text("detailsPower"), QStringLiteral("Off (ipmi)"));
 
     // A required setting left empty is named, and nothing can be saved.
     address->clear();

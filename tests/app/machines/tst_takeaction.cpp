@@ -297,12 +297,37 @@ void TestTakeAction::staysClosedUntilSignedInAndMachinesAreSelected()
     select({QStringLiteral("calm-heron")});
     QVERIFY(!button_->isEnabled());
     QCOMPARE(button_->toolTip(), QStringLiteral("Sign in to take actions on machines"));
+    // The reason is on the status bar too, where the pointer over the button puts it.
+    QCOMPARE(button_->statusTip(), button_->toolTip());
+    auto *account = window_->findChild<QToolButton *>(QStringLiteral("accountButton"));
+    QCOMPARE(account->text(), QStringLiteral("Not signed in: sign in to act"));
     window_->setUser(actor(QStringLiteral("alice")));
     QVERIFY(button_->isEnabled());
-    QCOMPARE(window_->findChild<QLabel *>(QStringLiteral("userLabel"))->text(), QStringLiteral("Signed in as alice"));
+    QCOMPARE(account->text(), QStringLiteral("Signed in as alice"));
     table_->clearSelection();
     QVERIFY(!button_->isEnabled());
     QCOMPARE(button_->toolTip(), QStringLiteral("Select one or more machines first"));
+
+    // Sign out from the Account menu: the list stays, acting does not.
+    select({QStringLiteral("calm-heron")});
+    auto *signOut = window_->findChild<QAction *>(QStringLiteral("signOut"));
+    QVERIFY(signOut->isEnabled());
+    signOut->trigger();
+    QVERIFY(!button_->isEnabled());
+    QVERIFY(!signOut->isEnabled());
+    QCOMPARE(account->text(), QStringLiteral("Not signed in: sign in to act"));
+    // And in again, as bob.
+    QVERIFY2(workModal<SignInDialog>([this] { window_->findChild<QAction *>(QStringLiteral("signIn"))->trigger(); },
+                                     [](SignInDialog *dialog) {
+                                         QTest::keyClicks(dialog->findChild<QLineEdit *>(QStringLiteral("username")),
+                                                          QStringLiteral("bob"));
+                                         auto *password = dialog->findChild<QLineEdit *>(QStringLiteral("password"));
+                                         QTest::keyClicks(password, QStringLiteral("pw"));
+                                         QTest::keyClick(password, Qt::Key_Return);
+                                     }),
+             "Sign in opened no dialog");
+    QCOMPARE(account->text(), QStringLiteral("Signed in as bob"));
+    QVERIFY(button_->isEnabled());
 }
 
 void TestTakeAction::offersAnAdministratorWhatTheTableAllows()
@@ -315,10 +340,10 @@ void TestTakeAction::offersAnAdministratorWhatTheTableAllows()
     // No power driver is set: no power entries. Deploying and releasing apply to some only.
     QCOMPARE(
         menuEntries(menu),
-        QStringList({QStringLiteral("action-commission=Commission... (2 of 3)"),
-                     QStringLiteral("action-acquire=Acquire... (1 of 3)"),
-                     QStringLiteral("action-deploy=Deploy... (1 of 3)"),
-                     QStringLiteral("action-release=Release... (1 of 3)"), QStringLiteral("action-test=Test..."),
+        QStringList({QStringLiteral("action-commission=Commission (2 of 3)..."),
+                     QStringLiteral("action-acquire=Acquire (1 of 3)..."),
+                     QStringLiteral("action-deploy=Deploy (1 of 3)..."),
+                     QStringLiteral("action-release=Release (1 of 3)..."), QStringLiteral("action-test=Test..."),
                      QStringLiteral("action-rescue-mode=Enter rescue mode..."),
                      QStringLiteral("action-mark-broken=Mark broken..."), QStringLiteral("action-delete=Delete...")}));
     QVERIFY(menu->grab().save(QStringLiteral(SCREENSHOT_DIR "/take-action-menu-en.png")));
@@ -334,10 +359,10 @@ void TestTakeAction::offersAPlainUserOnlyWhatIsTheirs()
     select({QStringLiteral("calm-heron"), QStringLiteral("humble-wolf"), QStringLiteral("node-2")});
     TakeActionMenu *menu = openMenu();
     QVERIFY(menu);
-    QCOMPARE(menuEntries(menu), QStringList({QStringLiteral("action-acquire=Acquire... (1 of 3)"),
-                                             QStringLiteral("action-deploy=Deploy... (1 of 3)"),
-                                             QStringLiteral("action-release=Release... (1 of 3)"),
-                                             QStringLiteral("action-mark-broken=Mark broken... (1 of 3)")}));
+    QCOMPARE(menuEntries(menu), QStringList({QStringLiteral("action-acquire=Acquire (1 of 3)..."),
+                                             QStringLiteral("action-deploy=Deploy (1 of 3)..."),
+                                             QStringLiteral("action-release=Release (1 of 3)..."),
+                                             QStringLiteral("action-mark-broken=Mark broken (1 of 3)...")}));
     menu->hide();
     // Only bob's machine: nothing is open to her.
     select({QStringLiteral("humble-wolf")});
@@ -390,8 +415,8 @@ void TestTakeAction::commissionsSomeAndSaysWhichWereRefused()
         QCOMPARE(confirm->text(), QStringLiteral("Commission 3 machines"));
         QTest::mouseClick(confirm, Qt::LeftButton);
     });
-    // Taken off the GUI thread; the line above the list says when it is done.
-    QTRY_COMPARE(text("actionResult"), QStringLiteral("Commission: done for 3 of 4 machines; refused:\n"
+    // Taken off the GUI thread; the line above the list says what began, and what was not taken and why.
+    QTRY_COMPARE(text("actionResult"), QStringLiteral("Commission: started for 3 of 4 machines.\nNot taken:\n"
                                                       "brisk-otter: cannot commission: machine is Commissioning"));
     for (const QString &name : QStringList{u"amber-falcon"_s, u"calm-heron"_s, u"dusty-lynx"_s}) {
         QCOMPARE(statusOf(name), S::Commissioning);
@@ -399,8 +424,11 @@ void TestTakeAction::commissionsSomeAndSaysWhichWereRefused()
     }
     QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/take-action-result-en.png")));
     // The list follows: the statuses change where the user looks.
-    QTRY_COMPARE(table_->model()->index(0, MachineTableModel::StatusColumn).data().toString(),
-                 QStringLiteral("Commissioning"));
+    QTRY_VERIFY(table_->model()
+                    ->index(0, MachineTableModel::StatusColumn)
+                    .data()
+                    .toString()
+                    .startsWith(QStringLiteral("Commissioning · ")));
 }
 
 void TestTakeAction::deploysWithTheImageAndUserDataChosen()
@@ -427,7 +455,7 @@ void TestTakeAction::deploysWithTheImageAndUserDataChosen()
         QVERIFY(dialog->grab().save(QStringLiteral(SCREENSHOT_DIR "/take-action-deploy-en.png")));
         QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("actionConfirm")), Qt::LeftButton);
     });
-    QTRY_COMPARE(text("actionResult"), QStringLiteral("Deploy: done for all 2 machines."));
+    QTRY_COMPARE(text("actionResult"), QStringLiteral("Deploy: started for all 2 machines."));
     for (const QString &name : QStringList{u"calm-heron"_s, u"dusty-lynx"_s}) {
         QCOMPARE(statusOf(name), S::Deploying);
         const auto settings = NodeSettingsStore(core_->db).get(ids_[name]);
@@ -471,17 +499,27 @@ void TestTakeAction::releasesWithQuickErase()
     populate();
     showWindow(QStringLiteral("bob"));
     select({QStringLiteral("humble-wolf")});
+    // By default Release keeps the disks.
+    choose(openMenu(), QStringLiteral("action-release"), [&](ActionDialog *dialog) {
+        QCOMPARE(dialog->findChild<QComboBox *>(QStringLiteral("releaseErase"))->currentText(),
+                 QStringLiteral("Do not erase the disks"));
+        dialog->reject();
+    });
+    // With enable_disk_erasing_on_release on, the dialog starts at the erase mode set; the user
+    // chooses another.
+    QVERIFY(core_->config->setValue(QStringLiteral("enable_disk_erasing_on_release"), QStringLiteral("true")));
+    QVERIFY(core_->config->setValue(QStringLiteral("disk_erase_mode"), QStringLiteral("secure")));
     choose(openMenu(), QStringLiteral("action-release"), [&](ActionDialog *dialog) {
         auto *erase = dialog->findChild<QComboBox *>(QStringLiteral("releaseErase"));
-        QCOMPARE(erase->currentText(), QStringLiteral("Do not erase the disks"));
+        QCOMPARE(erase->currentData().toString(), QStringLiteral("secure"));
         erase->setFocus();
-        QTest::keyClick(erase, Qt::Key_Down);
+        QTest::keyClick(erase, Qt::Key_Up);
         QCOMPARE(erase->currentData().toString(), QStringLiteral("quick"));
         verifyDialogFits(dialog);
         QVERIFY(dialog->grab().save(QStringLiteral(SCREENSHOT_DIR "/take-action-release-en.png")));
         QTest::keyClick(dialog, Qt::Key_Return);
     });
-    QTRY_COMPARE(text("actionResult"), QStringLiteral("Release: done for humble-wolf."));
+    QTRY_COMPARE(text("actionResult"), QStringLiteral("Release: started for humble-wolf."));
     QCOMPARE(statusOf(QStringLiteral("humble-wolf")), S::DiskErasing);
     QCOMPARE(NodeSettingsStore(core_->db).get(ids_[QStringLiteral("humble-wolf")])->eraseMode, QStringLiteral("quick"));
 }

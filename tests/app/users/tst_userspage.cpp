@@ -79,7 +79,7 @@ void TestUsersPage::showWindow(const QString &username)
 {
     window_ = std::make_unique<MainWindow>(*core_, host_);
     const User &u = users_[username];
-    window_->setUser({u.id, u.username, u.isAdmin});
+    window_->setUser(Actor{u.id, u.username, u.isAdmin});
     window_->resize(1280, 720);
     window_->show();
     QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
