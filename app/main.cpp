@@ -5,6 +5,7 @@
 #include "app/cli/headlessrunner.h"
 #include "app/cli/imagescommand.h"
 #include "app/cli/unixsignalwatcher.h"
+#include "app/shell/appicon.h"
 #include "app/shell/firstrunwizard.h"
 #include "app/shell/language.h"
 #include "app/shell/mainwindow.h"
@@ -127,5 +128,8 @@ int main(int argc, char **argv)
     }
     QApplication app(argc, argv);
     language::install(app);
+    // The icon and the desktop entry's name: the task bar groups the window under the entry.
+    QApplication::setWindowIcon(appIcon());
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.metaldesk.MetalDesk"));
     return runWindow(*cl);
 }

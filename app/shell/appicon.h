@@ -1,0 +1,14 @@
+#pragma once
+
+#include <QIcon>
+#include <QImage>
+
+namespace metaldesk {
+
+// MetalDesk's icon: three servers in a rack, each with its power light (the same shapes as
+// resources/desktop/org.metaldesk.MetalDesk.svg), drawn for any size, so that small sizes stay crisp.
+QImage appIconImage(int size);
+// The window's icon, in the sizes desktops ask for.
+QIcon appIcon();
+
+} // namespace metaldesk

@@ -1,0 +1,37 @@
+# Usage: cmake -DDESKTOP_FILE_VALIDATE=<program> -DAPPSTREAMCLI=<program> -DDESKTOP=<dir> -DICONS=<dir>
+#              -P validate.cmake
+cmake_minimum_required(VERSION 3.25)
+foreach(tool DESKTOP_FILE_VALIDATE APPSTREAMCLI)
+    if(NOT ${tool})
+        message(FATAL_ERROR "${tool} is not installed (desktop-file-utils, appstream): run tools/setup")
+    endif()
+endforeach()
+set(id org.metaldesk.MetalDesk)
+execute_process(COMMAND ${DESKTOP_FILE_VALIDATE} ${DESKTOP}/${id}.desktop
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+# It prints hints too; any error or warning fails.
+if(NOT rc EQUAL 0 OR out MATCHES "error:|warning:")
+    message(FATAL_ERROR "desktop-file-validate ${id}.desktop:\n${out}")
+endif()
+execute_process(COMMAND ${APPSTREAMCLI} validate --no-net --pedantic ${DESKTOP}/${id}.metainfo.xml
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "appstreamcli validate ${id}.metainfo.xml:\n${out}")
+endif()
+foreach(size 16 24 32 48 64 128 256)
+    set(png ${ICONS}/${size}x${size}/apps/${id}.png)
+    if(NOT EXISTS ${png})
+        message(FATAL_ERROR "no ${size}x${size} icon: ${png}")
+    endif()
+    file(READ ${png} header LIMIT 24 HEX)
+    # The PNG signature, then IHDR's width and height (big-endian) at bytes 16..23.
+    string(SUBSTRING "${header}" 0 16 signature)
+    string(SUBSTRING "${header}" 32 8 width)
+    string(SUBSTRING "${header}" 40 8 height)
+    math(EXPR w "0x${width}")
+    math(EXPR h "0x${height}")
+    if(NOT signature STREQUAL "89504e470d0a1a0a" OR NOT w EQUAL size OR NOT h EQUAL size)
+        message(FATAL_ERROR "${png} is not a ${size}x${size} PNG (${w}x${h})")
+    endif()
+endforeach()
+message(STATUS "${id}: desktop entry, AppStream metadata and 7 icon sizes valid")
