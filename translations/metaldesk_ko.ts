@@ -1460,6 +1460,10 @@ Commands:
         <source>the power driver %1 has no setting &apos;%2&apos;</source>
         <translation>전원 드라이버 %1에는 &apos;%2&apos; 설정이 없습니다</translation>
     </message>
+    <message>
+        <source>%1 cannot be &apos;%2&apos; (it takes %3)</source>
+        <translation>%1: &apos;%2&apos; 값은 쓸 수 없습니다 (가능한 값: %3)</translation>
+    </message>
 </context>
 <context>
     <name>PowerParameter</name>
@@ -1480,16 +1484,8 @@ Commands:
         <translation>비밀번호</translation>
     </message>
     <message>
-        <source>Protocol (LAN_2_0 or LAN)</source>
-        <translation>프로토콜 (LAN_2_0 또는 LAN)</translation>
-    </message>
-    <message>
         <source>Cipher suite</source>
         <translation>암호 스위트</translation>
-    </message>
-    <message>
-        <source>Privilege (USER, OPERATOR, ADMIN)</source>
-        <translation>권한 (USER, OPERATOR, ADMIN)</translation>
     </message>
     <message>
         <source>libvirt URI</source>
@@ -1506,6 +1502,14 @@ Commands:
     <message>
         <source>Broadcast address</source>
         <translation>브로드캐스트 주소</translation>
+    </message>
+    <message>
+        <source>Protocol</source>
+        <translation>프로토콜</translation>
+    </message>
+    <message>
+        <source>Privilege</source>
+        <translation>권한 수준</translation>
     </message>
 </context>
 <context>
@@ -3418,6 +3422,10 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     <message>
         <source>required</source>
         <translation>필수</translation>
+    </message>
+    <message>
+        <source>Default (%1)</source>
+        <translation>기본값 (%1)</translation>
     </message>
 </context>
 <context>

@@ -163,6 +163,11 @@ ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, co
     ok->setEnabled(!willAct_.isEmpty());
     connect(buttons_, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons_, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    // The first choice has the keyboard: typing and the arrow keys work at once.
+    if (QWidget *first = image_   ? static_cast<QWidget *>(image_)
+                         : erase_ ? static_cast<QWidget *>(erase_)
+                                  : keepPoweredOn_)
+        first->setFocus(Qt::OtherFocusReason);
 }
 
 ActionRequest ActionDialog::request() const

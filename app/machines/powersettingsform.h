@@ -37,7 +37,8 @@ private:
     QComboBox *type_;
     QFormLayout *form_;
     QHash<QString, QLineEdit *> fields_;
-    QJsonObject values_; // what was typed, kept while the user tries another driver
+    QHash<QString, QComboBox *> choices_; // settings with a fixed set of values; the first item: the default
+    QJsonObject values_;                  // what was typed, kept while the user tries another driver
     bool editable_ = true;
 };
 

@@ -11,9 +11,13 @@ QString LibvirtPowerDriver::label() const { return QCoreApplication::translate("
 QList<PowerParameter> LibvirtPowerDriver::parameters() const
 {
     return {
-        {QStringLiteral("power_address"), QT_TRANSLATE_NOOP("PowerParameter", "libvirt URI"), true, false,
-         QStringLiteral("qemu:///system")},
-        {QStringLiteral("power_id"), QT_TRANSLATE_NOOP("PowerParameter", "VM name"), true, false, {}},
+        {QStringLiteral("power_address"),
+         QT_TRANSLATE_NOOP("PowerParameter", "libvirt URI"),
+         true,
+         false,
+         QStringLiteral("qemu:///system"),
+         {}},
+        {QStringLiteral("power_id"), QT_TRANSLATE_NOOP("PowerParameter", "VM name"), true, false, {}, {}},
     };
 }
 

@@ -26,6 +26,7 @@ struct PowerParameter {
     bool required = false;
     bool secret = false; // passwords: never in logs, events or screenshots
     QString defaultValue;
+    QStringList choices; // when the driver takes only these values (IPMI's protocol): offered as a list
 };
 
 // What a driver acts on: the machine's power parameters, and its MACs for drivers that need them.

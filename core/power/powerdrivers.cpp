@@ -7,6 +7,8 @@
 #include "core/power/manualpowerdriver.h"
 #include "core/power/wakeonlanpowerdriver.h"
 
+#include <algorithm>
+
 namespace metaldesk {
 
 namespace {
@@ -48,12 +50,17 @@ QString powerSettingsProblem(const PowerDrivers &drivers, const QString &powerTy
     const PowerDriver *driver = drivers.find(powerType);
     if (!driver)
         return PowerText::tr("there is no power driver '%1'").arg(powerType);
-    QStringList known;
-    for (const PowerParameter &p : driver->parameters())
-        known << p.name;
-    for (auto it = parameters.constBegin(); it != parameters.constEnd(); ++it)
-        if (!known.contains(it.key()))
+    for (auto it = parameters.constBegin(); it != parameters.constEnd(); ++it) {
+        const auto &all = driver->parameters();
+        const auto p =
+            std::find_if(all.cbegin(), all.cend(), [&](const PowerParameter &q) { return q.name == it.key(); });
+        if (p == all.cend())
             return PowerText::tr("the power driver %1 has no setting '%2'").arg(driver->label(), it.key());
+        if (!p->choices.isEmpty() && !p->choices.contains(it.value().toString(), Qt::CaseInsensitive))
+            return PowerText::tr("%1 cannot be '%2' (it takes %3)")
+                .arg(QCoreApplication::translate("PowerParameter", p->label), it.value().toString(),
+                     p->choices.join(QStringLiteral(", ")));
+    }
     return missingPowerParameters(*driver, parameters);
 }
 

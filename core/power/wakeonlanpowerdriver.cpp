@@ -14,11 +14,25 @@ QList<PowerParameter> WakeOnLanPowerDriver::parameters() const
 {
     return {
         // Empty: the machine's first interface, the one it boots from.
-        {QStringLiteral("mac_address"), QT_TRANSLATE_NOOP("PowerParameter", "MAC address to wake"), false, false, {}},
+        {QStringLiteral("mac_address"),
+         QT_TRANSLATE_NOOP("PowerParameter", "MAC address to wake"),
+         false,
+         false,
+         {},
+         {}},
         // The boot network's broadcast address sends it out of the right interface.
-        {QStringLiteral("power_address"), QT_TRANSLATE_NOOP("PowerParameter", "Broadcast address"), false, false,
-         QStringLiteral("255.255.255.255")},
-        {QStringLiteral("power_port"), QT_TRANSLATE_NOOP("PowerParameter", "Port"), false, false, QStringLiteral("9")},
+        {QStringLiteral("power_address"),
+         QT_TRANSLATE_NOOP("PowerParameter", "Broadcast address"),
+         false,
+         false,
+         QStringLiteral("255.255.255.255"),
+         {}},
+        {QStringLiteral("power_port"),
+         QT_TRANSLATE_NOOP("PowerParameter", "Port"),
+         false,
+         false,
+         QStringLiteral("9"),
+         {}},
     };
 }
 

@@ -577,6 +577,14 @@ void TestMachineDetails::powerTabChecksThePowerAndKeepsTheSettings()
     QCOMPARE(password->echoMode(), QLineEdit::Password);
     QCOMPARE(address->text(), QStringLiteral("127.0.0.1"));
     QVERIFY(!save->isEnabled()); // nothing changed yet
+    // The protocol and the privilege are chosen from what IPMI takes; unset, the default applies.
+    auto *privilege = find<QComboBox>("privilege_level");
+    QVERIFY(privilege && find<QComboBox>("power_driver"));
+    QCOMPARE(privilege->currentText(), QStringLiteral("Default (OPERATOR)"));
+    QCOMPARE(privilege->count(), 4);
+    // Right-sized: a port field is not as wide as the page.
+    QVERIFY(find<QLineEdit>("power_port")->width() <
+            15 * find<QLineEdit>("power_port")->fontMetrics().averageCharWidth());
 
     // Check power now asks the BMC: the machine was switched on behind MetalDesk's back.
     bmc_->setPoweredOn(true);

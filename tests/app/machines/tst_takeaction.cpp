@@ -441,6 +441,11 @@ void TestTakeAction::deploysWithTheImageAndUserDataChosen()
         auto *image = dialog->findChild<QComboBox *>(QStringLiteral("deployImage"));
         auto *data = dialog->findChild<QPlainTextEdit *>(QStringLiteral("deployUserData"));
         QVERIFY(image && data);
+        // The keyboard starts on the image, and Tab goes on to the user data.
+        QCOMPARE(dialog->focusWidget(), image);
+        QTest::keyClick(image, Qt::Key_Tab);
+        QCOMPARE(dialog->focusWidget(), data);
+        image->setFocus();
         // The catalogue's deployable image (not the one still importing), then the way to another.
         QCOMPARE(image->count(), 2);
         QCOMPARE(image->itemText(0), u"Debian 12 — amd64/generic"_s);
@@ -579,6 +584,13 @@ void TestTakeAction::addsAMachineByHandAndSwitchesItOnAndOff()
         type->setCurrentIndex(type->findData(QStringLiteral("ipmi")));
         QCOMPARE(text("addMachineProblem"), QStringLiteral("IPMI power needs: BMC address."));
         QVERIFY(!ok->isEnabled());
+        QTest::qWait(20); // the driver's fields are shown and laid out from the event loop
+        // The keyboard alone: Tab goes from the driver to its fields, not to the buttons.
+        type->setFocus();
+        QTest::keyClick(type, Qt::Key_Tab);
+        QCOMPARE(dialog->focusWidget()->objectName(), u"power_address"_s);
+        QTest::keyClick(dialog->focusWidget(), Qt::Key_Tab);
+        QCOMPARE(dialog->focusWidget()->objectName(), u"power_port"_s);
         const QJsonObject p = bmc.powerParameters();
         for (const QString &name : {u"power_address"_s, u"power_port"_s, u"power_user"_s, u"power_pass"_s}) {
             auto *field = dialog->findChild<QLineEdit *>(name);

@@ -189,6 +189,12 @@ void TestPermissions::coreRefusesWhatAPlainUserMayNotDo()
     QVERIFY2(stray.errorMessage().contains(u"has no setting 'power_pass'"_s), qPrintable(stray.errorMessage()));
     auto missing = core_->power->saveSettings(admin_, machine->systemId, u"ipmi"_s, {});
     QVERIFY(!missing);
+    // A setting with a fixed set of values takes only those (the window offers them as a list).
+    auto privilege =
+        core_->power->saveSettings(admin_, machine->systemId, u"ipmi"_s,
+                                   QJsonObject{{u"power_address"_s, u"10.0.0.9"_s}, {u"privilege_level"_s, u"ROOT"_s}});
+    QVERIFY(!privilege);
+    QCOMPARE(privilege.errorMessage(), u"Privilege cannot be 'ROOT' (it takes USER, OPERATOR, ADMIN)"_s);
     QVERIFY(core_->machines->get(machine->systemId)->powerType == u"manual"_s); // nothing half-written
     LabelStore labels(core_->db, core_->feed.get());
     auto placed = labels.place(alice_, machine->systemId, {u"default"_s, std::nullopt, QStringList{u"gpu"_s}});
