@@ -2656,6 +2656,22 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
         <source>The actions open to you for this machine</source>
         <translation>이 머신에 실행할 수 있는 작업</translation>
     </message>
+    <message>
+        <source>Commission…</source>
+        <translation>커미션…</translation>
+    </message>
+    <message>
+        <source>Mark fixed…</source>
+        <translation>수리됨으로 표시…</translation>
+    </message>
+    <message>
+        <source>Commission again…</source>
+        <translation>다시 커미션…</translation>
+    </message>
+    <message>
+        <source>Mark broken…</source>
+        <translation>고장으로 표시…</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::MachineEventModel</name>
@@ -3021,6 +3037,10 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     <message>
         <source>Not taken:</source>
         <translation>실행하지 않음:</translation>
+    </message>
+    <message>
+        <source>Add machine…</source>
+        <translation>머신 추가…</translation>
     </message>
 </context>
 <context>

@@ -265,6 +265,12 @@ QWidget *MachineDetails::buildHeader()
     layout->addLayout(titleRow);
     layout->addLayout(facts);
     layout->addWidget(banner_);
+    nextSteps_ = new QWidget(header);
+    nextSteps_->setObjectName(QStringLiteral("detailsNextSteps"));
+    auto *steps = new QHBoxLayout(nextSteps_);
+    steps->setContentsMargins(0, 0, 0, 0);
+    steps->addStretch(1);
+    layout->addWidget(nextSteps_);
     return header;
 }
 
@@ -461,6 +467,30 @@ void MachineDetails::updateActions()
                                                            machine_ ? machine_->hostname : QString())
                                          : why);
     }
+    // No dead end: a new machine is commissioned, a failed one commissioned again or marked
+    // broken, a broken one marked fixed; each only when the lifecycle table offers it to this user.
+    auto *steps = static_cast<QHBoxLayout *>(nextSteps_->layout());
+    while (steps->count() > 1)
+        delete steps->takeAt(0)->widget();
+    QList<std::pair<NodeAction, QString>> next;
+    if (machine_ && user_) {
+        if (machine_->status == NodeStatus::New)
+            next = {{NodeAction::Commission, tr("Commission…")}};
+        else if (machine_->status == NodeStatus::Broken)
+            next = {{NodeAction::MarkFixed, tr("Mark fixed…")}};
+        else if (isFailedStatus(machine_->status))
+            next = {{NodeAction::Commission, tr("Commission again…")}, {NodeAction::MarkBroken, tr("Mark broken…")}};
+    }
+    int at = 0;
+    for (const auto &[action, text] : std::as_const(next)) {
+        if (!LifecycleEngine::offers(action, *machine_, *user_))
+            continue;
+        auto *button = new QPushButton(text, nextSteps_);
+        button->setObjectName(QStringLiteral("nextStep-") + QLatin1String(nodeActionSpec(action).name));
+        connect(button, &QPushButton::clicked, this, [this, action] { emit actionRequested(action); });
+        steps->insertWidget(at++, button);
+    }
+    nextSteps_->setVisible(at > 0);
     takeAction_->setEnabled(machine_ && user_);
     takeAction_->setToolTip(!user_ ? tr("Sign in to act on machines") : tr("The actions open to you for this machine"));
 }

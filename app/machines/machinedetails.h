@@ -126,6 +126,7 @@ private:
     QLabel *owner_;
     QLabel *architecture_;
     QLabel *banner_;
+    QWidget *nextSteps_; // under the banner: the way forward from where the machine is (Commission, ...)
     QToolButton *takeAction_;
     TakeActionMenu *takeActionMenu_;
     QPushButton *powerOn_;

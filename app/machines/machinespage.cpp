@@ -20,6 +20,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
+#include <QPushButton>
 #include <QSettings>
 #include <QShortcut>
 #include <QStackedWidget>
@@ -254,6 +255,7 @@ void MachinesPage::setUser(const std::optional<Actor> &user)
     user_ = user;
     details_->setUser(user);
     addMachineButton_->setVisible(user_ && isAllowed(Capability::AddMachine, *user_));
+    emptyAdd_->setVisible(addMachineButton_->isVisibleTo(this));
     updateTakeAction();
 }
 
@@ -386,6 +388,13 @@ void MachinesPage::buildEmptyState()
     texts->addWidget(emptyTitle_);
     texts->addSpacing(fontMetrics().height() / 2);
     texts->addWidget(emptyText_);
+    // The way out of the empty list, for those who may add machines.
+    emptyAdd_ = new QPushButton(tr("Add machine…"));
+    emptyAdd_->setObjectName(QStringLiteral("emptyAddMachine"));
+    emptyAdd_->hide(); // until an administrator signs in (setUser)
+    connect(emptyAdd_, &QPushButton::clicked, this, &MachinesPage::addMachine);
+    texts->addSpacing(fontMetrics().height());
+    texts->addWidget(emptyAdd_, 0, Qt::AlignHCenter);
     texts->addStretch(2);
     auto *layout = new QHBoxLayout(emptyState_);
     layout->addStretch(1);

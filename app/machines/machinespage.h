@@ -9,6 +9,7 @@
 
 class QLabel;
 class QLineEdit;
+class QPushButton;
 class QSettings;
 class QStackedWidget;
 class QTableView;
@@ -101,6 +102,7 @@ private:
     QWidget *emptyState_;
     QLabel *emptyTitle_;
     QLabel *emptyText_;
+    QPushButton *emptyAdd_;
 };
 
 } // namespace metaldesk

@@ -456,6 +456,9 @@ void TestMachineDetails::saysWhatIsNotKnownBeforeCommissioning()
     QVERIFY(!find<QPushButton>("detailsPowerOn")->isEnabled());
     QCOMPARE(find<QPushButton>("detailsPowerOn")->toolTip(), QStringLiteral("Sign in to act on machines"));
     QVERIFY(!find<QToolButton>("detailsTakeAction")->isEnabled());
+    // Signed in, the way forward is there: a new machine is commissioned.
+    window_->setUser(admin_);
+    QCOMPARE(find<QPushButton>("nextStep-commission")->text(), QStringLiteral("Commission…"));
     screenshot(QStringLiteral("machine-details-new-en.png"));
     verifyNothingIsCut();
 
@@ -493,6 +496,13 @@ void TestMachineDetails::showsWhyCommissioningFailed()
     // The whole reason, not its first line.
     QVERIFY(banner->height() >= banner->heightForWidth(banner->width()));
     QCOMPARE(text("summaryNotice"), QStringLiteral("Not known until the machine is commissioned"));
+    // The ways forward, once someone is signed in: commission again, or mark it broken.
+    QVERIFY(!find<QWidget>("detailsNextSteps")->isVisible());
+    window_->setUser(admin_);
+    QVERIFY(find<QWidget>("detailsNextSteps")->isVisible());
+    QCOMPARE(find<QPushButton>("nextStep-commission")->text(), QStringLiteral("Commission again…"));
+    auto *markBroken = find<QPushButton>("nextStep-mark-broken");
+    QVERIFY(markBroken);
     screenshot(QStringLiteral("machine-details-failed-en.png"));
     verifyNothingIsCut();
 
@@ -502,6 +512,21 @@ void TestMachineDetails::showsWhyCommissioningFailed()
              QStringLiteral("Commissioning → Failed commissioning"));
     QCOMPARE(events->index(0, MachineEventModel::DescriptionColumn).data().toString(), kFailure);
     QCOMPARE(events->index(0, MachineEventModel::LevelColumn).data().toString(), QStringLiteral("Error"));
+
+    // Taken from here, as from the list: the dialog, then the machine is Broken and offers Mark fixed.
+    bool confirmed = false;
+    QTimer::singleShot(0, this, [&] {
+        auto *dialog = qobject_cast<ActionDialog *>(QApplication::activeModalWidget());
+        QVERIFY(dialog);
+        confirmed = true;
+        QTest::mouseClick(dialog->findChild<QPushButton *>(QStringLiteral("actionConfirm")), Qt::LeftButton);
+    });
+    tabs_->setCurrentIndex(MachineDetails::SummaryTab);
+    QTest::mouseClick(markBroken, Qt::LeftButton);
+    QVERIFY(confirmed);
+    QTRY_COMPARE(text("detailsStatus"), QStringLiteral("Broken"));
+    QTRY_VERIFY(find<QPushButton>("nextStep-mark-fixed"));
+    QVERIFY(!find<QPushButton>("nextStep-commission"));
 }
 
 void TestMachineDetails::followsChangesLive()

@@ -21,6 +21,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
+#include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
 #include <QStackedWidget>
@@ -240,6 +241,11 @@ void TestMachinesPage::explainsHowMachinesArriveWhenThereAreNone()
     // The explanation is shown whole, not cut to its first line.
     QVERIFY(text->height() >= text->heightForWidth(text->width()));
     QVERIFY(text->visibleRegion().boundingRect().height() >= text->heightForWidth(text->width()));
+    // Nobody signed in: nothing to press. An administrator gets the way out: Add machine.
+    auto *add = window_->findChild<QPushButton *>(QStringLiteral("emptyAddMachine"));
+    QVERIFY(add && !add->isVisible());
+    window_->setUser(Actor{1, QStringLiteral("admin"), true});
+    QVERIFY(add->isVisible());
     QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/machines-empty-en.png")));
 
     // The first machine replaces the explanation with the list.
