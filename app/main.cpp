@@ -6,9 +6,9 @@
 #include "app/cli/imagescommand.h"
 #include "app/cli/unixsignalwatcher.h"
 #include "app/shell/appicon.h"
+#include "app/shell/consoleshell.h"
 #include "app/shell/firstrunwizard.h"
 #include "app/shell/language.h"
-#include "app/shell/mainwindow.h"
 #include "app/shell/signindialog.h"
 #include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
@@ -60,9 +60,8 @@ int runWindow(const CommandLine &cl)
         }
         user = signIn.user();
     }
-    MainWindow window(**core, host);
-    window.setUser(user);
-    window.show();
+    ConsoleShell shell(**core, host);
+    shell.show(user);
     const int status = QApplication::exec();
     host.stop();
     return status;

@@ -3110,10 +3110,6 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
         <translation>시스템 언어 (%1)</translation>
     </message>
     <message>
-        <source>The language changes the next time MetalDesk starts.</source>
-        <translation>언어는 MetalDesk를 다음에 시작할 때 바뀝니다.</translation>
-    </message>
-    <message>
         <source>&amp;Help</source>
         <translation>도움말(&amp;H)</translation>
     </message>

@@ -34,11 +34,18 @@ QLocale locale()
 
 void install(QCoreApplication &app)
 {
+    const QString name = QStringLiteral("metaldesk-translator");
+    for (QTranslator *old : app.findChildren<QTranslator *>(name, Qt::FindDirectChildrenOnly)) {
+        QCoreApplication::removeTranslator(old);
+        delete old;
+    }
     const QLocale ui = locale();
     auto *ours = new QTranslator(&app);
+    ours->setObjectName(name);
     if (ours->load(ui, QStringLiteral("metaldesk"), QStringLiteral("_"), QStringLiteral(":/i18n")))
         QCoreApplication::installTranslator(ours);
     auto *qt = new QTranslator(&app);
+    qt->setObjectName(name);
     if (qt->load(ui, QStringLiteral("qtbase"), QStringLiteral("_"), QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
         QCoreApplication::installTranslator(qt);
 }

@@ -141,7 +141,7 @@ void MainWindow::buildSettingsMenu()
         group->addAction(choice);
         connect(choice, &QAction::triggered, this, [this, code] {
             language::choose(code);
-            statusBar()->showMessage(tr("The language changes the next time MetalDesk starts."));
+            emit languageChosen();
         });
     }
 }
@@ -176,6 +176,7 @@ void MainWindow::buildAccountMenu()
 
 void MainWindow::setUser(const std::optional<Actor> &user)
 {
+    user_ = user;
     machinesPage_->setUser(user);
     usersPage_->setUser(user);
     networkPage_->setUser(user);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/machines/machine.h"
+
 #include <QMainWindow>
 #include <optional>
 
@@ -11,7 +13,6 @@ class QToolButton;
 
 namespace metaldesk {
 
-struct Actor;
 struct CoreServices;
 class MachinesPage;
 class NetworkPage;
@@ -36,6 +37,7 @@ public:
     // The signed-in user: who takes actions from this window (shown in the status bar, with Sign in
     // and Sign out there and in the Account menu). None: the pages only show.
     void setUser(const std::optional<Actor> &user);
+    const std::optional<Actor> &user() const { return user_; }
     // The sign-in dialog; a user who signs in replaces the one signed in.
     void signIn();
     void signOut();
@@ -44,12 +46,18 @@ public:
     // Selects the page in the navigation, as a click on its title would.
     void showPage(QWidget *page);
 
+    // Size, page and columns, kept for the next window (QSettings).
+    void saveSettings() const;
+
+signals:
+    // A language was chosen in the Settings menu (and saved): ConsoleShell builds the window again.
+    void languageChosen();
+
 protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
     void addPage(QWidget *page, const QIcon &icon, const QString &title);
-    void saveSettings() const;
     void restoreSettings();
     void updateNotificationsButton();
     void buildSettingsMenu();
@@ -62,6 +70,7 @@ private:
     NetworkPage *networkPage_;
     UsersPage *usersPage_;
     CoreServices &core_;
+    std::optional<Actor> user_;
     QToolButton *accountButton_; // in the status bar: who is signed in; a click opens the Account menu
     QMenu *accountMenu_;
     QAction *signIn_;

@@ -5,6 +5,7 @@
 #include "app/machines/machinetablemodel.h"
 #include "app/network/networkpage.h"
 #include "app/network/servicespage.h"
+#include "app/shell/consoleshell.h"
 #include "app/shell/language.h"
 #include "app/shell/mainwindow.h"
 #include "core/addresses/leasestore.h"
@@ -61,7 +62,7 @@ private slots:
     void sortsHardwareColumnsAsNumbers();
     void groupsByStatusWithLiveCounts();
     void keepsTheStatusCountsExactUnderRapidChanges();
-    void choosesTheLanguageForTheNextStart();
+    void switchesTheLanguageAtOnce();
     void remembersGeometryAndColumns(); // and the page, reached from the keyboard
     void fitsLongerTranslatedTextsInAKoreanFont();
     void speaksKoreanWithTheShippedTranslation();
@@ -691,32 +692,49 @@ void TestMachinesPage::keepsTheStatusCountsExactUnderRapidChanges()
     QVERIFY(chips() != QStringList()); // not trivially equal
 }
 
-void TestMachinesPage::choosesTheLanguageForTheNextStart()
+void TestMachinesPage::switchesTheLanguageAtOnce()
 {
-    showWindow();
+    populate();
+    ConsoleShell shell(*core_, host_);
+    shell.show(Actor{1, QStringLiteral("admin"), true});
+    MainWindow *english = shell.window();
+    QVERIFY(QTest::qWaitForWindowExposed(english));
     QCOMPARE(language::chosen(), QString());
-    auto *korean = window_->findChild<QAction *>(QStringLiteral("language-ko"));
+    auto *korean = english->findChild<QAction *>(QStringLiteral("language-ko"));
     QVERIFY(korean && !korean->isChecked());
-    QVERIFY(window_->findChild<QAction *>(QStringLiteral("language-system"))->isChecked());
+    QVERIFY(english->findChild<QAction *>(QStringLiteral("language-system"))->isChecked());
+    // The user is on the Network page, in a window of their size.
+    english->resize(790, 560); // within the offscreen screen (800x600), which restoring clamps to
+    english->showPage(english->networkPage());
+    auto restore = qScopeGuard([] {
+        language::choose({});
+        language::install(*qApp);
+    });
+    QSignalSpy replaced(&shell, &ConsoleShell::windowReplaced);
     korean->trigger();
-    QCOMPARE(window_->statusBar()->currentMessage(),
-             QStringLiteral("The language changes the next time MetalDesk starts."));
     QCOMPARE(QSettings().value(QStringLiteral("interface/language")).toString(), QStringLiteral("ko"));
     QCOMPARE(language::locale().language(), QLocale::Korean);
 
-    // The next start: the window speaks Korean, whatever the system's language.
-    window_.reset();
-    language::install(*qApp);
-    auto restore = qScopeGuard([] {
-        for (QTranslator *t : qApp->findChildren<QTranslator *>(Qt::FindDirectChildrenOnly)) {
-            QCoreApplication::removeTranslator(t);
-            delete t;
-        }
-        language::choose({});
-    });
-    showWindow();
-    QCOMPARE(window_->findChild<QListWidget *>(QStringLiteral("navigation"))->item(0)->text(), QStringLiteral("머신"));
-    QVERIFY(window_->findChild<QAction *>(QStringLiteral("language-ko"))->isChecked());
+    // At once, without a restart: the window speaks Korean, where the user was, still signed in.
+    QTRY_COMPARE(replaced.size(), 1);
+    MainWindow *window = shell.window();
+    QVERIFY(window != english);
+    QVERIFY(QTest::qWaitForWindowExposed(window));
+    QCOMPARE(window->findChild<QListWidget *>(QStringLiteral("navigation"))->item(0)->text(), QStringLiteral("머신"));
+    QVERIFY(window->findChild<QAction *>(QStringLiteral("language-ko"))->isChecked());
+    QCOMPARE(window->findChild<QStackedWidget *>(QStringLiteral("pages"))->currentWidget(),
+             static_cast<QWidget *>(window->networkPage()));
+    QCOMPARE(window->size(), QSize(790, 560));
+    QCOMPARE(window->user()->username, QStringLiteral("admin"));
+    QCOMPARE(window->findChild<QToolButton *>(QStringLiteral("accountButton"))->text(),
+             QStringLiteral("admin(관리자)로 로그인함"));
+    QVERIFY(window->grab().save(QStringLiteral(SCREENSHOT_DIR "/language-switched-ko.png")));
+
+    // And back to English the same way.
+    window->findChild<QAction *>(QStringLiteral("language-en"))->trigger();
+    QTRY_COMPARE(replaced.size(), 2);
+    QCOMPARE(shell.window()->findChild<QListWidget *>(QStringLiteral("navigation"))->item(0)->text(),
+             QStringLiteral("Machines"));
 }
 
 void TestMachinesPage::remembersGeometryAndColumns()
