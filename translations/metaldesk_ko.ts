@@ -132,7 +132,7 @@
     </message>
     <message>
         <source>no deployable image for %1 on %2 in the catalogue: import or upload one (metaldesk images add), or choose another distro_series</source>
-        <translation>카탈로그에 %2용 %1 배포 이미지가 없습니다: 가져오거나 올리세요(metaldesk images add). 또는 다른 distro_series를 고르세요</translation>
+        <translation>카탈로그에 %2용 %1 배포 이미지가 없습니다: 가져오거나 올리세요(metaldesk images add). 또는 다른 distro_series를 선택하세요</translation>
     </message>
     <message>
         <source>the image catalogue is empty: add an image first (metaldesk images add)</source>
@@ -565,7 +565,7 @@ Commands:
     </message>
     <message>
         <source>another DHCP server already answers on %1: %2. Managed DHCP is not started: choose proxy mode on the Network page (MetalDesk then adds only the boot information), or confirm managed mode there if you are sure</source>
-        <translation>%1에서 이미 다른 DHCP 서버가 응답하고 있습니다: %2. 관리형 DHCP를 시작하지 않았습니다: 네트워크 페이지에서 프록시 모드를 고르거나(그러면 MetalDesk는 부트 정보만 추가합니다), 확실하다면 그곳에서 관리형 모드로 진행하겠다고 확인하세요</translation>
+        <translation>%1에서 이미 다른 DHCP 서버가 응답하고 있습니다: %2. 관리형 DHCP를 시작하지 않았습니다: 네트워크 페이지에서 프록시 모드를 선택하거나(그러면 MetalDesk는 부트 정보만 추가합니다), 확실하다면 그곳에서 관리형 모드로 진행하겠다고 확인하세요</translation>
     </message>
     <message>
         <source>cannot read the DHCP leases: %1</source>
@@ -718,7 +718,7 @@ Commands:
     </message>
     <message>
         <source>DHCP is not running: no boot interface is chosen, so machines cannot PXE-boot from MetalDesk. Choose the interface on the machines&apos; network (%1): metaldesk set-config dhcp_interface NAME, or the Network page</source>
-        <translation>DHCP가 실행되고 있지 않습니다: 부트 인터페이스를 고르지 않아 머신이 MetalDesk에서 PXE 부팅할 수 없습니다. 머신이 연결된 네트워크의 인터페이스(%1)를 선택하세요: metaldesk set-config dhcp_interface 이름, 또는 네트워크 페이지</translation>
+        <translation>DHCP가 실행되고 있지 않습니다: 부트 인터페이스를 선택하지 않아 머신이 MetalDesk에서 PXE 부팅할 수 없습니다. 머신이 연결된 네트워크의 인터페이스(%1)를 선택하세요: metaldesk set-config dhcp_interface 이름, 또는 네트워크 페이지</translation>
     </message>
 </context>
 <context>
@@ -753,7 +753,7 @@ Commands:
     </message>
     <message>
         <source>connections refused (over the limit)</source>
-        <translation>거부한 연결(한도 초과)</translation>
+        <translation>거부된 연결(한도 초과)</translation>
     </message>
     <message>
         <source>bad requests</source>
@@ -948,7 +948,7 @@ Commands:
     </message>
     <message>
         <source>commissioning results taken</source>
-        <translation>받은 커미셔닝 결과</translation>
+        <translation>받은 커미션 결과</translation>
     </message>
 </context>
 <context>
@@ -975,7 +975,7 @@ Commands:
     </message>
     <message>
         <source>Release...</source>
-        <translation>릴리즈...</translation>
+        <translation>릴리스...</translation>
     </message>
     <message>
         <source>Abort...</source>
@@ -987,11 +987,11 @@ Commands:
     </message>
     <message>
         <source>Enter rescue mode...</source>
-        <translation>구조 모드 진입...</translation>
+        <translation>복구 모드 진입...</translation>
     </message>
     <message>
         <source>Exit rescue mode...</source>
-        <translation>구조 모드 종료...</translation>
+        <translation>복구 모드 종료...</translation>
     </message>
     <message>
         <source>Mark broken...</source>
@@ -1034,11 +1034,11 @@ Commands:
     </message>
     <message>
         <source>Commissioning results received: %1</source>
-        <translation>커미셔닝 결과를 받았습니다: %1</translation>
+        <translation>커미션 결과를 받았습니다: %1</translation>
     </message>
     <message>
         <source>Commissioning finished</source>
-        <translation>커미셔닝 완료</translation>
+        <translation>커미션 완료</translation>
     </message>
     <message>
         <source>The boot environment is working</source>
@@ -1054,7 +1054,7 @@ Commands:
     </message>
     <message>
         <source>Commissioning ends with the inventory (POST metaldesk/v1/commission), not a status</source>
-        <translation>커미셔닝은 상태 보고가 아니라 인벤토리(POST metaldesk/v1/commission)로 끝납니다</translation>
+        <translation>커미션은 상태 보고가 아니라 인벤토리(POST metaldesk/v1/commission)로 끝납니다</translation>
     </message>
     <message>
         <source>The image is on the disk; the machine restarts into the installed system</source>
@@ -1196,11 +1196,11 @@ Commands:
     </message>
     <message>
         <source>Releasing</source>
-        <translation>릴리즈 중</translation>
+        <translation>릴리스 중</translation>
     </message>
     <message>
         <source>Releasing failed</source>
-        <translation>릴리즈 실패</translation>
+        <translation>릴리스 실패</translation>
     </message>
     <message>
         <source>Disk erasing</source>
@@ -1212,23 +1212,23 @@ Commands:
     </message>
     <message>
         <source>Rescue mode</source>
-        <translation>구조 모드</translation>
+        <translation>복구 모드</translation>
     </message>
     <message>
         <source>Entering rescue mode</source>
-        <translation>구조 모드 진입 중</translation>
+        <translation>복구 모드 진입 중</translation>
     </message>
     <message>
         <source>Failed to enter rescue mode</source>
-        <translation>구조 모드 진입 실패</translation>
+        <translation>복구 모드 진입 실패</translation>
     </message>
     <message>
         <source>Exiting rescue mode</source>
-        <translation>구조 모드 종료 중</translation>
+        <translation>복구 모드 종료 중</translation>
     </message>
     <message>
         <source>Failed to exit rescue mode</source>
-        <translation>구조 모드 종료 실패</translation>
+        <translation>복구 모드 종료 실패</translation>
     </message>
     <message>
         <source>Testing</source>
@@ -1536,15 +1536,15 @@ Commands:
     </message>
     <message>
         <source>cannot create the data directory %1 (permission denied, or a file is in the way). Fix its permissions, or choose another place with --database PATH.</source>
-        <translation>데이터 디렉터리 %1을(를) 만들 수 없습니다(권한이 없거나 같은 이름의 파일이 있음). 권한을 고치거나 --database 경로로 다른 위치를 고르세요.</translation>
+        <translation>데이터 디렉터리 %1을(를) 만들 수 없습니다(권한이 없거나 같은 이름의 파일이 있음). 권한을 고치거나 --database 경로로 다른 위치를 선택하세요.</translation>
     </message>
     <message>
         <source>the data directory %1 is not writable (the database keeps its journal there). Fix its permissions, or choose another place with --database PATH.</source>
-        <translation>데이터 디렉터리 %1에 쓸 수 없습니다(데이터베이스가 저널을 그곳에 둡니다). 권한을 고치거나 --database 경로로 다른 위치를 고르세요.</translation>
+        <translation>데이터 디렉터리 %1에 쓸 수 없습니다(데이터베이스가 저널을 그곳에 둡니다). 권한을 고치거나 --database 경로로 다른 위치를 선택하세요.</translation>
     </message>
     <message>
         <source>the database file %1 is read-only. Fix its permissions, or choose another file with --database PATH.</source>
-        <translation>데이터베이스 파일 %1은(는) 읽기 전용입니다. 권한을 고치거나 --database 경로로 다른 파일을 고르세요.</translation>
+        <translation>데이터베이스 파일 %1은(는) 읽기 전용입니다. 권한을 고치거나 --database 경로로 다른 파일을 선택하세요.</translation>
     </message>
     <message>
         <source>the Qt SQL driver %1 is not installed. Run tools/setup (it installs %2).</source>
@@ -1560,7 +1560,7 @@ Commands:
     </message>
     <message>
         <source>%1 is not a MetalDesk database (SQLite says: %2). Move the file aside, or choose another file with --database PATH.</source>
-        <translation>%1은(는) MetalDesk 데이터베이스가 아닙니다(SQLite 메시지: %2). 파일을 다른 곳으로 옮기거나 --database 경로로 다른 파일을 고르세요.</translation>
+        <translation>%1은(는) MetalDesk 데이터베이스가 아닙니다(SQLite 메시지: %2). 파일을 다른 곳으로 옮기거나 --database 경로로 다른 파일을 선택하세요.</translation>
     </message>
     <message>
         <source>cannot use the database %1: %2</source>
@@ -1612,7 +1612,7 @@ Commands:
     </message>
     <message>
         <source>%1 holds another program&apos;s data (tables: %2), not MetalDesk&apos;s. Choose an empty or MetalDesk database with --database.</source>
-        <translation>%1에는 MetalDesk가 아닌 다른 프로그램의 데이터가 있습니다(테이블: %2). --database로 빈 데이터베이스나 MetalDesk 데이터베이스를 고르세요.</translation>
+        <translation>%1에는 MetalDesk가 아닌 다른 프로그램의 데이터가 있습니다(테이블: %2). --database로 빈 데이터베이스나 MetalDesk 데이터베이스를 선택하세요.</translation>
     </message>
     <message>
         <source>cannot lock %1 to update its schema: %2</source>
@@ -1624,7 +1624,7 @@ Commands:
     </message>
     <message>
         <source>%1 was written by a newer MetalDesk (schema version %2; this program knows up to %3). Upgrade MetalDesk, or choose another database with --database.</source>
-        <translation>%1은(는) 더 새로운 MetalDesk가 쓴 데이터베이스입니다(스키마 버전 %2, 이 프로그램은 %3까지 압니다). MetalDesk를 업그레이드하거나 --database로 다른 데이터베이스를 고르세요.</translation>
+        <translation>%1은(는) 더 새로운 MetalDesk가 쓴 데이터베이스입니다(스키마 버전 %2, 이 프로그램은 %3까지 압니다). MetalDesk를 업그레이드하거나 --database로 다른 데이터베이스를 선택하세요.</translation>
     </message>
     <message>
         <source>schema migration %1 failed on %2: %3</source>
@@ -1702,7 +1702,7 @@ Commands:
     </message>
     <message>
         <source>minutes a machine may spend releasing or leaving rescue mode</source>
-        <translation>머신이 릴리스나 구조 모드 종료에 쓸 수 있는 시간(분)</translation>
+        <translation>머신이 릴리스나 복구 모드 종료에 쓸 수 있는 시간(분)</translation>
     </message>
     <message>
         <source>the image deployed when a machine has none of its own (URL or path)</source>
@@ -1850,7 +1850,7 @@ Commands:
     </message>
     <message>
         <source>the catalogue image deployed when none is chosen (os/release, such as debian/bookworm)</source>
-        <translation>고르지 않았을 때 배포하는 카탈로그 이미지(os/release, 예: debian/bookworm)</translation>
+        <translation>선택하지 않았을 때 배포하는 카탈로그 이미지(os/release, 예: debian/bookworm)</translation>
     </message>
     <message>
         <source>Release erases the disks unless told not to (the window&apos;s choice, the API&apos;s default)</source>
@@ -1901,7 +1901,7 @@ Commands:
     </message>
     <message>
         <source>transfers completed</source>
-        <translation>완료한 전송</translation>
+        <translation>완료된 전송</translation>
     </message>
     <message>
         <source>transfers failed</source>
@@ -1909,7 +1909,7 @@ Commands:
     </message>
     <message>
         <source>requests refused</source>
-        <translation>거부한 요청</translation>
+        <translation>거부된 요청</translation>
     </message>
     <message>
         <source>bytes sent</source>
@@ -2049,7 +2049,7 @@ packages: [htop]</translation>
     </message>
     <message>
         <source>choose an image from the catalogue, or give the URL or path of another</source>
-        <translation>카탈로그에서 이미지를 고르거나 다른 이미지의 URL 또는 경로를 주세요</translation>
+        <translation>카탈로그에서 이미지를 선택하거나 다른 이미지의 URL 또는 경로를 주세요</translation>
     </message>
 </context>
 <context>
@@ -2118,7 +2118,7 @@ packages: [htop]</translation>
     </message>
     <message>
         <source>Choose the interface where your machines network-boot, for example a second NIC on a switch of its own. MetalDesk answers DHCP there only. Check for other DHCP servers first: where your home router already gives addresses, choose proxy mode, and MetalDesk adds only the boot information. Apply your choice, or go on and set it later on the Network page.</source>
-        <translation>머신이 네트워크 부팅할 인터페이스를 고르세요. 예를 들어 별도 스위치에 연결한 두 번째 NIC입니다. MetalDesk는 그 인터페이스에서만 DHCP에 응답합니다. 먼저 다른 DHCP 서버가 있는지 확인하세요. 집 공유기가 이미 주소를 주고 있다면 프록시 모드를 고르면 MetalDesk는 부트 정보만 더합니다. 선택을 적용하거나, 다음으로 넘어가 나중에 네트워크 페이지에서 설정하세요.</translation>
+        <translation>머신이 네트워크 부팅할 인터페이스를 선택하세요(예: 별도 스위치에 연결한 두 번째 NIC). MetalDesk는 그 인터페이스에서만 DHCP에 응답합니다. 먼저 다른 DHCP 서버가 있는지 확인하세요. 집 공유기가 이미 주소를 주고 있다면 프록시 모드를 선택하세요. MetalDesk는 부팅 정보만 추가합니다. 선택을 적용하거나, 다음으로 넘어가 나중에 네트워크 페이지에서 설정하세요.</translation>
     </message>
     <message>
         <source>Privileges</source>
@@ -2136,9 +2136,9 @@ packages: [htop]</translation>
         <source>Set your machines to boot from the network first, then switch them on: each one appears on the Machines page as New within a minute, named with two random words, and switches itself off. Then select machines and use Take action: Commission, Acquire, Deploy, Release.
 
 Virtual machines on a vSphere or libvirt host can be added as a chassis once the chassis drivers are in; until then, network-boot them the same way.</source>
-        <translation>머신이 네트워크 부팅을 먼저 하도록 설정한 뒤 전원을 켜세요. 1분 안에 머신 페이지에 임의의 두 단어 이름을 가진 신규 머신으로 나타나고 스스로 전원이 꺼집니다. 그다음 머신을 선택하고 작업 실행에서 커미션, 할당, 배포, 릴리즈를 하세요.
+        <translation>머신이 네트워크 부팅을 먼저 하도록 설정한 뒤 전원을 켜세요. 1분 안에 머신 페이지에 임의의 두 단어 이름을 가진 신규 머신으로 나타나고 스스로 전원이 꺼집니다. 그다음 머신을 선택하고 작업 실행에서 커미션, 할당, 배포, 릴리스를 하세요.
 
-vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어오면 섀시로 추가할 수 있습니다. 그때까지는 같은 방법으로 네트워크 부팅하세요.</translation>
+vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원되면 섀시로 추가할 수 있습니다. 그때까지는 같은 방법으로 네트워크 부팅하세요.</translation>
     </message>
     <message>
         <source>%1: %2</source>
@@ -2697,7 +2697,7 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     </message>
     <message>
         <source>Level</source>
-        <translation>수준</translation>
+        <translation>심각도</translation>
     </message>
     <message>
         <source>By</source>
@@ -3012,7 +3012,7 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     </message>
     <message>
         <source>Commissioning results received: 16 CPUs</source>
-        <translation>커미셔닝 결과를 받았습니다: CPU 16개</translation>
+        <translation>커미션 결과를 받았습니다: CPU 16개</translation>
     </message>
     <message>
         <source>%1: not taken.</source>
@@ -3063,11 +3063,11 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     </message>
     <message>
         <source>Signed in as %1 (administrator)</source>
-        <translation>%1(관리자)로 로그인함</translation>
+        <translation>로그인함: %1 (관리자)</translation>
     </message>
     <message>
         <source>Signed in as %1</source>
-        <translation>%1(으)로 로그인함</translation>
+        <translation>로그인함: %1</translation>
     </message>
     <message>
         <source>No problems</source>
@@ -3186,7 +3186,7 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     </message>
     <message>
         <source>The boot network is where machines network-boot. MetalDesk answers DHCP there only, on the interface chosen here.</source>
-        <translation>부트 네트워크는 머신이 네트워크 부팅을 하는 곳입니다. MetalDesk는 여기서 고른 인터페이스를 통해 이 네트워크에서만 DHCP에 응답합니다.</translation>
+        <translation>부트 네트워크는 머신이 네트워크 부팅을 하는 곳입니다. MetalDesk는 여기서 선택한 인터페이스를 통해 이 네트워크에서만 DHCP에 응답합니다.</translation>
     </message>
     <message>
         <source>Boot interface:</source>
@@ -3258,7 +3258,7 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     </message>
     <message>
         <source>No boot interface chosen: MetalDesk answers no DHCP.</source>
-        <translation>부트 인터페이스를 고르지 않았습니다: MetalDesk는 DHCP에 응답하지 않습니다.</translation>
+        <translation>부트 인터페이스를 선택하지 않았습니다: MetalDesk는 DHCP에 응답하지 않습니다.</translation>
     </message>
     <message>
         <source>Asking on %1 whether another DHCP server answers…</source>
@@ -3363,7 +3363,7 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     <name>metaldesk::NotificationPanel</name>
     <message>
         <source>&amp;Dismiss all</source>
-        <translation>모두 지우기(&amp;D)</translation>
+        <translation>모두 확인(&amp;D)</translation>
     </message>
     <message>
         <source>Problems</source>
@@ -3581,7 +3581,7 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     <name>metaldesk::TimeoutMonitor</name>
     <message>
         <source>checks commissioning, deploying and releasing timeouts every %1 s</source>
-        <translation>커미션, 배포, 릴리즈 시간 초과를 %1초마다 확인합니다</translation>
+        <translation>커미션, 배포, 릴리스 시간 초과를 %1초마다 확인합니다</translation>
     </message>
 </context>
 <context>
@@ -3624,7 +3624,7 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 들어�
     </message>
     <message>
         <source>API keys let juju and other MAAS clients act as that user: http://&lt;this host&gt;:5240/MAAS with the key.</source>
-        <translation>API 키가 있으면 juju와 다른 MAAS 클라이언트가 그 사용자로 작업합니다: http://&lt;이 호스트&gt;:5240/MAAS 와 키를 입력하세요.</translation>
+        <translation>API 키가 있으면 juju와 다른 MAAS 클라이언트가 그 사용자로 작업합니다. 클라이언트에 http://&lt;이 호스트&gt;:5240/MAAS 주소와 API 키를 입력하세요.</translation>
     </message>
     <message>
         <source>Administrator</source>

@@ -727,7 +727,7 @@ void TestMachinesPage::switchesTheLanguageAtOnce()
     QCOMPARE(window->size(), QSize(790, 560));
     QCOMPARE(window->user()->username, QStringLiteral("admin"));
     QCOMPARE(window->findChild<QToolButton *>(QStringLiteral("accountButton"))->text(),
-             QStringLiteral("admin(관리자)로 로그인함"));
+             QStringLiteral("로그인함: admin (관리자)"));
     QVERIFY(window->grab().save(QStringLiteral(SCREENSHOT_DIR "/language-switched-ko.png")));
 
     // And back to English the same way.
