@@ -206,13 +206,17 @@ void MainWindow::signOut()
 
 void MainWindow::showAbout()
 {
-    // The database names where everything is kept; displayName() never includes a password.
+    // The database names where everything is kept; displayName() never includes a password. The
+    // data folder is the SQLite file's (--database may put it anywhere), else the default one.
+    const DatabaseSpec &spec = core_.db->spec();
+    const QString folder =
+        QFileInfo(spec.kind == DatabaseSpec::Kind::Sqlite ? spec.path : defaultDatabasePath()).absolutePath();
     const QString text =
         tr("<h3>MetalDesk %1</h3>"
            "<p>Metal-as-a-Service for the home lab: discover, commission, deploy and release machines.</p>"
            "<p><b>Database:</b> %2<br><b>Data folder:</b> %3<br><b>Qt:</b> %4</p>")
-            .arg(QCoreApplication::applicationVersion().toHtmlEscaped(), core_.db->spec().displayName().toHtmlEscaped(),
-                 QFileInfo(defaultDatabasePath()).absolutePath().toHtmlEscaped(), QString::fromLatin1(qVersion()));
+            .arg(QCoreApplication::applicationVersion().toHtmlEscaped(), spec.displayName().toHtmlEscaped(),
+                 folder.toHtmlEscaped(), QString::fromLatin1(qVersion()));
     QMessageBox box(QMessageBox::Information, tr("About MetalDesk"), text, QMessageBox::Close, this);
     box.setObjectName(QStringLiteral("aboutBox"));
     box.setTextInteractionFlags(Qt::TextSelectableByMouse);

@@ -1,5 +1,7 @@
 #include "app/shell/stateicons.h"
 
+#include "app/shell/textstyle.h"
+
 #include <QPainter>
 #include <QPainterPath>
 #include <QPixmap>
@@ -44,8 +46,8 @@ QColor stateColor(StateKind kind, const QPalette &palette)
     case StateKind::Good: return dark ? QColor(0x5f, 0xd0, 0x7a) : QColor(0x1b, 0x7a, 0x34);
     case StateKind::Held: return dark ? QColor(0xc0, 0xa0, 0xff) : QColor(0x6a, 0x3d, 0xb8);
     case StateKind::Running: return dark ? QColor(0x4f, 0xc8, 0xc0) : QColor(0x00, 0x6d, 0x68);
-    case StateKind::Failed: return dark ? QColor(0xff, 0x7b, 0x7b) : QColor(0xb0, 0x00, 0x20);
-    case StateKind::Attention: return dark ? QColor(0xff, 0xb8, 0x4d) : QColor(0x8a, 0x4b, 0x00);
+    case StateKind::Failed: return dark ? QColor(0xff, 0x7b, 0x7b) : kErrorColor; // as failures elsewhere
+    case StateKind::Attention: return dark ? QColor(0xff, 0xb8, 0x4d) : kWarningColor;
     case StateKind::Idle:
     case StateKind::Off: break;
     }

@@ -15,6 +15,7 @@
 #include "rawsql.h"
 
 #include <QDateTime>
+#include <QFileInfo>
 #include <QHeaderView>
 #include <QHostAddress>
 #include <QLabel>
@@ -22,6 +23,7 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
 #include <QSettings>
@@ -62,6 +64,7 @@ private slots:
     void sortsHardwareColumnsAsNumbers();
     void groupsByStatusWithLiveCounts();
     void keepsTheStatusCountsExactUnderRapidChanges();
+    void showsVersionAndDatabaseInAbout();
     void switchesTheLanguageAtOnce();
     void remembersGeometryAndColumns(); // and the page, reached from the keyboard
     void fitsLongerTranslatedTextsInAKoreanFont();
@@ -247,6 +250,10 @@ void TestMachinesPage::explainsHowMachinesArriveWhenThereAreNone()
     QVERIFY(add && !add->isVisible());
     window_->setUser(Actor{1, QStringLiteral("admin"), true});
     QVERIFY(add->isVisible());
+    // The status bar's account button takes its new, longer text whole at the next layout pass.
+    auto *account = window_->findChild<QToolButton *>(QStringLiteral("accountButton"));
+    QVERIFY(account && account->text().contains(QStringLiteral("admin")));
+    QTRY_VERIFY(account->width() >= account->sizeHint().width());
     QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/machines-empty-en.png")));
 
     // The first machine replaces the explanation with the list.
@@ -309,6 +316,24 @@ void TestMachinesPage::listsMachinesWithStatusOwnerAndHardware()
     QCOMPARE(cell(QStringLiteral("amber-falcon"), M::MemoryColumn, Qt::ToolTipRole),
              QStringLiteral("Not known until the machine is commissioned"));
     QCOMPARE(cell(QStringLiteral("amber-falcon"), M::PowerColumn), QStringLiteral("Unknown"));
+
+    // States at a glance: each kind its own icon (shape, not only colour), failures in red text.
+    const auto data = [&](const QString &hostname, int column, int role) {
+        return proxy_->index(proxyRowOf(hostname), column).data(role);
+    };
+    const auto iconImage = [&](const QString &hostname, int column) {
+        return qvariant_cast<QIcon>(data(hostname, column, Qt::DecorationRole)).pixmap(16).toImage();
+    };
+    const QImage ready = iconImage(QStringLiteral("calm-heron"), M::StatusColumn);
+    QVERIFY(!ready.isNull());
+    QCOMPARE(iconImage(QStringLiteral("dusty-lynx"), M::StatusColumn), ready); // the same kind, the same icon
+    QVERIFY(iconImage(QStringLiteral("node-2"), M::StatusColumn) != ready);
+    QVERIFY(iconImage(QStringLiteral("node-10"), M::StatusColumn) != ready);
+    QVERIFY(iconImage(QStringLiteral("humble-wolf"), M::PowerColumn) !=
+            iconImage(QStringLiteral("calm-heron"), M::PowerColumn));
+    QCOMPARE(qvariant_cast<QColor>(data(QStringLiteral("node-2"), M::StatusColumn, Qt::ForegroundRole)),
+             QColor(0xb0, 0x00, 0x20));
+    QVERIFY(!data(QStringLiteral("calm-heron"), M::StatusColumn, Qt::ForegroundRole).isValid());
 
     // The failure reason is on the status cell.
     const QString failed = QStringLiteral("node-2");
@@ -690,6 +715,27 @@ void TestMachinesPage::keepsTheStatusCountsExactUnderRapidChanges()
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QTRY_COMPARE(chips(), counted());
     QVERIFY(chips() != QStringList()); // not trivially equal
+}
+
+void TestMachinesPage::showsVersionAndDatabaseInAbout()
+{
+    QCoreApplication::setApplicationVersion(QStringLiteral("9.8.7"));
+    auto restore = qScopeGuard([] { QCoreApplication::setApplicationVersion({}); });
+    showWindow();
+    QString shown;
+    QTimer::singleShot(0, this, [&] {
+        auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+        QVERIFY(box);
+        QVERIFY(QTest::qWaitForWindowExposed(box));
+        shown = box->text();
+        QVERIFY(box->grab().save(QStringLiteral(SCREENSHOT_DIR "/about-en.png")));
+        box->close();
+    });
+    window_->findChild<QAction *>(QStringLiteral("about"))->trigger();
+    // The version, the database in use and its folder: what a bug report needs, out of the status bar.
+    QVERIFY2(shown.contains(QStringLiteral("MetalDesk 9.8.7")), qPrintable(shown));
+    QVERIFY2(shown.contains(core_->db->spec().displayName()), qPrintable(shown));
+    QVERIFY2(shown.contains(QFileInfo(core_->db->spec().path).absolutePath()), qPrintable(shown));
 }
 
 void TestMachinesPage::switchesTheLanguageAtOnce()

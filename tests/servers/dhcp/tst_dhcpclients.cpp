@@ -192,11 +192,17 @@ void TestDhcpClients::dhcpcdGetsRenewsAndReleasesALease()
         30000);
     const bool reached = secondLog.err.contains(QLatin1String("eth0: leased 10.99.8.100 for 900 seconds"));
     const auto renewed = lease();
-    stopProcess(second, 10000); // SIGTERM to dhcpcd's PID
+    // SIGTERM to dhcpcd's PID, repeated: dhcpcd 9.4.1 loses a SIGTERM that arrives while it is still
+    // spawning its helpers after the lease (seen under load: no "received SIGTERM", no exit).
+    for (int attempt = 0; attempt < 5 && second.state() != QProcess::NotRunning; ++attempt) {
+        second.terminate();
+        second.waitForFinished(2000);
+    }
+    stopProcess(second, 0);
     readUntil(
         second, secondLog, [](const ChildOutput &) { return false; }, 0);
     QVERIFY2(reached, qPrintable(secondLog.err));
-    QCOMPARE(second.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(second.exitStatus() == QProcess::NormalExit, qPrintable(secondLog.err));
     QVERIFY2(secondLog.err.contains(QLatin1String("eth0: rebinding lease of 10.99.8.100")), qPrintable(secondLog.err));
     QVERIFY2(!secondLog.err.contains(QLatin1String("soliciting a DHCP lease")), qPrintable(secondLog.err));
     QVERIFY2(secondLog.err.contains(QLatin1String("eth0: releasing lease of 10.99.8.100")), qPrintable(secondLog.err));
