@@ -200,24 +200,12 @@
         <translation>예상하지 못한 인수 &apos;%1&apos;</translation>
     </message>
     <message>
-        <source>Create an administrator account (as &apos;maas createadmin&apos;). Options that are missing are asked for when a terminal is present.</source>
-        <translation>관리자 계정을 만듭니다(&apos;maas createadmin&apos;과 같음). 빠진 옵션은 터미널이 있으면 물어봅니다.</translation>
-    </message>
-    <message>
         <source>The administrator&apos;s user name.</source>
         <translation>관리자 사용자 이름.</translation>
     </message>
     <message>
         <source>name</source>
         <translation>이름</translation>
-    </message>
-    <message>
-        <source>The password (asked for without echo when omitted).</source>
-        <translation>비밀번호(생략하면 화면에 표시하지 않고 물어봅니다).</translation>
-    </message>
-    <message>
-        <source>password</source>
-        <translation>비밀번호</translation>
     </message>
     <message>
         <source>The administrator&apos;s e-mail address.</source>
@@ -367,6 +355,14 @@ Commands:
         <source>Optional: createadmin, set-config, get-config, apikey or images.</source>
         <translation>선택: createadmin, set-config, get-config, apikey 또는 images.</translation>
     </message>
+    <message>
+        <source>Create an administrator account (as &apos;maas createadmin&apos;). Options that are missing are asked for when a terminal is present. The password is asked for without echo, or read from the first line of standard input.</source>
+        <translation>관리자 계정을 만듭니다(&apos;maas createadmin&apos;과 같음). 빠진 옵션은 터미널이 있으면 물어봅니다. 비밀번호는 화면에 표시하지 않고 묻거나, 표준 입력의 첫 줄에서 읽습니다.</translation>
+    </message>
+    <message>
+        <source>createadmin takes no --password: on the command line every user of this computer could read it. Type it when asked, or give it as the first line of standard input (printf &apos;%s\n&apos; &quot;$PASSWORD&quot; | metaldesk createadmin ...).</source>
+        <translation>createadmin은 --password를 받지 않습니다. 명령줄에 쓰면 이 컴퓨터의 모든 사용자가 읽을 수 있습니다. 물어볼 때 입력하거나, 표준 입력의 첫 줄로 주세요(printf &apos;%s\n&apos; &quot;$PASSWORD&quot; | metaldesk createadmin ...).</translation>
+    </message>
 </context>
 <context>
     <name>ConfigCommand</name>
@@ -416,6 +412,10 @@ Commands:
     <message>
         <source>API key (for juju and other MAAS clients; keep it secret): %1</source>
         <translation>API 키(juju 및 다른 MAAS 클라이언트용, 비밀로 보관하세요): %1</translation>
+    </message>
+    <message>
+        <source>metaldesk createadmin: no password: give it as the first line of standard input (there is no terminal to ask on)</source>
+        <translation>metaldesk createadmin: 비밀번호가 없습니다. 표준 입력의 첫 줄로 주세요(물어볼 터미널이 없습니다)</translation>
     </message>
 </context>
 <context>
@@ -719,6 +719,10 @@ Commands:
     <message>
         <source>DHCP is not running: no boot interface is chosen, so machines cannot PXE-boot from MetalDesk. Choose the interface on the machines&apos; network (%1): metaldesk set-config dhcp_interface NAME, or the Network page</source>
         <translation>DHCP가 실행되고 있지 않습니다: 부트 인터페이스를 선택하지 않아 머신이 MetalDesk에서 PXE 부팅할 수 없습니다. 머신이 연결된 네트워크의 인터페이스(%1)를 선택하세요: metaldesk set-config dhcp_interface 이름, 또는 네트워크 페이지</translation>
+    </message>
+    <message>
+        <source>The open-file limit is %1, below the 2,500 that TFTP, HTTP and the metadata service can hold at their caps: under load they refuse clients. Raise the hard limit (ulimit -Hn, or LimitNOFILE= in a service unit).</source>
+        <translation>열린 파일 제한이 %1로, TFTP, HTTP, 메타데이터 서비스가 최대로 쓸 수 있는 2,500개보다 적습니다. 부하가 걸리면 클라이언트를 거부합니다. 하드 제한을 올리세요(ulimit -Hn, 또는 서비스 유닛의 LimitNOFILE=).</translation>
     </message>
 </context>
 <context>
@@ -1856,6 +1860,10 @@ Commands:
         <source>Release erases the disks unless told not to (the window&apos;s choice, the API&apos;s default)</source>
         <translation>릴리스할 때 따로 말하지 않으면 디스크를 지웁니다 (창의 기본 선택, API의 기본값)</translation>
     </message>
+    <message>
+        <source>the slowest average rate, in KiB/s, at which a client must take an HTTP boot file</source>
+        <translation>클라이언트가 HTTP 부팅 파일을 받아야 하는 최저 평균 속도(KiB/s)</translation>
+    </message>
 </context>
 <context>
     <name>Tftp</name>
@@ -1926,6 +1934,14 @@ Commands:
     <message>
         <source>cannot listen on udp %1:%2: %3. Ports below 1024 need root or the capability: sudo setcap cap_net_bind_service,cap_net_raw=ep %4</source>
         <translation>UDP %1:%2에서 수신할 수 없습니다: %3. 1024 미만 포트는 root 권한이나 다음 권한이 필요합니다: sudo setcap cap_net_bind_service,cap_net_raw=ep %4</translation>
+    </message>
+    <message>
+        <source>too many transfers from %1 at once, try again</source>
+        <translation>%1에서 동시에 너무 많은 전송을 요청했습니다. 다시 시도하세요</translation>
+    </message>
+    <message>
+        <source>no progress for %1 s</source>
+        <translation>%1초 동안 진행 없음</translation>
     </message>
 </context>
 <context>

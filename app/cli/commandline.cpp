@@ -40,13 +40,16 @@ Expected<CommandLine> parseCreateAdmin(const QStringList &args)
     QCommandLineParser parser;
     parser.setApplicationDescription(
         CommandLineText::tr("Create an administrator account (as 'maas createadmin'). Options that are "
-                            "missing are asked for when a terminal is present."));
+                            "missing are asked for when a terminal is present. The password is asked for "
+                            "without echo, or read from the first line of standard input."));
     parser.addHelpOption();
     parser.addOption({QStringLiteral("username"), CommandLineText::tr("The administrator's user name."),
                       CommandLineText::tr("name")});
-    parser.addOption({QStringLiteral("password"),
-                      CommandLineText::tr("The password (asked for without echo when omitted)."),
-                      CommandLineText::tr("password")});
+    // Refused, with the way that works: a password on the command line is shown to every user of
+    // the computer (ps, /proc/PID/cmdline) and kept in the shell's history (security review M3).
+    QCommandLineOption password(QStringLiteral("password"), QString(), QStringLiteral("password"));
+    password.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOption(password);
     parser.addOption({QStringLiteral("email"), CommandLineText::tr("The administrator's e-mail address."),
                       CommandLineText::tr("address")});
     parser.addOption(databaseOption());
@@ -58,9 +61,12 @@ Expected<CommandLine> parseCreateAdmin(const QStringList &args)
         cl.helpText = parser.helpText().replace(args.value(0), args.value(0) + QStringLiteral(" createadmin"));
         return cl;
     }
+    if (parser.isSet(password))
+        return Error{CommandLineText::tr("createadmin takes no --password: on the command line every user of this "
+                                         "computer could read it. Type it when asked, or give it as the first line of "
+                                         "standard input (printf '%s\\n' \"$PASSWORD\" | metaldesk createadmin ...).")};
     cl.mode = CommandLine::Mode::CreateAdmin;
     cl.username = parser.value(QStringLiteral("username"));
-    cl.password = parser.value(QStringLiteral("password"));
     cl.email = parser.value(QStringLiteral("email"));
     cl.database = parser.value(QStringLiteral("database"));
     return cl;

@@ -49,6 +49,19 @@ int runCreateAdmin(CommandLine cl)
     auto ask = [&](QString &value, const QString &prompt, const char *option, bool secret) -> bool {
         if (!value.isEmpty())
             return true;
+        if (!interactive && secret) {
+            // A script gives the password on standard input, never on the command line.
+            value = in.readLine();
+            if (value.endsWith(QLatin1Char('\r')))
+                value.chop(1);
+            if (value.isEmpty()) {
+                err << CreateAdminText::tr("metaldesk createadmin: no password: give it as the first line of "
+                                           "standard input (there is no terminal to ask on)")
+                    << Qt::endl;
+                return false;
+            }
+            return true;
+        }
         if (!interactive) {
             err << CreateAdminText::tr("metaldesk createadmin: missing --%1 (no terminal to ask on)")
                        .arg(QLatin1String(option))

@@ -1,8 +1,10 @@
 #include "core/lifecycle/lifecycleengine.h"
 
+#include "core/boot/bootdecision.h"
 #include "core/lifecycle/permissions.h"
 #include "core/machines/machinestore.h"
 #include "core/storage/eventstore.h"
+#include "core/users/nodetokens.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>
@@ -267,6 +269,17 @@ Expected<void> LifecycleEngine::walk(const QSqlDatabase &db, Machine &machine, c
                  {int(current), int(start), nullableInt(expires), nullableInt(owner), message, nowMs(), machine.id});
     if (!updated)
         return updated.error();
+    // A machine's credential lasts one boot purpose of one owner (security review H2): whoever was
+    // root on it, or read its boot script, holds nothing once it is released, handed to someone
+    // else or booted for something new. MAAS likewise deletes a node's key when its owner changes.
+    // The next boot script carries a new one (NodeTokenStore::tokenFor).
+    const BootPurpose purpose = bootPurposeFor(current);
+    const bool newBoot =
+        purpose != bootPurposeFor(start) && (purpose == BootPurpose::Commission || purpose == BootPurpose::Deploy ||
+                                             purpose == BootPurpose::Release || purpose == BootPurpose::Rescue);
+    if (newBoot || machine.ownerId != owner)
+        if (auto revoked = NodeTokenStore::revoke(db, machine.id); !revoked)
+            return revoked.error();
     if (machine.ownerId && !owner) {
         // Released: the owner's notes, the API client's name and the OS go with it, as on MAAS.
         auto cleared = runQuery(db, QStringLiteral("DELETE FROM owner_data WHERE machine_id = ?"), {machine.id});

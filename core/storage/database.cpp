@@ -10,6 +10,8 @@
 #include <QStandardPaths>
 #include <QThread>
 #include <QUrl>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace metaldesk {
 
@@ -73,6 +75,32 @@ Database::~Database()
     }
 }
 
+namespace {
+
+// The database holds password hashes, BMC passwords and API keys: only its owner may read it
+// (security review M3). SQLite creates the -wal and -shm files with the database file's mode, so
+// the file is made 0600 before SQLite first opens it; files an older version left readable are
+// tightened. A folder is made 0700 only when MetalDesk created it (not /tmp, say).
+void keepPrivate(const QString &path, const QString &createdDir)
+{
+    if (!createdDir.isEmpty())
+        QFile::setPermissions(createdDir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    if (!QFileInfo::exists(path)) {
+        const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            ::close(fd);
+    }
+    for (const QString &name : {path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")}) {
+        const QFileInfo f(name);
+        const auto shared = QFile::ReadGroup | QFile::WriteGroup | QFile::ReadOther | QFile::WriteOther;
+        if (f.exists() && (f.permissions() & shared) &&
+            !QFile::setPermissions(name, QFile::ReadOwner | QFile::WriteOwner))
+            qCWarning(lcDb).noquote() << "cannot make" << name << "readable by its owner only";
+    }
+}
+
+} // namespace
+
 Expected<std::shared_ptr<Database>> Database::open(const DatabaseSpec &spec)
 {
     if (spec.kind == DatabaseSpec::Kind::Sqlite) {
@@ -82,6 +110,7 @@ Expected<std::shared_ptr<Database>> Database::open(const DatabaseSpec &spec)
                 QObject::tr("cannot use %1 as the database: it is a directory. Give a file path with --database.")
                     .arg(spec.path)};
         const QString dir = file.absolutePath();
+        const bool newDir = !QFileInfo::exists(dir);
         if (!QDir().mkpath(dir))
             return Error{
                 QObject::tr("cannot create the data directory %1 (permission denied, or a file is in the way). "
@@ -95,6 +124,7 @@ Expected<std::shared_ptr<Database>> Database::open(const DatabaseSpec &spec)
             return Error{QObject::tr("the database file %1 is read-only. Fix its permissions, or choose another file "
                                      "with --database PATH.")
                              .arg(spec.path)};
+        keepPrivate(spec.path, newDir ? dir : QString());
     }
     std::shared_ptr<Database> db(new Database(spec));
     if (auto connection = db->connection(); !connection)

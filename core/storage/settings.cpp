@@ -75,6 +75,9 @@ std::span<const SettingSpec> allSettings()
          QT_TRANSLATE_NOOP("Settings", "the HTTP boot server's port")},
         {setting::HttpTimeoutSeconds, Kind::Integer, "30", 1, 3600, {}, http,
          QT_TRANSLATE_NOOP("Settings", "seconds the HTTP boot server waits for a request or for progress")},
+        {setting::HttpMinRateKib, Kind::Integer, "256", 1, 1048576, {}, http,
+         QT_TRANSLATE_NOOP("Settings", "the slowest average rate, in KiB/s, at which a client must take an HTTP "
+                                       "boot file")},
         {setting::HttpMaxConnections, Kind::Integer, "512", 1, 100000, {}, http,
          QT_TRANSLATE_NOOP("Settings", "connections the HTTP boot server holds at once")},
         {setting::HttpWorkers, Kind::Integer, "2", 1, 16, {}, http,

@@ -35,6 +35,7 @@ inline constexpr char TftpThreads[] = "tftp_threads";
 inline constexpr char HttpPort[] = "http_port";
 inline constexpr char HttpTimeoutSeconds[] = "http_timeout_seconds";
 inline constexpr char HttpMaxConnections[] = "http_max_connections";
+inline constexpr char HttpMinRateKib[] = "http_min_rate_kib";
 inline constexpr char HttpWorkers[] = "http_workers";
 inline constexpr char BootRoot[] = "boot_root";
 inline constexpr char BootLoaderDir[] = "boot_loader_dir";

@@ -70,24 +70,12 @@ Expected<NodeToken> NodeTokenStore::tokenFor(const QString &systemId) const
     return **made;
 }
 
-Expected<NodeToken> NodeTokenStore::renew(const QString &systemId) const
+Expected<void> NodeTokenStore::revoke(const QSqlDatabase &db, qint64 machineId)
 {
-    auto db = db_->connection();
-    if (!db)
-        return db.error();
-    const NodeToken token = NodeToken::generate();
-    auto done = runQuery(*db,
-                         QStringLiteral("INSERT INTO node_tokens (machine_id, consumer_key, token_key, token_secret, "
-                                        "created) SELECT id, ?, ?, ?, ? FROM machines WHERE system_id = ? "
-                                        "ON CONFLICT (machine_id) DO UPDATE SET consumer_key = excluded.consumer_key,"
-                                        " token_key = excluded.token_key, token_secret = excluded.token_secret,"
-                                        " created = excluded.created"),
-                         {token.consumerKey, token.tokenKey, token.tokenSecret, nowMs(), systemId});
+    auto done = runQuery(db, QStringLiteral("DELETE FROM node_tokens WHERE machine_id = ?"), {machineId});
     if (!done)
         return done.error();
-    if (done->numRowsAffected() == 0)
-        return Error{QObject::tr("no machine with system id %1").arg(systemId)};
-    return token;
+    return {};
 }
 
 Expected<std::optional<QString>> NodeTokenStore::authenticate(const OAuthCredentials &credentials) const

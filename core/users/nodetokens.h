@@ -30,10 +30,11 @@ class NodeTokenStore {
 public:
     explicit NodeTokenStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
 
-    // The machine's token, made and stored the first time it is needed.
+    // The machine's token, made and stored the first time it is needed (after a revoke, again).
     Expected<NodeToken> tokenFor(const QString &systemId) const;
-    // A new token replacing the machine's old one (which stops working at once).
-    Expected<NodeToken> renew(const QString &systemId) const;
+    // Ends the machine's token at once, inside the caller's transaction; the next tokenFor makes a
+    // new one. The lifecycle engine calls it at each new boot purpose and owner.
+    static Expected<void> revoke(const QSqlDatabase &db, qint64 machineId);
     // The system id of the machine these credentials belong to; nullopt when they match no machine
     // (unknown token, wrong consumer key or secret). Secrets are compared in constant time.
     Expected<std::optional<QString>> authenticate(const OAuthCredentials &credentials) const;

@@ -201,7 +201,7 @@ Response ApiRoutes::machineAnswer(const QString &systemId, int status)
         return Response::text(404, m.errorMessage());
     auto view = viewOf(*m);
     if (!view)
-        return Response::text(503, view.errorMessage());
+        return Response::unavailable(view.errorMessage());
     return json(machineJson(*view), status);
 }
 
@@ -222,7 +222,7 @@ void ApiRoutes::addAccountRoutes(http::Router &r)
     r.add("GET", root + "users/", signedIn([this](Context &c) {
               auto users = core_.users->list();
               if (!users)
-                  return Response::text(503, users.errorMessage());
+                  return Response::unavailable(users.errorMessage());
               QJsonArray list;
               for (const User &u : std::as_const(*users))
                   if (isAllowed(Capability::SeeOtherUsers, c.actor) || u.id == c.actor.userId)
@@ -232,14 +232,14 @@ void ApiRoutes::addAccountRoutes(http::Router &r)
     r.add("GET", root + "users/", signedIn([this](Context &c) {
               auto user = core_.users->find(c.actor.username);
               if (!user)
-                  return Response::text(503, user.errorMessage());
+                  return Response::unavailable(user.errorMessage());
               return json(userJson(*user));
           }),
           "whoami");
     r.add("GET", root + "boot-resources/", signedIn([this](Context &) {
               auto images = images_.list();
               if (!images)
-                  return Response::text(503, images.errorMessage());
+                  return Response::unavailable(images.errorMessage());
               QJsonArray list;
               for (const BootImage &i : std::as_const(*images))
                   if (i.deployable())
@@ -255,7 +255,7 @@ void ApiRoutes::addNetworkRoutes(http::Router &r)
         return signedIn([this, pools](Context &) {
             auto zones = pools ? labels_.pools() : labels_.zones();
             if (!zones)
-                return Response::text(503, zones.errorMessage());
+                return Response::unavailable(zones.errorMessage());
             QJsonArray list;
             for (int i = 0; i < zones->size(); ++i)
                 list.append(pools ? poolJson(zones->at(i), i) : zoneJson(zones->at(i), i));
@@ -297,7 +297,7 @@ void ApiRoutes::addNetworkRoutes(http::Router &r)
     r.add("GET", root + "tags/", signedIn([this](Context &) {
               auto tags = labels_.tags();
               if (!tags)
-                  return Response::text(503, tags.errorMessage());
+                  return Response::unavailable(tags.errorMessage());
               QJsonArray list;
               for (const Tag &t : std::as_const(*tags))
                   list.append(tagJson(t));
@@ -342,7 +342,7 @@ void ApiRoutes::addFileRoutes(http::Router &r)
     r.add("GET", root + "files/", signedIn([this](Context &c) {
               auto files = files_.list(c.actor.userId, c.form.text("prefix"), false);
               if (!files)
-                  return Response::text(503, files.errorMessage());
+                  return Response::unavailable(files.errorMessage());
               QJsonArray list;
               for (const StoredFile &f : std::as_const(*files))
                   list.append(fileJson(f, false));
@@ -352,7 +352,7 @@ void ApiRoutes::addFileRoutes(http::Router &r)
     r.add("GET", root + "files/", signedIn([this](Context &c) {
               auto file = files_.get(c.actor.userId, c.form.text("filename"));
               if (!file)
-                  return Response::text(503, file.errorMessage());
+                  return Response::unavailable(file.errorMessage());
               if (!*file)
                   return Response::text(404, QStringLiteral("no file named %1").arg(c.form.text("filename")));
               Response answer;
@@ -365,7 +365,7 @@ void ApiRoutes::addFileRoutes(http::Router &r)
               const QString name = QString::fromUtf8(c.call.param("filename"));
               auto file = files_.get(c.actor.userId, name);
               if (!file)
-                  return Response::text(503, file.errorMessage());
+                  return Response::unavailable(file.errorMessage());
               if (!*file)
                   return Response::text(404, QStringLiteral("no file named %1").arg(name));
               return json(fileJson(**file, true));
@@ -384,7 +384,7 @@ void ApiRoutes::addFileRoutes(http::Router &r)
               const QString name = QString::fromUtf8(c.call.param("filename"));
               auto removed = files_.remove(c.actor.userId, name);
               if (!removed)
-                  return Response::text(503, removed.errorMessage());
+                  return Response::unavailable(removed.errorMessage());
               if (!*removed)
                   return Response::text(404, QStringLiteral("no file named %1").arg(name));
               return Response::empty(204);

@@ -90,7 +90,7 @@ void ApiRoutes::addDeviceRoutes(http::Router &r)
     r.add("GET", root, signedIn([this](Context &c) {
               auto all = devices_.list();
               if (!all)
-                  return Response::text(503, all.errorMessage());
+                  return Response::unavailable(all.errorMessage());
               const QStringList hostnames = c.form.texts("hostname");
               const QStringList ids = c.form.texts("id");
               QStringList macs;
@@ -131,7 +131,7 @@ void ApiRoutes::addDeviceRoutes(http::Router &r)
     r.add("GET", one, signedIn([this](Context &c) {
               auto d = devices_.get(QString::fromUtf8(c.call.param("system_id")));
               if (!d)
-                  return Response::text(503, d.errorMessage());
+                  return Response::unavailable(d.errorMessage());
               if (!*d || (!c.actor.isAdmin && (*d)->ownerId != c.actor.userId))
                   return Response::text(404, QStringLiteral("no such device"));
               return deviceAnswer(**d);
@@ -140,7 +140,7 @@ void ApiRoutes::addDeviceRoutes(http::Router &r)
               const QString id = QString::fromUtf8(c.call.param("system_id"));
               auto d = devices_.get(id);
               if (!d)
-                  return Response::text(503, d.errorMessage());
+                  return Response::unavailable(d.errorMessage());
               if (!*d)
                   return Response::text(404, QStringLiteral("no device with system id %1").arg(id));
               if (!c.actor.isAdmin && (*d)->ownerId != c.actor.userId)
@@ -156,7 +156,7 @@ void ApiRoutes::addDeviceRoutes(http::Router &r)
     auto deviceOf = [this](Context &c) -> std::variant<Device, Response> {
         auto d = devices_.get(QString::fromUtf8(c.call.param("system_id")));
         if (!d)
-            return Response::text(503, d.errorMessage());
+            return Response::unavailable(d.errorMessage());
         if (!*d)
             return Response::text(404, QStringLiteral("no device with system id %1 (interfaces of machines are "
                                                       "not changed through the API)")

@@ -102,7 +102,7 @@ void ApiRoutes::addMachineRoutes(http::Router &r)
                       return takeAction(c, action, ActionRequest(action));
                   auto request = releaseRequest(c.form);
                   if (!request)
-                      return Response::text(503, request.errorMessage());
+                      return Response::unavailable(request.errorMessage());
                   return takeAction(c, action, *request);
               }),
               op);
@@ -118,7 +118,7 @@ Response ApiRoutes::listMachines(Context &c)
 {
     auto all = core_.machines->list();
     if (!all)
-        return Response::text(503, all.errorMessage());
+        return Response::unavailable(all.errorMessage());
     const QStringList hostnames = c.form.texts("hostname");
     const QStringList macs = c.form.texts("mac_address");
     const QStringList ids = c.form.texts("id");
@@ -150,7 +150,7 @@ Response ApiRoutes::listMachines(Context &c)
             continue;
         auto view = viewOf(m);
         if (!view)
-            return Response::text(503, view.errorMessage());
+            return Response::unavailable(view.errorMessage());
         list.append(machineJson(*view));
     }
     return json(list);
@@ -184,7 +184,7 @@ Response ApiRoutes::allocate(Context &c)
     QString reason;
     auto allocated = allocator_.allocate(constraints, c.actor, &reason);
     if (!allocated)
-        return Response::text(503, allocated.errorMessage());
+        return Response::unavailable(allocated.errorMessage());
     if (!*allocated) {
         count(&Counters::noMatch);
         return Response::text(409, ApiText::tr("No machine matches the constraints: %1").arg(reason));
@@ -192,7 +192,7 @@ Response ApiRoutes::allocate(Context &c)
     count(&Counters::allocated);
     auto view = viewOf((*allocated)->machine);
     if (!view)
-        return Response::text(503, view.errorMessage());
+        return Response::unavailable(view.errorMessage());
     QJsonObject answer = machineJson(*view);
     QJsonObject byType;
     for (const auto &[key, matches] : {std::pair{QStringLiteral("storage"), (*allocated)->storage},
@@ -248,7 +248,7 @@ Response ApiRoutes::releaseMany(Context &c)
             return Response::text(refusalStatus(NodeAction::Release, m, c.actor), refusal);
     const auto request = releaseRequest(c.form);
     if (!request)
-        return Response::text(503, request.errorMessage());
+        return Response::unavailable(request.errorMessage());
     QStringList released;
     for (const Machine &m : std::as_const(machines)) {
         if (m.status == NodeStatus::Ready) // released already: nothing to do
@@ -301,7 +301,7 @@ Response ApiRoutes::deploy(Context &c)
     if (!series.isEmpty()) {
         auto image = images_.forDeployment(series, m.architecture);
         if (!image)
-            return Response::text(503, image.errorMessage());
+            return Response::unavailable(image.errorMessage());
         if (!*image)
             return Response::text(
                 400, ApiText::tr("no deployable image for %1 on %2 in the catalogue: import or "
@@ -352,7 +352,7 @@ Response ApiRoutes::queryPower(Context &c)
     // Asked on this thread: the driver's own timeouts bound it, as MAAS's query does.
     auto state = core_.power->perform(m.systemId, std::nullopt, c.actor);
     if (!state)
-        return Response::text(503, state.errorMessage());
+        return Response::unavailable(state.errorMessage());
     return json(QJsonObject{{QStringLiteral("state"), powerStateName(*state)}});
 }
 

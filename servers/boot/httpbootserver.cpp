@@ -85,6 +85,7 @@ struct Connection {
     qint64 fileLeft = 0;
     bool closeAfter = false;
     Clock::time_point deadline;
+    Clock::time_point answerEnd; // the answer being sent must be taken by then, progress or not
 
     ~Connection()
     {
@@ -158,13 +159,15 @@ Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config, const
     auto timeout = config.integer(setting::HttpTimeoutSeconds);
     auto connections = config.integer(setting::HttpMaxConnections);
     auto workers = config.integer(setting::HttpWorkers);
-    for (const auto *v : {&port, &timeout, &connections, &workers})
+    auto minRate = config.integer(setting::HttpMinRateKib);
+    for (const auto *v : {&port, &timeout, &connections, &workers, &minRate})
         if (!*v)
             return v->error();
     c.port = quint16(*port);
     c.timeoutMs = *timeout * 1000;
     c.maxConnections = *connections;
     c.workers = *workers;
+    c.minBytesPerSecond = qint64(*minRate) * 1024;
     auto files = boot::BootFilesConfig::fromConfig(config);
     if (!files)
         return files.error();
@@ -557,7 +560,7 @@ bool BootServer::Worker::writeOut(Connection &c)
         }
         c.outSent += n;
         sent += n;
-        c.deadline = now_ + timeout;
+        c.deadline = std::min(now_ + timeout, c.answerEnd);
     }
     while (c.fileLeft > 0 && sent < kBytesPerTurn) {
         const ssize_t n = ::sendfile(c.fd, c.file, &c.fileOffset, size_t(std::min<qint64>(c.fileLeft, 1 << 30)));
@@ -575,7 +578,7 @@ bool BootServer::Worker::writeOut(Connection &c)
         }
         c.fileLeft -= n;
         sent += n;
-        c.deadline = now_ + timeout;
+        c.deadline = std::min(now_ + timeout, c.answerEnd);
     }
     uncountedBytes_ += quint64(sent);
     if (c.fileLeft > 0)
@@ -603,6 +606,8 @@ void BootServer::Worker::startSending(Connection &c, Answer a)
     c.closeAfter = a.close;
     c.state = Connection::State::Writing;
     c.deadline = now_ + std::chrono::milliseconds(config_.timeoutMs);
+    const qint64 bytes = c.out.size() + c.fileLeft;
+    c.answerEnd = c.deadline + std::chrono::milliseconds(bytes * 1000 / std::max<qint64>(config_.minBytesPerSecond, 1));
 }
 
 void BootServer::Worker::answerFailure(Connection &c, const ParseFailure &failure)
@@ -747,9 +752,13 @@ void BootServer::Worker::sweep()
             continue;
         expired.push_back(fd);
         // An idle keep-alive connection ending is normal; a client stuck mid-request or
-        // mid-answer is not.
-        if (c->state == Connection::State::Writing || (c->state == Connection::State::Reading && c->requestStarted))
+        // mid-answer is not. It is reset rather than closed: a plain close would leave what is
+        // still in the socket's send buffer (megabytes) for the kernel to trickle to it.
+        if (c->state == Connection::State::Writing || (c->state == Connection::State::Reading && c->requestStarted)) {
             ++timedOut;
+            const linger reset{1, 0};
+            ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+        }
     }
     for (int fd : expired)
         close(fd);

@@ -29,12 +29,15 @@ struct ServerConfig {
     // A request head must arrive, and an answer must make progress, within this time; an idle
     // keep-alive connection is closed after it too.
     int timeoutMs = 30000;
+    // An answer must be taken within timeoutMs plus its size at this rate, however it trickles: a
+    // client that reads a byte now and then would otherwise hold its connection for ever (review M9).
+    qint64 minBytesPerSecond = 256 * 1024;
     int maxConnections = 512; // each holds a socket, and a file while it sends one
     // Threads serving connections. One thread is CPU-bound at ~0.4 s per GB on loopback; on a
     // busy two-core machine a second one, like nginx's second worker, gets the server its share.
     int workers = 2;
     Limits limits; // GET and HEAD, no bodies
-    // From config keys http_port, boot_root, boot_loader_dir, http_timeout_seconds,
+    // From config keys http_port, boot_root, boot_loader_dir, http_timeout_seconds, http_min_rate_kib,
     // http_max_connections, http_workers; `listenAddress` is the --listen address.
     static Expected<ServerConfig> fromConfig(const ConfigStore &config, const QString &listenAddress);
 };

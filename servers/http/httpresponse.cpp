@@ -1,6 +1,7 @@
 #include "servers/http/httpresponse.h"
 
 #include <QJsonDocument>
+#include <QLoggingCategory>
 #include <cstdio>
 #include <ctime>
 
@@ -74,6 +75,13 @@ QByteArray writeHead(int status, const HeadFields &f)
         h += "Connection: keep-alive\r\n";
     h += "\r\n";
     return h;
+}
+
+Response Response::unavailable(const QString &why)
+{
+    static const QLoggingCategory category("metaldesk.http");
+    qCWarning(category).noquote() << "answered 503:" << why;
+    return text(503, QStringLiteral("MetalDesk cannot answer this now (its log says why); try again"));
 }
 
 Response Response::text(int status, const QString &body)

@@ -41,6 +41,9 @@ struct Response {
     static Response text(int status, const QString &body);
     static Response json(const QJsonDocument &document, int status = 200);
     static Response empty(int status = 204);
+    // 503 when the database (or another part of MetalDesk) failed: `why` goes to the log only, since
+    // it can hold SQL and the client may be anyone on the boot network (security review L5).
+    static Response unavailable(const QString &why);
     // 405 with the methods that are allowed, as RFC 9110 §15.5.6 asks.
     static Response methodNotAllowed(QByteArrayView allow);
 };

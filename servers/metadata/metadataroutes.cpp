@@ -38,7 +38,7 @@ Response fromError(const ReportError &e)
     case ReportError::Invalid: return Response::text(400, e.reason);
     case ReportError::WrongStatus: return Response::text(409, e.reason);
     case ReportError::Forbidden: return Response::text(403, e.reason);
-    case ReportError::Unavailable: return Response::text(503, e.reason);
+    case ReportError::Unavailable: return Response::unavailable(e.reason);
     }
     return Response::text(500, e.reason);
 }
@@ -114,7 +114,7 @@ Response MetadataRoutes::authenticated(const Call &call, const std::function<Res
         return refuse(credentials.errorMessage());
     auto systemId = tokens_->authenticate(*credentials);
     if (!systemId)
-        return Response::text(503, systemId.errorMessage());
+        return Response::unavailable(systemId.errorMessage());
     if (!*systemId)
         return refuse(QStringLiteral("the credential matches no machine (it may have been deleted, or its "
                                      "credential renewed): start the action again from MetalDesk"));

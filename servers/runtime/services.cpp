@@ -5,6 +5,7 @@
 #include "core/runtime/servicehost.h"
 #include "servers/boot/httpbootserver.h"
 #include "servers/dhcp/dhcpserver.h"
+#include "servers/net/filelimit.h"
 #include "servers/region/regionserver.h"
 #include "servers/tftp/tftpserver.h"
 
@@ -31,6 +32,11 @@ QStringList candidateInterfaces()
 QStringList addServices(ServiceHost &host, CoreServices &core, const QString &listenAddress)
 {
     QStringList problems;
+    if (const rlim_t files = net::raiseOpenFileLimit(); files < 2500)
+        problems << ServicesText::tr("The open-file limit is %1, below the 2,500 that TFTP, HTTP and the metadata "
+                                     "service can hold at their caps: under load they refuse clients. Raise the "
+                                     "hard limit (ulimit -Hn, or LimitNOFILE= in a service unit).")
+                        .arg(quint64(files));
     host.add(std::make_unique<TimeoutMonitor>(core.engine.get()));
     auto dhcp = dhcp::ServerConfig::fromConfig(*core.config);
     if (!dhcp)

@@ -113,7 +113,7 @@ void Server::start()
         return;
     }
     for (int i = 0; i < config_.threads; ++i) {
-        auto loop = std::make_unique<TransferLoop>(counters_, config_.retries);
+        auto loop = std::make_unique<TransferLoop>(counters_, config_.retries, config_.stallMs);
         if (const QString problem = loop->start(); !problem.isEmpty()) {
             qCWarning(lcTftp).noquote() << problem;
             emit stateChanged(QStringLiteral("failed"), problem);
@@ -253,6 +253,9 @@ void Server::startTransfer(const Request &request, const sockaddr_in &peer, quin
         active += loop->active();
     if (active >= config_.maxTransfers)
         return refused(ErrorCode::NotDefined, TftpText::tr("too many transfers at once, try again"));
+    if (slots_.inUse(peer.sin_addr.s_addr) >= config_.maxTransfersPerClient)
+        return refused(ErrorCode::NotDefined, TftpText::tr("too many transfers from %1 at once, try again")
+                                                  .arg(QHostAddress(ntohl(peer.sin_addr.s_addr)).toString()));
 
     boot::Endpoint endpoint;
     endpoint.serverAddress = QHostAddress(ntohl(localAddress)).toString();
@@ -295,7 +298,7 @@ void Server::startTransfer(const Request &request, const sockaddr_in &peer, quin
         if (option == "blksize" && ok && number >= kMinBlockSize) {
             t->blockSize = qMin(number, kMaxBlockSize);
             accepted.append({option, QByteArray::number(t->blockSize)});
-        } else if (option == "timeout" && ok && number >= 1 && number <= 255) {
+        } else if (option == "timeout" && ok && number >= 1 && number <= kMaxTimeoutSeconds) {
             t->timeoutMs = number * 1000;
             accepted.append({option, value});
         } else if (option == "tsize" && source->size() >= 0) {
@@ -306,9 +309,16 @@ void Server::startTransfer(const Request &request, const sockaddr_in &peer, quin
         }
         // Anything else is left out of the OACK, which tells the client it was not taken (RFC 2347).
     }
+    // A window of large blocks is shrunk to what kMaxWindowBytes holds, and the OACK says so.
+    if (const int fits = qMax(1, kMaxWindowBytes / t->blockSize); t->window > fits) {
+        t->window = fits;
+        for (auto &[option, value] : accepted)
+            if (option == "windowsize")
+                value = QByteArray::number(fits);
+    }
     t->source = std::move(source);
-    const int blocksAhead = qMax(t->window, (kReadAheadBytes + t->blockSize - 1) / t->blockSize);
-    t->buffer.resize(size_t(blocksAhead) * size_t(t->blockSize));
+    // Allocated as the transfer goes (Transfer::fill): nothing before the client's first answer.
+    t->readAheadBlocks = qMax(t->window, (kReadAheadBytes + t->blockSize - 1) / t->blockSize);
     if (!accepted.isEmpty()) {
         t->oack = serialize(OptionAck{accepted});
         t->optionsPending = true;
@@ -320,6 +330,8 @@ void Server::startTransfer(const Request &request, const sockaddr_in &peer, quin
         qCWarning(lcTftp).noquote() << why;
         return refused(ErrorCode::NotDefined, why);
     }
+    t->addressSlots = &slots_;
+    slots_.take(peer.sin_addr.s_addr);
     qCInfo(lcTftp).noquote() << "sending" << file << "to" << peerText(peer) << "blksize" << t->blockSize << "windowsize"
                              << t->window << request.mode;
     (*leastBusy)->add(std::move(t));

@@ -31,7 +31,11 @@ struct ServerConfig {
     int retransmitMs = 1000; // when the client asks for no timeout (RFC 2349)
     int retries = 5;         // resends of one window before the transfer is dropped
     int maxTransfers = 512;  // each holds a socket and a window buffer
-    int threads = 8;         // transfer loops, each a thread (the setting tftp_threads)
+    // From one client address at once: a PXE client runs one transfer at a time (two while it gives
+    // up on one), a 500-machine boot storm has 500 addresses; one host must not take every slot.
+    int maxTransfersPerClient = 16;
+    int stallMs = 60000; // a transfer whose client acknowledges nothing new for this long is dropped
+    int threads = 8;     // transfer loops, each a thread (the setting tftp_threads)
     // From config keys tftp_port, boot_root, boot_loader_dir, http_port, tftp_retries, tftp_threads, and the
     // --listen address (empty: all addresses).
     static Expected<ServerConfig> fromConfig(const ConfigStore &config, const QString &listenAddress = {});
@@ -66,6 +70,7 @@ private:
     int listenFd_ = -1;
     QSocketNotifier *notifier_ = nullptr;
     SharedCounters counters_;
+    AddressSlots slots_;
     std::vector<std::unique_ptr<TransferLoop>> loops_;
 };
 

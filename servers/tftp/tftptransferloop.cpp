@@ -50,16 +50,40 @@ void sendDatagram(int fd, const sockaddr_in &to, const QByteArray &bytes)
                    sizeof to);
 }
 
+int AddressSlots::inUse(quint32 address) const
+{
+    QMutexLocker lock(&lock_);
+    const auto it = used_.find(address);
+    return it == used_.end() ? 0 : it->second;
+}
+
+void AddressSlots::take(quint32 address)
+{
+    QMutexLocker lock(&lock_);
+    ++used_[address];
+}
+
+void AddressSlots::give(quint32 address)
+{
+    QMutexLocker lock(&lock_);
+    if (auto it = used_.find(address); it != used_.end() && --it->second <= 0)
+        used_.erase(it);
+}
+
 Transfer::~Transfer()
 {
     if (fd >= 0)
         ::close(fd);
+    if (addressSlots)
+        addressSlots->give(peer.sin_addr.s_addr);
 }
 
 bool Transfer::fill(quint64 block)
 {
     if (atEnd || bufferStart + bufferLength >= qint64(block) * blockSize)
         return true;
+    if (const size_t want = size_t(heard ? readAheadBlocks : window) * size_t(blockSize); buffer.size() < want)
+        buffer.resize(want);
     const qint64 drop = qMin(qint64(acked) * blockSize - bufferStart, bufferLength);
     if (drop > 0) {
         std::memmove(buffer.data(), buffer.data() + drop, size_t(bufferLength - drop));
@@ -81,7 +105,10 @@ bool Transfer::fill(quint64 block)
     return true;
 }
 
-TransferLoop::TransferLoop(SharedCounters &counters, int retries) : counters_(counters), retries_(retries) {}
+TransferLoop::TransferLoop(SharedCounters &counters, int retries, int stallMs)
+    : counters_(counters), retries_(retries), stallMs_(stallMs)
+{
+}
 
 TransferLoop::~TransferLoop()
 {
@@ -171,6 +198,7 @@ void TransferLoop::adoptNew()
             continue;
         }
         Transfer &transfer = *t;
+        transfer.progress = nowMs();
         transfers_.emplace(t->fd, std::move(t));
         if (transfer.optionsPending) {
             sendDatagram(transfer.fd, transfer.peer, transfer.oack);
@@ -261,7 +289,9 @@ void TransferLoop::readFrom(Transfer &t)
         if (ack->block != 0)
             return;
         t.optionsPending = false;
+        t.heard = true;
         t.retries = 0;
+        t.progress = nowMs();
         sendWindow(t, 1);
         return;
     }
@@ -272,7 +302,9 @@ void TransferLoop::readFrom(Transfer &t)
     if (block <= t.acked || block > t.sent)
         return;
     t.acked = block;
+    t.heard = true;
     t.retries = 0;
+    t.progress = nowMs();
     if (t.atEnd && block == t.lastBlock) {
         finish(fd, true, {});
         return;
@@ -294,6 +326,10 @@ void TransferLoop::resendExpired(qint64 now)
         Transfer &t = *it->second;
         if (t.retries >= retries_) {
             finish(fd, false, TftpText::tr("no answer after %1 retransmissions").arg(t.retries));
+            continue;
+        }
+        if (now - t.progress >= stallMs_) {
+            finish(fd, false, TftpText::tr("no progress for %1 s").arg(stallMs_ / 1000.0));
             continue;
         }
         ++t.retries;

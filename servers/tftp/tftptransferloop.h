@@ -33,6 +33,26 @@ struct SharedCounters {
 };
 
 inline constexpr int kMaxWindow = 64; // RFC 7440 allows 65535; beyond this a window only costs memory
+// A window never holds more than this: blksize 65464 with windowsize 64 would be 4 MiB per transfer,
+// chosen by the client (security review H5). 256 KiB still fits 64 blocks of 4 KiB.
+inline constexpr int kMaxWindowBytes = 256 * 1024;
+// The longest retransmission timeout a client may ask for (RFC 2349 allows 255 s, which with the
+// retries kept a silent transfer's socket, file and slot for 25 minutes).
+inline constexpr int kMaxTimeoutSeconds = 5;
+
+// How many transfers each client address holds, so that one host cannot take every slot. Shared by
+// the server's thread (which takes a slot) and the transfer loops (a transfer gives its slot back
+// when it ends, whichever way).
+class AddressSlots {
+public:
+    int inUse(quint32 address) const;
+    void take(quint32 address);
+    void give(quint32 address);
+
+private:
+    mutable QMutex lock_;
+    std::unordered_map<quint32, int> used_; // by IPv4 address, network order
+};
 
 // One read transfer: the client's TID, the negotiated options and the window of blocks it has
 // not acknowledged yet. Block numbers are counted from 1 without limit; the wire carries the low
@@ -45,14 +65,19 @@ struct Transfer {
 
     int fd = -1; // this transfer's own socket: its TID
     sockaddr_in peer{};
-    QString file; // for the log
+    AddressSlots *addressSlots = nullptr; // the slot of peer's address, given back when the transfer goes
+    QString file;                         // for the log
     std::unique_ptr<Source> source;
     int blockSize = 512;
     int window = 1;
     int timeoutMs = 1000;
     QByteArray oack; // sent instead of block 1 until the client acknowledges it with ACK 0
     bool optionsPending = false;
-    std::vector<char> buffer; // the stream from offset bufferStart: at least one window
+    // The stream from offset bufferStart: one window until the client's first ACK (a request alone
+    // may come from a forged address and costs little), then at least the read-ahead.
+    std::vector<char> buffer;
+    int readAheadBlocks = 1; // the buffer's size in blocks once the client has answered
+    bool heard = false;      // the client has acknowledged something: its address is real
     qint64 bufferStart = 0;
     qint64 bufferLength = 0;
     bool atEnd = false; // the source is exhausted: lastBlock is known
@@ -60,6 +85,7 @@ struct Transfer {
     quint64 acked = 0;   // the highest block the client acknowledged
     quint64 sent = 0;    // the highest block sent so far
     qint64 deadline = 0; // when the unacknowledged window (or OACK) is sent again
+    qint64 progress = 0; // when the client last acknowledged something new (or the transfer began)
     int retries = 0;
     char headers[kMaxWindow][4];
 
@@ -80,7 +106,9 @@ void sendDatagram(int fd, const sockaddr_in &to, const QByteArray &bytes);
 // it transfers ready to start; several loops share the load of many clients across cores.
 class TransferLoop {
 public:
-    TransferLoop(SharedCounters &counters, int retries);
+    // `stallMs`: a transfer whose client acknowledges nothing new for this long is dropped, whatever
+    // the retries and timeout.
+    TransferLoop(SharedCounters &counters, int retries, int stallMs);
     ~TransferLoop(); // stops the thread; open transfers are dropped
     TransferLoop(const TransferLoop &) = delete;
     TransferLoop &operator=(const TransferLoop &) = delete;
@@ -103,6 +131,7 @@ private:
 
     SharedCounters &counters_;
     const int retries_;
+    const int stallMs_;
     int epollFd_ = -1;
     int wakeFd_ = -1; // an eventfd: new transfers, or stop
     std::thread thread_;

@@ -29,11 +29,12 @@ QProcessEnvironment cleanEnvironment()
     return env;
 }
 
-Run run(const QStringList &args, const QProcessEnvironment &env = cleanEnvironment())
+Run run(const QStringList &args, const QProcessEnvironment &env = cleanEnvironment(), const QByteArray &input = {})
 {
     QProcess p;
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(METALDESK_BINARY), args);
+    p.write(input);
     p.closeWriteChannel(); // stdin is not a terminal, and at end of file
     if (!p.waitForFinished(60000))
         p.kill();
@@ -83,6 +84,7 @@ private slots:
     void imagesAddsListsAndRemovesCatalogueImages();
     void createadminCreatesAnAdministratorWithAnApiKey();
     void createadminWithoutTerminalNamesTheMissingOption();
+    void createadminRefusesAPasswordOnTheCommandLine();
     void createadminAsksOnATerminalWithoutEchoingThePassword();
     void createadminRefusesADuplicateUser();
     void createadminRefusesAnInvalidUsername();
@@ -103,8 +105,9 @@ void TestCli::helpListsCommandsAndOptions()
         QVERIFY2(r.out.contains(QLatin1String(word)), word);
     const Run sub = run({QStringLiteral("createadmin"), QStringLiteral("--help")});
     QCOMPARE(sub.exitCode, 0);
-    for (const char *word : {"--username", "--password", "--email", "--database"})
+    for (const char *word : {"--username", "--email", "--database", "standard input"})
         QVERIFY2(sub.out.contains(QLatin1String(word)), word);
+    QVERIFY(!sub.out.contains(QLatin1String("--password"))); // refused: see createadminRefusesAPasswordOnTheCommandLine
 }
 
 void TestCli::versionPrintsTheVersion()
@@ -284,9 +287,11 @@ void TestCli::createadminCreatesAnAdministratorWithAnApiKey()
 {
     QTemporaryDir dir;
     const QString db = dir.filePath(QStringLiteral("md.db"));
-    const Run r = run({QStringLiteral("createadmin"), QStringLiteral("--username"), QStringLiteral("admin"),
-                       QStringLiteral("--password"), QStringLiteral("s3cret pass"), QStringLiteral("--email"),
-                       QStringLiteral("admin@example.com"), QStringLiteral("--database"), db});
+    // The password as a script gives it: the first line of standard input, never an argument.
+    const Run r =
+        run({QStringLiteral("createadmin"), QStringLiteral("--username"), QStringLiteral("admin"),
+             QStringLiteral("--email"), QStringLiteral("admin@example.com"), QStringLiteral("--database"), db},
+            cleanEnvironment(), "s3cret pass\n");
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     // MAAS's API key form: consumer key (18) : token key (18) : token secret (32).
     const auto key =
@@ -312,8 +317,26 @@ void TestCli::createadminWithoutTerminalNamesTheMissingOption()
     const Run r = run({QStringLiteral("createadmin"), QStringLiteral("--username"), QStringLiteral("admin"),
                        QStringLiteral("--database"), dir.filePath(QStringLiteral("md.db"))});
     QCOMPARE(r.exitCode, 2);
-    QVERIFY2(r.err.contains(QLatin1String("missing --password")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1String("first line of standard input")), qPrintable(r.err));
     QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("md.db")))); // nothing half-written
+    const Run noEmail = run({QStringLiteral("createadmin"), QStringLiteral("--username"), QStringLiteral("admin"),
+                             QStringLiteral("--database"), dir.filePath(QStringLiteral("md.db"))},
+                            cleanEnvironment(), "pw\n");
+    QCOMPARE(noEmail.exitCode, 2);
+    QVERIFY2(noEmail.err.contains(QLatin1String("missing --email")), qPrintable(noEmail.err));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("md.db"))));
+}
+
+void TestCli::createadminRefusesAPasswordOnTheCommandLine()
+{
+    // Every user of the computer can read another's command line (ps): security review M3.
+    QTemporaryDir dir;
+    const Run r = run({QStringLiteral("createadmin"), QStringLiteral("--username"), QStringLiteral("admin"),
+                       QStringLiteral("--password"), QStringLiteral("pw"), QStringLiteral("--email"),
+                       QStringLiteral("a@b.c"), QStringLiteral("--database"), dir.filePath(QStringLiteral("md.db"))});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("standard input")), qPrintable(r.err));
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("md.db"))));
 }
 
 void TestCli::createadminAsksOnATerminalWithoutEchoingThePassword()
@@ -363,12 +386,15 @@ void TestCli::createadminAsksOnATerminalWithoutEchoingThePassword()
 void TestCli::createadminRefusesADuplicateUser()
 {
     QTemporaryDir dir;
-    const QStringList args = {
-        QStringLiteral("createadmin"), QStringLiteral("--username"), QStringLiteral("admin"),
-        QStringLiteral("--password"),  QStringLiteral("pw"),         QStringLiteral("--email"),
-        QStringLiteral("a@b.c"),       QStringLiteral("--database"), dir.filePath(QStringLiteral("md.db"))};
-    QCOMPARE(run(args).exitCode, 0);
-    const Run again = run(args);
+    const QStringList args = {QStringLiteral("createadmin"),
+                              QStringLiteral("--username"),
+                              QStringLiteral("admin"),
+                              QStringLiteral("--email"),
+                              QStringLiteral("a@b.c"),
+                              QStringLiteral("--database"),
+                              dir.filePath(QStringLiteral("md.db"))};
+    QCOMPARE(run(args, cleanEnvironment(), "pw\n").exitCode, 0);
+    const Run again = run(args, cleanEnvironment(), "pw\n");
     QCOMPARE(again.exitCode, 1);
     QVERIFY2(again.err.contains(QLatin1String("already exists")), qPrintable(again.err));
 }
@@ -377,8 +403,9 @@ void TestCli::createadminRefusesAnInvalidUsername()
 {
     QTemporaryDir dir;
     const Run r = run({QStringLiteral("createadmin"), QStringLiteral("--username"), QStringLiteral("bad name!"),
-                       QStringLiteral("--password"), QStringLiteral("pw"), QStringLiteral("--email"),
-                       QStringLiteral("a@b.c"), QStringLiteral("--database"), dir.filePath(QStringLiteral("md.db"))});
+                       QStringLiteral("--email"), QStringLiteral("a@b.c"), QStringLiteral("--database"),
+                       dir.filePath(QStringLiteral("md.db"))},
+                      cleanEnvironment(), "pw\n");
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QLatin1String("not a valid user name")), qPrintable(r.err));
 }

@@ -15,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtTest>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace metaldesk;
@@ -88,6 +89,7 @@ private slots:
     void refusesAFileThatIsNotADatabaseAndLeavesItAlone_data();
     void refusesAFileThatIsNotADatabaseAndLeavesItAlone();
     void startsANewDatabaseInAnEmptyFile();
+    void keepsTheDatabaseReadableByItsOwnerOnly();
     void refusesADataDirectoryThatCannotBeCreated();
     void refusesWhatAnUnprivilegedUserCannotWrite_data();
     void refusesWhatAnUnprivilegedUserCannotWrite();
@@ -691,6 +693,34 @@ void StorageTest::startsANewDatabaseInAnEmptyFile()
     QVERIFY(writeFile(path, {}));
     OPEN_CORE(core, DatabaseSpec::sqlite(path));
     QCOMPARE(core.db->schemaVersion(), latestSchemaVersion());
+}
+
+void StorageTest::keepsTheDatabaseReadableByItsOwnerOnly()
+{
+    // It holds password hashes, BMC passwords and API keys (security review M3): with the usual
+    // umask 022 SQLite would create the file, its -wal and its -shm 0644.
+    const mode_t umaskBefore = ::umask(022);
+    const QString dir = newDirectory() + QStringLiteral("/data");
+    const QString path = dir + QStringLiteral("/metaldesk.db");
+    auto modeOf = [](const QString &name) {
+        struct stat st {};
+        return ::stat(QFile::encodeName(name).constData(), &st) == 0 ? int(st.st_mode & 0777) : -1;
+    };
+    {
+        OPEN_CORE(core, DatabaseSpec::sqlite(path));
+        QVERIFY(core.config->setValue(QStringLiteral("tftp_port"), QStringLiteral("6969"))); // a write: the WAL
+        QCOMPARE(modeOf(dir), 0700);
+        for (const QString &name : {path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")})
+            QCOMPARE(modeOf(name), 0600);
+    }
+    // A database an older version left readable is tightened when it is opened.
+    QVERIFY(QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther));
+    {
+        OPEN_CORE(core, DatabaseSpec::sqlite(path));
+        QCOMPARE(modeOf(path), 0600);
+        QCOMPARE(*core.config->value(QStringLiteral("tftp_port")), QStringLiteral("6969"));
+    }
+    ::umask(umaskBefore);
 }
 
 void StorageTest::refusesADataDirectoryThatCannotBeCreated()

@@ -3,6 +3,7 @@
 #include "core/runtime/coreservices.h"
 #include "core/users/nodetokens.h"
 #include "core/users/oauthheader.h"
+#include "core/users/userstore.h"
 
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -21,7 +22,7 @@ private slots:
     void makesMaasShapedRandomTokens();
     void givesEachMachineOneLastingToken();
     void authenticatesOnlyTheExactCredential();
-    void renewingRevokesTheOldToken();
+    void lastsOneBootPurposeOfOneOwner();
     void forgetsTheTokenWithTheMachine();
 
 private:
@@ -190,19 +191,53 @@ void TestNodeTokens::authenticatesOnlyTheExactCredential()
     QCOMPARE(who({}, {}, {}, {}), QString());
 }
 
-void TestNodeTokens::renewingRevokesTheOldToken()
+void TestNodeTokens::lastsOneBootPurposeOfOneOwner()
 {
+    // Security review H2: a token that outlived Release let whoever was root on the machine act as
+    // it during the next user's deployment. It now ends with each new boot purpose and owner.
     auto core = open();
     QVERIFY(core);
+    UserStore users(core->db, 1000); // few PBKDF2 rounds: these users never sign in
+    auto alice = users.createUser(QStringLiteral("alice"), {}, QStringLiteral("pw"), false);
+    auto bob = users.createUser(QStringLiteral("bob"), {}, QStringLiteral("pw"), false);
+    QVERIFY(alice && bob);
+    const Actor asAlice{alice->id, alice->username, false};
+    const Actor asBob{bob->id, bob->username, false};
+    const Actor system = Actor::system(QStringLiteral("test"));
     const QString a = newMachine(*core, QStringLiteral("52:54:00:00:12:01"));
     NodeTokenStore store(core->db);
-    const NodeToken old = *store.tokenFor(a);
-    auto fresh = store.renew(a);
-    QVERIFY2(fresh, qPrintable(fresh.errorMessage()));
-    QVERIFY(fresh->tokenKey != old.tokenKey);
-    QCOMPARE(store.tokenFor(a)->toString(), fresh->toString());
-    QVERIFY(!*store.authenticate({old.consumerKey, old.tokenKey, {}, old.tokenSecret, {}, {}}));
-    QCOMPARE(**store.authenticate({fresh->consumerKey, fresh->tokenKey, {}, fresh->tokenSecret, {}, {}}), a);
+    auto works = [&store, &a](const NodeToken &t) {
+        auto r = store.authenticate({t.consumerKey, t.tokenKey, {}, t.tokenSecret, {}, {}});
+        return r && *r && **r == a;
+    };
+    auto step = [&](const char *what, const std::function<Expected<void>()> &change, bool rotates) {
+        const NodeToken before = *store.tokenFor(a);
+        const auto done = change();
+        QVERIFY2(done, qPrintable(QLatin1String(what) + QLatin1String(": ") + done.errorMessage()));
+        QVERIFY2(works(before) != rotates, what);
+        const NodeToken after = *store.tokenFor(a);
+        QVERIFY2((after.tokenKey != before.tokenKey) == rotates, what);
+        QVERIFY2(works(after), what);
+    };
+    auto status = [&](NodeStatus s) {
+        return [&core, &a, &system, s] { return core->engine->changeStatus(a, s, system, QStringLiteral("test")); };
+    };
+    auto action = [&](NodeAction n, const Actor &by) {
+        return [&core, &a, n, by] { return core->engine->performAction(a, n, by); };
+    };
+    step("commission", action(NodeAction::Commission, system), true);
+    step("commissioned", status(NodeStatus::Ready), false);
+    step("allocated to alice", action(NodeAction::Acquire, asAlice), true);
+    step("deploy", action(NodeAction::Deploy, asAlice), true);
+    step("deployed", status(NodeStatus::Deployed), false);
+    step("rescue", action(NodeAction::RescueMode, system), true); // administrators only
+    step("in rescue", status(NodeStatus::RescueMode), false);
+    step("exit rescue", action(NodeAction::ExitRescueMode, system), false);
+    step("back", status(NodeStatus::Deployed), false);
+    step("release", action(NodeAction::Release, asAlice), true);
+    if (core->machines->get(a)->status != NodeStatus::Ready)
+        step("released", status(NodeStatus::Ready), true); // nobody owns it any more
+    step("allocated to bob", action(NodeAction::Acquire, asBob), true);
 }
 
 void TestNodeTokens::forgetsTheTokenWithTheMachine()

@@ -18,6 +18,9 @@
 #include <QTemporaryDir>
 
 #include <QtTest>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 using namespace metaldesk;
 
@@ -98,6 +101,7 @@ private slots:
     void refusesMissingAndEscapingPaths();
     void refusesGarbageHugeHeadsAndOtherMethods();
     void cutsOffSlowClients();
+    void cutsOffSlowReaders();
     void countsWhatItServes();
     void saysWhyItCannotListen();
     void cleanupTestCase();
@@ -136,6 +140,8 @@ void TestHttpBootServer::initTestCase()
         ConfigStore &config = *(*core)->config;
         QVERIFY(config.setValue(QStringLiteral("http_port"), QString::number(port_)));
         QVERIFY(config.setValue(QStringLiteral("http_timeout_seconds"), QStringLiteral("2")));
+        // root.img (24 MiB) must then be taken within 2 s + 3 s (cutsOffSlowReaders).
+        QVERIFY(config.setValue(QStringLiteral("http_min_rate_kib"), QStringLiteral("8192")));
         QVERIFY(config.setValue(QStringLiteral("boot_root"), root_));
         // The test's own environment files, not the one the build made beside the program.
         QVERIFY(config.setValue(QStringLiteral("boot_environment_dir"), root_ + QStringLiteral("/environment")));
@@ -392,6 +398,42 @@ void TestHttpBootServer::cutsOffSlowClients()
     }
     QVERIFY2(s.state() != QAbstractSocket::ConnectedState || s.waitForDisconnected(3000), "still connected");
     QVERIFY2(timer.elapsed() < 4000, qPrintable(QString::number(timer.elapsed())));
+}
+
+void TestHttpBootServer::cutsOffSlowReaders()
+{
+    // A client that takes 200 KiB every 100 ms keeps the answer moving well within the 2 s
+    // timeout, which progress used to extend: it held its connection as long as it liked (at one
+    // byte in 25 s, for ever: security review M9). Now the answer must be taken within 2 s + 24 MiB
+    // at 8 MiB/s, so it is reset after about 5 s, before the 12 s the file takes at its pace.
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    to.sin_port = htons(port_);
+    QCOMPARE(::connect(fd, reinterpret_cast<sockaddr *>(&to), sizeof to), 0);
+    const QByteArray get = "GET /images/root.img HTTP/1.1\r\nHost: x\r\n\r\n";
+    QCOMPARE(::send(fd, get.constData(), size_t(get.size()), 0), ssize_t(get.size()));
+    QElapsedTimer timer;
+    timer.start();
+    qint64 received = 0;
+    bool ended = false;
+    QByteArray chunk(200 * 1024, Qt::Uninitialized);
+    while (!ended && timer.elapsed() < 20000) {
+        const ssize_t n = ::recv(fd, chunk.data(), size_t(chunk.size()), MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+            ended = true;
+        else if (n > 0)
+            received += n;
+        QTest::qSleep(100);
+    }
+    ::close(fd);
+    const qint64 took = timer.elapsed();
+    qInfo("figure: a slow reader got %lld of %lld bytes in %lld ms before it was cut off", received,
+          qint64(big_.size()), took);
+    QVERIFY2(ended, "the slow reader is still served after 20 s");
+    QVERIFY2(received < big_.size(), "the slow reader got the whole file");
+    QVERIFY2(took >= 4500 && took < 9000, qPrintable(QString::number(took)));
 }
 
 void TestHttpBootServer::countsWhatItServes()

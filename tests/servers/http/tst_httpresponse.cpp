@@ -17,6 +17,7 @@ private slots:
     void saysWhetherTheConnectionStays();
     void namesEveryStatusItSends();
     void makesTextJsonAndMethodAnswers();
+    void keepsTheReasonOfA503ForTheLog();
 };
 
 void TestHttpResponse::writesImfFixdates()
@@ -85,6 +86,17 @@ void TestHttpResponse::makesTextJsonAndMethodAnswers()
     const Response wrong = Response::methodNotAllowed("GET, HEAD");
     QCOMPARE(wrong.status, 405);
     QCOMPARE(wrong.fields, QByteArray("Allow: GET, HEAD\r\n"));
+}
+
+void TestHttpResponse::keepsTheReasonOfA503ForTheLog()
+{
+    // The database's error holds the SQL; the client may be anyone on the boot network (review L5).
+    const QString why = QStringLiteral("SELECT token_secret FROM node_tokens WHERE token_key = ?: disk I/O error");
+    QTest::ignoreMessage(QtWarningMsg, qPrintable(QStringLiteral("answered 503: ") + why));
+    const Response r = Response::unavailable(why);
+    QCOMPARE(r.status, 503);
+    QVERIFY(!r.body.contains("SELECT") && !r.body.contains("token"));
+    QVERIFY(r.body.contains("log"));
 }
 
 QTEST_APPLESS_MAIN(TestHttpResponse)

@@ -695,8 +695,8 @@ void TestMetadataServer::commissionsToReady()
     const QStringList macs{QStringLiteral("52:54:00:5e:07:01"), QStringLiteral("52:54:00:5e:07:02")};
     const auto m = enlist(macs);
     QVERIFY(m);
-    const NodeToken token = tokenOf(m->systemId);
     QVERIFY(core_->engine->performAction(m->systemId, NodeAction::Commission, admin_));
+    const NodeToken token = tokenOf(m->systemId); // what the commissioning boot's script carries
     NodeReports reports(core_->db, nullptr, core_->engine.get());
     auto result = [&] { return reports.latestResult(m->systemId, QLatin1String(NodeReports::kCommissioningResult)); };
 
@@ -750,7 +750,8 @@ void TestMetadataServer::commissionsToReady()
     // Keep powered on: the environment is told to stay on.
     QVERIFY(core_->engine->performAction(m->systemId, NodeAction::Commission, admin_));
     QVERIFY(NodeSettingsStore(core_->db).setKeepPoweredOn(m->systemId, true));
-    const Reply stayOn = call(QStringLiteral("POST"), QStringLiteral("metaldesk/v1/commission"), good, token);
+    const Reply stayOn =
+        call(QStringLiteral("POST"), QStringLiteral("metaldesk/v1/commission"), good, tokenOf(m->systemId));
     QVERIFY2(stayOn.status == 200, stayOn.dump().constData());
     QCOMPARE(stayOn.json(), (QJsonObject{{QStringLiteral("power_off"), false}}));
     QCOMPARE(machine(m->systemId).status, S::Ready);
@@ -760,8 +761,8 @@ void TestMetadataServer::failsCommissioningWithTheReason()
 {
     const auto m = enlist({QStringLiteral("52:54:00:5e:08:01")});
     QVERIFY(m);
-    const NodeToken token = tokenOf(m->systemId);
     QVERIFY(core_->engine->performAction(m->systemId, NodeAction::Commission, admin_));
+    const NodeToken token = tokenOf(m->systemId); // each boot purpose has a credential of its own
     // Working reports are logged and change nothing.
     const Reply working =
         call(QStringLiteral("POST"), QStringLiteral("metaldesk/v1/status"),
@@ -811,7 +812,7 @@ void TestMetadataServer::deploysWithAReservedAddressAndStockCloudInit()
     const QStringList macs{QStringLiteral("52:54:00:5e:09:01"), QStringLiteral("52:54:00:5e:09:02")};
     const auto m = enlist(macs);
     QVERIFY(m);
-    const NodeToken token = tokenOf(m->systemId);
+    NodeToken token = tokenOf(m->systemId);
     QVERIFY(core_->engine->changeStatus(m->systemId, S::Ready, admin_, QStringLiteral("commissioned by the test")));
     DeploySettings wanted;
     wanted.userData = QStringLiteral("#cloud-config\nruncmd:\n- [touch, /run/deployed-by-metaldesk]\n# 한국어\n");
@@ -828,6 +829,9 @@ void TestMetadataServer::deploysWithAReservedAddressAndStockCloudInit()
 
     QVERIFY(core_->engine->performAction(m->systemId, NodeAction::Deploy, admin_));
     QCOMPARE(machine(m->systemId).status, S::Deploying);
+    // A new boot purpose: the credential of the Ready machine no longer works, the new one does.
+    QCOMPARE(call(QStringLiteral("GET"), QStringLiteral("metaldesk/v1/deploy"), {}, token).status, 401);
+    token = tokenOf(m->systemId);
     const Reply deploy = call(QStringLiteral("GET"), QStringLiteral("metaldesk/v1/deploy"), {}, token);
     QVERIFY2(deploy.status == 200, deploy.dump().constData());
     const QJsonObject answer = deploy.json();

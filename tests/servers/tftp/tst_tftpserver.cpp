@@ -10,6 +10,7 @@
 #include <QRandomGenerator>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <sys/resource.h>
 
 using namespace metaldesk;
 using metaldesk::testing::NetworkNamespaces;
@@ -25,6 +26,7 @@ private slots:
     void servesThePerNodeIpxeScript();
     void refusesWithTheErrorTheClientShows_data();
     void refusesWithTheErrorTheClientShows();
+    void raisesTheOpenFileLimit();
     void cleanupTestCase();
 
 private:
@@ -92,9 +94,13 @@ void TestTftpServer::initTestCase()
     }
     metaldesk_.setProcessChannelMode(QProcess::SeparateChannels);
     testing::dieWithParent(metaldesk_, SIGTERM); // a test killed by its timeout leaves no server behind
-    metaldesk_.start(QStringLiteral("ip"),
-                     NetworkNamespaces::inside(server_, {QStringLiteral(METALDESK_BINARY), QStringLiteral("--headless"),
-                                                         QStringLiteral("--database"), db}));
+    // Started with the soft limit on open files that desktop sessions give (1024): MetalDesk raises
+    // it (raisesTheOpenFileLimit). prlimit and ip both exec, so the process ends up as metaldesk.
+    metaldesk_.start(
+        QStringLiteral("prlimit"),
+        QStringList{QStringLiteral("--nofile=1024:"), QStringLiteral("--"), QStringLiteral("ip")} +
+            NetworkNamespaces::inside(server_, {QStringLiteral(METALDESK_BINARY), QStringLiteral("--headless"),
+                                                QStringLiteral("--database"), db}));
     QVERIFY(metaldesk_.waitForStarted());
     QString banner;
     QElapsedTimer timer;
@@ -250,6 +256,24 @@ void TestTftpServer::refusesWithTheErrorTheClientShows()
                   QStringLiteral("-c"), verb, verb == QLatin1String("put") ? local : file,
                   verb == QLatin1String("put") ? file : local});
     QVERIFY2(output.contains(shown), qPrintable(output));
+}
+
+void TestTftpServer::raisesTheOpenFileLimit()
+{
+    // At their caps TFTP and HTTP hold a socket and a file per transfer, about 2,300 descriptors
+    // with the metadata service: the 1024 a desktop session gives would refuse clients (review M4).
+    rlimit mine{};
+    QCOMPARE(::getrlimit(RLIMIT_NOFILE, &mine), 0);
+    const quint64 hard = mine.rlim_max == RLIM_INFINITY ? 65536 : qMin<quint64>(mine.rlim_max, 65536);
+    const QString proc = QStringLiteral("/proc/%1/").arg(metaldesk_.processId());
+    QVERIFY(QFile::symLinkTarget(proc + QStringLiteral("exe")).endsWith(QLatin1String("/metaldesk")));
+    QFile limits(proc + QStringLiteral("limits"));
+    QVERIFY(limits.open(QIODevice::ReadOnly));
+    const QByteArray text = limits.readAll();
+    const QByteArray line = text.mid(text.indexOf("Max open files"));
+    const QList<QByteArray> fields = line.left(line.indexOf('\n')).simplified().split(' ');
+    QVERIFY2(fields.size() >= 5, line.constData());
+    QCOMPARE(fields[3].toULongLong(), hard);
 }
 
 QTEST_GUILESS_MAIN(TestTftpServer)

@@ -24,12 +24,13 @@ namespace {
 // One TFTP client endpoint: a UDP socket on 127.0.0.1 with a port (TID) of its own.
 class Peer {
 public:
-    Peer()
+    // `address` (host order): any of 127.0.0.0/8, so that a test can be several client hosts.
+    explicit Peer(quint32 address = INADDR_LOOPBACK)
     {
         fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         sockaddr_in a{};
         a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        a.sin_addr.s_addr = htonl(address);
         ::bind(fd_, reinterpret_cast<sockaddr *>(&a), sizeof a);
     }
     ~Peer() { ::close(fd_); }
@@ -81,6 +82,47 @@ quint16 freeUdpPort()
     return ntohs(a.sin_port);
 }
 
+// This process's resident memory, from /proc.
+qint64 residentBytes()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n'))
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
+    return -1;
+}
+
+// What a client that sends ACKs and a window per ACK receives: the whole file, or empty.
+QByteArray fetchWithWindow(const Peer &client, quint16 serverPort, const char *file, int window, int blockSize)
+{
+    client.send(Request{false,
+                        file,
+                        "octet",
+                        {{"blksize", QByteArray::number(blockSize)}, {"windowsize", QByteArray::number(window)}}},
+                serverPort);
+    auto first = client.receive();
+    if (!first || !std::holds_alternative<OptionAck>(first->first))
+        return {};
+    const quint16 tid = first->second;
+    client.send(Ack{0}, tid);
+    QByteArray received;
+    for (quint16 expected = 1;; ++expected) {
+        auto m = client.receive();
+        const auto *d = m ? std::get_if<Data>(&m->first) : nullptr;
+        if (!d || d->block != expected)
+            return {};
+        received += d->payload;
+        if (d->payload.size() < blockSize) {
+            client.send(Ack{expected}, tid);
+            return received;
+        }
+        if (expected % window == 0)
+            client.send(Ack{expected}, tid);
+    }
+}
+
 Request readRequest(const char *file, Options options = {}, const char *mode = "octet")
 {
     Request r;
@@ -110,6 +152,10 @@ private slots:
     void servesThePerNodeScriptNamingTheAddressReached();
     void refusesWritesBadModesAndPaths();
     void endsWhenTheClientSendsAnError();
+    void takesNoTimeoutOverFiveSeconds();
+    void allocatesNoWindowBeforeTheClientAnswers();
+    void limitsTransfersPerClientAddress();
+    void dropsATransferThatMakesNoProgress();
 
 private:
     void startServer(ServerConfig config);
@@ -224,8 +270,8 @@ void TestTftpTransfers::acknowledgesOnlyTheOptionsItTakes()
     const auto *oack = std::get_if<OptionAck>(&m->first);
     QVERIFY(oack);
     // The largest block RFC 2348 allows, the size, no unknown option, no timeout over 255 s, and
-    // a window the server is willing to keep.
-    const Options expected{{"blksize", "65464"}, {"tsize", "5000"}, {"windowsize", "64"}};
+    // the window the server is willing to keep: 4 blocks of 65464 bytes fit its 256 KiB.
+    const Options expected{{"blksize", "65464"}, {"tsize", "5000"}, {"windowsize", "4"}};
     QCOMPARE(oack->options, expected);
     client.send(Ack{0}, m->second);
     auto data = client.receive();
@@ -450,6 +496,123 @@ void TestTftpTransfers::endsWhenTheClientSendsAnError()
     client.send(ErrorMessage{0, "user cancelled"}, m->second);
     QTRY_COMPARE(server_->counters().failed, 1u);
     QVERIFY(!client.receive(1300)); // no resend once it is over
+}
+
+void TestTftpTransfers::takesNoTimeoutOverFiveSeconds()
+{
+    // RFC 2349 allows 255 s: with the retries, a client that never answers would hold its transfer
+    // for 25 minutes (security review H5). Over 5 s the option is left out of the OACK.
+    writeFile(QStringLiteral("t.bin"), 100);
+    for (const auto &[asked, taken] : {std::pair{"255", false}, std::pair{"6", false}, std::pair{"5", true}}) {
+        Peer client;
+        client.send(readRequest("t.bin", {{"timeout", asked}, {"tsize", "0"}}), port_);
+        auto m = client.receive();
+        QVERIFY(m);
+        const auto *oack = std::get_if<OptionAck>(&m->first);
+        QVERIFY(oack);
+        const bool hasTimeout =
+            std::any_of(oack->options.begin(), oack->options.end(), [](const auto &o) { return o.first == "timeout"; });
+        QCOMPARE(hasTimeout, taken);
+        client.send(ErrorMessage{0, "done"}, m->second);
+    }
+}
+
+void TestTftpTransfers::allocatesNoWindowBeforeTheClientAnswers()
+{
+    // The attack of security review H5: requests that ask for the largest blocks and window, from
+    // addresses that never answer. Before the fix each made a 4 MiB window at once (300 of them:
+    // 1.2 GB). A request alone now costs a socket and an open file, and another client is served.
+    writeFile(QStringLiteral("big.bin"), 1 << 20);
+    const QByteArray small = writeFile(QStringLiteral("small.bin"), 100 * 1000);
+    const qint64 before = residentBytes();
+    std::vector<std::unique_ptr<Peer>> attackers;
+    const Request greedy{false, "big.bin", "octet", {{"blksize", "65464"}, {"windowsize", "64"}, {"timeout", "255"}}};
+    for (quint32 host = 1; host <= 25; ++host) {
+        attackers.push_back(std::make_unique<Peer>((127u << 24) | (1u << 8) | host)); // 127.0.1.host
+        for (int i = 0; i < 12; ++i)
+            attackers.back()->send(greedy, port_);
+        // One address at a time: 300 requests at once would overflow the listening socket's buffer.
+        QTRY_COMPARE_WITH_TIMEOUT(server_->counters().requests, 12u * host, 5000);
+    }
+    QElapsedTimer clock;
+    clock.start();
+    const QByteArray fetched = fetchWithWindow(Peer((127u << 24) | (2u << 8) | 1), port_, "small.bin", 8, 1432);
+    const qint64 took = clock.elapsed();
+    const qint64 grown = residentBytes() - before;
+    qInfo("figure: 300 greedy requests from 25 addresses: RSS grew %lld MB; another client's 100 kB took %lld ms",
+          grown >> 20, took);
+    QCOMPARE(server_->counters().refused, 0u);
+    QVERIFY(fetched == small);
+    QVERIFY2(took < 5000, qPrintable(QString::number(took)));
+    QVERIFY2(grown < 64 << 20, qPrintable(QStringLiteral("RSS grew %1 MB").arg(grown >> 20)));
+}
+
+void TestTftpTransfers::limitsTransfersPerClientAddress()
+{
+    writeFile(QStringLiteral("l.bin"), 3000);
+    ServerConfig config;
+    config.files = {dir_.filePath(QStringLiteral("root")), dir_.filePath(QStringLiteral("loaders")), {}};
+    config.maxTransfersPerClient = 3;
+    startServer(config);
+    Peer client;
+    for (int i = 0; i < 5; ++i)
+        client.send(readRequest("l.bin"), port_);
+    QList<quint16> transfers;
+    int refusals = 0;
+    for (int i = 0; i < 5; ++i) {
+        auto m = client.receive();
+        QVERIFY(m);
+        if (const auto *e = std::get_if<ErrorMessage>(&m->first)) {
+            QCOMPARE(e->message, QByteArray("too many transfers from 127.0.0.1 at once, try again"));
+            ++refusals;
+        } else {
+            QVERIFY(std::holds_alternative<Data>(m->first));
+            transfers << m->second;
+        }
+    }
+    QCOMPARE(transfers.size(), 3);
+    QCOMPARE(refusals, 2);
+    // Another address is not held back by this one; an ended transfer gives its slot back.
+    Peer other(INADDR_LOOPBACK + 1);
+    other.send(readRequest("l.bin"), port_);
+    auto m = other.receive();
+    QVERIFY(m && std::holds_alternative<Data>(m->first));
+    client.send(ErrorMessage{0, "cancelled"}, transfers.first());
+    QTRY_COMPARE(server_->counters().failed, 1u);
+    client.send(readRequest("l.bin"), port_);
+    for (;;) { // past the resends of the transfers still open
+        auto next = client.receive();
+        QVERIFY(next);
+        if (next->second != transfers[1] && next->second != transfers[2]) {
+            QVERIFY(std::holds_alternative<Data>(next->first));
+            break;
+        }
+    }
+    QCOMPARE(server_->counters().refused, 2u);
+}
+
+void TestTftpTransfers::dropsATransferThatMakesNoProgress()
+{
+    // However many retries are set, a client that acknowledges nothing new loses its transfer.
+    writeFile(QStringLiteral("p.bin"), 3000);
+    ServerConfig config;
+    config.files = {dir_.filePath(QStringLiteral("root")), dir_.filePath(QStringLiteral("loaders")), {}};
+    config.retransmitMs = 100;
+    config.retries = 100;
+    config.stallMs = 800;
+    startServer(config);
+    Peer client;
+    client.send(readRequest("p.bin"), port_);
+    auto m = client.receive();
+    QVERIFY(m);
+    client.send(Ack{1}, m->second); // progress: the stall clock starts again
+    QElapsedTimer clock;
+    clock.start();
+    for (int i = 0; i < 3; ++i)
+        client.send(Ack{1}, m->second); // duplicates are no progress
+    QTRY_COMPARE_WITH_TIMEOUT(server_->counters().failed, 1u, 3000);
+    QVERIFY2(clock.elapsed() >= 600, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(server_->counters().completed, 0u);
 }
 
 QTEST_GUILESS_MAIN(TestTftpTransfers)
