@@ -1468,6 +1468,10 @@ Commands:
         <source>%1 cannot be &apos;%2&apos; (it takes %3)</source>
         <translation>%1: &apos;%2&apos; 값은 쓸 수 없습니다 (가능한 값: %3)</translation>
     </message>
+    <message>
+        <source>the libvirt URI %1 would make MetalDesk run a program (the ext transport or a command parameter): use qemu:///system, qemu+ssh://USER@HOST/system or qemu+tcp://HOST/system</source>
+        <translation>libvirt URI %1은(는) MetalDesk가 프로그램을 실행하게 합니다(ext 전송 방식 또는 command 매개변수). qemu:///system, qemu+ssh://USER@HOST/system 또는 qemu+tcp://HOST/system을 쓰세요</translation>
+    </message>
 </context>
 <context>
     <name>PowerParameter</name>

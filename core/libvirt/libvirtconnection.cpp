@@ -1,6 +1,8 @@
 #include "core/libvirt/libvirtconnection.h"
 
 #include <QCoreApplication>
+#include <QUrl>
+#include <QUrlQuery>
 #include <functional>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -68,6 +70,15 @@ Expected<PowerState> stateOf(virDomainPtr dom)
 
 Expected<LibvirtConnection> LibvirtConnection::open(const QString &uri)
 {
+    // libvirt runs a local program for the ext transport and for a `command` parameter (the ssh
+    // binary, say): a power setting must not be a way to run programs as MetalDesk (review L11).
+    const QUrl url(uri);
+    if (url.scheme().endsWith(QLatin1String("+ext")) || QUrlQuery(url).hasQueryItem(QStringLiteral("command")))
+        return Error{QCoreApplication::translate("Power",
+                                                 "the libvirt URI %1 would make MetalDesk run a program (the ext "
+                                                 "transport or a command parameter): use qemu:///system, "
+                                                 "qemu+ssh://USER@HOST/system or qemu+tcp://HOST/system")
+                         .arg(uri)};
     initialiseOnce();
     virConnectPtr conn = virConnectOpen(uri.toUtf8().constData());
     if (!conn)

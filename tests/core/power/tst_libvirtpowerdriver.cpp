@@ -101,6 +101,28 @@ private slots:
         QVERIFY2(bad.errorMessage().contains(u"nonsense://"_s), qPrintable(bad.errorMessage()));
     }
 
+    void refusesAUriThatRunsAProgram()
+    {
+        // libvirt would run `command` (the ext transport's program, or ssh's): security review L11.
+        QTemporaryDir dir;
+        const QString marker = dir.filePath(u"ran"_s);
+        const QString script = dir.filePath(u"run.sh"_s);
+        QFile f(script);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write((u"#!/bin/sh\ntouch '"_s + marker + u"'\n"_s).toUtf8());
+        f.close();
+        QVERIFY(f.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        for (const QString &uri :
+             {u"qemu+ext:///system?command="_s + script, u"qemu+ssh://nobody@127.0.0.1/system?command="_s + script,
+              u"qemu+ext:///system"_s}) {
+            auto state = driver_.queryPower(target(uri, u"vm1"_s));
+            QVERIFY(!state);
+            QVERIFY2(!QFile::exists(marker), qPrintable(uri)); // before the fix, libvirt ran it
+            QVERIFY2(state.errorMessage().contains(u"would make MetalDesk run a program"_s),
+                     qPrintable(state.errorMessage()));
+        }
+    }
+
     void requiresTheVmName()
     {
         QVERIFY(missingPowerParameters(driver_, {{u"power_address"_s, u"test:///default"_s}}).contains(u"VM name"_s));
