@@ -6,6 +6,7 @@
 
 #include <QHostAddress>
 #include <QtEndian>
+#include <cctype>
 
 namespace metaldesk::dhcp {
 
@@ -17,6 +18,22 @@ QString macOf(const Packet &p)
 {
     const QString mac = normaliseMacAddress(p.hardwareAddress());
     return mac.isEmpty() ? p.hardwareAddress() : mac;
+}
+
+// The host name a client sends (option 12), when it is one: letters, digits, '-', '_' and '.', at
+// most 253 characters. Anything else (control characters, escapes for a terminal) is not stored:
+// the Network page and the log show it (security review L12).
+std::optional<QString> clientHostname(const Packet &p)
+{
+    if (!p.has(option::HostName))
+        return std::nullopt;
+    const QByteArray name = p.value(option::HostName);
+    if (name.isEmpty() || name.size() > 253)
+        return QString();
+    for (char c : name)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.')
+            return QString();
+    return QString::fromLatin1(name);
 }
 } // namespace
 
@@ -67,7 +84,7 @@ Outcome Responder::discover(const Packet &request, const QString &mac, qint64 no
     const auto existing = leases_.forIp(*ip);
     // A bound lease stays bound; anything else is reserved for a short while by this offer.
     if (!existing || existing->mac != mac || existing->state != Lease::State::Bound || !existing->holds(now))
-        leases_.hold(Lease{*ip, mac, QString::fromUtf8(request.value(option::HostName)), Lease::State::Offered,
+        leases_.hold(Lease{*ip, mac, clientHostname(request).value_or(QString()), Lease::State::Offered,
                            now + qint64(settings_.offerHoldSeconds) * 1000});
     offer.yiaddr = *ip;
     offer.setUint32(option::LeaseTime, settings_.leaseSeconds);
@@ -101,8 +118,7 @@ Outcome Responder::request(const Packet &request, const QString &mac, qint64 now
     if (!ours || !inRange(ip) || (serverId && !lease->holds(now)))
         return Answer{replyTo(request, MessageType::Nak)};
 
-    const QString hostname =
-        request.has(option::HostName) ? QString::fromUtf8(request.value(option::HostName)) : lease->hostname;
+    const QString hostname = clientHostname(request).value_or(lease->hostname);
     Packet ack = replyTo(request, MessageType::Ack);
     if (!addBootFile(request, ack))
         return Silence::UnsupportedArch;

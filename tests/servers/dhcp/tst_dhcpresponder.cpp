@@ -77,6 +77,7 @@ private slots:
     void staysSilentWhenTheRangeIsExhausted();
     void givesPxeClientsTheirBootFile();
     void sendsAnswersWhereRfc2131Says();
+    void storesOnlyAPlainClientHostname();
 
 private:
     std::optional<Packet> dora(const QByteArray &mac);
@@ -124,6 +125,29 @@ std::optional<Packet> TestDhcpResponder::dora(const QByteArray &mac)
         respond(request(MessageType::Request, mac,
                         {{option::ServerIdentifier, ip(10, 99, 0, 1)}, {option::RequestedAddress, offer->yiaddr}}),
                 kNow));
+}
+
+void TestDhcpResponder::storesOnlyAPlainClientHostname()
+{
+    // Option 12 is shown on the Network page and in the log: a name with a terminal escape or a
+    // line break is not stored (security review L12), a plain one is.
+    for (const auto &[mac, sent, stored] :
+         {std::tuple{QByteArray("525400aa0c01"), QByteArray("good-host.lab_1"), QStringLiteral("good-host.lab_1")},
+          std::tuple{QByteArray("525400aa0c02"), QByteArray("\x1b[2Jevil\nname"), QString()},
+          std::tuple{QByteArray("525400aa0c03"), QByteArray(300, 'a'), QString()}}) {
+        Packet discover = request(MessageType::Discover, mac);
+        discover.options[option::HostName] = sent;
+        const auto offer = answerOf(respond(discover, kNow));
+        QVERIFY(offer);
+        Packet req = request(MessageType::Request, mac,
+                             {{option::ServerIdentifier, ip(10, 99, 0, 1)}, {option::RequestedAddress, offer->yiaddr}});
+        req.options[option::HostName] = sent;
+        const auto ack = answerOf(respond(req, kNow));
+        QVERIFY(ack && ack->messageType() == std::optional<MessageType>(MessageType::Ack));
+        auto lease = leases_->forIp(ack->yiaddr);
+        QVERIFY(lease && *lease);
+        QCOMPARE((*lease)->hostname, stored);
+    }
 }
 
 void TestDhcpResponder::offersRealClientsAnAddressWithTheSubnetsOptions()
