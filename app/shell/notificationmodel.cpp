@@ -8,8 +8,8 @@
 
 namespace metaldesk {
 
-NotificationModel::NotificationModel(const ChangeFeed &feed, const ServiceHost &host, QObject *parent)
-    : QAbstractListModel(parent)
+NotificationModel::NotificationModel(const ChangeFeed &feed, const ServiceHost &host, QObject *parent, int keep)
+    : QAbstractListModel(parent), keep_(qMax(1, keep))
 {
     // Services that failed before anyone listened (at start, before the window) are kept by the host.
     for (const ServiceHost::Entry &e : host.services())
@@ -33,6 +33,11 @@ void NotificationModel::eventRecorded(const Event &event)
 
 void NotificationModel::add(Notification notification)
 {
+    if (notifications_.size() >= keep_) {
+        beginRemoveRows({}, keep_ - 1, int(notifications_.size()) - 1);
+        notifications_.resize(keep_ - 1);
+        endRemoveRows();
+    }
     beginInsertRows({}, 0, 0);
     notifications_.prepend(std::move(notification));
     endInsertRows();

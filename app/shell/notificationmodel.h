@@ -20,7 +20,9 @@ public:
         SystemIdRole = Qt::UserRole + 1
     };
 
-    NotificationModel(const ChangeFeed &feed, const ServiceHost &host, QObject *parent = nullptr);
+    // `keep`: the newest this many are kept (a flood of failures must not grow the window without
+    // bound: review L12); every one is in the Events log all the same.
+    NotificationModel(const ChangeFeed &feed, const ServiceHost &host, QObject *parent = nullptr, int keep = 500);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -42,6 +44,7 @@ private:
     void eventRecorded(const Event &event);
 
     QList<Notification> notifications_;
+    int keep_;
 };
 
 } // namespace metaldesk

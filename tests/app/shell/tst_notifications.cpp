@@ -7,6 +7,7 @@
 #include "app/network/networkpage.h"
 #include "app/network/servicespage.h"
 #include "app/shell/mainwindow.h"
+#include "app/shell/notificationmodel.h"
 #include "app/shell/notificationpanel.h"
 #include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
@@ -39,6 +40,7 @@ private slots:
     void showsAServerThatCannotBindEvenBeforeTheWindowOpened();
     void opensTheMachineFromItsLine();
     void staysQuietAboutWhatIsNotAFailure();
+    void keepsOnlyTheNewest();
     void speaksKoreanWithTheShippedTranslation();
 
 private:
@@ -208,6 +210,17 @@ void TestNotifications::staysQuietAboutWhatIsNotAFailure()
     QTest::qWait(100); // the queued events, if any, would have arrived
     QVERIFY(!window_->notificationPanel()->isVisible());
     QCOMPARE(lines().size(), 0);
+}
+
+void TestNotifications::keepsOnlyTheNewest()
+{
+    // A flood of failures must not grow the list without bound (review L12): the newest stay.
+    NotificationModel model(*core_->feed, *host_, nullptr, 3);
+    for (int i = 1; i <= 5; ++i)
+        failDeploymentOnAnotherThread(u"flood-%1"_s.arg(i), u"failure %1"_s.arg(i));
+    QTRY_COMPARE(model.data(model.index(0)).toString().contains(u"flood-5"_s), true);
+    QCOMPARE(model.rowCount(), 3);
+    QVERIFY(model.data(model.index(2)).toString().contains(u"flood-3"_s));
 }
 
 void TestNotifications::speaksKoreanWithTheShippedTranslation()
