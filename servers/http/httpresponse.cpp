@@ -7,6 +7,8 @@
 
 namespace metaldesk::http {
 
+Q_DECLARE_LOGGING_CATEGORY(lcRequests) // requestserver.cpp: the services that answer with a Response
+
 const char *reasonPhrase(int status)
 {
     switch (status) {
@@ -79,8 +81,7 @@ QByteArray writeHead(int status, const HeadFields &f)
 
 Response Response::unavailable(const QString &why)
 {
-    static const QLoggingCategory category("metaldesk.http");
-    qCWarning(category).noquote() << "answered 503:" << why;
+    qCWarning(lcRequests).noquote() << "answered 503:" << why;
     return text(503, QStringLiteral("MetalDesk cannot answer this now (its log says why); try again"));
 }
 
