@@ -186,6 +186,129 @@
     </message>
 </context>
 <context>
+    <name>Chassis</name>
+    <message>
+        <source>cannot list the VMs of %1</source>
+        <translation>%1의 VM 목록을 가져올 수 없습니다</translation>
+    </message>
+    <message>
+        <source>cannot read a VM&apos;s definition at %1</source>
+        <translation>%1에서 VM 정의를 읽을 수 없습니다</translation>
+    </message>
+    <message>
+        <source>the listing was cancelled</source>
+        <translation>목록 가져오기가 취소되었습니다</translation>
+    </message>
+    <message>
+        <source>libvirt host (KVM/QEMU)</source>
+        <translation>libvirt 호스트 (KVM/QEMU)</translation>
+    </message>
+    <message>
+        <source>the libvirt host sent XML that is not a domain (&lt;%1&gt;)</source>
+        <translation>libvirt 호스트가 도메인이 아닌 XML을 보냈습니다 (&lt;%1&gt;)</translation>
+    </message>
+    <message>
+        <source>the libvirt host sent a domain description that is not valid XML (line %1: %2)</source>
+        <translation>libvirt 호스트가 보낸 도메인 설명이 올바른 XML이 아닙니다 (%1행: %2)</translation>
+    </message>
+    <message>
+        <source>the libvirt host sent a domain description without a name</source>
+        <translation>libvirt 호스트가 이름 없는 도메인 설명을 보냈습니다</translation>
+    </message>
+    <message>
+        <source>the libvirt host sent XML that is not a domain</source>
+        <translation>libvirt 호스트가 도메인이 아닌 XML을 보냈습니다</translation>
+    </message>
+    <message>
+        <source>the domain has no &lt;os&gt; element to set its boot order in</source>
+        <translation>도메인에 부팅 순서를 설정할 &lt;os&gt; 요소가 없습니다</translation>
+    </message>
+    <message>
+        <source>unknown chassis type &apos;%1&apos;</source>
+        <translation>알 수 없는 섀시 유형 &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>give the chassis&apos;s address</source>
+        <translation>섀시 주소를 입력하세요</translation>
+    </message>
+    <message>
+        <source>%1 is already the chassis %2: re-sync it instead</source>
+        <translation>%1은(는) 이미 섀시 %2입니다. 대신 다시 동기화하세요</translation>
+    </message>
+    <message>
+        <source>a chassis is already called %1</source>
+        <translation>%1(이)라는 섀시가 이미 있습니다</translation>
+    </message>
+    <message>
+        <source>no chassis with id %1</source>
+        <translation>ID가 %1인 섀시가 없습니다</translation>
+    </message>
+    <message>
+        <source>new machine</source>
+        <translation>새 머신</translation>
+    </message>
+    <message>
+        <source>update</source>
+        <translation>갱신</translation>
+    </message>
+    <message>
+        <source>already known</source>
+        <translation>이미 있음</translation>
+    </message>
+    <message>
+        <source>not added</source>
+        <translation>추가하지 않음</translation>
+    </message>
+    <message>
+        <source>outside the prefix</source>
+        <translation>접두사 밖</translation>
+    </message>
+    <message>
+        <source>its name does not start with %1</source>
+        <translation>이름이 %1(으)로 시작하지 않습니다</translation>
+    </message>
+    <message>
+        <source>it has no network interface, so it cannot boot from MetalDesk</source>
+        <translation>네트워크 인터페이스가 없어 MetalDesk에서 부팅할 수 없습니다</translation>
+    </message>
+    <message>
+        <source>its MAC %1 already belongs to machine %2</source>
+        <translation>MAC %1은(는) 이미 머신 %2의 것입니다</translation>
+    </message>
+    <message>
+        <source>its MAC %1 is also the VM %2&apos;s</source>
+        <translation>MAC %1은(는) VM %2에도 있습니다</translation>
+    </message>
+    <message>
+        <source>renamed to %1</source>
+        <translation>이름이 %1(으)로 바뀜</translation>
+    </message>
+    <message>
+        <source>new MAC %1</source>
+        <translation>새 MAC %1</translation>
+    </message>
+    <message>
+        <source>found again</source>
+        <translation>다시 찾음</translation>
+    </message>
+    <message>
+        <source>machine %1</source>
+        <translation>머신 %1</translation>
+    </message>
+    <message>
+        <source>not chosen</source>
+        <translation>선택하지 않음</translation>
+    </message>
+    <message>
+        <source>The VM %1 is no longer on chassis %2: power calls will fail until it is back or the machine is deleted</source>
+        <translation>VM %1이(가) 더 이상 섀시 %2에 없습니다: VM이 돌아오거나 머신을 삭제할 때까지 전원 호출은 실패합니다</translation>
+    </message>
+    <message>
+        <source>Chassis %1: VM %2 changed (%3)</source>
+        <translation>섀시 %1: VM %2이(가) 바뀌었습니다 (%3)</translation>
+    </message>
+</context>
+<context>
     <name>CommandLine</name>
     <message>
         <source>Where the data lives: an SQLite file (default ~/.local/share/MetalDesk/metaldesk.db) or postgresql://user:password@host[:port]/database.</source>
@@ -1472,6 +1595,18 @@ Commands:
         <source>the libvirt URI %1 would make MetalDesk run a program (the ext transport or a command parameter): use qemu:///system, qemu+ssh://USER@HOST/system or qemu+tcp://HOST/system</source>
         <translation>libvirt URI %1은(는) MetalDesk가 프로그램을 실행하게 합니다(ext 전송 방식 또는 command 매개변수). qemu:///system, qemu+ssh://USER@HOST/system 또는 qemu+tcp://HOST/system을 쓰세요</translation>
     </message>
+    <message>
+        <source>Power is %1 (found by the regular power check)</source>
+        <translation>전원 %1 (정기 전원 확인에서 발견)</translation>
+    </message>
+    <message>
+        <source>cannot read the VM&apos;s definition</source>
+        <translation>VM 정의를 읽을 수 없습니다</translation>
+    </message>
+    <message>
+        <source>cannot make the VM boot from the network</source>
+        <translation>VM이 네트워크에서 부팅하도록 설정할 수 없습니다</translation>
+    </message>
 </context>
 <context>
     <name>PowerParameter</name>
@@ -1868,6 +2003,10 @@ Commands:
         <source>the slowest average rate, in KiB/s, at which a client must take an HTTP boot file</source>
         <translation>클라이언트가 HTTP 부팅 파일을 받아야 하는 최저 평균 속도(KiB/s)</translation>
     </message>
+    <message>
+        <source>seconds between two checks of every machine&apos;s power (a VM switched off at its host shows Off)</source>
+        <translation>모든 머신의 전원을 확인하는 간격(초) (호스트에서 끈 VM이 꺼짐으로 표시됨)</translation>
+    </message>
 </context>
 <context>
     <name>Tftp</name>
@@ -2070,6 +2209,157 @@ packages: [htop]</translation>
     <message>
         <source>choose an image from the catalogue, or give the URL or path of another</source>
         <translation>카탈로그에서 이미지를 선택하거나 다른 이미지의 URL 또는 경로를 주세요</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::AddChassisWizard</name>
+    <message>
+        <source>On</source>
+        <translation>켜짐</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>꺼짐</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>알 수 없음</translation>
+    </message>
+    <message>
+        <source>&amp;Test connection</source>
+        <translation>연결 테스트(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Commission the new machines (power them on through the host)</source>
+        <translation>새 머신 커미션(&amp;C) (호스트를 통해 전원을 켭니다)</translation>
+    </message>
+    <message>
+        <source>Add chassis</source>
+        <translation>섀시 추가</translation>
+    </message>
+    <message>
+        <source>Which host?</source>
+        <translation>어느 호스트입니까?</translation>
+    </message>
+    <message>
+        <source>MetalDesk lists the host&apos;s VMs and adds them as machines that it powers through the host. Nothing is changed on the host until a machine is powered on.</source>
+        <translation>MetalDesk가 호스트의 VM 목록을 가져와, 호스트를 통해 전원을 제어하는 머신으로 추가합니다. 머신의 전원을 켜기 전까지 호스트에서는 아무것도 바뀌지 않습니다.</translation>
+    </message>
+    <message>
+        <source>qemu:///system on this computer; qemu+ssh://USER@HOST/system for another, with SSH key authentication for the user MetalDesk runs as (root&apos;s keys when it runs as root)</source>
+        <translation>이 컴퓨터는 qemu:///system, 다른 컴퓨터는 qemu+ssh://USER@HOST/system (MetalDesk를 실행하는 사용자의 SSH 키로 인증, root로 실행하면 root의 키)</translation>
+    </message>
+    <message>
+        <source>the host&apos;s name</source>
+        <translation>호스트 이름</translation>
+    </message>
+    <message>
+        <source>T&amp;ype:</source>
+        <translation>유형(&amp;Y):</translation>
+    </message>
+    <message>
+        <source>&amp;Address:</source>
+        <translation>주소(&amp;A):</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>이름(&amp;N):</translation>
+    </message>
+    <message>
+        <source>Which VMs?</source>
+        <translation>어떤 VM입니까?</translation>
+    </message>
+    <message>
+        <source>Checked VMs become machines in New. A VM whose MAC address another machine already has is not added: one machine per MAC.</source>
+        <translation>선택한 VM은 새 머신이 됩니다. 다른 머신이 이미 가진 MAC 주소의 VM은 추가하지 않습니다: MAC 하나에 머신 하나입니다.</translation>
+    </message>
+    <message>
+        <source>all VMs</source>
+        <translation>모든 VM</translation>
+    </message>
+    <message>
+        <source>VM</source>
+        <translation>VM</translation>
+    </message>
+    <message>
+        <source>MAC addresses</source>
+        <translation>MAC 주소</translation>
+    </message>
+    <message>
+        <source>Firmware</source>
+        <translation>펌웨어</translation>
+    </message>
+    <message>
+        <source>Power</source>
+        <translation>전원</translation>
+    </message>
+    <message>
+        <source>What happens</source>
+        <translation>처리</translation>
+    </message>
+    <message>
+        <source>Only VMs whose name starts with:</source>
+        <translation>이름이 다음으로 시작하는 VM만:</translation>
+    </message>
+    <message>
+        <source>VMs to add or update: %1.</source>
+        <translation>추가하거나 갱신할 VM: %1개.</translation>
+    </message>
+    <message>
+        <source>Chassis added</source>
+        <translation>섀시를 추가했습니다</translation>
+    </message>
+    <message>
+        <source>Listing the VMs of %1</source>
+        <translation>%1의 VM 목록 가져오는 중</translation>
+    </message>
+    <message>
+        <source>Connecting to %1</source>
+        <translation>%1에 연결하는 중</translation>
+    </message>
+    <message>
+        <source>Connecting to %1…</source>
+        <translation>%1에 연결하는 중…</translation>
+    </message>
+    <message>
+        <source>Connected to %1. VMs found: %2.</source>
+        <translation>%1에 연결했습니다. 찾은 VM: %2개.</translation>
+    </message>
+    <message>
+        <source>Cannot list the VMs: %1</source>
+        <translation>VM 목록을 가져올 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>VMs outside the prefix, not shown: %1.</source>
+        <translation>접두사 밖이라 표시하지 않은 VM: %1개.</translation>
+    </message>
+    <message>
+        <source>The chassis %1 was added, but its VMs were not: %2</source>
+        <translation>섀시 %1은(는) 추가했지만 VM은 추가하지 못했습니다: %2</translation>
+    </message>
+    <message>
+        <source>Chassis %1 added.</source>
+        <translation>섀시 %1을(를) 추가했습니다.</translation>
+    </message>
+    <message>
+        <source>Created in New: %1.</source>
+        <translation>새 머신으로 만듦: %1.</translation>
+    </message>
+    <message>
+        <source>Updated: %1.</source>
+        <translation>갱신함: %1.</translation>
+    </message>
+    <message>
+        <source>Not added: %1 (%2).</source>
+        <translation>추가하지 않음: %1 (%2).</translation>
+    </message>
+    <message>
+        <source>No machine was added. Re-sync the chassis after adding VMs to the host.</source>
+        <translation>추가한 머신이 없습니다. 호스트에 VM을 추가한 뒤 섀시를 다시 동기화하세요.</translation>
+    </message>
+    <message>
+        <source>Commissioning has started: the machines are powered on through the host.</source>
+        <translation>커미션을 시작했습니다: 호스트를 통해 머신의 전원을 켭니다.</translation>
     </message>
 </context>
 <context>
@@ -3062,6 +3352,22 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
         <source>Add machine…</source>
         <translation>머신 추가…</translation>
     </message>
+    <message>
+        <source>Add &amp;machine…</source>
+        <translation>머신 추가(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Add &amp;chassis…</source>
+        <translation>섀시 추가(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>Add every VM of a libvirt host as a machine that MetalDesk powers</source>
+        <translation>libvirt 호스트의 모든 VM을 MetalDesk가 전원을 제어하는 머신으로 추가합니다</translation>
+    </message>
+    <message>
+        <source>Add chassis…</source>
+        <translation>섀시 추가…</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::MainWindow</name>
@@ -3439,6 +3745,25 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source> and </source>
         <translation>과(와) </translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::PowerPoller</name>
+    <message>
+        <source>checks the power of every machine that can tell every %1 s</source>
+        <translation>상태를 알 수 있는 모든 머신의 전원을 %1초마다 확인합니다</translation>
+    </message>
+    <message>
+        <source>power checks</source>
+        <translation>전원 확인</translation>
+    </message>
+    <message>
+        <source>failed checks</source>
+        <translation>실패한 확인</translation>
+    </message>
+    <message>
+        <source>rounds</source>
+        <translation>회차</translation>
     </message>
 </context>
 <context>

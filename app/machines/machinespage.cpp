@@ -3,6 +3,7 @@
 #include "core/lifecycle/permissions.h"
 
 #include "app/machines/actiondialog.h"
+#include "app/machines/addchassiswizard.h"
 #include "app/machines/addmachinedialog.h"
 #include "app/machines/machinedetails.h"
 #include "app/machines/machinefilterproxy.h"
@@ -86,6 +87,15 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     addMachineButton_->setText(tr("&Add machine"));
     addMachineButton_->setToolTip(tr("Add one machine by its MAC addresses and power settings (Ctrl+N)"));
     connect(addMachineButton_, &QToolButton::clicked, this, &MachinesPage::addMachine);
+    // MAAS's "Add hardware": one machine, or every VM of a host (a chassis), from the arrow.
+    auto *addMenu = new QMenu(addMachineButton_);
+    QAction *addOne = addMenu->addAction(tr("Add &machine…"), this, &MachinesPage::addMachine);
+    addOne->setObjectName(QStringLiteral("addOneMachine"));
+    QAction *addChassis = addMenu->addAction(tr("Add &chassis…"), this, &MachinesPage::addChassis);
+    addChassis->setObjectName(QStringLiteral("addChassis"));
+    addChassis->setToolTip(tr("Add every VM of a libvirt host as a machine that MetalDesk powers"));
+    addMachineButton_->setMenu(addMenu);
+    addMachineButton_->setPopupMode(QToolButton::MenuButtonPopup);
     auto *add = new QShortcut(QKeySequence::New, this);
     connect(add, &QShortcut::activated, this, &MachinesPage::addMachine);
 
@@ -256,6 +266,7 @@ void MachinesPage::setUser(const std::optional<Actor> &user)
     details_->setUser(user);
     addMachineButton_->setVisible(user_ && isAllowed(Capability::AddMachine, *user_));
     emptyAdd_->setVisible(addMachineButton_->isVisibleTo(this));
+    emptyAddChassis_->setVisible(addMachineButton_->isVisibleTo(this));
     updateTakeAction();
 }
 
@@ -271,6 +282,14 @@ void MachinesPage::addMachine()
                                .arg(added ? added->hostname : dialog.addedSystemId()));
     setTextColor(actionResult_, palette().color(QPalette::WindowText));
     actionResult_->show();
+}
+
+void MachinesPage::addChassis()
+{
+    if (!user_ || !isAllowed(Capability::AddMachine, *user_))
+        return;
+    AddChassisWizard wizard(core_, *user_, this);
+    wizard.exec();
 }
 
 void MachinesPage::updateTakeAction()
@@ -395,6 +414,11 @@ void MachinesPage::buildEmptyState()
     connect(emptyAdd_, &QPushButton::clicked, this, &MachinesPage::addMachine);
     texts->addSpacing(fontMetrics().height());
     texts->addWidget(emptyAdd_, 0, Qt::AlignHCenter);
+    emptyAddChassis_ = new QPushButton(tr("Add chassis…"));
+    emptyAddChassis_->setObjectName(QStringLiteral("emptyAddChassis"));
+    emptyAddChassis_->hide();
+    connect(emptyAddChassis_, &QPushButton::clicked, this, &MachinesPage::addChassis);
+    texts->addWidget(emptyAddChassis_, 0, Qt::AlignHCenter);
     texts->addStretch(2);
     auto *layout = new QHBoxLayout(emptyState_);
     layout->addStretch(1);

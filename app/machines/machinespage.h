@@ -46,6 +46,7 @@ public:
     void setUser(const std::optional<Actor> &user);
     // Add machine (administrators): a dialog, then the line above the list names the machine added.
     void addMachine();
+    void addChassis();
     // Opens the dialog of that action for the selected machines (what choosing it in the menu does).
     void takeAction(NodeAction action);
     // The same for these machines (the one a details page shows).
@@ -103,6 +104,7 @@ private:
     QLabel *emptyTitle_;
     QLabel *emptyText_;
     QPushButton *emptyAdd_;
+    QPushButton *emptyAddChassis_;
 };
 
 } // namespace metaldesk

@@ -3,6 +3,8 @@
 #include <QCoreApplication>
 #include <QUrl>
 #include <QUrlQuery>
+#include <algorithm>
+#include <cstdlib>
 #include <functional>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
@@ -121,6 +123,63 @@ Expected<void> LibvirtConnection::setPower(const QString &domain, bool on) const
         if (rc < 0)
             return lastError(on ? QCoreApplication::translate("Power", "cannot start the VM")
                                 : QCoreApplication::translate("Power", "cannot stop the VM"));
+        return {};
+    });
+}
+
+Expected<QList<LibvirtConnection::Domain>>
+LibvirtConnection::listDomains(const std::function<bool(int, int)> &progress) const
+{
+    virDomainPtr *all = nullptr;
+    const int count = virConnectListAllDomains(connection_, &all, 0); // active and inactive
+    if (count < 0)
+        return lastError(QCoreApplication::translate("Chassis", "cannot list the VMs of %1").arg(uri_));
+    QList<Domain> domains;
+    Expected<QList<Domain>> result = domains;
+    for (int i = 0; i < count; ++i) {
+        if (result) {
+            char *xml = virDomainGetXMLDesc(all[i], VIR_DOMAIN_XML_INACTIVE);
+            if (!xml) {
+                result =
+                    lastError(QCoreApplication::translate("Chassis", "cannot read a VM's definition at %1").arg(uri_));
+            } else {
+                auto description = parseDomainXml(QByteArray(xml));
+                free(xml);
+                auto power = stateOf(all[i]);
+                if (!description)
+                    result = description.error();
+                else if (!power)
+                    result = power.error();
+                else
+                    domains.append({*description, *power});
+            }
+            if (result && progress && !progress(i + 1, count))
+                result = Error{QCoreApplication::translate("Chassis", "the listing was cancelled")};
+        }
+        virDomainFree(all[i]);
+    }
+    free(all);
+    if (!result)
+        return result;
+    std::sort(domains.begin(), domains.end(),
+              [](const Domain &a, const Domain &b) { return a.description.name < b.description.name; });
+    return domains;
+}
+
+Expected<void> LibvirtConnection::setNetworkBootFirst(const QString &domain) const
+{
+    return withDomain<void>(connection_, uri_, domain, [this](virDomainPtr dom) -> Expected<void> {
+        char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE | VIR_DOMAIN_XML_SECURE);
+        if (!xml)
+            return lastError(QCoreApplication::translate("Power", "cannot read the VM's definition"));
+        auto changed = withNetworkBootFirst(QByteArray(xml));
+        free(xml);
+        if (!changed)
+            return changed.error();
+        virDomainPtr defined = virDomainDefineXML(connection_, changed->constData());
+        if (!defined)
+            return lastError(QCoreApplication::translate("Power", "cannot make the VM boot from the network"));
+        virDomainFree(defined);
         return {};
     });
 }

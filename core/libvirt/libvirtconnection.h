@@ -1,9 +1,11 @@
 #pragma once
 
 #include "core/base/expected.h"
+#include "core/libvirt/domainxml.h"
 #include "core/power/powerdriver.h"
 
 #include <QString>
+#include <functional>
 
 // libvirt's own types, kept out of everyone else's includes.
 typedef struct _virConnect *virConnectPtr;
@@ -26,6 +28,17 @@ public:
     Expected<PowerState> powerState(const QString &domain) const;
     // Starts or destroys (pulls the plug on) the domain; nothing to do when it is there already.
     Expected<void> setPower(const QString &domain, bool on) const;
+
+    struct Domain {
+        DomainDescription description;
+        PowerState power = PowerState::Unknown;
+    };
+    // Every domain the host defines, running or not, sorted by name. `progress` hears (done, total)
+    // after each one and stops the listing by returning false (a cancelled discovery).
+    Expected<QList<Domain>> listDomains(const std::function<bool(int, int)> &progress = {}) const;
+    // Makes the domain boot from the network first and its disk second (see withNetworkBootFirst),
+    // in its persistent definition: it takes effect at its next start.
+    Expected<void> setNetworkBootFirst(const QString &domain) const;
 
 private:
     LibvirtConnection(QString uri, virConnectPtr connection) : uri_(std::move(uri)), connection_(connection) {}

@@ -157,10 +157,10 @@ Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const A
     auto inserted = insertReturningId(
         *db,
         QStringLiteral("INSERT INTO machines (system_id, hostname, status, architecture, power_type, power_parameters,"
-                       " chassis_id, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                       " chassis_id, chassis_vm, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
         {systemId, hostname, int(spec.initialStatus), spec.architecture, spec.powerType,
          QString::fromUtf8(QJsonDocument(spec.powerParameters).toJson(QJsonDocument::Compact)),
-         nullableInt(spec.chassisId), now, now});
+         nullableInt(spec.chassisId), spec.chassisVm, now, now});
     if (!inserted)
         return inserted.error();
     const qint64 id = *inserted;

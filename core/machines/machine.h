@@ -35,6 +35,8 @@ struct Machine {
     qint64 storage = 0; // bytes, the sum of the disks
     QString bootDisk;
     std::optional<qint64> chassisId;
+    QString chassisVm;             // the VM's UUID on its chassis
+    bool chassisVmMissing = false; // the chassis's last sync did not find it
     QString osystem;
     QString distroSeries;
     qint64 created = 0;
@@ -54,6 +56,7 @@ struct NewMachine {
     QString powerType;
     QJsonObject powerParameters;
     std::optional<qint64> chassisId;
+    QString chassisVm; // the VM's UUID on that chassis
     NodeStatus initialStatus = NodeStatus::New;
 };
 

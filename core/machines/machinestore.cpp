@@ -11,7 +11,7 @@ const char *kSelect =
     "SELECT m.id, m.system_id, m.hostname, m.status, m.previous_status, m.status_message, m.status_expires,"
     " m.owner_id, COALESCE(u.username, ''), m.architecture, m.power_type, m.power_parameters, m.power_state,"
     " m.cpu_count, m.memory, m.storage, m.boot_disk, m.chassis_id, m.osystem, m.distro_series, m.created, m.updated,"
-    " m.zone, m.pool, m.agent_name"
+    " m.zone, m.pool, m.agent_name, m.chassis_vm, m.chassis_vm_missing"
     " FROM machines m LEFT JOIN users u ON u.id = m.owner_id ";
 
 template <typename T>
@@ -53,6 +53,8 @@ Machine machineFromQuery(const QSqlQuery &q)
     m.zone = q.value(22).toString();
     m.pool = q.value(23).toString();
     m.agentName = q.value(24).toString();
+    m.chassisVm = q.value(25).toString();
+    m.chassisVmMissing = q.value(26).toInt() != 0;
     return m;
 }
 
@@ -238,6 +240,11 @@ Expected<QHash<qint64, QString>> MachineStore::chassisNames() const
     while (q->next())
         names.insert(q->value(0).toLongLong(), q->value(1).toString());
     return names;
+}
+
+Expected<void> MachineStore::setChassisVm(const QString &systemId, const QString &vmUuid, bool missing)
+{
+    return update(systemId, QStringLiteral("chassis_vm = ?, chassis_vm_missing = ?"), {vmUuid, int(missing)});
 }
 
 Expected<void> MachineStore::update(const QString &systemId, const QString &assignments, QVariantList values)

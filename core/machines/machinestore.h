@@ -28,6 +28,8 @@ public:
     // PowerService::saveSettings, which checks both.
     Expected<void> setPowerSettings(const QString &systemId, const QString &powerType, const QJsonObject &parameters);
     Expected<void> setPowerState(const QString &systemId, const QString &powerState);
+    // Which VM of its chassis the machine is, and whether the chassis's last sync found it.
+    Expected<void> setChassisVm(const QString &systemId, const QString &vmUuid, bool missing);
     struct Hardware {
         QString architecture;
         int cpuCount = 0;

@@ -21,6 +21,15 @@ QList<PowerParameter> LibvirtPowerDriver::parameters() const
     };
 }
 
+Expected<void> LibvirtPowerDriver::setNetworkBoot(const PowerTarget &target) const
+{
+    auto connection =
+        LibvirtConnection::open(powerParameter(*this, target.parameters, QStringLiteral("power_address")));
+    if (!connection)
+        return connection.error();
+    return connection->setNetworkBootFirst(powerParameter(*this, target.parameters, QStringLiteral("power_id")));
+}
+
 Expected<void> LibvirtPowerDriver::setPower(const PowerTarget &target, bool on) const
 {
     auto connection =

@@ -12,6 +12,8 @@ public:
     QString label() const override;
     QList<PowerParameter> parameters() const override;
     bool canQuery() const override { return true; }
+    // MAAS's configure_pxe_boot: the network first, the disk second, in the domain's definition.
+    Expected<void> setNetworkBoot(const PowerTarget &target) const override;
     Expected<void> setPower(const PowerTarget &target, bool on) const override;
     Expected<PowerState> queryPower(const PowerTarget &target) const override;
 };

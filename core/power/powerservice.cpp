@@ -100,13 +100,48 @@ void PowerService::start(const QString &systemId, const PowerCall &call)
         auto done = perform(systemId, call.command, call.actor);
         emit finished(systemId, done.ok());
         QMutexLocker lock(&mutex_);
-        auto waiting = waiting_.find(systemId);
-        if (waiting == waiting_.end() || waiting->isEmpty() || stopping_) { // stopping: the rest is dropped
-            waiting_.remove(systemId);
-            return;
-        }
-        start(systemId, waiting->takeFirst());
+        startNext(systemId);
     });
+}
+
+void PowerService::startNext(const QString &systemId)
+{
+    auto waiting = waiting_.find(systemId);
+    if (waiting == waiting_.end() || waiting->isEmpty() || stopping_) { // stopping: the rest is dropped
+        waiting_.remove(systemId);
+        return;
+    }
+    start(systemId, waiting->takeFirst());
+}
+
+std::optional<Expected<PowerState>> PowerService::poll(const QString &systemId)
+{
+    {
+        QMutexLocker lock(&mutex_);
+        if (stopping_ || waiting_.contains(systemId))
+            return std::nullopt;
+        waiting_.insert(systemId, {}); // calls asked meanwhile wait for the poll, as for any call
+    }
+    std::optional<Expected<PowerState>> result;
+    auto machine = machines_.get(systemId);
+    const PowerDriver *driver = machine ? drivers_->find(machine->powerType) : nullptr;
+    if (driver && driver->canQuery() && missingPowerParameters(*driver, machine->powerParameters).isEmpty()) {
+        PowerTarget target{machine->hostname, machine->powerParameters, {}};
+        result = driver->queryPower(target);
+        const Actor poller = Actor::system(QStringLiteral("power check"));
+        if (!*result) {
+            if (machine->powerState != QLatin1String("error"))
+                record(*machine, poller, QStringLiteral("error"), EventLevel::Error,
+                       failedText(std::nullopt).arg(result->errorMessage()));
+        } else if (machine->powerState != powerStateName(**result)) {
+            record(*machine, poller, powerStateName(**result), EventLevel::Info,
+                   QCoreApplication::translate("Power", "Power is %1 (found by the regular power check)")
+                       .arg(stateWord(**result)));
+        }
+    }
+    QMutexLocker lock(&mutex_);
+    startNext(systemId);
+    return result;
 }
 
 Expected<PowerState> PowerService::perform(const QString &systemId, std::optional<PowerCommand> command,

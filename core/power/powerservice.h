@@ -41,6 +41,11 @@ public:
     // The same work on the caller's thread (the workers run this). No command: a query.
     Expected<PowerState> perform(const QString &systemId, std::optional<PowerCommand> command, const Actor &actor);
     bool waitForDone(int msecs = -1) { return pool_.waitForDone(msecs); }
+    // The background poll of one machine, on the caller's thread: one query, no retries, written
+    // only when the state changed (an event then, and once when a check starts failing). Skipped
+    // (nullopt) while a power call for the machine runs or waits, so a poll never overwrites a
+    // call's outcome, and for machines whose driver cannot tell.
+    std::optional<Expected<PowerState>> poll(const QString &systemId);
 
 signals:
     void finished(const QString &systemId, bool ok);
@@ -59,6 +64,7 @@ private:
     };
     void submit(const QString &systemId, std::optional<PowerCommand> command, const Actor &actor);
     void start(const QString &systemId, const PowerCall &call); // with mutex_ held
+    void startNext(const QString &systemId);                    // with mutex_ held
 
     std::shared_ptr<Database> db_;
     ChangeFeed *feed_;

@@ -17,6 +17,7 @@ signals:
     void machineChanged(const QString &systemId);
     void machineRemoved(const QString &systemId);
     void eventRecorded(const metaldesk::Event &event);
+    void chassisChanged(); // added, synced or removed
 };
 
 } // namespace metaldesk

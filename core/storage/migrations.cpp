@@ -181,6 +181,16 @@ const QList<Migration> &migrations()
              " UNIQUE (name, architecture))",
          }},
         {5, "API token secrets stored as hashes", {}, hashApiTokenSecrets},
+        {6,
+         "chassis discovery: which VM a machine is, and each chassis's last sync",
+         {
+             // The VM's own identity on its chassis (libvirt's or vSphere's UUID: it stays when the
+             // VM is renamed), and whether the last sync no longer found it.
+             "ALTER TABLE machines ADD COLUMN chassis_vm TEXT NOT NULL DEFAULT ''",
+             "ALTER TABLE machines ADD COLUMN chassis_vm_missing INTEGER NOT NULL DEFAULT 0",
+             "ALTER TABLE chassis ADD COLUMN last_sync %BIGINT%",
+             "ALTER TABLE chassis ADD COLUMN last_error TEXT NOT NULL DEFAULT ''",
+         }},
     };
     return list;
 }

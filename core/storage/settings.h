@@ -43,6 +43,7 @@ inline constexpr char BootEnvironmentDir[] = "boot_environment_dir";
 inline constexpr char MetadataPort[] = "metadata_port";
 inline constexpr char MetadataTimeoutSeconds[] = "metadata_timeout_seconds";
 inline constexpr char MetadataMaxConnections[] = "metadata_max_connections";
+inline constexpr char PowerPollSeconds[] = "power_poll_seconds"; // MAAS polls power every 5 minutes
 } // namespace setting
 
 struct SettingSpec {

@@ -1,6 +1,7 @@
 #include "servers/runtime/services.h"
 
 #include "core/lifecycle/timeoutmonitor.h"
+#include "core/power/powerpoller.h"
 #include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
 #include "servers/boot/httpbootserver.h"
@@ -38,6 +39,7 @@ QStringList addServices(ServiceHost &host, CoreServices &core, const QString &li
                                      "hard limit (ulimit -Hn, or LimitNOFILE= in a service unit).")
                         .arg(quint64(files));
     host.add(std::make_unique<TimeoutMonitor>(core.engine.get()));
+    host.add(std::make_unique<PowerPoller>(core.db, core.power.get()));
     auto dhcp = dhcp::ServerConfig::fromConfig(*core.config);
     if (!dhcp)
         problems << ServicesText::tr("DHCP is not started: %1").arg(dhcp.errorMessage());

@@ -97,7 +97,7 @@ QString LibvirtSession::virsh(const QStringList &args, QString *error) const
     return out.isEmpty() ? QStringLiteral(" ") : out; // empty means failed: say something
 }
 
-QString LibvirtSession::defineVm(const QString &name) const
+QString LibvirtSession::defineVm(const QString &name, const QString &devices) const
 {
     const QString path = dir_ + QStringLiteral("/") + name + QStringLiteral(".xml");
     QFile xml(path);
@@ -108,7 +108,8 @@ QString LibvirtSession::defineVm(const QString &name) const
               "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
               "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os>"
               "<features><acpi/></features>"
-              "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>\n");
+              "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>" +
+              devices.toUtf8() + "</devices></domain>\n");
     xml.close();
     QString error; // virsh reads the file and sends the XML: the daemon never opens it
     if (virsh({QStringLiteral("define"), path}, &error).isEmpty())

@@ -20,7 +20,8 @@ public:
     // virsh against this daemon; its output, or empty with `error` set.
     QString virsh(const QStringList &args, QString *error = nullptr) const;
     // A small VM with no disk (it sits in its firmware when running): enough to switch on and off.
-    QString defineVm(const QString &name) const;
+    // `devices` is added inside <devices> (network interfaces for discovery tests).
+    QString defineVm(const QString &name, const QString &devices = {}) const;
 
 private:
     QString dir_;

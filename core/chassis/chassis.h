@@ -1,0 +1,41 @@
+#pragma once
+
+#include "core/power/powerdriver.h"
+
+#include <QJsonObject>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace metaldesk {
+
+// A host whose VMs MetalDesk discovers and powers (MAAS's "add chassis"): a libvirt host now,
+// vSphere next. Its type is the power type its machines get ("virsh").
+struct Chassis {
+    qint64 id = 0;
+    QString name;                   // unique, shown in the Machines list's Chassis column
+    QString type;                   // "virsh"
+    QString address;                // the libvirt URI
+    QString prefixFilter;           // only VMs whose name starts with it ("" = all)
+    std::optional<qint64> lastSync; // ms since epoch
+    QString lastError;              // why the last sync failed, "" when it worked
+    int machineCount = 0;
+};
+
+// One VM as its chassis lists it.
+struct ChassisVm {
+    QString name;
+    QString uuid;
+    QString architecture; // MAAS's form, "amd64/generic"
+    QString firmware;     // "bios", "uefi"
+    QStringList macAddresses;
+    PowerState power = PowerState::Unknown;
+};
+
+// The chassis types MetalDesk can discover, for the wizard's first page.
+QStringList chassisTypes();
+QString chassisTypeLabel(const QString &type);
+// The power parameters a machine of this chassis gets for one of its VMs.
+QJsonObject chassisPowerParameters(const Chassis &chassis, const ChassisVm &vm);
+
+} // namespace metaldesk

@@ -1,0 +1,276 @@
+#include "core/chassis/chassissync.h"
+
+#include "core/chassis/chassisstore.h"
+#include "core/libvirt/libvirtconnection.h"
+#include "core/lifecycle/actionrunner.h"
+#include "core/lifecycle/permissions.h"
+#include "core/runtime/coreservices.h"
+
+#include <QCoreApplication>
+#include <QHash>
+#include <QLoggingCategory>
+
+namespace metaldesk {
+
+Q_LOGGING_CATEGORY(lcChassis, "metaldesk.chassis")
+
+namespace {
+
+Expected<QList<ChassisVm>> listLibvirt(const Chassis &chassis, const std::function<bool(int, int)> &progress)
+{
+    auto connection = LibvirtConnection::open(chassis.address);
+    if (!connection)
+        return connection.error();
+    auto domains = connection->listDomains(progress);
+    if (!domains)
+        return domains.error();
+    QList<ChassisVm> vms;
+    for (const auto &d : std::as_const(*domains))
+        vms.append({d.description.name, d.description.uuid, d.description.architecture, d.description.firmware,
+                    d.description.macAddresses, d.power});
+    return vms;
+}
+
+Event chassisEvent(const Machine &machine, const Actor &actor, EventLevel level, const QString &description)
+{
+    Event e;
+    e.systemId = machine.systemId;
+    e.hostname = machine.hostname;
+    e.username = actor.username;
+    e.type = QStringLiteral("chassis");
+    e.level = level;
+    e.description = description;
+    return e;
+}
+} // namespace
+
+Expected<SyncOutcome> resyncChassis(CoreServices &core, const Chassis &chassis, const Expected<QList<ChassisVm>> &vms,
+                                    const Actor &actor)
+{
+    if (auto allowed = requireCapability(Capability::AddMachine, actor); !allowed)
+        return allowed.error();
+    ChassisStore store(core.db, core.feed.get());
+    auto machines = vms ? core.machines->list() : Expected<QList<Machine>>(vms.error());
+    if (!machines) {
+        if (auto stamped = store.recordSync(chassis.id, machines.errorMessage()); !stamped)
+            qCWarning(lcChassis) << "cannot record the failed sync of" << chassis.name << stamped.errorMessage();
+        return machines.error();
+    }
+    const SyncPlan plan = planChassisSync(*vms, chassis.prefixFilter, chassis.id, *machines);
+    return applyChassisSync(core, chassis, plan, plan.allVms(), actor);
+}
+
+QString syncActionText(SyncAction action)
+{
+    switch (action) {
+    case SyncAction::Add: return QCoreApplication::translate("Chassis", "new machine");
+    case SyncAction::Update: return QCoreApplication::translate("Chassis", "update");
+    case SyncAction::Unchanged: return QCoreApplication::translate("Chassis", "already known");
+    case SyncAction::Conflict:
+    case SyncAction::NoNetwork: return QCoreApplication::translate("Chassis", "not added");
+    case SyncAction::Filtered: break;
+    }
+    return QCoreApplication::translate("Chassis", "outside the prefix");
+}
+
+QSet<QString> SyncPlan::allVms() const
+{
+    QSet<QString> uuids;
+    for (const SyncItem &item : items)
+        uuids.insert(item.vm.uuid);
+    return uuids;
+}
+
+Expected<QList<ChassisVm>> listChassisVms(const Chassis &chassis, const std::function<bool(int, int)> &progress)
+{
+    if (chassis.type == QLatin1String("virsh"))
+        return listLibvirt(chassis, progress);
+    return Error{QCoreApplication::translate("Chassis", "unknown chassis type '%1'").arg(chassis.type)};
+}
+
+SyncPlan planChassisSync(const QList<ChassisVm> &vms, const QString &prefix, std::optional<qint64> chassisId,
+                         const QList<Machine> &machines)
+{
+    QHash<QString, const Machine *> byVm;  // this chassis's machines by VM UUID
+    QHash<QString, const Machine *> byMac; // every machine's MACs
+    for (const Machine &m : machines) {
+        if (chassisId && m.chassisId == chassisId && !m.chassisVm.isEmpty())
+            byVm.insert(m.chassisVm, &m);
+        for (const Interface &i : m.interfaces)
+            byMac.insert(i.macAddress, &m);
+    }
+    SyncPlan plan;
+    QHash<QString, QString> macOfVm; // MACs taken by an earlier VM of this listing → its name
+    QSet<QString> listed;
+    for (const ChassisVm &vm : vms) {
+        listed.insert(vm.uuid);
+        SyncItem item{vm, SyncAction::Add, {}, {}};
+        const Machine *known = byVm.value(vm.uuid);
+        if (!vm.name.startsWith(prefix)) {
+            item.action = SyncAction::Filtered;
+            item.reason = QCoreApplication::translate("Chassis", "its name does not start with %1").arg(prefix);
+            if (known)
+                item.systemId = known->systemId;
+            plan.items << item;
+            continue;
+        }
+        if (vm.macAddresses.isEmpty() && !known) {
+            item.action = SyncAction::NoNetwork;
+            item.reason =
+                QCoreApplication::translate("Chassis", "it has no network interface, so it cannot boot from MetalDesk");
+            plan.items << item;
+            continue;
+        }
+        // A MAC another machine has, or an earlier VM of this listing: never two machines for one
+        // MAC, never one machine for two VMs.
+        for (const QString &mac : vm.macAddresses) {
+            if (const Machine *owner = byMac.value(mac); owner && owner != known) {
+                item.action = SyncAction::Conflict;
+                item.systemId = owner->systemId;
+                item.reason = QCoreApplication::translate("Chassis", "its MAC %1 already belongs to machine %2")
+                                  .arg(mac, owner->hostname);
+                break;
+            }
+            if (macOfVm.contains(mac)) {
+                item.action = SyncAction::Conflict;
+                item.reason = QCoreApplication::translate("Chassis", "its MAC %1 is also the VM %2's")
+                                  .arg(mac, macOfVm.value(mac));
+                break;
+            }
+        }
+        for (const QString &mac : vm.macAddresses)
+            macOfVm.insert(mac, vm.name);
+        if (item.action == SyncAction::Conflict) {
+            plan.items << item;
+            continue;
+        }
+        if (known) {
+            item.systemId = known->systemId;
+            QStringList changes;
+            if (known->powerParameters.value(QStringLiteral("power_id")).toString() != vm.name)
+                changes << QCoreApplication::translate("Chassis", "renamed to %1").arg(vm.name);
+            QStringList newMacs;
+            for (const QString &mac : vm.macAddresses)
+                if (std::none_of(known->interfaces.begin(), known->interfaces.end(),
+                                 [&](const Interface &i) { return i.macAddress == mac; }))
+                    newMacs << mac;
+            if (!newMacs.isEmpty())
+                changes << QCoreApplication::translate("Chassis", "new MAC %1").arg(newMacs.join(QStringLiteral(", ")));
+            if (known->chassisVmMissing)
+                changes << QCoreApplication::translate("Chassis", "found again");
+            item.action = changes.isEmpty() ? SyncAction::Unchanged : SyncAction::Update;
+            item.reason = changes.isEmpty() ? QCoreApplication::translate("Chassis", "machine %1").arg(known->hostname)
+                                            : changes.join(QStringLiteral("; "));
+        }
+        plan.items << item;
+    }
+    for (const Machine &m : machines)
+        if (chassisId && m.chassisId == chassisId && !m.chassisVmMissing && !listed.contains(m.chassisVm))
+            plan.vanished << m;
+    return plan;
+}
+
+Expected<SyncOutcome> applyChassisSync(CoreServices &core, const Chassis &chassis, const SyncPlan &plan,
+                                       const QSet<QString> &chosen, const Actor &actor, bool commission)
+{
+    if (auto allowed = requireCapability(Capability::AddMachine, actor); !allowed)
+        return allowed.error();
+    SyncOutcome outcome;
+    QList<Machine> created;
+    for (const SyncItem &item : plan.items) {
+        if (item.action == SyncAction::Conflict || item.action == SyncAction::NoNetwork) {
+            outcome.skipped.append({item.vm.name, item.reason});
+            continue;
+        }
+        if (!chosen.contains(item.vm.uuid)) {
+            if (item.action == SyncAction::Add || item.action == SyncAction::Update)
+                outcome.skipped.append({item.vm.name, QCoreApplication::translate("Chassis", "not chosen")});
+            continue;
+        }
+        switch (item.action) {
+        case SyncAction::Add: {
+            NewMachine spec;
+            // The VM's name is the machine's when it is a free host name (MAAS does the same).
+            spec.hostname = item.vm.name.toLower();
+            if (!isValidHostname(spec.hostname))
+                spec.hostname.clear();
+            spec.architecture = item.vm.architecture;
+            spec.macAddresses = item.vm.macAddresses;
+            spec.powerType = chassis.type;
+            spec.powerParameters = chassisPowerParameters(chassis, item.vm);
+            spec.chassisId = chassis.id;
+            spec.chassisVm = item.vm.uuid;
+            auto machine = core.engine->createMachine(spec, actor);
+            if (!machine && !spec.hostname.isEmpty()) { // its name is taken: a generated one
+                spec.hostname.clear();
+                machine = core.engine->createMachine(spec, actor);
+            }
+            if (!machine) {
+                outcome.skipped.append({item.vm.name, machine.errorMessage()});
+                continue;
+            }
+            created << *machine;
+            outcome.created << machine->hostname;
+            break;
+        }
+        case SyncAction::Update: {
+            auto machine = core.machines->get(item.systemId);
+            if (!machine) {
+                outcome.skipped.append({item.vm.name, machine.errorMessage()});
+                continue;
+            }
+            QJsonObject parameters = machine->powerParameters;
+            parameters.insert(QStringLiteral("power_id"), item.vm.name);
+            Expected<void> done = core.machines->setPowerSettings(item.systemId, chassis.type, parameters);
+            if (done)
+                if (auto added = core.machines->addInterfaces(item.systemId, item.vm.macAddresses); !added)
+                    done = added.error();
+            if (done)
+                done = core.machines->setChassisVm(item.systemId, item.vm.uuid, false);
+            if (!done) {
+                outcome.skipped.append({item.vm.name, done.errorMessage()});
+                continue;
+            }
+            if (auto recorded = core.events->record(
+                    chassisEvent(*machine, actor, EventLevel::Info,
+                                 QCoreApplication::translate("Chassis", "Chassis %1: VM %2 changed (%3)")
+                                     .arg(chassis.name, item.vm.name, item.reason)));
+                recorded)
+                emit core.feed->eventRecorded(*recorded);
+            outcome.updated << machine->hostname;
+            break;
+        }
+        case SyncAction::Unchanged: break;
+        case SyncAction::Conflict:
+        case SyncAction::NoNetwork:
+        case SyncAction::Filtered: break;
+        }
+    }
+    for (const Machine &m : plan.vanished) {
+        if (auto marked = core.machines->setChassisVm(m.systemId, m.chassisVm, true); !marked)
+            return marked.error();
+        auto recorded = core.events->record(chassisEvent(
+            m, actor, EventLevel::Warning,
+            QCoreApplication::translate(
+                "Chassis",
+                "The VM %1 is no longer on chassis %2: power calls will fail until it is back or the machine is "
+                "deleted")
+                .arg(m.powerParameters.value(QStringLiteral("power_id")).toString(), chassis.name)));
+        if (recorded)
+            emit core.feed->eventRecorded(*recorded);
+        outcome.vanished << m.hostname;
+    }
+    if (auto stamped = ChassisStore(core.db, core.feed.get()).recordSync(chassis.id, {}); !stamped)
+        return stamped.error();
+    qCInfo(lcChassis) << "synced" << chassis.name << "created" << outcome.created.size() << "updated"
+                      << outcome.updated.size() << "vanished" << outcome.vanished.size() << "skipped"
+                      << outcome.skipped.size();
+    if (commission && !created.isEmpty())
+        for (const ActionOutcome &o :
+             ActionRunner(*core.engine, core.db).run(created, ActionRequest(NodeAction::Commission), actor))
+            if (!o.taken())
+                outcome.skipped.append({o.hostname, o.refusal});
+    return outcome;
+}
+
+} // namespace metaldesk

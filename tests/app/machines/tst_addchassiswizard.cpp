@@ -1,0 +1,155 @@
+// The Add chassis wizard as an administrator uses it, against a real libvirtd with QEMU VMs: a host
+// that does not answer says why on the first page; Next lists the VMs and goes on; the prefix
+// narrows the list as it is typed; a VM without a NIC is shown but cannot be checked; Finish
+// leaves one machine per checked VM, powered through libvirt. Screenshots in English and Korean.
+
+#include "app/machines/addchassiswizard.h"
+#include "core/chassis/chassisstore.h"
+#include "core/runtime/coreservices.h"
+#include "guitest.h"
+#include "libvirtsession.h"
+
+#include "skip.h"
+#include <QAbstractButton>
+#include <QApplication>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTest>
+#include <QTreeWidget>
+
+using namespace metaldesk;
+using namespace Qt::StringLiterals;
+
+class TestAddChassisWizard : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir settingsDir_;
+    QTemporaryDir daemonDir_;
+    std::unique_ptr<testing::LibvirtSession> libvirt_;
+    std::unique_ptr<QTemporaryDir> dir_;
+    std::unique_ptr<CoreServices> core_;
+    const Actor admin_{1, u"admin"_s, true};
+
+    static QString nic(const QString &mac)
+    {
+        return u"<interface type='user'><mac address='%1'/></interface>"_s.arg(mac);
+    }
+    template <typename T>
+    static T *child(QWidget *w, const QString &name)
+    {
+        T *found = w->findChild<T *>(name);
+        if (!found)
+            qFatal("no %s", qPrintable(name));
+        return found;
+    }
+    static QStringList rows(QTreeWidget *list)
+    {
+        QStringList names;
+        for (int i = 0; i < list->topLevelItemCount(); ++i)
+            names << list->topLevelItem(i)->text(0);
+        return names;
+    }
+
+    // Walks the wizard to its result, saving a screenshot of each page with the suffix.
+    void walk(const QString &suffix)
+    {
+        AddChassisWizard wizard(*core_, admin_);
+        wizard.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&wizard));
+        auto *address = child<QLineEdit>(&wizard, u"chassisAddress"_s);
+        address->setText(daemonDir_.filePath(u"nowhere"_s).prepend(u"qemu+unix:///session?socket="_s));
+        QTest::mouseClick(child<QPushButton>(&wizard, u"testConnection"_s), Qt::LeftButton);
+        auto *connection = child<QLabel>(&wizard, u"connectionResult"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(connection->text().contains(u"nowhere"_s) &&
+                                     wizard.button(QWizard::NextButton)->isEnabled() &&
+                                     child<QPushButton>(&wizard, u"testConnection"_s)->isEnabled(),
+                                 20000);
+        QVERIFY(!wizard.listed());
+        QVERIFY(wizard.grab().save(u"%1/add-chassis-unreachable-%2.png"_s.arg(QStringLiteral(SCREENSHOT_DIR), suffix)));
+        QCOMPARE(wizard.currentId(), int(AddChassisWizard::HostPage));
+
+        address->setText(libvirt_->uri());
+        child<QLineEdit>(&wizard, u"chassisName"_s)->setText(u"lab host"_s);
+        wizard.next(); // lists, then goes on by itself
+        QTRY_COMPARE_WITH_TIMEOUT(wizard.currentId(), int(AddChassisWizard::VmsPage), 20000);
+        auto *list = child<QTreeWidget>(&wizard, u"vmList"_s);
+        QCOMPARE(rows(list), QStringList({u"lab-a"_s, u"lab-b"_s, u"lab-nonic"_s, u"other-c"_s}));
+        QTest::keyClicks(child<QLineEdit>(&wizard, u"prefixFilter"_s), u"lab-"_s);
+        QCOMPARE(rows(list), QStringList({u"lab-a"_s, u"lab-b"_s, u"lab-nonic"_s}));
+        QCOMPARE(list->topLevelItem(0)->checkState(0), Qt::Checked);
+        QVERIFY(!(list->topLevelItem(2)->flags() & Qt::ItemIsEnabled)); // no NIC: cannot be chosen
+        QVERIFY(list->topLevelItem(2)->text(4).contains(u"no network interface"_s) || suffix != u"en"_s);
+        list->topLevelItem(1)->setCheckState(0, Qt::Unchecked); // lab-b stays out
+        QVERIFY(wizard.grab().save(u"%1/add-chassis-vms-%2.png"_s.arg(QStringLiteral(SCREENSHOT_DIR), suffix)));
+
+        wizard.next();
+        QCOMPARE(wizard.currentId(), int(AddChassisWizard::ResultPage));
+        QVERIFY2(child<QLabel>(&wizard, u"syncResult"_s)->text().contains(u"lab-a"_s),
+                 qPrintable(child<QLabel>(&wizard, u"syncResult"_s)->text()));
+        QVERIFY(wizard.grab().save(u"%1/add-chassis-result-%2.png"_s.arg(QStringLiteral(SCREENSHOT_DIR), suffix)));
+        wizard.accept();
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(guitest::setUpGuiTest(u"tst_addchassiswizard"_s, settingsDir_.path(), false));
+        libvirt_ = std::make_unique<testing::LibvirtSession>(daemonDir_.path());
+        if (const QString why = libvirt_->start(); !why.isEmpty())
+            METALDESK_SKIP(qPrintable(u"no libvirtd to test against: "_s + why));
+        QCOMPARE(libvirt_->defineVm(u"lab-a"_s, nic(u"52:54:00:d0:00:01"_s)), QString());
+        QCOMPARE(libvirt_->defineVm(u"lab-b"_s, nic(u"52:54:00:d0:00:02"_s)), QString());
+        QCOMPARE(libvirt_->defineVm(u"lab-nonic"_s), QString());
+        QCOMPARE(libvirt_->defineVm(u"other-c"_s, nic(u"52:54:00:d0:00:03"_s)), QString());
+    }
+    void init()
+    {
+        const QString fresh = guitest::startFresh(dir_, core_);
+        QVERIFY2(fresh.isEmpty(), qPrintable(fresh));
+    }
+    void cleanup()
+    {
+        core_.reset();
+        dir_.reset();
+    }
+    void cleanupTestCase() { libvirt_.reset(); }
+
+    void addsTheCheckedVmsOfALibvirtHost()
+    {
+        walk(u"en"_s);
+        if (QTest::currentTestFailed())
+            return;
+        auto machines = core_->machines->list();
+        QVERIFY(machines);
+        QCOMPARE(machines->size(), 1);
+        const Machine &a = machines->first();
+        QCOMPARE(a.hostname, u"lab-a"_s);
+        QCOMPARE(a.powerType, u"virsh"_s);
+        QCOMPARE(a.powerParameters.value(u"power_id"_s).toString(), u"lab-a"_s);
+        auto chassis = ChassisStore(core_->db, nullptr).list();
+        QVERIFY(chassis && chassis->size() == 1);
+        QCOMPARE(chassis->first().name, u"lab host"_s);
+        QCOMPARE(chassis->first().prefixFilter, u"lab-"_s);
+        QCOMPARE(a.chassisId, chassis->first().id);
+    }
+
+    void speaksKorean()
+    {
+        QTranslator korean, koreanQt;
+        QVERIFY(guitest::loadShippedKorean(korean, koreanQt));
+        const QFont original = QApplication::font();
+        QCoreApplication::installTranslator(&korean);
+        QCoreApplication::installTranslator(&koreanQt);
+        QApplication::setFont(QFont(u"Noto Sans CJK KR"_s, original.pointSize()));
+        auto restore = qScopeGuard([&] {
+            QCoreApplication::removeTranslator(&korean);
+            QCoreApplication::removeTranslator(&koreanQt);
+            QApplication::setFont(original);
+        });
+        walk(u"ko"_s);
+    }
+};
+
+QTEST_MAIN(TestAddChassisWizard)
+#include "tst_addchassiswizard.moc"
