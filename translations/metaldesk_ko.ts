@@ -2409,6 +2409,133 @@ packages: [htop]</translation>
     </message>
 </context>
 <context>
+    <name>metaldesk::ChassisPage</name>
+    <message>
+        <source>&amp;Add chassis…</source>
+        <translation>섀시 추가(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Re-sync</source>
+        <translation>다시 동기화(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Re&amp;move…</source>
+        <translation>제거(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>이름</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>유형</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>주소</translation>
+    </message>
+    <message>
+        <source>Prefix</source>
+        <translation>접두사</translation>
+    </message>
+    <message>
+        <source>Machines</source>
+        <translation>머신</translation>
+    </message>
+    <message>
+        <source>Last sync</source>
+        <translation>마지막 동기화</translation>
+    </message>
+    <message>
+        <source>Problem</source>
+        <translation>문제</translation>
+    </message>
+    <message>
+        <source>No chassis yet. A chassis is a libvirt host whose VMs MetalDesk adds as machines and powers through the host: Add chassis lists them.</source>
+        <translation>아직 섀시가 없습니다. 섀시는 MetalDesk가 VM을 머신으로 추가하고 호스트를 통해 전원을 제어하는 libvirt 호스트입니다: 섀시 추가로 VM 목록을 가져옵니다.</translation>
+    </message>
+    <message>
+        <source>Cannot read the chassis: %1</source>
+        <translation>섀시를 읽을 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <source>(all VMs)</source>
+        <translation>(모든 VM)</translation>
+    </message>
+    <message>
+        <source>List the host&apos;s VMs again: add new ones, update changed ones, mark removed ones</source>
+        <translation>호스트의 VM 목록을 다시 가져옵니다: 새 VM은 추가하고, 바뀐 VM은 갱신하고, 없어진 VM은 표시합니다</translation>
+    </message>
+    <message>
+        <source>Select a chassis first</source>
+        <translation>먼저 섀시를 선택하세요</translation>
+    </message>
+    <message>
+        <source>Re-syncing %1</source>
+        <translation>%1 다시 동기화 중</translation>
+    </message>
+    <message>
+        <source>Listing the VMs of %1</source>
+        <translation>%1의 VM 목록 가져오는 중</translation>
+    </message>
+    <message>
+        <source>Re-sync of %1 stopped: %2</source>
+        <translation>%1 다시 동기화가 멈췄습니다: %2</translation>
+    </message>
+    <message>
+        <source>Re-sync of %1 failed: %2</source>
+        <translation>%1 다시 동기화에 실패했습니다: %2</translation>
+    </message>
+    <message>
+        <source>Re-synced %1.</source>
+        <translation>%1을(를) 다시 동기화했습니다.</translation>
+    </message>
+    <message>
+        <source>New: %1.</source>
+        <translation>새 머신: %1.</translation>
+    </message>
+    <message>
+        <source>Updated: %1.</source>
+        <translation>갱신함: %1.</translation>
+    </message>
+    <message>
+        <source>No longer on the host: %1.</source>
+        <translation>호스트에 더 이상 없음: %1.</translation>
+    </message>
+    <message>
+        <source>Not added: %1 (%2).</source>
+        <translation>추가하지 않음: %1 (%2).</translation>
+    </message>
+    <message>
+        <source>Nothing changed.</source>
+        <translation>바뀐 것이 없습니다.</translation>
+    </message>
+    <message>
+        <source>Remove chassis</source>
+        <translation>섀시 제거</translation>
+    </message>
+    <message>
+        <source>Remove the chassis %1? Its %2 machine(s) stay, with their power settings; delete them from the Machines page if they should go too.</source>
+        <translation>섀시 %1을(를) 제거할까요? 머신 %2대는 전원 설정과 함께 남습니다. 머신도 없애려면 머신 페이지에서 삭제하세요.</translation>
+    </message>
+    <message>
+        <source>Remove, keep the machines</source>
+        <translation>제거하고 머신은 유지</translation>
+    </message>
+    <message>
+        <source>Cannot remove %1: %2</source>
+        <translation>%1을(를) 제거할 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>Removed the chassis %1; its machines stay.</source>
+        <translation>섀시 %1을(를) 제거했습니다. 머신은 남아 있습니다.</translation>
+    </message>
+</context>
+<context>
     <name>metaldesk::FirstRunWizard</name>
     <message>
         <source>Welcome to MetalDesk</source>
@@ -3482,6 +3609,10 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>About MetalDesk</source>
         <translation>MetalDesk 정보</translation>
+    </message>
+    <message>
+        <source>Chassis</source>
+        <translation>섀시</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,6 @@
 #include "app/shell/mainwindow.h"
 
+#include "app/machines/chassispage.h"
 #include "app/machines/machinespage.h"
 #include "app/network/networkpage.h"
 #include "app/network/servicespage.h"
@@ -36,6 +37,7 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
       navigation_(new QListWidget(this)),
       pages_(new QStackedWidget(this)),
       machinesPage_(new MachinesPage(core, this)),
+      chassisPage_(new ChassisPage(core, this)),
       servicesPage_(new ServicesPage(host, core, this)),
       networkPage_(new NetworkPage(core, host, this)),
       usersPage_(new UsersPage(*core.users, this)),
@@ -63,6 +65,9 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
     });
 
     addPage(machinesPage_, style()->standardIcon(QStyle::SP_ComputerIcon), tr("Machines"));
+    addPage(chassisPage_,
+            QIcon::fromTheme(QStringLiteral("network-server"), style()->standardIcon(QStyle::SP_DriveHDIcon)),
+            tr("Chassis"));
     addPage(
         servicesPage_,
         QIcon::fromTheme(QStringLiteral("utilities-system-monitor"), style()->standardIcon(QStyle::SP_BrowserReload)),
@@ -178,6 +183,7 @@ void MainWindow::setUser(const std::optional<Actor> &user)
 {
     user_ = user;
     machinesPage_->setUser(user);
+    chassisPage_->setUser(user);
     usersPage_->setUser(user);
     networkPage_->setUser(user);
     if (!user)

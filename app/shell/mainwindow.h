@@ -14,6 +14,7 @@ class QToolButton;
 namespace metaldesk {
 
 struct CoreServices;
+class ChassisPage;
 class MachinesPage;
 class NetworkPage;
 class NotificationModel;
@@ -66,6 +67,7 @@ private:
     QListWidget *navigation_;
     QStackedWidget *pages_;
     MachinesPage *machinesPage_;
+    ChassisPage *chassisPage_;
     ServicesPage *servicesPage_;
     NetworkPage *networkPage_;
     UsersPage *usersPage_;
