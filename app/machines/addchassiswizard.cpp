@@ -258,6 +258,8 @@ bool AddChassisWizard::validateCurrentPage()
     if (currentId() == HostPage) {
         if (listed() && listedAddress_ == address_->text().trimmed())
             return true;
+        if (job_ && !job_->isFinished())
+            return false; // a listing runs: its end goes on by itself, once
         // Next lists first, and goes on by itself when the listing worked.
         connect(
             this, &AddChassisWizard::listingFinished, this,
