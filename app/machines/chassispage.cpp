@@ -149,6 +149,13 @@ void ChassisPage::refresh()
     updateButtons();
 }
 
+void ChassisPage::select(qint64 chassisId)
+{
+    for (int row = 0; row < chassis_.size(); ++row)
+        if (chassis_[row].id == chassisId)
+            table_->selectRow(row);
+}
+
 std::optional<Chassis> ChassisPage::selected() const
 {
     const auto rows = table_->selectionModel()->selectedRows();

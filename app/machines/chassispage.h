@@ -28,6 +28,7 @@ public:
     ~ChassisPage() override;
     void setUser(const std::optional<Actor> &user);
     void refresh();
+    void select(qint64 chassisId);
     void resyncSelected();
     void removeSelected(); // asks first
     bool isSyncing() const;

@@ -188,8 +188,16 @@ MachinesPage::MachinesPage(CoreServices &core, QWidget *parent)
     layout->addWidget(views_, 1);
 
     // Double-click or Enter (or a single click where the platform opens items so).
-    connect(view_, &QAbstractItemView::activated, this,
-            [this](const QModelIndex &index) { showMachine(index.data(MachineTableModel::SystemIdRole).toString()); });
+    connect(view_, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
+        const QString systemId = index.data(MachineTableModel::SystemIdRole).toString();
+        // The Chassis cell leads to its chassis, as a link would; any other cell to the machine.
+        if (const int row = model_->rowOf(systemId); index.column() == MachineTableModel::ChassisColumn && row >= 0)
+            if (const auto chassis = model_->machineAt(row).chassisId) {
+                emit chassisRequested(*chassis);
+                return;
+            }
+        showMachine(systemId);
+    });
     connect(details_, &MachineDetails::backRequested, this, &MachinesPage::showList);
     connect(details_, &MachineDetails::actionRequested, this, [this](NodeAction action) {
         if (const int row = model_->rowOf(details_->systemId()); row >= 0)

@@ -66,6 +66,7 @@ public:
 
 signals:
     void selectionChanged();
+    void chassisRequested(qint64 chassisId); // its Chassis cell was opened
 
 private:
     void buildEmptyState();

@@ -78,6 +78,11 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
     addPage(usersPage_, QIcon::fromTheme(QStringLiteral("system-users"), style()->standardIcon(QStyle::SP_DirHomeIcon)),
             tr("Users"));
     navigation_->setCurrentRow(0);
+    connect(machinesPage_, &MachinesPage::chassisRequested, this, [this](qint64 chassisId) {
+        chassisPage_->refresh();
+        chassisPage_->select(chassisId);
+        showPage(chassisPage_);
+    });
 
     auto *central = new QWidget(this);
     auto *layout = new QHBoxLayout(central);

@@ -33,6 +33,7 @@ public:
     MachinesPage *machinesPage() const { return machinesPage_; }
     ServicesPage *servicesPage() const { return servicesPage_; }
     NetworkPage *networkPage() const { return networkPage_; }
+    ChassisPage *chassisPage() const { return chassisPage_; }
     NotificationPanel *notificationPanel() const { return notificationPanel_; }
     UsersPage *usersPage() const { return usersPage_; }
     // The signed-in user: who takes actions from this window (shown in the status bar, with Sign in

@@ -1,5 +1,6 @@
 // The main window's Machines page, offscreen, over a real SQLite database: what it lists, how it
 // filters and sorts, and that it follows changes made through the core live, row by row.
+#include "app/machines/chassispage.h"
 #include "app/machines/machinefilterproxy.h"
 #include "app/machines/machinespage.h"
 #include "app/machines/machinetablemodel.h"
@@ -30,6 +31,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QThread>
 #include <QToolButton>
@@ -398,6 +400,15 @@ void TestMachinesPage::showsAddressesChassisAndTheLastEventLive()
     QCOMPARE(cell(deployed, M::IpColumn), QStringLiteral("192.168.100.200"));
     QCOMPARE(cell(QStringLiteral("vm-07"), M::ChassisColumn), QStringLiteral("kvm-host.lab"));
     QCOMPARE(cell(deployed, M::ChassisColumn), QStringLiteral("—"));
+    // The Chassis cell leads to the Chassis page with that chassis selected; another cell to the machine.
+    emit table_->activated(table_->model()->index(proxyRowOf(QStringLiteral("vm-07")), M::ChassisColumn));
+    auto *pages = window_->findChild<QStackedWidget *>(QStringLiteral("pages"));
+    QCOMPARE(pages->currentWidget(), static_cast<QWidget *>(window_->chassisPage()));
+    auto *chassisTable = window_->chassisPage()->findChild<QTableWidget *>(QStringLiteral("chassisTable"));
+    QVERIFY(chassisTable && chassisTable->selectionModel()->hasSelection());
+    QCOMPARE(chassisTable->selectionModel()->selectedRows().first().data().toString(), QStringLiteral("kvm-host.lab"));
+    QTest::keyClick(window_.get(), Qt::Key_1, Qt::ControlModifier);
+    QCOMPARE(pages->currentWidget(), static_cast<QWidget *>(window_->machinesPage()));
 
     // Sorted by address as a number: .57 before .200 (as text it would come after).
     table_->sortByColumn(M::IpColumn, Qt::AscendingOrder);
