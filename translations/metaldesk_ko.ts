@@ -2483,10 +2483,6 @@ packages: [htop]</translation>
         <translation>%1의 VM 목록 가져오는 중</translation>
     </message>
     <message>
-        <source>Re-sync of %1 stopped: %2</source>
-        <translation>%1 다시 동기화가 멈췄습니다: %2</translation>
-    </message>
-    <message>
         <source>Re-sync of %1 failed: %2</source>
         <translation>%1 다시 동기화에 실패했습니다: %2</translation>
     </message>
@@ -2533,6 +2529,10 @@ packages: [htop]</translation>
     <message>
         <source>Removed the chassis %1; its machines stay.</source>
         <translation>섀시 %1을(를) 제거했습니다. 머신은 남아 있습니다.</translation>
+    </message>
+    <message>
+        <source>Re-sync of %1 stopped: nothing was changed.</source>
+        <translation>%1 다시 동기화를 멈췄습니다: 바뀐 것이 없습니다.</translation>
     </message>
 </context>
 <context>

@@ -183,16 +183,27 @@ void ChassisPage::resyncSelected()
     if (!chassis || !user_ || isSyncing())
         return;
     syncing_ = *chassis;
+    outcome_.reset();
     const Chassis target = *chassis;
-    // The listing is the job's work (cancel stops it, nothing written); the sync is its commit.
+    const Actor actor = *user_;
+    // Both steps on the pool, never on the window's thread: the listing is the job's work (cancel
+    // stops it, nothing written), the sync its commit.
     job_ = std::make_unique<ResultJob<Expected<QList<ChassisVm>>>>(
-        tr("Re-syncing %1").arg(target.name), [target](JobContext &context) -> Expected<Expected<QList<ChassisVm>>> {
+        tr("Re-syncing %1").arg(target.name),
+        [target](JobContext &context) -> Expected<Expected<QList<ChassisVm>>> {
             context.setMessage(ChassisPage::tr("Listing the VMs of %1").arg(target.address));
             return listChassisVms(target, [&context](int done, int total) {
                 context.setTotal(total);
                 context.setDone(done);
                 return !context.isCancelled();
             });
+        },
+        [this, target, actor](const Expected<QList<ChassisVm>> &listing) -> Expected<void> {
+            auto synced = resyncChassis(core_, target, listing, actor);
+            if (!synced)
+                return synced.error();
+            outcome_ = *synced; // read by syncDone, after the job's finished signal
+            return {};
         });
     connect(job_.get(), &Job::finished, this, &ChassisPage::syncDone);
     progress_->show();
@@ -206,25 +217,22 @@ void ChassisPage::syncDone()
 {
     progress_->hide();
     updateButtons();
-    if (job_->state() != JobState::Succeeded || !job_->result()) {
-        result_->setText(asSentence(tr("Re-sync of %1 stopped: %2").arg(syncing_.name, job_->errorMessage())));
+    if (job_->state() == JobState::Cancelled) {
+        result_->setText(tr("Re-sync of %1 stopped: nothing was changed.").arg(syncing_.name));
         setTextColor(result_, palette().color(QPalette::WindowText));
-        return;
-    }
-    auto outcome = resyncChassis(core_, syncing_, *job_->result(), *user_);
-    if (!outcome) {
-        result_->setText(asSentence(tr("Re-sync of %1 failed: %2").arg(syncing_.name, outcome.errorMessage())));
+    } else if (job_->state() != JobState::Succeeded || !outcome_) {
+        result_->setText(asSentence(tr("Re-sync of %1 failed: %2").arg(syncing_.name, job_->errorMessage())));
         setTextColor(result_, kErrorColor);
     } else {
         QStringList parts;
         parts << tr("Re-synced %1.").arg(syncing_.name);
-        if (!outcome->created.isEmpty())
-            parts << tr("New: %1.").arg(outcome->created.join(QStringLiteral(", ")));
-        if (!outcome->updated.isEmpty())
-            parts << tr("Updated: %1.").arg(outcome->updated.join(QStringLiteral(", ")));
-        if (!outcome->vanished.isEmpty())
-            parts << tr("No longer on the host: %1.").arg(outcome->vanished.join(QStringLiteral(", ")));
-        for (const auto &[vm, why] : std::as_const(outcome->skipped))
+        if (!outcome_->created.isEmpty())
+            parts << tr("New: %1.").arg(outcome_->created.join(QStringLiteral(", ")));
+        if (!outcome_->updated.isEmpty())
+            parts << tr("Updated: %1.").arg(outcome_->updated.join(QStringLiteral(", ")));
+        if (!outcome_->vanished.isEmpty())
+            parts << tr("No longer on the host: %1.").arg(outcome_->vanished.join(QStringLiteral(", ")));
+        for (const auto &[vm, why] : std::as_const(outcome_->skipped))
             parts << tr("Not added: %1 (%2).").arg(vm, why);
         if (parts.size() == 1)
             parts << tr("Nothing changed.");

@@ -50,6 +50,7 @@ private:
     QLabel *empty_;
     std::unique_ptr<ResultJob<Expected<QList<ChassisVm>>>> job_;
     Chassis syncing_;
+    std::optional<SyncOutcome> outcome_; // written by the job's commit, read when it has finished
 };
 
 } // namespace metaldesk

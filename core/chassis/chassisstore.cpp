@@ -7,9 +7,6 @@
 
 namespace metaldesk {
 
-namespace {
-} // namespace
-
 Expected<Chassis> ChassisStore::add(const Actor &actor, Chassis chassis)
 {
     if (auto allowed = requireCapability(Capability::AddMachine, actor); !allowed)

@@ -20,11 +20,13 @@ PowerPoller::PowerPoller(std::shared_ptr<Database> db, PowerService *power, int 
     : db_(std::move(db)), power_(power), fixedIntervalMs_(intervalMs)
 {
     pool_.setMaxThreadCount(kHostsAtOnce);
+    if (intervalMs > 0)
+        intervalMs_ = intervalMs;
 }
 
 PowerPoller::~PowerPoller() { pool_.waitForDone(); }
 
-int PowerPoller::intervalMs() const
+int PowerPoller::readIntervalMs() const
 {
     if (fixedIntervalMs_ > 0)
         return fixedIntervalMs_;
@@ -34,7 +36,7 @@ int PowerPoller::intervalMs() const
 
 QString PowerPoller::description() const
 {
-    return tr("checks the power of every machine that can tell every %1 s").arg(intervalMs() / 1000.0);
+    return tr("checks the power of every machine that can tell every %1 s").arg(intervalMs_.load() / 1000.0);
 }
 
 QList<Counter> PowerPoller::counterList() const
@@ -46,12 +48,14 @@ QList<Counter> PowerPoller::counterList() const
 
 void PowerPoller::start()
 {
+    intervalMs_ = readIntervalMs();
     timer_ = new QTimer(this);
     connect(timer_, &QTimer::timeout, this, [this] {
         pollNow();
-        timer_->setInterval(intervalMs()); // a changed setting counts from the next round
+        intervalMs_ = readIntervalMs(); // a changed setting counts from the next round
+        timer_->setInterval(intervalMs_);
     });
-    timer_->start(intervalMs());
+    timer_->start(intervalMs_);
     emit stateChanged(QStringLiteral("running"), description());
 }
 

@@ -32,12 +32,14 @@ public:
     bool waitForRound(int msecs = -1) { return pool_.waitForDone(msecs); }
 
 private:
-    int intervalMs() const;
+    int readIntervalMs() const; // the setting, on the poller's thread
+
     void round();
 
     std::shared_ptr<Database> db_;
     PowerService *power_;
     int fixedIntervalMs_;
+    std::atomic<int> intervalMs_{60000}; // as last read: description() is called from any thread
     QTimer *timer_ = nullptr;
     QThreadPool pool_;
     std::atomic<bool> running_{false};
