@@ -307,6 +307,10 @@
         <source>Chassis %1: VM %2 changed (%3)</source>
         <translation>섀시 %1: VM %2이(가) 바뀌었습니다 (%3)</translation>
     </message>
+    <message>
+        <source>VMware vCenter or ESXi host</source>
+        <translation>VMware vCenter 또는 ESXi 호스트</translation>
+    </message>
 </context>
 <context>
     <name>CommandLine</name>
@@ -1607,6 +1611,10 @@ Commands:
         <source>cannot make the VM boot from the network</source>
         <translation>VM이 네트워크에서 부팅하도록 설정할 수 없습니다</translation>
     </message>
+    <message>
+        <source>VMware vSphere</source>
+        <translation>VMware vSphere</translation>
+    </message>
 </context>
 <context>
     <name>PowerParameter</name>
@@ -1653,6 +1661,18 @@ Commands:
     <message>
         <source>Privilege</source>
         <translation>권한 수준</translation>
+    </message>
+    <message>
+        <source>vCenter or ESXi host</source>
+        <translation>vCenter 또는 ESXi 호스트</translation>
+    </message>
+    <message>
+        <source>VM UUID</source>
+        <translation>VM UUID</translation>
+    </message>
+    <message>
+        <source>Certificate fingerprint (SHA-256)</source>
+        <translation>인증서 지문 (SHA-256)</translation>
     </message>
 </context>
 <context>
@@ -2088,6 +2108,141 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Vsphere</name>
+    <message>
+        <source>the vSphere host sent a reply too deep or too large to read</source>
+        <translation>vSphere 호스트의 응답이 너무 깊거나 커서 읽을 수 없습니다</translation>
+    </message>
+    <message>
+        <source>the vSphere host sent more than one XML document</source>
+        <translation>vSphere 호스트가 XML 문서를 두 개 이상 보냈습니다</translation>
+    </message>
+    <message>
+        <source>the vSphere host sent XML that does not parse (%1, line %2)</source>
+        <translation>vSphere 호스트가 보낸 XML을 해석할 수 없습니다 (%1, %2번째 줄)</translation>
+    </message>
+    <message>
+        <source>the vSphere host sent an empty reply</source>
+        <translation>vSphere 호스트가 빈 응답을 보냈습니다</translation>
+    </message>
+    <message>
+        <source>the vSphere host sent something that is not a SOAP reply</source>
+        <translation>vSphere 호스트가 SOAP 응답이 아닌 것을 보냈습니다</translation>
+    </message>
+    <message>
+        <source>the host answered, but not as vSphere does (its service content lacks the root folder, the property collector or the session manager)</source>
+        <translation>호스트가 응답했지만 vSphere의 응답이 아닙니다 (서비스 정보에 루트 폴더, 속성 수집기 또는 세션 관리자가 없습니다)</translation>
+    </message>
+    <message>
+        <source>the vSphere host listed an object without its reference</source>
+        <translation>vSphere 호스트가 참조 없는 개체를 나열했습니다</translation>
+    </message>
+    <message>
+        <source>the vSphere host did not say how its task went</source>
+        <translation>vSphere 호스트가 작업 결과를 알려 주지 않았습니다</translation>
+    </message>
+    <message>
+        <source>vSphere refused the user name or password (%1)</source>
+        <translation>vSphere가 사용자 이름 또는 비밀번호를 거부했습니다 (%1)</translation>
+    </message>
+    <message>
+        <source>this ESXi licence allows discovery only: the host refuses power and configuration calls (%1). Switch its machines by hand, or give the host a licence that includes the vSphere API</source>
+        <translation>이 ESXi 라이선스로는 검색만 할 수 있습니다. 호스트가 전원 및 구성 호출을 거부합니다 (%1). 머신의 전원을 직접 켜고 끄거나, vSphere API가 포함된 라이선스를 호스트에 적용하세요</translation>
+    </message>
+    <message>
+        <source>the vSphere user may not do this (%1)</source>
+        <translation>vSphere 사용자에게 이 작업 권한이 없습니다 (%1)</translation>
+    </message>
+    <message>
+        <source>the VM&apos;s power state does not allow this (%1)</source>
+        <translation>VM의 전원 상태에서는 이 작업을 할 수 없습니다 (%1)</translation>
+    </message>
+    <message>
+        <source>the VM is no longer on the vSphere host (%1)</source>
+        <translation>VM이 더 이상 vSphere 호스트에 없습니다 (%1)</translation>
+    </message>
+    <message>
+        <source>vSphere refused the call (%1)</source>
+        <translation>vSphere가 호출을 거부했습니다 (%1)</translation>
+    </message>
+    <message>
+        <source>the vSphere host&apos;s address is empty</source>
+        <translation>vSphere 호스트 주소가 비어 있습니다</translation>
+    </message>
+    <message>
+        <source>vSphere needs a user name and a password</source>
+        <translation>vSphere에는 사용자 이름과 비밀번호가 필요합니다</translation>
+    </message>
+    <message>
+        <source>the host answered, but not as vSphere does (no service content)</source>
+        <translation>호스트가 응답했지만 vSphere의 응답이 아닙니다 (서비스 정보 없음)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a host name or address</source>
+        <translation>&apos;%1&apos;은(는) 호스트 이름이나 주소가 아닙니다</translation>
+    </message>
+    <message>
+        <source>the certificate of %1 is not signed by an authority this computer trusts. Its SHA-256 fingerprint is %2: compare it with the one the host shows, and confirm it to trust it</source>
+        <translation>%1의 인증서는 이 컴퓨터가 신뢰하는 기관이 서명하지 않았습니다. SHA-256 지문은 %2입니다. 호스트에 표시된 지문과 비교한 뒤 확인하면 신뢰합니다</translation>
+    </message>
+    <message>
+        <source>the certificate of %1 has changed: it is now %2, and MetalDesk trusts %3. If the host&apos;s certificate was replaced, confirm the new fingerprint; if not, something else answers in its place</source>
+        <translation>%1의 인증서가 바뀌었습니다. 지금은 %2이고, MetalDesk가 신뢰하는 것은 %3입니다. 호스트의 인증서를 교체했다면 새 지문을 확인하세요. 그렇지 않다면 다른 무언가가 호스트 대신 응답하고 있습니다</translation>
+    </message>
+    <message>
+        <source>the reply of %1 is larger than 64 MiB: refused</source>
+        <translation>%1의 응답이 64 MiB보다 커서 거부했습니다</translation>
+    </message>
+    <message>
+        <source>%1 sent an empty reply</source>
+        <translation>%1이(가) 빈 응답을 보냈습니다</translation>
+    </message>
+    <message>
+        <source>cannot reach the vSphere host at %1: %2</source>
+        <translation>%1의 vSphere 호스트에 연결할 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>the vSphere host made no view of its VMs</source>
+        <translation>vSphere 호스트가 VM 목록 보기를 만들지 않았습니다</translation>
+    </message>
+    <message>
+        <source>stopped</source>
+        <translation>중지됨</translation>
+    </message>
+    <message>
+        <source>the VM %1 is no longer on the vSphere host</source>
+        <translation>VM %1이(가) 더 이상 vSphere 호스트에 없습니다</translation>
+    </message>
+    <message>
+        <source>the vSphere host has no VM named &apos;%1&apos;</source>
+        <translation>vSphere 호스트에 이름이 &apos;%1&apos;인 VM이 없습니다</translation>
+    </message>
+    <message>
+        <source>the vSphere host has no VM with UUID %1 (nor one named &apos;%2&apos;)</source>
+        <translation>vSphere 호스트에 UUID가 %1인 VM이 없습니다 (이름이 &apos;%2&apos;인 VM도 없습니다)</translation>
+    </message>
+    <message>
+        <source>the vSphere host forgot its task %1</source>
+        <translation>vSphere 호스트가 작업 %1을(를) 잃어버렸습니다</translation>
+    </message>
+    <message>
+        <source>the vSphere task %1 did not end within %2 minutes</source>
+        <translation>vSphere 작업 %1이(가) %2분 안에 끝나지 않았습니다</translation>
+    </message>
+    <message>
+        <source>the vSphere host started no task for %1</source>
+        <translation>vSphere 호스트가 %1 작업을 시작하지 않았습니다</translation>
+    </message>
+    <message>
+        <source>the VM %1 has no network card to boot from</source>
+        <translation>VM %1에는 부팅할 네트워크 카드가 없습니다</translation>
+    </message>
+    <message>
+        <source>the vSphere host started no task to change the boot order</source>
+        <translation>vSphere 호스트가 부팅 순서를 바꾸는 작업을 시작하지 않았습니다</translation>
+    </message>
+</context>
+<context>
     <name>metaldesk::AccountForm</name>
     <message>
         <source>optional</source>
@@ -2360,6 +2515,30 @@ packages: [htop]</translation>
     <message>
         <source>Commissioning has started: the machines are powered on through the host.</source>
         <translation>커미션을 시작했습니다: 호스트를 통해 머신의 전원을 켭니다.</translation>
+    </message>
+    <message>
+        <source>&amp;User:</source>
+        <translation>사용자(&amp;U):</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>비밀번호(&amp;P):</translation>
+    </message>
+    <message>
+        <source>vcenter.example.lan or esxi1:443</source>
+        <translation>vcenter.example.lan 또는 esxi1:443</translation>
+    </message>
+    <message>
+        <source>The vCenter or ESXi host&apos;s name or address, with :PORT when it is not 443. The user needs to read VMs and to switch them (an ESXi host&apos;s root will do)</source>
+        <translation>vCenter 또는 ESXi 호스트의 이름이나 주소이며, 포트가 443이 아니면 :포트를 붙입니다. 사용자는 VM을 읽고 전원을 켜고 끌 수 있어야 합니다 (ESXi 호스트의 root면 됩니다)</translation>
+    </message>
+    <message>
+        <source>This ESXi licence allows discovery only: its VMs are added with manual power (you switch them on and off), and commissioning waits for you.</source>
+        <translation>이 ESXi 라이선스로는 검색만 할 수 있습니다. VM은 수동 전원으로 추가되며 (전원은 직접 켜고 끕니다), 커미션은 사용자가 전원을 켤 때까지 기다립니다.</translation>
+    </message>
+    <message>
+        <source>I compared the fingerprint above with the one the host shows: trust this certificate</source>
+        <translation>위 지문을 호스트에 표시된 지문과 비교했습니다. 이 인증서를 신뢰합니다</translation>
     </message>
 </context>
 <context>

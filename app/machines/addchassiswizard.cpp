@@ -15,6 +15,7 @@
 #include <QPushButton>
 #include <QThreadPool>
 #include <QTreeWidget>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace metaldesk {
@@ -47,6 +48,9 @@ AddChassisWizard::AddChassisWizard(CoreServices &core, const Actor &admin, QWidg
       admin_(admin),
       type_(new QComboBox),
       address_(new QLineEdit(QStringLiteral("qemu:///system"))),
+      user_(new QLineEdit),
+      password_(new QLineEdit),
+      trust_(new QCheckBox),
       name_(new QLineEdit),
       test_(new QPushButton(tr("&Test connection"))),
       progress_(new JobProgressBar),
@@ -71,8 +75,11 @@ AddChassisWizard::AddChassisWizard(CoreServices &core, const Actor &admin, QWidg
         type_->addItem(chassisTypeLabel(type), type);
     type_->setObjectName(QStringLiteral("chassisType"));
     address_->setObjectName(QStringLiteral("chassisAddress"));
-    address_->setToolTip(tr("qemu:///system on this computer; qemu+ssh://USER@HOST/system for another, with SSH key "
-                            "authentication for the user MetalDesk runs as (root's keys when it runs as root)"));
+    user_->setObjectName(QStringLiteral("chassisUser"));
+    password_->setObjectName(QStringLiteral("chassisPassword"));
+    password_->setEchoMode(QLineEdit::Password);
+    trust_->setObjectName(QStringLiteral("trustCertificate"));
+    trust_->hide();
     name_->setObjectName(QStringLiteral("chassisName"));
     name_->setPlaceholderText(tr("the host's name"));
     test_->setObjectName(QStringLiteral("testConnection"));
@@ -83,7 +90,10 @@ AddChassisWizard::AddChassisWizard(CoreServices &core, const Actor &admin, QWidg
     auto *form = new QFormLayout;
     form->addRow(tr("T&ype:"), type_);
     form->addRow(tr("&Address:"), address_);
+    form->addRow(tr("&User:"), user_);
+    form->addRow(tr("&Password:"), password_);
     form->addRow(tr("&Name:"), name_);
+    form_ = form;
     auto *hostLayout = new QVBoxLayout(host);
     hostLayout->addLayout(form);
     auto *testRow = new QHBoxLayout;
@@ -92,14 +102,29 @@ AddChassisWizard::AddChassisWizard(CoreServices &core, const Actor &admin, QWidg
     hostLayout->addLayout(testRow);
     hostLayout->addWidget(progress_);
     hostLayout->addWidget(connection_);
+    hostLayout->addWidget(trust_);
     hostLayout->addStretch(1);
     connect(test_, &QPushButton::clicked, this, &AddChassisWizard::testConnection);
-    connect(address_, &QLineEdit::textChanged, this, [this] {
-        if (listed() && address_->text().trimmed() != listedAddress_) {
+    const auto stale = [this] {
+        if (listed() && connectionKey() != listedKey_) {
             vms_.reset();
             connection_->clear();
         }
+    };
+    connect(address_, &QLineEdit::textChanged, this, stale);
+    connect(user_, &QLineEdit::textChanged, this, stale);
+    connect(password_, &QLineEdit::textChanged, this, stale);
+    connect(type_, &QComboBox::currentIndexChanged, this, [this, stale] {
+        typeChanged();
+        stale();
     });
+    // Confirming the fingerprint lists again, now trusting that certificate (and only it).
+    connect(trust_, &QCheckBox::toggled, this, [this](bool on) {
+        trusted_ = on ? *presented_ : QString();
+        if (on)
+            testConnection();
+    });
+    typeChanged();
     setPage(HostPage, host);
 
     // 2: its VMs.
@@ -154,7 +179,47 @@ Chassis AddChassisWizard::chassis() const
     c.address = address_->text().trimmed();
     c.name = name_->text().trimmed();
     c.prefixFilter = prefix_->text();
+    if (c.type == QLatin1String("vmware")) {
+        // "host" or "host:port", as vSphere's own clients take it.
+        const QUrl url = QUrl::fromUserInput(QStringLiteral("https://") + c.address);
+        if (url.isValid() && !url.host().isEmpty()) {
+            c.address = url.host();
+            if (url.port() > 0)
+                c.parameters.insert(QStringLiteral("power_port"), QString::number(url.port()));
+        }
+        c.parameters.insert(QStringLiteral("power_user"), user_->text());
+        c.parameters.insert(QStringLiteral("power_pass"), password_->text());
+        if (!trusted_.isEmpty())
+            c.parameters.insert(QStringLiteral("power_fingerprint"), trusted_);
+    }
     return c;
+}
+
+QString AddChassisWizard::connectionKey() const
+{
+    return type_->currentData().toString() + QLatin1Char('\n') + address_->text().trimmed() + QLatin1Char('\n') +
+           user_->text() + QLatin1Char('\n') + password_->text();
+}
+
+void AddChassisWizard::typeChanged()
+{
+    const bool vsphere = type_->currentData().toString() == QLatin1String("vmware");
+    form_->setRowVisible(user_, vsphere);
+    form_->setRowVisible(password_, vsphere);
+    if (vsphere) {
+        if (address_->text().startsWith(QLatin1String("qemu")))
+            address_->clear();
+        address_->setPlaceholderText(tr("vcenter.example.lan or esxi1:443"));
+        address_->setToolTip(tr("The vCenter or ESXi host's name or address, with :PORT when it is not 443. The "
+                                "user needs to read VMs and to switch them (an ESXi host's root will do)"));
+    } else {
+        if (address_->text().isEmpty())
+            address_->setText(QStringLiteral("qemu:///system"));
+        address_->setPlaceholderText(QString());
+        address_->setToolTip(tr("qemu:///system on this computer; qemu+ssh://USER@HOST/system for another, with "
+                                "SSH key authentication for the user MetalDesk runs as (root's keys when it runs "
+                                "as root)"));
+    }
 }
 
 void AddChassisWizard::testConnection()
@@ -162,16 +227,21 @@ void AddChassisWizard::testConnection()
     if (job_ && !job_->isFinished())
         return;
     const Chassis target = chassis();
+    listedKey_ = connectionKey();
     listedAddress_ = target.address;
     vms_.reset();
+    presented_ = std::make_shared<QString>();
     job_ = std::make_unique<ResultJob<QList<ChassisVm>>>(
-        tr("Listing the VMs of %1").arg(target.address), [target](JobContext &context) {
+        tr("Listing the VMs of %1").arg(target.address), [target, presented = presented_](JobContext &context) {
             context.setMessage(AddChassisWizard::tr("Connecting to %1").arg(target.address));
-            return listChassisVms(target, [&context](int done, int total) {
-                context.setTotal(total);
-                context.setDone(done);
-                return !context.isCancelled();
-            });
+            return listChassisVms(
+                target,
+                [&context](int done, int total) {
+                    context.setTotal(total);
+                    context.setDone(done);
+                    return !context.isCancelled();
+                },
+                presented.get());
         });
     connect(job_.get(), &Job::finished, this, &AddChassisWizard::listingDone);
     progress_->show();
@@ -188,11 +258,25 @@ void AddChassisWizard::listingDone()
     progress_->hide();
     if (job_->state() == JobState::Succeeded && job_->result()) {
         vms_ = *job_->result();
-        connection_->setText(tr("Connected to %1. VMs found: %2.").arg(listedAddress_).arg(vms_->size()));
+        QString text = tr("Connected to %1. VMs found: %2.").arg(listedAddress_).arg(vms_->size());
+        if (std::any_of(vms_->begin(), vms_->end(), [](const ChassisVm &vm) { return !vm.powerAllowed; }))
+            text += QLatin1Char(' ') + tr("This ESXi licence allows discovery only: its VMs are added with manual "
+                                          "power (you switch them on and off), and commissioning waits for you.");
+        connection_->setText(text);
         setTextColor(connection_, palette().color(QPalette::WindowText));
+        trust_->setVisible(!trusted_.isEmpty());
     } else {
         connection_->setText(asSentence(tr("Cannot list the VMs: %1").arg(job_->errorMessage())));
         setTextColor(connection_, kErrorColor);
+        // A certificate to confirm: offered by its fingerprint, never trusted by itself.
+        if (!presented_->isEmpty() && *presented_ != trusted_) {
+            const QSignalBlocker quiet(trust_);
+            trust_->setChecked(false);
+            trusted_.clear();
+            trust_->setText(tr("I compared the fingerprint above with the one the host shows: trust this certificate"));
+            trust_->setToolTip(*presented_);
+            trust_->show();
+        }
     }
     emit listingFinished();
 }
@@ -256,7 +340,7 @@ QSet<QString> AddChassisWizard::chosen() const
 bool AddChassisWizard::validateCurrentPage()
 {
     if (currentId() == HostPage) {
-        if (listed() && listedAddress_ == address_->text().trimmed())
+        if (listed() && listedKey_ == connectionKey())
             return true;
         if (job_ && !job_->isFinished())
             return false; // a listing runs: its end goes on by itself, once

@@ -7,6 +7,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -19,10 +20,11 @@ class JobProgressBar;
 template <typename Result>
 class ResultJob;
 
-// Add chassis (MAAS's): a libvirt host → Test connection lists its VMs in a job (the real error
-// when it cannot) → the VMs, filtered by a name prefix as typed, each with what will happen to it,
-// checked or not → the chassis is stored and the chosen VMs become machines in New (optionally
-// commissioned) → what was created, updated and skipped, each with why.
+// Add chassis (MAAS's): a libvirt host, or a vCenter/ESXi host with its credentials → Test
+// connection lists its VMs in a job (the real error when it cannot; a certificate no authority
+// vouches for is shown by its fingerprint, trusted only once the user confirms it) → the VMs, filtered by a name prefix
+// as typed, each with what will happen to it, checked or not → the chassis is stored and the chosen VMs become machines
+// in New (optionally commissioned) → what was created, updated and skipped, each with why.
 class AddChassisWizard : public QWizard {
     Q_OBJECT
 public:
@@ -46,6 +48,8 @@ signals:
 
 private:
     void listingDone();
+    void typeChanged();
+    QString connectionKey() const; // what the listing depends on: a change makes it stale
     void showPlan();
     QSet<QString> chosen() const;
 
@@ -53,6 +57,10 @@ private:
     Actor admin_;
     QComboBox *type_;
     QLineEdit *address_;
+    QLineEdit *user_;
+    QLineEdit *password_;
+    QCheckBox *trust_;
+    QFormLayout *form_ = nullptr;
     QLineEdit *name_;
     QPushButton *test_;
     JobProgressBar *progress_;
@@ -64,7 +72,10 @@ private:
     QLabel *result_;
     std::unique_ptr<ResultJob<QList<ChassisVm>>> job_;
     std::optional<QList<ChassisVm>> vms_;
+    QString listedKey_;
     QString listedAddress_;
+    std::shared_ptr<QString> presented_ = std::make_shared<QString>(); // the certificate's fingerprint, from the job
+    QString trusted_;                                                  // the fingerprint the user confirmed
     SyncPlan plan_;
 };
 

@@ -9,13 +9,14 @@
 
 namespace metaldesk {
 
-// A host whose VMs MetalDesk discovers and powers (MAAS's "add chassis"): a libvirt host now,
-// vSphere next. Its type is the power type its machines get ("virsh").
+// A host whose VMs MetalDesk discovers and powers (MAAS's "add chassis"): a libvirt host or a
+// vCenter/ESXi host. Its type is the power type its machines get ("virsh", "vmware").
 struct Chassis {
     qint64 id = 0;
     QString name;                   // unique, shown in the Machines list's Chassis column
-    QString type;                   // "virsh"
-    QString address;                // the libvirt URI
+    QString type;                   // "virsh", "vmware"
+    QString address;                // the libvirt URI; the vSphere host's name or address
+    QJsonObject parameters;         // vmware: power_user, power_pass, power_port, power_fingerprint
     QString prefixFilter;           // only VMs whose name starts with it ("" = all)
     std::optional<qint64> lastSync; // ms since epoch
     QString lastError;              // why the last sync failed, "" when it worked
@@ -30,12 +31,18 @@ struct ChassisVm {
     QString firmware;     // "bios", "uefi"
     QStringList macAddresses;
     PowerState power = PowerState::Unknown;
+    // False when the host lists the VM but refuses to switch it (the free ESXi licence): its
+    // machine gets manual power.
+    bool powerAllowed = true;
 };
 
 // The chassis types MetalDesk can discover, for the wizard's first page.
 QStringList chassisTypes();
 QString chassisTypeLabel(const QString &type);
-// The power parameters a machine of this chassis gets for one of its VMs.
+// The power type and parameters a machine of this chassis gets for one of its VMs.
+QString chassisPowerType(const Chassis &chassis, const ChassisVm &vm);
 QJsonObject chassisPowerParameters(const Chassis &chassis, const ChassisVm &vm);
+// The VM's name as its machine's power parameters hold it.
+QString chassisVmName(const QJsonObject &powerParameters);
 
 } // namespace metaldesk

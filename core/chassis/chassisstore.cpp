@@ -3,6 +3,7 @@
 #include "core/lifecycle/permissions.h"
 
 #include <QCoreApplication>
+#include <QJsonDocument>
 #include <QUrl>
 
 namespace metaldesk {
@@ -35,9 +36,11 @@ Expected<Chassis> ChassisStore::add(const Actor &actor, Chassis chassis)
                          : QCoreApplication::translate("Chassis", "a chassis is already called %1").arg(chassis.name)};
     clash->finish();
     auto id = insertReturningId(*db,
-                                QStringLiteral("INSERT INTO chassis (name, chassis_type, address, prefix_filter, "
-                                               "created) VALUES (?, ?, ?, ?, ?) RETURNING id"),
-                                {chassis.name, chassis.type, chassis.address, chassis.prefixFilter, nowMs()});
+                                QStringLiteral("INSERT INTO chassis (name, chassis_type, address, parameters, "
+                                               "prefix_filter, created) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"),
+                                {chassis.name, chassis.type, chassis.address,
+                                 QString::fromUtf8(QJsonDocument(chassis.parameters).toJson(QJsonDocument::Compact)),
+                                 chassis.prefixFilter, nowMs()});
     if (!id)
         return id.error();
     chassis.id = *id;
@@ -53,8 +56,8 @@ Expected<QList<Chassis>> ChassisStore::select(const QString &where, const QVaria
         return db.error();
     auto q = runQuery(*db,
                       QStringLiteral("SELECT c.id, c.name, c.chassis_type, c.address, c.prefix_filter, c.last_sync, "
-                                     "c.last_error, (SELECT COUNT(*) FROM machines m WHERE m.chassis_id = c.id) "
-                                     "FROM chassis c ") +
+                                     "c.last_error, (SELECT COUNT(*) FROM machines m WHERE m.chassis_id = c.id), "
+                                     "c.parameters FROM chassis c ") +
                           where + QStringLiteral(" ORDER BY c.name"),
                       values);
     if (!q)
@@ -71,6 +74,7 @@ Expected<QList<Chassis>> ChassisStore::select(const QString &where, const QVaria
             c.lastSync = q->value(5).toLongLong();
         c.lastError = q->value(6).toString();
         c.machineCount = q->value(7).toInt();
+        c.parameters = QJsonDocument::fromJson(q->value(8).toString().toUtf8()).object();
         all << c;
     }
     return all;

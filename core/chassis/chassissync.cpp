@@ -4,11 +4,14 @@
 #include "core/libvirt/libvirtconnection.h"
 #include "core/lifecycle/actionrunner.h"
 #include "core/lifecycle/permissions.h"
+#include "core/power/vmwarepowerdriver.h"
 #include "core/runtime/coreservices.h"
+#include "core/vsphere/vspheresession.h"
 
 #include <QCoreApplication>
 #include <QHash>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 
 namespace metaldesk {
 
@@ -28,6 +31,26 @@ Expected<QList<ChassisVm>> listLibvirt(const Chassis &chassis, const std::functi
     for (const auto &d : std::as_const(*domains))
         vms.append({d.description.name, d.description.uuid, d.description.architecture, d.description.firmware,
                     d.description.macAddresses, d.power});
+    return vms;
+}
+
+Expected<QList<ChassisVm>> listVsphere(const Chassis &chassis, const std::function<bool(int, int)> &progress,
+                                       QString *presentedFingerprint)
+{
+    QJsonObject parameters = chassis.parameters;
+    parameters.insert(QStringLiteral("power_address"), chassis.address);
+    auto session = VsphereSession::open(vsphereEndpoint(parameters), presentedFingerprint);
+    if (!session)
+        return session.error();
+    auto listed = (*session)->listVms(progress);
+    if (!listed)
+        return listed.error();
+    auto allowed = (*session)->powerAllowed(*listed);
+    if (!allowed)
+        return allowed.error();
+    QList<ChassisVm> vms;
+    for (const auto &vm : std::as_const(*listed))
+        vms.append({vm.name, vm.uuid, vm.architecture, vm.firmware, vm.macAddresses, vm.power, *allowed});
     return vms;
 }
 
@@ -81,10 +104,13 @@ QSet<QString> SyncPlan::allVms() const
     return uuids;
 }
 
-Expected<QList<ChassisVm>> listChassisVms(const Chassis &chassis, const std::function<bool(int, int)> &progress)
+Expected<QList<ChassisVm>> listChassisVms(const Chassis &chassis, const std::function<bool(int, int)> &progress,
+                                          QString *presentedFingerprint)
 {
     if (chassis.type == QLatin1String("virsh"))
         return listLibvirt(chassis, progress);
+    if (chassis.type == QLatin1String("vmware"))
+        return listVsphere(chassis, progress, presentedFingerprint);
     return Error{QCoreApplication::translate("Chassis", "unknown chassis type '%1'").arg(chassis.type)};
 }
 
@@ -147,7 +173,8 @@ SyncPlan planChassisSync(const QList<ChassisVm> &vms, const QString &prefix, std
         if (known) {
             item.systemId = known->systemId;
             QStringList changes;
-            if (known->powerParameters.value(QStringLiteral("power_id")).toString() != vm.name)
+            // (A machine with manual power, its host's licence refusing power calls, names no VM.)
+            if (const QString had = chassisVmName(known->powerParameters); !had.isEmpty() && had != vm.name)
                 changes << QCoreApplication::translate("Chassis", "renamed to %1").arg(vm.name);
             QStringList newMacs;
             for (const QString &mac : vm.macAddresses)
@@ -190,13 +217,19 @@ Expected<SyncOutcome> applyChassisSync(CoreServices &core, const Chassis &chassi
         switch (item.action) {
         case SyncAction::Add: {
             NewMachine spec;
-            // The VM's name is the machine's when it is a free host name (MAAS does the same).
+            // The VM's name is the machine's when it makes a free host name (MAAS keeps only names
+            // that are one; "Web Server_1", common in vSphere, becomes web-server-1).
             spec.hostname = item.vm.name.toLower();
+            spec.hostname.replace(QRegularExpression(QStringLiteral("[^a-z0-9-]+")), QStringLiteral("-"));
+            while (spec.hostname.startsWith(QLatin1Char('-')))
+                spec.hostname.remove(0, 1);
+            while (spec.hostname.endsWith(QLatin1Char('-')))
+                spec.hostname.chop(1);
             if (!isValidHostname(spec.hostname))
                 spec.hostname.clear();
             spec.architecture = item.vm.architecture;
             spec.macAddresses = item.vm.macAddresses;
-            spec.powerType = chassis.type;
+            spec.powerType = chassisPowerType(chassis, item.vm);
             spec.powerParameters = chassisPowerParameters(chassis, item.vm);
             spec.chassisId = chassis.id;
             spec.chassisVm = item.vm.uuid;
@@ -219,9 +252,15 @@ Expected<SyncOutcome> applyChassisSync(CoreServices &core, const Chassis &chassi
                 outcome.skipped.append({item.vm.name, machine.errorMessage()});
                 continue;
             }
+            // The chassis's settings win over the machine's (a renamed VM, new credentials); a
+            // machine whose VM cannot be switched keeps what it has.
             QJsonObject parameters = machine->powerParameters;
-            parameters.insert(QStringLiteral("power_id"), item.vm.name);
-            Expected<void> done = core.machines->setPowerSettings(item.systemId, chassis.type, parameters);
+            const QJsonObject fromChassis = chassisPowerParameters(chassis, item.vm);
+            for (auto it = fromChassis.begin(); it != fromChassis.end(); ++it)
+                parameters.insert(it.key(), it.value());
+            Expected<void> done = item.vm.powerAllowed
+                                      ? core.machines->setPowerSettings(item.systemId, chassis.type, parameters)
+                                      : Expected<void>();
             if (done)
                 if (auto added = core.machines->addInterfaces(item.systemId, item.vm.macAddresses); !added)
                     done = added.error();
@@ -255,7 +294,7 @@ Expected<SyncOutcome> applyChassisSync(CoreServices &core, const Chassis &chassi
                 "Chassis",
                 "The VM %1 is no longer on chassis %2: power calls will fail until it is back or the machine is "
                 "deleted")
-                .arg(m.powerParameters.value(QStringLiteral("power_id")).toString(), chassis.name)));
+                .arg(chassisVmName(m.powerParameters), chassis.name)));
         if (recorded)
             emit core.feed->eventRecorded(*recorded);
         outcome.vanished << m.hostname;

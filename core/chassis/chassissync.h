@@ -11,8 +11,11 @@ namespace metaldesk {
 struct CoreServices;
 
 // Lists a chassis's VMs (all of them: the prefix filter is the plan's). Blocks on the host: call it
-// on a worker thread. `progress` hears (done, total) and returns false to stop (cancel).
-Expected<QList<ChassisVm>> listChassisVms(const Chassis &chassis, const std::function<bool(int, int)> &progress = {});
+// on a worker thread. `progress` hears (done, total) and returns false to stop (cancel). For a
+// vSphere host, `presentedFingerprint` receives its certificate's SHA-256 (for the user to confirm),
+// and a standalone ESXi host is asked whether its licence allows power calls (ChassisVm::powerAllowed).
+Expected<QList<ChassisVm>> listChassisVms(const Chassis &chassis, const std::function<bool(int, int)> &progress = {},
+                                          QString *presentedFingerprint = nullptr);
 
 // What a sync does with one VM.
 enum class SyncAction {

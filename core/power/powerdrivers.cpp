@@ -5,6 +5,7 @@
 #include "core/power/ipmipowerdriver.h"
 #include "core/power/libvirtpowerdriver.h"
 #include "core/power/manualpowerdriver.h"
+#include "core/power/vmwarepowerdriver.h"
 #include "core/power/wakeonlanpowerdriver.h"
 
 #include <algorithm>
@@ -22,6 +23,7 @@ std::shared_ptr<const PowerDrivers> PowerDrivers::builtIn()
     auto drivers = std::make_shared<PowerDrivers>();
     drivers->add(std::make_unique<IpmiPowerDriver>());
     drivers->add(std::make_unique<LibvirtPowerDriver>());
+    drivers->add(std::make_unique<VmwarePowerDriver>());
     drivers->add(std::make_unique<WakeOnLanPowerDriver>());
     drivers->add(std::make_unique<ManualPowerDriver>());
     return drivers;

@@ -1,7 +1,9 @@
 // The Add chassis wizard as an administrator uses it, against a real libvirtd with QEMU VMs: a host
 // that does not answer says why on the first page; Next lists the VMs and goes on; the prefix
 // narrows the list as it is typed; a VM without a NIC is shown but cannot be checked; Finish
-// leaves one machine per checked VM, powered through libvirt. Screenshots in English and Korean.
+// leaves one machine per checked VM, powered through libvirt. And against govmomi's vSphere
+// simulator: the certificate shown by its fingerprint and trusted only once confirmed, a wrong
+// password in vSphere's words, VMs sharing a MAC refused. Screenshots in English and Korean.
 
 #include "app/machines/addchassiswizard.h"
 #include "app/machines/chassispage.h"
@@ -9,10 +11,13 @@
 #include "core/runtime/coreservices.h"
 #include "guitest.h"
 #include "libvirtsession.h"
+#include "vcsim.h"
 
 #include "skip.h"
 #include <QAbstractButton>
 #include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -31,6 +36,7 @@ class TestAddChassisWizard : public QObject {
     QTemporaryDir settingsDir_;
     QTemporaryDir daemonDir_;
     std::unique_ptr<testing::LibvirtSession> libvirt_;
+    std::unique_ptr<testing::Vcsim> vcenter_;
     std::unique_ptr<QTemporaryDir> dir_;
     std::unique_ptr<CoreServices> core_;
     const Actor admin_{1, u"admin"_s, true};
@@ -98,6 +104,68 @@ class TestAddChassisWizard : public QObject {
         wizard.accept();
     }
 
+    // A vCenter: the certificate to confirm, a wrong password, then its VMs.
+    void walkVsphere(const QString &suffix)
+    {
+        AddChassisWizard wizard(*core_, admin_);
+        wizard.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&wizard));
+        auto *type = child<QComboBox>(&wizard, u"chassisType"_s);
+        type->setCurrentIndex(type->findData(u"vmware"_s));
+        auto *user = child<QLineEdit>(&wizard, u"chassisUser"_s);
+        auto *password = child<QLineEdit>(&wizard, u"chassisPassword"_s);
+        QVERIFY(user->isVisible() && password->isVisible());
+        auto *address = child<QLineEdit>(&wizard, u"chassisAddress"_s);
+        QCOMPARE(address->text(), QString()); // not libvirt's URI
+        address->setText(u"127.0.0.1:%1"_s.arg(vcenter_->port()));
+        user->setText(u"admin"_s);
+        password->setText(u"wrong"_s);
+        child<QLineEdit>(&wizard, u"chassisName"_s)->setText(u"vcenter"_s);
+        auto *test = child<QPushButton>(&wizard, u"testConnection"_s);
+        auto *connection = child<QLabel>(&wizard, u"connectionResult"_s);
+        auto *trust = child<QCheckBox>(&wizard, u"trustCertificate"_s);
+        QVERIFY(!trust->isVisible());
+        QTest::mouseClick(test, Qt::LeftButton);
+        // TLS comes first: the certificate, by its fingerprint, not trusted by itself.
+        QTRY_VERIFY_WITH_TIMEOUT(trust->isVisible() && test->isEnabled(), 20000);
+        QVERIFY2(connection->text().contains(vcenter_->fingerprint()), qPrintable(connection->text()));
+        QCOMPARE(trust->toolTip(), vcenter_->fingerprint());
+        QVERIFY(!trust->isChecked() && !wizard.listed());
+        QVERIFY(wizard.grab().save(
+            u"%1/add-chassis-vsphere-certificate-%2.png"_s.arg(QStringLiteral(SCREENSHOT_DIR), suffix)));
+        trust->click(); // confirmed: lists again, trusting that certificate
+        QTRY_VERIFY_WITH_TIMEOUT(connection->text().contains(u"InvalidLogin"_s) && test->isEnabled(), 20000);
+        QVERIFY(!wizard.listed());
+        QVERIFY(trust->isVisible() && trust->isChecked());
+        QVERIFY(
+            wizard.grab().save(u"%1/add-chassis-vsphere-login-%2.png"_s.arg(QStringLiteral(SCREENSHOT_DIR), suffix)));
+
+        password->setText(u"secret"_s);
+        wizard.next();
+        QTRY_COMPARE_WITH_TIMEOUT(wizard.currentId(), int(AddChassisWizard::VmsPage), 20000);
+        auto *list = child<QTreeWidget>(&wizard, u"vmList"_s);
+        QCOMPARE(rows(list), QStringList({u"DC0_C0_RP0_VM0"_s, u"DC0_C0_RP0_VM1"_s, u"DC0_H0_VM0"_s, u"DC0_H0_VM1"_s}));
+        // vcsim gives the two VMs of one host one MAC: the second of each pair cannot be chosen.
+        QVERIFY(!(list->topLevelItem(1)->flags() & Qt::ItemIsEnabled));
+        QVERIFY(list->topLevelItem(1)->text(4).contains(u"DC0_C0_RP0_VM0"_s));
+        QVERIFY(!(list->topLevelItem(3)->flags() & Qt::ItemIsEnabled));
+        QVERIFY(wizard.grab().save(u"%1/add-chassis-vsphere-vms-%2.png"_s.arg(QStringLiteral(SCREENSHOT_DIR), suffix)));
+        wizard.next();
+        QCOMPARE(wizard.currentId(), int(AddChassisWizard::ResultPage));
+        const QString result = child<QLabel>(&wizard, u"syncResult"_s)->text();
+        QVERIFY2(result.contains(u"dc0-h0-vm0"_s) && result.contains(u"dc0-c0-rp0-vm0"_s), qPrintable(result));
+        QVERIFY(
+            wizard.grab().save(u"%1/add-chassis-vsphere-result-%2.png"_s.arg(QStringLiteral(SCREENSHOT_DIR), suffix)));
+        wizard.accept();
+        auto machines = core_->machines->list();
+        QVERIFY(machines);
+        QCOMPARE(machines->size(), 2);
+        for (const Machine &m : *machines) {
+            QCOMPARE(m.powerType, u"vmware"_s);
+            QCOMPARE(m.powerParameters.value(u"power_fingerprint"_s).toString(), vcenter_->fingerprint());
+        }
+    }
+
     // The Chassis page after the walk: its row, a Re-sync that finds a VM defined since, and Remove.
     void usePage(const QString &suffix)
     {
@@ -143,6 +211,9 @@ private slots:
         QCOMPARE(libvirt_->defineVm(u"lab-b"_s, nic(u"52:54:00:d0:00:02"_s)), QString());
         QCOMPARE(libvirt_->defineVm(u"lab-nonic"_s), QString());
         QCOMPARE(libvirt_->defineVm(u"other-c"_s, nic(u"52:54:00:d0:00:03"_s)), QString());
+        vcenter_ = std::make_unique<testing::Vcsim>(daemonDir_.path());
+        if (const QString why = vcenter_->start(); !why.isEmpty())
+            METALDESK_SKIP(qPrintable(u"no vSphere simulator to test against: "_s + why));
     }
     void init()
     {
@@ -154,7 +225,11 @@ private slots:
         core_.reset();
         dir_.reset();
     }
-    void cleanupTestCase() { libvirt_.reset(); }
+    void cleanupTestCase()
+    {
+        vcenter_.reset();
+        libvirt_.reset();
+    }
 
     void addsTheCheckedVmsOfALibvirtHost()
     {
@@ -176,6 +251,8 @@ private slots:
         usePage(u"en"_s);
     }
 
+    void addsTheVmsOfAVcenter() { walkVsphere(u"en"_s); }
+
     void speaksKorean()
     {
         QTranslator korean, koreanQt;
@@ -192,6 +269,11 @@ private slots:
         walk(u"ko"_s);
         if (!QTest::currentTestFailed())
             usePage(u"ko"_s);
+        if (QTest::currentTestFailed())
+            return;
+        cleanup();
+        init();
+        walkVsphere(u"ko"_s);
     }
 };
 
