@@ -311,6 +311,14 @@
         <source>VMware vCenter or ESXi host</source>
         <translation>VMware vCenter 또는 ESXi 호스트</translation>
     </message>
+    <message>
+        <source>only a vSphere chassis has a certificate to trust</source>
+        <translation>신뢰할 인증서는 vSphere 섀시에만 있습니다</translation>
+    </message>
+    <message>
+        <source>Chassis %1: its new certificate is trusted (SHA-256 %2)</source>
+        <translation>섀시 %1: 새 인증서를 신뢰합니다 (SHA-256 %2)</translation>
+    </message>
 </context>
 <context>
     <name>CommandLine</name>
@@ -1854,6 +1862,37 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Secrets</name>
+    <message>
+        <source>cannot create the secret key file %1: %2</source>
+        <translation>비밀 키 파일 %1을(를) 만들 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>cannot write the secret key file %1</source>
+        <translation>비밀 키 파일 %1을(를) 쓸 수 없습니다</translation>
+    </message>
+    <message>
+        <source>libsodium could not start</source>
+        <translation>libsodium을 시작할 수 없습니다</translation>
+    </message>
+    <message>
+        <source>cannot read the secret key file %1: %2</source>
+        <translation>비밀 키 파일 %1을(를) 읽을 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>the secret key file %1 is not a MetalDesk key (it must hold exactly %2 bytes)</source>
+        <translation>비밀 키 파일 %1은(는) MetalDesk 키가 아닙니다 (정확히 %2바이트여야 합니다)</translation>
+    </message>
+    <message>
+        <source>a stored secret is cut short</source>
+        <translation>저장된 비밀 값이 잘려 있습니다</translation>
+    </message>
+    <message>
+        <source>a stored secret does not open with the key in %1 (another key file, or the database was changed)</source>
+        <translation>저장된 비밀 값을 %1의 키로 열 수 없습니다 (다른 키 파일이거나 데이터베이스가 바뀌었습니다)</translation>
+    </message>
+</context>
+<context>
     <name>Settings</name>
     <message>
         <source>the setting %1 should be a whole number, not &apos;%2&apos;</source>
@@ -2630,10 +2669,6 @@ packages: [htop]</translation>
         <translation>문제</translation>
     </message>
     <message>
-        <source>No chassis yet. A chassis is a libvirt host whose VMs MetalDesk adds as machines and powers through the host: Add chassis lists them.</source>
-        <translation>아직 섀시가 없습니다. 섀시는 MetalDesk가 VM을 머신으로 추가하고 호스트를 통해 전원을 제어하는 libvirt 호스트입니다: 섀시 추가로 VM 목록을 가져옵니다.</translation>
-    </message>
-    <message>
         <source>Cannot read the chassis: %1</source>
         <translation>섀시를 읽을 수 없습니다: %1</translation>
     </message>
@@ -2712,6 +2747,44 @@ packages: [htop]</translation>
     <message>
         <source>Re-sync of %1 stopped: nothing was changed.</source>
         <translation>%1 다시 동기화를 멈췄습니다: 바뀐 것이 없습니다.</translation>
+    </message>
+    <message>
+        <source>&amp;Trust the new certificate…</source>
+        <translation>새 인증서 신뢰(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>No chassis yet. A chassis is a libvirt, vCenter or ESXi host whose VMs MetalDesk adds as machines and powers through the host: Add chassis lists them.</source>
+        <translation>아직 섀시가 없습니다. 섀시는 libvirt, vCenter 또는 ESXi 호스트로, MetalDesk가 그 VM을 머신으로 추가하고 호스트를 통해 전원을 제어합니다. 섀시 추가에서 VM 목록을 가져옵니다.</translation>
+    </message>
+    <message>
+        <source>Trust the new certificate</source>
+        <translation>새 인증서 신뢰</translation>
+    </message>
+    <message>
+        <source>%1 now shows another certificate.
+
+Now: %2
+Trusted until now: %3
+
+Trust the new one only if you replaced the host&apos;s certificate and its fingerprint is the one the host shows. Otherwise something else answers in the host&apos;s place: leave it refused.</source>
+        <translation>%1이(가) 이제 다른 인증서를 보여 줍니다.
+
+현재: %2
+지금까지 신뢰한 인증서: %3
+
+호스트의 인증서를 직접 교체했고 그 지문이 호스트에 표시된 것과 같을 때만 새 인증서를 신뢰하세요. 그렇지 않다면 다른 무언가가 호스트 대신 응답하고 있으니 거부된 상태로 두세요.</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>(없음)</translation>
+    </message>
+    <message>
+        <source>Trust it and re-sync</source>
+        <translation>신뢰하고 다시 동기화</translation>
+    </message>
+    <message>
+        <source>Cannot trust the certificate of %1: %2</source>
+        <translation>%1의 인증서를 신뢰할 수 없습니다: %2</translation>
     </message>
 </context>
 <context>

@@ -7,6 +7,7 @@
 #include "core/chassis/chassisstore.h"
 #include "core/lifecycle/permissions.h"
 #include "core/runtime/coreservices.h"
+#include "core/vsphere/vspheresession.h"
 
 #include <QDateTime>
 #include <QHBoxLayout>
@@ -41,6 +42,7 @@ ChassisPage::ChassisPage(CoreServices &core, QWidget *parent)
       add_(new QPushButton(tr("&Add chassis…"), this)),
       resync_(new QPushButton(tr("&Re-sync"), this)),
       remove_(new QPushButton(tr("Re&move…"), this)),
+      trust_(new QPushButton(tr("&Trust the new certificate…"), this)),
       progress_(new JobProgressBar(this)),
       result_(new QLabel(this)),
       empty_(new QLabel(this))
@@ -61,19 +63,22 @@ ChassisPage::ChassisPage(CoreServices &core, QWidget *parent)
     add_->setObjectName(QStringLiteral("addChassis"));
     resync_->setObjectName(QStringLiteral("resyncChassis"));
     remove_->setObjectName(QStringLiteral("removeChassis"));
+    trust_->setObjectName(QStringLiteral("trustChassisCertificate"));
+    trust_->hide();
     result_->setObjectName(QStringLiteral("chassisResult"));
     result_->setWordWrap(true);
     result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     empty_->setObjectName(QStringLiteral("chassisEmpty"));
     empty_->setWordWrap(true);
-    empty_->setText(tr("No chassis yet. A chassis is a libvirt host whose VMs MetalDesk adds as machines and powers "
-                       "through the host: Add chassis lists them."));
+    empty_->setText(tr("No chassis yet. A chassis is a libvirt, vCenter or ESXi host whose VMs MetalDesk adds as "
+                       "machines and powers through the host: Add chassis lists them."));
     progress_->hide();
 
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(add_);
     buttons->addWidget(resync_);
     buttons->addWidget(remove_);
+    buttons->addWidget(trust_);
     buttons->addStretch(1);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(buttons);
@@ -91,6 +96,7 @@ ChassisPage::ChassisPage(CoreServices &core, QWidget *parent)
     });
     connect(resync_, &QPushButton::clicked, this, &ChassisPage::resyncSelected);
     connect(remove_, &QPushButton::clicked, this, &ChassisPage::removeSelected);
+    connect(trust_, &QPushButton::clicked, this, &ChassisPage::trustNewCertificate);
     connect(table_, &QTableWidget::itemSelectionChanged, this, &ChassisPage::updateButtons);
     connect(core_.feed.get(), &ChangeFeed::chassisChanged, this, &ChassisPage::refresh, Qt::QueuedConnection);
     refresh();
@@ -184,19 +190,24 @@ void ChassisPage::resyncSelected()
         return;
     syncing_ = *chassis;
     outcome_.reset();
+    trust_->hide();
+    presented_ = std::make_shared<QString>();
     const Chassis target = *chassis;
     const Actor actor = *user_;
     // Both steps on the pool, never on the window's thread: the listing is the job's work (cancel
     // stops it, nothing written), the sync its commit.
     job_ = std::make_unique<ResultJob<Expected<QList<ChassisVm>>>>(
         tr("Re-syncing %1").arg(target.name),
-        [target](JobContext &context) -> Expected<Expected<QList<ChassisVm>>> {
+        [target, presented = presented_](JobContext &context) -> Expected<Expected<QList<ChassisVm>>> {
             context.setMessage(ChassisPage::tr("Listing the VMs of %1").arg(target.address));
-            return listChassisVms(target, [&context](int done, int total) {
-                context.setTotal(total);
-                context.setDone(done);
-                return !context.isCancelled();
-            });
+            return listChassisVms(
+                target,
+                [&context](int done, int total) {
+                    context.setTotal(total);
+                    context.setDone(done);
+                    return !context.isCancelled();
+                },
+                presented.get());
         },
         [this, target, actor](const Expected<QList<ChassisVm>> &listing) -> Expected<void> {
             auto synced = resyncChassis(core_, target, listing, actor);
@@ -223,6 +234,13 @@ void ChassisPage::syncDone()
     } else if (job_->state() != JobState::Succeeded || !outcome_) {
         result_->setText(asSentence(tr("Re-sync of %1 failed: %2").arg(syncing_.name, job_->errorMessage())));
         setTextColor(result_, kErrorColor);
+        // A vSphere host that showed another certificate than the pinned one: offered, never taken.
+        const QString pinned =
+            normaliseFingerprint(syncing_.parameters.value(QLatin1String("power_fingerprint")).toString());
+        if (syncing_.type == QLatin1String("vmware") && presented_ && !presented_->isEmpty() && *presented_ != pinned) {
+            newCertificate_ = *presented_;
+            trust_->setVisible(user_ && user_->isAdmin);
+        }
     } else {
         QStringList parts;
         parts << tr("Re-synced %1.").arg(syncing_.name);
@@ -240,6 +258,40 @@ void ChassisPage::syncDone()
         setTextColor(result_, palette().color(QPalette::WindowText));
     }
     refresh();
+}
+
+void ChassisPage::trustNewCertificate()
+{
+    if (!user_ || newCertificate_.isEmpty() || isSyncing())
+        return;
+    const auto chassis = selected();
+    if (!chassis || chassis->id != syncing_.id)
+        return;
+    const QString pinned = chassis->parameters.value(QLatin1String("power_fingerprint")).toString();
+    QMessageBox ask(QMessageBox::Warning, tr("Trust the new certificate"),
+                    tr("%1 now shows another certificate.\n\nNow: %2\nTrusted until now: %3\n\nTrust the new one "
+                       "only if you replaced the host's certificate and its fingerprint is the one the host shows. "
+                       "Otherwise something else answers in the host's place: leave it refused.")
+                        .arg(chassis->address, newCertificate_, pinned.isEmpty() ? tr("(none)") : pinned),
+                    QMessageBox::Cancel, this);
+    ask.setObjectName(QStringLiteral("trustCertificateQuestion"));
+    QPushButton *confirm = ask.addButton(tr("Trust it and re-sync"), QMessageBox::AcceptRole);
+    ask.setDefaultButton(QMessageBox::Cancel);
+    ask.exec();
+    if (ask.clickedButton() != confirm)
+        return;
+    auto trusted = trustChassisCertificate(core_, *chassis, newCertificate_, *user_);
+    if (!trusted) {
+        result_->setText(
+            asSentence(tr("Cannot trust the certificate of %1: %2").arg(chassis->name, trusted.errorMessage())));
+        setTextColor(result_, kErrorColor);
+        return;
+    }
+    newCertificate_.clear();
+    trust_->hide();
+    refresh();
+    select(chassis->id);
+    resyncSelected();
 }
 
 void ChassisPage::removeSelected()

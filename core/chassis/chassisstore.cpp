@@ -39,8 +39,7 @@ Expected<Chassis> ChassisStore::add(const Actor &actor, Chassis chassis)
                                 QStringLiteral("INSERT INTO chassis (name, chassis_type, address, parameters, "
                                                "prefix_filter, created) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"),
                                 {chassis.name, chassis.type, chassis.address,
-                                 QString::fromUtf8(QJsonDocument(chassis.parameters).toJson(QJsonDocument::Compact)),
-                                 chassis.prefixFilter, nowMs()});
+                                 storedParameters(db_->secrets(), chassis.parameters), chassis.prefixFilter, nowMs()});
     if (!id)
         return id.error();
     chassis.id = *id;
@@ -74,7 +73,7 @@ Expected<QList<Chassis>> ChassisStore::select(const QString &where, const QVaria
             c.lastSync = q->value(5).toLongLong();
         c.lastError = q->value(6).toString();
         c.machineCount = q->value(7).toInt();
-        c.parameters = QJsonDocument::fromJson(q->value(8).toString().toUtf8()).object();
+        c.parameters = openParameters(db_->secrets(), q->value(8).toString());
         all << c;
     }
     return all;
@@ -90,6 +89,24 @@ Expected<Chassis> ChassisStore::get(qint64 id) const
     if (found->isEmpty())
         return Error{QCoreApplication::translate("Chassis", "no chassis with id %1").arg(id)};
     return found->first();
+}
+
+Expected<void> ChassisStore::setParameters(const Actor &actor, qint64 id, const QJsonObject &parameters)
+{
+    if (auto allowed = requireCapability(Capability::AddMachine, actor); !allowed)
+        return allowed.error();
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto q = runQuery(*db, QStringLiteral("UPDATE chassis SET parameters = ? WHERE id = ?"),
+                      {storedParameters(db_->secrets(), parameters), id});
+    if (!q)
+        return q.error();
+    if (q->numRowsAffected() == 0)
+        return Error{QCoreApplication::translate("Chassis", "no chassis with id %1").arg(id)};
+    if (feed_)
+        emit feed_->chassisChanged();
+    return {};
 }
 
 Expected<void> ChassisStore::recordSync(qint64 id, const QString &error)

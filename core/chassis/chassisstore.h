@@ -21,6 +21,8 @@ public:
     // After a sync: when it ran, and why it failed ("" when it worked).
     Expected<void> recordSync(qint64 id, const QString &error);
     Expected<void> remove(const Actor &actor, qint64 id);
+    // New settings for its type (a vSphere host's credentials or certificate). Administrators only.
+    Expected<void> setParameters(const Actor &actor, qint64 id, const QJsonObject &parameters);
 
 private:
     Expected<QList<Chassis>> select(const QString &where, const QVariantList &values) const;

@@ -83,6 +83,39 @@ Expected<SyncOutcome> resyncChassis(CoreServices &core, const Chassis &chassis, 
     return applyChassisSync(core, chassis, plan, plan.allVms(), actor);
 }
 
+Expected<int> trustChassisCertificate(CoreServices &core, const Chassis &chassis, const QString &fingerprint,
+                                      const Actor &actor)
+{
+    const QString pin = normaliseFingerprint(fingerprint);
+    if (chassis.type != QLatin1String("vmware") || pin.isEmpty())
+        return Error{QCoreApplication::translate("Chassis", "only a vSphere chassis has a certificate to trust")};
+    QJsonObject parameters = chassis.parameters;
+    parameters.insert(QStringLiteral("power_fingerprint"), pin);
+    if (auto saved = ChassisStore(core.db, core.feed.get()).setParameters(actor, chassis.id, parameters); !saved)
+        return saved.error();
+    auto machines = core.machines->list();
+    if (!machines)
+        return machines.error();
+    int changed = 0;
+    for (const Machine &m : std::as_const(*machines)) {
+        if (m.chassisId != chassis.id || m.powerType != chassis.type)
+            continue;
+        QJsonObject power = m.powerParameters;
+        power.insert(QStringLiteral("power_fingerprint"), pin);
+        if (auto set = core.machines->setPowerSettings(m.systemId, m.powerType, power); !set)
+            return set.error();
+        if (auto recorded = core.events->record(chassisEvent(
+                m, actor, EventLevel::Info,
+                QCoreApplication::translate("Chassis", "Chassis %1: its new certificate is trusted (SHA-256 %2)")
+                    .arg(chassis.name, pin)));
+            recorded)
+            emit core.feed->eventRecorded(*recorded);
+        ++changed;
+    }
+    qCInfo(lcChassis) << "trusting the new certificate of" << chassis.name << pin << "for" << changed << "machines";
+    return changed;
+}
+
 QString syncActionText(SyncAction action)
 {
     switch (action) {

@@ -65,6 +65,12 @@ Expected<SyncOutcome> applyChassisSync(CoreServices &core, const Chassis &chassi
 Expected<SyncOutcome> resyncChassis(CoreServices &core, const Chassis &chassis,
                                     const Expected<QList<ChassisVm>> &listing, const Actor &actor);
 
+// The user compared a vSphere host's new certificate with the host's and trusts it: its SHA-256
+// becomes the chassis's pin and that of every machine of the chassis powered through it (each
+// machine with an event). Returns how many machines changed.
+Expected<int> trustChassisCertificate(CoreServices &core, const Chassis &chassis, const QString &fingerprint,
+                                      const Actor &actor);
+
 QString syncActionText(SyncAction action);
 
 } // namespace metaldesk

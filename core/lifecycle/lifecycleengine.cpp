@@ -159,8 +159,8 @@ Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const A
         QStringLiteral("INSERT INTO machines (system_id, hostname, status, architecture, power_type, power_parameters,"
                        " chassis_id, chassis_vm, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
         {systemId, hostname, int(spec.initialStatus), spec.architecture, spec.powerType,
-         QString::fromUtf8(QJsonDocument(spec.powerParameters).toJson(QJsonDocument::Compact)),
-         nullableInt(spec.chassisId), spec.chassisVm, now, now});
+         storedParameters(db_->secrets(), spec.powerParameters), nullableInt(spec.chassisId), spec.chassisVm, now,
+         now});
     if (!inserted)
         return inserted.error();
     const qint64 id = *inserted;
@@ -181,7 +181,7 @@ Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const A
     auto recorded = EventStore::insert(*db, event);
     if (!recorded)
         return recorded.error();
-    auto machine = MachineStore::load(*db, QStringLiteral("WHERE m.id = ?"), {id});
+    auto machine = MachineStore::load(*db, db_->secrets(), QStringLiteral("WHERE m.id = ?"), {id});
     if (!machine || !*machine)
         return Error{tr("the new machine could not be read back: %1").arg(machine.errorMessage())};
     if (auto committed = txn.commit(); !committed)
@@ -204,8 +204,9 @@ Expected<void> LifecycleEngine::inTransaction(
         Transaction txn(*db_, *db);
         if (!txn.begun())
             return Error{tr("cannot write to the database: %1").arg(txn.beginError())};
-        auto machine = MachineStore::load(
-            *db, QStringLiteral("WHERE m.system_id = ?") + db_->forUpdate(QStringLiteral("m")), {systemId});
+        auto machine = MachineStore::load(*db, db_->secrets(),
+                                          QStringLiteral("WHERE m.system_id = ?") + db_->forUpdate(QStringLiteral("m")),
+                                          {systemId});
         if (!machine)
             return machine.error();
         if (!*machine)

@@ -22,7 +22,7 @@ std::optional<T> optionalValue(const QVariant &v)
     return v.value<T>();
 }
 
-Machine machineFromQuery(const QSqlQuery &q)
+Machine machineFromQuery(const QSqlQuery &q, const SecretBox &secrets)
 {
     Machine m;
     m.id = q.value(0).toLongLong();
@@ -39,7 +39,7 @@ Machine machineFromQuery(const QSqlQuery &q)
     m.powerType = q.value(10).toString();
     // Most machines have none ("{}"): listing 100,000 of them need not parse 100,000 documents.
     if (const QString parameters = q.value(11).toString(); parameters != QLatin1String("{}"))
-        m.powerParameters = QJsonDocument::fromJson(parameters.toUtf8()).object();
+        m.powerParameters = openParameters(secrets, parameters);
     m.powerState = q.value(12).toString();
     m.cpuCount = q.value(13).toInt();
     m.memory = q.value(14).toLongLong();
@@ -90,15 +90,15 @@ Expected<QHash<qint64, QList<Interface>>> loadInterfaces(const QSqlDatabase &db,
 }
 } // namespace
 
-Expected<std::optional<Machine>> MachineStore::load(const QSqlDatabase &connection, const QString &where,
-                                                    const QVariantList &values)
+Expected<std::optional<Machine>> MachineStore::load(const QSqlDatabase &connection, const SecretBox &secrets,
+                                                    const QString &where, const QVariantList &values)
 {
     auto q = runQuery(connection, QLatin1String(kSelect) + where, values);
     if (!q)
         return q.error();
     if (!q->next())
         return std::optional<Machine>();
-    Machine m = machineFromQuery(*q);
+    Machine m = machineFromQuery(*q, secrets);
     auto interfaces = loadInterfaces(connection, QStringLiteral("WHERE i.machine_id = ?"), {m.id});
     if (!interfaces)
         return interfaces.error();
@@ -115,7 +115,7 @@ Expected<Machine> MachineStore::get(const QString &systemId) const
     auto db = db_->connection();
     if (!db)
         return db.error();
-    auto m = load(*db, QStringLiteral("WHERE m.system_id = ?"), {systemId});
+    auto m = load(*db, db_->secrets(), QStringLiteral("WHERE m.system_id = ?"), {systemId});
     if (!m)
         return m.error();
     if (!*m)
@@ -132,7 +132,8 @@ Expected<std::optional<Machine>> MachineStore::findByMac(const QString &macAddre
     auto db = db_->connection();
     if (!db)
         return db.error();
-    return load(*db, QStringLiteral("WHERE m.id = (SELECT machine_id FROM interfaces WHERE mac_address = ?)"), {mac});
+    return load(*db, db_->secrets(),
+                QStringLiteral("WHERE m.id = (SELECT machine_id FROM interfaces WHERE mac_address = ?)"), {mac});
 }
 
 Expected<QList<Machine>> MachineStore::list() const
@@ -145,7 +146,7 @@ Expected<QList<Machine>> MachineStore::list() const
         return q.error();
     QList<Machine> machines;
     while (q->next())
-        machines << machineFromQuery(*q);
+        machines << machineFromQuery(*q, db_->secrets());
     auto interfaces = loadInterfaces(*db, {}, {});
     if (!interfaces)
         return interfaces.error();
@@ -268,7 +269,7 @@ Expected<void> MachineStore::setPowerSettings(const QString &systemId, const QSt
                                               const QJsonObject &parameters)
 {
     return update(systemId, QStringLiteral("power_type = ?, power_parameters = ?"),
-                  {powerType, QString::fromUtf8(QJsonDocument(parameters).toJson(QJsonDocument::Compact))});
+                  {powerType, storedParameters(db_->secrets(), parameters)});
 }
 
 Expected<void> MachineStore::setPowerState(const QString &systemId, const QString &powerState)

@@ -49,8 +49,8 @@ public:
     const std::shared_ptr<Database> &database() const { return db_; }
 
     // Shared with the engine, which reads a machine inside its own transactions.
-    static Expected<std::optional<Machine>> load(const QSqlDatabase &connection, const QString &where,
-                                                 const QVariantList &values);
+    static Expected<std::optional<Machine>> load(const QSqlDatabase &connection, const SecretBox &secrets,
+                                                 const QString &where, const QVariantList &values);
 
 private:
     Expected<void> update(const QString &systemId, const QString &assignments, QVariantList values);

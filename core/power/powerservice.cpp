@@ -275,8 +275,9 @@ void PowerService::record(const Machine &machine, const Actor &actor, const QStr
         Transaction txn(*db_, *db);
         if (!txn.begun())
             return;
-        auto current = MachineStore::load(
-            *db, QStringLiteral("WHERE m.system_id = ?") + db_->forUpdate(QStringLiteral("m")), {machine.systemId});
+        auto current = MachineStore::load(*db, db_->secrets(),
+                                          QStringLiteral("WHERE m.system_id = ?") + db_->forUpdate(QStringLiteral("m")),
+                                          {machine.systemId});
         if (!current || !*current)
             return;
         auto updated = runQuery(*db, QStringLiteral("UPDATE machines SET power_state = ?, updated = ? WHERE id = ?"),

@@ -131,7 +131,63 @@ Expected<std::shared_ptr<Database>> Database::open(const DatabaseSpec &spec)
         return connection.error();
     if (auto migrated = db->migrate(); !migrated)
         return migrated.error();
+    auto secrets = SecretBox::openKeyFile(secretKeyPath(spec));
+    if (!secrets)
+        return secrets.error();
+    db->secrets_ = *secrets;
+    if (auto sealed = db->sealPlainSecrets(); !sealed)
+        return sealed.error();
     return db;
+}
+
+QString secretKeyPath(const DatabaseSpec &spec)
+{
+    if (spec.kind == DatabaseSpec::Kind::Sqlite)
+        return spec.path + QStringLiteral(".key");
+    const QString chosen = qEnvironmentVariable("METALDESK_SECRET_KEY_FILE");
+    if (!chosen.isEmpty())
+        return chosen;
+    return QFileInfo(defaultDatabasePath()).absolutePath() +
+           QStringLiteral("/secrets-%1-%2.key")
+               .arg(spec.host.isEmpty() ? QStringLiteral("local") : spec.host, spec.name);
+}
+
+// Passwords written before they were sealed are sealed once, at the first start that can. SQLite
+// then rewrites its file, so that the old plain pages do not linger in it.
+Expected<void> Database::sealPlainSecrets()
+{
+    auto db = connection();
+    if (!db)
+        return db.error();
+    int sealed = 0;
+    for (const auto &[table, column] : {std::pair{QStringLiteral("machines"), QStringLiteral("power_parameters")},
+                                        std::pair{QStringLiteral("chassis"), QStringLiteral("parameters")}}) {
+        // Only rows naming a password are read: a start with 100,000 machines parses no JSON.
+        auto rows =
+            runQuery(*db, QStringLiteral("SELECT id, %1 FROM %2 WHERE %1 LIKE '%\"power_pass\"%'").arg(column, table));
+        if (!rows)
+            return rows.error();
+        QList<std::pair<qint64, QString>> plain;
+        while (rows->next())
+            if (holdsPlainSecret(rows->value(1).toString()))
+                plain.append({rows->value(0).toLongLong(), rows->value(1).toString()});
+        rows->finish();
+        for (const auto &[id, stored] : std::as_const(plain)) {
+            auto updated = runQuery(*db, QStringLiteral("UPDATE %1 SET %2 = ? WHERE id = ?").arg(table, column),
+                                    {storedParameters(*secrets_, openParameters(*secrets_, stored)), id});
+            if (!updated)
+                return updated.error();
+            ++sealed;
+        }
+    }
+    if (sealed > 0) {
+        qCInfo(lcDb) << "sealed" << sealed << "stored passwords with the key in" << secrets_->keyPath();
+        if (!isPostgres()) { // VACUUM rewrites every page; the checkpoint empties the log holding the old ones
+            (void)runQuery(*db, QStringLiteral("VACUUM"));
+            (void)runQuery(*db, QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));
+        }
+    }
+    return {};
 }
 
 Expected<QSqlDatabase> Database::connection()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/base/expected.h"
+#include "core/storage/secretbox.h"
 
 #include <QHash>
 #include <QMutex>
@@ -41,6 +42,10 @@ struct DatabaseSpec {
 
 // The default SQLite file in the user's data directory (XDG_DATA_HOME/MetalDesk/metaldesk.db).
 QString defaultDatabasePath();
+// Where the key sealing a database's secrets lives: "<file>.key" beside SQLite; for PostgreSQL,
+// METALDESK_SECRET_KEY_FILE, else "secrets-<host>-<database>.key" in the data directory (copy it
+// to every MetalDesk that shares the database).
+QString secretKeyPath(const DatabaseSpec &spec);
 
 // One logical database, with one QSqlDatabase connection per thread (QtSql connections must not
 // cross threads). Opening applies the schema migrations, so every handle sees the current schema.
@@ -56,6 +61,8 @@ public:
     const DatabaseSpec &spec() const { return spec_; }
     bool isPostgres() const { return spec_.kind == DatabaseSpec::Kind::Postgres; }
     int schemaVersion() const { return schemaVersion_; }
+    // Seals and opens the secrets stored in this database (power passwords).
+    const SecretBox &secrets() const { return *secrets_; }
 
     // " FOR UPDATE OF <alias>" on PostgreSQL (locks that table's rows, also across outer joins);
     // nothing on SQLite, whose write transactions (BEGIN IMMEDIATE) already exclude other writers.
@@ -65,10 +72,12 @@ private:
     explicit Database(DatabaseSpec spec);
     Expected<QSqlDatabase> openConnection(const QString &name);
     Expected<void> migrate();
+    Expected<void> sealPlainSecrets();
     void dropConnection(QThread *thread);
 
     DatabaseSpec spec_;
     int schemaVersion_ = 0;
+    std::shared_ptr<const SecretBox> secrets_;
     QMutex mutex_;
     QHash<QThread *, QString> connections_;
     // Context of the threads' finished() connections: they die with this object.

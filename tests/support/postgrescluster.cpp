@@ -137,6 +137,10 @@ Expected<std::unique_ptr<PostgresCluster>> PostgresCluster::start()
     if (!cluster->dir_->isValid())
         return Error{
             QStringLiteral("cannot create a temporary directory under %1: %2").arg(base, cluster->dir_->errorString())};
+    // The key that seals the databases' secrets stays with the cluster, not in the user's data
+    // directory (MetalDesks started by the test inherit it).
+    if (qEnvironmentVariableIsEmpty("METALDESK_SECRET_KEY_FILE"))
+        qputenv("METALDESK_SECRET_KEY_FILE", cluster->dir_->filePath(QStringLiteral("secrets.key")).toLocal8Bit());
     if (auto done = cluster->initdb(); !done)
         return done.error();
     if (auto done = cluster->launch(); !done)
@@ -146,7 +150,12 @@ Expected<std::unique_ptr<PostgresCluster>> PostgresCluster::start()
     return cluster;
 }
 
-PostgresCluster::~PostgresCluster() { stop(); }
+PostgresCluster::~PostgresCluster()
+{
+    stop();
+    if (dir_ && qEnvironmentVariable("METALDESK_SECRET_KEY_FILE").startsWith(dir_->path()))
+        qunsetenv("METALDESK_SECRET_KEY_FILE");
+}
 
 Expected<void> PostgresCluster::initdb()
 {

@@ -58,7 +58,7 @@ QString Vcsim::start(bool esx)
             return problem;
     QStringList arguments{QStringLiteral("-l"),    QStringLiteral("127.0.0.1:%1").arg(port_),
                           QStringLiteral("-u"),    QStringLiteral("admin"),
-                          QStringLiteral("-p"),    QStringLiteral("secret"),
+                          QStringLiteral("-p"),    QLatin1String(password),
                           QStringLiteral("-cert"), path(QStringLiteral("cert.pem")),
                           QStringLiteral("-key"),  path(QStringLiteral("key.pem"))};
     if (esx)
@@ -89,12 +89,12 @@ QString Vcsim::command(const QString &line)
     return QString::fromUtf8(process_.readLine()).trimmed();
 }
 
-QJsonObject Vcsim::powerParameters(const QString &vmName, const QString &password) const
+QJsonObject Vcsim::powerParameters(const QString &vmName, const QString &pass) const
 {
     return {{QStringLiteral("power_address"), QStringLiteral("127.0.0.1")},
             {QStringLiteral("power_port"), QString::number(port_)},
             {QStringLiteral("power_user"), QStringLiteral("admin")},
-            {QStringLiteral("power_pass"), password},
+            {QStringLiteral("power_pass"), pass},
             {QStringLiteral("power_vm_name"), vmName},
             {QStringLiteral("power_fingerprint"), fingerprint_}};
 }

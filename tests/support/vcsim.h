@@ -8,9 +8,12 @@ namespace metaldesk::testing {
 
 // govmomi's vSphere simulator (tests/support/vcsim/main.go, built with Debian's Go from Debian's
 // govmomi) on 127.0.0.1 over https, with a 2048-bit self-signed certificate made for it, and one
-// user ("admin", "secret") it enforces. Stopped (by PID) when destroyed.
+// user ("admin", Vcsim::password) it enforces. Stopped (by PID) when destroyed.
 class Vcsim {
 public:
+    // Distinctive, so that a test can look for it in files and logs.
+    static constexpr char password[] = "vcsim-Pass-8421";
+
     explicit Vcsim(QString workDir) : dir_(std::move(workDir)) {}
     ~Vcsim();
     // Empty when it answers; otherwise why it could not start. `esx`: a standalone ESXi host
@@ -27,7 +30,7 @@ public:
     // and returns its answer: "ok" and what it printed, or "error: …".
     QString command(const QString &line);
     // The vmware power parameters of one of its VMs, with the pinned fingerprint.
-    QJsonObject powerParameters(const QString &vmName, const QString &password = QStringLiteral("secret")) const;
+    QJsonObject powerParameters(const QString &vmName, const QString &pass = QLatin1String(Vcsim::password)) const;
 
 private:
     QString path(const QString &name) const { return dir_ + QLatin1Char('/') + name; }

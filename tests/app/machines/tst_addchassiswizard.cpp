@@ -140,7 +140,7 @@ class TestAddChassisWizard : public QObject {
         QVERIFY(
             wizard.grab().save(u"%1/add-chassis-vsphere-login-%2.png"_s.arg(QStringLiteral(SCREENSHOT_DIR), suffix)));
 
-        password->setText(u"secret"_s);
+        password->setText(QLatin1String(testing::Vcsim::password));
         wizard.next();
         QTRY_COMPARE_WITH_TIMEOUT(wizard.currentId(), int(AddChassisWizard::VmsPage), 20000);
         auto *list = child<QTreeWidget>(&wizard, u"vmList"_s);
@@ -164,6 +164,49 @@ class TestAddChassisWizard : public QObject {
             QCOMPARE(m.powerType, u"vmware"_s);
             QCOMPARE(m.powerParameters.value(u"power_fingerprint"_s).toString(), vcenter_->fingerprint());
         }
+    }
+
+    // The vCenter gets another certificate: Re-sync refuses it with both fingerprints and offers
+    // to trust it, which asks, re-pins the chassis and its machines, and syncs.
+    void trustRenewedCertificate(const QString &suffix)
+    {
+        ChassisPage page(*core_);
+        page.setUser(admin_);
+        page.resize(1000, 400);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        auto *table = child<QTableWidget>(&page, u"chassisTable"_s);
+        QCOMPARE(table->rowCount(), 1);
+        table->selectRow(0);
+        const QString before = vcenter_->fingerprint();
+        vcenter_->stop();
+        QCOMPARE(vcenter_->renewCertificate(), QString());
+        QCOMPARE(vcenter_->start(), QString());
+        const QString after = vcenter_->fingerprint();
+        auto *trust = child<QPushButton>(&page, u"trustChassisCertificate"_s);
+        QVERIFY(!trust->isVisible());
+        QTest::mouseClick(child<QPushButton>(&page, u"resyncChassis"_s), Qt::LeftButton);
+        auto *result = child<QLabel>(&page, u"chassisResult"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(trust->isVisible(), 20000);
+        QVERIFY2(result->text().contains(before) && result->text().contains(after), qPrintable(result->text()));
+        QVERIFY(
+            page.grab().save(u"%1/chassis-certificate-changed-%2.png"_s.arg(QStringLiteral(SCREENSHOT_DIR), suffix)));
+        QTimer::singleShot(100, &page, [&page, suffix] {
+            auto *ask = page.findChild<QMessageBox *>(u"trustCertificateQuestion"_s);
+            if (!ask)
+                return;
+            ask->grab().save(u"%1/chassis-trust-certificate-%2.png"_s.arg(QStringLiteral(SCREENSHOT_DIR), suffix));
+            for (QAbstractButton *b : ask->buttons())
+                if (ask->buttonRole(b) == QMessageBox::AcceptRole)
+                    b->click();
+        });
+        page.trustNewCertificate();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isSyncing() && !trust->isVisible(), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(table->item(0, 6)->text().isEmpty(), 20000); // the problem is gone
+        auto machines = core_->machines->list();
+        QVERIFY(machines);
+        for (const Machine &m : *machines)
+            QCOMPARE(m.powerParameters.value(u"power_fingerprint"_s).toString(), after);
     }
 
     // The Chassis page after the walk: its row, a Re-sync that finds a VM defined since, and Remove.
@@ -251,7 +294,12 @@ private slots:
         usePage(u"en"_s);
     }
 
-    void addsTheVmsOfAVcenter() { walkVsphere(u"en"_s); }
+    void addsTheVmsOfAVcenter()
+    {
+        walkVsphere(u"en"_s);
+        if (!QTest::currentTestFailed())
+            trustRenewedCertificate(u"en"_s);
+    }
 
     void speaksKorean()
     {
@@ -274,6 +322,8 @@ private slots:
         cleanup();
         init();
         walkVsphere(u"ko"_s);
+        if (!QTest::currentTestFailed())
+            trustRenewedCertificate(u"ko"_s);
     }
 };
 

@@ -3,7 +3,8 @@
 // refused with the reason and one machine per MAC, machines with MAAS's vmware power parameters
 // switched through the power service, a VM deleted at the host marked with an event on re-sync
 // (no duplicate), a wrong password and a changed certificate stamped on the chassis with
-// nothing created, and a free ESXi host's VMs added with manual power.
+// nothing created, and a free ESXi host's VMs added with manual power. The password is nowhere in
+// the database file, the events or the log.
 
 #include "core/chassis/chassisstore.h"
 #include "core/chassis/chassissync.h"
@@ -12,6 +13,8 @@
 #include "vcsim.h"
 
 #include "skip.h"
+#include <QFile>
+#include <QMutex>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -19,6 +22,14 @@ using namespace metaldesk;
 using namespace Qt::StringLiterals;
 
 namespace {
+QMutex loggedLock;
+QStringList logged; // every message of the run, from any thread
+void keepMessage(QtMsgType, const QMessageLogContext &, const QString &message)
+{
+    const QMutexLocker locked(&loggedLock);
+    logged << message;
+}
+
 const SyncItem *itemFor(const SyncPlan &plan, const QString &vm)
 {
     for (const SyncItem &item : plan.items)
@@ -67,6 +78,7 @@ class TestVsphereChassis : public QObject {
 private slots:
     void initTestCase()
     {
+        qInstallMessageHandler(keepMessage);
         QDir().mkpath(dir_.filePath(u"vcenter"_s));
         vcenter_ = std::make_unique<testing::Vcsim>(dir_.filePath(u"vcenter"_s));
         if (const QString why = vcenter_->start(); !why.isEmpty())
@@ -83,6 +95,7 @@ private slots:
     {
         core_.reset();
         vcenter_.reset();
+        qInstallMessageHandler(nullptr);
     }
 
     void aWrongPasswordCreatesNothing()
@@ -215,6 +228,28 @@ private slots:
             }
         auto again = resyncChassis(*core_, *added, listChassisVms(*added), admin_);
         QVERIFY(again && again->created.isEmpty() && again->updated.isEmpty());
+    }
+
+    // Last: after every kind of call, sync and failure above.
+    void thePasswordIsNowhereInPlainText()
+    {
+        const QByteArray password(testing::Vcsim::password);
+        QByteArray bytes;
+        for (const QString &name : {u"md.db"_s, u"md.db-wal"_s}) {
+            QFile f(dir_.filePath(name));
+            if (f.open(QIODevice::ReadOnly))
+                bytes += f.readAll();
+        }
+        QVERIFY(bytes.size() > 4096);
+        QVERIFY(!bytes.contains(password));
+        auto events = core_->events->recent(10000);
+        QVERIFY(events && !events->isEmpty());
+        for (const Event &e : *events)
+            QVERIFY2(!e.description.contains(QLatin1String(password)), qPrintable(e.description));
+        const QMutexLocker locked(&loggedLock);
+        QVERIFY(!logged.isEmpty());
+        for (const QString &line : std::as_const(logged))
+            QVERIFY2(!line.contains(QLatin1String(password)), qPrintable(line));
     }
 };
 

@@ -19,7 +19,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-VsphereEndpoint endpointOf(const Vcsim &vcsim, const QString &password = QStringLiteral("secret"))
+VsphereEndpoint endpointOf(const Vcsim &vcsim, const QString &password = QLatin1String(Vcsim::password))
 {
     return vsphereEndpoint(vcsim.powerParameters(QString(), password));
 }
