@@ -234,14 +234,7 @@ void AddChassisWizard::testConnection()
     job_ = std::make_unique<ResultJob<QList<ChassisVm>>>(
         tr("Listing the VMs of %1").arg(target.address), [target, presented = presented_](JobContext &context) {
             context.setMessage(AddChassisWizard::tr("Connecting to %1").arg(target.address));
-            return listChassisVms(
-                target,
-                [&context](int done, int total) {
-                    context.setTotal(total);
-                    context.setDone(done);
-                    return !context.isCancelled();
-                },
-                presented.get());
+            return listChassisVms(target, context.reporter(), presented.get());
         });
     connect(job_.get(), &Job::finished, this, &AddChassisWizard::listingDone);
     progress_->show();

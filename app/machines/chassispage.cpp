@@ -200,14 +200,7 @@ void ChassisPage::resyncSelected()
         tr("Re-syncing %1").arg(target.name),
         [target, presented = presented_](JobContext &context) -> Expected<Expected<QList<ChassisVm>>> {
             context.setMessage(ChassisPage::tr("Listing the VMs of %1").arg(target.address));
-            return listChassisVms(
-                target,
-                [&context](int done, int total) {
-                    context.setTotal(total);
-                    context.setDone(done);
-                    return !context.isCancelled();
-                },
-                presented.get());
+            return listChassisVms(target, context.reporter(), presented.get());
         },
         [this, target, actor](const Expected<QList<ChassisVm>> &listing) -> Expected<void> {
             auto synced = resyncChassis(core_, target, listing, actor);

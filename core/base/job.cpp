@@ -89,6 +89,15 @@ void JobContext::setMessage(const QString &message)
         changed_();
 }
 
+std::function<bool(int, int)> JobContext::reporter()
+{
+    return [this](int done, int total) {
+        setTotal(total);
+        setDone(done);
+        return !isCancelled();
+    };
+}
+
 JobProgress JobContext::progress() const
 {
     QMutexLocker lock(&mutex_);

@@ -46,6 +46,8 @@ public:
     void addDone(qint64 amount);
     void setMessage(const QString &message);
     JobProgress progress() const;
+    // The (done, total) callback that listings take: it reports both, and says whether to go on.
+    std::function<bool(int, int)> reporter();
 
 private:
     friend class Job;

@@ -92,7 +92,7 @@ Expected<std::unique_ptr<VsphereSession>> VsphereSession::open(const VsphereEndp
     auto reply = session->call(vim::retrieveServiceContent());
     if (!reply)
         return fail(reply.error());
-    auto values = session->returnValues(*reply);
+    auto values = vim::returnValues(*reply);
     if (!values)
         return fail(values.error());
     if (values->isEmpty())
@@ -199,18 +199,13 @@ Expected<vim::Element> VsphereSession::call(const QByteArray &envelope)
     return Error{VsphereText::tr("cannot reach the vSphere host at %1: %2").arg(where, networkText), retryable};
 }
 
-Expected<QList<const vim::Element *>> VsphereSession::returnValues(const vim::Element &reply)
-{
-    return vim::returnValues(reply);
-}
-
 Expected<vim::RetrieveResult> VsphereSession::retrieve(const QByteArray &request, vim::Element &reply)
 {
     auto answer = call(request);
     if (!answer)
         return answer.error();
     reply = std::move(*answer);
-    auto values = returnValues(reply);
+    auto values = vim::returnValues(reply);
     if (!values)
         return values.error();
     auto result = vim::parseRetrieveResult(*values);
@@ -228,7 +223,7 @@ Expected<QList<vim::VirtualMachine>> VsphereSession::listVms(const std::function
         call(vim::createContainerView(content_.viewManager, content_.rootFolder, QStringLiteral("VirtualMachine")));
     if (!created)
         return created.error();
-    auto values = returnValues(*created);
+    auto values = vim::returnValues(*created);
     if (!values)
         return values.error();
     if (values->isEmpty() || values->first()->text.isEmpty())
@@ -286,7 +281,7 @@ Expected<vim::VirtualMachine> VsphereSession::findVm(const QString &uuid, const 
             auto reply = call(vim::findByUuid(content_.searchIndex, uuid, instance));
             if (!reply)
                 return reply.error();
-            auto values = returnValues(*reply);
+            auto values = vim::returnValues(*reply);
             if (!values)
                 return values.error();
             if (!values->isEmpty() && !values->first()->text.isEmpty())
@@ -343,7 +338,7 @@ Expected<void> VsphereSession::runVmTask(const QString &method, const vim::Objec
     auto reply = call(vim::vmTask(method, vm));
     if (!reply)
         return reply.error();
-    auto values = returnValues(*reply);
+    auto values = vim::returnValues(*reply);
     if (!values)
         return values.error();
     if (values->isEmpty() || values->first()->text.isEmpty())
@@ -358,7 +353,7 @@ Expected<void> VsphereSession::bootFromNetwork(const vim::VirtualMachine &vm)
     auto reply = call(vim::bootFromNetworkCards(vm.ref, vm.nicKeys));
     if (!reply)
         return reply.error();
-    auto values = returnValues(*reply);
+    auto values = vim::returnValues(*reply);
     if (!values)
         return values.error();
     if (values->isEmpty() || values->first()->text.isEmpty())

@@ -61,7 +61,6 @@ public:
 private:
     VsphereSession() = default;
     Expected<vim::Element> call(const QByteArray &envelope);
-    Expected<QList<const vim::Element *>> returnValues(const vim::Element &reply);
     Expected<vim::RetrieveResult> retrieve(const QByteArray &request, vim::Element &reply);
     Expected<void> waitForTask(const vim::ObjectRef &task);
 
