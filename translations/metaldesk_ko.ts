@@ -511,6 +511,17 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Console</name>
+    <message>
+        <source>the VM is off</source>
+        <translation>VM이 꺼져 있습니다</translation>
+    </message>
+    <message>
+        <source>not read now: MetalDesk reads the console while the machine commissions, deploys, releases or tests</source>
+        <translation>지금은 읽지 않음: MetalDesk는 머신이 커미션, 배포, 릴리스 또는 테스트하는 동안 콘솔을 읽습니다</translation>
+    </message>
+</context>
+<context>
     <name>CreateAdmin</name>
     <message>
         <source>metaldesk createadmin: missing --%1 (no terminal to ask on)</source>
@@ -1622,6 +1633,22 @@ Commands:
     <message>
         <source>VMware vSphere</source>
         <translation>VMware vSphere</translation>
+    </message>
+    <message>
+        <source>cannot open a stream to %1</source>
+        <translation>%1에 대한 스트림을 열 수 없습니다</translation>
+    </message>
+    <message>
+        <source>another program (virsh console, virt-manager) is reading the console of %1; MetalDesk reads it again once that one closes</source>
+        <translation>다른 프로그램(virsh console, virt-manager)이 %1의 콘솔을 읽고 있습니다. 그 프로그램이 닫히면 MetalDesk가 다시 읽습니다</translation>
+    </message>
+    <message>
+        <source>cannot open the console of %1</source>
+        <translation>%1의 콘솔을 열 수 없습니다</translation>
+    </message>
+    <message>
+        <source>the console of %1 closed</source>
+        <translation>%1의 콘솔이 닫혔습니다</translation>
     </message>
 </context>
 <context>
@@ -2788,6 +2815,21 @@ Trust the new one only if you replaced the host&apos;s certificate and its finge
     </message>
 </context>
 <context>
+    <name>metaldesk::ConsoleWatcher</name>
+    <message>
+        <source>reads the serial console of libvirt machines while they commission, deploy, release or test</source>
+        <translation>libvirt 머신이 커미션, 배포, 릴리스 또는 테스트하는 동안 시리얼 콘솔을 읽습니다</translation>
+    </message>
+    <message>
+        <source>consoles read</source>
+        <translation>읽은 콘솔</translation>
+    </message>
+    <message>
+        <source>screens saved</source>
+        <translation>저장한 화면</translation>
+    </message>
+</context>
+<context>
     <name>metaldesk::FirstRunWizard</name>
     <message>
         <source>Welcome to MetalDesk</source>
@@ -2989,6 +3031,29 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>Timed out: %1 took longer than %2 minutes</source>
         <translation>시간 초과: %1 상태가 %2분을 넘었습니다</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::MachineConsoleTab</name>
+    <message>
+        <source>MetalDesk reads the serial console of machines powered through libvirt. For this machine, use the console of its BMC or hypervisor.</source>
+        <translation>MetalDesk는 libvirt로 전원을 제어하는 머신의 시리얼 콘솔을 읽습니다. 이 머신은 BMC나 하이퍼바이저의 콘솔을 사용하세요.</translation>
+    </message>
+    <message>
+        <source>the console could not be read: %1</source>
+        <translation>콘솔을 읽을 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>Nothing read yet. MetalDesk reads this VM&apos;s serial console while the machine commissions, deploys, releases or tests.</source>
+        <translation>아직 읽은 내용이 없습니다. MetalDesk는 머신이 커미션, 배포, 릴리스 또는 테스트하는 동안 이 VM의 시리얼 콘솔을 읽습니다.</translation>
+    </message>
+    <message>
+        <source>Live from libvirt (the last screen, read at %1).</source>
+        <translation>libvirt에서 실시간으로 읽는 중 (마지막 화면, %1에 읽음).</translation>
+    </message>
+    <message>
+        <source>The last screen, read at %1. %2</source>
+        <translation>마지막 화면, %1에 읽음. %2</translation>
     </message>
 </context>
 <context>
@@ -3360,6 +3425,10 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>Mark broken…</source>
         <translation>고장으로 표시…</translation>
+    </message>
+    <message>
+        <source>Console</source>
+        <translation>콘솔</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,6 @@
 #include "app/machines/machinedetails.h"
 
+#include "app/machines/machineconsoletab.h"
 #include "app/machines/machineeventmodel.h"
 #include "app/machines/machinepowertab.h"
 #include "app/machines/machinetablemodel.h"
@@ -142,7 +143,8 @@ MachineDetails::MachineDetails(CoreServices &core, QWidget *parent)
       events_(new MachineEventModel(*core.events, *core.feed, this)),
       cellStyle_(new RoomyCellStyle),
       tabs_(new QTabWidget(this)),
-      powerTab_(new MachinePowerTab(core))
+      powerTab_(new MachinePowerTab(core)),
+      consoleTab_(new MachineConsoleTab(core))
 {
     cellStyle_->setParent(this); // the views do not own their style
     setObjectName(QStringLiteral("machineDetails"));
@@ -154,6 +156,7 @@ MachineDetails::MachineDetails(CoreServices &core, QWidget *parent)
     tabs_->addTab(buildStorageTab(), tr("Storage"));
     tabs_->addTab(buildCommissioningTab(), tr("Commissioning"));
     tabs_->addTab(powerTab_, tr("Power"));
+    tabs_->addTab(consoleTab_, tr("Console"));
     tabs_->addTab(buildEventsTab(), tr("Events"));
 
     auto *layout = new QVBoxLayout(this);
@@ -551,6 +554,7 @@ void MachineDetails::reload()
     showStorage(*machine, inventory);
     showCommissioning(*machine, result, problem);
     powerTab_->showMachine(*machine);
+    consoleTab_->showMachine(*machine);
 }
 
 void MachineDetails::setValue(QLabel *label, const QString &text, const QString &whyEmpty)

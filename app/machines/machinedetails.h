@@ -24,6 +24,7 @@ namespace metaldesk {
 
 struct CoreServices;
 class MachineEventModel;
+class MachineConsoleTab;
 class MachinePowerTab;
 class MachineStore;
 class LabelStore;
@@ -31,7 +32,8 @@ class TakeActionMenu;
 
 // One machine, as MAAS's machine details show it: a header with the name, status (and, in a
 // failed state, why), owner and power; tabs with the hardware summary, the network interfaces,
-// the disks, the commissioning results as the machine reported them, its power, and its events.
+// the disks, the commissioning results as the machine reported them, its power, a libvirt VM's
+// serial console, and its events.
 // Before commissioning the hardware reads as not known yet. Kept current from the change feed.
 class MachineDetails : public QWidget {
     Q_OBJECT
@@ -42,6 +44,7 @@ public:
         StorageTab,
         CommissioningTab,
         PowerTab,
+        ConsoleTab,
         EventsTab
     };
     enum NicColumn {
@@ -167,6 +170,7 @@ private:
     QLabel *commissioningNotice_;
     QPlainTextEdit *output_;
     MachinePowerTab *powerTab_;
+    MachineConsoleTab *consoleTab_;
     QTableView *eventsView_;
 };
 

@@ -1,6 +1,7 @@
 #include "core/libvirt/libvirtconnection.h"
 
 #include <QCoreApplication>
+#include <QThread>
 #include <QUrl>
 #include <QUrlQuery>
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include <mutex>
+#include <thread>
 
 namespace metaldesk {
 
@@ -23,6 +25,13 @@ void initialiseOnce()
     std::call_once(once, [] {
         virInitialize();
         virSetErrorFunc(nullptr, ignoreLibvirtError);
+        // libvirt's own event loop on a thread of its own, registered before any connection opens:
+        // a remote connection only receives console data (and keepalive answers) while it runs.
+        if (virEventRegisterDefaultImpl() == 0)
+            std::thread([] {
+                while (virEventRunDefaultImpl() == 0) {
+                }
+            }).detach();
     });
 }
 
@@ -181,6 +190,50 @@ Expected<void> LibvirtConnection::setNetworkBootFirst(const QString &domain) con
             return lastError(QCoreApplication::translate("Power", "cannot make the VM boot from the network"));
         virDomainFree(defined);
         return {};
+    });
+}
+
+Expected<void> LibvirtConnection::readConsole(const QString &domain,
+                                              const std::function<void(const QByteArray &)> &sink,
+                                              const std::function<bool()> &keepGoing) const
+{
+    return withDomain<void>(connection_, uri_, domain, [&](virDomainPtr dom) -> Expected<void> {
+        // Non-blocking, polled: the loop can stop at once, and needs no libvirt event loop.
+        virStreamPtr stream = virStreamNew(connection_, VIR_STREAM_NONBLOCK);
+        if (!stream)
+            return lastError(QCoreApplication::translate("Power", "cannot open a stream to %1").arg(uri_));
+        // SAFE without FORCE: an open console elsewhere makes this fail instead of being cut off.
+        if (virDomainOpenConsole(dom, nullptr, stream, VIR_DOMAIN_CONSOLE_SAFE) < 0) {
+            const virError *e = virGetLastError();
+            Error error =
+                e && e->code == VIR_ERR_OPERATION_FAILED
+                    ? Error{QCoreApplication::translate("Power",
+                                                        "another program (virsh console, virt-manager) is reading the "
+                                                        "console of %1; MetalDesk reads it again once that one closes")
+                                .arg(domain),
+                            true}
+                    : lastError(QCoreApplication::translate("Power", "cannot open the console of %1").arg(domain));
+            virStreamFree(stream);
+            return error;
+        }
+        Expected<void> result;
+        char buffer[4096];
+        while (keepGoing()) {
+            const int n = virStreamRecv(stream, buffer, sizeof buffer);
+            if (n > 0) {
+                sink(QByteArray(buffer, n));
+            } else if (n == -2) {
+                QThread::msleep(100); // nothing yet
+            } else if (n == 0) {
+                break; // closed: the VM stopped
+            } else {
+                result = lastError(QCoreApplication::translate("Power", "the console of %1 closed").arg(domain));
+                break;
+            }
+        }
+        virStreamAbort(stream);
+        virStreamFree(stream);
+        return result;
     });
 }
 

@@ -40,6 +40,13 @@ public:
     // in its persistent definition: it takes effect at its next start.
     Expected<void> setNetworkBootFirst(const QString &domain) const;
 
+    // Reads the domain's serial console (its first serial or console device) until it closes (the
+    // VM stopped, or a reader using force took it) or `keepGoing` returns false; `sink` hears its
+    // bytes as they come. Never takes the console from another reader (virsh console, virt-manager):
+    // libvirt lets one read at a time, and theirs is a person's. Blocks: call it on a worker thread.
+    Expected<void> readConsole(const QString &domain, const std::function<void(const QByteArray &)> &sink,
+                               const std::function<bool()> &keepGoing) const;
+
 private:
     LibvirtConnection(QString uri, virConnectPtr connection) : uri_(std::move(uri)), connection_(connection) {}
     QString uri_;

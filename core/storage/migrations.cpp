@@ -191,6 +191,13 @@ const QList<Migration> &migrations()
              "ALTER TABLE chassis ADD COLUMN last_sync %BIGINT%",
              "ALTER TABLE chassis ADD COLUMN last_error TEXT NOT NULL DEFAULT ''",
          }},
+        {7,
+         "the last screen of each libvirt machine's serial console",
+         {
+             "CREATE TABLE console_screens ("
+             " machine_id %BIGINT% PRIMARY KEY REFERENCES machines(id) ON DELETE CASCADE,"
+             " screen TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', updated %BIGINT% NOT NULL)",
+         }},
     };
     return list;
 }

@@ -1,5 +1,6 @@
 #include "servers/runtime/services.h"
 
+#include "core/libvirt/consolewatcher.h"
 #include "core/lifecycle/timeoutmonitor.h"
 #include "core/power/powerpoller.h"
 #include "core/runtime/coreservices.h"
@@ -40,6 +41,7 @@ QStringList addServices(ServiceHost &host, CoreServices &core, const QString &li
                         .arg(quint64(files));
     host.add(std::make_unique<TimeoutMonitor>(core.engine.get()));
     host.add(std::make_unique<PowerPoller>(core.db, core.power.get()));
+    host.add(std::make_unique<ConsoleWatcher>(core.db));
     auto dhcp = dhcp::ServerConfig::fromConfig(*core.config);
     if (!dhcp)
         problems << ServicesText::tr("DHCP is not started: %1").arg(dhcp.errorMessage());

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 #include <QThread>
+#include <unistd.h>
 
 namespace metaldesk::testing {
 
@@ -97,6 +98,8 @@ bool Lab::start(const QString &metaldeskBinary, const QString &bootEnvironment, 
             {"dhcp_domain", QStringLiteral("lab.test")},
             {"boot_root", root},
             {"boot_environment_dir", bootEnvironment},
+            // A libvirt VM switched off behind MetalDesk's back shows Off within 10 s.
+            {"power_poll_seconds", QStringLiteral("10")},
         };
         for (const auto &[key, value] : settings) {
             if (auto set = (*core)->config->setValue(QLatin1String(key), value); !set) {
@@ -143,10 +146,11 @@ void Lab::stop()
 
 QString Lab::metaldeskLog() const { return readFile(dir_.filePath(QStringLiteral("metaldesk.log"))); }
 
-QString Lab::addTap(QString *error)
+QString Lab::addTap(QString *error, int ownerUid)
 {
     const QString tap = QStringLiteral("tap%1").arg(taps_++);
-    if (!runIn(ns_, QStringLiteral("ip tuntap add dev %1 mode tap").arg(tap), error) ||
+    const QString owner = ownerUid >= 0 ? QStringLiteral(" user %1").arg(ownerUid) : QString();
+    if (!runIn(ns_, QStringLiteral("ip tuntap add dev %1 mode tap%2").arg(tap, owner), error) ||
         !runIn(ns_, QStringLiteral("ip link set %1 master br0 up").arg(tap), error))
         return {};
     return tap;
@@ -243,6 +247,64 @@ void VirtualMachine::pullThePlug()
 QString VirtualMachine::console() const
 {
     return readFile(lab_.workDir() + QLatin1Char('/') + name_ + QStringLiteral(".console"));
+}
+
+// --- a libvirt host on the bridge ---------------------------------------------------------------
+
+QString LabLibvirtHost::start()
+{
+    if (!dir_.isValid())
+        return QStringLiteral("no temporary directory");
+    session_ = std::make_unique<LibvirtSession>(dir_.path(), lab_.namespaceName());
+    return session_->start();
+}
+
+QString LabLibvirtHost::defineDomain(const QString &name, Firmware firmware, const QString &mac, int diskMiB)
+{
+    // The daemon runs as nobody: its tap, disk and log must be nobody's.
+    const auto nobody = findSystemUser(QStringLiteral("nobody"));
+    if (!nobody)
+        return QStringLiteral("no 'nobody' account");
+    QString error;
+    const QString tap = lab_.addTap(&error, int(nobody->uid));
+    if (tap.isEmpty())
+        return error;
+    const QString disk = dir_.filePath(name + QStringLiteral(".disk"));
+    {
+        QFile f(disk);
+        if (!f.open(QIODevice::WriteOnly) || !f.resize(qint64(diskMiB) << 20))
+            return QStringLiteral("cannot create ") + disk;
+    }
+    if (::chown(QFile::encodeName(disk).constData(), nobody->uid, nobody->gid) != 0)
+        return QStringLiteral("cannot hand %1 to nobody").arg(disk);
+    // OVMF: its variables copied from the template by libvirt into the daemon's own folder.
+    const QByteArray os = firmware == Firmware::Uefi
+                              ? "<loader readonly='yes' type='pflash'>" + kOvmfCode.toUtf8() +
+                                    "</loader><nvram template='" + kOvmfVars.toUtf8() + "'/>"
+                              : QByteArray("<bios useserial='yes'/>"); // SeaBIOS and iPXE on the serial
+    const QByteArray xml = "<domain type='qemu'><name>" + name.toUtf8() +
+                           "</name><memory unit='MiB'>768</memory><vcpu>1</vcpu>"
+                           "<os><type arch='x86_64' machine='pc'>hvm</type>" +
+                           os +
+                           "<boot dev='network'/><boot dev='hd'/></os><features><acpi/></features><devices>"
+                           "<emulator>/usr/bin/qemu-system-x86_64</emulator>"
+                           "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='" +
+                           disk.toUtf8() +
+                           "'/><target dev='vda' bus='virtio'/></disk>"
+                           // A tap made beforehand (managed='no'): an unprivileged libvirtd cannot create one.
+                           "<interface type='ethernet'><mac address='" +
+                           mac.toUtf8() + "'/><target dev='" + tap.toUtf8() +
+                           "' managed='no'/><model type='virtio'/></interface>"
+                           "<serial type='pty'><log file='" +
+                           dir_.filePath(name + QStringLiteral(".console")).toUtf8() +
+                           "' append='on'/></serial><console type='pty'/><video><model type='none'/></video>"
+                           "</devices></domain>\n";
+    return session_->defineXml(name, xml);
+}
+
+QString LabLibvirtHost::console(const QString &name) const
+{
+    return readFile(dir_.filePath(name + QStringLiteral(".console")));
 }
 
 } // namespace metaldesk::testing

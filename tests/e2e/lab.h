@@ -4,6 +4,7 @@
 // iPXE, or OVMF) on tap devices in the bridge. The harness plays the person at the machines: it
 // presses the power button (starts QEMU) when the test says a machine should be on, and a
 // machine that powers itself off ends its QEMU process. Nothing leaves the namespace.
+#include "libvirtsession.h"
 #include "netns.h"
 
 #include <QElapsedTimer>
@@ -78,8 +79,8 @@ public:
     int runInside(const QStringList &command, int timeoutMs, QString *output = nullptr) const;
     QString metaldeskLog() const;
     bool metaldeskRunning() const { return metaldesk_.state() == QProcess::Running; }
-    // A tap device attached to the bridge, for one VM.
-    QString addTap(QString *error);
+    // A tap device attached to the bridge, for one VM; `ownerUid` may open it without privileges.
+    QString addTap(QString *error, int ownerUid = -1);
 
 private:
     QTemporaryDir dir_;
@@ -87,6 +88,26 @@ private:
     QString ns_;
     int taps_ = 0;
     QProcess metaldesk_;
+};
+
+// A libvirt host on the lab's bridge (MAAS's "add chassis" of a KVM host): a private libvirtd
+// running inside the lab's namespace, whose QEMU (TCG) domains each have a tap device on the
+// bridge. MetalDesk powers them through libvirt; the harness only defines them and looks.
+class LabLibvirtHost {
+public:
+    explicit LabLibvirtHost(Lab &lab) : lab_(lab) {}
+    QString start(); // "" when the daemon answers; otherwise why not
+    QString uri() const { return session_ ? session_->uri() : QString(); }
+    // A domain of 768 MiB and 1 CPU: its NIC (virtio, `mac`) on the bridge and first in the boot
+    // order, a sparse disk second, a serial console logged to a file (SeaBIOS and iPXE print on it too).
+    QString defineDomain(const QString &name, Firmware firmware, const QString &mac, int diskMiB);
+    QString virsh(const QStringList &args, QString *error = nullptr) const { return session_->virsh(args, error); }
+    QString console(const QString &name) const; // the serial's log: everything the domain printed
+
+private:
+    Lab &lab_;
+    QTemporaryDir dir_;
+    std::unique_ptr<LibvirtSession> session_;
 };
 
 } // namespace metaldesk::testing

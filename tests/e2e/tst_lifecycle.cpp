@@ -12,6 +12,9 @@
 // needs the machine on; the built-in environment switches it off by itself when it is done.
 // Each step's time is printed ("figure: ...") for docs/benchmarks.md.
 #include "core/addresses/staticaddresses.h"
+#include "core/chassis/chassisstore.h"
+#include "core/chassis/chassissync.h"
+#include "core/machines/consolestore.h"
 #include "core/machines/labelstore.h"
 #include "core/machines/nodesettings.h"
 #include "core/runtime/coreservices.h"
@@ -86,6 +89,7 @@ private slots:
     void initTestCase();
     void aMachineGoesAroundTheLifecycle_data();
     void aMachineGoesAroundTheLifecycle();
+    void libvirtChassisVmsCommissionThroughLibvirt();
     void cleanupTestCase();
 
 private:
@@ -492,6 +496,139 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     }
     figure(QStringLiteral("%1 release with quick erase (power on → Ready, powered off): %2 s")
                .arg(fw, seconds(releaseMs)));
+}
+
+// Issue 12: a libvirt host's VMs on the boot network, found by the Add chassis job (as the wizard
+// drives it) with a name prefix that leaves a third VM out, commissioned with their power
+// through libvirt (the harness starts no QEMU: MetalDesk switches them on, the environment off)
+// until both are Ready, their serial console read by MetalDesk as they boot; then a VM switched
+// off behind MetalDesk's back (virsh destroy) shows Off within the 10 s poll interval.
+void TestLifecycle::libvirtChassisVmsCommissionThroughLibvirt()
+{
+    LabLibvirtHost host(lab_);
+    const QString why = host.start();
+    QVERIFY2(why.isEmpty(), qPrintable(why)); // the lab runs (root, QEMU): libvirtd must too
+    struct Vm {
+        QString name;
+        Firmware firmware;
+        QString mac;
+    };
+    const QList<Vm> vms{{QStringLiteral("md-bios"), Firmware::Bios, QStringLiteral("52:54:00:e2:e1:01")},
+                        {QStringLiteral("md-uefi"), Firmware::Uefi, QStringLiteral("52:54:00:e2:e1:02")},
+                        {QStringLiteral("other-vm"), Firmware::Bios, QStringLiteral("52:54:00:e2:e1:03")}};
+    for (const Vm &vm : vms) {
+        const QString defined = host.defineDomain(vm.name, vm.firmware, vm.mac, 1024);
+        QVERIFY2(defined.isEmpty(), qPrintable(defined));
+    }
+    const auto diagnose = [&](const QString &systemId = {}) {
+        QString text;
+        for (const Vm &vm : vms)
+            text += QStringLiteral("--- %1's console (end) ---\n%2\n").arg(vm.name, host.console(vm.name).right(3000));
+        if (!systemId.isEmpty())
+            text += QStringLiteral("--- its events ---\n%1\n").arg(events(systemId));
+        return text + QStringLiteral("--- MetalDesk's log (end) ---\n") + lab_.metaldeskLog().right(3000);
+    };
+
+    // Add chassis, as the wizard does it: list (the wizard's job), add the chassis, plan with its
+    // prefix and apply for the VMs the plan adds, with "commission them" ticked.
+    const Actor actor{admin_.id, admin_.username, true};
+    Chassis chassis;
+    chassis.name = QStringLiteral("lab-libvirt");
+    chassis.type = QStringLiteral("virsh");
+    chassis.address = host.uri();
+    chassis.prefixFilter = QStringLiteral("md-");
+    QElapsedTimer timer;
+    timer.start();
+    auto listing = listChassisVms(chassis);
+    QVERIFY2(listing, qPrintable(listing.errorMessage()));
+    QCOMPARE(listing->size(), 3);
+    QList<QString> ids;
+    {
+        auto c = core();
+        auto added = ChassisStore(c->db, c->feed.get()).add(actor, chassis);
+        QVERIFY2(added, qPrintable(added.errorMessage()));
+        auto machines = c->machines->list();
+        QVERIFY2(machines, qPrintable(machines.errorMessage()));
+        const SyncPlan plan = planChassisSync(*listing, added->prefixFilter, added->id, *machines);
+        QSet<QString> chosen;
+        for (const SyncItem &item : plan.items) {
+            if (item.vm.name == QLatin1String("other-vm"))
+                QCOMPARE(item.action, SyncAction::Filtered);
+            else if (item.action == SyncAction::Add)
+                chosen << item.vm.uuid;
+        }
+        QCOMPARE(chosen.size(), 2);
+        auto outcome = applyChassisSync(*c, *added, plan, chosen, actor, true);
+        QVERIFY2(outcome, qPrintable(outcome.errorMessage()));
+        QCOMPARE(outcome->created, (QStringList{QStringLiteral("md-bios"), QStringLiteral("md-uefi")}));
+        for (const Vm &vm : vms.mid(0, 2)) {
+            auto found = c->machines->findByMac(vm.mac);
+            QVERIFY2(found && found->has_value(), qPrintable(vm.mac));
+            const Machine &m = **found;
+            QCOMPARE(m.powerType, QStringLiteral("virsh"));
+            QCOMPARE(m.status, NodeStatus::Commissioning);
+            ids << m.systemId;
+        }
+        QVERIFY2(!c->machines->findByMac(vms[2].mac)->has_value(), "the VM outside the prefix was added");
+    } // the power calls (libvirt starts both) are done when the core goes
+    figure(QStringLiteral("libvirt chassis: listed 3 VMs, added 2 and started commissioning them: %1 s")
+               .arg(seconds(timer.elapsed())));
+    for (const Vm &vm : vms.mid(0, 2))
+        QCOMPARE(host.virsh({QStringLiteral("domstate"), vm.name}), QStringLiteral("running"));
+    QCOMPARE(host.virsh({QStringLiteral("domstate"), QStringLiteral("other-vm")}), QStringLiteral("shut off"));
+
+    // Both boot the environment from MetalDesk at once, are inventoried and switch themselves off:
+    // Ready. Meanwhile MetalDesk reads their consoles: the environment's own first line is seen.
+    const QString firstLine = QStringLiteral("metaldesk: MetalDesk boot environment");
+    QSet<QString> sawFirstLine;
+    QHash<QString, qint64> readyMs;
+    while (timer.elapsed() < kCommissionTimeoutMs && readyMs.size() < ids.size()) {
+        for (const QString &id : std::as_const(ids)) {
+            if (auto screen = ConsoleStore(core()->db).get(id);
+                screen && *screen && (*screen)->screen.contains(firstLine))
+                sawFirstLine << id;
+            if (!readyMs.contains(id) && machine(id).status == NodeStatus::Ready)
+                readyMs.insert(id, timer.elapsed());
+            QVERIFY2(machine(id).status == NodeStatus::Commissioning || machine(id).status == NodeStatus::Ready,
+                     qPrintable(diagnose(id)));
+        }
+        QThread::msleep(500);
+    }
+    for (int i = 0; i < ids.size(); ++i) {
+        QVERIFY2(readyMs.contains(ids[i]), qPrintable(diagnose(ids[i])));
+        const Machine m = machine(ids[i]);
+        QCOMPARE(m.cpuCount, 1);
+        QCOMPARE(m.storage, qint64(1024) << 20);
+        const auto kept = ConsoleStore(core()->db).get(ids[i]);
+        QVERIFY2(sawFirstLine.contains(ids[i]),
+                 qPrintable(QStringLiteral("MetalDesk's console of %1 never showed \"%2\"; it kept:\n%3")
+                                .arg(vms[i].name, firstLine,
+                                     kept && *kept ? (*kept)->screen + QLatin1Char('\n') + (*kept)->note
+                                                   : QStringLiteral("nothing"))));
+        figure(QStringLiteral("libvirt %1 commissioned through libvirt power (both at once): %2 s")
+                   .arg(vms[i].name, seconds(readyMs[ids[i]])));
+    }
+    // Off, and MetalDesk knows it (the environment switched off; the poller confirms).
+    for (int i = 0; i < ids.size(); ++i) {
+        QTRY_COMPARE_WITH_TIMEOUT(host.virsh({QStringLiteral("domstate"), vms[i].name}), QStringLiteral("shut off"),
+                                  30000);
+        QTRY_COMPARE_WITH_TIMEOUT(machine(ids[i]).powerState, QStringLiteral("off"), 15000);
+    }
+
+    // Switched on by MetalDesk, then off behind its back: Off within the poll interval.
+    act(ids[0], NodeAction::PowerOn);
+    QCOMPARE(host.virsh({QStringLiteral("domstate"), vms[0].name}), QStringLiteral("running"));
+    QCOMPARE(machine(ids[0]).powerState, QStringLiteral("on"));
+    QVERIFY(!host.virsh({QStringLiteral("destroy"), vms[0].name}).isEmpty());
+    QElapsedTimer off;
+    off.start();
+    while (off.elapsed() < 30000 && machine(ids[0]).powerState != QLatin1String("off"))
+        QThread::msleep(200);
+    QCOMPARE(machine(ids[0]).powerState, QStringLiteral("off"));
+    QVERIFY2(off.elapsed() <= 10000 + 2000, qPrintable(QStringLiteral("Off after %1 ms").arg(off.elapsed())));
+    QVERIFY2(events(ids[0]).contains(QLatin1String("off")), qPrintable(events(ids[0])));
+    figure(QStringLiteral("libvirt virsh destroy → Off in MetalDesk: %1 s (poll interval 10 s)")
+               .arg(seconds(off.elapsed())));
 }
 
 QTEST_GUILESS_MAIN(TestLifecycle)

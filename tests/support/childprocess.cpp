@@ -3,8 +3,10 @@
 #include <QFile>
 #include <QProcess>
 #include <cstring>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -38,10 +40,19 @@ std::optional<SystemUser> findSystemUser(const QString &name)
     return SystemUser{name, entry->pw_uid, entry->pw_gid};
 }
 
-void runAsUser(QProcess &process, const SystemUser &user, int deathSignal)
+void runAsUser(QProcess &process, const SystemUser &user, int deathSignal, const QString &networkNamespace)
 {
     const pid_t parent = ::getpid();
-    process.setChildProcessModifier([uid = user.uid, gid = user.gid, deathSignal, parent] {
+    const QByteArray netns =
+        networkNamespace.isEmpty() ? QByteArray() : QFile::encodeName(QStringLiteral("/run/netns/") + networkNamespace);
+    process.setChildProcessModifier([uid = user.uid, gid = user.gid, deathSignal, parent, netns] {
+        // The namespace while still root (setns needs CAP_SYS_ADMIN).
+        if (!netns.isEmpty()) {
+            const int fd = ::open(netns.constData(), O_RDONLY | O_CLOEXEC);
+            if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0)
+                failChild("cannot enter the network namespace\n");
+            ::close(fd);
+        }
         // Groups first: after setuid we may no longer change them.
         if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)
             failChild("cannot switch to the requested user\n");

@@ -20,7 +20,9 @@ std::optional<SystemUser> findSystemUser(const QString &name);
 // Makes the process that `process` starts drop root for `user` before it executes, and get
 // `deathSignal` when the thread that started it ends (a test that crashes or times out leaves no
 // server behind). Unlike `runuser`, nothing stays in between: processId() is the program's own PID.
-void runAsUser(QProcess &process, const SystemUser &user, int deathSignal = SIGKILL);
+// With `networkNamespace` (a name `ip netns` made), the program runs inside that namespace.
+void runAsUser(QProcess &process, const SystemUser &user, int deathSignal = SIGKILL,
+               const QString &networkNamespace = {});
 
 // Only the parent-death signal: for helpers started as the current user.
 void dieWithParent(QProcess &process, int deathSignal = SIGKILL);

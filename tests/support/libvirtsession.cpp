@@ -53,7 +53,9 @@ QString LibvirtSession::start()
                                     dir_ + QStringLiteral("/cache"), dir_ + QStringLiteral("/data")})
             if (::chown(QFile::encodeName(path).constData(), nobody->uid, nobody->gid) != 0)
                 return QStringLiteral("cannot hand %1 to nobody").arg(path);
-        runAsUser(daemon_, *nobody);
+        runAsUser(daemon_, *nobody, SIGKILL, netns_);
+    } else if (!netns_.isEmpty()) {
+        return QStringLiteral("a libvirtd in a network namespace needs root");
     } else {
         dieWithParent(daemon_);
     }
@@ -99,18 +101,22 @@ QString LibvirtSession::virsh(const QStringList &args, QString *error) const
 
 QString LibvirtSession::defineVm(const QString &name, const QString &devices) const
 {
-    const QString path = dir_ + QStringLiteral("/") + name + QStringLiteral(".xml");
-    QFile xml(path);
-    if (!xml.open(QIODevice::WriteOnly))
-        return QStringLiteral("cannot write %1").arg(path);
     // Type qemu: TCG (KVM is not available here). ACPI so that a guest could power itself off.
-    xml.write("<domain type='qemu'><name>" + name.toUtf8() +
-              "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
-              "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os>"
-              "<features><acpi/></features>"
-              "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>" +
-              devices.toUtf8() + "</devices></domain>\n");
-    xml.close();
+    return defineXml(name, "<domain type='qemu'><name>" + name.toUtf8() +
+                               "</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+                               "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='network'/></os>"
+                               "<features><acpi/></features>"
+                               "<devices><emulator>/usr/bin/qemu-system-x86_64</emulator>" +
+                               devices.toUtf8() + "</devices></domain>\n");
+}
+
+QString LibvirtSession::defineXml(const QString &name, const QByteArray &xml) const
+{
+    const QString path = dir_ + QStringLiteral("/") + name + QStringLiteral(".xml");
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(xml) != xml.size())
+        return QStringLiteral("cannot write %1").arg(path);
+    file.close();
     QString error; // virsh reads the file and sends the XML: the daemon never opens it
     if (virsh({QStringLiteral("define"), path}, &error).isEmpty())
         return QStringLiteral("virsh define failed: %1").arg(error);

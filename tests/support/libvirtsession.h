@@ -11,7 +11,12 @@ namespace metaldesk::testing {
 // destroyed and the daemon stopped (by PID) when this is destroyed.
 class LibvirtSession {
 public:
-    explicit LibvirtSession(QString workDir) : dir_(std::move(workDir)) {}
+    // `networkNamespace`: the daemon, and so its VMs, run inside it (an e2e lab's; root only), where
+    // a VM's NIC can be a tap device on the lab's bridge.
+    explicit LibvirtSession(QString workDir, QString networkNamespace = {})
+        : dir_(std::move(workDir)), netns_(std::move(networkNamespace))
+    {
+    }
     ~LibvirtSession();
     // Empty when the daemon answers; otherwise why it could not start (a test skips with it).
     QString start();
@@ -22,9 +27,13 @@ public:
     // A small VM with no disk (it sits in its firmware when running): enough to switch on and off.
     // `devices` is added inside <devices> (network interfaces for discovery tests).
     QString defineVm(const QString &name, const QString &devices = {}) const;
+    // Defines a domain from its whole XML; empty, or why not.
+    QString defineXml(const QString &name, const QByteArray &xml) const;
+    const QString &dir() const { return dir_; }
 
 private:
     QString dir_;
+    QString netns_;
     QProcess daemon_;
 };
 

@@ -10,6 +10,7 @@
 #include "app/shell/mainwindow.h"
 #include "core/addresses/leasestore.h"
 #include "core/boot/nodereports.h"
+#include "core/machines/consolestore.h"
 #include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
 #include "ipmisim.h"
@@ -89,6 +90,7 @@ private slots:
     void followsChangesLive();
     void powerTabChecksThePowerAndKeepsTheSettings();
     void administratorsEditThePlacement();
+    void consoleTabShowsTheLastScreen();
     void fitsLongerTranslatedTextsInAKoreanFont();
     void speaksKoreanWithTheShippedTranslation();
 
@@ -137,6 +139,26 @@ private:
     QTableView *table_ = nullptr;
     QTabWidget *tabs_ = nullptr;
 };
+
+// What MetalDesk read from a libvirt VM's serial console, as the console watcher keeps it: here a
+// deployed kernel that lacked its disk driver, sitting in an initramfs shell.
+const QString kInitramfsScreen =
+    QStringLiteral("metaldesk: deploy: the image is on the disk; rebooting\n"
+                   "[    0.000000] Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org)\n"
+                   "[    2.914011] Run /init as init process\n"
+                   "Begin: Loading essential drivers ... done.\n"
+                   "Begin: Running /scripts/local-premount ... done.\n"
+                   "Begin: Waiting for root file system ... Begin: Running /scripts/local-block ... done.\n"
+                   "Gave up waiting for root file system device.  Common problems:\n"
+                   " - Boot args (cat /proc/cmdline)\n"
+                   "   - Check rootdelay= (did the system wait long enough?)\n"
+                   " - Missing modules (cat /proc/modules; ls /dev)\n"
+                   "ALERT!  UUID=5e1d6f3a-0c2b-4d8e-9a51-2f7c3b6d9e10 does not exist.  Dropping to a shell!\n"
+                   "\n"
+                   "BusyBox v1.35.0 (Debian 1:1.35.0-4+b3) built-in shell (ash)\n"
+                   "Enter 'help' for a list of built-in commands.\n"
+                   "\n"
+                   "(initramfs) ");
 
 void TestMachineDetails::initTestCase()
 {
@@ -864,6 +886,66 @@ void TestMachineDetails::speaksKoreanWithTheShippedTranslation()
     QTRY_VERIFY2(text("checkResult").startsWith(QStringLiteral("전원 확인됨: ")), qPrintable(text("checkResult")));
     QCOMPARE(find<QPushButton>("savePower")->text(), QStringLiteral("전원 설정 저장(&S)"));
     screenshot(QStringLiteral("machine-details-power-ko.png"));
+    verifyNothingIsCut();
+
+    // The Console tab of a libvirt machine, with what its console last showed.
+    NewMachine vm;
+    vm.hostname = QStringLiteral("kvm-guest-3");
+    vm.macAddresses = {QStringLiteral("52:54:00:3c:00:03")};
+    vm.powerType = QStringLiteral("virsh");
+    vm.powerParameters = {{QStringLiteral("power_address"), QStringLiteral("qemu:///system")},
+                          {QStringLiteral("power_id"), QStringLiteral("kvm-guest-3")}};
+    auto created = core_->engine->createMachine(vm, admin_);
+    QVERIFY2(created, qPrintable(created.errorMessage()));
+    STEP(ConsoleStore(core_->db).save(created->systemId,
+                                      ConsoleRecord{kInitramfsScreen, QStringLiteral("the VM is off"), 0}));
+    QTest::mouseClick(find<QToolButton>("detailsBack"), Qt::LeftButton);
+    doubleClick(QStringLiteral("kvm-guest-3"));
+    tabs_->setCurrentIndex(MachineDetails::ConsoleTab);
+    QTRY_VERIFY2(hasHangul(text("consoleState")), qPrintable(text("consoleState")));
+    screenshot(QStringLiteral("machine-details-console-ko.png"));
+    verifyNothingIsCut();
+}
+
+void TestMachineDetails::consoleTabShowsTheLastScreen()
+{
+    populate();
+    NewMachine spec;
+    spec.hostname = QStringLiteral("kvm-guest-3");
+    spec.architecture = QStringLiteral("amd64/generic");
+    spec.macAddresses = {QStringLiteral("52:54:00:3c:00:03")};
+    spec.powerType = QStringLiteral("virsh");
+    spec.powerParameters = {{QStringLiteral("power_address"), QStringLiteral("qemu:///system")},
+                            {QStringLiteral("power_id"), QStringLiteral("kvm-guest-3")}};
+    auto created = core_->engine->createMachine(spec, admin_);
+    QVERIFY2(created, qPrintable(created.errorMessage()));
+    const QString id = created->systemId;
+    showWindow();
+
+    // Not a libvirt machine: where its console is instead.
+    doubleClick(QStringLiteral("tidy-lemur"));
+    tabs_->setCurrentIndex(MachineDetails::ConsoleTab);
+    QVERIFY(text("consoleState").contains(QLatin1String("BMC or hypervisor")));
+    QVERIFY(!find<QPlainTextEdit>("consoleScreen")->isVisible());
+    QTest::mouseClick(find<QToolButton>("detailsBack"), Qt::LeftButton);
+
+    // A libvirt machine before anything was read, then as the watcher reads it.
+    doubleClick(QStringLiteral("kvm-guest-3"));
+    tabs_->setCurrentIndex(MachineDetails::ConsoleTab);
+    QVERIFY2(text("consoleState").startsWith(QLatin1String("Nothing read yet")), qPrintable(text("consoleState")));
+    STEP(ConsoleStore(core_->db).save(id, ConsoleRecord{kInitramfsScreen, {}, 0}));
+    QTRY_VERIFY_WITH_TIMEOUT(text("consoleState").startsWith(QLatin1String("Live from libvirt")), 5000);
+    auto *screen = find<QPlainTextEdit>("consoleScreen");
+    QCOMPARE(screen->toPlainText(), kInitramfsScreen);
+    QVERIFY(screen->isReadOnly());
+    // The end of the screen is in view: the prompt where it sits.
+    QCOMPARE(screen->verticalScrollBar()->value(), screen->verticalScrollBar()->maximum());
+
+    // Switched off: the screen stays, and the tab says why nothing new comes.
+    STEP(ConsoleStore(core_->db).save(id, ConsoleRecord{kInitramfsScreen, QStringLiteral("the VM is off"), 0}));
+    QTRY_VERIFY_WITH_TIMEOUT(text("consoleState").endsWith(QLatin1String("The VM is off.")), 5000);
+    QCOMPARE(screen->toPlainText(), kInitramfsScreen);
+    screenshot(QStringLiteral("machine-details-console-en.png"));
     verifyNothingIsCut();
 }
 
