@@ -348,45 +348,77 @@ bool AddChassisWizard::validateCurrentPage()
         testConnection();
         return false;
     }
-    if (currentId() != VmsPage)
+    if (currentId() != VmsPage || applied_)
         return true;
+    if (!(addJob_ && !addJob_->isFinished()))
+        startAdding(); // Next again while it runs does nothing more
+    return false;
+}
+
+void AddChassisWizard::startAdding()
+{
     const QSet<QString> uuids = chosen();
-    ChassisStore store(core_.db, core_.feed.get());
-    auto added = store.add(admin_, chassis());
-    if (!added) {
-        summary_->setText(asSentence(added.errorMessage()));
+    const Chassis target = chassis();
+    const Actor admin = admin_;
+    const bool commission = commission_->isChecked();
+    const QList<ChassisVm> vms = *vms_;
+    added_.reset();
+    outcome_.reset();
+    addJob_ = std::make_unique<ResultJob<bool>>(
+        tr("Adding %1").arg(target.address), [](JobContext &) -> Expected<bool> { return true; },
+        [this, target, admin, commission, vms, uuids](const bool &) -> Expected<void> {
+            auto added = ChassisStore(core_.db, core_.feed.get()).add(admin, target);
+            if (!added)
+                return added.error();
+            added_ = *added;
+            // The plan against the new chassis: nothing is its machine yet, so the same as shown.
+            auto machines = core_.machines->list();
+            outcome_ = machines ? applyChassisSync(core_, *added,
+                                                   planChassisSync(vms, added->prefixFilter, added->id, *machines),
+                                                   uuids, admin, commission)
+                                : Expected<SyncOutcome>(machines.error());
+            if (!*outcome_) // the chassis row says it too
+                (void)ChassisStore(core_.db, core_.feed.get()).recordSync(added->id, outcome_->errorMessage());
+            return {};
+        });
+    connect(addJob_.get(), &Job::finished, this, &AddChassisWizard::addingDone);
+    summary_->setText(tr("Adding the chassis and its machines…"));
+    setTextColor(summary_, palette().color(QPalette::WindowText));
+    addJob_->start(QThreadPool::globalInstance());
+}
+
+void AddChassisWizard::addingDone()
+{
+    if (addJob_->state() != JobState::Succeeded || !added_) {
+        summary_->setText(asSentence(addJob_->errorMessage()));
         setTextColor(summary_, kErrorColor);
-        return false;
+        return;
     }
-    // The plan against the new chassis: nothing is its machine yet, so the same as shown.
-    auto machines = core_.machines->list();
-    auto outcome =
-        machines ? applyChassisSync(core_, *added, planChassisSync(*vms_, added->prefixFilter, added->id, *machines),
-                                    uuids, admin_, commission_->isChecked())
-                 : Expected<SyncOutcome>(machines.error());
-    if (!outcome) {
-        // The chassis row says it too; if even that cannot be written, the page below still does.
-        (void)store.recordSync(added->id, outcome.errorMessage());
+    applied_ = true;
+    if (!*outcome_) {
+        // If even the chassis row could not be written, the page below still says it.
         result_->setText(asSentence(
-            tr("The chassis %1 was added, but its VMs were not: %2").arg(added->name, outcome.errorMessage())));
+            tr("The chassis %1 was added, but its VMs were not: %2").arg(added_->name, outcome_->errorMessage())));
         setTextColor(result_, kErrorColor);
-        return true;
+        next();
+        return;
     }
+    const SyncOutcome &outcome = **outcome_;
     QStringList lines;
-    lines << tr("Chassis %1 added.").arg(added->name);
-    if (!outcome->created.isEmpty())
-        lines << tr("Created in New: %1.").arg(outcome->created.join(QStringLiteral(", ")));
-    if (!outcome->updated.isEmpty())
-        lines << tr("Updated: %1.").arg(outcome->updated.join(QStringLiteral(", ")));
-    for (const auto &[vm, why] : std::as_const(outcome->skipped))
+    lines << tr("Chassis %1 added.").arg(added_->name);
+    if (!outcome.created.isEmpty())
+        lines << tr("Created in New: %1.").arg(outcome.created.join(QStringLiteral(", ")));
+    if (!outcome.updated.isEmpty())
+        lines << tr("Updated: %1.").arg(outcome.updated.join(QStringLiteral(", ")));
+    for (const auto &[vm, why] : std::as_const(outcome.skipped))
         lines << tr("Not added: %1 (%2).").arg(vm, why);
-    if (outcome->created.isEmpty() && outcome->updated.isEmpty())
+    if (outcome.created.isEmpty() && outcome.updated.isEmpty())
         lines << tr("No machine was added. Re-sync the chassis after adding VMs to the host.");
     else if (commission_->isChecked())
         lines << tr("Commissioning has started: the machines are powered on through the host.");
     result_->setText(lines.join(QLatin1Char('\n')));
     setTextColor(result_, palette().color(QPalette::WindowText));
-    return true;
+    next();
 }
 
 } // namespace metaldesk

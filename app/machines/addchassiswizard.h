@@ -48,6 +48,8 @@ signals:
 
 private:
     void listingDone();
+    void startAdding(); // stores the chassis and the chosen VMs' machines, on the pool
+    void addingDone();
     void typeChanged();
     QString connectionKey() const; // what the listing depends on: a change makes it stale
     void showPlan();
@@ -77,6 +79,11 @@ private:
     std::shared_ptr<QString> presented_ = std::make_shared<QString>(); // the certificate's fingerprint, from the job
     QString trusted_;                                                  // the fingerprint the user confirmed
     SyncPlan plan_;
+    // The final step: its writes run in the job's commit, off the window's thread.
+    std::optional<Chassis> added_;                 // set by the commit, read when it finished
+    std::optional<Expected<SyncOutcome>> outcome_; // likewise
+    bool applied_ = false;
+    std::unique_ptr<ResultJob<bool>> addJob_; // last: goes first, waiting for its commit
 };
 
 } // namespace metaldesk

@@ -253,6 +253,17 @@ void ChassisPage::syncDone()
     refresh();
 }
 
+namespace {
+// A SHA-256 fingerprint ("AB:CD:…", 32 bytes) as two lines of 16 bytes: a dialog never wraps it in
+// the middle of a byte, and the halves are easy to compare with the host's.
+QString fingerprintLines(const QString &fingerprint)
+{
+    if (fingerprint.size() != 32 * 3 - 1)
+        return fingerprint;
+    return QLatin1Char('\n') + fingerprint.left(16 * 3 - 1) + QLatin1Char('\n') + fingerprint.mid(16 * 3);
+}
+} // namespace
+
 void ChassisPage::trustNewCertificate()
 {
     if (!user_ || newCertificate_.isEmpty() || isSyncing())
@@ -265,7 +276,8 @@ void ChassisPage::trustNewCertificate()
                     tr("%1 now shows another certificate.\n\nNow: %2\nTrusted until now: %3\n\nTrust the new one "
                        "only if you replaced the host's certificate and its fingerprint is the one the host shows. "
                        "Otherwise something else answers in the host's place: leave it refused.")
-                        .arg(chassis->address, newCertificate_, pinned.isEmpty() ? tr("(none)") : pinned),
+                        .arg(chassis->address, fingerprintLines(newCertificate_),
+                             pinned.isEmpty() ? tr("(none)") : fingerprintLines(pinned)),
                     QMessageBox::Cancel, this);
     ask.setObjectName(QStringLiteral("trustCertificateQuestion"));
     QPushButton *confirm = ask.addButton(tr("Trust it and re-sync"), QMessageBox::AcceptRole);

@@ -1,6 +1,7 @@
 #include "core/chassis/chassisstore.h"
 
 #include "core/lifecycle/permissions.h"
+#include "core/storage/secretbox.h"
 
 #include <QCoreApplication>
 #include <QJsonDocument>
@@ -107,6 +108,65 @@ Expected<void> ChassisStore::setParameters(const Actor &actor, qint64 id, const 
     if (feed_)
         emit feed_->chassisChanged();
     return {};
+}
+
+Expected<QStringList> ChassisStore::pinCertificate(const Actor &actor, qint64 id, const QString &fingerprint)
+{
+    if (auto allowed = requireCapability(Capability::AddMachine, actor); !allowed)
+        return allowed.error();
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    const QString key = QStringLiteral("power_fingerprint");
+    QStringList machines;
+    {
+        Transaction txn(*db_, *db);
+        if (!txn.begun())
+            return Error{txn.beginError()};
+        auto chassis = runQuery(*db, QStringLiteral("SELECT chassis_type, parameters FROM chassis WHERE id = ?"), {id});
+        if (!chassis)
+            return chassis.error();
+        if (!chassis->next())
+            return Error{QCoreApplication::translate("Chassis", "no chassis with id %1").arg(id)};
+        const QString type = chassis->value(0).toString();
+        QJsonObject parameters = openParameters(db_->secrets(), chassis->value(1).toString());
+        chassis->finish();
+        parameters.insert(key, fingerprint);
+        if (auto q = runQuery(*db, QStringLiteral("UPDATE chassis SET parameters = ? WHERE id = ?"),
+                              {storedParameters(db_->secrets(), parameters), id});
+            !q)
+            return q.error();
+        auto rows = runQuery(*db,
+                             QStringLiteral("SELECT m.id, m.system_id, m.power_parameters FROM machines m "
+                                            "WHERE m.chassis_id = ? AND m.power_type = ?") +
+                                 db_->forUpdate(QStringLiteral("m")),
+                             {id, type});
+        if (!rows)
+            return rows.error();
+        QList<std::pair<qint64, QJsonObject>> pinned;
+        while (rows->next()) {
+            QJsonObject power = openParameters(db_->secrets(), rows->value(2).toString());
+            power.insert(key, fingerprint);
+            pinned.append({rows->value(0).toLongLong(), power});
+            machines << rows->value(1).toString();
+        }
+        rows->finish();
+        const qint64 now = nowMs();
+        for (const auto &[machineId, power] : std::as_const(pinned))
+            if (auto q =
+                    runQuery(*db, QStringLiteral("UPDATE machines SET power_parameters = ?, updated = ? WHERE id = ?"),
+                             {storedParameters(db_->secrets(), power), now, machineId});
+                !q)
+                return q.error();
+        if (auto committed = txn.commit(); !committed)
+            return committed.error();
+    }
+    if (feed_) {
+        emit feed_->chassisChanged();
+        for (const QString &systemId : std::as_const(machines))
+            emit feed_->machineChanged(systemId);
+    }
+    return machines;
 }
 
 Expected<void> ChassisStore::recordSync(qint64 id, const QString &error)

@@ -24,6 +24,11 @@ public:
     // New settings for its type (a vSphere host's credentials or certificate). Administrators only.
     Expected<void> setParameters(const Actor &actor, qint64 id, const QJsonObject &parameters);
 
+    // The user trusts a vSphere host's new certificate: `fingerprint` becomes the pin
+    // (power_fingerprint) of the chassis and of each of its machines powered through it, all in one
+    // transaction (never some machines pinned to the old one). Returns those machines' system ids.
+    Expected<QStringList> pinCertificate(const Actor &actor, qint64 id, const QString &fingerprint);
+
 private:
     Expected<QList<Chassis>> select(const QString &where, const QVariantList &values) const;
     std::shared_ptr<Database> db_;

@@ -89,29 +89,21 @@ Expected<int> trustChassisCertificate(CoreServices &core, const Chassis &chassis
     const QString pin = normaliseFingerprint(fingerprint);
     if (chassis.type != QLatin1String("vmware") || pin.isEmpty())
         return Error{QCoreApplication::translate("Chassis", "only a vSphere chassis has a certificate to trust")};
-    QJsonObject parameters = chassis.parameters;
-    parameters.insert(QStringLiteral("power_fingerprint"), pin);
-    if (auto saved = ChassisStore(core.db, core.feed.get()).setParameters(actor, chassis.id, parameters); !saved)
-        return saved.error();
-    auto machines = core.machines->list();
-    if (!machines)
-        return machines.error();
-    int changed = 0;
-    for (const Machine &m : std::as_const(*machines)) {
-        if (m.chassisId != chassis.id || m.powerType != chassis.type)
-            continue;
-        QJsonObject power = m.powerParameters;
-        power.insert(QStringLiteral("power_fingerprint"), pin);
-        if (auto set = core.machines->setPowerSettings(m.systemId, m.powerType, power); !set)
-            return set.error();
+    auto pinned = ChassisStore(core.db, core.feed.get()).pinCertificate(actor, chassis.id, pin);
+    if (!pinned)
+        return pinned.error();
+    for (const QString &systemId : std::as_const(*pinned)) {
+        auto machine = core.machines->get(systemId);
+        if (!machine)
+            continue; // deleted since: nothing to tell
         if (auto recorded = core.events->record(chassisEvent(
-                m, actor, EventLevel::Info,
+                *machine, actor, EventLevel::Info,
                 QCoreApplication::translate("Chassis", "Chassis %1: its new certificate is trusted (SHA-256 %2)")
                     .arg(chassis.name, pin)));
             recorded)
             emit core.feed->eventRecorded(*recorded);
-        ++changed;
     }
+    const int changed = int(pinned->size());
     qCInfo(lcChassis) << "trusting the new certificate of" << chassis.name << pin << "for" << changed << "machines";
     return changed;
 }

@@ -200,6 +200,38 @@ private slots:
         QCOMPARE(*core_->machines->count(), 1);
     }
 
+    // Trusting the new certificate re-pins the chassis and its machines together or not at all.
+    void trustingTheNewCertificateIsAllOrNothing()
+    {
+        const QString before = chassis_.parameters.value(u"power_fingerprint"_s).toString();
+        const QString after = vcenter_->fingerprint();
+        QVERIFY(before != after);
+        auto db = core_->db->connection();
+        QVERIFY(db);
+        // A write to the machine that fails half-way (as a full disk would).
+        QVERIFY(runQuery(*db, u"CREATE TRIGGER refuse_pin BEFORE UPDATE OF power_parameters ON machines "
+                              "BEGIN SELECT RAISE(ABORT, 'injected failure'); END"_s));
+        auto failed = trustChassisCertificate(*core_, chassis_, after, admin_);
+        QVERIFY(!failed);
+        QVERIFY2(failed.errorMessage().contains(u"injected failure"_s), qPrintable(failed.errorMessage()));
+        QCOMPARE(ChassisStore(core_->db, nullptr).get(chassis_.id)->parameters.value(u"power_fingerprint"_s).toString(),
+                 before);
+        QCOMPARE(vcenterMachine().powerParameters.value(u"power_fingerprint"_s).toString(), before);
+        QVERIFY(runQuery(*db, u"DROP TRIGGER refuse_pin"_s));
+
+        auto trusted = trustChassisCertificate(*core_, chassis_, after, admin_);
+        QVERIFY2(trusted, qPrintable(trusted.errorMessage()));
+        QCOMPARE(*trusted, 1);
+        chassis_ = *ChassisStore(core_->db, nullptr).get(chassis_.id);
+        QCOMPARE(chassis_.parameters.value(u"power_fingerprint"_s).toString(), after);
+        QCOMPARE(vcenterMachine().powerParameters.value(u"power_fingerprint"_s).toString(), after);
+        auto events = core_->events->forMachine(vcenterMachine().systemId, 5);
+        QVERIFY(events && !events->isEmpty());
+        QVERIFY2(events->first().description.contains(after), qPrintable(events->first().description));
+        auto synced = sync(chassis_);
+        QVERIFY2(synced, qPrintable(synced.errorMessage()));
+    }
+
     void aFreeEsxiHostsVmsGetManualPower()
     {
         QDir().mkpath(dir_.filePath(u"esxi"_s));
