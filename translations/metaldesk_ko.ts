@@ -1918,6 +1918,10 @@ Commands:
         <source>a stored secret does not open with the key in %1 (another key file, or the database was changed)</source>
         <translation>저장된 비밀 값을 %1의 키로 열 수 없습니다 (다른 키 파일이거나 데이터베이스가 바뀌었습니다)</translation>
     </message>
+    <message>
+        <source>another MetalDesk made the key first</source>
+        <translation>다른 MetalDesk가 먼저 키를 만들었습니다</translation>
+    </message>
 </context>
 <context>
     <name>Settings</name>
@@ -2605,6 +2609,14 @@ packages: [htop]</translation>
     <message>
         <source>I compared the fingerprint above with the one the host shows: trust this certificate</source>
         <translation>위 지문을 호스트에 표시된 지문과 비교했습니다. 이 인증서를 신뢰합니다</translation>
+    </message>
+    <message>
+        <source>Adding %1</source>
+        <translation>%1 추가 중</translation>
+    </message>
+    <message>
+        <source>Adding the chassis and its machines…</source>
+        <translation>섀시와 머신을 추가하는 중…</translation>
     </message>
 </context>
 <context>

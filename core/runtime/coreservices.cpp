@@ -31,6 +31,10 @@ Expected<std::unique_ptr<CoreServices>> CoreServices::open(const QString &databa
     auto spec = DatabaseSpec::parse(databaseArgument, defaultDatabasePath());
     if (!spec)
         return spec.error();
+    if (!spec->password.isEmpty())
+        qWarning("metaldesk: the PostgreSQL password is on the command line, where every user of this "
+                 "computer can read it (ps). Leave it out of the URL and put it in ~/.pgpass (mode 0600) or the "
+                 "file PGPASSFILE names: host:port:database:user:password");
     return open(*spec);
 }
 

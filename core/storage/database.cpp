@@ -180,8 +180,25 @@ Expected<void> Database::sealPlainSecrets()
             ++sealed;
         }
     }
+    // Node credentials (the metadata service's tokens) written before they were sealed.
+    auto tokens = runQuery(*db, QStringLiteral("SELECT machine_id, token_secret FROM node_tokens "
+                                               "WHERE token_secret NOT LIKE 'sealed:%'"));
+    if (!tokens)
+        return tokens.error();
+    QList<std::pair<qint64, QString>> plainTokens;
+    while (tokens->next())
+        plainTokens.append({tokens->value(0).toLongLong(), tokens->value(1).toString()});
+    tokens->finish();
+    for (const auto &[machineId, secret] : std::as_const(plainTokens)) {
+        auto updated = runQuery(*db, QStringLiteral("UPDATE node_tokens SET token_secret = ? WHERE machine_id = ?"),
+                                {secrets_->seal(secret), machineId});
+        if (!updated)
+            return updated.error();
+        ++sealed;
+    }
     if (sealed > 0) {
-        qCInfo(lcDb) << "sealed" << sealed << "stored passwords with the key in" << secrets_->keyPath();
+        qCInfo(lcDb) << "sealed" << sealed << "stored passwords and node credentials with the key in"
+                     << secrets_->keyPath();
         if (!isPostgres()) { // VACUUM rewrites every page; the checkpoint empties the log holding the old ones
             (void)runQuery(*db, QStringLiteral("VACUUM"));
             (void)runQuery(*db, QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));

@@ -8,6 +8,7 @@
 #include <QLoggingCategory>
 
 #include <atomic>
+#include <cstdlib>
 #include <fcntl.h>
 #include <sodium.h>
 #include <unistd.h>
@@ -24,20 +25,35 @@ struct SecretText {
     Q_DECLARE_TR_FUNCTIONS(Secrets)
 };
 
-// Writes a new key with O_EXCL: two MetalDesks starting at once do not make two keys.
+// Writes a new key whole or not at all: into a file of its own first (synced), then linked to
+// `path`, which fails when another MetalDesk starting at the same moment linked its key first (then
+// that one is read). A kill half-way leaves a stray temporary file, never a short key.
 Expected<QByteArray> createKey(const QString &path)
 {
     QByteArray key(crypto_secretbox_KEYBYTES, Qt::Uninitialized);
     randombytes_buf(key.data(), size_t(key.size()));
-    const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    const QByteArray target = QFile::encodeName(path);
+    QByteArray temporary = target + ".new-XXXXXX";
+    const int fd = ::mkostemp(temporary.data(), O_CLOEXEC); // 0600, a name of its own
     if (fd < 0)
         return Error{SecretText::tr("cannot create the secret key file %1: %2")
                          .arg(path, QString::fromLocal8Bit(strerror(errno)))};
     const bool written = ::write(fd, key.constData(), size_t(key.size())) == key.size() && ::fsync(fd) == 0;
     ::close(fd);
-    if (!written) {
-        QFile::remove(path);
+    const bool linked = written && ::link(temporary.constData(), target.constData()) == 0;
+    const int linkError = errno;
+    ::unlink(temporary.constData());
+    if (!linked) {
+        if (written && linkError == EEXIST)
+            return Error{SecretText::tr("another MetalDesk made the key first")};
         return Error{SecretText::tr("cannot write the secret key file %1").arg(path)};
+    }
+    // The new name on disk too, before anything is sealed with the key.
+    if (const int dir =
+            ::open(QFile::encodeName(QFileInfo(path).absolutePath()).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
     }
     return key;
 }
@@ -51,6 +67,10 @@ Expected<std::shared_ptr<const SecretBox>> SecretBox::openKeyFile(const QString 
     auto box = std::make_shared<SecretBox>();
     box->path_ = path;
     QFile file(path);
+    // An empty key file is what an earlier MetalDesk left when killed between creating and writing
+    // it: nothing was ever sealed with it, so it is made again.
+    if (file.exists() && file.size() == 0)
+        file.remove();
     if (!file.exists()) {
         QDir().mkpath(QFileInfo(path).absolutePath()); // PostgreSQL's key goes where no database file made a folder
         auto key = createKey(path);

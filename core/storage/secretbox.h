@@ -9,10 +9,10 @@
 
 namespace metaldesk {
 
-// Secrets at rest (BMC and vSphere passwords): sealed with libsodium's secretbox (XSalsa20-Poly1305)
+// Secrets at rest (BMC and vSphere passwords, node credentials): sealed with libsodium's secretbox (XSalsa20-Poly1305)
 // under a 32-byte key kept in a file of its own (0600), beside the SQLite file or in the data
 // directory for PostgreSQL. A copy of the database alone (a backup, a file attached to a bug
-// report) holds no password; the key file and the database together do.
+// report) holds no password and no node's credential; the key file and the database together do.
 class SecretBox {
 public:
     // Reads the key, or makes one (random, 0600) when the file does not exist yet.

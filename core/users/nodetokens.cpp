@@ -40,7 +40,10 @@ Expected<std::optional<NodeToken>> NodeTokenStore::stored(const QSqlDatabase &db
         return q.error();
     if (!q->next())
         return std::optional<NodeToken>();
-    return std::optional<NodeToken>(NodeToken{q->value(0).toString(), q->value(1).toString(), q->value(2).toString()});
+    auto secret = db_->secrets().open(q->value(2).toString());
+    if (!secret) // sealed under another key file: useless, so the caller makes a new one
+        return std::optional<NodeToken>(NodeToken{q->value(0).toString(), q->value(1).toString(), QString()});
+    return std::optional<NodeToken>(NodeToken{q->value(0).toString(), q->value(1).toString(), *secret});
 }
 
 Expected<NodeToken> NodeTokenStore::tokenFor(const QString &systemId) const
@@ -51,21 +54,30 @@ Expected<NodeToken> NodeTokenStore::tokenFor(const QString &systemId) const
     auto existing = stored(*db, systemId);
     if (!existing)
         return existing.error();
-    if (*existing)
+    if (*existing && !(*existing)->tokenSecret.isEmpty())
         return **existing;
+    if (*existing) { // its secret does not open (another key file): replaced, as a revoke would
+        auto gone = runQuery(*db,
+                             QStringLiteral("DELETE FROM node_tokens WHERE machine_id = "
+                                            "(SELECT id FROM machines WHERE system_id = ?)"),
+                             {systemId});
+        if (!gone)
+            return gone.error();
+    }
     const NodeToken token = NodeToken::generate();
     // Two threads may ask at once: the first insert wins and both read it back.
-    auto inserted = runQuery(*db,
-                             QStringLiteral("INSERT INTO node_tokens (machine_id, consumer_key, token_key, "
-                                            "token_secret, created) SELECT id, ?, ?, ?, ? FROM machines "
-                                            "WHERE system_id = ? ON CONFLICT (machine_id) DO NOTHING"),
-                             {token.consumerKey, token.tokenKey, token.tokenSecret, nowMs(), systemId});
+    auto inserted =
+        runQuery(*db,
+                 QStringLiteral("INSERT INTO node_tokens (machine_id, consumer_key, token_key, "
+                                "token_secret, created) SELECT id, ?, ?, ?, ? FROM machines "
+                                "WHERE system_id = ? ON CONFLICT (machine_id) DO NOTHING"),
+                 {token.consumerKey, token.tokenKey, db_->secrets().seal(token.tokenSecret), nowMs(), systemId});
     if (!inserted)
         return inserted.error();
     auto made = stored(*db, systemId);
     if (!made)
         return made.error();
-    if (!*made)
+    if (!*made || (*made)->tokenSecret.isEmpty())
         return Error{QObject::tr("no machine with system id %1").arg(systemId)};
     return **made;
 }
@@ -95,7 +107,9 @@ Expected<std::optional<QString>> NodeTokenStore::authenticate(const OAuthCredent
         return std::optional<QString>();
     // Evaluated in full (no short cut), as the comparisons themselves.
     const bool consumer = sameSecret(q->value(1).toString().toUtf8(), credentials.consumerKey.toUtf8());
-    const bool secret = sameSecret(q->value(2).toString().toUtf8(), credentials.tokenSecret.toUtf8());
+    // Sealed at rest: opened to compare. One that does not open (another key file) matches nothing.
+    const auto stored = db_->secrets().open(q->value(2).toString());
+    const bool secret = stored && !stored->isEmpty() && sameSecret(stored->toUtf8(), credentials.tokenSecret.toUtf8());
     const bool noConsumerSecret = credentials.consumerSecret.isEmpty();
     if (!(consumer & secret & noConsumerSecret))
         return std::optional<QString>();

@@ -24,7 +24,8 @@ struct NodeToken {
     static NodeToken generate(QRandomGenerator &rng = *QRandomGenerator::system());
 };
 
-// The node tokens, one per machine, kept in the database (node_tokens) and removed with the machine.
+// The node tokens, one per machine, kept in the database (node_tokens, the secret sealed with the
+// database's SecretBox) and removed with the machine.
 // Safe to use from any thread (each uses its own connection).
 class NodeTokenStore {
 public:

@@ -147,6 +147,18 @@ Expected<std::unique_ptr<PostgresCluster>> PostgresCluster::start()
         return done.error();
     if (auto done = cluster->createUserAndDatabase(); !done)
         return Error{done.errorMessage() + QStringLiteral("\nserver log:\n") + cluster->logTail()};
+    // The password where a user keeps it (docs: ~/.pgpass), so that URLs carry none; MetalDesks
+    // started by the test inherit PGPASSFILE.
+    QFile pgpass(cluster->dir_->filePath(QStringLiteral("pgpass")));
+    if (!pgpass.open(QIODevice::WriteOnly) ||
+        pgpass.write(QStringLiteral("127.0.0.1:%1:*:%2:%3\n")
+                         .arg(cluster->port_)
+                         .arg(cluster->user_, cluster->password_)
+                         .toUtf8()) < 0 ||
+        !pgpass.setPermissions(QFile::ReadOwner | QFile::WriteOwner))
+        return Error{QStringLiteral("cannot write %1").arg(pgpass.fileName())};
+    pgpass.close();
+    qputenv("PGPASSFILE", QFile::encodeName(pgpass.fileName()));
     return cluster;
 }
 
@@ -155,6 +167,8 @@ PostgresCluster::~PostgresCluster()
     stop();
     if (dir_ && qEnvironmentVariable("METALDESK_SECRET_KEY_FILE").startsWith(dir_->path()))
         qunsetenv("METALDESK_SECRET_KEY_FILE");
+    if (dir_ && qEnvironmentVariable("PGPASSFILE").startsWith(dir_->path()))
+        qunsetenv("PGPASSFILE");
 }
 
 Expected<void> PostgresCluster::initdb()
@@ -313,9 +327,9 @@ DatabaseSpec PostgresCluster::specFor(const QString &database) const
 
 QString PostgresCluster::urlFor(const QString &database) const
 {
-    return QStringLiteral("postgresql://%1:%2@127.0.0.1:%3/%4")
-        .arg(QString::fromLatin1(QUrl::toPercentEncoding(user_)),
-             QString::fromLatin1(QUrl::toPercentEncoding(password_)))
+    // No password: libpq reads it from PGPASSFILE, as MetalDesk's users are told to keep it.
+    return QStringLiteral("postgresql://%1@127.0.0.1:%2/%3")
+        .arg(QString::fromLatin1(QUrl::toPercentEncoding(user_)))
         .arg(port_)
         .arg(database);
 }

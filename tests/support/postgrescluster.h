@@ -30,7 +30,8 @@ public:
     PostgresCluster(const PostgresCluster &) = delete;
     PostgresCluster &operator=(const PostgresCluster &) = delete;
 
-    // The test user's database, as a spec and as the URL a user would type after --database.
+    // The test user's database, as a spec and as the URL a user would type after --database (without
+    // the password, which is in the cluster's pgpass file: PGPASSFILE is set while the cluster runs).
     DatabaseSpec spec() const { return specFor(database_); }
     QString url() const { return urlFor(database_); }
     QString urlFor(const QString &database) const;

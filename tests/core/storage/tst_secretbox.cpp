@@ -2,17 +2,22 @@
 // file alone holds none. Checked on the bytes of the SQLite file and its journal, for a password
 // written by the engine, by the power settings and by a chassis, and for one an older MetalDesk left
 // in plain text (sealed at the next start). And every parameter a power driver marks secret is one
-// the store seals.
+// the store seals. Node credentials (the metadata service's tokens) likewise; one sealed under a
+// lost key file is replaced, never a failure at boot.
 #include "core/chassis/chassisstore.h"
 #include "core/lifecycle/lifecycleengine.h"
 #include "core/power/powerdrivers.h"
 #include "core/runtime/coreservices.h"
 #include "core/storage/secretbox.h"
+#include "core/users/nodetokens.h"
 #include "rawsql.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
+#include <thread>
 
 using namespace metaldesk;
 using namespace Qt::StringLiterals;
@@ -20,6 +25,13 @@ using namespace Qt::StringLiterals;
 namespace {
 const QString bmcPassword = u"Plain-BMC-Pass-7"_s;
 const QString chassisPassword = u"Plain-Chassis-Pass-42"_s;
+
+// Which machine a node credential speaks for, as the metadata service asks.
+std::optional<QString> authenticate(NodeTokenStore &store, const NodeToken &token)
+{
+    auto who = store.authenticate({token.consumerKey, token.tokenKey, {}, token.tokenSecret, {}, {}});
+    return who ? *who : std::nullopt;
+}
 
 // Every byte MetalDesk's database keeps on disk: the file, its write-ahead log.
 QByteArray databaseBytes(const QString &path)
@@ -87,6 +99,35 @@ private slots:
         auto box = SecretBox::openKeyFile(f.fileName());
         QVERIFY(!box);
         QVERIFY2(box.errorMessage().contains(u"32 bytes"_s), qPrintable(box.errorMessage()));
+    }
+
+    // A kill between creating the key file and writing it (tst_crashdurability's first-start kills
+    // found it) left an empty file, and every later start failed: the key is now written whole first.
+    void anEmptyKeyFileIsMadeAgainAndTwoStartsShareOneKey()
+    {
+        QTemporaryDir dir;
+        QFile empty(dir.filePath(u"empty.key"_s));
+        QVERIFY(empty.open(QIODevice::WriteOnly));
+        empty.close();
+        auto box = SecretBox::openKeyFile(empty.fileName());
+        QVERIFY2(box, qPrintable(box.errorMessage()));
+        QCOMPARE(QFileInfo(empty.fileName()).size(), 32);
+
+        const QString shared = dir.filePath(u"shared.key"_s);
+        std::vector<Expected<std::shared_ptr<const SecretBox>>> boxes(8, Error{u"not run"_s});
+        std::vector<std::thread> starts;
+        for (auto &slot : boxes)
+            starts.emplace_back([&slot, shared] { slot = SecretBox::openKeyFile(shared); });
+        for (std::thread &t : starts)
+            t.join();
+        const QString sealed = (*boxes.front())->seal(u"one key for all"_s);
+        for (const auto &b : boxes) {
+            QVERIFY2(b, qPrintable(b.errorMessage()));
+            auto opened = (*b)->open(sealed);
+            QVERIFY2(opened, qPrintable(opened.errorMessage()));
+            QCOMPARE(*opened, u"one key for all"_s);
+        }
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 2); // no temporary file left
     }
 
     void everySecretPowerParameterIsSealed()
@@ -165,6 +206,86 @@ private slots:
         QVERIFY(core);
         QCOMPARE((*core)->machines->get(systemId)->powerParameters.value(u"power_pass"_s).toString(), bmcPassword);
         QVERIFY(!databaseBytes(path).contains(bmcPassword.toUtf8()));
+    }
+
+    // The node credentials of the metadata service are sealed too: a copy of the database lets
+    // nobody speak for a machine.
+    void areSealedAndStillAuthenticate()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"md.db"_s);
+        auto core = CoreServices::open(DatabaseSpec::sqlite(path));
+        QVERIFY2(core, qPrintable(core.errorMessage()));
+        NewMachine spec;
+        spec.macAddresses = {u"52:54:00:aa:00:03"_s};
+        auto machine = (*core)->engine->createMachine(spec, {0, u"admin"_s, true});
+        QVERIFY(machine);
+        NodeTokenStore store((*core)->db);
+        auto token = store.tokenFor(machine->systemId);
+        QVERIFY2(token, qPrintable(token.errorMessage()));
+        QCOMPARE(store.tokenFor(machine->systemId)->tokenSecret, token->tokenSecret); // lasting
+        QCOMPARE(authenticate(store, *token), std::optional<QString>(machine->systemId));
+        NodeToken wrong = *token;
+        wrong.tokenSecret[0] = wrong.tokenSecret[0] == u'a' ? u'b' : u'a';
+        QCOMPARE(authenticate(store, wrong), std::nullopt);
+        QVERIFY(!databaseBytes(path).contains(token->tokenSecret.toUtf8()));
+    }
+
+    void aCredentialLeftInPlainTextIsSealedAtTheNextStart()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"md.db"_s);
+        QString systemId;
+        NodeToken token;
+        {
+            auto core = CoreServices::open(DatabaseSpec::sqlite(path));
+            QVERIFY(core);
+            NewMachine spec;
+            spec.macAddresses = {u"52:54:00:aa:00:04"_s};
+            auto machine = (*core)->engine->createMachine(spec, {0, u"admin"_s, true});
+            QVERIFY(machine);
+            systemId = machine->systemId;
+            token = *NodeTokenStore((*core)->db).tokenFor(systemId);
+        }
+        {
+            // As an older MetalDesk wrote it.
+            testing::RawSql raw(DatabaseSpec::sqlite(path));
+            QCOMPARE(raw.exec(u"UPDATE node_tokens SET token_secret = '%1'"_s.arg(token.tokenSecret)), QString());
+        }
+        QVERIFY(databaseBytes(path).contains(token.tokenSecret.toUtf8()));
+        auto core = CoreServices::open(DatabaseSpec::sqlite(path));
+        QVERIFY(core);
+        NodeTokenStore store((*core)->db);
+        QCOMPARE(authenticate(store, token), std::optional<QString>(systemId));
+        QCOMPARE(store.tokenFor(systemId)->tokenSecret, token.tokenSecret);
+        QVERIFY(!databaseBytes(path).contains(token.tokenSecret.toUtf8()));
+    }
+
+    void aCredentialUnderAnotherKeyIsReplaced()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"md.db"_s);
+        QString systemId;
+        NodeToken before;
+        {
+            auto core = CoreServices::open(DatabaseSpec::sqlite(path));
+            QVERIFY(core);
+            NewMachine spec;
+            spec.macAddresses = {u"52:54:00:aa:00:05"_s};
+            auto machine = (*core)->engine->createMachine(spec, {0, u"admin"_s, true});
+            QVERIFY(machine);
+            systemId = machine->systemId;
+            before = *NodeTokenStore((*core)->db).tokenFor(systemId);
+        }
+        QVERIFY(QFile::remove(path + u".key"_s)); // the key file lost: a new one is made
+        auto core = CoreServices::open(DatabaseSpec::sqlite(path));
+        QVERIFY2(core, qPrintable(core.errorMessage()));
+        NodeTokenStore store((*core)->db);
+        QCOMPARE(authenticate(store, before), std::nullopt);
+        auto after = store.tokenFor(systemId);
+        QVERIFY2(after, qPrintable(after.errorMessage()));
+        QVERIFY(after->tokenSecret != before.tokenSecret && !after->tokenSecret.isEmpty());
+        QCOMPARE(authenticate(store, *after), std::optional<QString>(systemId));
     }
 };
 

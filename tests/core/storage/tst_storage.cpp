@@ -8,8 +8,10 @@
 #include "rawsql.h"
 
 #include "skip.h"
+#include <QFile>
 #include <QRandomGenerator>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSemaphore>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -96,6 +98,7 @@ private slots:
 
     // PostgreSQL only.
     void opensThePostgresqlUrlItIsGiven();
+    void takesThePasswordFromAPgpassFile();
     void refusesAWrongPasswordWithoutShowingIt();
     void refusesAnUnreachableServerClearly();
 
@@ -829,6 +832,36 @@ void StorageTest::opensThePostgresqlUrlItIsGiven()
     QVERIFY(core.db->isPostgres());
     QCOMPARE(core.db->spec().name, pg_->spec().name);
     QVERIFY(!core.db->spec().displayName().contains(pg_->spec().password));
+}
+
+// The password need not be on the command line (where `ps` shows it to every user): a URL without
+// one lets libpq read it from ~/.pgpass or PGPASSFILE, as every PostgreSQL client does.
+void StorageTest::takesThePasswordFromAPgpassFile()
+{
+    REQUIRE_POSTGRES();
+    const DatabaseSpec spec = pg_->spec();
+    QTemporaryDir dir;
+    const QString pgpass = dir.filePath(QStringLiteral("pgpass"));
+    {
+        QFile f(pgpass);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(
+            QStringLiteral("127.0.0.1:%1:%2:%3:%4\n").arg(spec.port).arg(spec.name, spec.user, spec.password).toUtf8());
+        f.setPermissions(QFile::ReadOwner | QFile::WriteOwner); // libpq ignores a file others can read
+    }
+    const QByteArray before = qgetenv("PGPASSFILE"); // the cluster's own: this test uses a file of its own
+    qputenv("PGPASSFILE", QFile::encodeName(pgpass));
+    auto restore = qScopeGuard([&] {
+        if (before.isEmpty())
+            qunsetenv("PGPASSFILE");
+        else
+            qputenv("PGPASSFILE", before);
+    });
+    const QString url = QStringLiteral("postgresql://%1@127.0.0.1:%2/%3").arg(spec.user).arg(spec.port).arg(spec.name);
+    auto opened = CoreServices::open(url);
+    QVERIFY2(opened, qPrintable(opened.errorMessage()));
+    QVERIFY((*opened)->db->isPostgres());
+    QVERIFY((*opened)->db->spec().password.isEmpty());
 }
 
 void StorageTest::refusesAWrongPasswordWithoutShowingIt()
