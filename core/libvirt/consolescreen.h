@@ -10,7 +10,8 @@ namespace metaldesk {
 // they come (split anywhere, even inside a UTF-8 character or an escape sequence); terminal
 // escape sequences (colours, cursor moves, clearing) and other control characters are dropped, a
 // carriage return starts its line again, and only the last `rows` lines are kept, each at most
-// `columns` bytes (longer lines wrap, as on a terminal). Pure: fuzzed and tested on captures.
+// `columns` bytes (longer lines wrap, as on a terminal). Pure; tested on captured firmware output
+// and on noise.
 class ConsoleScreen {
 public:
     explicit ConsoleScreen(int rows = 25, int columns = 160) : rows_(rows), columns_(columns) {}

@@ -98,7 +98,16 @@ struct ConsoleWatcher::Reader {
 
 ConsoleWatcher::ConsoleWatcher(std::shared_ptr<Database> db, int flushMs) : db_(std::move(db)), flushMs_(flushMs) {}
 
-ConsoleWatcher::~ConsoleWatcher() { stop(); }
+ConsoleWatcher::~ConsoleWatcher()
+{
+    // Not stop(): the timer belongs to the service's thread, which may be gone. The reader threads
+    // must not outlive their Reader.
+    for (const auto &reader : std::as_const(readers_))
+        reader->stopping = true;
+    for (const auto &reader : std::as_const(readers_))
+        if (reader->thread.joinable())
+            reader->thread.join();
+}
 
 QString ConsoleWatcher::description() const
 {
@@ -130,9 +139,8 @@ void ConsoleWatcher::stop()
             reader->thread.join();
         flush(*reader);
     }
-    if (!readers_.isEmpty())
-        emit stateChanged(QStringLiteral("stopped"), {});
     readers_.clear();
+    emit stateChanged(QStringLiteral("stopped"), {});
 }
 
 void ConsoleWatcher::round()
