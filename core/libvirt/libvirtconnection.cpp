@@ -5,6 +5,7 @@
 #include <QUrl>
 #include <QUrlQuery>
 #include <algorithm>
+#include <csignal>
 #include <cstdlib>
 #include <functional>
 #include <libvirt/libvirt.h>
@@ -23,6 +24,10 @@ void initialiseOnce()
 {
     static std::once_flag once;
     std::call_once(once, [] {
+        // libvirt writes to its sockets with write(2): a host that goes away mid-call (libvirtd
+        // restarted, ssh cut) would raise SIGPIPE and end all of MetalDesk, DHCP and TFTP with it.
+        // Ignored, the call fails with EPIPE and says so (virsh does the same).
+        std::signal(SIGPIPE, SIG_IGN);
         virInitialize();
         virSetErrorFunc(nullptr, ignoreLibvirtError);
         // libvirt's own event loop on a thread of its own, registered before any connection opens:

@@ -15,15 +15,29 @@ LibvirtSession::~LibvirtSession()
 {
     if (daemon_.state() == QProcess::NotRunning)
         return;
-    // Running VMs outlive their daemon: stop them first.
-    const QString running = virsh({QStringLiteral("list"), QStringLiteral("--name")});
-    for (const QString &name : running.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
-        virsh({QStringLiteral("destroy"), name.trimmed()});
+    stopVms();
     daemon_.terminate();
     if (!daemon_.waitForFinished(5000)) {
         daemon_.kill();
         daemon_.waitForFinished();
     }
+}
+
+void LibvirtSession::stopVms() const
+{
+    // Running VMs outlive their daemon: stop them first.
+    const QString running = virsh({QStringLiteral("list"), QStringLiteral("--name")});
+    for (const QString &name : running.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+        virsh({QStringLiteral("destroy"), name.trimmed()});
+}
+
+void LibvirtSession::killDaemon()
+{
+    if (daemon_.state() == QProcess::NotRunning)
+        return;
+    stopVms();
+    daemon_.kill();
+    daemon_.waitForFinished();
 }
 
 QString LibvirtSession::uri() const

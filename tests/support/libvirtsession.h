@@ -30,8 +30,11 @@ public:
     // Defines a domain from its whole XML; empty, or why not.
     QString defineXml(const QString &name, const QByteArray &xml) const;
     const QString &dir() const { return dir_; }
+    // The host stops answering at once (SIGKILL to the daemon), its running VMs stopped first.
+    void killDaemon();
 
 private:
+    void stopVms() const;
     QString dir_;
     QString netns_;
     QProcess daemon_;

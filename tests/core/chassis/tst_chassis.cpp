@@ -258,6 +258,44 @@ private slots:
         QCOMPARE(core_->events->forMachine(a->systemId, 1)->first().description, events->first().description);
         QVERIFY(poller.counterList().first().value >= 3);
     }
+
+    // Bad input: an address that is no libvirt URI, a listing cancelled half-way, and a host that
+    // stops answering half-way: each an error in words, and a re-sync with it changes nothing.
+    void aUriThatDoesNotParseIsSaidInWords()
+    {
+        Chassis bad = chassis_;
+        bad.address = u"qemu+ssh//no-colon host/system"_s;
+        auto listing = listChassisVms(bad);
+        QVERIFY(!listing);
+        QVERIFY2(listing.errorMessage().contains(bad.address), qPrintable(listing.errorMessage()));
+    }
+
+    void aCancelledListingChangesNothing()
+    {
+        const int machines = *core_->machines->count();
+        auto listing = listChassisVms(chassis_, [](int done, int) { return done < 2; });
+        QVERIFY(!listing);
+        QVERIFY2(listing.errorMessage().contains(u"cancelled"_s), qPrintable(listing.errorMessage()));
+        QVERIFY(!resyncChassis(*core_, chassis_, listing, admin_));
+        QCOMPARE(*core_->machines->count(), machines);
+        QCOMPARE(ChassisStore(core_->db, nullptr).get(chassis_.id)->lastError, listing.errorMessage());
+    }
+
+    // Last: the daemon is gone after it.
+    void aHostThatStopsAnsweringMidListingChangesNothing()
+    {
+        const int machines = *core_->machines->count();
+        auto listing = listChassisVms(chassis_, [this](int done, int) {
+            if (done == 1)
+                libvirt_->killDaemon();
+            return true;
+        });
+        QVERIFY(!listing);
+        QVERIFY2(!listing.errorMessage().isEmpty(), "no reason given");
+        QVERIFY(!resyncChassis(*core_, chassis_, listing, admin_));
+        QCOMPARE(*core_->machines->count(), machines);
+        QCOMPARE(ChassisStore(core_->db, nullptr).get(chassis_.id)->lastError, listing.errorMessage());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestChassis)
