@@ -11,6 +11,7 @@
 #include <QMutex>
 #include <QThread>
 #include <QTimer>
+#include <optional>
 #include <thread>
 
 namespace metaldesk {
@@ -66,15 +67,28 @@ struct ConsoleWatcher::Reader {
     }
     void run()
     {
+        // One connection while it works (over qemu+ssh each one is an ssh login), a new one after a failure.
+        std::optional<LibvirtConnection> connection;
+        const auto failed = [this, &connection](const QString &why) {
+            setNote(why);
+            connection.reset();
+            pause(5000);
+        };
         while (!stopping) {
-            auto connection = LibvirtConnection::open(uri);
             if (!connection) {
-                setNote(connection.errorMessage());
-                pause(5000);
-                continue;
+                auto opened = LibvirtConnection::open(uri);
+                if (!opened) {
+                    failed(opened.errorMessage());
+                    continue;
+                }
+                connection.emplace(std::move(*opened));
             }
             auto power = connection->powerState(domain);
-            if (power && *power != PowerState::On) {
+            if (!power) {
+                failed(power.errorMessage());
+                continue;
+            }
+            if (*power != PowerState::On) {
                 setNote(QString::fromLatin1(kVmOff));
                 pause(500);
                 continue;
@@ -88,10 +102,8 @@ struct ConsoleWatcher::Reader {
                     dirty = true;
                 },
                 [this] { return !stopping.load(); });
-            if (!read) {
-                setNote(read.errorMessage());
-                pause(5000);
-            }
+            if (!read)
+                failed(read.errorMessage());
         }
     }
 };

@@ -203,7 +203,8 @@ Expected<void> LibvirtConnection::readConsole(const QString &domain,
                                               const std::function<bool()> &keepGoing) const
 {
     return withDomain<void>(connection_, uri_, domain, [&](virDomainPtr dom) -> Expected<void> {
-        // Non-blocking, polled: the loop can stop at once, and needs no libvirt event loop.
+        // Non-blocking, polled: the loop can stop at once. The data arrives through libvirt's event
+        // loop (initialiseOnce), which fills the stream while this waits.
         virStreamPtr stream = virStreamNew(connection_, VIR_STREAM_NONBLOCK);
         if (!stream)
             return lastError(QCoreApplication::translate("Power", "cannot open a stream to %1").arg(uri_));

@@ -33,6 +33,25 @@ std::optional<QString> authenticate(NodeTokenStore &store, const NodeToken &toke
     return who ? *who : std::nullopt;
 }
 
+// A machine and its node credential in a new database at `path`, which is closed again.
+bool machineWithToken(const QString &path, const QString &mac, QString *systemId, NodeToken *token)
+{
+    auto core = CoreServices::open(DatabaseSpec::sqlite(path));
+    if (!core)
+        return false;
+    NewMachine spec;
+    spec.macAddresses = {mac};
+    auto machine = (*core)->engine->createMachine(spec, {0, u"admin"_s, true});
+    if (!machine)
+        return false;
+    auto made = NodeTokenStore((*core)->db).tokenFor(machine->systemId);
+    if (!made)
+        return false;
+    *systemId = machine->systemId;
+    *token = *made;
+    return true;
+}
+
 // Every byte MetalDesk's database keeps on disk: the file, its write-ahead log.
 QByteArray databaseBytes(const QString &path)
 {
@@ -237,16 +256,7 @@ private slots:
         const QString path = dir.filePath(u"md.db"_s);
         QString systemId;
         NodeToken token;
-        {
-            auto core = CoreServices::open(DatabaseSpec::sqlite(path));
-            QVERIFY(core);
-            NewMachine spec;
-            spec.macAddresses = {u"52:54:00:aa:00:04"_s};
-            auto machine = (*core)->engine->createMachine(spec, {0, u"admin"_s, true});
-            QVERIFY(machine);
-            systemId = machine->systemId;
-            token = *NodeTokenStore((*core)->db).tokenFor(systemId);
-        }
+        QVERIFY(machineWithToken(path, u"52:54:00:aa:00:04"_s, &systemId, &token));
         {
             // As an older MetalDesk wrote it.
             testing::RawSql raw(DatabaseSpec::sqlite(path));
@@ -267,16 +277,7 @@ private slots:
         const QString path = dir.filePath(u"md.db"_s);
         QString systemId;
         NodeToken before;
-        {
-            auto core = CoreServices::open(DatabaseSpec::sqlite(path));
-            QVERIFY(core);
-            NewMachine spec;
-            spec.macAddresses = {u"52:54:00:aa:00:05"_s};
-            auto machine = (*core)->engine->createMachine(spec, {0, u"admin"_s, true});
-            QVERIFY(machine);
-            systemId = machine->systemId;
-            before = *NodeTokenStore((*core)->db).tokenFor(systemId);
-        }
+        QVERIFY(machineWithToken(path, u"52:54:00:aa:00:05"_s, &systemId, &before));
         QVERIFY(QFile::remove(path + u".key"_s)); // the key file lost: a new one is made
         auto core = CoreServices::open(DatabaseSpec::sqlite(path));
         QVERIFY2(core, qPrintable(core.errorMessage()));
