@@ -423,16 +423,6 @@
         <translation>apikey에는 --username이 필요합니다</translation>
     </message>
     <message>
-        <source>The images MetalDesk deploys.
-  images list                      what the catalogue holds
-  images add NAME FILE-OR-URL      a whole-disk image (raw, .gz, .xz, .bz2) as NAME (os/release, such as debian/bookworm); a file is copied under the boot root
-  images remove NAME               takes it out</source>
-        <translation>MetalDesk가 배포하는 이미지.
-  images list                      카탈로그에 있는 이미지
-  images add NAME FILE-OR-URL      전체 디스크 이미지(raw, .gz, .xz, .bz2)를 NAME(os/release, 예: debian/bookworm)으로 추가; 파일은 부트 루트 아래로 복사됨
-  images remove NAME               카탈로그에서 뺌</translation>
-    </message>
-    <message>
         <source>The architecture it runs on (default amd64).</source>
         <translation>이미지가 실행되는 아키텍처(기본값 amd64).</translation>
     </message>
@@ -451,14 +441,6 @@
     <message>
         <source>A title for people (&quot;Debian 12&quot;).</source>
         <translation>사람이 읽을 제목(&quot;Debian 12&quot;).</translation>
-    </message>
-    <message>
-        <source>list, add or remove</source>
-        <translation>list, add 또는 remove</translation>
-    </message>
-    <message>
-        <source>images needs list, add or remove</source>
-        <translation>images에는 list, add 또는 remove가 필요합니다</translation>
     </message>
     <message>
         <source>images add needs a name and a file or URL</source>
@@ -497,6 +479,68 @@ Commands:
     <message>
         <source>createadmin takes no --password: on the command line every user of this computer could read it. Type it when asked, or give it as the first line of standard input (printf &apos;%s\n&apos; &quot;$PASSWORD&quot; | metaldesk createadmin ...).</source>
         <translation>createadmin은 --password를 받지 않습니다. 명령줄에 쓰면 이 컴퓨터의 모든 사용자가 읽을 수 있습니다. 물어볼 때 입력하거나, 표준 입력의 첫 줄로 주세요(printf &apos;%s\n&apos; &quot;$PASSWORD&quot; | metaldesk createadmin ...).</translation>
+    </message>
+    <message>
+        <source>The images MetalDesk deploys.
+  images list                      what the catalogue holds
+  images add NAME FILE-OR-URL      a whole-disk image (raw, .gz, .xz, .bz2) as NAME (os/release, such as debian/bookworm); a file is copied under the boot root
+  images remove NAME               takes it out
+  images sources                   the simplestreams mirrors images are imported from
+  images source-add URL           adds a mirror (or changes it): --keyring, --select, --allow-unsigned
+  images source-remove URL        takes a mirror out (its images stay)
+  images import                    imports what the mirrors&apos; selections name, with progress</source>
+        <translation>MetalDesk가 배포하는 이미지입니다.
+  images list                      카탈로그에 있는 이미지
+  images add NAME FILE-OR-URL      디스크 전체 이미지(raw, .gz, .xz, .bz2)를 NAME(os/release, 예: debian/bookworm)으로 추가합니다. 파일은 부팅 루트 아래로 복사됩니다
+  images remove NAME               이미지를 뺍니다
+  images sources                   이미지를 가져오는 simplestreams 미러
+  images source-add URL           미러를 추가하거나 바꿉니다: --keyring, --select, --allow-unsigned
+  images source-remove URL        미러를 뺍니다 (가져온 이미지는 남습니다)
+  images import                    미러의 선택 항목을 진행 상황과 함께 가져옵니다</translation>
+    </message>
+    <message>
+        <source>source-add: the file with the public key(s) the mirror signs with (binary or ASCII-armoured).</source>
+        <translation>source-add: 미러가 서명에 쓰는 공개 키 파일 (바이너리 또는 ASCII 아머).</translation>
+    </message>
+    <message>
+        <source>file</source>
+        <translation>파일</translation>
+    </message>
+    <message>
+        <source>source-add: what to import, as os/release/architecture (ubuntu/noble/amd64, * for any part); repeat for more.</source>
+        <translation>source-add: 가져올 것, os/release/아키텍처 형식 (ubuntu/noble/amd64, 아무 값이나는 *). 여러 개는 반복해서 지정합니다.</translation>
+    </message>
+    <message>
+        <source>selection</source>
+        <translation>선택</translation>
+    </message>
+    <message>
+        <source>source-add: the mirror has no signatures, and its files are taken anyway.</source>
+        <translation>source-add: 미러에 서명이 없어도 파일을 그대로 받습니다.</translation>
+    </message>
+    <message>
+        <source>source-add: the index inside the mirror (default streams/v1/index.sjson).</source>
+        <translation>source-add: 미러 안의 인덱스 (기본값 streams/v1/index.sjson).</translation>
+    </message>
+    <message>
+        <source>path</source>
+        <translation>경로</translation>
+    </message>
+    <message>
+        <source>import: an HTTP proxy (http://host:port); default the config key image_proxy.</source>
+        <translation>import: HTTP 프록시 (http://host:port). 기본값은 설정 키 image_proxy입니다.</translation>
+    </message>
+    <message>
+        <source>url</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>list, add, remove, sources, source-add, source-remove or import</source>
+        <translation>list, add, remove, sources, source-add, source-remove 또는 import</translation>
+    </message>
+    <message>
+        <source>images needs list, add, remove, sources, source-add, source-remove or import</source>
+        <translation>images에는 list, add, remove, sources, source-add, source-remove 또는 import가 필요합니다</translation>
     </message>
 </context>
 <context>
@@ -926,6 +970,214 @@ Commands:
     </message>
 </context>
 <context>
+    <name>ImageDownloads</name>
+    <message>
+        <source>cancelled</source>
+        <translation>취소됨</translation>
+    </message>
+    <message>
+        <source>%1 redirects too often or from https to http (%2)</source>
+        <translation>%1이(가) 너무 많이 리디렉션하거나 https에서 http로 리디렉션합니다 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 sent nothing for %2 seconds</source>
+        <translation>%1이(가) %2초 동안 아무것도 보내지 않았습니다</translation>
+    </message>
+    <message>
+        <source>cannot reach %1: %2</source>
+        <translation>%1에 연결할 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>the transfer of %1 broke off: %2</source>
+        <translation>%1 전송이 중간에 끊겼습니다: %2</translation>
+    </message>
+    <message>
+        <source>%1 answered HTTP %2</source>
+        <translation>%1이(가) HTTP %2(으)로 응답했습니다</translation>
+    </message>
+    <message>
+        <source>%1 is larger than the %2 bytes a mirror&apos;s index may be</source>
+        <translation>%1이(가) 미러 인덱스의 최대 크기인 %2바이트보다 큽니다</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1에 쓸 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>%1 answered a range that was not asked for (%2)</source>
+        <translation>%1이(가) 요청하지 않은 범위로 응답했습니다 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 is larger than the %2 bytes its mirror lists</source>
+        <translation>%1이(가) 미러에 적힌 %2바이트보다 큽니다</translation>
+    </message>
+    <message>
+        <source>%1 ended after %2 of its %3 bytes</source>
+        <translation>%1이(가) %3바이트 중 %2바이트에서 끝났습니다</translation>
+    </message>
+    <message>
+        <source>%1 does not match its SHA-256 (expected %2, got %3): removed, it is fetched again at the next attempt</source>
+        <translation>%1이(가) SHA-256과 일치하지 않습니다 (기대값 %2, 실제 %3). 삭제했으며 다음 시도에서 다시 받습니다</translation>
+    </message>
+    <message>
+        <source>cannot move %1 into place</source>
+        <translation>%1을(를) 제자리로 옮길 수 없습니다</translation>
+    </message>
+</context>
+<context>
+    <name>ImageImport</name>
+    <message>
+        <source>%1 is signed, but the source has no keyring to check it with</source>
+        <translation>%1은(는) 서명되어 있지만 소스에 이를 확인할 키링이 없습니다</translation>
+    </message>
+    <message>
+        <source>%1 is refused: %2</source>
+        <translation>%1을(를) 거부했습니다: %2</translation>
+    </message>
+    <message>
+        <source>imported from %1</source>
+        <translation>%1에서 가져옴</translation>
+    </message>
+    <message>
+        <source>%1 %2 has no files MetalDesk can deploy (a squashfs with its kernel and initrd, or a root-tgz)</source>
+        <translation>%1 %2에는 MetalDesk가 배포할 수 있는 파일이 없습니다 (커널과 initrd가 있는 squashfs, 또는 root-tgz)</translation>
+    </message>
+    <message>
+        <source>there is no image source: add one (MAAS&apos;s is %1, signed with key %2)</source>
+        <translation>이미지 소스가 없습니다. 소스를 추가하세요 (MAAS의 소스는 %1이며 키 %2로 서명됩니다)</translation>
+    </message>
+    <message>
+        <source>Reading %1</source>
+        <translation>%1 읽는 중</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+    <message>
+        <source>%1%2: %3</source>
+        <translation>%1%2: %3</translation>
+    </message>
+    <message>
+        <source>%1 has nothing that matches %2</source>
+        <translation>%1에 %2와(과) 일치하는 것이 없습니다</translation>
+    </message>
+    <message>
+        <source>nothing to import: %1</source>
+        <translation>가져올 것이 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>cannot make the image store %1</source>
+        <translation>이미지 저장소 %1을(를) 만들 수 없습니다</translation>
+    </message>
+    <message>
+        <source>Checking the files already in the image store</source>
+        <translation>이미지 저장소에 이미 있는 파일을 확인하는 중</translation>
+    </message>
+    <message>
+        <source>the import needs %1 on %2, which has %3 free</source>
+        <translation>가져오기에 %2의 공간 %1이(가) 필요하지만 남은 공간은 %3입니다</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>취소됨</translation>
+    </message>
+    <message>
+        <source>Import images</source>
+        <translation>이미지 가져오기</translation>
+    </message>
+</context>
+<context>
+    <name>ImageSignatures</name>
+    <message>
+        <source>cannot make a directory for GnuPG under /tmp</source>
+        <translation>/tmp 아래에 GnuPG용 디렉터리를 만들 수 없습니다</translation>
+    </message>
+    <message>
+        <source>GnuPG cannot be used: %1</source>
+        <translation>GnuPG를 사용할 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>GnuPG&apos;s gpg is not installed (Debian package gnupg): signatures cannot be checked</source>
+        <translation>GnuPG의 gpg가 설치되어 있지 않아 서명을 확인할 수 없습니다 (Debian 패키지 gnupg)</translation>
+    </message>
+    <message>
+        <source>the keyring cannot be read: %1</source>
+        <translation>키링을 읽을 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>the keyring holds no OpenPGP public key</source>
+        <translation>키링에 OpenPGP 공개 키가 없습니다</translation>
+    </message>
+    <message>
+        <source>it is not signed (no OpenPGP clear-signed message)</source>
+        <translation>서명되어 있지 않습니다 (OpenPGP 평문 서명 메시지가 아닙니다)</translation>
+    </message>
+    <message>
+        <source>it holds more than one signed message</source>
+        <translation>서명된 메시지가 두 개 이상 들어 있습니다</translation>
+    </message>
+    <message>
+        <source>it has text after its signature</source>
+        <translation>서명 뒤에 텍스트가 있습니다</translation>
+    </message>
+    <message>
+        <source>its signature cannot be checked: %1</source>
+        <translation>서명을 확인할 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>it is not signed</source>
+        <translation>서명되어 있지 않습니다</translation>
+    </message>
+    <message>
+        <source>its signature does not match its content (a changed file, or not what key %1 signed)</source>
+        <translation>서명이 내용과 일치하지 않습니다 (파일이 바뀌었거나 키 %1이(가) 서명한 내용이 아닙니다)</translation>
+    </message>
+    <message>
+        <source>it is signed by key %1, which is not in the source&apos;s keyring (it holds %2)</source>
+        <translation>키 %1(으)로 서명되었지만 이 키는 소스의 키링에 없습니다 (키링에 있는 키: %2)</translation>
+    </message>
+    <message>
+        <source>its signature by key %1 is no longer valid: %2</source>
+        <translation>키 %1의 서명이 더 이상 유효하지 않습니다: %2</translation>
+    </message>
+    <message>
+        <source>its signature could not be verified: %1</source>
+        <translation>서명을 검증할 수 없습니다: %1</translation>
+    </message>
+</context>
+<context>
+    <name>ImageSources</name>
+    <message>
+        <source>&apos;%1&apos; is not an http:// or https:// address of a mirror</source>
+        <translation>'%1'은(는) 미러의 http:// 또는 https:// 주소가 아닙니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an index path inside the mirror (such as %2)</source>
+        <translation>'%1'은(는) 미러 안의 인덱스 경로가 아닙니다 (예: %2)</translation>
+    </message>
+    <message>
+        <source>choose what to import, such as ubuntu/noble/amd64</source>
+        <translation>가져올 것을 고르세요 (예: ubuntu/noble/amd64)</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a selection: use os/release/architecture, such as ubuntu/noble/amd64 (* for any)</source>
+        <translation>'%1'은(는) 올바른 선택이 아닙니다. os/release/아키텍처 형식을 쓰세요 (예: ubuntu/noble/amd64, 아무 값이나는 *)</translation>
+    </message>
+    <message>
+        <source>the source has no keyring to check its signatures with; give the mirror&apos;s public key (for images.maas.io, the key %1), or mark the source unsigned</source>
+        <translation>소스에 서명을 확인할 키링이 없습니다. 미러의 공개 키를 주거나 (images.maas.io는 키 %1), 소스를 서명 없음으로 표시하세요</translation>
+    </message>
+    <message>
+        <source>the keyring cannot be used: %1</source>
+        <translation>키링을 사용할 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>there is no image source %1</source>
+        <translation>이미지 소스 %1이(가) 없습니다</translation>
+    </message>
+</context>
+<context>
     <name>Images</name>
     <message>
         <source>&apos;%1&apos; is not an image name: use os/release, such as debian/bookworm</source>
@@ -985,6 +1237,22 @@ Commands:
     <message>
         <source>%1 (%2) is in the catalogue: %3</source>
         <translation>%1(%2)이(가) 카탈로그에 있습니다: %3</translation>
+    </message>
+    <message>
+        <source>unsigned</source>
+        <translation>서명 없음</translation>
+    </message>
+    <message>
+        <source>%1 is an image source</source>
+        <translation>%1이(가) 이미지 소스가 되었습니다</translation>
+    </message>
+    <message>
+        <source>left out: %1</source>
+        <translation>제외됨: %1</translation>
+    </message>
+    <message>
+        <source>%1 %2 version %3: %4, %5</source>
+        <translation>%1 %2 버전 %3: %4, %5</translation>
     </message>
 </context>
 <context>
@@ -2097,6 +2365,65 @@ Commands:
         <source>seconds between two checks of every machine&apos;s power (a VM switched off at its host shows Off)</source>
         <translation>모든 머신의 전원을 확인하는 간격(초) (호스트에서 끈 VM이 꺼짐으로 표시됨)</translation>
     </message>
+    <message>
+        <source>the HTTP proxy image imports go through (http://host:port); empty: none</source>
+        <translation>이미지 가져오기에 쓰는 HTTP 프록시 (http://host:port). 비어 있으면 사용하지 않음</translation>
+    </message>
+</context>
+<context>
+    <name>Simplestreams</name>
+    <message>
+        <source>the %1 is not JSON (%2 at byte %3)</source>
+        <translation>%1이(가) JSON이 아닙니다 (%3바이트 위치에서 %2)</translation>
+    </message>
+    <message>
+        <source>the %1 is not a JSON object</source>
+        <translation>%1이(가) JSON 개체가 아닙니다</translation>
+    </message>
+    <message>
+        <source>item %1 is not an object</source>
+        <translation>항목 %1이(가) 개체가 아닙니다</translation>
+    </message>
+    <message>
+        <source>item %1 has no ftype</source>
+        <translation>항목 %1에 ftype이 없습니다</translation>
+    </message>
+    <message>
+        <source>item %1&apos;s path &apos;%2&apos; leaves the mirror</source>
+        <translation>항목 %1의 경로 '%2'이(가) 미러 밖을 가리킵니다</translation>
+    </message>
+    <message>
+        <source>item %1 has no SHA-256</source>
+        <translation>항목 %1에 SHA-256이 없습니다</translation>
+    </message>
+    <message>
+        <source>item %1 has no usable size</source>
+        <translation>항목 %1에 쓸 수 있는 크기가 없습니다</translation>
+    </message>
+    <message>
+        <source>mirror&apos;s index</source>
+        <translation>미러 인덱스</translation>
+    </message>
+    <message>
+        <source>the mirror&apos;s index is not a simplestreams index (format %1)</source>
+        <translation>미러 인덱스가 simplestreams 인덱스가 아닙니다 (형식 %1)</translation>
+    </message>
+    <message>
+        <source>products file</source>
+        <translation>제품 파일</translation>
+    </message>
+    <message>
+        <source>the products file is not in simplestreams&apos; products format (format %1)</source>
+        <translation>제품 파일이 simplestreams 제품 형식이 아닙니다 (형식 %1)</translation>
+    </message>
+    <message>
+        <source>its os, release or architecture is not a plain name</source>
+        <translation>OS, 릴리스 또는 아키텍처가 단순한 이름이 아닙니다</translation>
+    </message>
+    <message>
+        <source>no version with usable files</source>
+        <translation>쓸 수 있는 파일이 있는 버전이 없습니다</translation>
+    </message>
 </context>
 <context>
     <name>Tftp</name>
@@ -2894,6 +3221,188 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>These services cannot run; each line says how to fix it:</source>
         <translation>다음 서비스를 실행할 수 없습니다. 각 줄에 해결 방법이 있습니다:</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::ImageSourceDialog</name>
+    <message>
+        <source>The mirror has no signatures: take its files unchecked</source>
+        <translation>미러에 서명이 없음: 파일을 확인 없이 받기</translation>
+    </message>
+    <message>
+        <source>Add image source</source>
+        <translation>이미지 소스 추가</translation>
+    </message>
+    <message>
+        <source>os/release/architecture, separated by commas; * for any part</source>
+        <translation>os/release/아키텍처를 쉼표로 구분해서. 아무 값이나는 *</translation>
+    </message>
+    <message>
+        <source>or paste the key: -----BEGIN PGP PUBLIC KEY BLOCK-----…</source>
+        <translation>또는 키를 붙여 넣기: -----BEGIN PGP PUBLIC KEY BLOCK-----…</translation>
+    </message>
+    <message>
+        <source>&amp;Add source</source>
+        <translation>소스 추가(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Choose…</source>
+        <translation>선택(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>&amp;Mirror:</source>
+        <translation>미러(&amp;M):</translation>
+    </message>
+    <message>
+        <source>&amp;Import:</source>
+        <translation>가져올 것(&amp;I):</translation>
+    </message>
+    <message>
+        <source>&amp;Key file:</source>
+        <translation>키 파일(&amp;K):</translation>
+    </message>
+    <message>
+        <source>images.maas.io signs with key %1 (Ubuntu Cloud Image Builder). Debian does not package it: get ubuntu-cloudimage-keyring.gpg from Ubuntu and check its fingerprint is this one.</source>
+        <translation>images.maas.io는 키 %1 (Ubuntu Cloud Image Builder)로 서명합니다. Debian에는 이 키의 패키지가 없습니다. Ubuntu에서 ubuntu-cloudimage-keyring.gpg를 받아 지문이 이것과 같은지 확인하세요.</translation>
+    </message>
+    <message>
+        <source>Signatures must come from: %1</source>
+        <translation>서명해야 하는 키: %1</translation>
+    </message>
+    <message>
+        <source>This key cannot be used: %1</source>
+        <translation>이 키는 사용할 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>The mirror&apos;s public key</source>
+        <translation>미러의 공개 키</translation>
+    </message>
+    <message>
+        <source>OpenPGP keys (*.gpg *.asc *.key);;All files (*)</source>
+        <translation>OpenPGP 키 (*.gpg *.asc *.key);;모든 파일 (*)</translation>
+    </message>
+</context>
+<context>
+    <name>metaldesk::ImagesPage</name>
+    <message>
+        <source>Mirror</source>
+        <translation>미러</translation>
+    </message>
+    <message>
+        <source>Imports</source>
+        <translation>가져올 것</translation>
+    </message>
+    <message>
+        <source>Signed by</source>
+        <translation>서명한 키</translation>
+    </message>
+    <message>
+        <source>Image</source>
+        <translation>이미지</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>아키텍처</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>버전</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>형식</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>크기</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>상태</translation>
+    </message>
+    <message>
+        <source>Origin</source>
+        <translation>출처</translation>
+    </message>
+    <message>
+        <source>&amp;Add source…</source>
+        <translation>소스 추가(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>Re&amp;move source…</source>
+        <translation>소스 제거(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import now</source>
+        <translation>지금 가져오기(&amp;I)</translation>
+    </message>
+    <message>
+        <source>No image source yet. Add one to import Ubuntu&apos;s images as MAAS does (images.maas.io), or add a whole-disk image of your own with &apos;metaldesk images add&apos;. Machines enlist and commission without any image.</source>
+        <translation>아직 이미지 소스가 없습니다. 소스를 추가하면 MAAS처럼 Ubuntu 이미지(images.maas.io)를 가져오고, 'metaldesk images add'로 직접 만든 디스크 전체 이미지를 추가할 수도 있습니다. 머신 등록과 커미션에는 이미지가 필요 없습니다.</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Sources&lt;/b&gt;</source>
+        <translation>&lt;b&gt;소스&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Catalogue&lt;/b&gt;</source>
+        <translation>&lt;b&gt;카탈로그&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Cannot read the images: %1</source>
+        <translation>이미지를 읽을 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>nobody: unsigned</source>
+        <translation>없음: 서명 없음</translation>
+    </message>
+    <message>
+        <source>deployable</source>
+        <translation>배포 가능</translation>
+    </message>
+    <message>
+        <source>verified (deploying root-filesystem images comes later)</source>
+        <translation>검증됨 (루트 파일 시스템 이미지 배포는 아직 지원하지 않음)</translation>
+    </message>
+    <message>
+        <source>Add a source first</source>
+        <translation>먼저 소스를 추가하세요</translation>
+    </message>
+    <message>
+        <source>Fetch what the sources select, checking every signature and file</source>
+        <translation>소스에서 고른 것을 받고 모든 서명과 파일을 확인합니다</translation>
+    </message>
+    <message>
+        <source>The source was not added: %1</source>
+        <translation>소스를 추가하지 못했습니다: %1</translation>
+    </message>
+    <message>
+        <source>%1 is a source: Import now fetches what it selects.</source>
+        <translation>%1이(가) 소스가 되었습니다. 지금 가져오기를 누르면 고른 것을 받습니다.</translation>
+    </message>
+    <message>
+        <source>Remove image source</source>
+        <translation>이미지 소스 제거</translation>
+    </message>
+    <message>
+        <source>Remove %1? The images it imported stay in the catalogue.</source>
+        <translation>%1을(를) 제거할까요? 가져온 이미지는 카탈로그에 남습니다.</translation>
+    </message>
+    <message>
+        <source>Imported and verified: %1. Fetched %2.</source>
+        <translation>가져와서 검증함: %1. 받은 양 %2.</translation>
+    </message>
+    <message>
+        <source>Left out: %1.</source>
+        <translation>제외됨: %1.</translation>
+    </message>
+    <message>
+        <source>Import cancelled: the catalogue is as it was; what was fetched is kept for the next import.</source>
+        <translation>가져오기를 취소했습니다. 카탈로그는 그대로이며, 받은 부분은 다음 가져오기를 위해 보관합니다.</translation>
+    </message>
+    <message>
+        <source>Import failed, the catalogue is as it was: %1</source>
+        <translation>가져오기에 실패했습니다. 카탈로그는 그대로입니다: %1</translation>
     </message>
 </context>
 <context>
@@ -3946,6 +4455,10 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>Chassis</source>
         <translation>섀시</translation>
+    </message>
+    <message>
+        <source>Images</source>
+        <translation>이미지</translation>
     </message>
 </context>
 <context>

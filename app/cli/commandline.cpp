@@ -5,6 +5,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QHostAddress>
+#include <QMap>
 
 namespace metaldesk {
 
@@ -163,14 +164,19 @@ Expected<CommandLine> parseApiKey(const QStringList &args)
     return cl;
 }
 
-// `images list`, `images add NAME FILE-OR-URL`, `images remove NAME`: the image catalogue.
+// `images list|add|remove|sources|source-add|source-remove|import`: the image catalogue and the
+// mirrors it imports from.
 Expected<CommandLine> parseImages(const QStringList &args)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(CommandLineText::tr(
         "The images MetalDesk deploys.\n  images list                      what the catalogue holds\n  images add "
         "NAME FILE-OR-URL      a whole-disk image (raw, .gz, .xz, .bz2) as NAME (os/release, such as "
-        "debian/bookworm); a file is copied under the boot root\n  images remove NAME               takes it out"));
+        "debian/bookworm); a file is copied under the boot root\n  images remove NAME               takes it "
+        "out\n  images sources                   the simplestreams mirrors images are imported from\n  images "
+        "source-add URL           adds a mirror (or changes it): --keyring, --select, --allow-unsigned\n  images "
+        "source-remove URL        takes a mirror out (its images stay)\n  images import                    "
+        "imports what the mirrors' selections name, with progress"));
     parser.addHelpOption();
     parser.addOption({QStringLiteral("arch"), CommandLineText::tr("The architecture it runs on (default amd64)."),
                       CommandLineText::tr("architecture"), QStringLiteral("amd64")});
@@ -179,8 +185,27 @@ Expected<CommandLine> parseImages(const QStringList &args)
                       CommandLineText::tr("list"), QStringLiteral("bios,uefi")});
     parser.addOption({QStringLiteral("title"), CommandLineText::tr("A title for people (\"Debian 12\")."),
                       CommandLineText::tr("text")});
+    parser.addOption({QStringLiteral("keyring"),
+                      CommandLineText::tr("source-add: the file with the public key(s) the mirror signs with (binary "
+                                          "or ASCII-armoured)."),
+                      CommandLineText::tr("file")});
+    parser.addOption({QStringLiteral("select"),
+                      CommandLineText::tr("source-add: what to import, as os/release/architecture (ubuntu/noble/amd64, "
+                                          "* for any part); repeat for more."),
+                      CommandLineText::tr("selection")});
+    parser.addOption(
+        {QStringLiteral("allow-unsigned"),
+         CommandLineText::tr("source-add: the mirror has no signatures, and its files are taken anyway.")});
+    parser.addOption({QStringLiteral("index-path"),
+                      CommandLineText::tr("source-add: the index inside the mirror (default streams/v1/index.sjson)."),
+                      CommandLineText::tr("path")});
+    parser.addOption({QStringLiteral("proxy"),
+                      CommandLineText::tr("import: an HTTP proxy (http://host:port); default the config key "
+                                          "image_proxy."),
+                      CommandLineText::tr("url")});
     parser.addOption(databaseOption());
-    parser.addPositionalArgument(QStringLiteral("verb"), CommandLineText::tr("list, add or remove"));
+    parser.addPositionalArgument(
+        QStringLiteral("verb"), CommandLineText::tr("list, add, remove, sources, source-add, source-remove or import"));
     if (auto ok = parseStrict(parser, args, 3); !ok)
         return ok.error();
     CommandLine cl;
@@ -191,9 +216,14 @@ Expected<CommandLine> parseImages(const QStringList &args)
     }
     const QStringList words = parser.positionalArguments();
     const QString verb = words.value(0);
-    const int wanted = verb == QLatin1String("list") ? 1 : verb == QLatin1String("add") ? 3 : 2;
-    if (verb != QLatin1String("list") && verb != QLatin1String("add") && verb != QLatin1String("remove"))
-        return Error{CommandLineText::tr("images needs list, add or remove")};
+    const QMap<QString, int> wordsOf = {{QStringLiteral("list"), 1},       {QStringLiteral("add"), 3},
+                                        {QStringLiteral("remove"), 2},     {QStringLiteral("sources"), 1},
+                                        {QStringLiteral("source-add"), 2}, {QStringLiteral("source-remove"), 2},
+                                        {QStringLiteral("import"), 1}};
+    if (!wordsOf.contains(verb))
+        return Error{
+            CommandLineText::tr("images needs list, add, remove, sources, source-add, source-remove or import")};
+    const int wanted = wordsOf.value(verb);
     if (words.size() != wanted)
         return Error{verb == QLatin1String("add")
                          ? CommandLineText::tr("images add needs a name and a file or URL")
@@ -203,6 +233,11 @@ Expected<CommandLine> parseImages(const QStringList &args)
     cl.architecture = parser.value(QStringLiteral("arch"));
     cl.firmware = parser.value(QStringLiteral("firmware"));
     cl.title = parser.value(QStringLiteral("title"));
+    cl.keyringFile = parser.value(QStringLiteral("keyring"));
+    cl.selections = parser.values(QStringLiteral("select"));
+    cl.allowUnsigned = parser.isSet(QStringLiteral("allow-unsigned"));
+    cl.indexPath = parser.value(QStringLiteral("index-path"));
+    cl.proxy = parser.value(QStringLiteral("proxy"));
     cl.database = parser.value(QStringLiteral("database"));
     return cl;
 }

@@ -29,8 +29,14 @@ struct CommandLine {
     // set-config and get-config (as MAAS's set-config and get-config)
     QString configName;
     QString configValue;
-    // images: list, add NAME FILE-OR-URL, remove NAME
+    // images: list, add NAME FILE-OR-URL, remove NAME, sources, source-add URL, source-remove URL,
+    // import
     QStringList imageWords;
+    QString keyringFile;        // source-add: the mirror's public key(s)
+    bool allowUnsigned = false; // source-add: a mirror without signatures, said explicitly
+    QStringList selections;     // source-add: "ubuntu/noble/amd64"
+    QString indexPath;          // source-add: empty for streams/v1/index.sjson
+    QString proxy;              // import: empty for the config key image_proxy
     QString architecture = QStringLiteral("amd64");
     QString firmware = QStringLiteral("bios,uefi");
     QString title;

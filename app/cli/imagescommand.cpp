@@ -1,16 +1,21 @@
 #include "app/cli/imagescommand.h"
 
 #include "core/images/bootimagestore.h"
+#include "core/images/imageimport.h"
+#include "core/images/signedcontent.h"
 #include "core/runtime/coreservices.h"
+#include "core/storage/settings.h"
 #include "servers/boot/bootfiles.h"
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
+#include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QLocale>
 #include <QTextStream>
+#include <QThreadPool>
 #include <QUrl>
 
 namespace metaldesk {
@@ -52,6 +57,87 @@ Expected<QByteArray> copyHashing(const QString &source, const QString &target)
     return hash.result().toHex();
 }
 
+int printError(QTextStream &err, const QString &message, int status = 1)
+{
+    err << QStringLiteral("metaldesk: ") << message << Qt::endl;
+    return status;
+}
+
+int listSources(const std::shared_ptr<Database> &db, QTextStream &out, QTextStream &err)
+{
+    auto sources = ImageSourceStore(db).list();
+    if (!sources)
+        return printError(err, sources.errorMessage());
+    for (const ImageSource &s : std::as_const(*sources)) {
+        QString keys = ImagesText::tr("unsigned");
+        if (!s.keyring.isEmpty()) {
+            auto fingerprints = keyringFingerprints(s.keyring);
+            keys = fingerprints ? fingerprints->join(QLatin1Char(',')) : fingerprints.errorMessage();
+        }
+        out << QStringLiteral("%1  %2  %3").arg(s.url, s.selections.join(QLatin1Char(',')), keys) << Qt::endl;
+    }
+    return 0;
+}
+
+int addSource(const std::shared_ptr<Database> &db, const CommandLine &cl, const Actor &me, QTextStream &err)
+{
+    ImageSource source;
+    source.url = cl.imageWords.value(1);
+    if (!cl.indexPath.isEmpty())
+        source.indexPath = cl.indexPath;
+    source.allowUnsigned = cl.allowUnsigned;
+    source.selections = cl.selections;
+    if (!cl.keyringFile.isEmpty()) {
+        QFile keyring(cl.keyringFile);
+        if (!keyring.open(QIODevice::ReadOnly))
+            return printError(err, ImagesText::tr("cannot read %1: %2").arg(cl.keyringFile, keyring.errorString()));
+        source.keyring = keyring.readAll();
+    } else if (!cl.allowUnsigned && ImageSourceStore::normalisedUrl(source.url) == QLatin1String(kMaasImagesUrl)) {
+        // MAAS's own keyring, where Ubuntu's package put it.
+        QFile keyring{QLatin1String(kMaasKeyringPath)};
+        if (keyring.open(QIODevice::ReadOnly))
+            source.keyring = keyring.readAll();
+    }
+    auto saved = ImageSourceStore(db).save(me, source);
+    if (!saved)
+        return printError(err, saved.errorMessage(), 2);
+    err << ImagesText::tr("%1 is an image source").arg(saved->url) << Qt::endl;
+    return 0;
+}
+
+int importFromSources(const std::shared_ptr<Database> &db, const ConfigStore &config, const CommandLine &cl,
+                      const Actor &me, QTextStream &out, QTextStream &err)
+{
+    auto sources = ImageSourceStore(db).list();
+    if (!sources)
+        return printError(err, sources.errorMessage());
+    auto files = boot::BootFilesConfig::fromConfig(config);
+    if (!files)
+        return printError(err, files.errorMessage());
+    auto settings = importSettingsFor(config, files->root);
+    if (!settings)
+        return printError(err, settings.errorMessage());
+    if (!cl.proxy.isEmpty())
+        settings->proxy = cl.proxy;
+    auto job = makeImageImportJob(db, *sources, *settings, me);
+    logJobProgress(*job, QStringLiteral("B"), 2000);
+    QEventLoop loop;
+    QObject::connect(job.get(), &Job::finished, &loop, &QEventLoop::quit);
+    QThreadPool pool;
+    job->start(&pool);
+    loop.exec();
+    if (job->state() != JobState::Succeeded)
+        return printError(err, job->errorMessage());
+    const ImportOutcome &outcome = *job->result();
+    for (const QString &note : outcome.notes)
+        err << ImagesText::tr("left out: %1").arg(note) << Qt::endl;
+    for (const BootImage &i : outcome.images)
+        out << ImagesText::tr("%1 %2 version %3: %4, %5")
+                   .arg(i.name, i.architecture, i.version, i.state, QLocale().formattedDataSize(i.size))
+            << Qt::endl;
+    return 0;
+}
+
 } // namespace
 
 int runImagesCommand(const CommandLine &cl)
@@ -66,6 +152,17 @@ int runImagesCommand(const CommandLine &cl)
     BootImageStore images((*core)->db);
     const Actor me = Actor::system(QStringLiteral("command line"));
     const QString verb = cl.imageWords.value(0);
+    if (verb == QLatin1String("sources"))
+        return listSources((*core)->db, out, err);
+    if (verb == QLatin1String("source-add"))
+        return addSource((*core)->db, cl, me, err);
+    if (verb == QLatin1String("source-remove")) {
+        if (auto removed = ImageSourceStore((*core)->db).remove(me, cl.imageWords.value(1)); !removed)
+            return printError(err, removed.errorMessage());
+        return 0;
+    }
+    if (verb == QLatin1String("import"))
+        return importFromSources((*core)->db, *(*core)->config, cl, me, out, err);
     if (verb == QLatin1String("list")) {
         auto all = images.list();
         if (!all) {
@@ -78,7 +175,7 @@ int runImagesCommand(const CommandLine &cl)
                        .arg(i.architecture, -14)
                        .arg(i.firmware.join(QLatin1Char(',')), -10)
                        .arg(QLocale::c().formattedDataSize(i.size), 10)
-                       .arg(i.state, i.location)
+                       .arg(i.state, i.version.isEmpty() ? i.location : i.version)
                 << Qt::endl;
         return 0;
     }

@@ -1,5 +1,6 @@
 #include "app/shell/mainwindow.h"
 
+#include "app/images/imagespage.h"
 #include "app/machines/chassispage.h"
 #include "app/machines/machinespage.h"
 #include "app/network/networkpage.h"
@@ -11,6 +12,7 @@
 #include "app/shell/textstyle.h"
 #include "app/users/userspage.h"
 #include "core/runtime/coreservices.h"
+#include "servers/boot/bootfiles.h"
 
 #include <QActionGroup>
 #include <QCloseEvent>
@@ -38,6 +40,13 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
       pages_(new QStackedWidget(this)),
       machinesPage_(new MachinesPage(core, this)),
       chassisPage_(new ChassisPage(core, this)),
+      imagesPage_(new ImagesPage(
+          core,
+          [&core] {
+              auto files = boot::BootFilesConfig::fromConfig(*core.config);
+              return (files ? *files : boot::BootFilesConfig::defaults()).root;
+          }(),
+          this)),
       servicesPage_(new ServicesPage(host, core, this)),
       networkPage_(new NetworkPage(core, host, this)),
       usersPage_(new UsersPage(*core.users, this)),
@@ -68,6 +77,9 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
     addPage(chassisPage_,
             QIcon::fromTheme(QStringLiteral("network-server"), style()->standardIcon(QStyle::SP_DriveHDIcon)),
             tr("Chassis"));
+    addPage(imagesPage_,
+            QIcon::fromTheme(QStringLiteral("media-optical"), style()->standardIcon(QStyle::SP_DriveCDIcon)),
+            tr("Images"));
     addPage(
         servicesPage_,
         QIcon::fromTheme(QStringLiteral("utilities-system-monitor"), style()->standardIcon(QStyle::SP_BrowserReload)),
@@ -189,6 +201,7 @@ void MainWindow::setUser(const std::optional<Actor> &user)
     user_ = user;
     machinesPage_->setUser(user);
     chassisPage_->setUser(user);
+    imagesPage_->setUser(user);
     usersPage_->setUser(user);
     networkPage_->setUser(user);
     if (!user)

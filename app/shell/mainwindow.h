@@ -15,6 +15,7 @@ namespace metaldesk {
 
 struct CoreServices;
 class ChassisPage;
+class ImagesPage;
 class MachinesPage;
 class NetworkPage;
 class NotificationModel;
@@ -34,6 +35,7 @@ public:
     ServicesPage *servicesPage() const { return servicesPage_; }
     NetworkPage *networkPage() const { return networkPage_; }
     ChassisPage *chassisPage() const { return chassisPage_; }
+    ImagesPage *imagesPage() const { return imagesPage_; }
     NotificationPanel *notificationPanel() const { return notificationPanel_; }
     UsersPage *usersPage() const { return usersPage_; }
     // The signed-in user: who takes actions from this window (shown in the status bar, with Sign in
@@ -69,6 +71,7 @@ private:
     QStackedWidget *pages_;
     MachinesPage *machinesPage_;
     ChassisPage *chassisPage_;
+    ImagesPage *imagesPage_;
     ServicesPage *servicesPage_;
     NetworkPage *networkPage_;
     UsersPage *usersPage_;

@@ -4,6 +4,9 @@
 #include "core/machines/inventory.h"
 
 #include <QCoreApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 
 namespace metaldesk {
@@ -15,7 +18,7 @@ struct ImageText {
 };
 
 const char *kColumns = "id, name, title, architecture, firmware, image_format, location, size, sha256, origin, state, "
-                       "created";
+                       "created, version, files";
 
 BootImage imageFrom(const QSqlQuery &q)
 {
@@ -32,7 +35,44 @@ BootImage imageFrom(const QSqlQuery &q)
     i.origin = q.value(9).toString();
     i.state = q.value(10).toString();
     i.created = q.value(11).toLongLong();
+    i.version = q.value(12).toString();
+    const QJsonArray files = QJsonDocument::fromJson(q.value(13).toString().toUtf8()).array();
+    for (const QJsonValue &v : files) {
+        const QJsonObject o = v.toObject();
+        i.files << BootImageFile{
+            o.value(QLatin1String("ftype")).toString(), o.value(QLatin1String("location")).toString(),
+            o.value(QLatin1String("sha256")).toString(), qint64(o.value(QLatin1String("size")).toDouble())};
+    }
     return i;
+}
+
+QString filesJson(const QList<BootImageFile> &files)
+{
+    if (files.isEmpty())
+        return {};
+    QJsonArray array;
+    for (const BootImageFile &f : files)
+        array.append(QJsonObject{{QStringLiteral("ftype"), f.ftype},
+                                 {QStringLiteral("location"), f.location},
+                                 {QStringLiteral("sha256"), f.sha256},
+                                 {QStringLiteral("size"), double(f.size)}});
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+// Replaces the image of that name and architecture, inside the caller's transaction.
+Expected<qint64> replaceImage(QSqlDatabase &db, const BootImage &image)
+{
+    if (auto gone = runQuery(db, QStringLiteral("DELETE FROM boot_images WHERE name = ? AND architecture = ?"),
+                             {image.name, image.architecture});
+        !gone)
+        return gone.error();
+    return insertReturningId(db,
+                             QStringLiteral("INSERT INTO boot_images (name, title, architecture, firmware, "
+                                            "image_format, location, size, sha256, origin, state, created, version, "
+                                            "files) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                             {image.name, image.title, image.architecture, image.firmware.join(QLatin1Char(',')),
+                              image.format, image.location, image.size, image.sha256, image.origin, image.state,
+                              image.created, image.version, filesJson(image.files)});
 }
 
 } // namespace
@@ -116,18 +156,8 @@ Expected<BootImage> BootImageStore::add(const Actor &actor, BootImage image)
     Transaction txn(*db_, *db);
     if (!txn.begun())
         return Error{txn.beginError()};
-    if (auto gone = runQuery(*db, QStringLiteral("DELETE FROM boot_images WHERE name = ? AND architecture = ?"),
-                             {image.name, image.architecture});
-        !gone)
-        return gone.error();
     image.created = nowMs();
-    auto id = insertReturningId(*db,
-                                QStringLiteral("INSERT INTO boot_images (name, title, architecture, firmware, "
-                                               "image_format, location, size, sha256, origin, state, created) "
-                                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
-                                {image.name, image.title, image.architecture, image.firmware.join(QLatin1Char(',')),
-                                 image.format, image.location, image.size, image.sha256, image.origin, image.state,
-                                 image.created});
+    auto id = replaceImage(*db, image);
     if (!id)
         return id.error();
     if (auto committed = txn.commit(); !committed)
@@ -150,6 +180,24 @@ Expected<void> BootImageStore::remove(const Actor &actor, const QString &name, c
     if (q->numRowsAffected() == 0)
         return Error{ImageText::tr("there is no image %1 for %2").arg(name, architecture)};
     return {};
+}
+
+Expected<void> BootImageStore::publish(const Actor &actor, const QList<BootImage> &images)
+{
+    if (auto allowed = requireCapability(Capability::ManageImages, actor); !allowed)
+        return allowed.error();
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    Transaction txn(*db_, *db);
+    if (!txn.begun())
+        return Error{txn.beginError()};
+    for (BootImage image : images) {
+        image.created = nowMs();
+        if (auto id = replaceImage(*db, image); !id)
+            return id.error();
+    }
+    return txn.commit();
 }
 
 } // namespace metaldesk

@@ -7,23 +7,37 @@
 
 namespace metaldesk {
 
+// One file of an imported image (MAAS's boot-kernel, boot-initrd, squashfs, manifest), kept once
+// in the image store under its SHA-256.
+struct BootImageFile {
+    QString ftype;
+    QString location; // under the boot root: "images/sha256/<hex>"
+    QString sha256;
+    qint64 size = 0;
+};
+
 // An image MetalDesk can deploy: a whole-disk image (raw, or compressed with gzip, xz or bzip2)
-// that the built-in environment writes to the machine's disk.
+// that the built-in environment writes to the machine's disk, or an image imported from a
+// simplestreams mirror (format "squashfs": a root filesystem with its kernel and initrd).
 struct BootImage {
     qint64 id = 0;
     QString name;         // "debian/bookworm", "ubuntu/noble": os/release, as MAAS names them
     QString title;        // "Debian 12 (bookworm)"
     QString architecture; // "amd64/generic"
     QStringList firmware; // what it boots on: "bios", "uefi"
-    QString format;       // "raw", "raw.gz", "raw.xz", "raw.bz2"
+    QString format;       // "raw", "raw.gz", "raw.xz", "raw.bz2"; imported: "squashfs", "root-tgz"
     // Where the environment fetches it: a path under the boot root ("images/debian-12.img.xz", served
     // by the HTTP boot server) or an http(s) URL.
     QString location;
     qint64 size = 0;
     QString sha256;
     QString origin; // "uploaded by admin", "imported from <source>"
+    // "deployable"; "verified": imported and every file checked, but of a format the built-in
+    // environment does not install yet (root filesystems), so Deploy does not offer it.
     QString state = QStringLiteral("deployable");
     qint64 created = 0;
+    QString version;            // the mirror's version name ("20261201"); empty for an upload
+    QList<BootImageFile> files; // an imported image's files, the main one's location also in `location`
 
     QString os() const { return name.section(QLatin1Char('/'), 0, 0); }
     QString release() const { return name.section(QLatin1Char('/'), 1); }
@@ -44,6 +58,9 @@ public:
     // Adds (or replaces) an image of that name and architecture. Administrators only.
     Expected<BootImage> add(const Actor &actor, BootImage image);
     Expected<void> remove(const Actor &actor, const QString &name, const QString &architecture);
+    // Puts imported images in the catalogue, each replacing the one of its name and architecture,
+    // all in one transaction: an import publishes all it verified or nothing.
+    Expected<void> publish(const Actor &actor, const QList<BootImage> &images);
 
     // Empty when the image can be added: a name "os/release", a known architecture, firmware from
     // bios and uefi, a whole-disk format, a location; otherwise which is wrong and why.

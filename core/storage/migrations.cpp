@@ -198,6 +198,18 @@ const QList<Migration> &migrations()
              " machine_id %BIGINT% PRIMARY KEY REFERENCES machines(id) ON DELETE CASCADE,"
              " screen TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', updated %BIGINT% NOT NULL)",
          }},
+        {8,
+         "image import: simplestreams sources, and the version and files of imported images",
+         {
+             // A mirror, the keys its index must be signed by, and what to take from it
+             // ("ubuntu/noble/amd64", one per line; "*" for any part).
+             "CREATE TABLE image_sources ("
+             " id %ID%, url TEXT NOT NULL UNIQUE, index_path TEXT NOT NULL, keyring %BLOB%,"
+             " allow_unsigned INTEGER NOT NULL DEFAULT 0, selections TEXT NOT NULL DEFAULT '',"
+             " created %BIGINT% NOT NULL)",
+             "ALTER TABLE boot_images ADD COLUMN version TEXT NOT NULL DEFAULT ''",
+             "ALTER TABLE boot_images ADD COLUMN files TEXT NOT NULL DEFAULT ''",
+         }},
     };
     return list;
 }

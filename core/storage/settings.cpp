@@ -50,6 +50,8 @@ std::span<const SettingSpec> allSettings()
          QT_TRANSLATE_NOOP("Settings", "Release erases the disks unless told not to (the window's choice, the API's default)")},
         {setting::PowerPollSeconds, Kind::Integer, "60", 5, 3600, {}, {},
          QT_TRANSLATE_NOOP("Settings", "seconds between two checks of every machine's power (a VM switched off at its host shows Off)")},
+        {setting::ImageProxy, Kind::Text, "", 0, 0, {}, {},
+         QT_TRANSLATE_NOOP("Settings", "the HTTP proxy image imports go through (http://host:port); empty: none")},
         {setting::DhcpInterface, Kind::Interface, "", 0, 0, {}, dhcp,
          QT_TRANSLATE_NOOP("Settings", "the boot network's interface; empty: no DHCP")},
         {setting::DhcpMode, Kind::Choice, "managed", 0, 0, {QStringLiteral("managed"), QStringLiteral("proxy")}, dhcp,

@@ -44,6 +44,7 @@ inline constexpr char MetadataPort[] = "metadata_port";
 inline constexpr char MetadataTimeoutSeconds[] = "metadata_timeout_seconds";
 inline constexpr char MetadataMaxConnections[] = "metadata_max_connections";
 inline constexpr char PowerPollSeconds[] = "power_poll_seconds"; // MAAS polls power every 5 minutes
+inline constexpr char ImageProxy[] = "image_proxy";              // MAAS's http_proxy, for image imports
 } // namespace setting
 
 struct SettingSpec {

@@ -801,13 +801,14 @@ void TestMachinesPage::remembersGeometryAndColumns()
     window_->resize(790, 560); // within the offscreen screen (800x600): restoring clamps to it
     table_->horizontalHeader()->resizeSection(MachineTableModel::OwnerColumn, 177);
     table_->sortByColumn(MachineTableModel::StatusColumn, Qt::DescendingOrder);
-    // Pages from the keyboard: Ctrl+4 is the fourth (Machines, Chassis, Services, Network), Ctrl+1 the first.
-    QTest::keyClick(window_.get(), Qt::Key_4, Qt::ControlModifier);
+    // Pages from the keyboard: Ctrl+5 is the fifth (Machines, Chassis, Images, Services, Network),
+    // Ctrl+1 the first.
+    QTest::keyClick(window_.get(), Qt::Key_5, Qt::ControlModifier);
     auto *pages = window_->findChild<QStackedWidget *>(QStringLiteral("pages"));
     QCOMPARE(pages->currentWidget(), static_cast<QWidget *>(window_->networkPage()));
     QTest::keyClick(window_.get(), Qt::Key_1, Qt::ControlModifier);
     QCOMPARE(pages->currentWidget(), static_cast<QWidget *>(window_->machinesPage()));
-    QTest::keyClick(window_.get(), Qt::Key_3, Qt::ControlModifier);
+    QTest::keyClick(window_.get(), Qt::Key_4, Qt::ControlModifier);
     QVERIFY(window_->close());
 
     MainWindow again(*core_, host_);

@@ -516,11 +516,12 @@ void StorageTest::hashesTheApiKeysOfAnOlderDatabase()
         QCOMPARE(raw.exec(QStringLiteral("UPDATE api_tokens SET token_secret = '%1'").arg(token.tokenSecret)),
                  QString());
         QCOMPARE(raw.exec(QStringLiteral("DELETE FROM schema_migrations WHERE version >= 5")), QString());
-        // What versions 6 and 7 added, taken away again.
+        // What versions 6 to 8 added, taken away again.
         for (const char *undo :
              {"ALTER TABLE machines DROP COLUMN chassis_vm", "ALTER TABLE machines DROP COLUMN chassis_vm_missing",
               "ALTER TABLE chassis DROP COLUMN last_sync", "ALTER TABLE chassis DROP COLUMN last_error",
-              "DROP TABLE console_screens"})
+              "DROP TABLE console_screens", "DROP TABLE image_sources", "ALTER TABLE boot_images DROP COLUMN version",
+              "ALTER TABLE boot_images DROP COLUMN files"})
             QCOMPARE(raw.exec(QLatin1String(undo)), QString());
     }
     {

@@ -1,0 +1,255 @@
+#include "app/images/imagespage.h"
+
+#include "app/images/imagesourcedialog.h"
+#include "app/shell/jobprogressbar.h"
+#include "app/shell/textstyle.h"
+#include "core/images/signedcontent.h"
+#include "core/lifecycle/permissions.h"
+#include "core/runtime/coreservices.h"
+
+#include <QDateTime>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLocale>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QThreadPool>
+#include <QVBoxLayout>
+
+namespace metaldesk {
+
+namespace {
+
+QTableWidget *makeTable(const QStringList &headers, QWidget *parent)
+{
+    auto *table = new QTableWidget(0, int(headers.size()), parent);
+    table->setHorizontalHeaderLabels(headers);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(QAbstractItemView::SingleSelection);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->verticalHeader()->hide();
+    table->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->setWordWrap(false);
+    return table;
+}
+
+void fillRow(QTableWidget *table, int row, const QStringList &cells)
+{
+    for (int column = 0; column < cells.size(); ++column) {
+        auto *item = new QTableWidgetItem(cells[column]);
+        item->setToolTip(cells[column]);
+        table->setItem(row, column, item);
+    }
+}
+
+} // namespace
+
+ImagesPage::ImagesPage(CoreServices &core, QString bootRoot, QWidget *parent)
+    : QWidget(parent),
+      core_(core),
+      bootRoot_(std::move(bootRoot)),
+      sourceTable_(makeTable({tr("Mirror"), tr("Imports"), tr("Signed by")}, this)),
+      imageTable_(makeTable(
+          {tr("Image"), tr("Architecture"), tr("Version"), tr("Format"), tr("Size"), tr("State"), tr("Origin")}, this)),
+      addSource_(new QPushButton(tr("&Add source…"), this)),
+      removeSource_(new QPushButton(tr("Re&move source…"), this)),
+      import_(new QPushButton(tr("&Import now"), this)),
+      progress_(new JobProgressBar(this)),
+      result_(new QLabel(this)),
+      noSource_(new QLabel(this))
+{
+    sourceTable_->setObjectName(QStringLiteral("imageSources"));
+    imageTable_->setObjectName(QStringLiteral("imageCatalogue"));
+    addSource_->setObjectName(QStringLiteral("addImageSource"));
+    removeSource_->setObjectName(QStringLiteral("removeImageSource"));
+    import_->setObjectName(QStringLiteral("importImages"));
+    result_->setObjectName(QStringLiteral("importResult"));
+    result_->setWordWrap(true);
+    result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    noSource_->setObjectName(QStringLiteral("noImageSource"));
+    noSource_->setWordWrap(true);
+    noSource_->setText(tr("No image source yet. Add one to import Ubuntu's images as MAAS does (images.maas.io), "
+                          "or add a whole-disk image of your own with 'metaldesk images add'. Machines enlist and "
+                          "commission without any image."));
+    progress_->hide();
+    sourceTable_->setMaximumHeight(sourceTable_->verticalHeader()->defaultSectionSize() * 5);
+
+    auto *sourcesTitle = new QLabel(tr("<b>Sources</b>"), this);
+    auto *catalogueTitle = new QLabel(tr("<b>Catalogue</b>"), this);
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(addSource_);
+    buttons->addWidget(removeSource_);
+    buttons->addWidget(import_);
+    buttons->addStretch(1);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(sourcesTitle);
+    layout->addLayout(buttons);
+    layout->addWidget(noSource_);
+    layout->addWidget(sourceTable_);
+    layout->addWidget(progress_);
+    layout->addWidget(result_);
+    layout->addWidget(catalogueTitle);
+    layout->addWidget(imageTable_, 1);
+
+    connect(addSource_, &QPushButton::clicked, this, &ImagesPage::addSource);
+    connect(removeSource_, &QPushButton::clicked, this, &ImagesPage::removeSelectedSource);
+    connect(import_, &QPushButton::clicked, this, &ImagesPage::importNow);
+    connect(sourceTable_, &QTableWidget::itemSelectionChanged, this, &ImagesPage::updateButtons);
+    refresh();
+    setUser(std::nullopt);
+}
+
+ImagesPage::~ImagesPage() = default;
+
+void ImagesPage::setUser(const std::optional<Actor> &user)
+{
+    user_ = user;
+    updateButtons();
+}
+
+bool ImagesPage::isImporting() const { return job_ && !job_->isFinished(); }
+
+void ImagesPage::refresh()
+{
+    auto sources = ImageSourceStore(core_.db).list();
+    auto images = BootImageStore(core_.db).list();
+    if (!sources || !images) {
+        result_->setText(
+            asSentence(tr("Cannot read the images: %1").arg(sources ? images.errorMessage() : sources.errorMessage())));
+        setTextColor(result_, kErrorColor);
+        return;
+    }
+    sources_ = *sources;
+    sourceTable_->setRowCount(int(sources_.size()));
+    for (int row = 0; row < sources_.size(); ++row) {
+        const ImageSource &s = sources_[row];
+        QString keys = tr("nobody: unsigned");
+        if (!s.keyring.isEmpty()) {
+            auto fingerprints = keyringFingerprints(s.keyring);
+            QStringList spaced;
+            for (const QString &f : fingerprints ? *fingerprints : QStringList())
+                spaced << spacedFingerprint(f);
+            keys = fingerprints ? spaced.join(QStringLiteral("; ")) : fingerprints.errorMessage();
+        }
+        fillRow(sourceTable_, row, {s.url, s.selections.join(QStringLiteral(", ")), keys});
+    }
+    if (!selectedSource() && !sources_.isEmpty())
+        sourceTable_->selectRow(0);
+    noSource_->setVisible(sources_.isEmpty());
+
+    imageTable_->setRowCount(int(images->size()));
+    for (int row = 0; row < images->size(); ++row) {
+        const BootImage &i = images->at(row);
+        const QString state = i.deployable() ? tr("deployable")
+                              : i.state == QLatin1String("verified")
+                                  ? tr("verified (deploying root-filesystem images comes later)")
+                                  : i.state;
+        fillRow(imageTable_, row,
+                {i.title.isEmpty() ? i.name : QStringLiteral("%1 — %2").arg(i.name, i.title), i.architecture,
+                 i.version.isEmpty() ? QStringLiteral("—") : i.version, i.format, QLocale().formattedDataSize(i.size),
+                 state, i.origin});
+    }
+    updateButtons();
+}
+
+std::optional<ImageSource> ImagesPage::selectedSource() const
+{
+    const auto rows = sourceTable_->selectionModel()->selectedRows();
+    if (rows.isEmpty() || rows.first().row() >= sources_.size())
+        return std::nullopt;
+    return sources_[rows.first().row()];
+}
+
+void ImagesPage::updateButtons()
+{
+    const bool admin = user_ && isAllowed(Capability::ManageImages, *user_);
+    addSource_->setVisible(admin);
+    removeSource_->setVisible(admin);
+    import_->setVisible(admin);
+    removeSource_->setEnabled(selectedSource().has_value() && !isImporting());
+    import_->setEnabled(!sources_.isEmpty() && !isImporting());
+    import_->setToolTip(sources_.isEmpty() ? tr("Add a source first")
+                                           : tr("Fetch what the sources select, checking every signature and file"));
+}
+
+void ImagesPage::addSource()
+{
+    if (!user_)
+        return;
+    ImageSourceDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    auto saved = ImageSourceStore(core_.db).save(*user_, dialog.source());
+    if (!saved) {
+        result_->setText(asSentence(tr("The source was not added: %1").arg(saved.errorMessage())));
+        setTextColor(result_, kErrorColor);
+        return;
+    }
+    result_->setText(tr("%1 is a source: Import now fetches what it selects.").arg(saved->url));
+    setTextColor(result_, palette().color(QPalette::WindowText));
+    refresh();
+}
+
+void ImagesPage::removeSelectedSource()
+{
+    const auto source = selectedSource();
+    if (!source || !user_)
+        return;
+    if (QMessageBox::question(this, tr("Remove image source"),
+                              tr("Remove %1? The images it imported stay in the catalogue.").arg(source->url)) !=
+        QMessageBox::Yes)
+        return;
+    if (auto removed = ImageSourceStore(core_.db).remove(*user_, source->url); !removed) {
+        result_->setText(asSentence(removed.errorMessage()));
+        setTextColor(result_, kErrorColor);
+    }
+    refresh();
+}
+
+void ImagesPage::importNow()
+{
+    if (!user_ || isImporting() || sources_.isEmpty())
+        return;
+    auto settings = importSettingsFor(*core_.config, bootRoot_);
+    if (!settings) {
+        result_->setText(asSentence(settings.errorMessage()));
+        setTextColor(result_, kErrorColor);
+        return;
+    }
+    result_->clear();
+    job_ = makeImageImportJob(core_.db, sources_, *settings, *user_);
+    connect(job_.get(), &Job::finished, this, &ImagesPage::importDone);
+    progress_->show();
+    progress_->follow(job_.get(), JobProgressBar::Unit::Bytes);
+    job_->start(QThreadPool::globalInstance());
+    updateButtons();
+}
+
+void ImagesPage::importDone()
+{
+    if (job_->state() == JobState::Succeeded && job_->result()) {
+        const ImportOutcome &outcome = *job_->result();
+        QStringList names;
+        for (const BootImage &i : outcome.images)
+            names << QStringLiteral("%1 %2 (%3)").arg(i.name, i.architecture, i.version);
+        QString text = tr("Imported and verified: %1. Fetched %2.")
+                           .arg(names.join(QStringLiteral(", ")), QLocale().formattedDataSize(outcome.fetchedBytes));
+        if (!outcome.notes.isEmpty())
+            text += QLatin1Char(' ') + tr("Left out: %1.").arg(outcome.notes.join(QStringLiteral("; ")));
+        result_->setText(text);
+        setTextColor(result_, palette().color(QPalette::WindowText));
+    } else if (job_->state() == JobState::Cancelled) {
+        result_->setText(tr("Import cancelled: the catalogue is as it was; what was fetched is kept for the next "
+                            "import."));
+        setTextColor(result_, palette().color(QPalette::WindowText));
+    } else {
+        result_->setText(asSentence(tr("Import failed, the catalogue is as it was: %1").arg(job_->errorMessage())));
+        setTextColor(result_, kErrorColor);
+    }
+    refresh();
+}
+
+} // namespace metaldesk
