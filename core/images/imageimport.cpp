@@ -118,6 +118,8 @@ bool storedIntact(const QString &path, const BootImageFile &file, JobContext &co
             hash.addData(chunk);
         if (hash.result().toHex() == file.sha256.toLatin1())
             return true;
+        if (context.isCancelled())
+            return false; // not read to its end: say nothing of it, remove nothing
     }
     f.close();
     QFile::remove(path);

@@ -21,8 +21,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)p.architecture();
             for (const StreamsVersion &v : p.versions)
                 for (const StreamsItem &i : v.items)
-                    if (!isSafeMirrorPath(i.path) || i.path.contains(QLatin1String("..")) || i.size < 0 ||
-                        i.sha256.size() != 64)
+                    if (!isSafeMirrorPath(i.path) || i.path.split(QLatin1Char('/')).contains(QLatin1String("..")) ||
+                        i.size < 0 || i.sha256.size() != 64)
                         __builtin_trap();
         }
     return 0;
