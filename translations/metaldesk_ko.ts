@@ -1086,6 +1086,10 @@ Commands:
         <source>Import images</source>
         <translation>이미지 가져오기</translation>
     </message>
+    <message>
+        <source>another import (process %1) is writing to %2: wait for it to end</source>
+        <translation>다른 가져오기(프로세스 %1)가 %2에 쓰고 있습니다. 끝날 때까지 기다리세요</translation>
+    </message>
 </context>
 <context>
     <name>ImageSignatures</name>
@@ -1150,11 +1154,11 @@ Commands:
     <name>ImageSources</name>
     <message>
         <source>&apos;%1&apos; is not an http:// or https:// address of a mirror</source>
-        <translation>'%1'은(는) 미러의 http:// 또는 https:// 주소가 아닙니다</translation>
+        <translation>&apos;%1&apos;은(는) 미러의 http:// 또는 https:// 주소가 아닙니다</translation>
     </message>
     <message>
         <source>&apos;%1&apos; is not an index path inside the mirror (such as %2)</source>
-        <translation>'%1'은(는) 미러 안의 인덱스 경로가 아닙니다 (예: %2)</translation>
+        <translation>&apos;%1&apos;은(는) 미러 안의 인덱스 경로가 아닙니다 (예: %2)</translation>
     </message>
     <message>
         <source>choose what to import, such as ubuntu/noble/amd64</source>
@@ -1162,7 +1166,7 @@ Commands:
     </message>
     <message>
         <source>&apos;%1&apos; is not a selection: use os/release/architecture, such as ubuntu/noble/amd64 (* for any)</source>
-        <translation>'%1'은(는) 올바른 선택이 아닙니다. os/release/아키텍처 형식을 쓰세요 (예: ubuntu/noble/amd64, 아무 값이나는 *)</translation>
+        <translation>&apos;%1&apos;은(는) 올바른 선택이 아닙니다. os/release/아키텍처 형식을 쓰세요 (예: ubuntu/noble/amd64, 아무 값이나는 *)</translation>
     </message>
     <message>
         <source>the source has no keyring to check its signatures with; give the mirror&apos;s public key (for images.maas.io, the key %1), or mark the source unsigned</source>
@@ -2390,7 +2394,7 @@ Commands:
     </message>
     <message>
         <source>item %1&apos;s path &apos;%2&apos; leaves the mirror</source>
-        <translation>항목 %1의 경로 '%2'이(가) 미러 밖을 가리킵니다</translation>
+        <translation>항목 %1의 경로 &apos;%2&apos;이(가) 미러 밖을 가리킵니다</translation>
     </message>
     <message>
         <source>item %1 has no SHA-256</source>
@@ -3338,7 +3342,7 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     </message>
     <message>
         <source>No image source yet. Add one to import Ubuntu&apos;s images as MAAS does (images.maas.io), or add a whole-disk image of your own with &apos;metaldesk images add&apos;. Machines enlist and commission without any image.</source>
-        <translation>아직 이미지 소스가 없습니다. 소스를 추가하면 MAAS처럼 Ubuntu 이미지(images.maas.io)를 가져오고, 'metaldesk images add'로 직접 만든 디스크 전체 이미지를 추가할 수도 있습니다. 머신 등록과 커미션에는 이미지가 필요 없습니다.</translation>
+        <translation>아직 이미지 소스가 없습니다. 소스를 추가하면 MAAS처럼 Ubuntu 이미지(images.maas.io)를 가져오고, &apos;metaldesk images add&apos;로 직접 만든 디스크 전체 이미지를 추가할 수도 있습니다. 머신 등록과 커미션에는 이미지가 필요 없습니다.</translation>
     </message>
     <message>
         <source>&lt;b&gt;Sources&lt;/b&gt;</source>

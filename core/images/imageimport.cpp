@@ -11,6 +11,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QLocale>
+#include <QLockFile>
 #include <QSet>
 #include <QStorageInfo>
 #include <QThread>
@@ -199,6 +200,17 @@ Expected<ImportOutcome> importImages(const QList<ImageSource> &sources, const Im
 
     if (!QDir().mkpath(settings.storeDir))
         return Error{ImportText::tr("cannot make the image store %1").arg(settings.storeDir)};
+    // One import per store: two (the window and the command line) would write the same parts. A
+    // lock left by a killed import is taken over (QLockFile checks its process is gone).
+    QLockFile lock(settings.storeDir + QStringLiteral("/.import.lock"));
+    if (!lock.tryLock(0)) {
+        qint64 pid = 0;
+        QString host, app;
+        lock.getLockInfo(&pid, &host, &app);
+        return Error{ImportText::tr("another import (process %1) is writing to %2: wait for it to end")
+                         .arg(pid)
+                         .arg(settings.storeDir)};
+    }
     // Each file once, and only those the store does not hold whole.
     QSet<QString> seen;
     QList<Wanted> missing;

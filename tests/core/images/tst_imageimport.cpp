@@ -15,6 +15,7 @@
 #include <QDirIterator>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QLockFile>
 #include <QProcess>
 #include <QTcpServer>
 
@@ -276,6 +277,16 @@ private slots:
         QVERIFY2(said.contains(u"ubuntu/noble amd64/ga-24.04 version 20261202"_s), qPrintable(said));
         QVERIFY2(said.contains(u"Import images: done"_s), qPrintable(said));
         QCOMPARE(partSize(), 0);
+    }
+
+    void oneImportAtATimePerStore()
+    {
+        QLockFile other(store() + u"/.import.lock"_s);
+        QVERIFY(other.tryLock(0));
+        const QString error = import(signedSource());
+        QVERIFY2(error.contains(u"another import"_s), qPrintable(error));
+        other.unlock();
+        QCOMPARE(import(signedSource()), QString());
     }
 
     void aFileCorruptedInTheStoreIsFetchedAgain()
