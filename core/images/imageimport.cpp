@@ -203,6 +203,7 @@ Expected<ImportOutcome> importImages(const QList<ImageSource> &sources, const Im
     // One import per store: two (the window and the command line) would write the same parts. A
     // lock left by a killed import is taken over (QLockFile checks its process is gone).
     QLockFile lock(settings.storeDir + QStringLiteral("/.import.lock"));
+    lock.setStaleLockTime(0); // an import takes minutes: only a lock whose process is gone is stale
     if (!lock.tryLock(0)) {
         qint64 pid = 0;
         QString host, app;
