@@ -2,7 +2,6 @@
 
 #include "core/images/bootimagestore.h"
 #include "core/images/imageimport.h"
-#include "core/images/signedcontent.h"
 #include "core/runtime/coreservices.h"
 #include "core/storage/settings.h"
 #include "servers/boot/bootfiles.h"
@@ -69,11 +68,7 @@ int listSources(const std::shared_ptr<Database> &db, QTextStream &out, QTextStre
     if (!sources)
         return printError(err, sources.errorMessage());
     for (const ImageSource &s : std::as_const(*sources)) {
-        QString keys = ImagesText::tr("unsigned");
-        if (!s.keyring.isEmpty()) {
-            auto fingerprints = keyringFingerprints(s.keyring);
-            keys = fingerprints ? fingerprints->join(QLatin1Char(',')) : fingerprints.errorMessage();
-        }
+        const QString keys = s.keyring.isEmpty() ? ImagesText::tr("unsigned") : s.fingerprints.join(QLatin1Char(','));
         out << QStringLiteral("%1  %2  %3").arg(s.url, s.selections.join(QLatin1Char(',')), keys) << Qt::endl;
     }
     return 0;

@@ -126,14 +126,10 @@ void ImagesPage::refresh()
     sourceTable_->setRowCount(int(sources_.size()));
     for (int row = 0; row < sources_.size(); ++row) {
         const ImageSource &s = sources_[row];
-        QString keys = tr("nobody: unsigned");
-        if (!s.keyring.isEmpty()) {
-            auto fingerprints = keyringFingerprints(s.keyring);
-            QStringList spaced;
-            for (const QString &f : fingerprints ? *fingerprints : QStringList())
-                spaced << spacedFingerprint(f);
-            keys = fingerprints ? spaced.join(QStringLiteral("; ")) : fingerprints.errorMessage();
-        }
+        QStringList spaced;
+        for (const QString &f : s.fingerprints)
+            spaced << spacedFingerprint(f);
+        const QString keys = s.keyring.isEmpty() ? tr("nobody: unsigned") : spaced.join(QStringLiteral("; "));
         fillRow(sourceTable_, row, {s.url, s.selections.join(QStringLiteral(", ")), keys});
     }
     if (!selectedSource() && !sources_.isEmpty())

@@ -75,8 +75,8 @@ Expected<QList<ImageSource>> ImageSourceStore::list() const
     auto db = db_->connection();
     if (!db)
         return db.error();
-    auto q = runQuery(*db, QStringLiteral("SELECT id, url, index_path, keyring, allow_unsigned, selections, created "
-                                          "FROM image_sources ORDER BY id"));
+    auto q = runQuery(*db, QStringLiteral("SELECT id, url, index_path, keyring, allow_unsigned, selections, created, "
+                                          "key_fingerprints FROM image_sources ORDER BY id"));
     if (!q)
         return q.error();
     QList<ImageSource> sources;
@@ -89,6 +89,7 @@ Expected<QList<ImageSource>> ImageSourceStore::list() const
         s.allowUnsigned = q->value(4).toBool();
         s.selections = q->value(5).toString().split(QLatin1Char('\n'), Qt::SkipEmptyParts);
         s.created = q->value(6).toLongLong();
+        s.fingerprints = q->value(7).toString().split(QLatin1Char(','), Qt::SkipEmptyParts);
         sources << s;
     }
     return sources;
@@ -99,8 +100,15 @@ Expected<ImageSource> ImageSourceStore::save(const Actor &actor, ImageSource sou
     if (auto allowed = requireCapability(Capability::ManageImages, actor); !allowed)
         return allowed.error();
     source.url = normalisedUrl(source.url);
-    if (QString wrong = problem(source); !wrong.isEmpty())
+    if (QString wrong = problem(source, false); !wrong.isEmpty())
         return Error{wrong};
+    source.fingerprints.clear();
+    if (!source.keyring.isEmpty()) {
+        auto keys = keyringFingerprints(source.keyring);
+        if (!keys)
+            return Error{SourceText::tr("the keyring cannot be used: %1").arg(keys.errorMessage())};
+        source.fingerprints = *keys;
+    }
     auto db = db_->connection();
     if (!db)
         return db.error();
@@ -110,11 +118,13 @@ Expected<ImageSource> ImageSourceStore::save(const Actor &actor, ImageSource sou
     if (auto gone = runQuery(*db, QStringLiteral("DELETE FROM image_sources WHERE url = ?"), {source.url}); !gone)
         return gone.error();
     source.created = nowMs();
-    auto id = insertReturningId(*db,
-                                QStringLiteral("INSERT INTO image_sources (url, index_path, keyring, allow_unsigned, "
-                                               "selections, created) VALUES (?, ?, ?, ?, ?, ?) RETURNING id"),
-                                {source.url, source.indexPath, source.keyring, int(source.allowUnsigned),
-                                 source.selections.join(QLatin1Char('\n')), source.created});
+    auto id =
+        insertReturningId(*db,
+                          QStringLiteral("INSERT INTO image_sources (url, index_path, keyring, key_fingerprints, "
+                                         "allow_unsigned, selections, created) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                                         "RETURNING id"),
+                          {source.url, source.indexPath, source.keyring, source.fingerprints.join(QLatin1Char(',')),
+                           int(source.allowUnsigned), source.selections.join(QLatin1Char('\n')), source.created});
     if (!id)
         return id.error();
     if (auto committed = txn.commit(); !committed)

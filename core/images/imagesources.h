@@ -23,6 +23,9 @@ struct ImageSource {
     QString url; // the mirror's root, ending in '/'
     QString indexPath = QLatin1String(kDefaultIndexPath);
     QByteArray keyring; // the public keys its index and products files must be signed by
+    // The keyring's fingerprints, read once by GnuPG when the source is saved (so that listing
+    // sources runs no GnuPG).
+    QStringList fingerprints;
     // Plain .json with no signature is taken only when the user said so for this source.
     bool allowUnsigned = false;
     // What to take: "os/release/arch" ("ubuntu/noble/amd64"), "*" for any part.

@@ -205,6 +205,7 @@ const QList<Migration> &migrations()
              // ("ubuntu/noble/amd64", one per line; "*" for any part).
              "CREATE TABLE image_sources ("
              " id %ID%, url TEXT NOT NULL UNIQUE, index_path TEXT NOT NULL, keyring %BLOB%,"
+             " key_fingerprints TEXT NOT NULL DEFAULT '',"
              " allow_unsigned INTEGER NOT NULL DEFAULT 0, selections TEXT NOT NULL DEFAULT '',"
              " created %BIGINT% NOT NULL)",
              "ALTER TABLE boot_images ADD COLUMN version TEXT NOT NULL DEFAULT ''",

@@ -154,6 +154,12 @@ private slots:
         auto saved = ImageSourceStore(core_->db).save(admin_, s);
         QVERIFY2(saved, qPrintable(saved.errorMessage()));
         QVERIFY(ImageSourceStore(core_->db).remove(admin_, s.url));
+        // A signed source keeps its keyring's fingerprints, read once when it was saved.
+        QVERIFY(ImageSourceStore(core_->db).save(admin_, signedSource()));
+        auto listed = ImageSourceStore(core_->db).list();
+        QVERIFY(listed && listed->size() == 1);
+        QCOMPARE(listed->first().fingerprints, QStringList{mirror_->fingerprint()});
+        QVERIFY(ImageSourceStore(core_->db).remove(admin_, mirror_->url()));
     }
 
     void importsTheSelectedImages()
