@@ -1522,6 +1522,10 @@ Commands:
         <source>cloud-init failed in the installed system: %1</source>
         <translation>설치된 시스템에서 cloud-init이 실패했습니다: %1</translation>
     </message>
+    <message>
+        <source>The image %1 has no kernel and initrd to install with it: import it again</source>
+        <translation>이미지 %1에는 함께 설치할 커널과 initrd가 없습니다. 다시 가져오세요</translation>
+    </message>
 </context>
 <context>
     <name>NodeSettings</name>
@@ -3365,10 +3369,6 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
         <translation>배포 가능</translation>
     </message>
     <message>
-        <source>verified (deploying root-filesystem images comes later)</source>
-        <translation>검증됨 (루트 파일 시스템 이미지 배포는 아직 지원하지 않음)</translation>
-    </message>
-    <message>
         <source>Add a source first</source>
         <translation>먼저 소스를 추가하세요</translation>
     </message>
@@ -3407,6 +3407,10 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>Import failed, the catalogue is as it was: %1</source>
         <translation>가져오기에 실패했습니다. 카탈로그는 그대로입니다: %1</translation>
+    </message>
+    <message>
+        <source>verified, not deployable: no kernel and initrd to install with it</source>
+        <translation>검증됨, 배포 불가: 함께 설치할 커널과 initrd가 없음</translation>
     </message>
 </context>
 <context>

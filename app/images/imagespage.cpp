@@ -141,7 +141,7 @@ void ImagesPage::refresh()
         const BootImage &i = images->at(row);
         const QString state = i.deployable() ? tr("deployable")
                               : i.state == QLatin1String("verified")
-                                  ? tr("verified (deploying root-filesystem images comes later)")
+                                  ? tr("verified, not deployable: no kernel and initrd to install with it")
                                   : i.state;
         fillRow(imageTable_, row,
                 {i.title.isEmpty() ? i.name : QStringLiteral("%1 — %2").arg(i.name, i.title), i.architecture,

@@ -92,9 +92,8 @@ ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, co
         image_ = new QComboBox(this);
         image_->setObjectName(QStringLiteral("deployImage"));
         for (const BootImage &i : defaults.images) {
-            const bool fits = i.deployable() && std::all_of(willAct_.cbegin(), willAct_.cend(), [&](const Machine &m) {
-                                  return m.architecture.isEmpty() || m.architecture == i.architecture;
-                              });
+            const bool fits = i.deployable() && std::all_of(willAct_.cbegin(), willAct_.cend(),
+                                                            [&](const Machine &m) { return i.runsOn(m.architecture); });
             if (!fits)
                 continue;
             image_->addItem(tr("%1 — %2").arg(i.title.isEmpty() ? i.name : i.title, i.architecture), i.location);

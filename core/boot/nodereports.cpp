@@ -1,5 +1,7 @@
 #include "core/boot/nodereports.h"
 
+#include "core/images/bootimagestore.h"
+
 #include "core/lifecycle/lifecycleengine.h"
 #include "core/lifecycle/lifecycletables.h"
 #include "core/machines/noderesults.h"
@@ -388,16 +390,38 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
             return ReportError{ReportError::Unavailable, fallback.errorMessage()};
         image = fallback->trimmed();
     }
-    if (!image.isEmpty() && !image.startsWith(QLatin1String("http://")) &&
-        !image.startsWith(QLatin1String("https://"))) {
+    // Paths under the boot root are files of the boot HTTP server.
+    auto urlOf = [&context](QString path) {
+        if (path.isEmpty() || path.startsWith(QLatin1String("http://")) || path.startsWith(QLatin1String("https://")))
+            return path;
         QString base = context.bootHttpBase;
         if (!base.endsWith(QLatin1Char('/')))
             base += QLatin1Char('/');
-        while (image.startsWith(QLatin1Char('/')))
-            image.remove(0, 1);
-        image = base + image;
+        while (path.startsWith(QLatin1Char('/')))
+            path.remove(0, 1);
+        return base + path;
+    };
+    auto fromCatalogue = BootImageStore(db_).atLocation(image);
+    if (!fromCatalogue)
+        return ReportError{ReportError::Unavailable, fromCatalogue.errorMessage()};
+    if (const auto &known = *fromCatalogue) {
+        d.imageFormat = known->format;
+        if (known->isRootFilesystem()) {
+            const BootImageFile *kernel = known->file(QStringLiteral("boot-kernel"));
+            const BootImageFile *initrd = known->file(QStringLiteral("boot-initrd"));
+            if (!kernel || !initrd) { // the catalogue cannot change that: the deployment fails, saying why
+                const QString reason =
+                    tr("The image %1 has no kernel and initrd to install with it: import it again").arg(known->name);
+                if (auto failed = engine_->markFailed(systemId, reason, metadataActor()); !failed)
+                    return transitionError(systemId, failed.error(), std::nullopt);
+                return ReportError{ReportError::WrongStatus, reason};
+            }
+            d.imageSha256 = known->sha256;
+            d.kernelUrl = urlOf(kernel->location);
+            d.initrdUrl = urlOf(initrd->location);
+        }
     }
-    d.imageUrl = image;
+    d.imageUrl = urlOf(image);
 
     // The boot interface: the machine's first (the boot MAC when it enlisted).
     std::optional<Interface> boot;

@@ -61,7 +61,13 @@ struct DeployContext {
 // The answer of GET metaldesk/v1/deploy (bootenv/README.md, "Deploy").
 struct Deployment {
     QString imageUrl; // empty: none chosen (the environment says so and fails the deployment)
-    QString disk;     // empty: the first disk
+    // A catalogue image's format ("raw.xz", "squashfs", "root-tgz"; empty for a URL given by hand)
+    // and, for a root filesystem, its SHA-256 and the kernel and initrd installed with it.
+    QString imageFormat;
+    QString imageSha256;
+    QString kernelUrl;
+    QString initrdUrl;
+    QString disk; // empty: the first disk
     QString userData;
     QByteArray cloudConfig;
     std::optional<StaticNetwork> network;

@@ -77,6 +77,15 @@ Expected<qint64> replaceImage(QSqlDatabase &db, const BootImage &image)
 
 } // namespace
 
+bool BootImage::runsOn(const QString &machineArchitecture) const
+{
+    const QString machine = supportedArchitecture(machineArchitecture);
+    if (machineArchitecture.isEmpty() || architecture == machine)
+        return true;
+    return machine.endsWith(QLatin1String("/generic")) &&
+           architecture.section(QLatin1Char('/'), 0, 0) == machine.section(QLatin1Char('/'), 0, 0);
+}
+
 QString BootImageStore::formatOf(const QString &fileName)
 {
     for (const auto &[suffix, format] :
@@ -130,14 +139,24 @@ BootImageStore::forDeployment(const QString &nameOrRelease, const QString &archi
     auto all = list();
     if (!all)
         return all.error();
-    const QString arch = supportedArchitecture(architecture);
     for (const BootImage &i : std::as_const(*all)) {
         const bool named = i.name == nameOrRelease || i.release() == nameOrRelease;
-        const bool fits = arch.isEmpty() || i.architecture == arch;
+        const bool fits = i.runsOn(architecture);
         const bool boots = firmware.isEmpty() || i.firmware.contains(firmware);
         if (named && fits && boots && i.deployable())
             return std::optional<BootImage>(i);
     }
+    return std::optional<BootImage>();
+}
+
+Expected<std::optional<BootImage>> BootImageStore::atLocation(const QString &location) const
+{
+    auto all = list();
+    if (!all)
+        return all.error();
+    for (const BootImage &i : std::as_const(*all))
+        if (i.location == location)
+            return std::optional<BootImage>(i);
     return std::optional<BootImage>();
 }
 

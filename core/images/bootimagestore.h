@@ -32,16 +32,31 @@ struct BootImage {
     qint64 size = 0;
     QString sha256;
     QString origin; // "uploaded by admin", "imported from <source>"
-    // "deployable"; "verified": imported and every file checked, but of a format the built-in
-    // environment does not install yet (root filesystems), so Deploy does not offer it.
+    // "deployable"; "verified": imported and every file checked, but not installable (a root
+    // tarball without its kernel and initrd), so Deploy does not offer it.
     QString state = QStringLiteral("deployable");
     qint64 created = 0;
     QString version;            // the mirror's version name ("20261201"); empty for an upload
     QList<BootImageFile> files; // an imported image's files, the main one's location also in `location`
 
+    // The file of that type ("boot-kernel"); nullptr when the image has none.
+    const BootImageFile *file(const QString &ftype) const
+    {
+        for (const BootImageFile &f : files)
+            if (f.ftype == ftype)
+                return &f;
+        return nullptr;
+    }
+    // A root filesystem the built-in environment installs (partitions, extracts, adds kernel and
+    // GRUB), not a whole disk it writes as it is.
+    bool isRootFilesystem() const { return format == QLatin1String("squashfs") || format == QLatin1String("root-tgz"); }
+
     QString os() const { return name.section(QLatin1Char('/'), 0, 0); }
     QString release() const { return name.section(QLatin1Char('/'), 1); }
     bool deployable() const { return state == QLatin1String("deployable"); }
+    // Whether a machine of that architecture ("amd64/generic"; empty when not known yet) runs it:
+    // the same, or, as MAAS has it, any kernel flavour ("amd64/ga-24.04") on a generic machine.
+    bool runsOn(const QString &machineArchitecture) const;
 };
 
 // The image catalogue: what Deploy offers and what the API lists as boot resources.
@@ -55,6 +70,9 @@ public:
     // firmware ("" when not known); nullopt when there is none.
     Expected<std::optional<BootImage>> forDeployment(const QString &nameOrRelease, const QString &architecture,
                                                      const QString &firmware = {}) const;
+    // The catalogue's image at that location ("images/sha256/<hex>"), as deploy settings name it;
+    // nullopt for a location that is not in the catalogue (a URL given by hand).
+    Expected<std::optional<BootImage>> atLocation(const QString &location) const;
     // Adds (or replaces) an image of that name and architecture. Administrators only.
     Expected<BootImage> add(const Actor &actor, BootImage image);
     Expected<void> remove(const Actor &actor, const QString &name, const QString &architecture);

@@ -82,8 +82,6 @@ Expected<BootImage> imageOf(const ImageSource &source, const StreamsProduct &p, 
     image.firmware = {QStringLiteral("bios"), QStringLiteral("uefi")};
     image.version = v.name;
     image.origin = ImportText::tr("imported from %1").arg(source.url);
-    // Verified, not deployable: the built-in environment writes whole disks only so far.
-    image.state = QStringLiteral("verified");
     const StreamsItem *main = nullptr;
     if (std::all_of(kSquashfsTypes.begin(), kSquashfsTypes.end(), [&](const QString &t) { return item(t); })) {
         image.format = QStringLiteral("squashfs");
@@ -100,6 +98,11 @@ Expected<BootImage> imageOf(const ImageSource &source, const StreamsProduct &p, 
                                      QString::fromLatin1(i.sha256), i.size};
         image.size += i.size;
     }
+    // The built-in environment installs a root filesystem with the stream's kernel and initrd; a
+    // root-tgz without them is kept, verified, but not offered.
+    image.state = item(QStringLiteral("boot-kernel")) && item(QStringLiteral("boot-initrd"))
+                      ? QStringLiteral("deployable")
+                      : QStringLiteral("verified");
     image.location = settings.locationPrefix + QString::fromLatin1(main->sha256);
     image.sha256 = QString::fromLatin1(main->sha256);
     return image;

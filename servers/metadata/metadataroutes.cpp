@@ -172,6 +172,10 @@ void MetadataRoutes::addTo(http::Router &r)
                 return fromError(*e);
             const Deployment &d = std::get<Deployment>(outcome);
             return json({{QStringLiteral("image_url"), d.imageUrl},
+                         {QStringLiteral("image_format"), d.imageFormat},
+                         {QStringLiteral("image_sha256"), d.imageSha256},
+                         {QStringLiteral("kernel_url"), d.kernelUrl},
+                         {QStringLiteral("initrd_url"), d.initrdUrl},
                          {QStringLiteral("disk"), d.disk},
                          {QStringLiteral("user_data"), d.userData},
                          {QStringLiteral("cloud_config"), QString::fromUtf8(d.cloudConfig)}});

@@ -11,6 +11,7 @@
 
 #include "skip.h"
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -20,6 +21,7 @@
 #include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
+#include <QtEndian>
 #include <QtTest>
 
 #include <arpa/inet.h>
@@ -100,6 +102,42 @@ QByteArray run(const QString &program, const QStringList &args, QString *error =
         return {};
     }
     return p.readAllStandardOutput();
+}
+
+// A newc cpio archive (what initramfs-tools writes) of these directories and files.
+QByteArray newcArchive(const QStringList &dirs, const QList<std::pair<QString, QByteArray>> &files)
+{
+    QByteArray out;
+    int inode = 1;
+    auto entry = [&](const QString &name, quint32 mode, const QByteArray &data) {
+        const QByteArray n = name.toUtf8();
+        out += QStringLiteral("070701%1%2%3%4%5%6%7%8%9%10%11%12%13")
+                   .arg(inode++, 8, 16, QLatin1Char('0'))
+                   .arg(mode, 8, 16, QLatin1Char('0'))
+                   .arg(0, 8, 16, QLatin1Char('0'))
+                   .arg(0, 8, 16, QLatin1Char('0'))
+                   .arg(1, 8, 16, QLatin1Char('0'))
+                   .arg(0, 8, 16, QLatin1Char('0'))
+                   .arg(data.size(), 8, 16, QLatin1Char('0'))
+                   .arg(0, 8, 16, QLatin1Char('0'))
+                   .arg(0, 8, 16, QLatin1Char('0'))
+                   .arg(0, 8, 16, QLatin1Char('0'))
+                   .arg(0, 8, 16, QLatin1Char('0'))
+                   .arg(n.size() + 1, 8, 16, QLatin1Char('0'))
+                   .arg(0, 8, 16, QLatin1Char('0'))
+                   .toUpper()
+                   .toLatin1();
+        out += n + '\0';
+        out.append((4 - out.size() % 4) % 4, '\0');
+        out += data;
+        out.append((4 - out.size() % 4) % 4, '\0');
+    };
+    for (const QString &d : dirs)
+        entry(d, 040755, {});
+    for (const auto &[name, data] : files)
+        entry(name, 0100644, data);
+    entry(QStringLiteral("TRAILER!!!"), 0, {});
+    return out;
 }
 
 // The lines the agent wrote ("metaldesk: ..."), in order, without the serial line's \r.
@@ -216,6 +254,7 @@ private slots:
     void enlistsWithoutCredentialAndPowersOff();
     void deploysTheImageAndItsCloudConfigThenReboots();
     void deployWithABrokenImageUrlReportsWhyAndPowersOff();
+    void installsARootFilesystemImageWithItsKernelAndGrub();
     void releaseQuickEraseZeroesTheEndsOfDiskAndPartitions();
     void releaseSecureEraseZeroesTheWholeDisk();
 
@@ -600,6 +639,154 @@ void TestBootEnvironment::deploysTheImageAndItsCloudConfigThenReboots()
     QVERIFY2(stat.contains("Mode:  0600"), stat.constData()); // it holds the node's credential
     for (const QString &line : lines)
         QVERIFY2(!line.contains(tokenSecret), qPrintable(QStringLiteral("the credential on the console: ") + line));
+}
+
+// A root-filesystem image as MAAS's are (a squashfs with no kernel, the kernel and an initrd that
+// carries its modules beside it): the environment partitions the disk (BIOS boot, ESP, root),
+// extracts the squashfs, installs the kernel with the initrd's modules, writes fstab, GRUB for BIOS
+// and UEFI with one grub.cfg, the node's cloud-init configuration, and reboots. The disk is read
+// back with debugfs and mtools, as a person would.
+void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub()
+{
+    const QString mksquashfs = findTool("mksquashfs"), debugfs = findTool("debugfs"), gzip = findTool("gzip"),
+                  mtype = findTool("mtype"), dd = findTool("dd");
+    if (mksquashfs.isEmpty() || debugfs.isEmpty() || gzip.isEmpty() || mtype.isEmpty())
+        METALDESK_SKIP("mksquashfs (squashfs-tools), debugfs (e2fsprogs), mtype (mtools) and gzip are needed");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // The root: /etc, a merged /usr with the host's env and the C library it needs (the agent runs
+    // the image's own tools through it), and no kernel, modules or GRUB.
+    const QString root = dir.filePath(QStringLiteral("root"));
+    for (const char *d : {"etc/cloud", "usr/bin", "usr/lib/x86_64-linux-gnu", "usr/lib64", "boot", "tmp"})
+        QVERIFY(QDir(root).mkpath(QLatin1String(d)));
+    QVERIFY(writeFile(root + QStringLiteral("/etc/cloud/cloud.cfg"), "# the image's own\n"));
+    QVERIFY(writeFile(root + QStringLiteral("/etc/hostname"), "from-the-squashfs\n"));
+    QVERIFY(QFile::setPermissions(root + QStringLiteral("/etc/hostname"),
+                                  QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup));
+    QVERIFY(QFile::copy(QStringLiteral("/usr/bin/env"), root + QStringLiteral("/usr/bin/env")));
+    QVERIFY(QFile::copy(QStringLiteral("/lib/x86_64-linux-gnu/libc.so.6"),
+                        root + QStringLiteral("/usr/lib/x86_64-linux-gnu/libc.so.6")));
+    QVERIFY(QFile::copy(QStringLiteral("/lib64/ld-linux-x86-64.so.2"),
+                        root + QStringLiteral("/usr/lib64/ld-linux-x86-64.so.2")));
+    QVERIFY(QFile::link(QStringLiteral("usr/lib"), root + QStringLiteral("/lib")));
+    QVERIFY(QFile::link(QStringLiteral("usr/lib64"), root + QStringLiteral("/lib64")));
+    QString error;
+    run(mksquashfs,
+        {root, dir.filePath(QStringLiteral("root.squashfs")), QStringLiteral("-noappend"),
+         QStringLiteral("-no-progress"), QStringLiteral("-all-root")},
+        &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QFile squashfsFile(dir.filePath(QStringLiteral("root.squashfs")));
+    QVERIFY(squashfsFile.open(QIODevice::ReadOnly));
+    const QByteArray squashfs = squashfsFile.readAll();
+    const QString kver = QStringLiteral("6.1.0-md-test");
+    const QByteArray kernel = "not a real kernel: the VM boots the environment's, this one is only installed";
+    const QByteArray module = "a module, as the initrd carries it";
+    const QString modulePath = QStringLiteral("usr/lib/modules/%1/kernel/drivers/md-dummy.ko").arg(kver);
+    QVERIFY(writeFile(
+        dir.filePath(QStringLiteral("initrd.cpio")),
+        newcArchive({QStringLiteral("usr"), QStringLiteral("usr/lib"), QStringLiteral("usr/lib/modules"),
+                     QStringLiteral("usr/lib/modules/") + kver, QStringLiteral("usr/lib/modules/%1/kernel").arg(kver),
+                     QStringLiteral("usr/lib/modules/%1/kernel/drivers").arg(kver)},
+                    {{modulePath, module}})));
+    const QByteArray initrd =
+        run(gzip, {QStringLiteral("-c"), QStringLiteral("-n"), dir.filePath(QStringLiteral("initrd.cpio"))}, &error);
+    QVERIFY2(!initrd.isEmpty(), qPrintable(error));
+
+    const QByteArray cloudConfig = "#cloud-config\ndatasource: {MAAS: {metadata_url: 'http://10.0.2.100:5240/'}}\n";
+    const QString base = QStringLiteral("http://10.0.2.100:5240/images/sha256/");
+    const QJsonObject settings{
+        {QStringLiteral("image_url"), base + QStringLiteral("root")},
+        {QStringLiteral("image_format"), QStringLiteral("squashfs")},
+        {QStringLiteral("image_sha256"),
+         QString::fromLatin1(QCryptographicHash::hash(squashfs, QCryptographicHash::Sha256).toHex())},
+        {QStringLiteral("kernel_url"), base + QStringLiteral("kernel")},
+        {QStringLiteral("initrd_url"), base + QStringLiteral("initrd")},
+        {QStringLiteral("disk"), QString()},
+        {QStringLiteral("user_data"), QString()},
+        {QStringLiteral("cloud_config"), QString::fromUtf8(cloudConfig)}};
+    FakeMetadata metadata;
+    QVERIFY(metadata.listen());
+    metadata.answer("GET", "/MAAS/metadata/metaldesk/v1/deploy", {200, QJsonDocument(settings).toJson()});
+    metadata.answer("GET", "/images/sha256/root", {200, squashfs, "application/octet-stream"});
+    metadata.answer("GET", "/images/sha256/kernel", {200, kernel, "application/octet-stream"});
+    metadata.answer("GET", "/images/sha256/initrd", {200, initrd, "application/octet-stream"});
+    metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/status", {200, "{}"});
+
+    const QString disk = dir.filePath(QStringLiteral("vda.img"));
+    const qint64 diskSize = 1200 * MiB;
+    QVERIFY(createDisk(disk, diskSize));
+    QStringList args = machine(
+        QStringLiteral("bios"),
+        QStringLiteral("metaldesk.purpose=deploy metaldesk.metadata=%1 metaldesk.token=%2").arg(metadataInGuest, token),
+        dir, &metadata);
+    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk
+         << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
+    const Boot vm = boot(QStringLiteral("bios deploy root filesystem"), args, 180000);
+    QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
+    const QStringList lines = agentLines(vm.console);
+    QVERIFY2(indexOfLine(lines, QStringLiteral("deploy: installed %1 with GRUB for BIOS and UEFI").arg(kver)) >= 0,
+             tail(vm));
+    QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: deployed; rebooting into the installed system")) >= 0,
+             tail(vm));
+    for (const char *path : {"/images/sha256/root", "/images/sha256/kernel", "/images/sha256/initrd"})
+        QCOMPARE(metadata.requestsTo(path).size(), 1);
+
+    // The GPT: BIOS boot at 2048, the ESP at 4096 (100 MiB), the root from 208896 to the end.
+    QCOMPARE(readRange(disk, 512, 8), QByteArray("EFI PART"));
+    const QByteArray header = readRange(disk, 512, 92);
+    const qint64 entriesLba = qFromLittleEndian<qint64>(header.constData() + 72);
+    const QByteArray entries = readRange(disk, entriesLba * 512, 3 * 128);
+    QCOMPARE(qFromLittleEndian<qint64>(entries.constData() + 32), 2048);
+    QCOMPARE(qFromLittleEndian<qint64>(entries.constData() + 128 + 32), 4096);
+    QCOMPARE(qFromLittleEndian<qint64>(entries.constData() + 256 + 32), 208896);
+    // GRUB for BIOS: boot.img in the MBR points at sector 2048, core.img there at the rest of itself.
+    QCOMPARE(qFromLittleEndian<qint64>(readRange(disk, 0x5c, 8).constData()), 2048);
+    QCOMPARE(readRange(disk, 510, 2), QByteArray("\x55\xaa"));
+    QCOMPARE(qFromLittleEndian<qint64>(readRange(disk, 2048 * 512 + 0x1f4, 8).constData()), 2049);
+
+    // The ESP: GRUB for UEFI and its grub.cfg.
+    auto extract = [&](const QString &name, qint64 startSector, qint64 sectors) {
+        const QString path = dir.filePath(name);
+        run(dd,
+            {QStringLiteral("if=") + disk, QStringLiteral("of=") + path, QStringLiteral("bs=512"),
+             QStringLiteral("skip=%1").arg(startSector), QStringLiteral("count=%1").arg(sectors),
+             QStringLiteral("conv=sparse"), QStringLiteral("status=none")},
+            &error);
+        return path;
+    };
+    const QString esp = extract(QStringLiteral("esp.img"), 4096, 204800);
+    const QByteArray grubCfg = run(mtype, {QStringLiteral("-i"), esp, QStringLiteral("::/EFI/BOOT/grub.cfg")}, &error);
+    QVERIFY2(grubCfg.contains("linux /boot/vmlinuz-" + kver.toLatin1() + " root=UUID="), grubCfg.constData());
+    const QByteArray efi = run(mtype, {QStringLiteral("-i"), esp, QStringLiteral("::/EFI/BOOT/BOOTX64.EFI")}, &error);
+    QVERIFY2(efi.startsWith("MZ"), qPrintable(error)); // a PE image
+    static const QRegularExpression uuidIn(QStringLiteral("root=UUID=([0-9a-f-]{36})"));
+    const QString uuid = uuidIn.match(QString::fromLatin1(grubCfg)).captured(1);
+    QVERIFY(!uuid.isEmpty());
+
+    // The root: what the squashfs held, the kernel and its modules, fstab, the same grub.cfg, the
+    // node's configuration; the downloaded squashfs gone.
+    const QString rootFs = extract(QStringLiteral("root.img"), 208896, diskSize / 512 - 208896 - 34);
+    auto cat = [&](const QString &path) {
+        return run(debugfs, {QStringLiteral("-R"), QStringLiteral("cat ") + path, rootFs}, &error);
+    };
+    QCOMPARE(cat(QStringLiteral("/etc/hostname")), QByteArray("from-the-squashfs\n"));
+    const QByteArray hostnameStat =
+        run(debugfs, {QStringLiteral("-R"), QStringLiteral("stat /etc/hostname"), rootFs}, &error);
+    QVERIFY2(hostnameStat.contains("Mode:  0640"), hostnameStat.constData());
+    QCOMPARE(cat(QStringLiteral("/boot/vmlinuz-") + kver), kernel);
+    QCOMPARE(cat(QStringLiteral("/boot/initrd.img-") + kver), initrd);
+    // What the installed system's own update-initramfs needs to know of the kernel.
+    QVERIFY2(cat(QStringLiteral("/boot/config-") + kver).contains("\nCONFIG_RD_GZIP=y\n"), qPrintable(error));
+    QCOMPARE(cat(QLatin1Char('/') + modulePath), module);
+    QCOMPARE(cat(QStringLiteral("/boot/grub/grub.cfg")), grubCfg);
+    const QByteArray fstab = cat(QStringLiteral("/etc/fstab"));
+    QVERIFY2(fstab.contains("UUID=" + uuid.toLatin1() + " / ext4"), fstab.constData());
+    QVERIFY2(fstab.contains(" /boot/efi vfat"), fstab.constData());
+    QCOMPARE(cat(QStringLiteral("/etc/cloud/cloud.cfg.d/90_metaldesk.cfg")), cloudConfig + '\n');
+    const QByteArray top = run(debugfs, {QStringLiteral("-R"), QStringLiteral("ls -l /"), rootFs}, &error);
+    QVERIFY2(!top.contains(".metaldesk-image"), top.constData());
+    QVERIFY2(top.contains("lib") && top.contains("usr"), top.constData());
 }
 
 // Deploying an image MetalDesk cannot serve (404): Failed deployment with the reason, reported

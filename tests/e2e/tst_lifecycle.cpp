@@ -4,9 +4,10 @@
 // cloud-init calls the metadata service; it answers on its reserved address and ran the
 // user-data), release with disk erasing (→ Ready, disk wiped). One VM with SeaBIOS + iPXE, one
 // with OVMF, each on its own in the lab (2 cores). Failure paths on the way: a broken image URL
-// (BIOS) and a machine that loses power while commissioning (UEFI). The BIOS machine is deployed
-// from the window's path (an image by URL); the UEFI one by juju's MAAS client (gomaasapi) through
-// the MAAS API, allocated by tag, with the catalogue's image added by `metaldesk images add`, and
+// (BIOS) and a machine that loses power while commissioning (UEFI). Both deploy the Debian image
+// imported from a MAAS-style simplestreams mirror (a squashfs, its kernel and initrd; issue 13).
+// The BIOS machine is deployed from the window's path (the image chosen from the catalogue); the
+// UEFI one by juju's MAAS client (gomaasapi) through the MAAS API, allocated by tag, and
 // released by it (erased because enable_disk_erasing_on_release is on, as juju sends no erase).
 // Power is the manual type: the test is the person who presses the power button when a step
 // needs the machine on; the built-in environment switches it off by itself when it is done.
@@ -14,11 +15,13 @@
 #include "core/addresses/staticaddresses.h"
 #include "core/chassis/chassisstore.h"
 #include "core/chassis/chassissync.h"
+#include "core/images/bootimagestore.h"
 #include "core/machines/consolestore.h"
 #include "core/machines/labelstore.h"
 #include "core/machines/nodesettings.h"
 #include "core/runtime/coreservices.h"
 #include "lab.h"
+#include "streamsmirror.h"
 
 #include "skip.h"
 #include <QFile>
@@ -27,6 +30,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QThread>
 #include <QtEndian>
 #include <QtTest>
@@ -118,7 +122,10 @@ private:
 
     Lab lab_;
     User admin_;
-    QString image_;  // the test image, as a path on the boot HTTP server
+    QString image_;    // the test image, as a path on the boot HTTP server
+    QString imported_; // the same Debian imported from a MAAS-style mirror: its squashfs's location
+    QTemporaryDir mirrorDir_;
+    std::unique_ptr<StreamsMirror> mirror_;
     QString apiKey_; // the administrator's, for the MAAS client
     QStringList figures_;
 };
@@ -255,6 +262,38 @@ void TestLifecycle::initTestCase()
                         QStringLiteral("--title"), QStringLiteral("Debian 12 (the e2e test image)")},
                        &output) == 0,
              qPrintable(output));
+    // The same Debian as a MAAS-style image (build-image's root files: a squashfs without kernel or
+    // modules, the generic kernel, an initrd that carries the modules) on a simplestreams mirror
+    // signed with a throwaway key and served by nginx, imported with the command line.
+    timer.restart();
+    const QString rootFiles = QFileInfo(path).path() + QStringLiteral("/debian-12-amd64.root/");
+    mirror_ = std::make_unique<StreamsMirror>(mirrorDir_.path());
+    const auto files = mirror_->addFiles(QStringLiteral("debian"), QStringLiteral("bookworm"), QStringLiteral("12"),
+                                         QStringLiteral("amd64"), QStringLiteral("20261206"),
+                                         {{QStringLiteral("boot-kernel"), rootFiles + QStringLiteral("boot-kernel")},
+                                          {QStringLiteral("boot-initrd"), rootFiles + QStringLiteral("boot-initrd")},
+                                          {QStringLiteral("squashfs"), rootFiles + QStringLiteral("squashfs")}});
+    QVERIFY2(files.size() == 3, qPrintable(rootFiles));
+    QString why = mirror_->write();
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    why = mirror_->start();
+    QVERIFY2(why.isEmpty(), qPrintable(why));
+    QVERIFY2(
+        metaldesk({QStringLiteral("images"), QStringLiteral("source-add"), mirror_->url(), QStringLiteral("--keyring"),
+                   mirror_->keyringPath(), QStringLiteral("--select"), QStringLiteral("debian/bookworm/amd64")},
+                  &output) == 0,
+        qPrintable(output));
+    QVERIFY2(metaldesk({QStringLiteral("images"), QStringLiteral("import")}, &output) == 0, qPrintable(output));
+    auto catalogue = BootImageStore(core()->db).list();
+    QVERIFY2(catalogue, qPrintable(catalogue.errorMessage()));
+    for (const BootImage &i : std::as_const(*catalogue))
+        if (i.format == QLatin1String("squashfs") && i.deployable())
+            imported_ = i.location;
+    QVERIFY2(!imported_.isEmpty(), qPrintable(output));
+    figure(QStringLiteral("MAAS-style image imported (squashfs %1 MiB): %2 s")
+               .arg(files.last().size >> 20)
+               .arg(seconds(timer.elapsed())));
+
     QVERIFY2(metaldesk({QStringLiteral("apikey"), QStringLiteral("--username"), admin_.username}, &apiKey_) == 0,
              qPrintable(apiKey_));
     QCOMPARE(apiKey_.count(QLatin1Char(':')), 2);
@@ -375,8 +414,10 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     // 5. Allocate, then deploy the image with user-data. The environment writes the image and
     //    the cloud-init configuration and reboots; the network sends it to its disk; the installed
     //    system's cloud-init fetches its user-data from the metadata service: Deployed.
-    //    BIOS: as the window does it, the image by URL. UEFI: as juju does it, through the MAAS
-    //    API, allocating by tag and deploying the catalogue's bookworm.
+    //    Both deploy the imported squashfs: the environment partitions the disk, extracts the root,
+    //    installs the stream's kernel with the initrd's modules, and GRUB for BIOS and UEFI.
+    //    BIOS: as the window does it, the image chosen from the catalogue. UEFI: as juju does it,
+    //    through the MAAS API, allocating by tag and deploying the catalogue's bookworm.
     const QString marker = QStringLiteral("metaldesk-e2e: user-data ran on");
     const QString userData =
         QStringLiteral("#cloud-config\nruncmd:\n  - [sh, -c, 'echo \"%1 $(hostname)\" > /dev/ttyS0']\n").arg(marker);
@@ -395,7 +436,7 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
         act(id, NodeAction::Acquire);
         QCOMPARE(machine(id).status, NodeStatus::Allocated);
         DeploySettings deploy;
-        deploy.imageUrl = image_;
+        deploy.imageUrl = imported_;
         deploy.userData = userData;
         QVERIFY(settings.setDeploySettings(id, deploy));
         act(id, NodeAction::Deploy);
@@ -409,6 +450,9 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     QVERIFY2(vm.isOn(), qPrintable(diagnosis(vm, id)));
     const QString deployEvents = events(id);
     QVERIFY2(deployEvents.contains(QLatin1String("The image is on the disk")), qPrintable(deployEvents));
+    QVERIFY2(deployEvents.contains(imported_), qPrintable(deployEvents)); // the squashfs, also through the API
+    QVERIFY2(vm.console().mid(consoleBefore).contains(QLatin1String("with GRUB for BIOS and UEFI")),
+             qPrintable(diagnosis(vm, id)));
     // It booted its disk on the way. BIOS: the network said so. UEFI: the environment pointed the
     // firmware's next boot at the disk, past the network.
     if (firmware == Firmware::Bios)

@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -15,6 +16,7 @@
 #include <QThread>
 
 #include <cstdlib>
+#include <unistd.h>
 
 namespace metaldesk::testing {
 
@@ -115,20 +117,36 @@ QString StreamsMirror::sign(const QString &plainPath, const QString &signedPath,
                 signedPath, plainPath});
 }
 
+// MAAS's paths: the kernel and initrd under the subarchitecture and flavour, the root beside.
+QString StreamsMirror::pathOf(const QString &ftype, const QString &release, const QString &version, const QString &arch,
+                              const QString &versionName)
+{
+    const QString base = QStringLiteral("%1/%2/%3/").arg(release, arch, versionName);
+    if (ftype == QLatin1String("boot-kernel") || ftype == QLatin1String("boot-initrd"))
+        return base + QStringLiteral("ga-") + version + QStringLiteral("/generic/") + ftype;
+    if (ftype == QLatin1String("manifest"))
+        return base + QStringLiteral("squashfs.manifest");
+    return base + ftype; // squashfs, root-tgz
+}
+
+void StreamsMirror::addToProduct(const QString &os, const QString &release, const QString &version, const QString &arch,
+                                 const QString &versionName, const QList<File> &files)
+{
+    auto it = std::find_if(products_.begin(), products_.end(),
+                           [&](const Product &p) { return p.os == os && p.release == release && p.arch == arch; });
+    if (it == products_.end())
+        it = products_.insert(products_.end(), Product{os, release, version, arch, {}});
+    it->versions.append({versionName, files});
+}
+
 QList<StreamsMirror::File> StreamsMirror::addVersion(const QString &release, const QString &version,
                                                      const QString &arch, const QString &versionName,
                                                      qint64 squashfsSize)
 {
-    const QString subarch = QStringLiteral("ga-") + version;
-    const QString base = QStringLiteral("%1/%2/%3/").arg(release, arch, versionName);
-    const QList<QPair<QString, QString>> layout = {
-        {QStringLiteral("boot-kernel"), base + subarch + QStringLiteral("/generic/boot-kernel")},
-        {QStringLiteral("boot-initrd"), base + subarch + QStringLiteral("/generic/boot-initrd")},
-        {QStringLiteral("squashfs"), base + QStringLiteral("squashfs")},
-        {QStringLiteral("manifest"), base + QStringLiteral("squashfs.manifest")},
-    };
     QList<File> files;
-    for (const auto &[ftype, path] : layout) {
+    for (const QString &ftype : {QStringLiteral("boot-kernel"), QStringLiteral("boot-initrd"),
+                                 QStringLiteral("squashfs"), QStringLiteral("manifest")}) {
+        const QString path = pathOf(ftype, release, version, arch, versionName);
         const QByteArray bytes =
             ftype == QLatin1String("manifest")
                 ? QStringLiteral("base-files\t12.4\ncloud-init\t22.4.2-1\nlinux-image-amd64\t6.1\n").toUtf8()
@@ -137,11 +155,30 @@ QList<StreamsMirror::File> StreamsMirror::addVersion(const QString &release, con
             return {};
         files << File{ftype, path, QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex(), bytes.size()};
     }
-    auto it = std::find_if(products_.begin(), products_.end(),
-                           [&](const Product &p) { return p.release == release && p.arch == arch; });
-    if (it == products_.end())
-        it = products_.insert(products_.end(), Product{release, version, arch, {}});
-    it->versions.append({versionName, files});
+    addToProduct(QStringLiteral("ubuntu"), release, version, arch, versionName, files);
+    return files;
+}
+
+QList<StreamsMirror::File> StreamsMirror::addFiles(const QString &os, const QString &release, const QString &version,
+                                                   const QString &arch, const QString &versionName,
+                                                   const QList<std::pair<QString, QString>> &sources)
+{
+    QList<File> files;
+    for (const auto &[ftype, source] : sources) {
+        const QString path = pathOf(ftype, release, version, arch, versionName);
+        const QString target = root() + QLatin1Char('/') + path;
+        QDir().mkpath(QFileInfo(target).path());
+        QFile::remove(target);
+        if (::link(QFile::encodeName(source).constData(), QFile::encodeName(target).constData()) != 0 &&
+            !QFile::copy(source, target))
+            return {};
+        QFile f(target);
+        QCryptographicHash sha(QCryptographicHash::Sha256);
+        if (!f.open(QIODevice::ReadOnly) || !sha.addData(&f))
+            return {};
+        files << File{ftype, path, sha.result().toHex(), f.size()};
+    }
+    addToProduct(os, release, version, arch, versionName, files);
     return files;
 }
 
@@ -182,7 +219,7 @@ QString StreamsMirror::write()
                                         {QStringLiteral("kflavor"), QStringLiteral("generic")},
                                         {QStringLiteral("krel"), p.release},
                                         {QStringLiteral("label"), QStringLiteral("stable")},
-                                        {QStringLiteral("os"), QStringLiteral("ubuntu")},
+                                        {QStringLiteral("os"), p.os},
                                         {QStringLiteral("release"), p.release},
                                         {QStringLiteral("release_codename"), p.release},
                                         {QStringLiteral("release_title"), p.version},

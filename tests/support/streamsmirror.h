@@ -27,6 +27,11 @@ public:
     // squashfs (`squashfsSize` bytes) and squashfs.manifest beside the version. Returns the files written.
     QList<File> addVersion(const QString &release, const QString &version, const QString &arch,
                            const QString &versionName, qint64 squashfsSize);
+    // Adds a version made of real files (`sources`: ftype → a file, as tests/e2e/build-image makes
+    // them), product com.ubuntu.maas.stable:v3:boot:<version>:<arch>:ga-<version> of that os. Each
+    // file is hard-linked (or copied) to MAAS's path for its type. Empty list when one cannot be.
+    QList<File> addFiles(const QString &os, const QString &release, const QString &version, const QString &arch,
+                         const QString &versionName, const QList<std::pair<QString, QString>> &sources);
     // streams/v1/index.sjson and com.ubuntu.maas:stable:v3:download.sjson, clear-signed (maas.md §6.1),
     // and the same JSON unsigned as .json beside them. Empty when written; otherwise why not.
     QString write();
@@ -51,13 +56,17 @@ public:
 
 private:
     struct Product {
-        QString release, version, arch;
+        QString os, release, version, arch;
         QList<std::pair<QString, QList<File>>> versions; // by version name, in the order added
     };
     QString gpg(const QStringList &args, QByteArray *out = nullptr) const;
     QString newKey(const QString &name, QString *fingerprint);
     QString sign(const QString &plainPath, const QString &signedPath, const QString &key) const;
     QString productsPath() const;
+    static QString pathOf(const QString &ftype, const QString &release, const QString &version, const QString &arch,
+                          const QString &versionName);
+    void addToProduct(const QString &os, const QString &release, const QString &version, const QString &arch,
+                      const QString &versionName, const QList<File> &files);
 
     QString dir_;
     QString home_; // GNUPGHOME, short (under /tmp) for gpg-agent's socket path

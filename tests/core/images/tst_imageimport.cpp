@@ -172,7 +172,7 @@ private slots:
         QCOMPARE(image->architecture, u"amd64/ga-24.04"_s);
         QCOMPARE(image->version, u"20261201"_s);
         QCOMPARE(image->format, u"squashfs"_s);
-        QCOMPARE(image->state, u"verified"_s); // not offered to Deploy until the environment installs it
+        QCOMPARE(image->state, u"deployable"_s); // a squashfs with its kernel and initrd
         QCOMPARE(image->files.size(), 4);
         for (const testing::StreamsMirror::File &f : std::as_const(first_)) {
             const QString stored = store() + u'/' + QString::fromLatin1(f.sha256);
@@ -181,9 +181,11 @@ private slots:
         }
         QCOMPARE(job->result()->fetchedBytes, (3 << 20) + 2 * (64 << 10) + first_.at(3).size);
         QVERIFY(partFiles().isEmpty());
-        auto deployable = BootImageStore(core_->db).forDeployment(u"noble"_s, u"amd64"_s);
+        // A generic machine runs the ga-24.04 kernel, as on MAAS.
+        auto deployable = BootImageStore(core_->db).forDeployment(u"noble"_s, u"amd64/generic"_s, u"uefi"_s);
         QVERIFY(deployable);
-        QVERIFY(!*deployable);
+        QVERIFY(deployable->has_value());
+        QCOMPARE((*deployable)->location, image->location);
     }
 
     void aSecondImportFetchesNothing()

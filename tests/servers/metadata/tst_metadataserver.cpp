@@ -8,6 +8,7 @@
 #include "childprocess.h"
 #include "core/addresses/staticaddresses.h"
 #include "core/boot/nodereports.h"
+#include "core/images/bootimagestore.h"
 #include "core/machines/nodesettings.h"
 #include "core/runtime/coreservices.h"
 #include "core/users/nodetokens.h"
@@ -32,6 +33,7 @@
 #include <unistd.h>
 
 using namespace metaldesk;
+using namespace Qt::StringLiterals;
 using S = NodeStatus;
 
 namespace {
@@ -289,6 +291,7 @@ private slots:
     void commissionsToReady();
     void failsCommissioningWithTheReason();
     void deploysWithAReservedAddressAndStockCloudInit();
+    void aRootFilesystemImageComesWithItsKernelAndInitrd();
     void failsADeploymentWhenNoAddressIsFree();
     void refusesMalformedHttp();
     void keepsConnectionsAlive();
@@ -795,6 +798,55 @@ void TestMetadataServer::failsCommissioningWithTheReason()
                              R"({"purpose":"commission","result":"failed","reason":"again"})", token);
     QCOMPARE(twice.status, 409);
     QCOMPARE(machine(m->systemId).statusMessage, after.statusMessage);
+}
+
+// An imported squashfs from the catalogue: the environment is told its format and SHA-256, and
+// where the stream's kernel and initrd are (it installs them with it); an image whose kernel is
+// missing is refused with the reason instead of half-installed.
+void TestMetadataServer::aRootFilesystemImageComesWithItsKernelAndInitrd()
+{
+    auto file = [](const char *ftype, char digit) {
+        const QString sha = QString(64, QLatin1Char(digit));
+        return BootImageFile{QLatin1String(ftype), QStringLiteral("images/sha256/") + sha, sha, 1024};
+    };
+    BootImage image;
+    image.name = QStringLiteral("ubuntu/noble");
+    image.architecture = QStringLiteral("amd64/ga-24.04");
+    image.firmware = {QStringLiteral("bios"), QStringLiteral("uefi")};
+    image.format = QStringLiteral("squashfs");
+    image.files = {file("boot-kernel", 'a'), file("boot-initrd", 'b'), file("squashfs", 'c')};
+    image.location = image.files.last().location;
+    image.sha256 = image.files.last().sha256;
+    image.origin = QStringLiteral("imported from the test");
+    QVERIFY(BootImageStore(core_->db).publish(admin_, {image}));
+
+    const auto m = enlist({QStringLiteral("52:54:00:5e:0a:01")});
+    QVERIFY(m);
+    QVERIFY(core_->engine->changeStatus(m->systemId, S::Ready, admin_, QStringLiteral("commissioned by the test")));
+    DeploySettings wanted;
+    wanted.imageUrl = image.location;
+    QVERIFY(NodeSettingsStore(core_->db).setDeploySettings(m->systemId, wanted));
+    QVERIFY(core_->engine->performAction(m->systemId, NodeAction::Deploy, admin_));
+    const NodeToken token = tokenOf(m->systemId);
+    const Reply deploy = call(QStringLiteral("GET"), QStringLiteral("metaldesk/v1/deploy"), {}, token);
+    QVERIFY2(deploy.status == 200, deploy.dump().constData());
+    const QJsonObject answer = deploy.json();
+    const QString base = QStringLiteral("http://127.0.0.1:%1/images/sha256/").arg(httpPort_);
+    QCOMPARE(answer.value(u"image_format"_s).toString(), u"squashfs"_s);
+    QCOMPARE(answer.value(u"image_url"_s).toString(), base + QString(64, u'c'));
+    QCOMPARE(answer.value(u"image_sha256"_s).toString(), QString(64, u'c'));
+    QCOMPARE(answer.value(u"kernel_url"_s).toString(), base + QString(64, u'a'));
+    QCOMPARE(answer.value(u"initrd_url"_s).toString(), base + QString(64, u'b'));
+
+    image.files.removeFirst(); // no boot-kernel
+    QVERIFY(BootImageStore(core_->db).publish(admin_, {image}));
+    const Reply refused = call(QStringLiteral("GET"), QStringLiteral("metaldesk/v1/deploy"), {}, token);
+    QVERIFY2(refused.status == 409, refused.dump().constData());
+    QVERIFY2(refused.body.contains("has no kernel and initrd"), refused.dump().constData());
+    const Machine failed = machine(m->systemId);
+    QCOMPARE(failed.status, S::FailedDeployment);
+    QVERIFY2(failed.statusMessage.contains(QLatin1String("has no kernel and initrd")),
+             qPrintable(failed.statusMessage));
 }
 
 void TestMetadataServer::deploysWithAReservedAddressAndStockCloudInit()
