@@ -66,10 +66,10 @@ undo_target_mounts() {
     for _m in run sys proc dev/pts dev; do umount "$TARGET/$_m" 2>/dev/null; done
 }
 
-# install_root_image DISK FORMAT URL SHA256 KERNEL_URL INITRD_URL: leaves the installed system
-# mounted on $TARGET for the agent to write its cloud-init configuration.
+# install_root_image DISK FORMAT URL SHA256 KERNEL_URL KERNEL_SHA256 INITRD_URL INITRD_SHA256:
+# leaves the installed system mounted on $TARGET for the agent to write its cloud-init configuration.
 install_root_image() {
-    disk=$1 format=$2 url=$3 sum=$4 kernel_url=$5 initrd_url=$6
+    disk=$1 format=$2 url=$3 sum=$4 kernel_url=$5 kernel_sum=$6 initrd_url=$7 initrd_sum=$8
     [ -n "$kernel_url" ] && [ "$kernel_url" != null ] && [ -n "$initrd_url" ] && [ "$initrd_url" != null ] ||
         fail "MetalDesk sent no kernel or initrd with the $format image; import the image again"
     sectors=$(cat "/sys/block/$disk/size")
@@ -110,7 +110,10 @@ EOF
             mount -t squashfs -o loop,ro "$TARGET/.metaldesk-image" /run/image ||
                 { kill "$ticker"; fail "the image $(clean "$url") is not a squashfs this kernel can read"; }
             # tar keeps hard links, owners, modes and times; a pipe needs no room for a copy.
-            (cd /run/image && tar -cf - .) | (cd "$TARGET" && tar -xf - 2>/tmp/tar.err)
+            (
+                set -o pipefail
+                (cd /run/image && tar -cf - . 2>/tmp/tar.err) | (cd "$TARGET" && tar -xf - 2>>/tmp/tar.err)
+            )
             rc=$?
             umount /run/image
             rm -f "$TARGET/.metaldesk-image"
@@ -132,8 +135,8 @@ EOF
     log "deploy: image extracted, $(($(df -m "$TARGET" | awk 'NR == 2 { print $3 }'))) MiB, in $(($(date +%s) - started)) s"
 
     # The kernel from the stream, its modules out of the initrd (MAAS's images hold none).
-    fetch_file "$initrd_url" /tmp/boot-initrd "the boot-initrd"
-    fetch_file "$kernel_url" /tmp/boot-kernel "the boot-kernel"
+    fetch_file "$initrd_url" /tmp/boot-initrd "the boot-initrd" "$initrd_sum"
+    fetch_file "$kernel_url" /tmp/boot-kernel "the boot-kernel" "$kernel_sum"
     unpack_initrd /tmp/boot-initrd /tmp/initrd-tree
     kver=
     for modules in /tmp/initrd-tree/lib/modules/* /tmp/initrd-tree/usr/lib/modules/*; do

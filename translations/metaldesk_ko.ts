@@ -481,24 +481,6 @@ Commands:
         <translation>createadmin은 --password를 받지 않습니다. 명령줄에 쓰면 이 컴퓨터의 모든 사용자가 읽을 수 있습니다. 물어볼 때 입력하거나, 표준 입력의 첫 줄로 주세요(printf &apos;%s\n&apos; &quot;$PASSWORD&quot; | metaldesk createadmin ...).</translation>
     </message>
     <message>
-        <source>The images MetalDesk deploys.
-  images list                      what the catalogue holds
-  images add NAME FILE-OR-URL      a whole-disk image (raw, .gz, .xz, .bz2) as NAME (os/release, such as debian/bookworm); a file is copied under the boot root
-  images remove NAME               takes it out
-  images sources                   the simplestreams mirrors images are imported from
-  images source-add URL           adds a mirror (or changes it): --keyring, --select, --allow-unsigned
-  images source-remove URL        takes a mirror out (its images stay)
-  images import                    imports what the mirrors&apos; selections name, with progress</source>
-        <translation>MetalDesk가 배포하는 이미지입니다.
-  images list                      카탈로그에 있는 이미지
-  images add NAME FILE-OR-URL      디스크 전체 이미지(raw, .gz, .xz, .bz2)를 NAME(os/release, 예: debian/bookworm)으로 추가합니다. 파일은 부팅 루트 아래로 복사됩니다
-  images remove NAME               이미지를 뺍니다
-  images sources                   이미지를 가져오는 simplestreams 미러
-  images source-add URL           미러를 추가하거나 바꿉니다: --keyring, --select, --allow-unsigned
-  images source-remove URL        미러를 뺍니다 (가져온 이미지는 남습니다)
-  images import                    미러의 선택 항목을 진행 상황과 함께 가져옵니다</translation>
-    </message>
-    <message>
         <source>source-add: the file with the public key(s) the mirror signs with (binary or ASCII-armoured).</source>
         <translation>source-add: 미러가 서명에 쓰는 공개 키 파일 (바이너리 또는 ASCII 아머).</translation>
     </message>
@@ -541,6 +523,32 @@ Commands:
     <message>
         <source>images needs list, add, remove, sources, source-add, source-remove or import</source>
         <translation>images에는 list, add, remove, sources, source-add, source-remove 또는 import가 필요합니다</translation>
+    </message>
+    <message>
+        <source>The images MetalDesk deploys.
+  images list                      what the catalogue holds
+  images add NAME FILE-OR-URL      a whole-disk image (raw, .gz, .xz, .bz2, qcow2) as NAME (os/release, such as debian/bookworm); a file is copied under the boot root (a qcow2 converted to raw)
+  images remove NAME               takes it out
+  images sources                   the simplestreams mirrors images are imported from
+  images source-add URL           adds a mirror (or changes it): --keyring, --select, --allow-unsigned
+  images source-remove URL        takes a mirror out (its images stay)
+  images import                    imports what the mirrors&apos; selections name, with progress</source>
+        <translation>MetalDesk가 배포하는 이미지입니다.
+  images list                      카탈로그에 있는 이미지
+  images add NAME FILE-OR-URL      디스크 전체 이미지(raw, .gz, .xz, .bz2, qcow2)를 NAME(os/release, 예: debian/bookworm)으로 추가합니다. 파일은 부팅 루트 아래로 복사됩니다(qcow2는 raw로 변환)
+  images remove NAME               이미지를 뺍니다
+  images sources                   이미지를 가져오는 simplestreams 미러
+  images source-add URL           미러를 추가하거나 바꿉니다: --keyring, --select, --allow-unsigned
+  images source-remove URL        미러를 뺍니다 (가져온 이미지는 남습니다)
+  images import                    미러의 선택 항목을 진행 상황과 함께 가져옵니다</translation>
+    </message>
+    <message>
+        <source>add: the file&apos;s SHA-256; the file is refused when it does not match.</source>
+        <translation>add: 파일의 SHA-256. 맞지 않으면 파일을 거부합니다.</translation>
+    </message>
+    <message>
+        <source>hex</source>
+        <translation>16진수</translation>
     </message>
 </context>
 <context>
@@ -1090,6 +1098,10 @@ Commands:
         <source>another import (process %1) is writing to %2: wait for it to end</source>
         <translation>다른 가져오기(프로세스 %1)가 %2에 쓰고 있습니다. 끝날 때까지 기다리세요</translation>
     </message>
+    <message>
+        <source>cannot remove %1</source>
+        <translation>%1을(를) 지울 수 없습니다</translation>
+    </message>
 </context>
 <context>
     <name>ImageSignatures</name>
@@ -1182,6 +1194,81 @@ Commands:
     </message>
 </context>
 <context>
+    <name>ImageUpload</name>
+    <message>
+        <source>a qcow2 image is converted with qemu-img, which is not installed (Debian package qemu-utils)</source>
+        <translation>qcow2 이미지는 qemu-img로 변환하는데, qemu-img가 설치되어 있지 않습니다 (Debian 패키지 qemu-utils)</translation>
+    </message>
+    <message>
+        <source>Converting the qcow2 image to raw with qemu-img</source>
+        <translation>qemu-img로 qcow2 이미지를 raw로 변환하는 중</translation>
+    </message>
+    <message>
+        <source>qemu-img did not start: %1</source>
+        <translation>qemu-img가 시작되지 않았습니다: %1</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>취소됨</translation>
+    </message>
+    <message>
+        <source>qemu-img could not convert %1: %2</source>
+        <translation>qemu-img가 %1을(를) 변환하지 못했습니다: %2</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>%1을(를) 읽을 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>%1에 쓸 수 없습니다: %2</translation>
+    </message>
+    <message>
+        <source>Copying %1 into the image store</source>
+        <translation>%1을(를) 이미지 저장소로 복사하는 중</translation>
+    </message>
+    <message>
+        <source>reading %1 failed: %2</source>
+        <translation>%1 읽기 실패: %2</translation>
+    </message>
+    <message>
+        <source>%1 is compressed with zstd, which the boot environment does not unpack: decompress it, or compress it with xz or gzip</source>
+        <translation>%1은(는) zstd로 압축되어 있어 부팅 환경이 풀 수 없습니다. 압축을 풀거나 xz 또는 gzip으로 압축하세요</translation>
+    </message>
+    <message>
+        <source>%1 is an installer ISO, not a disk image: MetalDesk writes disk images with cloud-init</source>
+        <translation>%1은(는) 설치용 ISO이지 디스크 이미지가 아닙니다. MetalDesk는 cloud-init이 든 디스크 이미지를 씁니다</translation>
+    </message>
+    <message>
+        <source>%1 is a tar archive, not a whole-disk image</source>
+        <translation>%1은(는) tar 아카이브이지 디스크 전체 이미지가 아닙니다</translation>
+    </message>
+    <message>
+        <source>%1 is not a disk image MetalDesk can deploy: a raw disk (with a partition table, or one ext4 filesystem), gzip, xz or bzip2 compressed, or qcow2</source>
+        <translation>%1은(는) MetalDesk가 배포할 수 있는 디스크 이미지가 아닙니다. raw 디스크(파티션 테이블이 있거나 ext4 파일 시스템 하나), gzip, xz, bzip2 압축 또는 qcow2여야 합니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not a SHA-256 (64 hexadecimal digits)</source>
+        <translation>'%1'은(는) SHA-256(16진수 64자리)이 아닙니다</translation>
+    </message>
+    <message>
+        <source>cannot make %1</source>
+        <translation>%1을(를) 만들 수 없습니다</translation>
+    </message>
+    <message>
+        <source>%1 does not match the SHA-256 given: it is %2</source>
+        <translation>%1이(가) 주어진 SHA-256과 맞지 않습니다: 실제 값은 %2입니다</translation>
+    </message>
+    <message>
+        <source>cannot move %1 into place</source>
+        <translation>%1을(를) 제자리로 옮길 수 없습니다</translation>
+    </message>
+    <message>
+        <source>Add image %1</source>
+        <translation>이미지 %1 추가</translation>
+    </message>
+</context>
+<context>
     <name>Images</name>
     <message>
         <source>&apos;%1&apos; is not an image name: use os/release, such as debian/bookworm</source>
@@ -1219,24 +1306,8 @@ Commands:
         <translation>%1을(를) 읽을 수 없습니다: %2</translation>
     </message>
     <message>
-        <source>cannot write %1: %2</source>
-        <translation>%1에 쓸 수 없습니다: %2</translation>
-    </message>
-    <message>
-        <source>copying %1 failed: %2</source>
-        <translation>%1 복사 실패: %2</translation>
-    </message>
-    <message>
-        <source>cannot move %1 into place</source>
-        <translation>%1을(를) 제자리로 옮길 수 없습니다</translation>
-    </message>
-    <message>
         <source>added from the command line</source>
         <translation>명령줄에서 추가함</translation>
-    </message>
-    <message>
-        <source>cannot make %1</source>
-        <translation>%1을(를) 만들 수 없습니다</translation>
     </message>
     <message>
         <source>%1 (%2) is in the catalogue: %3</source>
@@ -3291,6 +3362,93 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     </message>
 </context>
 <context>
+    <name>metaldesk::ImageUploadDialog</name>
+    <message>
+        <source>&amp;BIOS</source>
+        <translation>&amp;BIOS</translation>
+    </message>
+    <message>
+        <source>&amp;UEFI</source>
+        <translation>&amp;UEFI</translation>
+    </message>
+    <message>
+        <source>Add image</source>
+        <translation>이미지 추가</translation>
+    </message>
+    <message>
+        <source>a whole-disk image: .img, .raw, .gz, .xz, .bz2 or .qcow2</source>
+        <translation>디스크 전체 이미지: .img, .raw, .gz, .xz, .bz2 또는 .qcow2</translation>
+    </message>
+    <message>
+        <source>os/release, as MAAS names images; an API client deploys it by its release</source>
+        <translation>MAAS처럼 os/release로 이름 짓습니다. API 클라이언트는 release로 배포합니다</translation>
+    </message>
+    <message>
+        <source>Debian 12 with our tools</source>
+        <translation>우리 도구가 든 Debian 12</translation>
+    </message>
+    <message>
+        <source>optional: the file&apos;s SHA-256, checked as it is copied</source>
+        <translation>선택: 파일의 SHA-256. 복사하면서 확인합니다</translation>
+    </message>
+    <message>
+        <source>&amp;Add image</source>
+        <translation>이미지 추가(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Choose…</source>
+        <translation>선택(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>&amp;File:</source>
+        <translation>파일(&amp;F):</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>이름(&amp;N):</translation>
+    </message>
+    <message>
+        <source>&amp;Title:</source>
+        <translation>제목(&amp;T):</translation>
+    </message>
+    <message>
+        <source>A&amp;rchitecture:</source>
+        <translation>아키텍처(&amp;R):</translation>
+    </message>
+    <message>
+        <source>Boots on:</source>
+        <translation>부팅 펌웨어:</translation>
+    </message>
+    <message>
+        <source>&amp;SHA-256:</source>
+        <translation>&amp;SHA-256:</translation>
+    </message>
+    <message>
+        <source>A qcow2 image of %1: converted to a raw disk as it is added.</source>
+        <translation>%1 크기의 qcow2 이미지: 추가할 때 raw 디스크로 변환합니다.</translation>
+    </message>
+    <message>
+        <source>A whole-disk image (%1), %2.</source>
+        <translation>디스크 전체 이미지(%1), %2.</translation>
+    </message>
+    <message>
+        <source>Give the image a name, as os/release (debian/bookworm)</source>
+        <translation>이미지 이름을 os/release 형식으로 입력하세요 (debian/bookworm)</translation>
+    </message>
+    <message>
+        <source>Choose the image file</source>
+        <translation>이미지 파일을 선택하세요</translation>
+    </message>
+    <message>
+        <source>The image file</source>
+        <translation>이미지 파일</translation>
+    </message>
+    <message>
+        <source>Disk images (*.img *.raw *.gz *.xz *.bz2 *.qcow2);;All files (*)</source>
+        <translation>디스크 이미지 (*.img *.raw *.gz *.xz *.bz2 *.qcow2);;모든 파일 (*)</translation>
+    </message>
+</context>
+<context>
     <name>metaldesk::ImagesPage</name>
     <message>
         <source>Mirror</source>
@@ -3345,10 +3503,6 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
         <translation>지금 가져오기(&amp;I)</translation>
     </message>
     <message>
-        <source>No image source yet. Add one to import Ubuntu&apos;s images as MAAS does (images.maas.io), or add a whole-disk image of your own with &apos;metaldesk images add&apos;. Machines enlist and commission without any image.</source>
-        <translation>아직 이미지 소스가 없습니다. 소스를 추가하면 MAAS처럼 Ubuntu 이미지(images.maas.io)를 가져오고, &apos;metaldesk images add&apos;로 직접 만든 디스크 전체 이미지를 추가할 수도 있습니다. 머신 등록과 커미션에는 이미지가 필요 없습니다.</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;Sources&lt;/b&gt;</source>
         <translation>&lt;b&gt;소스&lt;/b&gt;</translation>
     </message>
@@ -3401,16 +3555,68 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
         <translation>제외됨: %1.</translation>
     </message>
     <message>
-        <source>Import cancelled: the catalogue is as it was; what was fetched is kept for the next import.</source>
-        <translation>가져오기를 취소했습니다. 카탈로그는 그대로이며, 받은 부분은 다음 가져오기를 위해 보관합니다.</translation>
-    </message>
-    <message>
         <source>Import failed, the catalogue is as it was: %1</source>
         <translation>가져오기에 실패했습니다. 카탈로그는 그대로입니다: %1</translation>
     </message>
     <message>
         <source>verified, not deployable: no kernel and initrd to install with it</source>
         <translation>검증됨, 배포 불가: 함께 설치할 커널과 initrd가 없음</translation>
+    </message>
+    <message>
+        <source>&amp;Pause</source>
+        <translation>일시 중지(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Stop the import and keep what was fetched: Resume goes on from there</source>
+        <translation>가져오기를 멈추고 받은 것은 남겨 둡니다. 계속하면 거기서부터 이어 받습니다</translation>
+    </message>
+    <message>
+        <source>&amp;Resume import</source>
+        <translation>가져오기 계속(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Go on with the paused import: what was fetched is not fetched again</source>
+        <translation>일시 중지한 가져오기를 이어 갑니다. 이미 받은 것은 다시 받지 않습니다</translation>
+    </message>
+    <message>
+        <source>Import paused: the catalogue is as it was. Resume import goes on from where it stopped.</source>
+        <translation>가져오기를 일시 중지했습니다. 카탈로그는 그대로입니다. 가져오기 계속을 누르면 멈춘 곳부터 이어 받습니다.</translation>
+    </message>
+    <message>
+        <source>Import cancelled: the catalogue is as it was, and the %1 fetched so far were removed.</source>
+        <translation>가져오기를 취소했습니다. 카탈로그는 그대로이고, 지금까지 받은 %1은(는) 지웠습니다.</translation>
+    </message>
+    <message>
+        <source>Import cancelled: the catalogue is as it was, but the partial downloads stay: %1</source>
+        <translation>가져오기를 취소했습니다. 카탈로그는 그대로이지만 일부 받은 파일은 남아 있습니다: %1</translation>
+    </message>
+    <message>
+        <source>Add i&amp;mage…</source>
+        <translation>이미지 추가(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Add a whole-disk image of your own (raw, gzip, xz, bzip2 or qcow2) to the catalogue</source>
+        <translation>직접 만든 디스크 전체 이미지(raw, gzip, xz, bzip2, qcow2)를 카탈로그에 추가합니다</translation>
+    </message>
+    <message>
+        <source>No image source yet. Add one to import Ubuntu&apos;s images as MAAS does (images.maas.io), or add a whole-disk image of your own (Add image). Machines enlist and commission without any image.</source>
+        <translation>아직 이미지 소스가 없습니다. 소스를 추가해 MAAS처럼 Ubuntu 이미지를 가져오거나(images.maas.io), 직접 만든 디스크 전체 이미지를 추가하세요(이미지 추가). 머신 등록과 커미션에는 이미지가 필요 없습니다.</translation>
+    </message>
+    <message>
+        <source>uploaded by %1</source>
+        <translation>%1이(가) 올림</translation>
+    </message>
+    <message>
+        <source>%1 (%2) is in the catalogue, deployable: %3.</source>
+        <translation>%1 (%2)이(가) 카탈로그에 추가되어 배포할 수 있습니다: %3.</translation>
+    </message>
+    <message>
+        <source>Adding the image was cancelled: nothing was kept.</source>
+        <translation>이미지 추가를 취소했습니다. 아무것도 남기지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>The image was not added: %1</source>
+        <translation>이미지를 추가하지 못했습니다: %1</translation>
     </message>
 </context>
 <context>

@@ -171,8 +171,9 @@ Expected<CommandLine> parseImages(const QStringList &args)
     QCommandLineParser parser;
     parser.setApplicationDescription(CommandLineText::tr(
         "The images MetalDesk deploys.\n  images list                      what the catalogue holds\n  images add "
-        "NAME FILE-OR-URL      a whole-disk image (raw, .gz, .xz, .bz2) as NAME (os/release, such as "
-        "debian/bookworm); a file is copied under the boot root\n  images remove NAME               takes it "
+        "NAME FILE-OR-URL      a whole-disk image (raw, .gz, .xz, .bz2, qcow2) as NAME (os/release, such as "
+        "debian/bookworm); a file is copied under the boot root (a qcow2 converted to raw)\n  images remove NAME       "
+        "        takes it "
         "out\n  images sources                   the simplestreams mirrors images are imported from\n  images "
         "source-add URL           adds a mirror (or changes it): --keyring, --select, --allow-unsigned\n  images "
         "source-remove URL        takes a mirror out (its images stay)\n  images import                    "
@@ -185,6 +186,9 @@ Expected<CommandLine> parseImages(const QStringList &args)
                       CommandLineText::tr("list"), QStringLiteral("bios,uefi")});
     parser.addOption({QStringLiteral("title"), CommandLineText::tr("A title for people (\"Debian 12\")."),
                       CommandLineText::tr("text")});
+    parser.addOption({QStringLiteral("sha256"),
+                      CommandLineText::tr("add: the file's SHA-256; the file is refused when it does not match."),
+                      CommandLineText::tr("hex")});
     parser.addOption({QStringLiteral("keyring"),
                       CommandLineText::tr("source-add: the file with the public key(s) the mirror signs with (binary "
                                           "or ASCII-armoured)."),
@@ -233,6 +237,7 @@ Expected<CommandLine> parseImages(const QStringList &args)
     cl.architecture = parser.value(QStringLiteral("arch"));
     cl.firmware = parser.value(QStringLiteral("firmware"));
     cl.title = parser.value(QStringLiteral("title"));
+    cl.sha256 = parser.value(QStringLiteral("sha256"));
     cl.keyringFile = parser.value(QStringLiteral("keyring"));
     cl.selections = parser.values(QStringLiteral("select"));
     cl.allowUnsigned = parser.isSet(QStringLiteral("allow-unsigned"));

@@ -40,6 +40,7 @@ struct CommandLine {
     QString architecture = QStringLiteral("amd64");
     QString firmware = QStringLiteral("bios,uefi");
     QString title;
+    QString sha256;   // add: the file's SHA-256, checked when given
     QString helpText; // for Mode::Help
 };
 

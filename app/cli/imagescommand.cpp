@@ -2,6 +2,7 @@
 
 #include "core/images/bootimagestore.h"
 #include "core/images/imageimport.h"
+#include "core/images/imageupload.h"
 #include "core/runtime/coreservices.h"
 #include "core/storage/settings.h"
 #include "servers/boot/bootfiles.h"
@@ -24,37 +25,6 @@ namespace {
 struct ImagesText {
     Q_DECLARE_TR_FUNCTIONS(ImagesCommand)
 };
-
-// Copies `source` to `target` (through a temporary file beside it, renamed when complete, so that a
-// half-copied image is never served) and gives its SHA-256.
-Expected<QByteArray> copyHashing(const QString &source, const QString &target)
-{
-    QFile in(source);
-    if (!in.open(QIODevice::ReadOnly))
-        return Error{ImagesText::tr("cannot read %1: %2").arg(source, in.errorString())};
-    const QString partial = target + QStringLiteral(".part");
-    QFile out(partial);
-    if (!out.open(QIODevice::WriteOnly | QIODevice::Truncate))
-        return Error{ImagesText::tr("cannot write %1: %2").arg(partial, out.errorString())};
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    QByteArray chunk;
-    while (!(chunk = in.read(4 << 20)).isEmpty()) {
-        hash.addData(chunk);
-        if (out.write(chunk) != chunk.size()) {
-            out.remove();
-            return Error{ImagesText::tr("cannot write %1: %2").arg(partial, out.errorString())};
-        }
-    }
-    if (in.error() != QFileDevice::NoError || !out.flush()) {
-        out.remove();
-        return Error{ImagesText::tr("copying %1 failed: %2").arg(source, in.errorString())};
-    }
-    out.close();
-    QFile::remove(target);
-    if (!QFile::rename(partial, target))
-        return Error{ImagesText::tr("cannot move %1 into place").arg(target)};
-    return hash.result().toHex();
-}
 
 int printError(QTextStream &err, const QString &message, int status = 1)
 {
@@ -133,6 +103,38 @@ int importFromSources(const std::shared_ptr<Database> &db, const ConfigStore &co
     return 0;
 }
 
+// A file is copied under the boot root (a qcow2 converted to raw first), its content checked and
+// its SHA-256 compared with --sha256 when given, as the window's Add image does.
+int addFile(const std::shared_ptr<Database> &db, const ConfigStore &config, const BootImage &image, const QString &path,
+            const QString &sha256, const Actor &me, QTextStream &err)
+{
+    // A usage error (exit 2) when what was given cannot be an image, before anything is copied.
+    auto format = diskImageFormat(path);
+    if (!format)
+        return printError(err, format.errorMessage(), 2);
+    BootImage described = image;
+    described.format = *format == QLatin1String("qcow2") ? QStringLiteral("raw") : *format;
+    described.location = QStringLiteral("images/");
+    if (QString wrong = BootImageStore::problem(described); !wrong.isEmpty())
+        return printError(err, wrong, 2);
+    auto files = boot::BootFilesConfig::fromConfig(config);
+    if (!files)
+        return printError(err, files.errorMessage());
+    auto job = makeImageUploadJob(db, ImageUpload{image, path, sha256}, files->root, me);
+    logJobProgress(*job, QStringLiteral("B"), 2000);
+    QEventLoop loop;
+    QObject::connect(job.get(), &Job::finished, &loop, &QEventLoop::quit);
+    QThreadPool pool;
+    job->start(&pool);
+    loop.exec();
+    if (job->state() != JobState::Succeeded)
+        return printError(err, job->errorMessage());
+    const BootImage &added = *job->result();
+    err << ImagesText::tr("%1 (%2) is in the catalogue: %3").arg(added.name, added.architecture, added.location)
+        << Qt::endl;
+    return 0;
+}
+
 } // namespace
 
 int runImagesCommand(const CommandLine &cl)
@@ -187,46 +189,17 @@ int runImagesCommand(const CommandLine &cl)
     image.title = cl.title;
     image.architecture = cl.architecture;
     image.firmware = cl.firmware.split(QLatin1Char(','), Qt::SkipEmptyParts);
+    image.origin = ImagesText::tr("added from the command line");
     const QString source = cl.imageWords.value(2);
     const QUrl url(source);
-    const bool remote = url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https");
-    image.format = BootImageStore::formatOf(remote ? url.fileName() : QFileInfo(source).fileName());
-    image.origin = ImagesText::tr("added from the command line");
-    // A URL is fetched by the machine's environment as it deploys; a file is copied under the boot
-    // root first (checked before anything is copied).
-    image.location = remote ? source : QStringLiteral("images/");
-    if (QString wrong = BootImageStore::problem(image); !wrong.isEmpty()) {
-        err << QStringLiteral("metaldesk: ") << wrong << Qt::endl;
-        return 2;
-    }
-    if (!remote) {
-        auto files = boot::BootFilesConfig::fromConfig(*(*core)->config);
-        if (!files) {
-            err << QStringLiteral("metaldesk: ") << files.errorMessage() << Qt::endl;
-            return 1;
-        }
-        const QString dir = files->root + QStringLiteral("/images");
-        if (!QDir().mkpath(dir)) {
-            err << QStringLiteral("metaldesk: ") << ImagesText::tr("cannot make %1").arg(dir) << Qt::endl;
-            return 1;
-        }
-        const QString fileName = image.name.section(QLatin1Char('/'), 0, 0) + QLatin1Char('-') +
-                                 image.name.section(QLatin1Char('/'), 1) + QLatin1Char('-') +
-                                 image.architecture.section(QLatin1Char('/'), 0, 0) + QLatin1Char('.') + image.format;
-        auto sha = copyHashing(source, dir + QLatin1Char('/') + fileName);
-        if (!sha) {
-            err << QStringLiteral("metaldesk: ") << sha.errorMessage() << Qt::endl;
-            return 1;
-        }
-        image.sha256 = QString::fromLatin1(*sha);
-        image.size = QFileInfo(dir + QLatin1Char('/') + fileName).size();
-        image.location = QStringLiteral("images/") + fileName; // served by the boot HTTP server
-    }
+    if (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
+        return addFile((*core)->db, *(*core)->config, image, source, cl.sha256, me, err);
+    // A URL is fetched by the machine's environment as it deploys.
+    image.format = BootImageStore::formatOf(url.fileName());
+    image.location = source;
     auto added = images.add(me, image);
-    if (!added) {
-        err << QStringLiteral("metaldesk: ") << added.errorMessage() << Qt::endl;
-        return 1;
-    }
+    if (!added)
+        return printError(err, added.errorMessage());
     err << ImagesText::tr("%1 (%2) is in the catalogue: %3").arg(added->name, added->architecture, added->location)
         << Qt::endl;
     return 0;

@@ -1,6 +1,7 @@
 #include "app/images/imagespage.h"
 
 #include "app/images/imagesourcedialog.h"
+#include "app/images/imageuploaddialog.h"
 #include "app/shell/jobprogressbar.h"
 #include "app/shell/textstyle.h"
 #include "core/images/signedcontent.h"
@@ -57,6 +58,8 @@ ImagesPage::ImagesPage(CoreServices &core, QString bootRoot, QWidget *parent)
       addSource_(new QPushButton(tr("&Add source…"), this)),
       removeSource_(new QPushButton(tr("Re&move source…"), this)),
       import_(new QPushButton(tr("&Import now"), this)),
+      pause_(new QPushButton(tr("&Pause"), this)),
+      addImage_(new QPushButton(tr("Add i&mage…"), this)),
       progress_(new JobProgressBar(this)),
       result_(new QLabel(this)),
       noSource_(new QLabel(this))
@@ -66,23 +69,32 @@ ImagesPage::ImagesPage(CoreServices &core, QString bootRoot, QWidget *parent)
     addSource_->setObjectName(QStringLiteral("addImageSource"));
     removeSource_->setObjectName(QStringLiteral("removeImageSource"));
     import_->setObjectName(QStringLiteral("importImages"));
+    pause_->setObjectName(QStringLiteral("pauseImport"));
+    addImage_->setObjectName(QStringLiteral("addImage"));
+    addImage_->setToolTip(tr("Add a whole-disk image of your own (raw, gzip, xz, bzip2 or qcow2) to the catalogue"));
+    pause_->setToolTip(tr("Stop the import and keep what was fetched: Resume goes on from there"));
     result_->setObjectName(QStringLiteral("importResult"));
     result_->setWordWrap(true);
     result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     noSource_->setObjectName(QStringLiteral("noImageSource"));
     noSource_->setWordWrap(true);
     noSource_->setText(tr("No image source yet. Add one to import Ubuntu's images as MAAS does (images.maas.io), "
-                          "or add a whole-disk image of your own with 'metaldesk images add'. Machines enlist and "
-                          "commission without any image."));
+                          "or add a whole-disk image of your own (Add image). Machines enlist and commission without "
+                          "any image."));
     progress_->hide();
     sourceTable_->setMaximumHeight(sourceTable_->verticalHeader()->defaultSectionSize() * 5);
 
     auto *sourcesTitle = new QLabel(tr("<b>Sources</b>"), this);
     auto *catalogueTitle = new QLabel(tr("<b>Catalogue</b>"), this);
+    auto *catalogueButtons = new QHBoxLayout;
+    catalogueButtons->addWidget(catalogueTitle);
+    catalogueButtons->addStretch(1);
+    catalogueButtons->addWidget(addImage_);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(addSource_);
     buttons->addWidget(removeSource_);
     buttons->addWidget(import_);
+    buttons->addWidget(pause_);
     buttons->addStretch(1);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(sourcesTitle);
@@ -91,12 +103,14 @@ ImagesPage::ImagesPage(CoreServices &core, QString bootRoot, QWidget *parent)
     layout->addWidget(sourceTable_);
     layout->addWidget(progress_);
     layout->addWidget(result_);
-    layout->addWidget(catalogueTitle);
+    layout->addLayout(catalogueButtons);
     layout->addWidget(imageTable_, 1);
 
     connect(addSource_, &QPushButton::clicked, this, &ImagesPage::addSource);
     connect(removeSource_, &QPushButton::clicked, this, &ImagesPage::removeSelectedSource);
     connect(import_, &QPushButton::clicked, this, &ImagesPage::importNow);
+    connect(pause_, &QPushButton::clicked, this, &ImagesPage::pauseImport);
+    connect(addImage_, &QPushButton::clicked, this, &ImagesPage::addImage);
     connect(sourceTable_, &QTableWidget::itemSelectionChanged, this, &ImagesPage::updateButtons);
     refresh();
     setUser(std::nullopt);
@@ -111,6 +125,8 @@ void ImagesPage::setUser(const std::optional<Actor> &user)
 }
 
 bool ImagesPage::isImporting() const { return job_ && !job_->isFinished(); }
+
+bool ImagesPage::isUploading() const { return upload_ && !upload_->isFinished(); }
 
 void ImagesPage::refresh()
 {
@@ -165,9 +181,16 @@ void ImagesPage::updateButtons()
     addSource_->setVisible(admin);
     removeSource_->setVisible(admin);
     import_->setVisible(admin);
+    pause_->setVisible(admin && isImporting());
+    addImage_->setVisible(admin);
+    // One job at a time follows the progress bar.
+    addImage_->setEnabled(!isImporting() && !isUploading());
+    pause_->setEnabled(!pauseAsked_);
     removeSource_->setEnabled(selectedSource().has_value() && !isImporting());
-    import_->setEnabled(!sources_.isEmpty() && !isImporting());
+    import_->setEnabled(!sources_.isEmpty() && !isImporting() && !isUploading());
+    import_->setText(paused_ ? tr("&Resume import") : tr("&Import now"));
     import_->setToolTip(sources_.isEmpty() ? tr("Add a source first")
+                        : paused_          ? tr("Go on with the paused import: what was fetched is not fetched again")
                                            : tr("Fetch what the sources select, checking every signature and file"));
 }
 
@@ -207,7 +230,7 @@ void ImagesPage::removeSelectedSource()
 
 void ImagesPage::importNow()
 {
-    if (!user_ || isImporting() || sources_.isEmpty())
+    if (!user_ || isImporting() || isUploading() || sources_.isEmpty())
         return;
     auto settings = importSettingsFor(*core_.config, bootRoot_);
     if (!settings) {
@@ -216,6 +239,8 @@ void ImagesPage::importNow()
         return;
     }
     result_->clear();
+    importSettings_ = *settings;
+    pauseAsked_ = false;
     job_ = makeImageImportJob(core_.db, sources_, *settings, *user_);
     connect(job_.get(), &Job::finished, this, &ImagesPage::importDone);
     progress_->show();
@@ -224,8 +249,53 @@ void ImagesPage::importNow()
     updateButtons();
 }
 
+void ImagesPage::addImage()
+{
+    if (!user_ || isImporting() || isUploading())
+        return;
+    ImageUploadDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    ImageUpload upload = dialog.upload();
+    upload.image.origin = tr("uploaded by %1").arg(user_->username);
+    result_->clear();
+    upload_ = makeImageUploadJob(core_.db, upload, bootRoot_, *user_);
+    connect(upload_.get(), &Job::finished, this, &ImagesPage::uploadDone);
+    progress_->show();
+    progress_->follow(upload_.get(), JobProgressBar::Unit::Bytes);
+    upload_->start(QThreadPool::globalInstance());
+    updateButtons();
+}
+
+void ImagesPage::uploadDone()
+{
+    if (upload_->state() == JobState::Succeeded && upload_->result()) {
+        const BootImage &i = *upload_->result();
+        result_->setText(tr("%1 (%2) is in the catalogue, deployable: %3.")
+                             .arg(i.name, i.architecture, QLocale().formattedDataSize(i.size)));
+        setTextColor(result_, palette().color(QPalette::WindowText));
+    } else if (upload_->state() == JobState::Cancelled) {
+        result_->setText(tr("Adding the image was cancelled: nothing was kept."));
+        setTextColor(result_, palette().color(QPalette::WindowText));
+    } else {
+        result_->setText(asSentence(tr("The image was not added: %1").arg(upload_->errorMessage())));
+        setTextColor(result_, kErrorColor);
+    }
+    refresh();
+}
+
+void ImagesPage::pauseImport()
+{
+    if (!isImporting())
+        return;
+    pauseAsked_ = true;
+    job_->cancel();
+    updateButtons();
+}
+
 void ImagesPage::importDone()
 {
+    paused_ = false;
     if (job_->state() == JobState::Succeeded && job_->result()) {
         const ImportOutcome &outcome = *job_->result();
         QStringList names;
@@ -237,14 +307,27 @@ void ImagesPage::importDone()
             text += QLatin1Char(' ') + tr("Left out: %1.").arg(outcome.notes.join(QStringLiteral("; ")));
         result_->setText(text);
         setTextColor(result_, palette().color(QPalette::WindowText));
+    } else if (job_->state() == JobState::Cancelled && pauseAsked_) {
+        paused_ = true;
+        progress_->hide(); // its "cancelled" would say the opposite of paused
+        result_->setText(tr("Import paused: the catalogue is as it was. Resume import goes on from where it "
+                            "stopped."));
+        setTextColor(result_, palette().color(QPalette::WindowText));
     } else if (job_->state() == JobState::Cancelled) {
-        result_->setText(tr("Import cancelled: the catalogue is as it was; what was fetched is kept for the next "
-                            "import."));
+        // Cancel means the user does not want it: what was half-fetched goes too.
+        auto removed = discardPartialDownloads(*importSettings_);
+        result_->setText(removed ? tr("Import cancelled: the catalogue is as it was, and the %1 fetched so far were "
+                                      "removed.")
+                                       .arg(QLocale().formattedDataSize(*removed))
+                                 : asSentence(tr("Import cancelled: the catalogue is as it was, but the partial "
+                                                 "downloads stay: %1")
+                                                  .arg(removed.errorMessage())));
         setTextColor(result_, palette().color(QPalette::WindowText));
     } else {
         result_->setText(asSentence(tr("Import failed, the catalogue is as it was: %1").arg(job_->errorMessage())));
         setTextColor(result_, kErrorColor);
     }
+    pauseAsked_ = false;
     refresh();
 }
 

@@ -418,7 +418,9 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
             }
             d.imageSha256 = known->sha256;
             d.kernelUrl = urlOf(kernel->location);
+            d.kernelSha256 = kernel->sha256;
             d.initrdUrl = urlOf(initrd->location);
+            d.initrdSha256 = initrd->sha256;
         }
     }
     d.imageUrl = urlOf(image);

@@ -66,7 +66,9 @@ struct Deployment {
     QString imageFormat;
     QString imageSha256;
     QString kernelUrl;
+    QString kernelSha256;
     QString initrdUrl;
+    QString initrdSha256;
     QString disk; // empty: the first disk
     QString userData;
     QByteArray cloudConfig;

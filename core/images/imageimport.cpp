@@ -108,6 +108,21 @@ Expected<BootImage> imageOf(const ImageSource &source, const StreamsProduct &p, 
     return image;
 }
 
+// One import per store: two (the window and the command line) would write the same parts. A
+// lock left by a killed import is taken over (QLockFile checks its process is gone).
+Expected<void> lockStore(QLockFile &lock, const ImportSettings &settings)
+{
+    lock.setStaleLockTime(0); // an import takes minutes: only a lock whose process is gone is stale
+    if (lock.tryLock(0))
+        return {};
+    qint64 pid = 0;
+    QString host, app;
+    lock.getLockInfo(&pid, &host, &app);
+    return Error{ImportText::tr("another import (process %1) is writing to %2: wait for it to end")
+                     .arg(pid)
+                     .arg(settings.storeDir)};
+}
+
 // Whether the store already holds this file whole: its size and SHA-256 match. One that does not
 // is removed, so it is fetched again.
 bool storedIntact(const QString &path, const BootImageFile &file, JobContext &context)
@@ -203,18 +218,9 @@ Expected<ImportOutcome> importImages(const QList<ImageSource> &sources, const Im
 
     if (!QDir().mkpath(settings.storeDir))
         return Error{ImportText::tr("cannot make the image store %1").arg(settings.storeDir)};
-    // One import per store: two (the window and the command line) would write the same parts. A
-    // lock left by a killed import is taken over (QLockFile checks its process is gone).
     QLockFile lock(settings.storeDir + QStringLiteral("/.import.lock"));
-    lock.setStaleLockTime(0); // an import takes minutes: only a lock whose process is gone is stale
-    if (!lock.tryLock(0)) {
-        qint64 pid = 0;
-        QString host, app;
-        lock.getLockInfo(&pid, &host, &app);
-        return Error{ImportText::tr("another import (process %1) is writing to %2: wait for it to end")
-                         .arg(pid)
-                         .arg(settings.storeDir)};
-    }
+    if (auto locked = lockStore(lock, settings); !locked)
+        return locked.error();
     // Each file once, and only those the store does not hold whole.
     QSet<QString> seen;
     QList<Wanted> missing;
@@ -267,6 +273,23 @@ Expected<ImportOutcome> importImages(const QList<ImageSource> &sources, const Im
         outcome.fetchedBytes += w.file.size;
     }
     return outcome;
+}
+
+Expected<qint64> discardPartialDownloads(const ImportSettings &settings)
+{
+    QDir store(settings.storeDir);
+    if (!store.exists())
+        return 0;
+    QLockFile lock(store.filePath(QStringLiteral(".import.lock")));
+    if (auto locked = lockStore(lock, settings); !locked)
+        return locked.error();
+    qint64 removed = 0;
+    for (const QFileInfo &part : store.entryInfoList({QStringLiteral("*.part")}, QDir::Files)) {
+        if (!QFile::remove(part.filePath()))
+            return Error{ImportText::tr("cannot remove %1").arg(part.filePath())};
+        removed += part.size();
+    }
+    return removed;
 }
 
 std::unique_ptr<ResultJob<ImportOutcome>> makeImageImportJob(std::shared_ptr<Database> db, QList<ImageSource> sources,

@@ -36,6 +36,10 @@ struct ImportOutcome {
 Expected<ImportOutcome> importImages(const QList<ImageSource> &sources, const ImportSettings &settings,
                                      JobContext &context);
 
+// Removes what cut or cancelled imports left half-fetched in the store (the `.part` files the next
+// import would resume), when no import is running there. The bytes removed, or why nothing was.
+Expected<qint64> discardPartialDownloads(const ImportSettings &settings);
+
 // The import as a job, whose commit publishes every image it verified in one transaction: a
 // cancelled, failed or killed import leaves the catalogue as it was.
 std::unique_ptr<ResultJob<ImportOutcome>> makeImageImportJob(std::shared_ptr<Database> db, QList<ImageSource> sources,

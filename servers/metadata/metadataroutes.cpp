@@ -175,7 +175,9 @@ void MetadataRoutes::addTo(http::Router &r)
                          {QStringLiteral("image_format"), d.imageFormat},
                          {QStringLiteral("image_sha256"), d.imageSha256},
                          {QStringLiteral("kernel_url"), d.kernelUrl},
+                         {QStringLiteral("kernel_sha256"), d.kernelSha256},
                          {QStringLiteral("initrd_url"), d.initrdUrl},
+                         {QStringLiteral("initrd_sha256"), d.initrdSha256},
                          {QStringLiteral("disk"), d.disk},
                          {QStringLiteral("user_data"), d.userData},
                          {QStringLiteral("cloud_config"), QString::fromUtf8(d.cloudConfig)}});

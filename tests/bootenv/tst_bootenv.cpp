@@ -701,7 +701,11 @@ void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub()
         {QStringLiteral("image_sha256"),
          QString::fromLatin1(QCryptographicHash::hash(squashfs, QCryptographicHash::Sha256).toHex())},
         {QStringLiteral("kernel_url"), base + QStringLiteral("kernel")},
+        {QStringLiteral("kernel_sha256"),
+         QString::fromLatin1(QCryptographicHash::hash(kernel, QCryptographicHash::Sha256).toHex())},
         {QStringLiteral("initrd_url"), base + QStringLiteral("initrd")},
+        {QStringLiteral("initrd_sha256"),
+         QString::fromLatin1(QCryptographicHash::hash(initrd, QCryptographicHash::Sha256).toHex())},
         {QStringLiteral("disk"), QString()},
         {QStringLiteral("user_data"), QString()},
         {QStringLiteral("cloud_config"), QString::fromUtf8(cloudConfig)}};

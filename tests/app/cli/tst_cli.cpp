@@ -243,7 +243,11 @@ void TestCli::imagesAddsListsAndRemovesCatalogueImages()
                  .exitCode,
              0);
     const QString file = dir.filePath(QStringLiteral("debian-12.img.xz"));
-    const QByteArray content = QByteArray(300000, 'x') + "an image";
+    // xz's magic: the file's first bytes must say it is a (compressed) disk image.
+    const QByteArray content = QByteArray("\xfd"
+                                          "7zXZ\x00",
+                                          6) +
+                               QByteArray(300000, 'x') + "an image";
     {
         QFile f(file);
         QVERIFY(f.open(QIODevice::WriteOnly));
@@ -273,10 +277,15 @@ void TestCli::imagesAddsListsAndRemovesCatalogueImages()
              QStringLiteral("--database"), db});
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(QLatin1String("os/release")), qPrintable(r.err));
+    {
+        QFile notes(dir.filePath(QStringLiteral("notes.txt")));
+        QVERIFY(notes.open(QIODevice::WriteOnly));
+        notes.write(QByteArray(4096, 'n'));
+    }
     r = run({QStringLiteral("images"), QStringLiteral("add"), QStringLiteral("debian/trixie"),
              dir.filePath(QStringLiteral("notes.txt")), QStringLiteral("--database"), db});
     QCOMPARE(r.exitCode, 2);
-    QVERIFY2(r.err.contains(QLatin1String("whole-disk image format")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1String("not a disk image MetalDesk can deploy")), qPrintable(r.err));
     r = run({QStringLiteral("images"), QStringLiteral("remove"), QStringLiteral("debian/bookworm"),
              QStringLiteral("--database"), db});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));

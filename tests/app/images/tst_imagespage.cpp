@@ -1,10 +1,13 @@
 // The Images page as an administrator uses it, against a simplestreams mirror in MAAS's layout,
 // signed with a throwaway key and served by nginx at a limited rate: with no source it says what
 // to do; Add source shows the key's fingerprint once a key file is given; Import now shows the
-// file being fetched with a moving bar; Cancel leaves the catalogue as it was; a second Import now
-// resumes and ends with the image verified in the catalogue. Screenshots in English and Korean.
+// file being fetched with a moving bar; Cancel leaves the catalogue as it was and throws away what
+// was half-fetched; Pause keeps it, and Resume import goes on with HTTP ranges and ends with the
+// image in the catalogue; Add image refuses an ISO with the reason and adds a gzipped raw disk.
+// Screenshots in English and Korean.
 #include "app/images/imagesourcedialog.h"
 #include "app/images/imagespage.h"
+#include "app/images/imageuploaddialog.h"
 #include "core/runtime/coreservices.h"
 #include "guitest.h"
 #include "skip.h"
@@ -13,8 +16,10 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QLabel>
 #include <QLineEdit>
+#include <QProcess>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScopeGuard>
@@ -103,21 +108,42 @@ class TestImagesPage : public QObject {
         import->click();
         QTRY_VERIFY_WITH_TIMEOUT(bar->value() > 10, 20000);
         shoot(&page, u"images-importing"_s, suffix);
-        // Cancel from the bar: nothing in the catalogue, the fetched part kept.
+        // Cancel from the bar: nothing in the catalogue, and what was half-fetched is thrown away.
+        const QDir store(dir_->filePath(u"boot/images/sha256"_s));
+        const QStringList parts{u"*.part"_s};
         QPushButton *cancel = nullptr;
         for (QPushButton *b : bar->parentWidget()->findChildren<QPushButton *>())
             if (b->isVisible() && b != import)
                 cancel = b;
         QVERIFY(cancel);
+        QTRY_VERIFY_WITH_TIMEOUT(!store.entryList(parts, QDir::Files).isEmpty(), 20000);
         cancel->click();
         auto *result = child<QLabel>(&page, u"importResult"_s);
         // The page says how the import ended (the job's end arrives queued, after isFinished).
         QTRY_VERIFY_WITH_TIMEOUT(!page.isImporting() && !result->text().isEmpty(), 20000);
         QCOMPARE(child<QTableWidget>(&page, u"imageCatalogue"_s)->rowCount(), 0);
+        QVERIFY2(store.entryList(parts, QDir::Files).isEmpty(), qPrintable(result->text()));
 
+        // Pause: stopped with the part kept; Resume fetches only the rest (nginx logs a 206).
+        const qsizetype rangesBefore = mirror_->accessLog().count(" 206 ");
+        auto *pause = child<QPushButton>(&page, u"pauseImport"_s);
+        QVERIFY(!pause->isVisible());
         import->click();
         QVERIFY(result->text().isEmpty());
+        QVERIFY(pause->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(bar->value() > 20, 20000);
+        pause->click();
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isImporting() && !result->text().isEmpty(), 20000);
+        QVERIFY(!pause->isVisible());
+        QCOMPARE(child<QTableWidget>(&page, u"imageCatalogue"_s)->rowCount(), 0);
+        QVERIFY2(!store.entryList(parts, QDir::Files).isEmpty(), qPrintable(result->text()));
+        QVERIFY(import->isEnabled());
+        shoot(&page, u"images-paused"_s, suffix);
+
+        import->click(); // Resume import
+        QVERIFY(result->text().isEmpty());
         QTRY_VERIFY_WITH_TIMEOUT(!page.isImporting() && !result->text().isEmpty(), 60000);
+        QVERIFY2(mirror_->accessLog().count(" 206 ") > rangesBefore, mirror_->accessLog().right(600).constData());
         QVERIFY2(values.size() >= 3, qPrintable(QString::number(values.size())));
         auto *catalogue = child<QTableWidget>(&page, u"imageCatalogue"_s);
         QVERIFY2(catalogue->rowCount() == 1, qPrintable(result->text()));
@@ -125,6 +151,60 @@ class TestImagesPage : public QObject {
         QCOMPARE(catalogue->item(0, 2)->text(), u"20261201"_s);
         QVERIFY2(result->text().contains(u"ubuntu/noble"_s), qPrintable(result->text()));
         shoot(&page, u"images-imported"_s, suffix);
+
+        // Add image: an ISO is refused beside the file with the reason; a gzipped raw disk goes in
+        // with the progress bar and is deployable.
+        QByteArray iso(0x9000, '\0');
+        iso.replace(0x8001, 5, "CD001");
+        QByteArray disk(4 << 20, '\0');
+        disk[510] = char(0x55);
+        disk[511] = char(0xaa);
+        const QString isoPath = dir_->filePath(u"debian-12.iso"_s), diskPath = dir_->filePath(u"tools.img"_s);
+        for (const auto &[path, bytes] : {std::pair{isoPath, iso}, std::pair{diskPath, disk}}) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size());
+        }
+        QProcess gzip;
+        gzip.start(u"gzip"_s, {u"-f"_s, diskPath});
+        QVERIFY(gzip.waitForFinished() && gzip.exitCode() == 0);
+        bool uploadSeen = false;
+        std::function<void()> fill = [&] {
+            auto *dialog = qobject_cast<ImageUploadDialog *>(QApplication::activeModalWidget());
+            if (!dialog) {
+                QTimer::singleShot(20, this, fill);
+                return;
+            }
+            uploadSeen = true;
+            auto closeAnyway = qScopeGuard([dialog] {
+                if (dialog->isVisible())
+                    dialog->reject();
+            });
+            auto *ok = dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Ok);
+            child<QLineEdit>(dialog, u"uploadFile"_s)->setText(isoPath);
+            child<QLineEdit>(dialog, u"uploadName"_s)->setText(u"debian/bookworm"_s);
+            child<QLineEdit>(dialog, u"uploadTitle"_s)->setText(u"Debian 12 with our tools"_s);
+            auto *info = child<QLabel>(dialog, u"uploadFileInfo"_s);
+            QVERIFY2(info->text().contains(u"ISO"_s), qPrintable(info->text()));
+            QVERIFY(!ok->isEnabled());
+            shoot(dialog, u"image-upload-iso"_s, suffix);
+            child<QLineEdit>(dialog, u"uploadFile"_s)->setText(diskPath + u".gz"_s);
+            QVERIFY2(info->text().contains(u"raw.gz"_s), qPrintable(info->text()));
+            QVERIFY(ok->isEnabled());
+            shoot(dialog, u"image-upload"_s, suffix);
+            ok->click();
+        };
+        QTimer::singleShot(0, this, fill);
+        auto *addImage = child<QPushButton>(&page, u"addImage"_s);
+        QVERIFY(addImage->isVisible() && addImage->isEnabled());
+        addImage->click();
+        QVERIFY(uploadSeen);
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isUploading() && !result->text().isEmpty(), 20000);
+        QVERIFY2(catalogue->rowCount() == 2, qPrintable(result->text()));
+        QVERIFY2(result->text().contains(u"debian/bookworm"_s), qPrintable(result->text()));
+        QVERIFY(catalogue->item(0, 0)->text().startsWith(u"debian/bookworm"_s));
+        QCOMPARE(catalogue->item(0, 3)->text(), u"raw.gz"_s);
+        QVERIFY2(catalogue->item(0, 6)->text().contains(u"admin"_s), qPrintable(catalogue->item(0, 6)->text()));
+        shoot(&page, u"images-uploaded"_s, suffix);
     }
 
 private slots:

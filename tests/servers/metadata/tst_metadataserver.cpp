@@ -837,6 +837,8 @@ void TestMetadataServer::aRootFilesystemImageComesWithItsKernelAndInitrd()
     QCOMPARE(answer.value(u"image_sha256"_s).toString(), QString(64, u'c'));
     QCOMPARE(answer.value(u"kernel_url"_s).toString(), base + QString(64, u'a'));
     QCOMPARE(answer.value(u"initrd_url"_s).toString(), base + QString(64, u'b'));
+    QCOMPARE(answer.value(u"kernel_sha256"_s).toString(), QString(64, u'a'));
+    QCOMPARE(answer.value(u"initrd_sha256"_s).toString(), QString(64, u'b'));
 
     image.files.removeFirst(); // no boot-kernel
     QVERIFY(BootImageStore(core_->db).publish(admin_, {image}));
