@@ -92,10 +92,8 @@ Expected<QString> diskImageFormat(const QString &path)
     const QString name = QFileInfo(path).fileName();
     if (startsWith(head, 0, "\x1f\x8b"))
         return QStringLiteral("raw.gz");
-    if (startsWith(head, 0,
-                   QByteArrayView("\xfd"
-                                  "7zXZ\x00",
-                                  6)))
+    static const QByteArray xzMagic = QByteArray::fromHex("fd377a585a00");
+    if (startsWith(head, 0, xzMagic))
         return QStringLiteral("raw.xz");
     if (startsWith(head, 0, "BZh"))
         return QStringLiteral("raw.bz2");
@@ -146,7 +144,7 @@ Expected<BootImage> storeUpload(const ImageUpload &upload, const QString &bootRo
     const QString partial = target + QStringLiteral(".part");
     QString source = upload.sourcePath;
     QString converted; // a qcow2's raw form, removed once copied
-    auto cleanUp = [&](const QString &) {
+    auto cleanUp = [&] {
         QFile::remove(partial);
         if (!converted.isEmpty())
             QFile::remove(converted);
@@ -154,14 +152,14 @@ Expected<BootImage> storeUpload(const ImageUpload &upload, const QString &bootRo
     if (qcow2) {
         converted = target + QStringLiteral(".converting");
         if (auto done = convertQcow2(upload.sourcePath, converted, context); !done) {
-            cleanUp({});
+            cleanUp();
             return done.error();
         }
         source = converted;
     }
     auto sha = copyHashing(source, partial, context);
     if (!sha) {
-        cleanUp({});
+        cleanUp();
         return sha.error();
     }
     // The checksum given is of the file given: a qcow2's is checked on the qcow2 itself.
@@ -170,19 +168,19 @@ Expected<BootImage> storeUpload(const ImageUpload &upload, const QString &bootRo
         QFile original(upload.sourcePath);
         QCryptographicHash hash(QCryptographicHash::Sha256);
         if (!original.open(QIODevice::ReadOnly) || !hash.addData(&original)) {
-            cleanUp({});
+            cleanUp();
             return Error{UploadText::tr("cannot read %1: %2").arg(upload.sourcePath, original.errorString())};
         }
         given = hash.result().toHex();
     }
     if (!expected.isEmpty() && QString::fromLatin1(given) != expected) {
-        cleanUp({});
+        cleanUp();
         return Error{UploadText::tr("%1 does not match the SHA-256 given: it is %2")
                          .arg(QFileInfo(upload.sourcePath).fileName(), QString::fromLatin1(given))};
     }
     QFile::remove(target);
     if (!QFile::rename(partial, target)) {
-        cleanUp({});
+        cleanUp();
         return Error{UploadText::tr("cannot move %1 into place").arg(target)};
     }
     if (!converted.isEmpty())
