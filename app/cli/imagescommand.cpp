@@ -26,6 +26,17 @@ struct ImagesText {
     Q_DECLARE_TR_FUNCTIONS(ImagesCommand)
 };
 
+// Runs a job to its end, its progress (bytes) logged every two seconds.
+void runLogged(Job &job)
+{
+    logJobProgress(job, QStringLiteral("B"), 2000);
+    QEventLoop loop;
+    QObject::connect(&job, &Job::finished, &loop, &QEventLoop::quit);
+    QThreadPool pool;
+    job.start(&pool);
+    loop.exec();
+}
+
 int printError(QTextStream &err, const QString &message, int status = 1)
 {
     err << QStringLiteral("metaldesk: ") << message << Qt::endl;
@@ -85,12 +96,7 @@ int importFromSources(const std::shared_ptr<Database> &db, const ConfigStore &co
     if (!cl.proxy.isEmpty())
         settings->proxy = cl.proxy;
     auto job = makeImageImportJob(db, *sources, *settings, me);
-    logJobProgress(*job, QStringLiteral("B"), 2000);
-    QEventLoop loop;
-    QObject::connect(job.get(), &Job::finished, &loop, &QEventLoop::quit);
-    QThreadPool pool;
-    job->start(&pool);
-    loop.exec();
+    runLogged(*job);
     if (job->state() != JobState::Succeeded)
         return printError(err, job->errorMessage());
     const ImportOutcome &outcome = *job->result();
@@ -109,24 +115,14 @@ int addFile(const std::shared_ptr<Database> &db, const ConfigStore &config, cons
             const QString &sha256, const Actor &me, QTextStream &err)
 {
     // A usage error (exit 2) when what was given cannot be an image, before anything is copied.
-    auto format = diskImageFormat(path);
-    if (!format)
-        return printError(err, format.errorMessage(), 2);
-    BootImage described = image;
-    described.format = *format == QLatin1String("qcow2") ? QStringLiteral("raw") : *format;
-    described.location = QStringLiteral("images/");
-    if (QString wrong = BootImageStore::problem(described); !wrong.isEmpty())
-        return printError(err, wrong, 2);
+    const ImageUpload upload{image, path, sha256};
+    if (auto checked = checkUpload(upload); !checked)
+        return printError(err, checked.errorMessage(), 2);
     auto files = boot::BootFilesConfig::fromConfig(config);
     if (!files)
         return printError(err, files.errorMessage());
-    auto job = makeImageUploadJob(db, ImageUpload{image, path, sha256}, files->root, me);
-    logJobProgress(*job, QStringLiteral("B"), 2000);
-    QEventLoop loop;
-    QObject::connect(job.get(), &Job::finished, &loop, &QEventLoop::quit);
-    QThreadPool pool;
-    job->start(&pool);
-    loop.exec();
+    auto job = makeImageUploadJob(db, upload, files->root, me);
+    runLogged(*job);
     if (job->state() != JobState::Succeeded)
         return printError(err, job->errorMessage());
     const BootImage &added = *job->result();

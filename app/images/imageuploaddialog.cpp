@@ -123,19 +123,21 @@ ImageUpload ImageUploadDialog::upload() const
         u.image.firmware << QStringLiteral("bios");
     if (uefi_->isChecked())
         u.image.firmware << QStringLiteral("uefi");
-    u.image.format = QStringLiteral("raw"); // the file's own, found when it is copied
-    u.image.location = QStringLiteral("images/");
     return u;
 }
 
 void ImageUploadDialog::revalidate()
 {
     const ImageUpload u = upload();
-    // The file's own problem is said beside it; the rest here.
-    QString wrong = u.image.name.isEmpty() ? tr("Give the image a name, as os/release (debian/bookworm)")
-                                           : BootImageStore::problem(u.image);
+    // The file's own problem is said beside it; the rest (name, firmware, SHA-256) here, as the
+    // upload itself will check it.
+    QString wrong;
     if (u.sourcePath.isEmpty())
         wrong = tr("Choose the image file");
+    else if (u.image.name.isEmpty())
+        wrong = tr("Give the image a name, as os/release (debian/bookworm)");
+    else if (auto checked = checkUpload(u); !checked && fileUsable_)
+        wrong = checked.errorMessage();
     problem_->setText(asSentence(wrong));
     setTextColor(problem_, kErrorColor);
     buttons_->button(QDialogButtonBox::Ok)->setEnabled(wrong.isEmpty() && fileUsable_);

@@ -119,20 +119,48 @@ Expected<QString> diskImageFormat(const QString &path)
                      .arg(name)};
 }
 
-Expected<BootImage> storeUpload(const ImageUpload &upload, const QString &bootRoot, JobContext &context)
+namespace {
+
+// The entry an upload makes, and the file's own format ("qcow2" is stored as "raw").
+struct Described {
+    BootImage image;
+    QString fileFormat;
+};
+
+Expected<Described> describe(const ImageUpload &upload)
 {
     auto format = diskImageFormat(upload.sourcePath);
     if (!format)
         return format.error();
     BootImage image = upload.image;
-    const bool qcow2 = *format == QLatin1String("qcow2");
-    image.format = qcow2 ? QStringLiteral("raw") : *format;
-    image.location = QStringLiteral("images/"); // checked now, set below
+    image.format = *format == QLatin1String("qcow2") ? QStringLiteral("raw") : *format;
+    image.location = QStringLiteral("images/"); // checked now, set when stored
     if (QString wrong = BootImageStore::problem(image); !wrong.isEmpty())
         return Error{wrong};
-    const QString expected = upload.expectedSha256.trimmed().toLower();
-    if (!expected.isEmpty() && !QRegularExpression(QStringLiteral("^[0-9a-f]{64}$")).match(expected).hasMatch())
+    const QString expected = upload.expectedSha256.trimmed();
+    if (!expected.isEmpty() && !QRegularExpression(QStringLiteral("^[0-9a-fA-F]{64}$")).match(expected).hasMatch())
         return Error{UploadText::tr("'%1' is not a SHA-256 (64 hexadecimal digits)").arg(upload.expectedSha256)};
+    return Described{image, *format};
+}
+
+} // namespace
+
+Expected<BootImage> checkUpload(const ImageUpload &upload)
+{
+    auto described = describe(upload);
+    if (!described)
+        return described.error();
+    return described->image;
+}
+
+Expected<BootImage> storeUpload(const ImageUpload &upload, const QString &bootRoot, JobContext &context)
+{
+    auto described = describe(upload);
+    if (!described)
+        return described.error();
+    BootImage image = described->image;
+    const bool qcow2 = described->fileFormat == QLatin1String("qcow2");
+    const QString expected = upload.expectedSha256.trimmed().toLower();
 
     const QString dir = bootRoot + QStringLiteral("/images");
     if (!QDir().mkpath(dir))

@@ -20,10 +20,15 @@ struct ImageUpload {
 // is a file that cannot be read.
 Expected<QString> diskImageFormat(const QString &path);
 
-// Copies the file under `bootRoot`/images/ (a qcow2 is converted to raw with qemu-img first),
-// hashing it as it goes, through a temporary name so that a half-copied image is never served;
-// checks the expected SHA-256. Reports progress in bytes and stops when cancelled, leaving
-// nothing behind. Writes no row: the entry it returns is for BootImageStore::add.
+// The catalogue entry an upload would make (its format from the file's content), or why it cannot
+// be made: not a disk image, a bad name, architecture or firmware, a malformed SHA-256. Reads only
+// the file's first bytes.
+Expected<BootImage> checkUpload(const ImageUpload &upload);
+
+// Checks it as checkUpload does, then copies the file under `bootRoot`/images/ (a qcow2 is converted to raw with
+// qemu-img first), hashing it as it goes, through a temporary name so that a half-copied image is never served; checks
+// the expected SHA-256. Reports progress in bytes and stops when cancelled, leaving nothing behind. Writes no row: the
+// entry it returns is for BootImageStore::add.
 Expected<BootImage> storeUpload(const ImageUpload &upload, const QString &bootRoot, JobContext &context);
 
 // The upload as a job: the copy, then the catalogue entry (administrators only) as its commit.
