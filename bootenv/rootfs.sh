@@ -42,19 +42,51 @@ fetch_file() {
     fi
 }
 
-# Unpacks the initrd $1 into folder $2: one archive, uncompressed or compressed with gzip, xz or
-# zstd (Ubuntu's). An initrd of several archives (early microcode first) is refused with the reason.
+# Unpacks the initrd $1 into folder $2 as the kernel reads it: archives one after another, each
+# uncompressed or compressed with gzip, xz or zstd. Ubuntu's and Debian's initrds with microcode
+# start with an uncompressed archive of it (kernel/x86/microcode) and carry the rest compressed.
 unpack_initrd() {
     mkdir -p "$2"
-    case $(od -An -tx1 -N4 "$1" | tr -d ' \n') in
-        1f8b*) _cat="gunzip -c" initrd_compression=gzip initrd_config=CONFIG_RD_GZIP ;;
-        fd377a58) _cat="unxz -c" initrd_compression=xz initrd_config=CONFIG_RD_XZ ;;
-        28b52ffd) _cat="tool /usr/bin/zstd -dc" initrd_compression=zstd initrd_config=CONFIG_RD_ZSTD ;;
-        30373037) _cat=cat initrd_compression=none initrd_config= ;;
-        *) fail "the image's boot-initrd is in a format this environment cannot unpack (gzip, xz, zstd or cpio)" ;;
-    esac
-    (cd "$2" && $_cat "$1" | cpio -id 2>/tmp/cpio.err) ||
-        fail "the image's boot-initrd could not be unpacked ($(clean "$(tail -n1 /tmp/cpio.err)"))"
+    _offset=0
+    while :; do
+        case $(tail -c +$((_offset + 1)) "$1" | od -An -tx1 -N4 | tr -d ' \n') in
+            1f8b*) _cat="gunzip -c" initrd_compression=gzip initrd_config=CONFIG_RD_GZIP ;;
+            fd377a58) _cat="unxz -c" initrd_compression=xz initrd_config=CONFIG_RD_XZ ;;
+            28b52ffd) _cat="tool /usr/bin/zstd -dc" initrd_compression=zstd initrd_config=CONFIG_RD_ZSTD ;;
+            30373037) _cat=cat initrd_compression=none initrd_config= ;;
+            '') return 0 ;; # the end of the file
+            *) fail "the image's boot-initrd holds an archive this environment cannot unpack (gzip, xz, zstd or cpio) at byte $_offset" ;;
+        esac
+        (cd "$2" && tail -c +$((_offset + 1)) "$1" | $_cat | cpio -id 2>/tmp/cpio.err) ||
+            fail "the image's boot-initrd could not be unpacked ($(clean "$(tail -n1 /tmp/cpio.err)"))"
+        # A compressed archive runs to the end of the file (the kernel would read further ones, but
+        # no initramfs builder writes any); an uncompressed one ends at its trailer.
+        [ "$_cat" = cat ] || return 0
+        # An uncompressed archive with the modules is all this needs: no walk through its entries.
+        ls -d "$2"/lib/modules/*/kernel "$2"/usr/lib/modules/*/kernel >/dev/null 2>&1 && return 0
+        _offset=$(cpio_end "$1" "$_offset") ||
+            fail "the image's boot-initrd has an uncompressed archive without its end (TRAILER!!!)"
+    done
+}
+
+# cpio_end FILE OFFSET: where the newc archive starting at OFFSET ends, after its trailer and the
+# zeros that pad it (the next archive's first byte).
+cpio_end() {
+    _at=$2
+    while :; do
+        _h=$(dd if="$1" bs=1 skip="$_at" count=110 2>/dev/null)
+        case $_h in 07070[12]*) ;; *) return 1 ;; esac
+        _size=$((0x${_h:54:8})) _namesize=$((0x${_h:94:8}))
+        _name=$(dd if="$1" bs=1 skip=$((_at + 110)) count=$((_namesize - 1)) 2>/dev/null)
+        _at=$(((_at + 110 + _namesize + 3) / 4 * 4))
+        _at=$(((_at + _size + 3) / 4 * 4))
+        [ "$_name" = 'TRAILER!!!' ] && break
+    done
+    # The zeros between archives, which the kernel skips.
+    _zeros=$(dd if="$1" bs=1 skip="$_at" count=4096 2>/dev/null | od -An -v -tx1 |
+        awk '{ for (i = 1; i <= NF; i++) { if ($i != "00") { print n; done = 1; exit } n++ } } END { if (!done) print n + 0 }')
+    _at=$((_at + _zeros))
+    echo "$_at"
 }
 
 # in_target COMMAND...: runs a command of the installed system, with its own PATH.

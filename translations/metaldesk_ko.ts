@@ -1249,7 +1249,7 @@ Commands:
     </message>
     <message>
         <source>&apos;%1&apos; is not a SHA-256 (64 hexadecimal digits)</source>
-        <translation>'%1'은(는) SHA-256(16진수 64자리)이 아닙니다</translation>
+        <translation>&apos;%1&apos;은(는) SHA-256(16진수 64자리)이 아닙니다</translation>
     </message>
     <message>
         <source>cannot make %1</source>
@@ -3617,6 +3617,16 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>The image was not added: %1</source>
         <translation>이미지를 추가하지 못했습니다: %1</translation>
+    </message>
+    <message>
+        <source>Used by</source>
+        <translation>사용 중인 머신</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1, %2 and %n more</source>
+        <translation>
+            <numerusform>%1, %2 외 %n대</numerusform>
+        </translation>
     </message>
 </context>
 <context>

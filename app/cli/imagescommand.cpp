@@ -8,7 +8,6 @@
 #include "servers/boot/bootfiles.h"
 
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>

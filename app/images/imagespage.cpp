@@ -53,8 +53,9 @@ ImagesPage::ImagesPage(CoreServices &core, QString bootRoot, QWidget *parent)
       core_(core),
       bootRoot_(std::move(bootRoot)),
       sourceTable_(makeTable({tr("Mirror"), tr("Imports"), tr("Signed by")}, this)),
-      imageTable_(makeTable(
-          {tr("Image"), tr("Architecture"), tr("Version"), tr("Format"), tr("Size"), tr("State"), tr("Origin")}, this)),
+      imageTable_(makeTable({tr("Image"), tr("Architecture"), tr("Version"), tr("Format"), tr("Size"), tr("State"),
+                             tr("Used by"), tr("Origin")},
+                            this)),
       addSource_(new QPushButton(tr("&Add source…"), this)),
       removeSource_(new QPushButton(tr("Re&move source…"), this)),
       import_(new QPushButton(tr("&Import now"), this)),
@@ -132,9 +133,12 @@ void ImagesPage::refresh()
 {
     auto sources = ImageSourceStore(core_.db).list();
     auto images = BootImageStore(core_.db).list();
-    if (!sources || !images) {
-        result_->setText(
-            asSentence(tr("Cannot read the images: %1").arg(sources ? images.errorMessage() : sources.errorMessage())));
+    auto users = BootImageStore(core_.db).machinesUsing();
+    if (!sources || !images || !users) {
+        result_->setText(asSentence(tr("Cannot read the images: %1")
+                                        .arg(!sources  ? sources.errorMessage()
+                                             : !images ? images.errorMessage()
+                                                       : users.errorMessage())));
         setTextColor(result_, kErrorColor);
         return;
     }
@@ -159,10 +163,19 @@ void ImagesPage::refresh()
                               : i.state == QLatin1String("verified")
                                   ? tr("verified, not deployable: no kernel and initrd to install with it")
                                   : i.state;
+        const QStringList machines = users->value(i.location);
+        // A few names, then how many more: the column stays narrow with a rack of machines.
+        const QString usedBy =
+            machines.isEmpty() ? QStringLiteral("—")
+            : machines.size() <= 3
+                ? QLocale().createSeparatedList(machines)
+                : tr("%1, %2 and %n more", nullptr, int(machines.size() - 2)).arg(machines[0], machines[1]);
         fillRow(imageTable_, row,
                 {i.title.isEmpty() ? i.name : QStringLiteral("%1 — %2").arg(i.name, i.title), i.architecture,
                  i.version.isEmpty() ? QStringLiteral("—") : i.version, i.format, QLocale().formattedDataSize(i.size),
-                 state, i.origin});
+                 state, usedBy, i.origin});
+        if (machines.size() > 3)
+            imageTable_->item(row, 6)->setToolTip(machines.join(QLatin1Char('\n')));
     }
     updateButtons();
 }

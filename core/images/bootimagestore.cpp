@@ -133,6 +133,24 @@ Expected<QList<BootImage>> BootImageStore::list() const
     return images;
 }
 
+Expected<QHash<QString, QStringList>> BootImageStore::machinesUsing() const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto q = runQuery(*db,
+                      QStringLiteral("SELECT s.image_url, m.hostname FROM node_settings s JOIN machines m ON "
+                                     "m.id = s.machine_id WHERE m.status IN (?, ?) AND s.image_url <> '' "
+                                     "ORDER BY m.hostname"),
+                      {int(NodeStatus::Deploying), int(NodeStatus::Deployed)});
+    if (!q)
+        return q.error();
+    QHash<QString, QStringList> machines;
+    while (q->next())
+        machines[q->value(0).toString()] << q->value(1).toString();
+    return machines;
+}
+
 Expected<std::optional<BootImage>>
 BootImageStore::forDeployment(const QString &nameOrRelease, const QString &architecture, const QString &firmware) const
 {

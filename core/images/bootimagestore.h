@@ -3,6 +3,7 @@
 #include "core/machines/machine.h"
 #include "core/storage/database.h"
 
+#include <QHash>
 #include <QStringList>
 
 namespace metaldesk {
@@ -73,6 +74,9 @@ public:
     // The catalogue's image at that location ("images/sha256/<hex>"), as deploy settings name it;
     // nullopt for a location that is not in the catalogue (a URL given by hand).
     Expected<std::optional<BootImage>> atLocation(const QString &location) const;
+    // The machines deploying or deployed with each image, by the image's location, their
+    // hostnames sorted: which machines use an image (the Images page).
+    Expected<QHash<QString, QStringList>> machinesUsing() const;
     // Adds (or replaces) an image of that name and architecture. Administrators only.
     Expected<BootImage> add(const Actor &actor, BootImage image);
     Expected<void> remove(const Actor &actor, const QString &name, const QString &architecture);

@@ -1,9 +1,9 @@
 #include "core/images/httpfetch.h"
 
 #include "core/base/job.h"
+#include "core/base/sha256.h"
 
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QEventLoop>
 #include <QFile>
 #include <QNetworkAccessManager>
@@ -138,7 +138,7 @@ Expected<void> HttpFetch::download(const QUrl &url, const QString &target, qint6
     const QString where = url.toDisplayString(QUrl::RemoveUserInfo);
     const QString partName = target + QStringLiteral(".part");
     QFile part(partName);
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     qint64 have = 0;
     // What an earlier attempt left: its bytes count, and are hashed again (they were not kept).
     if (part.exists() && part.size() <= size && part.open(QIODevice::ReadOnly)) {
@@ -203,7 +203,7 @@ Expected<void> HttpFetch::download(const QUrl &url, const QString &target, qint6
     part.close();
     if (have != size)
         return Error{FetchText::tr("%1 ended after %2 of its %3 bytes").arg(where).arg(have).arg(size)};
-    const QByteArray got = hash.result().toHex();
+    const QByteArray got = hash.hexResult();
     if (got != sha256) {
         QFile::remove(partName);
         return Error{FetchText::tr("%1 does not match its SHA-256 (expected %2, got %3): removed, it is fetched "

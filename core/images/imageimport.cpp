@@ -1,12 +1,12 @@
 #include "core/images/imageimport.h"
 
+#include "core/base/sha256.h"
 #include "core/images/httpfetch.h"
 #include "core/images/signedcontent.h"
 #include "core/storage/configstore.h"
 #include "core/storage/settings.h"
 
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -131,11 +131,11 @@ bool storedIntact(const QString &path, const BootImageFile &file, JobContext &co
     if (!f.exists())
         return false;
     if (f.size() == file.size && f.open(QIODevice::ReadOnly)) {
-        QCryptographicHash hash(QCryptographicHash::Sha256);
+        Sha256 hash;
         QByteArray chunk;
         while (!(chunk = f.read(4 << 20)).isEmpty() && !context.isCancelled())
             hash.addData(chunk);
-        if (hash.result().toHex() == file.sha256.toLatin1())
+        if (hash.hexResult() == file.sha256.toLatin1())
             return true;
         if (context.isCancelled())
             return false; // not read to its end: say nothing of it, remove nothing

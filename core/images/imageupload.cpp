@@ -1,9 +1,9 @@
 #include "core/images/imageupload.h"
 
+#include "core/base/sha256.h"
 #include "core/lifecycle/permissions.h"
 
 #include <QCoreApplication>
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -64,7 +64,7 @@ Expected<QByteArray> copyHashing(const QString &source, const QString &partial, 
         return Error{UploadText::tr("cannot write %1: %2").arg(partial, out.errorString())};
     context.setTotal(in.size());
     context.setMessage(UploadText::tr("Copying %1 into the image store").arg(QFileInfo(source).fileName()));
-    QCryptographicHash hash(QCryptographicHash::Sha256);
+    Sha256 hash;
     QByteArray chunk;
     while (!(chunk = in.read(kChunk)).isEmpty()) {
         if (context.isCancelled())
@@ -78,7 +78,7 @@ Expected<QByteArray> copyHashing(const QString &source, const QString &partial, 
         return Error{UploadText::tr("reading %1 failed: %2").arg(source, in.errorString())};
     if (!out.flush())
         return Error{UploadText::tr("cannot write %1: %2").arg(partial, out.errorString())};
-    return hash.result().toHex();
+    return hash.hexResult();
 }
 
 } // namespace
@@ -194,12 +194,12 @@ Expected<BootImage> storeUpload(const ImageUpload &upload, const QString &bootRo
     QByteArray given = *sha;
     if (qcow2 && !expected.isEmpty()) {
         QFile original(upload.sourcePath);
-        QCryptographicHash hash(QCryptographicHash::Sha256);
-        if (!original.open(QIODevice::ReadOnly) || !hash.addData(&original)) {
+        Sha256 hash;
+        if (!original.open(QIODevice::ReadOnly) || !hash.addData(original)) {
             cleanUp();
             return Error{UploadText::tr("cannot read %1: %2").arg(upload.sourcePath, original.errorString())};
         }
-        given = hash.result().toHex();
+        given = hash.hexResult();
     }
     if (!expected.isEmpty() && QString::fromLatin1(given) != expected) {
         cleanUp();

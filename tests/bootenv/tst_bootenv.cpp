@@ -689,9 +689,16 @@ void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub()
                      QStringLiteral("usr/lib/modules/") + kver, QStringLiteral("usr/lib/modules/%1/kernel").arg(kver),
                      QStringLiteral("usr/lib/modules/%1/kernel/drivers").arg(kver)},
                     {{modulePath, module}})));
-    const QByteArray initrd =
+    // Shaped as Ubuntu's (and Debian's with a microcode package): an uncompressed archive of
+    // microcode padded with zeros, then the compressed archive with the modules.
+    QByteArray initrd = newcArchive({QStringLiteral("kernel"), QStringLiteral("kernel/x86"),
+                                     QStringLiteral("kernel/x86/microcode")},
+                                    {{QStringLiteral("kernel/x86/microcode/GenuineIntel.bin"), QByteArray(3000, '\x5a')}});
+    initrd.append((512 - initrd.size() % 512) % 512, '\0');
+    const QByteArray compressed =
         run(gzip, {QStringLiteral("-c"), QStringLiteral("-n"), dir.filePath(QStringLiteral("initrd.cpio"))}, &error);
-    QVERIFY2(!initrd.isEmpty(), qPrintable(error));
+    QVERIFY2(!compressed.isEmpty(), qPrintable(error));
+    initrd += compressed;
 
     const QByteArray cloudConfig = "#cloud-config\ndatasource: {MAAS: {metadata_url: 'http://10.0.2.100:5240/'}}\n";
     const QString base = QStringLiteral("http://10.0.2.100:5240/images/sha256/");

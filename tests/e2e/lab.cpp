@@ -173,8 +173,9 @@ int Lab::runInside(const QStringList &command, int timeoutMs, QString *output) c
 
 // --- a virtual machine ---------------------------------------------------------------------------
 
-VirtualMachine::VirtualMachine(Lab &lab, QString name, Firmware firmware, QString mac, int diskMiB)
-    : lab_(lab), name_(std::move(name)), mac_(std::move(mac)), firmware_(firmware), diskMiB_(diskMiB)
+VirtualMachine::VirtualMachine(Lab &lab, QString name, Firmware firmware, QString mac, int diskMiB, Hardware hardware)
+    : lab_(lab), name_(std::move(name)), mac_(std::move(mac)), firmware_(firmware), diskMiB_(diskMiB),
+      hardware_(hardware)
 {
 }
 
@@ -202,9 +203,14 @@ bool VirtualMachine::powerOn(QString *error)
                      // The network first, then the disk: as MAAS wants machines set up. A deployed
                      // machine's iPXE script exits, and the firmware goes on to the disk.
                      QStringLiteral("-netdev"), QStringLiteral("tap,id=n0,ifname=%1,script=no,downscript=no").arg(tap_),
-                     QStringLiteral("-device"), QStringLiteral("virtio-net-pci,netdev=n0,mac=%1,bootindex=1").arg(mac_),
-                     QStringLiteral("-drive"), QStringLiteral("file=%1,format=raw,if=none,id=d0").arg(diskPath()),
-                     QStringLiteral("-device"), QStringLiteral("virtio-blk-pci,drive=d0,bootindex=2")};
+                     QStringLiteral("-drive"), QStringLiteral("file=%1,format=raw,if=none,id=d0").arg(diskPath())};
+    if (hardware_ == Hardware::Virtio)
+        args << QStringLiteral("-device") << QStringLiteral("virtio-net-pci,netdev=n0,mac=%1,bootindex=1").arg(mac_)
+             << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0,bootindex=2");
+    else
+        args << QStringLiteral("-device") << QStringLiteral("e1000e,netdev=n0,mac=%1,bootindex=1").arg(mac_)
+             << QStringLiteral("-device") << QStringLiteral("ahci,id=sata")
+             << QStringLiteral("-device") << QStringLiteral("ide-hd,drive=d0,bus=sata.0,bootindex=2");
     if (firmware_ == Firmware::Uefi) {
         const QString vars = lab_.workDir() + QLatin1Char('/') + name_ + QStringLiteral(".vars");
         if (!QFile::exists(vars) && !QFile::copy(kOvmfVars, vars)) {

@@ -20,12 +20,20 @@ enum class Firmware {
     Uefi
 };
 
+// What a VM's disk and NIC are: QEMU's paravirtual devices, or what a home-lab PC has (a SATA disk
+// on an AHCI controller, an Intel e1000e NIC), which needs other drivers in every system it boots.
+enum class Hardware {
+    Virtio,
+    SataIntel
+};
+
 class Lab;
 
 // One virtual machine: a NIC on the lab bridge, a disk, a serial console kept in a file.
 class VirtualMachine {
 public:
-    VirtualMachine(Lab &lab, QString name, Firmware firmware, QString mac, int diskMiB);
+    VirtualMachine(Lab &lab, QString name, Firmware firmware, QString mac, int diskMiB,
+                   Hardware hardware = Hardware::Virtio);
     ~VirtualMachine();
     VirtualMachine(const VirtualMachine &) = delete;
     VirtualMachine &operator=(const VirtualMachine &) = delete;
@@ -44,6 +52,8 @@ public:
     const QString &mac() const { return mac_; }
     const QString &name() const { return name_; }
     Firmware firmware() const { return firmware_; }
+    Hardware hardware() const { return hardware_; }
+    QString diskName() const { return hardware_ == Hardware::Virtio ? QStringLiteral("vda") : QStringLiteral("sda"); }
     int cpuCount() const { return 2; }
     int memoryMiB() const { return 768; }
     qint64 diskBytes() const { return qint64(diskMiB_) * 1024 * 1024; }
@@ -54,6 +64,7 @@ private:
     QString name_, mac_, tap_;
     Firmware firmware_;
     int diskMiB_;
+    Hardware hardware_;
     QProcess qemu_;
     QElapsedTimer sincePowerOn_;
 };

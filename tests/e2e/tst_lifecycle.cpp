@@ -2,8 +2,8 @@
 // whole lifecycle, driven only by MetalDesk: enlist (unknown MAC → New), commission (→ Ready with
 // its inventory), allocate, deploy a real cloud-init image (→ Deployed when the installed system's
 // cloud-init calls the metadata service; it answers on its reserved address and ran the
-// user-data), release with disk erasing (→ Ready, disk wiped). One VM with SeaBIOS + iPXE, one
-// with OVMF, each on its own in the lab (2 cores). Failure paths on the way: a broken image URL
+// user-data), release with disk erasing (→ Ready, disk wiped). One VM with SeaBIOS + iPXE, a
+// SATA disk and an Intel e1000e NIC, one with OVMF and virtio, each on its own in the lab (2 cores). Failure paths on the way: a broken image URL
 // (BIOS) and a machine that loses power while commissioning (UEFI). Both deploy the Debian image
 // imported from a MAAS-style simplestreams mirror (a squashfs, its kernel and initrd; issue 13).
 // The BIOS machine is deployed from the window's path (the image chosen from the catalogue); the
@@ -310,16 +310,20 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle_data()
 {
     QTest::addColumn<Firmware>("firmware");
     QTest::addColumn<QString>("mac");
-    QTest::newRow("bios") << Firmware::Bios << QStringLiteral("52:54:00:e2:e0:01");
-    QTest::newRow("uefi") << Firmware::Uefi << QStringLiteral("52:54:00:e2:e0:02");
+    QTest::addColumn<Hardware>("hardware");
+    // The BIOS machine is a home-lab PC's hardware: a SATA disk and an Intel NIC, whose drivers the
+    // environment, and the imported image's kernel and initrd, must all have.
+    QTest::newRow("bios") << Firmware::Bios << QStringLiteral("52:54:00:e2:e0:01") << Hardware::SataIntel;
+    QTest::newRow("uefi") << Firmware::Uefi << QStringLiteral("52:54:00:e2:e0:02") << Hardware::Virtio;
 }
 
 void TestLifecycle::aMachineGoesAroundTheLifecycle()
 {
     QFETCH(Firmware, firmware);
     QFETCH(QString, mac);
+    QFETCH(Hardware, hardware);
     const QString fw = firmwareName(firmware);
-    VirtualMachine vm(lab_, QStringLiteral("vm-") + fw, firmware, mac, 4096);
+    VirtualMachine vm(lab_, QStringLiteral("vm-") + fw, firmware, mac, 4096, hardware);
     QString error;
 
     // 1. Enlist: an unknown MAC boots the built-in environment, which reports the machine and
@@ -381,6 +385,7 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     QVERIFY2(commissioned.memory > vm.memoryMiB() * 85 / 100 && commissioned.memory <= vm.memoryMiB(),
              qPrintable(QString::number(commissioned.memory)));
     QCOMPARE(commissioned.storage, vm.diskBytes());
+    QCOMPARE(commissioned.bootDisk, vm.diskName()); // sda: the environment drove the AHCI controller
     QCOMPARE(commissioned.interfaces.size(), 1);
     QCOMPARE(commissioned.interfaces.first().macAddress, mac);
     QVERIFY2(events(id).contains(QStringLiteral("%1 firmware").arg(fw.toUpper())), qPrintable(events(id)));

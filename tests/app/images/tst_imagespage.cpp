@@ -8,8 +8,12 @@
 #include "app/images/imagesourcedialog.h"
 #include "app/images/imagespage.h"
 #include "app/images/imageuploaddialog.h"
+#include "core/images/bootimagestore.h"
+#include "core/machines/nodesettings.h"
 #include "core/runtime/coreservices.h"
+#include "core/users/userstore.h"
 #include "guitest.h"
+#include "machinesin.h"
 #include "skip.h"
 #include "streamsmirror.h"
 
@@ -150,6 +154,29 @@ class TestImagesPage : public QObject {
         QVERIFY(catalogue->item(0, 0)->text().startsWith(u"ubuntu/noble"_s));
         QCOMPARE(catalogue->item(0, 2)->text(), u"20261201"_s);
         QVERIFY2(result->text().contains(u"ubuntu/noble"_s), qPrintable(result->text()));
+        QCOMPARE(catalogue->item(0, 6)->text(), u"—"_s);
+        // Which machines use it: those deployed with it, by name, more than three summed up.
+        auto listed = BootImageStore(core_->db).list();
+        QVERIFY(listed && listed->size() == 1);
+        const QString nobleAt = listed->first().location;
+        auto owner = UserStore(core_->db, 1000).createUser(u"ops"_s, {}, u"a long password"_s, true);
+        QVERIFY2(owner, qPrintable(owner.errorMessage()));
+        const Actor ops{owner->id, owner->username, true};
+        for (const QString &name : {u"kind-sparrow"_s, u"bold-otter"_s, u"calm-heron"_s, u"dry-finch"_s}) {
+            NewMachine spec;
+            spec.hostname = name;
+            auto m = testing::machineIn(*core_, spec, NodeStatus::Deployed, ops, ops);
+            QVERIFY2(m, qPrintable(m.errorMessage()));
+            DeploySettings deploy;
+            deploy.imageUrl = nobleAt;
+            deploy.image = u"ubuntu/noble"_s;
+            QVERIFY(NodeSettingsStore(core_->db).setDeploySettings(m->systemId, deploy));
+        }
+        page.refresh();
+        const QTableWidgetItem *usedBy = catalogue->item(0, 6);
+        QVERIFY2(usedBy->text().startsWith(u"bold-otter, calm-heron"_s) && usedBy->text().contains(u'2'),
+                 qPrintable(usedBy->text()));
+        QCOMPARE(usedBy->toolTip(), u"bold-otter\ncalm-heron\ndry-finch\nkind-sparrow"_s);
         shoot(&page, u"images-imported"_s, suffix);
 
         // Add image: an ISO is refused beside the file with the reason; a gzipped raw disk goes in
@@ -203,7 +230,7 @@ class TestImagesPage : public QObject {
         QVERIFY2(result->text().contains(u"debian/bookworm"_s), qPrintable(result->text()));
         QVERIFY(catalogue->item(0, 0)->text().startsWith(u"debian/bookworm"_s));
         QCOMPARE(catalogue->item(0, 3)->text(), u"raw.gz"_s);
-        QVERIFY2(catalogue->item(0, 6)->text().contains(u"admin"_s), qPrintable(catalogue->item(0, 6)->text()));
+        QVERIFY2(catalogue->item(0, 7)->text().contains(u"admin"_s), qPrintable(catalogue->item(0, 7)->text()));
         shoot(&page, u"images-uploaded"_s, suffix);
     }
 
