@@ -1102,6 +1102,12 @@ Commands:
         <source>cannot remove %1</source>
         <translation>%1을(를) 지울 수 없습니다</translation>
     </message>
+    <message numerus="yes">
+        <source>Fetching %n file(s), %1 at a time</source>
+        <translation>
+            <numerusform>파일 %n개를 한 번에 %1개씩 받는 중</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>ImageSignatures</name>
@@ -1354,6 +1360,14 @@ Commands:
     <message>
         <source>%1: done</source>
         <translation>%1: 완료</translation>
+    </message>
+    <message>
+        <source>%1: %2 done</source>
+        <translation>%1: %2 완료</translation>
+    </message>
+    <message>
+        <source>%1: %2 failed: %3</source>
+        <translation>%1: %2 실패: %3</translation>
     </message>
 </context>
 <context>
@@ -3627,6 +3641,46 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
         <translation>
             <numerusform>%1, %2 외 %n대</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>파일</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>진행</translation>
+    </message>
+    <message>
+        <source>Speed</source>
+        <translation>속도</translation>
+    </message>
+    <message>
+        <source>Time left</source>
+        <translation>남은 시간</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>대기 중</translation>
+    </message>
+    <message>
+        <source>stopped: Resume import goes on</source>
+        <translation>멈춤: 가져오기 재개로 이어서 받습니다</translation>
+    </message>
+    <message>
+        <source>fetching, checking SHA-256</source>
+        <translation>받는 중, SHA-256 확인 중</translation>
+    </message>
+    <message>
+        <source>✓ SHA-256 verified</source>
+        <translation>✓ SHA-256 검증됨</translation>
+    </message>
+    <message>
+        <source>failed: %1</source>
+        <translation>실패: %1</translation>
+    </message>
+    <message>
+        <source>%1/s</source>
+        <translation>%1/s</translation>
     </message>
 </context>
 <context>

@@ -14,6 +14,7 @@
 #include <QLabel>
 #include <QLocale>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QThreadPool>
@@ -62,6 +63,7 @@ ImagesPage::ImagesPage(CoreServices &core, QString bootRoot, QWidget *parent)
       pause_(new QPushButton(tr("&Pause"), this)),
       addImage_(new QPushButton(tr("Add i&mage…"), this)),
       progress_(new JobProgressBar(this)),
+      files_(makeTable({tr("File"), tr("Size"), tr("Progress"), tr("Speed"), tr("Time left"), tr("State")}, this)),
       result_(new QLabel(this)),
       noSource_(new QLabel(this))
 {
@@ -83,6 +85,14 @@ ImagesPage::ImagesPage(CoreServices &core, QString bootRoot, QWidget *parent)
                           "or add a whole-disk image of your own (Add image). Machines enlist and commission without "
                           "any image."));
     progress_->hide();
+    files_->setObjectName(QStringLiteral("importFiles"));
+    files_->setSelectionMode(QAbstractItemView::NoSelection);
+    files_->setMaximumHeight(files_->verticalHeader()->defaultSectionSize() * 6);
+    files_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    files_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Fixed);
+    files_->setColumnWidth(2, 180);
+    files_->horizontalHeader()->setStretchLastSection(false);
+    files_->hide();
     sourceTable_->setMaximumHeight(sourceTable_->verticalHeader()->defaultSectionSize() * 5);
 
     auto *sourcesTitle = new QLabel(tr("<b>Sources</b>"), this);
@@ -103,6 +113,7 @@ ImagesPage::ImagesPage(CoreServices &core, QString bootRoot, QWidget *parent)
     layout->addWidget(noSource_);
     layout->addWidget(sourceTable_);
     layout->addWidget(progress_);
+    layout->addWidget(files_);
     layout->addWidget(result_);
     layout->addLayout(catalogueButtons);
     layout->addWidget(imageTable_, 1);
@@ -256,10 +267,54 @@ void ImagesPage::importNow()
     pauseAsked_ = false;
     job_ = makeImageImportJob(core_.db, sources_, *settings, *user_);
     connect(job_.get(), &Job::finished, this, &ImagesPage::importDone);
+    connect(job_.get(), &Job::progressChanged, this, &ImagesPage::showFiles);
+    files_->setRowCount(0);
     progress_->show();
     progress_->follow(job_.get(), JobProgressBar::Unit::Bytes);
     job_->start(QThreadPool::globalInstance());
     updateButtons();
+}
+
+// One row per file of the import, as the job reports it: its bar, speed, time left and state
+// (fetched files are verified: their SHA-256 matched while they streamed).
+void ImagesPage::showFiles(const JobProgress &progress)
+{
+    files_->setVisible(!progress.parts.isEmpty());
+    if (files_->rowCount() != progress.parts.size()) {
+        files_->setRowCount(int(progress.parts.size()));
+        for (int row = 0; row < files_->rowCount(); ++row) {
+            auto *bar = new QProgressBar(files_);
+            bar->setRange(0, 1000);
+            bar->setTextVisible(true);
+            files_->setCellWidget(row, 2, bar);
+        }
+    }
+    const bool running = isImporting();
+    for (int row = 0; row < progress.parts.size(); ++row) {
+        const JobPart &p = progress.parts[row];
+        QString state;
+        switch (p.state) {
+        case JobPart::State::Waiting: state = running ? tr("waiting") : tr("stopped: Resume import goes on"); break;
+        case JobPart::State::Running:
+            state = running ? tr("fetching, checking SHA-256") : tr("stopped: Resume import goes on");
+            break;
+        case JobPart::State::Done: state = tr("✓ SHA-256 verified"); break;
+        case JobPart::State::Failed: state = tr("failed: %1").arg(p.error); break;
+        }
+        const bool moving = running && p.state == JobPart::State::Running;
+        const auto left = p.remainingMs();
+        fillRow(files_, row,
+                {p.name, QLocale().formattedDataSize(p.total), QString(),
+                 moving && p.ratePerSecond > 0 ? tr("%1/s").arg(QLocale().formattedDataSize(qint64(p.ratePerSecond)))
+                                               : QString(),
+                 moving && left ? durationText(*left) : QString(), state});
+        auto *bar = static_cast<QProgressBar *>(files_->cellWidget(row, 2));
+        bar->setValue(p.total > 0 ? int(std::clamp<qint64>(p.done * 1000 / p.total, 0, 1000)) : 0);
+        bar->setFormat(p.total > 0 ? QStringLiteral("%1%").arg(double(p.done) * 100.0 / double(p.total), 0, 'f', 1)
+                                   : QString());
+        if (p.state == JobPart::State::Failed)
+            files_->item(row, 5)->setForeground(kErrorColor);
+    }
 }
 
 void ImagesPage::addImage()
@@ -272,6 +327,7 @@ void ImagesPage::addImage()
     ImageUpload upload = dialog.upload();
     upload.image.origin = tr("uploaded by %1").arg(user_->username);
     result_->clear();
+    files_->hide();
     upload_ = makeImageUploadJob(core_.db, upload, bootRoot_, *user_);
     connect(upload_.get(), &Job::finished, this, &ImagesPage::uploadDone);
     progress_->show();

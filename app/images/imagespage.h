@@ -40,6 +40,7 @@ public:
 private:
     void updateButtons();
     void importDone();
+    void showFiles(const JobProgress &progress);
     void uploadDone();
     std::optional<ImageSource> selectedSource() const;
 
@@ -58,6 +59,7 @@ private:
     bool pauseAsked_ = false;                      // the running import is being paused
     std::optional<ImportSettings> importSettings_; // the running or paused import's
     JobProgressBar *progress_;
+    QTableWidget *files_; // the import's files, each with its own bar
     QLabel *result_;
     QLabel *noSource_;
     std::unique_ptr<ResultJob<ImportOutcome>> job_;

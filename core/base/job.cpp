@@ -5,6 +5,7 @@
 #include <QDeadlineTimer>
 #include <QLocale>
 #include <QLoggingCategory>
+#include <QSet>
 #include <QThreadPool>
 
 namespace metaldesk {
@@ -25,6 +26,13 @@ constexpr qint64 kEmitEveryMs = 100;   // progress signals at most ten times a s
 std::optional<qint64> JobProgress::remainingMs() const
 {
     if (total <= 0 || ratePerSecond <= 0 || done >= total)
+        return std::nullopt;
+    return qint64(double(total - done) / ratePerSecond * 1000.0);
+}
+
+std::optional<qint64> JobPart::remainingMs() const
+{
+    if (state != State::Running || total <= 0 || ratePerSecond <= 0 || done >= total)
         return std::nullopt;
     return qint64(double(total - done) / ratePerSecond * 1000.0);
 }
@@ -84,6 +92,61 @@ void JobContext::setMessage(const QString &message)
     {
         QMutexLocker lock(&mutex_);
         progress_.message = message;
+    }
+    if (changed_)
+        changed_();
+}
+
+int JobContext::addPart(const QString &name, qint64 total)
+{
+    int index;
+    {
+        QMutexLocker lock(&mutex_);
+        JobPart part;
+        part.name = name;
+        part.total = total;
+        progress_.parts << part;
+        partStarts_ << std::pair<qint64, qint64>{0, 0};
+        index = int(progress_.parts.size() - 1);
+    }
+    if (changed_)
+        changed_();
+    return index;
+}
+
+void JobContext::addPartDone(int part, qint64 amount)
+{
+    {
+        QMutexLocker lock(&mutex_);
+        if (part < 0 || part >= progress_.parts.size())
+            return;
+        JobPart &p = progress_.parts[part];
+        p.done += amount;
+        sample(progress_.done + amount);
+        const auto &[startMs, startDone] = partStarts_.at(part);
+        const qint64 now = clock_.elapsed();
+        if (p.state == JobPart::State::Running && now > startMs)
+            p.ratePerSecond = double(p.done - startDone) * 1000.0 / double(now - startMs);
+    }
+    if (changed_)
+        changed_();
+}
+
+void JobContext::setPartState(int part, JobPart::State state, const QString &error)
+{
+    {
+        QMutexLocker lock(&mutex_);
+        if (part < 0 || part >= progress_.parts.size())
+            return;
+        JobPart &p = progress_.parts[part];
+        if (state == JobPart::State::Running && p.state != JobPart::State::Running) {
+            if (!clock_.isValid())
+                clock_.start();
+            partStarts_[part] = {clock_.elapsed(), p.done};
+            p.ratePerSecond = 0;
+        }
+        p.state = state;
+        p.error = error;
     }
     if (changed_)
         changed_();
@@ -205,7 +268,20 @@ void logJobProgress(const Job &job, const QString &unit, int everyMs)
 {
     auto *sender = const_cast<Job *>(&job);
     auto last = std::make_shared<QElapsedTimer>();
-    QObject::connect(sender, &Job::progressChanged, sender, [sender, unit, everyMs, last](const JobProgress &p) {
+    auto ended = std::make_shared<QSet<int>>(); // the parts whose end was logged
+    QObject::connect(sender, &Job::progressChanged, sender, [sender, unit, everyMs, last, ended](const JobProgress &p) {
+        // Each part's end at once, whatever the throttle.
+        for (int i = 0; i < p.parts.size(); ++i) {
+            const JobPart &part = p.parts[i];
+            if (ended->contains(i) || (part.state != JobPart::State::Done && part.state != JobPart::State::Failed))
+                continue;
+            ended->insert(i);
+            if (part.state == JobPart::State::Done)
+                qCInfo(lcJobs).noquote() << JobText::tr("%1: %2 done").arg(sender->title(), part.name);
+            else
+                qCWarning(lcJobs).noquote()
+                    << JobText::tr("%1: %2 failed: %3").arg(sender->title(), part.name, part.error);
+        }
         if (last->isValid() && last->elapsed() < everyMs)
             return;
         last->start();

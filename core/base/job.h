@@ -3,6 +3,7 @@
 #include "core/base/expected.h"
 
 #include <QElapsedTimer>
+#include <QList>
 #include <QMutex>
 #include <QObject>
 #include <QString>
@@ -17,6 +18,23 @@ class QThreadPool;
 
 namespace metaldesk {
 
+// One of the things a job does side by side (an image import's files), with its own progress.
+struct JobPart {
+    enum class State {
+        Waiting,
+        Running,
+        Done,
+        Failed,
+    };
+    QString name; // "ubuntu/noble amd64/ga-24.04: squashfs"
+    qint64 done = 0;
+    qint64 total = 0;
+    double ratePerSecond = 0; // since it started running, not counting what it resumed from
+    State state = State::Waiting;
+    QString error; // why it failed
+    std::optional<qint64> remainingMs() const;
+};
+
 // How far a job has come, as a progress bar and a log line show it.
 struct JobProgress {
     qint64 done = 0;
@@ -27,6 +45,7 @@ struct JobProgress {
     std::optional<qint64> remainingMs() const;
     // 0-100 when the total is known.
     std::optional<int> percent() const;
+    QList<JobPart> parts; // empty for a job that does one thing at a time
 };
 
 enum class JobState {
@@ -45,6 +64,10 @@ public:
     void setDone(qint64 done);
     void addDone(qint64 amount);
     void setMessage(const QString &message);
+    // Parts: each counted in the job's done as well. The index addPart returns names the part.
+    int addPart(const QString &name, qint64 total);
+    void addPartDone(int part, qint64 amount);
+    void setPartState(int part, JobPart::State state, const QString &error = {});
     JobProgress progress() const;
     // The (done, total) callback that listings take: it reports both, and says whether to go on.
     std::function<bool(int, int)> reporter();
@@ -57,6 +80,7 @@ private:
     JobProgress progress_;
     QElapsedTimer clock_;
     std::deque<std::pair<qint64, qint64>> samples_; // (ms, done) over the last few seconds
+    QList<std::pair<qint64, qint64>> partStarts_;   // (ms, done) when each part began running
     std::function<void()> changed_;                 // tells the job (throttled there)
 };
 

@@ -133,8 +133,14 @@ Expected<QByteArray> HttpFetch::get(const QUrl &url, qint64 maxBytes, JobContext
 }
 
 Expected<void> HttpFetch::download(const QUrl &url, const QString &target, qint64 size, const QByteArray &sha256,
-                                   JobContext &context)
+                                   JobContext &context, int jobPart)
 {
+    auto count = [&](qint64 bytes) {
+        if (jobPart >= 0)
+            context.addPartDone(jobPart, bytes);
+        else
+            context.addDone(bytes);
+    };
     const QString where = url.toDisplayString(QUrl::RemoveUserInfo);
     const QString partName = target + QStringLiteral(".part");
     QFile part(partName);
@@ -151,7 +157,7 @@ Expected<void> HttpFetch::download(const QUrl &url, const QString &target, qint6
     }
     if (!part.open(have ? QIODevice::WriteOnly | QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate))
         return Error{FetchText::tr("cannot write %1: %2").arg(partName, part.errorString())};
-    context.addDone(have);
+    count(have);
 
     QNetworkRequest request(url);
     if (have > 0 && have < size)
@@ -168,7 +174,7 @@ Expected<void> HttpFetch::download(const QUrl &url, const QString &target, qint6
                 .arg(where, QString::fromLatin1(reply.rawHeader("Content-Range")).left(80));
         }
         if (status == 200) { // the whole file again: start over
-            context.addDone(-have);
+            count(-have);
             have = 0;
             hash.reset();
             if (!part.resize(0))
@@ -186,7 +192,7 @@ Expected<void> HttpFetch::download(const QUrl &url, const QString &target, qint6
             return FetchText::tr("cannot write %1: %2").arg(partName, part.errorString());
         hash.addData(data);
         have += data.size();
-        context.addDone(data.size());
+        count(data.size());
         return QString();
     };
     if (have < size || size == 0) {

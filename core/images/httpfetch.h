@@ -32,9 +32,10 @@ public:
     // checked while it streams. It goes to `target` + ".part" first and is renamed into place only
     // when both match, so nothing half-fetched is ever used; a part left by a cut connection or a
     // restart is resumed with an HTTP Range request. A part that does not verify is removed, so
-    // the next attempt fetches the file again. Bytes received are added to the context's done.
+    // the next attempt fetches the file again. Bytes received are added to the context's done,
+    // through its part `jobPart` when there is one (JobContext::addPart).
     Expected<void> download(const QUrl &url, const QString &target, qint64 size, const QByteArray &sha256,
-                            JobContext &context);
+                            JobContext &context, int jobPart = -1);
 
 private:
     struct Transfer;

@@ -12,11 +12,15 @@
 #include <QFileInfo>
 #include <QLocale>
 #include <QLockFile>
+#include <QMutex>
 #include <QSet>
 #include <QStorageInfo>
 #include <QThread>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <vector>
 
 namespace metaldesk {
 
@@ -145,6 +149,41 @@ bool storedIntact(const QString &path, const BootImageFile &file, JobContext &co
     return false;
 }
 
+// A file to fetch, from which source's mirror.
+struct Wanted {
+    BootImageFile file;
+    QUrl url;
+    QString what; // "ubuntu/noble amd64/ga-24.04: squashfs"
+};
+
+// Fetches one file into the store as job part `part`, resuming and retrying up to the settings'
+// attempts; the part says how it ended.
+Expected<void> fetchOne(HttpFetch &http, const Wanted &w, int part, const ImportSettings &settings, JobContext &context)
+{
+    const QString target = settings.storeDir + QLatin1Char('/') + w.file.sha256;
+    context.setPartState(part, JobPart::State::Running);
+    QString lastError;
+    for (int attempt = 1; attempt <= settings.attempts; ++attempt) {
+        if (context.isCancelled()) {
+            context.setPartState(part, JobPart::State::Waiting); // kept for Resume
+            return Error{ImportText::tr("cancelled")};
+        }
+        const qint64 before = context.progress().parts.at(part).done;
+        auto fetched = http.download(w.url, target, w.file.size, w.file.sha256.toLatin1(), context, part);
+        if (fetched) {
+            context.setPartState(part, JobPart::State::Done);
+            return {};
+        }
+        lastError = fetched.errorMessage();
+        // Not counted twice: the next attempt counts what it resumes from.
+        context.addPartDone(part, before - context.progress().parts.at(part).done);
+        if (attempt < settings.attempts && !context.isCancelled())
+            QThread::msleep(500 * attempt);
+    }
+    context.setPartState(part, context.isCancelled() ? JobPart::State::Waiting : JobPart::State::Failed, lastError);
+    return Error{context.isCancelled() ? ImportText::tr("cancelled") : lastError};
+}
+
 } // namespace
 
 Expected<ImportSettings> importSettingsFor(const ConfigStore &config, const QString &bootRoot)
@@ -167,12 +206,6 @@ Expected<ImportOutcome> importImages(const QList<ImageSource> &sources, const Im
                          .arg(QLatin1String(kMaasImagesUrl), spacedFingerprint(QLatin1String(kMaasKeyFingerprint)))};
     HttpFetch http(settings.proxy);
 
-    // What to fetch, from which source's mirror.
-    struct Wanted {
-        BootImageFile file;
-        QUrl url;
-        QString what;
-    };
     QList<Wanted> wanted;
     for (const ImageSource &source : sources) {
         context.setMessage(ImportText::tr("Reading %1").arg(source.url));
@@ -249,29 +282,45 @@ Expected<ImportOutcome> importImages(const QList<ImageSource> &sources, const Im
 
     context.setTotal(total);
     context.setDone(0);
-    for (const Wanted &w : std::as_const(missing)) {
-        context.setMessage(w.what);
-        const QString target = settings.storeDir + QLatin1Char('/') + w.file.sha256;
-        QString lastError;
-        for (int attempt = 1; attempt <= settings.attempts; ++attempt) {
-            if (context.isCancelled())
-                return Error{ImportText::tr("cancelled")};
-            const qint64 before = context.progress().done;
-            auto fetched = http.download(w.url, target, w.file.size, w.file.sha256.toLatin1(), context);
-            if (fetched) {
-                lastError.clear();
-                break;
+    QList<int> parts;
+    for (const Wanted &w : std::as_const(missing))
+        parts << context.addPart(w.what, w.file.size);
+    // Bounded parallelism: a few files at once, each worker with its own connection (HttpFetch)
+    // on its own thread, this one included. After a file fails all its attempts, the others take
+    // no new file (the ones under way finish, and are kept).
+    const int workers = std::clamp(settings.parallelDownloads, 1, int(qMax<qsizetype>(1, missing.size())));
+    context.setMessage(ImportText::tr("Fetching %n file(s), %1 at a time", nullptr, int(missing.size())).arg(workers));
+    std::atomic<int> next{0};
+    QMutex failureMutex;
+    QString failure;
+    auto fetchAll = [&] {
+        HttpFetch worker(settings.proxy);
+        for (int i = next++; i < missing.size(); i = next++) {
+            {
+                QMutexLocker locked(&failureMutex);
+                if (!failure.isEmpty())
+                    return;
             }
-            lastError = fetched.errorMessage();
-            // Not counted twice: the next attempt counts what it resumes from.
-            context.setDone(before);
-            if (attempt < settings.attempts)
-                QThread::msleep(500 * attempt);
+            if (auto fetched = fetchOne(worker, missing.at(i), parts.at(i), settings, context); !fetched) {
+                QMutexLocker locked(&failureMutex);
+                if (failure.isEmpty())
+                    failure = fetched.errorMessage();
+                return;
+            }
         }
-        if (!lastError.isEmpty())
-            return Error{lastError};
-        outcome.fetchedBytes += w.file.size;
+    };
+    std::vector<std::unique_ptr<QThread>> threads;
+    for (int i = 1; i < workers; ++i) {
+        threads.emplace_back(QThread::create(fetchAll));
+        threads.back()->start();
     }
+    fetchAll();
+    for (const auto &thread : threads)
+        thread->wait();
+    if (!failure.isEmpty())
+        return Error{failure};
+    for (const Wanted &w : std::as_const(missing))
+        outcome.fetchedBytes += w.file.size;
     return outcome;
 }
 

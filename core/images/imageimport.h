@@ -13,6 +13,7 @@ struct ImportSettings {
     QString locationPrefix = QStringLiteral("images/sha256/"); // the same directory as the boot HTTP server names it
     QString proxy;                                             // "http://host:port", empty for none
     int attempts = 3;                                          // per file; a cut transfer resumes where it stopped
+    int parallelDownloads = 2; // files fetched at once: two keep a link busy while one is hashed and synced
 };
 
 class ConfigStore;

@@ -111,6 +111,22 @@ class TestImagesPage : public QObject {
         connect(bar, &QProgressBar::valueChanged, this, [&values](int v) { values.insert(v); });
         import->click();
         QTRY_VERIFY_WITH_TIMEOUT(bar->value() > 10, 20000);
+        // Each file with its own row and bar: the squashfs still coming, the small ones verified.
+        auto *files = child<QTableWidget>(&page, u"importFiles"_s);
+        QTRY_VERIFY(files->isVisible() && files->rowCount() == 4);
+        auto rowOf = [files](const QString &end) {
+            for (int row = 0; row < files->rowCount(); ++row)
+                if (files->item(row, 0) && files->item(row, 0)->text().endsWith(end))
+                    return row;
+            return -1;
+        };
+        const int squashfsRow = rowOf(u": squashfs"_s), kernelRow = rowOf(u": boot-kernel"_s);
+        QVERIFY(squashfsRow >= 0 && kernelRow >= 0);
+        QTRY_VERIFY(files->item(kernelRow, 5)->text().startsWith(u'✓'));
+        auto *squashfsBar = qobject_cast<QProgressBar *>(files->cellWidget(squashfsRow, 2));
+        QVERIFY(squashfsBar);
+        QTRY_VERIFY(squashfsBar->value() > 0 && squashfsBar->value() < 1000);
+        QTRY_VERIFY(!files->item(squashfsRow, 3)->text().isEmpty()); // its speed
         shoot(&page, u"images-importing"_s, suffix);
         // Cancel from the bar: nothing in the catalogue, and what was half-fetched is thrown away.
         const QDir store(dir_->filePath(u"boot/images/sha256"_s));
@@ -149,6 +165,8 @@ class TestImagesPage : public QObject {
         QTRY_VERIFY_WITH_TIMEOUT(!page.isImporting() && !result->text().isEmpty(), 60000);
         QVERIFY2(mirror_->accessLog().count(" 206 ") > rangesBefore, mirror_->accessLog().right(600).constData());
         QVERIFY2(values.size() >= 3, qPrintable(QString::number(values.size())));
+        for (int row = 0; row < files->rowCount(); ++row)
+            QVERIFY2(files->item(row, 5)->text().startsWith(u'✓'), qPrintable(files->item(row, 5)->text()));
         auto *catalogue = child<QTableWidget>(&page, u"imageCatalogue"_s);
         QVERIFY2(catalogue->rowCount() == 1, qPrintable(result->text()));
         QVERIFY(catalogue->item(0, 0)->text().startsWith(u"ubuntu/noble"_s));

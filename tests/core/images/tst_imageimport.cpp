@@ -235,6 +235,53 @@ private slots:
         QVERIFY2(resumed, log.right(2000).constData());
     }
 
+    // Two files at once, never more, each with its own progress (the Images page's rows): two
+    // releases whose squashfs each take over a second from a throttled mirror (the limit is per
+    // connection, so two connections fetch side by side).
+    void filesComeTwoAtATimeEachWithItsProgress()
+    {
+        QSet<QByteArray> missing; // a file two products share, or the store holds, is not fetched again
+        for (const QString &release : {u"jammy"_s, u"focal"_s}) {
+            const auto files = mirror_->addVersion(release, release == u"jammy"_s ? u"22.04"_s : u"20.04"_s,
+                                                   u"amd64"_s, u"20261201"_s, 3 << 20);
+            QCOMPARE(files.size(), 4);
+            for (const auto &f : files)
+                if (!QFile::exists(store() + u'/' + QString::fromLatin1(f.sha256)))
+                    missing.insert(f.sha256);
+        }
+        QCOMPARE(mirror_->write(), QString());
+        mirror_->stop();
+        QCOMPARE(mirror_->start(2 << 20), QString());
+        ImageSource source = signedSource();
+        source.selections = {u"ubuntu/jammy/amd64"_s, u"ubuntu/focal/amd64"_s};
+        auto job = startImport(source);
+        int mostAtOnce = 0;
+        QElapsedTimer clock;
+        clock.start();
+        while (!job->isFinished() && clock.elapsed() < 60000) {
+            int running = 0;
+            for (const JobPart &part : job->progress().parts)
+                running += part.state == JobPart::State::Running ? 1 : 0;
+            mostAtOnce = qMax(mostAtOnce, running);
+            QTest::qWait(20);
+        }
+        QVERIFY(job->waitForFinished(1000));
+        QVERIFY2(job->state() == JobState::Succeeded, qPrintable(job->errorMessage()));
+        QCOMPARE(mostAtOnce, 2);
+        const JobProgress done = job->progress();
+        QCOMPARE(done.parts.size(), missing.size());
+        for (const JobPart &part : done.parts) {
+            QCOMPARE(part.state, JobPart::State::Done);
+            QCOMPARE(part.done, part.total);
+        }
+        QCOMPARE(done.done, done.total);
+        QVERIFY(std::any_of(done.parts.cbegin(), done.parts.cend(), [](const JobPart &p) {
+            return p.name.startsWith(u"ubuntu/focal"_s) && p.name.endsWith(u"squashfs"_s);
+        }));
+        mirror_->stop();
+        QCOMPARE(mirror_->start(), QString());
+    }
+
     void theCommandLineImportsAndAKillPublishesNothing()
     {
         // Its own database and boot root: the command line as a user runs it.
