@@ -170,13 +170,21 @@ EOF
     fetch_file "$initrd_url" /tmp/boot-initrd "the boot-initrd" "$initrd_sum"
     fetch_file "$kernel_url" /tmp/boot-kernel "the boot-kernel" "$kernel_sum"
     unpack_initrd /tmp/boot-initrd /tmp/initrd-tree
-    kver=
+    kver= own_modules=
     for modules in /tmp/initrd-tree/lib/modules/* /tmp/initrd-tree/usr/lib/modules/*; do
         [ -d "$modules/kernel" ] && kver=${modules##*/} && break
     done
-    [ -n "$kver" ] || fail "the image's boot-initrd holds no kernel modules (lib/modules/<version>/kernel); MetalDesk takes the kernel's modules from it"
+    # A root tarball made from an installed system may carry the whole module tree itself, with
+    # an initrd that holds only what its disk needed (MODULES=dep).
+    if [ -z "$kver" ]; then
+        for modules in "$TARGET"/lib/modules/* "$TARGET"/usr/lib/modules/*; do
+            [ -d "$modules/kernel" ] && kver=${modules##*/} own_modules=yes && break
+        done
+    fi
+    [ -n "$kver" ] || fail "neither the image's boot-initrd nor its root holds kernel modules (lib/modules/<version>/kernel)"
     mkdir -p "$TARGET/lib/modules" "$TARGET/boot"
-    cp -a "$modules" "$TARGET/lib/modules/" || fail "could not copy the kernel's modules into the installed system"
+    [ -n "$own_modules" ] || cp -a "$modules" "$TARGET/lib/modules/" ||
+        fail "could not copy the kernel's modules into the installed system"
     cp /tmp/boot-kernel "$TARGET/boot/vmlinuz-$kver" && cp /tmp/boot-initrd "$TARGET/boot/initrd.img-$kver" ||
         fail "could not write the kernel into the installed system's /boot"
     rm -rf /tmp/initrd-tree /tmp/boot-kernel

@@ -525,9 +525,17 @@ Commands:
         <translation>images에는 list, add, remove, sources, source-add, source-remove 또는 import가 필요합니다</translation>
     </message>
     <message>
+        <source>add: the file&apos;s SHA-256; the file is refused when it does not match.</source>
+        <translation>add: 파일의 SHA-256. 맞지 않으면 파일을 거부합니다.</translation>
+    </message>
+    <message>
+        <source>hex</source>
+        <translation>16진수</translation>
+    </message>
+    <message>
         <source>The images MetalDesk deploys.
   images list                      what the catalogue holds
-  images add NAME FILE-OR-URL      a whole-disk image (raw, .gz, .xz, .bz2, qcow2) as NAME (os/release, such as debian/bookworm); a file is copied under the boot root (a qcow2 converted to raw)
+  images add NAME FILE-OR-URL      a whole-disk image (raw, .gz, .xz, .bz2, qcow2) or a root filesystem .tar.gz with a kernel in its /boot, as NAME (os/release, such as debian/bookworm); a file is copied under the boot root (a qcow2 converted to raw)
   images remove NAME               takes it out
   images sources                   the simplestreams mirrors images are imported from
   images source-add URL           adds a mirror (or changes it): --keyring, --select, --allow-unsigned
@@ -535,20 +543,12 @@ Commands:
   images import                    imports what the mirrors&apos; selections name, with progress</source>
         <translation>MetalDesk가 배포하는 이미지입니다.
   images list                      카탈로그에 있는 이미지
-  images add NAME FILE-OR-URL      디스크 전체 이미지(raw, .gz, .xz, .bz2, qcow2)를 NAME(os/release, 예: debian/bookworm)으로 추가합니다. 파일은 부팅 루트 아래로 복사됩니다(qcow2는 raw로 변환)
+  images add NAME FILE-OR-URL      디스크 전체 이미지(raw, .gz, .xz, .bz2, qcow2) 또는 /boot에 커널이 있는 루트 파일 시스템 .tar.gz를 NAME(os/release, 예: debian/bookworm)으로 추가합니다. 파일은 부팅 루트 아래로 복사됩니다(qcow2는 raw로 변환)
   images remove NAME               이미지를 뺍니다
   images sources                   이미지를 가져오는 simplestreams 미러
   images source-add URL           미러를 추가하거나 바꿉니다: --keyring, --select, --allow-unsigned
   images source-remove URL        미러를 뺍니다 (가져온 이미지는 남습니다)
   images import                    미러의 선택 항목을 진행 상황과 함께 가져옵니다</translation>
-    </message>
-    <message>
-        <source>add: the file&apos;s SHA-256; the file is refused when it does not match.</source>
-        <translation>add: 파일의 SHA-256. 맞지 않으면 파일을 거부합니다.</translation>
-    </message>
-    <message>
-        <source>hex</source>
-        <translation>16진수</translation>
     </message>
 </context>
 <context>
@@ -1210,16 +1210,8 @@ Commands:
         <translation>qemu-img로 qcow2 이미지를 raw로 변환하는 중</translation>
     </message>
     <message>
-        <source>qemu-img did not start: %1</source>
-        <translation>qemu-img가 시작되지 않았습니다: %1</translation>
-    </message>
-    <message>
         <source>cancelled</source>
         <translation>취소됨</translation>
-    </message>
-    <message>
-        <source>qemu-img could not convert %1: %2</source>
-        <translation>qemu-img가 %1을(를) 변환하지 못했습니다: %2</translation>
     </message>
     <message>
         <source>cannot read %1: %2</source>
@@ -1246,14 +1238,6 @@ Commands:
         <translation>%1은(는) 설치용 ISO이지 디스크 이미지가 아닙니다. MetalDesk는 cloud-init이 든 디스크 이미지를 씁니다</translation>
     </message>
     <message>
-        <source>%1 is a tar archive, not a whole-disk image</source>
-        <translation>%1은(는) tar 아카이브이지 디스크 전체 이미지가 아닙니다</translation>
-    </message>
-    <message>
-        <source>%1 is not a disk image MetalDesk can deploy: a raw disk (with a partition table, or one ext4 filesystem), gzip, xz or bzip2 compressed, or qcow2</source>
-        <translation>%1은(는) MetalDesk가 배포할 수 있는 디스크 이미지가 아닙니다. raw 디스크(파티션 테이블이 있거나 ext4 파일 시스템 하나), gzip, xz, bzip2 압축 또는 qcow2여야 합니다</translation>
-    </message>
-    <message>
         <source>&apos;%1&apos; is not a SHA-256 (64 hexadecimal digits)</source>
         <translation>&apos;%1&apos;은(는) SHA-256(16진수 64자리)이 아닙니다</translation>
     </message>
@@ -1272,6 +1256,34 @@ Commands:
     <message>
         <source>Add image %1</source>
         <translation>이미지 %1 추가</translation>
+    </message>
+    <message>
+        <source>%1 did not start: %2</source>
+        <translation>%1이(가) 시작되지 않았습니다: %2</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation>%1 실패: %2</translation>
+    </message>
+    <message>
+        <source>cannot make a folder under %1</source>
+        <translation>%1 아래에 폴더를 만들 수 없습니다</translation>
+    </message>
+    <message>
+        <source>Taking the kernel and initrd out of %1</source>
+        <translation>%1에서 커널과 initrd를 꺼내는 중</translation>
+    </message>
+    <message>
+        <source>%1 has no /boot/vmlinuz-&lt;version&gt; with its /boot/initrd.img-&lt;version&gt;: MetalDesk installs the kernel the root filesystem carries, so install a kernel package in it before making the tarball%2</source>
+        <translation>%1에 /boot/vmlinuz-&lt;버전&gt;과 그 /boot/initrd.img-&lt;버전&gt;이 없습니다. MetalDesk는 루트 파일 시스템에 든 커널을 설치하므로, tarball을 만들기 전에 커널 패키지를 설치하세요%2</translation>
+    </message>
+    <message>
+        <source>%1 is a tar archive that is not compressed: compress it with gzip (a .tar.gz, as MAAS takes root tarballs) to add it as a root filesystem</source>
+        <translation>%1은(는) 압축되지 않은 tar 아카이브입니다. 루트 파일 시스템으로 추가하려면 gzip으로 압축하세요 (MAAS처럼 .tar.gz)</translation>
+    </message>
+    <message>
+        <source>%1 is not an image MetalDesk can deploy: a raw disk (with a partition table, or one ext4 filesystem), gzip, xz or bzip2 compressed, qcow2, or a root filesystem as a .tar.gz</source>
+        <translation>%1은(는) MetalDesk가 배포할 수 있는 이미지가 아닙니다. raw 디스크(파티션 테이블이 있거나 ext4 파일 시스템 하나), gzip, xz, bzip2 압축, qcow2, 또는 .tar.gz 루트 파일 시스템이어야 합니다</translation>
     </message>
 </context>
 <context>
@@ -1293,16 +1305,16 @@ Commands:
         <translation>&apos;%1&apos;은(는) 펌웨어가 아닙니다: bios 또는 uefi를 쓰세요</translation>
     </message>
     <message>
-        <source>&apos;%1&apos; is not a whole-disk image format (raw, raw.gz, raw.xz, raw.bz2)</source>
-        <translation>&apos;%1&apos;은(는) 전체 디스크 이미지 형식(raw, raw.gz, raw.xz, raw.bz2)이 아닙니다</translation>
-    </message>
-    <message>
         <source>the image has no location</source>
         <translation>이미지에 위치가 없습니다</translation>
     </message>
     <message>
         <source>there is no image %1 for %2</source>
         <translation>%2용 이미지 %1이(가) 없습니다</translation>
+    </message>
+    <message>
+        <source>&apos;%1&apos; is not an image format MetalDesk deploys (raw, raw.gz, raw.xz, raw.bz2, root-tgz)</source>
+        <translation>&apos;%1&apos;은(는) MetalDesk가 배포하는 이미지 형식이 아닙니다 (raw, raw.gz, raw.xz, raw.bz2, root-tgz)</translation>
     </message>
 </context>
 <context>
@@ -2855,6 +2867,10 @@ packages: [htop]</translation>
         <source>choose an image from the catalogue, or give the URL or path of another</source>
         <translation>카탈로그에서 이미지를 선택하거나 다른 이미지의 URL 또는 경로를 주세요</translation>
     </message>
+    <message>
+        <source>%1 — %2, previous version %3</source>
+        <translation>%1 — %2, 이전 버전 %3</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::AddChassisWizard</name>
@@ -3390,10 +3406,6 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
         <translation>이미지 추가</translation>
     </message>
     <message>
-        <source>a whole-disk image: .img, .raw, .gz, .xz, .bz2 or .qcow2</source>
-        <translation>디스크 전체 이미지: .img, .raw, .gz, .xz, .bz2 또는 .qcow2</translation>
-    </message>
-    <message>
         <source>os/release, as MAAS names images; an API client deploys it by its release</source>
         <translation>MAAS처럼 os/release로 이름 짓습니다. API 클라이언트는 release로 배포합니다</translation>
     </message>
@@ -3458,8 +3470,16 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
         <translation>이미지 파일</translation>
     </message>
     <message>
-        <source>Disk images (*.img *.raw *.gz *.xz *.bz2 *.qcow2);;All files (*)</source>
-        <translation>디스크 이미지 (*.img *.raw *.gz *.xz *.bz2 *.qcow2);;모든 파일 (*)</translation>
+        <source>a whole-disk image (.img, .raw, .gz, .xz, .bz2, .qcow2) or a root .tar.gz</source>
+        <translation>디스크 전체 이미지(.img, .raw, .gz, .xz, .bz2, .qcow2) 또는 루트 .tar.gz</translation>
+    </message>
+    <message>
+        <source>A root filesystem tarball of %1: installed with the kernel and initrd in its /boot.</source>
+        <translation>%1 크기의 루트 파일 시스템 tarball: /boot에 든 커널과 initrd로 설치됩니다.</translation>
+    </message>
+    <message>
+        <source>Images (*.img *.raw *.gz *.xz *.bz2 *.qcow2 *.tgz);;All files (*)</source>
+        <translation>이미지 (*.img *.raw *.gz *.xz *.bz2 *.qcow2 *.tgz);;모든 파일 (*)</translation>
     </message>
 </context>
 <context>
@@ -3609,10 +3629,6 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
         <translation>이미지 추가(&amp;M)…</translation>
     </message>
     <message>
-        <source>Add a whole-disk image of your own (raw, gzip, xz, bzip2 or qcow2) to the catalogue</source>
-        <translation>직접 만든 디스크 전체 이미지(raw, gzip, xz, bzip2, qcow2)를 카탈로그에 추가합니다</translation>
-    </message>
-    <message>
         <source>No image source yet. Add one to import Ubuntu&apos;s images as MAAS does (images.maas.io), or add a whole-disk image of your own (Add image). Machines enlist and commission without any image.</source>
         <translation>아직 이미지 소스가 없습니다. 소스를 추가해 MAAS처럼 Ubuntu 이미지를 가져오거나(images.maas.io), 직접 만든 디스크 전체 이미지를 추가하세요(이미지 추가). 머신 등록과 커미션에는 이미지가 필요 없습니다.</translation>
     </message>
@@ -3681,6 +3697,14 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>%1/s</source>
         <translation>%1/s</translation>
+    </message>
+    <message>
+        <source>Add an image of your own to the catalogue: a whole-disk image (raw, gzip, xz, bzip2 or qcow2) or a root filesystem tarball (.tar.gz)</source>
+        <translation>직접 만든 이미지를 카탈로그에 추가합니다: 디스크 전체 이미지(raw, gzip, xz, bzip2, qcow2) 또는 루트 파일 시스템 tarball(.tar.gz)</translation>
+    </message>
+    <message>
+        <source>previous version, kept as a fallback: Deploy offers it</source>
+        <translation>이전 버전, 대비용으로 보관: 배포에서 고를 수 있습니다</translation>
     </message>
 </context>
 <context>

@@ -171,8 +171,9 @@ Expected<CommandLine> parseImages(const QStringList &args)
     QCommandLineParser parser;
     parser.setApplicationDescription(CommandLineText::tr(
         "The images MetalDesk deploys.\n  images list                      what the catalogue holds\n  images add "
-        "NAME FILE-OR-URL      a whole-disk image (raw, .gz, .xz, .bz2, qcow2) as NAME (os/release, such as "
-        "debian/bookworm); a file is copied under the boot root (a qcow2 converted to raw)\n  images remove NAME       "
+        "NAME FILE-OR-URL      a whole-disk image (raw, .gz, .xz, .bz2, qcow2) or a root filesystem .tar.gz "
+        "with a kernel in its /boot, as NAME (os/release, such as debian/bookworm); a file is copied under the boot "
+        "root (a qcow2 converted to raw)\n  images remove NAME       "
         "        takes it "
         "out\n  images sources                   the simplestreams mirrors images are imported from\n  images "
         "source-add URL           adds a mirror (or changes it): --keyring, --select, --allow-unsigned\n  images "

@@ -74,7 +74,8 @@ ImagesPage::ImagesPage(CoreServices &core, QString bootRoot, QWidget *parent)
     import_->setObjectName(QStringLiteral("importImages"));
     pause_->setObjectName(QStringLiteral("pauseImport"));
     addImage_->setObjectName(QStringLiteral("addImage"));
-    addImage_->setToolTip(tr("Add a whole-disk image of your own (raw, gzip, xz, bzip2 or qcow2) to the catalogue"));
+    addImage_->setToolTip(tr("Add an image of your own to the catalogue: a whole-disk image (raw, gzip, xz, bzip2 or "
+                             "qcow2) or a root filesystem tarball (.tar.gz)"));
     pause_->setToolTip(tr("Stop the import and keep what was fetched: Resume goes on from there"));
     result_->setObjectName(QStringLiteral("importResult"));
     result_->setWordWrap(true);
@@ -170,7 +171,8 @@ void ImagesPage::refresh()
     imageTable_->setRowCount(int(images->size()));
     for (int row = 0; row < images->size(); ++row) {
         const BootImage &i = images->at(row);
-        const QString state = i.deployable() ? tr("deployable")
+        const QString state = i.deployable()   ? tr("deployable")
+                              : i.isPrevious() ? tr("previous version, kept as a fallback: Deploy offers it")
                               : i.state == QLatin1String("verified")
                                   ? tr("verified, not deployable: no kernel and initrd to install with it")
                                   : i.state;

@@ -33,7 +33,7 @@ ImageUploadDialog::ImageUploadDialog(QWidget *parent)
 {
     setWindowTitle(tr("Add image"));
     file_->setObjectName(QStringLiteral("uploadFile"));
-    file_->setPlaceholderText(tr("a whole-disk image: .img, .raw, .gz, .xz, .bz2 or .qcow2"));
+    file_->setPlaceholderText(tr("a whole-disk image (.img, .raw, .gz, .xz, .bz2, .qcow2) or a root .tar.gz"));
     fileInfo_->setObjectName(QStringLiteral("uploadFileInfo"));
     fileInfo_->setWordWrap(true);
     // Room for a refusal's two lines from the start: the form does not grow for a wrapped label.
@@ -90,9 +90,13 @@ ImageUploadDialog::ImageUploadDialog(QWidget *parent)
         } else if (auto format = diskImageFormat(path)) {
             fileUsable_ = true;
             const QString size = QLocale().formattedDataSize(QFileInfo(path).size());
-            fileInfo_->setText(*format == QLatin1String("qcow2")
-                                   ? tr("A qcow2 image of %1: converted to a raw disk as it is added.").arg(size)
-                                   : tr("A whole-disk image (%1), %2.").arg(*format, size));
+            fileInfo_->setText(
+                *format == QLatin1String("qcow2")
+                    ? tr("A qcow2 image of %1: converted to a raw disk as it is added.").arg(size)
+                : *format == QLatin1String("root-tgz")
+                    ? tr("A root filesystem tarball of %1: installed with the kernel and initrd in its /boot.")
+                          .arg(size)
+                    : tr("A whole-disk image (%1), %2.").arg(*format, size));
             setTextColor(fileInfo_, palette().color(QPalette::WindowText));
         } else {
             // It starts with the file's name: kept as it is spelled, not capitalised.
@@ -146,7 +150,7 @@ void ImageUploadDialog::revalidate()
 void ImageUploadDialog::chooseFile()
 {
     const QString path = QFileDialog::getOpenFileName(
-        this, tr("The image file"), QString(), tr("Disk images (*.img *.raw *.gz *.xz *.bz2 *.qcow2);;All files (*)"));
+        this, tr("The image file"), QString(), tr("Images (*.img *.raw *.gz *.xz *.bz2 *.qcow2 *.tgz);;All files (*)"));
     if (!path.isEmpty())
         file_->setText(path);
 }

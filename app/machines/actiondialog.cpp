@@ -92,13 +92,18 @@ ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, co
         image_ = new QComboBox(this);
         image_->setObjectName(QStringLiteral("deployImage"));
         for (const BootImage &i : defaults.images) {
-            const bool fits = i.deployable() && std::all_of(willAct_.cbegin(), willAct_.cend(),
-                                                            [&](const Machine &m) { return i.runsOn(m.architecture); });
+            const bool fits = i.installable() && std::all_of(willAct_.cbegin(), willAct_.cend(), [&](const Machine &m) {
+                                  return i.runsOn(m.architecture);
+                              });
             if (!fits)
                 continue;
-            image_->addItem(tr("%1 — %2").arg(i.title.isEmpty() ? i.name : i.title, i.architecture), i.location);
+            const QString title = i.title.isEmpty() ? i.name : i.title;
+            // The previous version an import kept: there to go back to, never the default.
+            image_->addItem(i.isPrevious() ? tr("%1 — %2, previous version %3").arg(title, i.architecture, i.version)
+                                           : tr("%1 — %2").arg(title, i.architecture),
+                            i.location);
             image_->setItemData(image_->count() - 1, i.name, kImageNameRole);
-            if (i.name == defaults.image)
+            if (i.name == defaults.image && !i.isPrevious())
                 image_->setCurrentIndex(image_->count() - 1);
         }
         const bool none = image_->count() == 0;

@@ -59,11 +59,39 @@ QString filesJson(const QList<BootImageFile> &files)
     return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
 }
 
-// Replaces the image of that name and architecture, inside the caller's transaction.
-Expected<qint64> replaceImage(QSqlDatabase &db, const BootImage &image)
+// Makes `image` the current one of its name and architecture, inside the caller's transaction.
+// With `keepPrevious`, the current one, when deployable and of another version, becomes the
+// previous version (replacing an older previous one); otherwise it goes.
+Expected<qint64> replaceImage(QSqlDatabase &db, const BootImage &image, bool keepPrevious)
 {
-    if (auto gone = runQuery(db, QStringLiteral("DELETE FROM boot_images WHERE name = ? AND architecture = ?"),
-                             {image.name, image.architecture});
+    const QVariantList key{image.name, image.architecture};
+    if (keepPrevious) {
+        auto current = runQuery(db,
+                                QStringLiteral("SELECT version FROM boot_images WHERE name = ? AND architecture = ? "
+                                               "AND state = 'deployable'"),
+                                key);
+        if (!current)
+            return current.error();
+        const bool rolls = current->next() && current->value(0).toString() != image.version;
+        current->finish();
+        if (rolls) {
+            if (auto old = runQuery(db,
+                                    QStringLiteral("DELETE FROM boot_images WHERE name = ? AND architecture = ? AND "
+                                                   "state = 'previous'"),
+                                    key);
+                !old)
+                return old.error();
+            if (auto kept = runQuery(db,
+                                     QStringLiteral("UPDATE boot_images SET state = 'previous' WHERE name = ? AND "
+                                                    "architecture = ? AND state = 'deployable'"),
+                                     key);
+                !kept)
+                return kept.error();
+        }
+    }
+    if (auto gone = runQuery(
+            db, QStringLiteral("DELETE FROM boot_images WHERE name = ? AND architecture = ? AND state <> 'previous'"),
+            key);
         !gone)
         return gone.error();
     return insertReturningId(db,
@@ -110,9 +138,10 @@ QString BootImageStore::problem(const BootImage &image)
         if (f != QLatin1String("bios") && f != QLatin1String("uefi"))
             return ImageText::tr("'%1' is not a firmware: use bios or uefi").arg(f);
     if (!QStringList{QStringLiteral("raw"), QStringLiteral("raw.gz"), QStringLiteral("raw.xz"),
-                     QStringLiteral("raw.bz2")}
+                     QStringLiteral("raw.bz2"), QStringLiteral("root-tgz")}
              .contains(image.format))
-        return ImageText::tr("'%1' is not a whole-disk image format (raw, raw.gz, raw.xz, raw.bz2)").arg(image.format);
+        return ImageText::tr("'%1' is not an image format MetalDesk deploys (raw, raw.gz, raw.xz, raw.bz2, root-tgz)")
+            .arg(image.format);
     if (image.location.isEmpty())
         return ImageText::tr("the image has no location");
     return {};
@@ -123,8 +152,9 @@ Expected<QList<BootImage>> BootImageStore::list() const
     auto db = db_->connection();
     if (!db)
         return db.error();
-    auto q = runQuery(
-        *db, QStringLiteral("SELECT %1 FROM boot_images ORDER BY name, architecture").arg(QLatin1String(kColumns)));
+    auto q = runQuery(*db, QStringLiteral("SELECT %1 FROM boot_images ORDER BY name, architecture, "
+                                          "CASE WHEN state = 'previous' THEN 1 ELSE 0 END") // the current one first
+                               .arg(QLatin1String(kColumns)));
     if (!q)
         return q.error();
     QList<BootImage> images;
@@ -194,7 +224,7 @@ Expected<BootImage> BootImageStore::add(const Actor &actor, BootImage image)
     if (!txn.begun())
         return Error{txn.beginError()};
     image.created = nowMs();
-    auto id = replaceImage(*db, image);
+    auto id = replaceImage(*db, image, false);
     if (!id)
         return id.error();
     if (auto committed = txn.commit(); !committed)
@@ -231,7 +261,7 @@ Expected<void> BootImageStore::publish(const Actor &actor, const QList<BootImage
         return Error{txn.beginError()};
     for (BootImage image : images) {
         image.created = nowMs();
-        if (auto id = replaceImage(*db, image); !id)
+        if (auto id = replaceImage(*db, image, true); !id)
             return id.error();
     }
     return txn.commit();

@@ -34,7 +34,8 @@ struct BootImage {
     QString sha256;
     QString origin; // "uploaded by admin", "imported from <source>"
     // "deployable"; "verified": imported and every file checked, but not installable (a root
-    // tarball without its kernel and initrd), so Deploy does not offer it.
+    // tarball without its kernel and initrd), so Deploy does not offer it; "previous": the version
+    // a newer import replaced, kept (with its files) as a fallback that Deploy offers by choice.
     QString state = QStringLiteral("deployable");
     qint64 created = 0;
     QString version;            // the mirror's version name ("20261201"); empty for an upload
@@ -55,6 +56,9 @@ struct BootImage {
     QString os() const { return name.section(QLatin1Char('/'), 0, 0); }
     QString release() const { return name.section(QLatin1Char('/'), 1); }
     bool deployable() const { return state == QLatin1String("deployable"); }
+    bool isPrevious() const { return state == QLatin1String("previous"); }
+    // What Deploy may install when the user picks it: the current image or its previous version.
+    bool installable() const { return deployable() || isPrevious(); }
     // Whether a machine of that architecture ("amd64/generic"; empty when not known yet) runs it:
     // the same, or, as MAAS has it, any kernel flavour ("amd64/ga-24.04") on a generic machine.
     bool runsOn(const QString &machineArchitecture) const;
@@ -66,7 +70,7 @@ public:
     explicit BootImageStore(std::shared_ptr<Database> db) : db_(std::move(db)) {}
 
     Expected<QList<BootImage>> list() const;
-    // The deployable image a deployment asks for by name ("debian/bookworm") or release alone
+    // The current deployable image a deployment asks for by name ("debian/bookworm") or release alone
     // ("bookworm", as API clients send distro_series), for a machine of this architecture and
     // firmware ("" when not known); nullopt when there is none.
     Expected<std::optional<BootImage>> forDeployment(const QString &nameOrRelease, const QString &architecture,
@@ -77,11 +81,13 @@ public:
     // The machines deploying or deployed with each image, by the image's location, their
     // hostnames sorted: which machines use an image (the Images page).
     Expected<QHash<QString, QStringList>> machinesUsing() const;
-    // Adds (or replaces) an image of that name and architecture. Administrators only.
+    // Adds (or replaces) an image of that name and architecture; the previous version an import
+    // kept stays. Administrators only.
     Expected<BootImage> add(const Actor &actor, BootImage image);
     Expected<void> remove(const Actor &actor, const QString &name, const QString &architecture);
-    // Puts imported images in the catalogue, each replacing the one of its name and architecture,
-    // all in one transaction: an import publishes all it verified or nothing.
+    // Puts imported images in the catalogue, all in one transaction: an import publishes all it
+    // verified or nothing. Each becomes the current image of its name and architecture; the one it
+    // replaces, when deployable and of another version, is kept as the previous version (one only).
     Expected<void> publish(const Actor &actor, const QList<BootImage> &images);
 
     // Empty when the image can be added: a name "os/release", a known architecture, firmware from

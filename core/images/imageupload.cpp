@@ -3,6 +3,7 @@
 #include "core/base/sha256.h"
 #include "core/lifecycle/permissions.h"
 
+#include <QCollator>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -10,6 +11,9 @@
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QTemporaryDir>
+
+#include <algorithm>
 
 namespace metaldesk {
 
@@ -26,6 +30,43 @@ bool startsWith(const QByteArray &head, qsizetype offset, QByteArrayView magic)
     return head.size() >= offset + magic.size() && QByteArrayView(head).sliced(offset, magic.size()) == magic;
 }
 
+// The first `bytes` of a gzip file's content (gzip -dc, stopped once they came); empty when gzip
+// cannot read it.
+QByteArray gunzippedHead(const QString &path, qint64 bytes)
+{
+    QProcess gzip;
+    gzip.setStandardErrorFile(QProcess::nullDevice());
+    gzip.start(QStringLiteral("gzip"), {QStringLiteral("-dc"), path});
+    QByteArray head;
+    while (head.size() < bytes && (gzip.bytesAvailable() > 0 || gzip.waitForReadyRead(5000)))
+        head += gzip.read(bytes - head.size());
+    gzip.kill();
+    gzip.waitForFinished();
+    return head;
+}
+
+// Runs a program to its end; cancelling stops it. Its output, or why it failed.
+Expected<QByteArray> runTool(const QString &program, const QStringList &args, JobContext &context)
+{
+    QProcess tool;
+    tool.setProcessChannelMode(QProcess::MergedChannels);
+    tool.start(program, args);
+    if (!tool.waitForStarted())
+        return Error{UploadText::tr("%1 did not start: %2").arg(program, tool.errorString())};
+    while (!tool.waitForFinished(200)) {
+        if (context.isCancelled()) {
+            tool.kill();
+            tool.waitForFinished();
+            return Error{UploadText::tr("cancelled")};
+        }
+    }
+    const QByteArray output = tool.readAll();
+    if (tool.exitStatus() != QProcess::NormalExit || tool.exitCode() != 0)
+        return Error{UploadText::tr("%1 failed: %2")
+                         .arg(QFileInfo(program).fileName(), QString::fromLocal8Bit(output).trimmed().right(300))};
+    return output;
+}
+
 // qemu-img converts a qcow2 into `target` (raw); cancelling stops it.
 Expected<void> convertQcow2(const QString &source, const QString &target, JobContext &context)
 {
@@ -34,23 +75,83 @@ Expected<void> convertQcow2(const QString &source, const QString &target, JobCon
         return Error{UploadText::tr("a qcow2 image is converted with qemu-img, which is not installed (Debian package "
                                     "qemu-utils)")};
     context.setMessage(UploadText::tr("Converting the qcow2 image to raw with qemu-img"));
-    QProcess convert;
-    convert.setProcessChannelMode(QProcess::MergedChannels);
-    convert.start(qemuImg, {QStringLiteral("convert"), QStringLiteral("-f"), QStringLiteral("qcow2"),
-                            QStringLiteral("-O"), QStringLiteral("raw"), source, target});
-    if (!convert.waitForStarted())
-        return Error{UploadText::tr("qemu-img did not start: %1").arg(convert.errorString())};
-    while (!convert.waitForFinished(200)) {
-        if (context.isCancelled()) {
-            convert.kill();
-            convert.waitForFinished();
-            return Error{UploadText::tr("cancelled")};
-        }
-    }
-    if (convert.exitStatus() != QProcess::NormalExit || convert.exitCode() != 0)
-        return Error{UploadText::tr("qemu-img could not convert %1: %2")
-                         .arg(source, QString::fromLocal8Bit(convert.readAll()).trimmed())};
+    auto converted = runTool(qemuImg,
+                             {QStringLiteral("convert"), QStringLiteral("-f"), QStringLiteral("qcow2"),
+                              QStringLiteral("-O"), QStringLiteral("raw"), source, target},
+                             context);
+    if (!converted)
+        return converted.error();
     return {};
+}
+
+// Moves `path` into the image store under its SHA-256 (images/sha256/<hex>), as imported files are
+// kept; the entry for the catalogue.
+Expected<BootImageFile> storeBySha256(const QString &path, const QString &ftype, const QString &bootRoot)
+{
+    QFile file(path);
+    Sha256 hash;
+    if (!file.open(QIODevice::ReadOnly) || !hash.addData(file))
+        return Error{UploadText::tr("cannot read %1: %2").arg(path, file.errorString())};
+    file.close();
+    const QString sha = QString::fromLatin1(hash.hexResult());
+    const QString dir = bootRoot + QStringLiteral("/images/sha256");
+    if (!QDir().mkpath(dir))
+        return Error{UploadText::tr("cannot make %1").arg(dir)};
+    const QString target = dir + QLatin1Char('/') + sha;
+    if (QFileInfo(target).size() != file.size()) { // the same bytes are kept once
+        QFile::remove(target);
+        if (!QFile::rename(path, target))
+            return Error{UploadText::tr("cannot move %1 into place").arg(target)};
+    }
+    return BootImageFile{ftype, QStringLiteral("images/sha256/") + sha, sha, file.size()};
+}
+
+// The kernel and initrd a root tarball carries (/boot/vmlinuz-<version> with its
+// /boot/initrd.img-<version>, the newest when there are several), put in the store as an
+// imported image's boot-kernel and boot-initrd: the environment installs them as it does a
+// squashfs's.
+Expected<QList<BootImageFile>> kernelOf(const QString &tarball, const QString &bootRoot, JobContext &context)
+{
+    QTemporaryDir out(bootRoot + QStringLiteral("/images/.kernel-XXXXXX")); // beside the store: moved, not copied
+    if (!out.isValid())
+        return Error{UploadText::tr("cannot make a folder under %1").arg(bootRoot)};
+    context.setMessage(UploadText::tr("Taking the kernel and initrd out of %1").arg(QFileInfo(tarball).fileName()));
+    // Either spelling ("boot/…", "./boot/…"); a pattern that matches nothing makes tar fail, so
+    // what came out decides.
+    auto extracted =
+        runTool(QStringLiteral("tar"),
+                {QStringLiteral("-xzf"), tarball, QStringLiteral("-C"), out.path(), QStringLiteral("--wildcards"),
+                 QStringLiteral("--no-anchored"), QStringLiteral("--no-same-owner"), QStringLiteral("boot/vmlinuz-*"),
+                 QStringLiteral("boot/initrd.img-*")},
+                context);
+    if (context.isCancelled())
+        return Error{UploadText::tr("cancelled")};
+    QStringList versions;
+    const QDir boot(out.filePath(QStringLiteral("boot")));
+    for (const QFileInfo &kernel : boot.entryInfoList({QStringLiteral("vmlinuz-*")}, QDir::Files)) {
+        const QString version = kernel.fileName().mid(8);
+        if (QFileInfo(boot.filePath(QStringLiteral("initrd.img-") + version)).isFile())
+            versions << version;
+    }
+    if (versions.isEmpty())
+        return Error{UploadText::tr("%1 has no /boot/vmlinuz-<version> with its /boot/initrd.img-<version>: "
+                                    "MetalDesk installs the kernel the root filesystem carries, so install a kernel "
+                                    "package in it before making the tarball%2")
+                         .arg(QFileInfo(tarball).fileName(),
+                              extracted ? QString() : QStringLiteral(" (%1)").arg(extracted.errorMessage()))};
+    QCollator byNumber;
+    byNumber.setNumericMode(true);
+    std::sort(versions.begin(), versions.end(), byNumber);
+    QList<BootImageFile> files;
+    for (const auto &[ftype, prefix] :
+         {std::pair{"boot-kernel", "vmlinuz-"}, std::pair{"boot-initrd", "initrd.img-"}}) {
+        auto stored =
+            storeBySha256(boot.filePath(QLatin1String(prefix) + versions.last()), QLatin1String(ftype), bootRoot);
+        if (!stored)
+            return stored.error();
+        files << *stored;
+    }
+    return files;
 }
 
 // Copies `source` to `partial`, hashing and counting as it goes.
@@ -91,7 +192,8 @@ Expected<QString> diskImageFormat(const QString &path)
     const QByteArray head = file.read(64 << 10);
     const QString name = QFileInfo(path).fileName();
     if (startsWith(head, 0, "\x1f\x8b"))
-        return QStringLiteral("raw.gz");
+        return startsWith(gunzippedHead(path, 512), 257, "ustar") ? QStringLiteral("root-tgz")
+                                                                  : QStringLiteral("raw.gz");
     static const QByteArray xzMagic = QByteArray::fromHex("fd377a585a00");
     if (startsWith(head, 0, xzMagic))
         return QStringLiteral("raw.xz");
@@ -108,14 +210,17 @@ Expected<QString> diskImageFormat(const QString &path)
                                     "cloud-init")
                          .arg(name)};
     if (startsWith(head, 257, "ustar"))
-        return Error{UploadText::tr("%1 is a tar archive, not a whole-disk image").arg(name)};
+        return Error{UploadText::tr("%1 is a tar archive that is not compressed: compress it with gzip (a .tar.gz, "
+                                    "as MAAS takes root tarballs) to add it as a root filesystem")
+                         .arg(name)};
     const bool mbr = startsWith(head, 510, "\x55\xaa");
     const bool gpt = startsWith(head, 512, "EFI PART");
     const bool ext = startsWith(head, 1080, "\x53\xef");
     if (mbr || gpt || ext)
         return QStringLiteral("raw");
-    return Error{UploadText::tr("%1 is not a disk image MetalDesk can deploy: a raw disk (with a partition table, "
-                                "or one ext4 filesystem), gzip, xz or bzip2 compressed, or qcow2")
+    return Error{UploadText::tr("%1 is not an image MetalDesk can deploy: a raw disk (with a partition table, "
+                                "or one ext4 filesystem), gzip, xz or bzip2 compressed, qcow2, or a root filesystem "
+                                "as a .tar.gz")
                      .arg(name)};
 }
 
@@ -216,6 +321,14 @@ Expected<BootImage> storeUpload(const ImageUpload &upload, const QString &bootRo
     image.sha256 = QString::fromLatin1(*sha);
     image.size = QFileInfo(target).size();
     image.location = QStringLiteral("images/") + fileName; // served by the boot HTTP server
+    if (image.isRootFilesystem()) {
+        auto kernel = kernelOf(target, bootRoot, context);
+        if (!kernel) {
+            QFile::remove(target);
+            return kernel.error();
+        }
+        image.files = QList<BootImageFile>{{image.format, image.location, image.sha256, image.size}} + *kernel;
+    }
     return image;
 }
 

@@ -211,6 +211,25 @@ const QList<Migration> &migrations()
              "ALTER TABLE boot_images ADD COLUMN version TEXT NOT NULL DEFAULT ''",
              "ALTER TABLE boot_images ADD COLUMN files TEXT NOT NULL DEFAULT ''",
          }},
+        {9,
+         "the image catalogue keeps an imported image's previous version as a fallback",
+         {
+             // One current image (state deployable or verified) and at most one previous version
+             // (state previous) per name and architecture. SQLite cannot drop a constraint: the
+             // table is made again (the ids are new; nothing refers to them).
+             "CREATE TABLE boot_images_v9 ("
+             " id %ID%, name TEXT NOT NULL, title TEXT NOT NULL DEFAULT '', architecture TEXT NOT NULL,"
+             " firmware TEXT NOT NULL DEFAULT 'bios,uefi', image_format TEXT NOT NULL, location TEXT NOT NULL,"
+             " size %BIGINT% NOT NULL DEFAULT 0, sha256 TEXT NOT NULL DEFAULT '', origin TEXT NOT NULL DEFAULT '',"
+             " state TEXT NOT NULL DEFAULT 'deployable', created %BIGINT% NOT NULL,"
+             " version TEXT NOT NULL DEFAULT '', files TEXT NOT NULL DEFAULT '',"
+             " UNIQUE (name, architecture, state))",
+             "INSERT INTO boot_images_v9 (name, title, architecture, firmware, image_format, location, size, sha256,"
+             " origin, state, created, version, files) SELECT name, title, architecture, firmware, image_format,"
+             " location, size, sha256, origin, state, created, version, files FROM boot_images",
+             "DROP TABLE boot_images",
+             "ALTER TABLE boot_images_v9 RENAME TO boot_images",
+         }},
     };
     return list;
 }

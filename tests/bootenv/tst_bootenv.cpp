@@ -254,6 +254,7 @@ private slots:
     void enlistsWithoutCredentialAndPowersOff();
     void deploysTheImageAndItsCloudConfigThenReboots();
     void deployWithABrokenImageUrlReportsWhyAndPowersOff();
+    void installsARootFilesystemImageWithItsKernelAndGrub_data();
     void installsARootFilesystemImageWithItsKernelAndGrub();
     void releaseQuickEraseZeroesTheEndsOfDiskAndPartitions();
     void releaseSecureEraseZeroesTheWholeDisk();
@@ -642,12 +643,20 @@ void TestBootEnvironment::deploysTheImageAndItsCloudConfigThenReboots()
 }
 
 // A root-filesystem image as MAAS's are (a squashfs with no kernel, the kernel and an initrd that
-// carries its modules beside it): the environment partitions the disk (BIOS boot, ESP, root),
-// extracts the squashfs, installs the kernel with the initrd's modules, writes fstab, GRUB for BIOS
-// and UEFI with one grub.cfg, the node's cloud-init configuration, and reboots. The disk is read
-// back with debugfs and mtools, as a person would.
+// carries its modules beside it), or as a root tarball uploaded with its kernel and initrd: the
+// environment partitions the disk (BIOS boot, ESP, root), extracts the root, installs the kernel with the initrd's
+// modules, writes fstab, GRUB for BIOS and UEFI with one grub.cfg, the node's cloud-init configuration, and reboots.
+// The disk is read back with debugfs and mtools, as a person would.
+void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub_data()
+{
+    QTest::addColumn<QString>("format");
+    QTest::newRow("squashfs") << QStringLiteral("squashfs"); // MAAS's images
+    QTest::newRow("root-tgz") << QStringLiteral("root-tgz"); // an uploaded root tarball
+}
+
 void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub()
 {
+    QFETCH(QString, format);
     const QString mksquashfs = findTool("mksquashfs"), debugfs = findTool("debugfs"), gzip = findTool("gzip"),
                   mtype = findTool("mtype"), dd = findTool("dd");
     if (mksquashfs.isEmpty() || debugfs.isEmpty() || gzip.isEmpty() || mtype.isEmpty())
@@ -660,7 +669,7 @@ void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub()
     for (const char *d : {"etc/cloud", "usr/bin", "usr/lib/x86_64-linux-gnu", "usr/lib64", "boot", "tmp"})
         QVERIFY(QDir(root).mkpath(QLatin1String(d)));
     QVERIFY(writeFile(root + QStringLiteral("/etc/cloud/cloud.cfg"), "# the image's own\n"));
-    QVERIFY(writeFile(root + QStringLiteral("/etc/hostname"), "from-the-squashfs\n"));
+    QVERIFY(writeFile(root + QStringLiteral("/etc/hostname"), "from-the-image\n"));
     QVERIFY(QFile::setPermissions(root + QStringLiteral("/etc/hostname"),
                                   QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup));
     QVERIFY(QFile::copy(QStringLiteral("/usr/bin/env"), root + QStringLiteral("/usr/bin/env")));
@@ -670,30 +679,45 @@ void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub()
                         root + QStringLiteral("/usr/lib64/ld-linux-x86-64.so.2")));
     QVERIFY(QFile::link(QStringLiteral("usr/lib"), root + QStringLiteral("/lib")));
     QVERIFY(QFile::link(QStringLiteral("usr/lib64"), root + QStringLiteral("/lib64")));
-    QString error;
-    run(mksquashfs,
-        {root, dir.filePath(QStringLiteral("root.squashfs")), QStringLiteral("-noappend"),
-         QStringLiteral("-no-progress"), QStringLiteral("-all-root")},
-        &error);
-    QVERIFY2(error.isEmpty(), qPrintable(error));
-    QFile squashfsFile(dir.filePath(QStringLiteral("root.squashfs")));
-    QVERIFY(squashfsFile.open(QIODevice::ReadOnly));
-    const QByteArray squashfs = squashfsFile.readAll();
     const QString kver = QStringLiteral("6.1.0-md-test");
     const QByteArray kernel = "not a real kernel: the VM boots the environment's, this one is only installed";
     const QByteArray module = "a module, as the initrd carries it";
     const QString modulePath = QStringLiteral("usr/lib/modules/%1/kernel/drivers/md-dummy.ko").arg(kver);
+    // The squashfs has no modules: they come out of the initrd. The tarball, made from an
+    // installed system, has its module tree and an initrd without modules (MODULES=dep).
+    const bool modulesInRoot = format == QLatin1String("root-tgz");
+    if (modulesInRoot) {
+        QVERIFY(QDir(root).mkpath(QFileInfo(modulePath).path()));
+        QVERIFY(writeFile(root + QLatin1Char('/') + modulePath, module));
+    }
+    QString error;
+    const QString rootImage = dir.filePath(QStringLiteral("root.image"));
+    if (format == QLatin1String("squashfs"))
+        run(mksquashfs,
+            {root, rootImage, QStringLiteral("-noappend"), QStringLiteral("-no-progress"), QStringLiteral("-all-root")},
+            &error);
+    else
+        run(findTool("tar"),
+            {QStringLiteral("-czf"), rootImage, QStringLiteral("--owner=0"), QStringLiteral("--group=0"),
+             QStringLiteral("-C"), root, QStringLiteral(".")},
+            &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QFile rootImageFile(rootImage);
+    QVERIFY(rootImageFile.open(QIODevice::ReadOnly));
+    const QByteArray rootBytes = rootImageFile.readAll();
     QVERIFY(writeFile(
         dir.filePath(QStringLiteral("initrd.cpio")),
-        newcArchive({QStringLiteral("usr"), QStringLiteral("usr/lib"), QStringLiteral("usr/lib/modules"),
-                     QStringLiteral("usr/lib/modules/") + kver, QStringLiteral("usr/lib/modules/%1/kernel").arg(kver),
-                     QStringLiteral("usr/lib/modules/%1/kernel/drivers").arg(kver)},
-                    {{modulePath, module}})));
+        modulesInRoot ? newcArchive({QStringLiteral("scripts")}, {{QStringLiteral("init"), QByteArray("#!/bin/sh\n")}})
+                      : newcArchive({QStringLiteral("usr"), QStringLiteral("usr/lib"),
+                                     QStringLiteral("usr/lib/modules"), QStringLiteral("usr/lib/modules/") + kver,
+                                     QStringLiteral("usr/lib/modules/%1/kernel").arg(kver),
+                                     QStringLiteral("usr/lib/modules/%1/kernel/drivers").arg(kver)},
+                                    {{modulePath, module}})));
     // Shaped as Ubuntu's (and Debian's with a microcode package): an uncompressed archive of
     // microcode padded with zeros, then the compressed archive with the modules.
-    QByteArray initrd = newcArchive({QStringLiteral("kernel"), QStringLiteral("kernel/x86"),
-                                     QStringLiteral("kernel/x86/microcode")},
-                                    {{QStringLiteral("kernel/x86/microcode/GenuineIntel.bin"), QByteArray(3000, '\x5a')}});
+    QByteArray initrd =
+        newcArchive({QStringLiteral("kernel"), QStringLiteral("kernel/x86"), QStringLiteral("kernel/x86/microcode")},
+                    {{QStringLiteral("kernel/x86/microcode/GenuineIntel.bin"), QByteArray(3000, '\x5a')}});
     initrd.append((512 - initrd.size() % 512) % 512, '\0');
     const QByteArray compressed =
         run(gzip, {QStringLiteral("-c"), QStringLiteral("-n"), dir.filePath(QStringLiteral("initrd.cpio"))}, &error);
@@ -704,9 +728,9 @@ void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub()
     const QString base = QStringLiteral("http://10.0.2.100:5240/images/sha256/");
     const QJsonObject settings{
         {QStringLiteral("image_url"), base + QStringLiteral("root")},
-        {QStringLiteral("image_format"), QStringLiteral("squashfs")},
+        {QStringLiteral("image_format"), format},
         {QStringLiteral("image_sha256"),
-         QString::fromLatin1(QCryptographicHash::hash(squashfs, QCryptographicHash::Sha256).toHex())},
+         QString::fromLatin1(QCryptographicHash::hash(rootBytes, QCryptographicHash::Sha256).toHex())},
         {QStringLiteral("kernel_url"), base + QStringLiteral("kernel")},
         {QStringLiteral("kernel_sha256"),
          QString::fromLatin1(QCryptographicHash::hash(kernel, QCryptographicHash::Sha256).toHex())},
@@ -719,7 +743,7 @@ void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub()
     FakeMetadata metadata;
     QVERIFY(metadata.listen());
     metadata.answer("GET", "/MAAS/metadata/metaldesk/v1/deploy", {200, QJsonDocument(settings).toJson()});
-    metadata.answer("GET", "/images/sha256/root", {200, squashfs, "application/octet-stream"});
+    metadata.answer("GET", "/images/sha256/root", {200, rootBytes, "application/octet-stream"});
     metadata.answer("GET", "/images/sha256/kernel", {200, kernel, "application/octet-stream"});
     metadata.answer("GET", "/images/sha256/initrd", {200, initrd, "application/octet-stream"});
     metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/status", {200, "{}"});
@@ -733,7 +757,7 @@ void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub()
         dir, &metadata);
     args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk
          << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
-    const Boot vm = boot(QStringLiteral("bios deploy root filesystem"), args, 180000);
+    const Boot vm = boot(QStringLiteral("bios deploy root filesystem (%1)").arg(format), args, 180000);
     QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
     const QStringList lines = agentLines(vm.console);
     QVERIFY2(indexOfLine(lines, QStringLiteral("deploy: installed %1 with GRUB for BIOS and UEFI").arg(kver)) >= 0,
@@ -775,13 +799,13 @@ void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub()
     const QString uuid = uuidIn.match(QString::fromLatin1(grubCfg)).captured(1);
     QVERIFY(!uuid.isEmpty());
 
-    // The root: what the squashfs held, the kernel and its modules, fstab, the same grub.cfg, the
+    // The root: what the image held, the kernel and its modules, fstab, the same grub.cfg, the
     // node's configuration; the downloaded squashfs gone.
     const QString rootFs = extract(QStringLiteral("root.img"), 208896, diskSize / 512 - 208896 - 34);
     auto cat = [&](const QString &path) {
         return run(debugfs, {QStringLiteral("-R"), QStringLiteral("cat ") + path, rootFs}, &error);
     };
-    QCOMPARE(cat(QStringLiteral("/etc/hostname")), QByteArray("from-the-squashfs\n"));
+    QCOMPARE(cat(QStringLiteral("/etc/hostname")), QByteArray("from-the-image\n"));
     const QByteArray hostnameStat =
         run(debugfs, {QStringLiteral("-R"), QStringLiteral("stat /etc/hostname"), rootFs}, &error);
     QVERIFY2(hostnameStat.contains("Mode:  0640"), hostnameStat.constData());

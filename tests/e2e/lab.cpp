@@ -174,7 +174,11 @@ int Lab::runInside(const QStringList &command, int timeoutMs, QString *output) c
 // --- a virtual machine ---------------------------------------------------------------------------
 
 VirtualMachine::VirtualMachine(Lab &lab, QString name, Firmware firmware, QString mac, int diskMiB, Hardware hardware)
-    : lab_(lab), name_(std::move(name)), mac_(std::move(mac)), firmware_(firmware), diskMiB_(diskMiB),
+    : lab_(lab),
+      name_(std::move(name)),
+      mac_(std::move(mac)),
+      firmware_(firmware),
+      diskMiB_(diskMiB),
       hardware_(hardware)
 {
 }
@@ -209,8 +213,8 @@ bool VirtualMachine::powerOn(QString *error)
              << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0,bootindex=2");
     else
         args << QStringLiteral("-device") << QStringLiteral("e1000e,netdev=n0,mac=%1,bootindex=1").arg(mac_)
-             << QStringLiteral("-device") << QStringLiteral("ahci,id=sata")
-             << QStringLiteral("-device") << QStringLiteral("ide-hd,drive=d0,bus=sata.0,bootindex=2");
+             << QStringLiteral("-device") << QStringLiteral("ahci,id=sata") << QStringLiteral("-device")
+             << QStringLiteral("ide-hd,drive=d0,bus=sata.0,bootindex=2");
     if (firmware_ == Firmware::Uefi) {
         const QString vars = lab_.workDir() + QLatin1Char('/') + name_ + QStringLiteral(".vars");
         if (!QFile::exists(vars) && !QFile::copy(kOvmfVars, vars)) {

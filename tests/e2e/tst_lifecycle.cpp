@@ -3,15 +3,14 @@
 // its inventory), allocate, deploy a real cloud-init image (→ Deployed when the installed system's
 // cloud-init calls the metadata service; it answers on its reserved address and ran the
 // user-data), release with disk erasing (→ Ready, disk wiped). One VM with SeaBIOS + iPXE, a
-// SATA disk and an Intel e1000e NIC, one with OVMF and virtio, each on its own in the lab (2 cores). Failure paths on the way: a broken image URL
-// (BIOS) and a machine that loses power while commissioning (UEFI). Both deploy the Debian image
-// imported from a MAAS-style simplestreams mirror (a squashfs, its kernel and initrd; issue 13).
-// The BIOS machine is deployed from the window's path (the image chosen from the catalogue); the
-// UEFI one by juju's MAAS client (gomaasapi) through the MAAS API, allocated by tag, and
-// released by it (erased because enable_disk_erasing_on_release is on, as juju sends no erase).
-// Power is the manual type: the test is the person who presses the power button when a step
-// needs the machine on; the built-in environment switches it off by itself when it is done.
-// Each step's time is printed ("figure: ...") for docs/benchmarks.md.
+// SATA disk and an Intel e1000e NIC, one with OVMF and virtio, each on its own in the lab (2 cores). Failure paths on
+// the way: a broken image URL (BIOS) and a machine that loses power while commissioning (UEFI). Both deploy the Debian
+// image imported from a MAAS-style simplestreams mirror (a squashfs, its kernel and initrd; issue 13). The BIOS machine
+// is deployed from the window's path (the image chosen from the catalogue); the UEFI one by juju's MAAS client
+// (gomaasapi) through the MAAS API, allocated by tag, and released by it (erased because enable_disk_erasing_on_release
+// is on, as juju sends no erase). Power is the manual type: the test is the person who presses the power button when a
+// step needs the machine on; the built-in environment switches it off by itself when it is done. Each step's time is
+// printed ("figure: ...") for docs/benchmarks.md.
 #include "core/addresses/staticaddresses.h"
 #include "core/chassis/chassisstore.h"
 #include "core/chassis/chassissync.h"

@@ -285,7 +285,7 @@ void TestCli::imagesAddsListsAndRemovesCatalogueImages()
     r = run({QStringLiteral("images"), QStringLiteral("add"), QStringLiteral("debian/trixie"),
              dir.filePath(QStringLiteral("notes.txt")), QStringLiteral("--database"), db});
     QCOMPARE(r.exitCode, 2);
-    QVERIFY2(r.err.contains(QLatin1String("not a disk image MetalDesk can deploy")), qPrintable(r.err));
+    QVERIFY2(r.err.contains(QLatin1String("not an image MetalDesk can deploy")), qPrintable(r.err));
     r = run({QStringLiteral("images"), QStringLiteral("remove"), QStringLiteral("debian/bookworm"),
              QStringLiteral("--database"), db});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));

@@ -170,9 +170,11 @@ void TestTakeAction::populate()
         QVERIFY2(made, qPrintable(made.errorMessage()));
         ids_.insert(made->hostname, made->systemId);
     }
-    // The catalogue Deploy offers: one deployable image, and one still being imported (not offered).
+    // The catalogue Deploy offers: one deployable image with the previous version an import kept,
+    // and one still being imported (not offered).
     BootImageStore images(core_->db);
-    for (const auto &[name, title, state] : {std::tuple{"debian/bookworm", "Debian 12", "deployable"},
+    for (const auto &[name, title, state] : {std::tuple{"debian/bookworm", "Debian 12", "previous"},
+                                             std::tuple{"debian/bookworm", "Debian 12", "deployable"},
                                              std::tuple{"debian/trixie", "Debian 13", "importing"}}) {
         BootImage image;
         image.name = QLatin1String(name);
@@ -180,8 +182,9 @@ void TestTakeAction::populate()
         image.architecture = u"amd64"_s;
         image.firmware = {u"bios"_s, u"uefi"_s};
         image.format = u"raw.xz"_s;
-        image.location = u"images/"_s + image.name.section(u'/', 1) + u".img.xz"_s;
         image.state = QLatin1String(state);
+        image.version = image.isPrevious() ? u"20261101"_s : QString();
+        image.location = u"images/"_s + image.name.section(u'/', 1) + image.version + u".img.xz"_s;
         auto added = images.add(actor(u"admin"_s), image);
         QVERIFY2(added, qPrintable(added.errorMessage()));
     }
@@ -446,9 +449,11 @@ void TestTakeAction::deploysWithTheImageAndUserDataChosen()
         QTest::keyClick(image, Qt::Key_Tab);
         QCOMPARE(dialog->focusWidget(), data);
         image->setFocus();
-        // The catalogue's deployable image (not the one still importing), then the way to another.
-        QCOMPARE(image->count(), 2);
+        // The catalogue's deployable image, its previous version (not the one still importing),
+        // then the way to another.
+        QCOMPARE(image->count(), 3);
         QCOMPARE(image->itemText(0), u"Debian 12 — amd64/generic"_s);
+        QCOMPARE(image->itemText(1), u"Debian 12 — amd64/generic, previous version 20261101"_s);
         QCOMPARE(image->currentIndex(), 0);
         QVERIFY(!dialog->findChild<QLineEdit *>(QStringLiteral("deployImageUrl"))->isVisible());
         data->setFocus();

@@ -82,7 +82,7 @@ class TestImageImport : public QObject {
         if (!all)
             return std::nullopt;
         for (const BootImage &i : *all)
-            if (i.name == u"ubuntu/noble"_s)
+            if (i.name == u"ubuntu/noble"_s && !i.isPrevious())
                 return i;
         return std::nullopt;
     }
@@ -227,6 +227,24 @@ private slots:
         QCOMPARE(import(signedSource()), QString());
         QCOMPARE(catalogued()->version, u"20261202"_s);
         QVERIFY(partFiles().isEmpty());
+        // The version it replaced stays as the previous one, with its files, for Deploy to offer;
+        // a deployment by name gets the new one.
+        auto all = BootImageStore(core_->db).list();
+        QVERIFY(all);
+        QList<BootImage> previous;
+        std::copy_if(all->cbegin(), all->cend(), std::back_inserter(previous),
+                     [](const BootImage &i) { return i.name == u"ubuntu/noble"_s && i.isPrevious(); });
+        QCOMPARE(previous.size(), 1);
+        QCOMPARE(previous.first().version, u"20261201"_s);
+        QVERIFY(previous.first().installable() && !previous.first().deployable());
+        for (const BootImageFile &f : previous.first().files)
+            QVERIFY2(QFile::exists(store() + u'/' + f.sha256), qPrintable(f.ftype));
+        auto byName = BootImageStore(core_->db).forDeployment(u"noble"_s, u"amd64/generic"_s);
+        QVERIFY(byName && byName->has_value());
+        QCOMPARE((*byName)->version, u"20261202"_s);
+        auto atPrevious = BootImageStore(core_->db).atLocation(previous.first().location);
+        QVERIFY(atPrevious && atPrevious->has_value());
+        QCOMPARE((*atPrevious)->version, u"20261201"_s);
         const QByteArray log = mirror_->accessLog();
         const QByteArray squashfs = second_.at(2).path.toLatin1();
         bool resumed = false;
@@ -242,8 +260,8 @@ private slots:
     {
         QSet<QByteArray> missing; // a file two products share, or the store holds, is not fetched again
         for (const QString &release : {u"jammy"_s, u"focal"_s}) {
-            const auto files = mirror_->addVersion(release, release == u"jammy"_s ? u"22.04"_s : u"20.04"_s,
-                                                   u"amd64"_s, u"20261201"_s, 3 << 20);
+            const auto files = mirror_->addVersion(release, release == u"jammy"_s ? u"22.04"_s : u"20.04"_s, u"amd64"_s,
+                                                   u"20261201"_s, 3 << 20);
             QCOMPARE(files.size(), 4);
             for (const auto &f : files)
                 if (!QFile::exists(store() + u'/' + QString::fromLatin1(f.sha256)))

@@ -1,8 +1,9 @@
-// Whole-disk images of one's own (issue 13, "Custom images"): what a file is, told by its first
-// bytes (an ISO, a tar, zstd or text refused with the reason); a gzipped raw disk copied into the
+// Images of one's own (issue 13, "Custom images"): what a file is, told by its first bytes (an ISO,
+// an uncompressed tar, zstd or text refused with the reason); a gzipped raw disk copied into the
 // store with its SHA-256 and progress, then in the catalogue; a wrong checksum or a user without
 // the right refused with nothing left behind; a qcow2 converted by qemu-img into the same raw
-// bytes; the command line's `images add` through the same job.
+// bytes; a root filesystem .tar.gz with the kernel in its /boot; the command line's `images add`
+// through the same job.
 #include "core/images/imageupload.h"
 #include "core/runtime/coreservices.h"
 #include "core/storage/settings.h"
@@ -129,7 +130,7 @@ private slots:
         for (const auto &[name, bytes, says] :
              {std::tuple{"debian.iso", iso, "installer ISO"}, std::tuple{"root.tar", tar, "tar archive"},
               std::tuple{"disk.zst", QByteArray("\x28\xb5\x2f\xfd\x00\x00", 6) + QByteArray(2048, 'z'), "zstd"},
-              std::tuple{"notes.txt", QByteArray(4096, 'a'), "not a disk image"}}) {
+              std::tuple{"notes.txt", QByteArray(4096, 'a'), "not an image MetalDesk can deploy"}}) {
             QVERIFY(writeFile(path(QLatin1String(name)), bytes));
             auto format = diskImageFormat(path(QLatin1String(name)));
             QVERIFY(!format);
@@ -206,6 +207,52 @@ private slots:
         QCOMPARE(job->result()->location, u"images/ubuntu-noble-amd64.raw"_s);
         QCOMPARE(fileBytes(bootRoot() + u"/images/ubuntu-noble-amd64.raw"_s), disk);
         QVERIFY(leftovers().isEmpty());
+    }
+
+    // A root filesystem as a .tar.gz (MAAS's custom "tgz"): deployable with the kernel and initrd
+    // in its /boot, the newest when there are two, stored as an import's boot-kernel and
+    // boot-initrd; one without a kernel is refused, saying what it needs, with nothing left.
+    void aRootTarballIsDeployableWithTheKernelItCarries()
+    {
+        const QString tree = path(u"root-tree"_s);
+        for (const char *d : {"etc", "boot", "usr/bin"})
+            QVERIFY(QDir(tree).mkpath(QLatin1String(d)));
+        QVERIFY(writeFile(tree + u"/etc/hostname"_s, "from-the-tarball\n"));
+        QVERIFY(run(u"tar"_s, {u"-czf"_s, path(u"nokernel.tar.gz"_s), u"-C"_s, tree, u"."_s}) == 0);
+        QCOMPARE(*diskImageFormat(path(u"nokernel.tar.gz"_s)), u"root-tgz"_s);
+        auto refused = upload({described(u"debian/sid"_s), path(u"nokernel.tar.gz"_s), {}}, admin_);
+        QCOMPARE(refused->state(), JobState::Failed);
+        QVERIFY2(refused->errorMessage().contains(u"/boot/vmlinuz-<version>"_s), qPrintable(refused->errorMessage()));
+        QVERIFY(!QFile::exists(bootRoot() + u"/images/debian-sid-amd64.root-tgz"_s));
+        QVERIFY(leftovers().isEmpty());
+
+        const QByteArray kernel = "the kernel 6.1.0-9", initrd = "its initrd";
+        QVERIFY(writeFile(tree + u"/boot/vmlinuz-6.1.0-9-amd64"_s, kernel));
+        QVERIFY(writeFile(tree + u"/boot/initrd.img-6.1.0-9-amd64"_s, initrd));
+        QVERIFY(writeFile(tree + u"/boot/vmlinuz-6.1.0-10-amd64"_s, "newer, without its initrd"));
+        QVERIFY(writeFile(tree + u"/boot/vmlinuz-5.10.0-2-amd64"_s, "older"));
+        QVERIFY(writeFile(tree + u"/boot/initrd.img-5.10.0-2-amd64"_s, "older initrd"));
+        QVERIFY(run(u"tar"_s, {u"-czf"_s, path(u"root.tar.gz"_s), u"-C"_s, tree, u"."_s}) == 0);
+        auto job = upload({described(u"debian/sid"_s), path(u"root.tar.gz"_s), {}}, admin_);
+        QVERIFY2(job->state() == JobState::Succeeded, qPrintable(job->errorMessage()));
+        const BootImage &image = *job->result();
+        QCOMPARE(image.format, u"root-tgz"_s);
+        QVERIFY(image.isRootFilesystem() && image.deployable());
+        QCOMPARE(image.location, u"images/debian-sid-amd64.root-tgz"_s);
+        QCOMPARE(fileBytes(bootRoot() + u'/' + image.location), fileBytes(path(u"root.tar.gz"_s)));
+        for (const auto &[ftype, bytes] : {std::pair{"boot-kernel", kernel}, std::pair{"boot-initrd", initrd}}) {
+            const BootImageFile *f = image.file(QLatin1String(ftype));
+            QVERIFY2(f, ftype);
+            QCOMPARE(f->sha256,
+                     QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex()));
+            QCOMPARE(f->location, u"images/sha256/"_s + f->sha256);
+            QCOMPARE(fileBytes(bootRoot() + u'/' + f->location), bytes);
+        }
+        QVERIFY(image.file(u"root-tgz"_s));
+        QVERIFY(QDir(bootRoot() + u"/images"_s).entryList({u".kernel-*"_s}, QDir::Dirs | QDir::Hidden).isEmpty());
+        auto stored = BootImageStore(core_->db).atLocation(image.location);
+        QVERIFY(stored && stored->has_value());
+        QCOMPARE((*stored)->files.size(), 3);
     }
 
     void theCommandLineAddsAFileThroughTheSameJob()
