@@ -1102,11 +1102,13 @@ Commands:
         <source>cannot remove %1</source>
         <translation>%1을(를) 지울 수 없습니다</translation>
     </message>
-    <message numerus="yes">
-        <source>Fetching %n file(s), %1 at a time</source>
-        <translation>
-            <numerusform>파일 %n개를 한 번에 %1개씩 받는 중</numerusform>
-        </translation>
+    <message>
+        <source>Fetching 1 file</source>
+        <translation>파일 1개를 받는 중</translation>
+    </message>
+    <message>
+        <source>Fetching %1 files, %2 at a time</source>
+        <translation>파일 %1개를 한 번에 %2개씩 받는 중</translation>
     </message>
 </context>
 <context>
@@ -3581,10 +3583,6 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
         <translation>%1을(를) 제거할까요? 가져온 이미지는 카탈로그에 남습니다.</translation>
     </message>
     <message>
-        <source>Imported and verified: %1. Fetched %2.</source>
-        <translation>가져와서 검증함: %1. 받은 양 %2.</translation>
-    </message>
-    <message>
         <source>Left out: %1.</source>
         <translation>제외됨: %1.</translation>
     </message>
@@ -3705,6 +3703,26 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>previous version, kept as a fallback: Deploy offers it</source>
         <translation>이전 버전, 대비용으로 보관: 배포에서 고를 수 있습니다</translation>
+    </message>
+    <message>
+        <source>Boots</source>
+        <translation>부팅 방식</translation>
+    </message>
+    <message>
+        <source>unsigned source, as allowed</source>
+        <translation>서명 없는 소스 (허용됨)</translation>
+    </message>
+    <message>
+        <source>signature ✓ %1, and an unsigned source as allowed</source>
+        <translation>서명 ✓ %1, 서명 없는 소스 (허용됨)</translation>
+    </message>
+    <message>
+        <source>signature ✓ %1</source>
+        <translation>서명 ✓ %1</translation>
+    </message>
+    <message>
+        <source>Imported and verified: %1 (%2; SHA-256 ✓ of every file). Fetched %3.</source>
+        <translation>가져와서 검증함: %1 (%2, 모든 파일의 SHA-256 ✓). 받은 양 %3.</translation>
     </message>
 </context>
 <context>

@@ -54,8 +54,8 @@ ImagesPage::ImagesPage(CoreServices &core, QString bootRoot, QWidget *parent)
       core_(core),
       bootRoot_(std::move(bootRoot)),
       sourceTable_(makeTable({tr("Mirror"), tr("Imports"), tr("Signed by")}, this)),
-      imageTable_(makeTable({tr("Image"), tr("Architecture"), tr("Version"), tr("Format"), tr("Size"), tr("State"),
-                             tr("Used by"), tr("Origin")},
+      imageTable_(makeTable({tr("Image"), tr("Architecture"), tr("Version"), tr("Format"), tr("Boots"), tr("Size"),
+                             tr("State"), tr("Used by"), tr("Origin")},
                             this)),
       addSource_(new QPushButton(tr("&Add source…"), this)),
       removeSource_(new QPushButton(tr("Re&move source…"), this)),
@@ -88,7 +88,6 @@ ImagesPage::ImagesPage(CoreServices &core, QString bootRoot, QWidget *parent)
     progress_->hide();
     files_->setObjectName(QStringLiteral("importFiles"));
     files_->setSelectionMode(QAbstractItemView::NoSelection);
-    files_->setMaximumHeight(files_->verticalHeader()->defaultSectionSize() * 6);
     files_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
     files_->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Fixed);
     files_->setColumnWidth(2, 180);
@@ -177,6 +176,11 @@ void ImagesPage::refresh()
                                   ? tr("verified, not deployable: no kernel and initrd to install with it")
                                   : i.state;
         const QStringList machines = users->value(i.location);
+        QStringList boots; // the firmware it boots on, as the machines' details name it
+        for (const QString &f : i.firmware)
+            boots << (f == QLatin1String("bios")   ? QStringLiteral("BIOS")
+                      : f == QLatin1String("uefi") ? QStringLiteral("UEFI")
+                                                   : f);
         // A few names, then how many more: the column stays narrow with a rack of machines.
         const QString usedBy =
             machines.isEmpty() ? QStringLiteral("—")
@@ -185,10 +189,10 @@ void ImagesPage::refresh()
                 : tr("%1, %2 and %n more", nullptr, int(machines.size() - 2)).arg(machines[0], machines[1]);
         fillRow(imageTable_, row,
                 {i.title.isEmpty() ? i.name : QStringLiteral("%1 — %2").arg(i.name, i.title), i.architecture,
-                 i.version.isEmpty() ? QStringLiteral("—") : i.version, i.format, QLocale().formattedDataSize(i.size),
-                 state, usedBy, i.origin});
+                 i.version.isEmpty() ? QStringLiteral("—") : i.version, i.format, boots.join(QStringLiteral(", ")),
+                 QLocale().formattedDataSize(i.size), state, usedBy, i.origin});
         if (machines.size() > 3)
-            imageTable_->item(row, 6)->setToolTip(machines.join(QLatin1Char('\n')));
+            imageTable_->item(row, 7)->setToolTip(machines.join(QLatin1Char('\n')));
     }
     updateButtons();
 }
@@ -290,6 +294,10 @@ void ImagesPage::showFiles(const JobProgress &progress)
             bar->setTextVisible(true);
             files_->setCellWidget(row, 2, bar);
         }
+        // As tall as its rows (six at most, then it scrolls): the catalogue keeps the rest.
+        const int shown = qMin(files_->rowCount(), 6);
+        files_->setFixedHeight(files_->horizontalHeader()->sizeHint().height() +
+                               shown * files_->verticalHeader()->defaultSectionSize() + 2 * files_->frameWidth());
     }
     const bool running = isImporting();
     for (int row = 0; row < progress.parts.size(); ++row) {
@@ -372,8 +380,21 @@ void ImagesPage::importDone()
         QStringList names;
         for (const BootImage &i : outcome.images)
             names << QStringLiteral("%1 %2 (%3)").arg(i.name, i.architecture, i.version);
-        QString text = tr("Imported and verified: %1. Fetched %2.")
-                           .arg(names.join(QStringLiteral(", ")), QLocale().formattedDataSize(outcome.fetchedBytes));
+        // What was checked: the mirrors' signatures (by whose key) and every file's checksum.
+        QStringList keys;
+        bool unsignedSource = false;
+        for (const ImageSource &s : std::as_const(sources_)) {
+            unsignedSource = unsignedSource || s.keyring.isEmpty();
+            for (const QString &f : s.fingerprints)
+                keys << spacedFingerprint(f);
+        }
+        const QString signatures = keys.isEmpty() ? tr("unsigned source, as allowed")
+                                   : unsignedSource
+                                       ? tr("signature ✓ %1, and an unsigned source as allowed").arg(keys.join(u", "))
+                                       : tr("signature ✓ %1").arg(keys.join(u", "));
+        QString text =
+            tr("Imported and verified: %1 (%2; SHA-256 ✓ of every file). Fetched %3.")
+                .arg(names.join(QStringLiteral(", ")), signatures, QLocale().formattedDataSize(outcome.fetchedBytes));
         if (!outcome.notes.isEmpty())
             text += QLatin1Char(' ') + tr("Left out: %1.").arg(outcome.notes.join(QStringLiteral("; ")));
         result_->setText(text);

@@ -9,6 +9,7 @@
 #include "app/images/imagespage.h"
 #include "app/images/imageuploaddialog.h"
 #include "core/images/bootimagestore.h"
+#include "core/images/signedcontent.h"
 #include "core/machines/nodesettings.h"
 #include "core/runtime/coreservices.h"
 #include "core/users/userstore.h"
@@ -172,7 +173,11 @@ class TestImagesPage : public QObject {
         QVERIFY(catalogue->item(0, 0)->text().startsWith(u"ubuntu/noble"_s));
         QCOMPARE(catalogue->item(0, 2)->text(), u"20261201"_s);
         QVERIFY2(result->text().contains(u"ubuntu/noble"_s), qPrintable(result->text()));
-        QCOMPARE(catalogue->item(0, 6)->text(), u"—"_s);
+        // What was checked: the signature, by the mirror's key, and every file's SHA-256.
+        QVERIFY2(result->text().contains(u"✓ "_s + spacedFingerprint(mirror_->fingerprint())),
+                 qPrintable(result->text()));
+        QCOMPARE(result->text().count(u'✓'), 2);
+        QCOMPARE(catalogue->item(0, 7)->text(), u"—"_s);
         // Which machines use it: those deployed with it, by name, more than three summed up.
         auto listed = BootImageStore(core_->db).list();
         QVERIFY(listed && listed->size() == 1);
@@ -191,7 +196,7 @@ class TestImagesPage : public QObject {
             QVERIFY(NodeSettingsStore(core_->db).setDeploySettings(m->systemId, deploy));
         }
         page.refresh();
-        const QTableWidgetItem *usedBy = catalogue->item(0, 6);
+        const QTableWidgetItem *usedBy = catalogue->item(0, 7);
         QVERIFY2(usedBy->text().startsWith(u"bold-otter, calm-heron"_s) && usedBy->text().contains(u'2'),
                  qPrintable(usedBy->text()));
         QCOMPARE(usedBy->toolTip(), u"bold-otter\ncalm-heron\ndry-finch\nkind-sparrow"_s);
@@ -248,7 +253,8 @@ class TestImagesPage : public QObject {
         QVERIFY2(result->text().contains(u"debian/bookworm"_s), qPrintable(result->text()));
         QVERIFY(catalogue->item(0, 0)->text().startsWith(u"debian/bookworm"_s));
         QCOMPARE(catalogue->item(0, 3)->text(), u"raw.gz"_s);
-        QVERIFY2(catalogue->item(0, 7)->text().contains(u"admin"_s), qPrintable(catalogue->item(0, 7)->text()));
+        QVERIFY2(catalogue->item(0, 8)->text().contains(u"admin"_s), qPrintable(catalogue->item(0, 8)->text()));
+        QCOMPARE(catalogue->item(0, 4)->text(), u"BIOS, UEFI"_s);
         shoot(&page, u"images-uploaded"_s, suffix);
     }
 
