@@ -82,10 +82,13 @@ cpio_end() {
         _at=$(((_at + _size + 3) / 4 * 4))
         [ "$_name" = 'TRAILER!!!' ] && break
     done
-    # The zeros between archives, which the kernel skips.
-    _zeros=$(dd if="$1" bs=1 skip="$_at" count=4096 2>/dev/null | od -An -v -tx1 |
-        awk '{ for (i = 1; i <= NF; i++) { if ($i != "00") { print n; done = 1; exit } n++ } } END { if (!done) print n + 0 }')
-    _at=$((_at + _zeros))
+    # The zeros between archives, which the kernel skips, 4 KiB at a time.
+    while :; do
+        _zeros=$(dd if="$1" bs=1 skip="$_at" count=4096 2>/dev/null | od -An -v -tx1 |
+            awk '{ for (i = 1; i <= NF; i++) { if ($i != "00") { print n + 0; done = 1; exit } n++ } } END { if (!done) print n + 0 }')
+        _at=$((_at + _zeros))
+        [ "$_zeros" -eq 4096 ] || break
+    done
     echo "$_at"
 }
 
@@ -170,21 +173,20 @@ EOF
     fetch_file "$initrd_url" /tmp/boot-initrd "the boot-initrd" "$initrd_sum"
     fetch_file "$kernel_url" /tmp/boot-kernel "the boot-kernel" "$kernel_sum"
     unpack_initrd /tmp/boot-initrd /tmp/initrd-tree
-    kver= own_modules=
-    for modules in /tmp/initrd-tree/lib/modules/* /tmp/initrd-tree/usr/lib/modules/*; do
-        [ -d "$modules/kernel" ] && kver=${modules##*/} && break
+    # The initrd says which kernel it is for (lib/modules/<version>), and carries its modules: all
+    # of them for a MAAS image, whose root has none. A root tarball of an installed system has its
+    # whole tree for that version, which keeps what it has and gains the initrd's.
+    kver= modules=
+    for _dir in /tmp/initrd-tree/lib/modules/* /tmp/initrd-tree/usr/lib/modules/*; do
+        [ -d "$_dir" ] && kver=${_dir##*/} modules=$_dir && break
     done
-    # A root tarball made from an installed system may carry the whole module tree itself, with
-    # an initrd that holds only what its disk needed (MODULES=dep).
-    if [ -z "$kver" ]; then
-        for modules in "$TARGET"/lib/modules/* "$TARGET"/usr/lib/modules/*; do
-            [ -d "$modules/kernel" ] && kver=${modules##*/} own_modules=yes && break
-        done
-    fi
-    [ -n "$kver" ] || fail "neither the image's boot-initrd nor its root holds kernel modules (lib/modules/<version>/kernel)"
+    [ -n "$kver" ] || fail "the image's boot-initrd names no kernel version (lib/modules/<version>)"
     mkdir -p "$TARGET/lib/modules" "$TARGET/boot"
-    [ -n "$own_modules" ] || cp -a "$modules" "$TARGET/lib/modules/" ||
-        fail "could not copy the kernel's modules into the installed system"
+    if [ -d "$modules/kernel" ]; then
+        cp -a "$modules" "$TARGET/lib/modules/" || fail "could not copy the kernel's modules into the installed system"
+    elif [ ! -d "$TARGET/lib/modules/$kver/kernel" ] && [ ! -d "$TARGET/usr/lib/modules/$kver/kernel" ]; then
+        fail "neither the image's boot-initrd nor its root holds the modules of kernel $kver"
+    fi
     cp /tmp/boot-kernel "$TARGET/boot/vmlinuz-$kver" && cp /tmp/boot-initrd "$TARGET/boot/initrd.img-$kver" ||
         fail "could not write the kernel into the installed system's /boot"
     rm -rf /tmp/initrd-tree /tmp/boot-kernel

@@ -1349,6 +1349,10 @@ Commands:
         <source>%1 %2 version %3: %4, %5</source>
         <translation>%1 %2 버전 %3: %4, %5</translation>
     </message>
+    <message>
+        <source>a root filesystem tarball is added as a file (download it first): MetalDesk takes its kernel out of it</source>
+        <translation>루트 파일 시스템 tarball은 파일로 추가합니다(먼저 내려받으세요): MetalDesk가 그 안에서 커널을 꺼냅니다</translation>
+    </message>
 </context>
 <context>
     <name>Inventory</name>
@@ -3677,10 +3681,6 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
         <translation>대기 중</translation>
     </message>
     <message>
-        <source>stopped: Resume import goes on</source>
-        <translation>멈춤: 가져오기 재개로 이어서 받습니다</translation>
-    </message>
-    <message>
         <source>fetching, checking SHA-256</source>
         <translation>받는 중, SHA-256 확인 중</translation>
     </message>
@@ -3723,6 +3723,18 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>Imported and verified: %1 (%2; SHA-256 ✓ of every file). Fetched %3.</source>
         <translation>가져와서 검증함: %1 (%2, 모든 파일의 SHA-256 ✓). 받은 양 %3.</translation>
+    </message>
+    <message>
+        <source>paused: Resume import goes on</source>
+        <translation>일시 중지됨: 가져오기 재개로 이어서 받습니다</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>취소됨</translation>
+    </message>
+    <message>
+        <source>not fetched</source>
+        <translation>받지 않음</translation>
     </message>
 </context>
 <context>

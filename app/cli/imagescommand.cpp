@@ -189,7 +189,11 @@ int runImagesCommand(const CommandLine &cl)
     const QUrl url(source);
     if (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))
         return addFile((*core)->db, *(*core)->config, image, source, cl.sha256, me, err);
-    // A URL is fetched by the machine's environment as it deploys.
+    // A URL is fetched by the machine's environment as it deploys: a whole disk only, since a root
+    // tarball's kernel is taken out of it when it is added.
+    if (url.fileName().endsWith(QLatin1String(".tar.gz")) || url.fileName().endsWith(QLatin1String(".tgz")))
+        return printError(err, ImagesText::tr("a root filesystem tarball is added as a file (download it first): "
+                                              "MetalDesk takes its kernel out of it"));
     image.format = BootImageStore::formatOf(url.fileName());
     image.location = source;
     auto added = images.add(me, image);

@@ -299,15 +299,18 @@ void ImagesPage::showFiles(const JobProgress &progress)
         files_->setFixedHeight(files_->horizontalHeader()->sizeHint().height() +
                                shown * files_->verticalHeader()->defaultSectionSize() + 2 * files_->frameWidth());
     }
-    const bool running = isImporting();
+    // A file not fetched when the import ended: what happens to it depends on how it ended.
+    const JobState ended = job_ ? job_->state() : JobState::Succeeded;
+    const bool running = ended == JobState::Waiting || ended == JobState::Running;
+    const QString stopped = pauseAsked_ && ended == JobState::Cancelled ? tr("paused: Resume import goes on")
+                            : ended == JobState::Cancelled              ? tr("cancelled")
+                                                                        : tr("not fetched");
     for (int row = 0; row < progress.parts.size(); ++row) {
         const JobPart &p = progress.parts[row];
         QString state;
         switch (p.state) {
-        case JobPart::State::Waiting: state = running ? tr("waiting") : tr("stopped: Resume import goes on"); break;
-        case JobPart::State::Running:
-            state = running ? tr("fetching, checking SHA-256") : tr("stopped: Resume import goes on");
-            break;
+        case JobPart::State::Waiting: state = running ? tr("waiting") : stopped; break;
+        case JobPart::State::Running: state = running ? tr("fetching, checking SHA-256") : stopped; break;
         case JobPart::State::Done: state = tr("✓ SHA-256 verified"); break;
         case JobPart::State::Failed: state = tr("failed: %1").arg(p.error); break;
         }
@@ -375,6 +378,7 @@ void ImagesPage::pauseImport()
 void ImagesPage::importDone()
 {
     paused_ = false;
+    showFiles(job_->progress()); // as it ended: the last progress may have come while it still ran
     if (job_->state() == JobState::Succeeded && job_->result()) {
         const ImportOutcome &outcome = *job_->result();
         QStringList names;

@@ -132,6 +132,20 @@ void JobContext::addPartDone(int part, qint64 amount)
         changed_();
 }
 
+void JobContext::addPartResumed(int part, qint64 amount)
+{
+    {
+        QMutexLocker lock(&mutex_);
+        if (part < 0 || part >= progress_.parts.size())
+            return;
+        progress_.parts[part].done += amount;
+        partStarts_[part].second += amount;
+        sample(progress_.done + amount);
+    }
+    if (changed_)
+        changed_();
+}
+
 void JobContext::setPartState(int part, JobPart::State state, const QString &error)
 {
     {

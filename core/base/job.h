@@ -67,6 +67,8 @@ public:
     // Parts: each counted in the job's done as well. The index addPart returns names the part.
     int addPart(const QString &name, qint64 total);
     void addPartDone(int part, qint64 amount);
+    // Bytes a part already had (resumed from an earlier attempt): done, but not in its rate.
+    void addPartResumed(int part, qint64 amount);
     void setPartState(int part, JobPart::State state, const QString &error = {});
     JobProgress progress() const;
     // The (done, total) callback that listings take: it reports both, and says whether to go on.

@@ -8,6 +8,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSet>
 
 namespace metaldesk {
 
@@ -67,12 +68,15 @@ Expected<qint64> replaceImage(QSqlDatabase &db, const BootImage &image, bool kee
     const QVariantList key{image.name, image.architecture};
     if (keepPrevious) {
         auto current = runQuery(db,
-                                QStringLiteral("SELECT version FROM boot_images WHERE name = ? AND architecture = ? "
-                                               "AND state = 'deployable'"),
+                                QStringLiteral("SELECT version, location FROM boot_images WHERE name = ? AND "
+                                               "architecture = ? AND state = 'deployable'"),
                                 key);
         if (!current)
             return current.error();
-        const bool rolls = current->next() && current->value(0).toString() != image.version;
+        // Another version with other files: the same root file (only the kernel changed) would make
+        // the two rows one location, which deployments name.
+        const bool rolls = current->next() && current->value(0).toString() != image.version &&
+                           current->value(1).toString() != image.location;
         current->finish();
         if (rolls) {
             if (auto old = runQuery(db,
@@ -259,10 +263,13 @@ Expected<void> BootImageStore::publish(const Actor &actor, const QList<BootImage
     Transaction txn(*db_, *db);
     if (!txn.begun())
         return Error{txn.beginError()};
+    QSet<std::pair<QString, QString>> published; // two sources with one image: the last one wins
     for (BootImage image : images) {
         image.created = nowMs();
-        if (auto id = replaceImage(*db, image, true); !id)
+        const std::pair key{image.name, image.architecture};
+        if (auto id = replaceImage(*db, image, !published.contains(key)); !id)
             return id.error();
+        published.insert(key);
     }
     return txn.commit();
 }

@@ -135,11 +135,14 @@ Expected<QByteArray> HttpFetch::get(const QUrl &url, qint64 maxBytes, JobContext
 Expected<void> HttpFetch::download(const QUrl &url, const QString &target, qint64 size, const QByteArray &sha256,
                                    JobContext &context, int jobPart)
 {
-    auto count = [&](qint64 bytes) {
-        if (jobPart >= 0)
-            context.addPartDone(jobPart, bytes);
-        else
+    // Bytes received count in the rate; bytes resumed from an earlier attempt only in the total.
+    auto count = [&](qint64 bytes, bool resumed = false) {
+        if (jobPart < 0)
             context.addDone(bytes);
+        else if (resumed)
+            context.addPartResumed(jobPart, bytes);
+        else
+            context.addPartDone(jobPart, bytes);
     };
     const QString where = url.toDisplayString(QUrl::RemoveUserInfo);
     const QString partName = target + QStringLiteral(".part");
@@ -157,7 +160,7 @@ Expected<void> HttpFetch::download(const QUrl &url, const QString &target, qint6
     }
     if (!part.open(have ? QIODevice::WriteOnly | QIODevice::Append : QIODevice::WriteOnly | QIODevice::Truncate))
         return Error{FetchText::tr("cannot write %1: %2").arg(partName, part.errorString())};
-    count(have);
+    count(have, true);
 
     QNetworkRequest request(url);
     if (have > 0 && have < size)
@@ -174,7 +177,7 @@ Expected<void> HttpFetch::download(const QUrl &url, const QString &target, qint6
                 .arg(where, QString::fromLatin1(reply.rawHeader("Content-Range")).left(80));
         }
         if (status == 200) { // the whole file again: start over
-            count(-have);
+            count(-have, true);
             have = 0;
             hash.reset();
             if (!part.resize(0))

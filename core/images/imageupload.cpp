@@ -3,7 +3,6 @@
 #include "core/base/sha256.h"
 #include "core/lifecycle/permissions.h"
 
-#include <QCollator>
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -106,16 +105,34 @@ Expected<BootImageFile> storeBySha256(const QString &path, const QString &ftype,
     return BootImageFile{ftype, QStringLiteral("images/sha256/") + sha, sha, file.size()};
 }
 
+// Whether kernel version `a` comes before `b`, runs of digits compared as numbers ("6.1.0-9" before
+// "6.1.0-10"). QCollator's numeric mode needs ICU, which not every Qt has.
+bool kernelVersionLess(const QString &a, const QString &b)
+{
+    static const QRegularExpression runs(QStringLiteral("\\d+|\\D+"));
+    auto x = runs.globalMatch(a), y = runs.globalMatch(b);
+    while (x.hasNext() && y.hasNext()) {
+        const QString p = x.next().captured(), q = y.next().captured();
+        const bool numbers = p.at(0).isDigit() && q.at(0).isDigit();
+        if (numbers && p.toULongLong() != q.toULongLong())
+            return p.toULongLong() < q.toULongLong();
+        if (!numbers && p != q)
+            return p < q;
+    }
+    return !x.hasNext() && y.hasNext();
+}
+
 // The kernel and initrd a root tarball carries (/boot/vmlinuz-<version> with its
 // /boot/initrd.img-<version>, the newest when there are several), put in the store as an
 // imported image's boot-kernel and boot-initrd: the environment installs them as it does a
 // squashfs's.
-Expected<QList<BootImageFile>> kernelOf(const QString &tarball, const QString &bootRoot, JobContext &context)
+Expected<QList<BootImageFile>> kernelOf(const QString &tarball, const QString &name, const QString &bootRoot,
+                                        JobContext &context)
 {
     QTemporaryDir out(bootRoot + QStringLiteral("/images/.kernel-XXXXXX")); // beside the store: moved, not copied
     if (!out.isValid())
         return Error{UploadText::tr("cannot make a folder under %1").arg(bootRoot)};
-    context.setMessage(UploadText::tr("Taking the kernel and initrd out of %1").arg(QFileInfo(tarball).fileName()));
+    context.setMessage(UploadText::tr("Taking the kernel and initrd out of %1").arg(name));
     // Either spelling ("boot/…", "./boot/…"); a pattern that matches nothing makes tar fail, so
     // what came out decides.
     auto extracted =
@@ -128,20 +145,19 @@ Expected<QList<BootImageFile>> kernelOf(const QString &tarball, const QString &b
         return Error{UploadText::tr("cancelled")};
     QStringList versions;
     const QDir boot(out.filePath(QStringLiteral("boot")));
-    for (const QFileInfo &kernel : boot.entryInfoList({QStringLiteral("vmlinuz-*")}, QDir::Files)) {
+    // Files only: a symbolic link in the tarball would name a file of this computer.
+    for (const QFileInfo &kernel : boot.entryInfoList({QStringLiteral("vmlinuz-*")}, QDir::Files | QDir::NoSymLinks)) {
         const QString version = kernel.fileName().mid(8);
-        if (QFileInfo(boot.filePath(QStringLiteral("initrd.img-") + version)).isFile())
+        const QFileInfo initrd(boot.filePath(QStringLiteral("initrd.img-") + version));
+        if (initrd.isFile() && !initrd.isSymLink())
             versions << version;
     }
     if (versions.isEmpty())
         return Error{UploadText::tr("%1 has no /boot/vmlinuz-<version> with its /boot/initrd.img-<version>: "
                                     "MetalDesk installs the kernel the root filesystem carries, so install a kernel "
                                     "package in it before making the tarball%2")
-                         .arg(QFileInfo(tarball).fileName(),
-                              extracted ? QString() : QStringLiteral(" (%1)").arg(extracted.errorMessage()))};
-    QCollator byNumber;
-    byNumber.setNumericMode(true);
-    std::sort(versions.begin(), versions.end(), byNumber);
+                         .arg(name, extracted ? QString() : QStringLiteral(" (%1)").arg(extracted.errorMessage()))};
+    std::sort(versions.begin(), versions.end(), kernelVersionLess);
     QList<BootImageFile> files;
     for (const auto &[ftype, prefix] :
          {std::pair{"boot-kernel", "vmlinuz-"}, std::pair{"boot-initrd", "initrd.img-"}}) {
@@ -311,6 +327,17 @@ Expected<BootImage> storeUpload(const ImageUpload &upload, const QString &bootRo
         return Error{UploadText::tr("%1 does not match the SHA-256 given: it is %2")
                          .arg(QFileInfo(upload.sourcePath).fileName(), QString::fromLatin1(given))};
     }
+    image.location = QStringLiteral("images/") + fileName; // served by the boot HTTP server
+    // A root tarball's kernel comes out before it takes the place of an image of the same name: a
+    // tarball without one leaves the catalogue's image as it was.
+    if (image.isRootFilesystem()) {
+        auto kernel = kernelOf(partial, QFileInfo(upload.sourcePath).fileName(), bootRoot, context);
+        if (!kernel) {
+            cleanUp();
+            return kernel.error();
+        }
+        image.files = *kernel;
+    }
     QFile::remove(target);
     if (!QFile::rename(partial, target)) {
         cleanUp();
@@ -320,15 +347,8 @@ Expected<BootImage> storeUpload(const ImageUpload &upload, const QString &bootRo
         QFile::remove(converted);
     image.sha256 = QString::fromLatin1(*sha);
     image.size = QFileInfo(target).size();
-    image.location = QStringLiteral("images/") + fileName; // served by the boot HTTP server
-    if (image.isRootFilesystem()) {
-        auto kernel = kernelOf(target, bootRoot, context);
-        if (!kernel) {
-            QFile::remove(target);
-            return kernel.error();
-        }
-        image.files = QList<BootImageFile>{{image.format, image.location, image.sha256, image.size}} + *kernel;
-    }
+    if (image.isRootFilesystem())
+        image.files.prepend({image.format, image.location, image.sha256, image.size});
     return image;
 }
 

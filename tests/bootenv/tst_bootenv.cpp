@@ -684,7 +684,8 @@ void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub()
     const QByteArray module = "a module, as the initrd carries it";
     const QString modulePath = QStringLiteral("usr/lib/modules/%1/kernel/drivers/md-dummy.ko").arg(kver);
     // The squashfs has no modules: they come out of the initrd. The tarball, made from an
-    // installed system, has its module tree and an initrd without modules (MODULES=dep).
+    // installed system, has its module tree, and an initrd that names the kernel's version but
+    // carries none of its modules.
     const bool modulesInRoot = format == QLatin1String("root-tgz");
     if (modulesInRoot) {
         QVERIFY(QDir(root).mkpath(QFileInfo(modulePath).path()));
@@ -705,14 +706,16 @@ void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub()
     QFile rootImageFile(rootImage);
     QVERIFY(rootImageFile.open(QIODevice::ReadOnly));
     const QByteArray rootBytes = rootImageFile.readAll();
-    QVERIFY(writeFile(
-        dir.filePath(QStringLiteral("initrd.cpio")),
-        modulesInRoot ? newcArchive({QStringLiteral("scripts")}, {{QStringLiteral("init"), QByteArray("#!/bin/sh\n")}})
-                      : newcArchive({QStringLiteral("usr"), QStringLiteral("usr/lib"),
-                                     QStringLiteral("usr/lib/modules"), QStringLiteral("usr/lib/modules/") + kver,
-                                     QStringLiteral("usr/lib/modules/%1/kernel").arg(kver),
-                                     QStringLiteral("usr/lib/modules/%1/kernel/drivers").arg(kver)},
-                                    {{modulePath, module}})));
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("initrd.cpio")),
+                      modulesInRoot
+                          ? newcArchive({QStringLiteral("usr"), QStringLiteral("usr/lib"),
+                                         QStringLiteral("usr/lib/modules"), QStringLiteral("usr/lib/modules/") + kver},
+                                        {{QStringLiteral("init"), QByteArray("#!/bin/sh\n")}})
+                          : newcArchive({QStringLiteral("usr"), QStringLiteral("usr/lib"),
+                                         QStringLiteral("usr/lib/modules"), QStringLiteral("usr/lib/modules/") + kver,
+                                         QStringLiteral("usr/lib/modules/%1/kernel").arg(kver),
+                                         QStringLiteral("usr/lib/modules/%1/kernel/drivers").arg(kver)},
+                                        {{modulePath, module}})));
     // Shaped as Ubuntu's (and Debian's with a microcode package): an uncompressed archive of
     // microcode padded with zeros, then the compressed archive with the modules.
     QByteArray initrd =

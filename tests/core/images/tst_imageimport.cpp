@@ -300,6 +300,42 @@ private slots:
         QCOMPARE(mirror_->start(), QString());
     }
 
+    // The previous version: one, of other files than the current one, and not lost to two
+    // sources publishing the same image at once.
+    void publishingKeepsOnePreviousVersion()
+    {
+        BootImageStore store(core_->db);
+        auto version = [](const QString &name, const QString &location) {
+            BootImage i;
+            i.name = u"debian/trixie"_s;
+            i.architecture = u"amd64/generic"_s;
+            i.firmware = {u"bios"_s, u"uefi"_s};
+            i.format = u"squashfs"_s;
+            i.version = name;
+            i.location = location;
+            return i;
+        };
+        auto rows = [&] {
+            QStringList seen; // "version state", current first
+            const auto all = store.list();
+            for (const BootImage &i : *all)
+                if (i.name == u"debian/trixie"_s)
+                    seen << i.version + u' ' + i.state;
+            return seen;
+        };
+        QVERIFY(store.publish(admin_, {version(u"1"_s, u"images/sha256/a"_s)}));
+        QVERIFY(store.publish(admin_, {version(u"2"_s, u"images/sha256/b"_s)}));
+        QCOMPARE(rows(), (QStringList{u"2 deployable"_s, u"1 previous"_s}));
+        // Only the kernel changed: the same root file, so version 1 stays the one to go back to.
+        QVERIFY(store.publish(admin_, {version(u"3"_s, u"images/sha256/b"_s)}));
+        QCOMPARE(rows(), (QStringList{u"3 deployable"_s, u"1 previous"_s}));
+        QVERIFY(store.publish(admin_, {version(u"4"_s, u"images/sha256/c"_s), version(u"4"_s, u"images/sha256/d"_s)}));
+        QCOMPARE(rows(), (QStringList{u"4 deployable"_s, u"3 previous"_s}));
+        QCOMPARE(store.forDeployment(u"trixie"_s, u"amd64/generic"_s)->value().location, u"images/sha256/d"_s);
+        QVERIFY(store.remove(admin_, u"debian/trixie"_s, u"amd64/generic"_s));
+        QVERIFY(rows().isEmpty());
+    }
+
     void theCommandLineImportsAndAKillPublishesNothing()
     {
         // Its own database and boot root: the command line as a user runs it.

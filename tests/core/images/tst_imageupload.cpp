@@ -226,12 +226,16 @@ private slots:
         QVERIFY(!QFile::exists(bootRoot() + u"/images/debian-sid-amd64.root-tgz"_s));
         QVERIFY(leftovers().isEmpty());
 
-        const QByteArray kernel = "the kernel 6.1.0-9", initrd = "its initrd";
-        QVERIFY(writeFile(tree + u"/boot/vmlinuz-6.1.0-9-amd64"_s, kernel));
-        QVERIFY(writeFile(tree + u"/boot/initrd.img-6.1.0-9-amd64"_s, initrd));
-        QVERIFY(writeFile(tree + u"/boot/vmlinuz-6.1.0-10-amd64"_s, "newer, without its initrd"));
-        QVERIFY(writeFile(tree + u"/boot/vmlinuz-5.10.0-2-amd64"_s, "older"));
-        QVERIFY(writeFile(tree + u"/boot/initrd.img-5.10.0-2-amd64"_s, "older initrd"));
+        // 6.1.0-10 is the newest with both (by number: 10 after 9); -11 has no initrd, -12 is made
+        // of symbolic links to this computer's files.
+        const QByteArray kernel = "the kernel 6.1.0-10", initrd = "its initrd";
+        QVERIFY(writeFile(tree + u"/boot/vmlinuz-6.1.0-10-amd64"_s, kernel));
+        QVERIFY(writeFile(tree + u"/boot/initrd.img-6.1.0-10-amd64"_s, initrd));
+        QVERIFY(writeFile(tree + u"/boot/vmlinuz-6.1.0-9-amd64"_s, "older"));
+        QVERIFY(writeFile(tree + u"/boot/initrd.img-6.1.0-9-amd64"_s, "older initrd"));
+        QVERIFY(writeFile(tree + u"/boot/vmlinuz-6.1.0-11-amd64"_s, "newer, without its initrd"));
+        QVERIFY(QFile::link(u"/etc/hostname"_s, tree + u"/boot/vmlinuz-6.1.0-12-amd64"_s));
+        QVERIFY(QFile::link(u"/etc/passwd"_s, tree + u"/boot/initrd.img-6.1.0-12-amd64"_s));
         QVERIFY(run(u"tar"_s, {u"-czf"_s, path(u"root.tar.gz"_s), u"-C"_s, tree, u"."_s}) == 0);
         auto job = upload({described(u"debian/sid"_s), path(u"root.tar.gz"_s), {}}, admin_);
         QVERIFY2(job->state() == JobState::Succeeded, qPrintable(job->errorMessage()));
@@ -253,6 +257,12 @@ private slots:
         auto stored = BootImageStore(core_->db).atLocation(image.location);
         QVERIFY(stored && stored->has_value());
         QCOMPARE((*stored)->files.size(), 3);
+
+        // A tarball without a kernel under the same name leaves the image there as it was.
+        auto again = upload({described(u"debian/sid"_s), path(u"nokernel.tar.gz"_s), {}}, admin_);
+        QCOMPARE(again->state(), JobState::Failed);
+        QCOMPARE(fileBytes(bootRoot() + u'/' + image.location), fileBytes(path(u"root.tar.gz"_s)));
+        QVERIFY(leftovers().isEmpty());
     }
 
     void theCommandLineAddsAFileThroughTheSameJob()
