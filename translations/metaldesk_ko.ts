@@ -1110,6 +1110,10 @@ Commands:
         <source>Fetching %1 files, %2 at a time</source>
         <translation>파일 %1개를 한 번에 %2개씩 받는 중</translation>
     </message>
+    <message>
+        <source>Every file is in the image store already</source>
+        <translation>모든 파일이 이미 이미지 저장소에 있습니다</translation>
+    </message>
 </context>
 <context>
     <name>ImageSignatures</name>

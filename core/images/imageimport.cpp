@@ -289,7 +289,8 @@ Expected<ImportOutcome> importImages(const QList<ImageSource> &sources, const Im
     // on its own thread, this one included. After a file fails all its attempts, the others take
     // no new file (the ones under way finish, and are kept).
     const int workers = std::clamp(settings.parallelDownloads, 1, int(qMax<qsizetype>(1, missing.size())));
-    context.setMessage(missing.size() == 1
+    context.setMessage(missing.isEmpty() ? ImportText::tr("Every file is in the image store already")
+                       : missing.size() == 1
                            ? ImportText::tr("Fetching 1 file")
                            : ImportText::tr("Fetching %1 files, %2 at a time").arg(missing.size()).arg(workers));
     std::atomic<int> next{0};
