@@ -4,6 +4,7 @@
 // StreamsMirror) served by nginx on loopback, unthrottled, with a squashfs of SIZE_MB (2048).
 // Offscreen; run with bench/gui/run-images.
 #include "app/images/imagespage.h"
+#include "bench/gui/guithreadgaps.h"
 #include "core/images/imagesources.h"
 #include "core/runtime/coreservices.h"
 #include "core/users/userstore.h"
@@ -21,16 +22,9 @@
 #include <cstdio>
 
 using namespace metaldesk;
+using metaldesk::bench::percentile;
 
 namespace {
-
-double percentile(QList<double> values, double p)
-{
-    if (values.isEmpty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    return values[qMin(values.size() - 1, qsizetype(p * double(values.size())))];
-}
 
 int fail(const QString &why)
 {
@@ -88,15 +82,8 @@ int main(int argc, char **argv)
     int barUpdates = 0;
     QObject::connect(bar, &QProgressBar::valueChanged, [&barUpdates] { ++barUpdates; });
 
-    QList<double> gaps;
-    QElapsedTimer tick, clock;
-    QTimer ticker;
-    ticker.setTimerType(Qt::PreciseTimer);
-    ticker.setInterval(2);
-    QObject::connect(&ticker, &QTimer::timeout, [&] {
-        gaps << double(tick.nsecsElapsed()) / 1e6;
-        tick.restart();
-    });
+    bench::GuiThreadGaps gaps;
+    QElapsedTimer clock;
     QTimer done;
     done.setInterval(5);
     QObject::connect(&done, &QTimer::timeout, [&] {
@@ -104,18 +91,18 @@ int main(int argc, char **argv)
             QCoreApplication::exit(0);
     });
     clock.start();
-    tick.start();
-    ticker.start();
+    gaps.start();
     page.importNow();
     done.start();
     QApplication::exec();
-    ticker.stop();
+    gaps.stop();
     const double seconds = double(clock.elapsed()) / 1000;
     std::printf("import of a %lld MiB squashfs from nginx: %.1f s (%.1f MB/s, signatures and start included); "
                 "progress bar updates: %d\n",
                 qlonglong(sizeMiB), seconds, double(sizeMiB) * 1.048576 / seconds, barUpdates);
     std::printf("GUI timer gaps (2 ms ticks) while importing: %lld ticks, median %.1f ms, p99 %.1f ms, max %.1f ms "
                 "(goal p99 <= 16 ms)\n",
-                qlonglong(gaps.size()), percentile(gaps, 0.5), percentile(gaps, 0.99), percentile(gaps, 1.0));
+                qlonglong(gaps.gapsMs().size()), percentile(gaps.gapsMs(), 0.5), percentile(gaps.gapsMs(), 0.99),
+                percentile(gaps.gapsMs(), 1.0));
     return 0;
 }

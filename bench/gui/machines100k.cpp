@@ -9,6 +9,7 @@
 // engine, the change feed.
 #include "app/machines/machinetablemodel.h"
 #include "app/shell/mainwindow.h"
+#include "bench/gui/guithreadgaps.h"
 #include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
 #include "core/users/userstore.h"
@@ -33,6 +34,7 @@
 #include <cstdio>
 
 using namespace metaldesk;
+using metaldesk::bench::percentile;
 
 namespace {
 
@@ -52,14 +54,6 @@ qint64 envInt(const char *name, qint64 fallback)
     bool ok = false;
     const qint64 value = qEnvironmentVariable(name).toLongLong(&ok);
     return ok && value > 0 ? value : fallback;
-}
-
-double percentile(QList<double> values, double p)
-{
-    if (values.isEmpty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    return values[qMin(values.size() - 1, qsizetype(p * double(values.size())))];
 }
 
 // `count` Ready machines with hardware and one NIC each, as commissioning leaves them.
@@ -199,32 +193,23 @@ int main(int argc, char **argv)
                 QThread::usleep(ahead / 1000);
         }
     }));
-    QList<double> gaps;
-    QElapsedTimer tick;
-    QTimer ticker;
-    ticker.setTimerType(Qt::PreciseTimer);
-    ticker.setInterval(2);
-    QObject::connect(&ticker, &QTimer::timeout, [&] {
-        gaps << double(tick.nsecsElapsed()) / 1e6;
-        tick.restart();
-    });
+    bench::GuiThreadGaps gaps;
     clock.restart();
-    tick.start();
-    ticker.start();
+    gaps.start();
     worker->start();
     QTimer::singleShot(int(seconds * 1000), [&] {
         stop = true;
         QCoreApplication::exit(0);
     });
     QApplication::exec();
-    ticker.stop();
+    gaps.stop();
     worker->wait();
     const double ran = double(clock.elapsed()) / 1000;
     QCoreApplication::processEvents(); // the last queued changes
     std::printf("status changes: %lld in %.1f s (%.0f/s, %lld failed); GUI timer gaps (2 ms ticks): median %.1f ms, "
                 "p99 %.1f ms, max %.1f ms (goal p99 <= 16 ms)\n",
                 qlonglong(changes.load()), ran, double(changes.load()) / ran, qlonglong(failures.load()),
-                percentile(gaps, 0.5), percentile(gaps, 0.99), percentile(gaps, 1.0));
+                percentile(gaps.gapsMs(), 0.5), percentile(gaps.gapsMs(), 0.99), percentile(gaps.gapsMs(), 1.0));
     const qint64 rssAfter = residentKiB();
     std::printf("resident memory: %.0f MB before the window, %.0f MB with it shown, %.0f MB after the changes "
                 "(goal < 300 MB)\n",

@@ -21,20 +21,23 @@ struct JobText {
 constexpr qint64 kRateWindowMs = 5000; // the rate is what the last few seconds did
 constexpr qint64 kEmitEveryMs = 100;   // progress signals at most ten times a second
 
-} // namespace
-
-std::optional<qint64> JobProgress::remainingMs() const
+// The time left at this rate, when there is one and something is left.
+std::optional<qint64> timeLeftMs(qint64 done, qint64 total, double ratePerSecond)
 {
     if (total <= 0 || ratePerSecond <= 0 || done >= total)
         return std::nullopt;
     return qint64(double(total - done) / ratePerSecond * 1000.0);
 }
 
+} // namespace
+
+std::optional<qint64> JobProgress::remainingMs() const { return timeLeftMs(done, total, ratePerSecond); }
+
 std::optional<qint64> JobPart::remainingMs() const
 {
-    if (state != State::Running || total <= 0 || ratePerSecond <= 0 || done >= total)
+    if (state != State::Running)
         return std::nullopt;
-    return qint64(double(total - done) / ratePerSecond * 1000.0);
+    return timeLeftMs(done, total, ratePerSecond);
 }
 
 std::optional<int> JobProgress::percent() const
@@ -114,7 +117,11 @@ int JobContext::addPart(const QString &name, qint64 total)
     return index;
 }
 
-void JobContext::addPartDone(int part, qint64 amount)
+void JobContext::addPartDone(int part, qint64 amount) { addToPart(part, amount, false); }
+
+void JobContext::addPartResumed(int part, qint64 amount) { addToPart(part, amount, true); }
+
+void JobContext::addToPart(int part, qint64 amount, bool resumed)
 {
     {
         QMutexLocker lock(&mutex_);
@@ -123,24 +130,12 @@ void JobContext::addPartDone(int part, qint64 amount)
         JobPart &p = progress_.parts[part];
         p.done += amount;
         sample(progress_.done + amount);
-        const auto &[startMs, startDone] = partStarts_.at(part);
+        auto &[startMs, startDone] = partStarts_[part];
+        if (resumed) // what it starts from, not what it fetched
+            startDone += amount;
         const qint64 now = clock_.elapsed();
         if (p.state == JobPart::State::Running && now > startMs)
             p.ratePerSecond = double(p.done - startDone) * 1000.0 / double(now - startMs);
-    }
-    if (changed_)
-        changed_();
-}
-
-void JobContext::addPartResumed(int part, qint64 amount)
-{
-    {
-        QMutexLocker lock(&mutex_);
-        if (part < 0 || part >= progress_.parts.size())
-            return;
-        progress_.parts[part].done += amount;
-        partStarts_[part].second += amount;
-        sample(progress_.done + amount);
     }
     if (changed_)
         changed_();

@@ -77,6 +77,7 @@ public:
 private:
     friend class Job;
     void sample(qint64 done); // with mutex_ held
+    void addToPart(int part, qint64 amount, bool resumed);
     std::atomic<bool> cancelled_{false};
     mutable QMutex mutex_;
     JobProgress progress_;

@@ -175,10 +175,11 @@ Expected<void> fetchOne(HttpFetch &http, const Wanted &w, int part, const Import
             return {};
         }
         lastError = fetched.errorMessage();
+        if (attempt == settings.attempts || context.isCancelled())
+            break; // what came stays counted: it is kept for the next import to resume from
         // Not counted twice: the next attempt counts what it resumes from.
         context.addPartDone(part, before - context.progress().parts.at(part).done);
-        if (attempt < settings.attempts && !context.isCancelled())
-            QThread::msleep(500 * attempt);
+        QThread::msleep(500 * attempt);
     }
     context.setPartState(part, context.isCancelled() ? JobPart::State::Waiting : JobPart::State::Failed, lastError);
     return Error{context.isCancelled() ? ImportText::tr("cancelled") : lastError};

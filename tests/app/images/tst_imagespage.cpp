@@ -159,6 +159,10 @@ class TestImagesPage : public QObject {
         QCOMPARE(child<QTableWidget>(&page, u"imageCatalogue"_s)->rowCount(), 0);
         QVERIFY2(!store.entryList(parts, QDir::Files).isEmpty(), qPrintable(result->text()));
         QVERIFY(import->isEnabled());
+        // The paused file's row keeps what it has: that is where Resume goes on from.
+        const int pausedRow = rowOf(u": squashfs"_s);
+        QVERIFY(pausedRow >= 0);
+        QVERIFY(qobject_cast<QProgressBar *>(files->cellWidget(pausedRow, 2))->value() > 0);
         shoot(&page, u"images-paused"_s, suffix);
 
         import->click(); // Resume import
