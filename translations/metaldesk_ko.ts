@@ -829,6 +829,38 @@ Commands:
         <source>cannot listen on udp port %1 on %2: %3. Ports below 1024 need root or the capability: sudo setcap cap_net_bind_service,cap_net_raw=ep %4</source>
         <translation>%2의 UDP 포트 %1에서 수신할 수 없습니다: %3. 1024 미만 포트는 root 권한이나 다음 권한이 필요합니다: sudo setcap cap_net_bind_service,cap_net_raw=ep %4</translation>
     </message>
+    <message>
+        <source>IPv6 router solicitations answered (no router: the boot&apos;s wait ends)</source>
+        <translation>응답한 IPv6 라우터 요청 (라우터 없음: 부팅 대기가 끝남)</translation>
+    </message>
+    <message>
+        <source>IPv6 router solicitations left to the router on the network</source>
+        <translation>네트워크의 라우터에 맡긴 IPv6 라우터 요청</translation>
+    </message>
+    <message>
+        <source>IPv6 router solicitations from machines not network booting</source>
+        <translation>네트워크 부팅 중이 아닌 머신의 IPv6 라우터 요청</translation>
+    </message>
+    <message>
+        <source>IPv6 router messages dropped (malformed or from off the link)</source>
+        <translation>버린 IPv6 라우터 메시지 (형식 오류 또는 링크 밖에서 옴)</translation>
+    </message>
+    <message>
+        <source>network-booting machines wait about 10 s for an IPv6 router at every boot</source>
+        <translation>네트워크 부팅하는 머신이 부팅할 때마다 IPv6 라우터를 약 10초 기다립니다</translation>
+    </message>
+    <message>
+        <source>IPv6 is disabled on %1: %2. Enable it to end the wait: sysctl -w net.ipv6.conf.%1.disable_ipv6=0</source>
+        <translation>%1에서 IPv6가 꺼져 있습니다: %2. 대기를 없애려면 IPv6를 켜세요: sysctl -w net.ipv6.conf.%1.disable_ipv6=0</translation>
+    </message>
+    <message>
+        <source>IPv6 router solicitations on %1 are not answered (%2): %3. It needs root or the capability: sudo setcap cap_net_bind_service,cap_net_raw=ep %4</source>
+        <translation>%1의 IPv6 라우터 요청에 응답하지 않습니다 (%2): %3. root 권한이나 다음 capability가 필요합니다: sudo setcap cap_net_bind_service,cap_net_raw=ep %4</translation>
+    </message>
+    <message>
+        <source>IPv6 router solicitations on %1 are not answered (%2): %3</source>
+        <translation>%1의 IPv6 라우터 요청에 응답하지 않습니다 (%2): %3</translation>
+    </message>
 </context>
 <context>
     <name>DhcpProbe</name>
@@ -5199,6 +5231,10 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>%1 leases, %2 in use</source>
         <translation>임대 %1개, 사용 중 %2개</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;%1:&lt;/b&gt; %2</source>
+        <translation>&lt;b&gt;%1:&lt;/b&gt; %2</translation>
     </message>
 </context>
 <context>

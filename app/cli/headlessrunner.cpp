@@ -38,10 +38,18 @@ int runHeadless(const CommandLine &cl, bool becauseNoDisplay)
     for (const QString &problem : problems)
         err << QStringLiteral("metaldesk: ") << problem << Qt::endl;
     // A service that fails in its thread (a port it cannot bind) says so, with the fix.
+    // One that runs in part says what does not work (IPv6 disabled on the boot interface).
     QObject::connect(&host, &ServiceHost::serviceStateChanged, &host,
-                     [](const QString &name, const QString &state, const QString &detail) {
+                     [&host](const QString &name, const QString &state, const QString &detail) {
+                         QStringList lines;
                          if (state == QLatin1String("failed"))
-                             QTextStream(stderr) << QStringLiteral("metaldesk: %1: %2").arg(name, detail) << Qt::endl;
+                             lines << detail;
+                         else if (state == QLatin1String("running"))
+                             for (const ServiceHost::Entry &e : host.services())
+                                 if (e.service->name() == name)
+                                     lines << e.service->notices();
+                         for (const QString &line : lines)
+                             QTextStream(stderr) << QStringLiteral("metaldesk: %1: %2").arg(name, line) << Qt::endl;
                      });
     UnixSignalWatcher watcher;
     int stoppedBy = 0;

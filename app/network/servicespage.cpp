@@ -277,10 +277,18 @@ void ServicesPage::updateServiceRow(int row)
 void ServicesPage::updateProblems()
 {
     QStringList lines;
-    for (const ServiceHost::Entry &e : host_.services())
+    for (const ServiceHost::Entry &e : host_.services()) {
         if (e.state == QLatin1String("failed"))
             lines << tr("<b>%1 is not running:</b> %2")
                          .arg(e.thread->objectName().toHtmlEscaped(), e.detail.toHtmlEscaped());
+        // Running in part (IPv6 disabled on the boot interface): said in the normal text colour.
+        else if (e.state == QLatin1String("running"))
+            for (const QString &notice : e.service->notices())
+                lines << QStringLiteral("<span style=\"color: %1\">%2</span>")
+                             .arg(palette().color(QPalette::Text).name(),
+                                  tr("<b>%1:</b> %2")
+                                      .arg(e.thread->objectName().toHtmlEscaped(), notice.toHtmlEscaped()));
+    }
     problems_->setText(lines.join(QStringLiteral("<br>")));
     problems_->setVisible(!lines.isEmpty());
 }

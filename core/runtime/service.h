@@ -3,6 +3,7 @@
 #include <QList>
 #include <QObject>
 #include <QString>
+#include <QStringList>
 
 namespace metaldesk {
 
@@ -27,6 +28,9 @@ public:
     // What it has counted so far. Safe to call from any thread (the GUI polls it). The first
     // counter is the one the Services page charts as a rate.
     virtual QList<Counter> counterList() const { return {}; }
+    // While running: what works only in part, why, and the fix (IPv6 disabled on the boot
+    // interface, say). Safe to call from any thread; read when the state changes.
+    virtual QStringList notices() const { return {}; }
 signals:
     // "running", "stopped" or "failed", with a sentence a user can act on.
     void stateChanged(const QString &state, const QString &detail);

@@ -244,6 +244,7 @@ void Server::start()
         proxy_ = std::make_unique<ProxyResponder>(config_.settings);
         if (!listen(config_.port) || !listen(config_.proxyPort))
             return;
+        startAnsweringRouterSolicitations();
         qCInfo(lcDhcp).noquote() << description();
         emit stateChanged(QStringLiteral("running"), description());
         return;
@@ -285,8 +286,27 @@ void Server::start()
         counters_.leasesInUse = inUse;
     });
     leaseCountTimer_.start();
+    startAnsweringRouterSolicitations();
     qCInfo(lcDhcp).noquote() << description();
     emit stateChanged(QStringLiteral("running"), description());
+}
+
+void Server::startAnsweringRouterSolicitations()
+{
+    routers_ = std::make_unique<RouterSolicitationAnswerer>(config_.interfaceName);
+    const QString notice = routers_->start();
+    if (!notice.isEmpty()) {
+        routers_.reset();
+        qCWarning(lcDhcp).noquote() << notice;
+    }
+    QMutexLocker lock(&countersLock_);
+    routersNotice_ = notice;
+}
+
+QStringList Server::notices() const
+{
+    QMutexLocker lock(&countersLock_);
+    return routersNotice_.isEmpty() ? QStringList() : QStringList{routersNotice_};
 }
 
 void Server::stop()
@@ -294,6 +314,7 @@ void Server::stop()
     if (book_ && book_->pendingCount() > 0)
         commit(); // releases and declines not yet written
     closeListeners();
+    routers_.reset();
     emit stateChanged(QStringLiteral("stopped"), {});
 }
 
@@ -338,6 +359,20 @@ QList<Counter> Server::counterList() const
                             c.silenced[size_t(silence)]};
     if (c.sendFailed)
         list << Counter{QStringLiteral("sendFailed"), DhcpText::tr("answers the kernel refused"), c.sendFailed};
+    if (routers_) {
+        // clang-format off
+        const RouterSolicitationAnswerer::Counts r = routers_->counts();
+        const std::tuple<const char *, const char *, quint64> ipv6[] = {
+            {"ipv6.answered", QT_TRANSLATE_NOOP("Dhcp", "IPv6 router solicitations answered (no router: the boot's wait ends)"), r.answered},
+            {"ipv6.router", QT_TRANSLATE_NOOP("Dhcp", "IPv6 router solicitations left to the router on the network"), r.otherRouter},
+            {"ipv6.notBooting", QT_TRANSLATE_NOOP("Dhcp", "IPv6 router solicitations from machines not network booting"), r.notBooting},
+            {"ipv6.dropped", QT_TRANSLATE_NOOP("Dhcp", "IPv6 router messages dropped (malformed or from off the link)"), r.dropped},
+        };
+        // clang-format on
+        for (const auto &[key, label, value] : ipv6)
+            if (value)
+                list << Counter{QLatin1String(key), DhcpText::tr(label), value};
+    }
     return list;
 }
 
@@ -369,6 +404,9 @@ void Server::readDatagrams(int fd)
                 continue;
             }
             const Packet &reply = std::get<Answer>(outcome).reply;
+            // A boot file answered: this machine's IPv6 wait comes next.
+            if (routers_ && !reply.file.isEmpty() && request.htype == 1 && request.chaddr.size() == 6)
+                routers_->networkBooting(request.chaddr);
             Destination to = destinationOf(request, reply);
             // On the proxy port (4011) the client has its address and waits where it asked from.
             if (proxy_ && fd != listeners_.front().fd)

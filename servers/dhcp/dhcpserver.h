@@ -4,6 +4,7 @@
 #include "core/runtime/service.h"
 #include "servers/dhcp/dhcppacket.h"
 #include "servers/dhcp/dhcpresponder.h"
+#include "servers/dhcp/routersolicitations.h"
 #include "servers/net/udpbatch.h"
 
 #include <QHash>
@@ -70,10 +71,12 @@ public:
     void stop() override;
     Counters counters() const;
     QList<Counter> counterList() const override;
+    QStringList notices() const override;
 
 private:
     bool listen(quint16 port);
     void closeListeners();
+    void startAnsweringRouterSolicitations();
     void fail(const QString &detail);
     void readDatagrams(int fd);
     void commit(); // writes the book's changes, then sends the answers that waited for them
@@ -93,6 +96,8 @@ private:
     };
     std::vector<Listener> listeners_; // port 67, and 4011 in proxy mode
     std::unique_ptr<ProxyResponder> proxy_;
+    std::unique_ptr<RouterSolicitationAnswerer> routers_;
+    QString routersNotice_; // why IPv6 router solicitations are not answered, if they are not
     UdpBatchReader reader_;
     QTimer commitTimer_{this}; // a child: it moves to the service thread with the server
     QTimer leaseCountTimer_{this};

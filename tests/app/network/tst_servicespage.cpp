@@ -53,6 +53,21 @@ quint16 freeUdpPort()
 
 const QColor kRed(0xb0, 0x00, 0x20); // the page's colour for failures
 
+// Runs, but not all of it works: what a DHCP server on an interface without IPv6 says (the real
+// one's sentence is checked in tst_dhcpneighbours, in a namespace whose interface has IPv6 off).
+class PartlyRunningService : public Service {
+public:
+    QString name() const override { return QStringLiteral("dhcp"); }
+    QString description() const override { return QStringLiteral("proxy DHCP on boot0"); }
+    void start() override { emit stateChanged(QStringLiteral("running"), description()); }
+    QStringList notices() const override
+    {
+        return {QStringLiteral("IPv6 is disabled on boot0: network-booting machines wait about 10 s for an IPv6 "
+                               "router at every boot. Enable it to end the wait: sysctl -w "
+                               "net.ipv6.conf.boot0.disable_ipv6=0")};
+    }
+};
+
 } // namespace
 
 class TestServicesPage : public QObject {
@@ -64,6 +79,7 @@ private slots:
 
     void showsAServerThatCannotBindInRedWithTheFix();
     void listsAndChartsTheCountersOfARunningServer();
+    void saysWhatARunningServiceCannotDoInNormalText();
     void followsAServiceReplacedWhileShown();
     void listsLeasesWithMacIpHostnameAndExpiry();
     void fitsLongerTranslatedTextsInAKoreanFont();
@@ -331,6 +347,25 @@ void TestServicesPage::listsAndChartsTheCountersOfARunningServer()
     services_->selectRow(serviceRow(QStringLiteral("tftp")));
     verifyNothingIsCut();
     QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/services-en.png")));
+}
+
+void TestServicesPage::saysWhatARunningServiceCannotDoInNormalText()
+{
+    host_->add(std::make_unique<PartlyRunningService>());
+    host_->start();
+    QTRY_COMPARE(host_->services().front().state, QStringLiteral("running"));
+    showWindow();
+    QCOMPARE(serviceCell(QStringLiteral("dhcp"), 1), QStringLiteral("running"));
+    QVERIFY(problems_->isVisible());
+    const QString text = problems_->text();
+    QVERIFY2(text.contains(QStringLiteral("<b>dhcp:</b> IPv6 is disabled on boot0")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("sysctl -w net.ipv6.conf.boot0.disable_ipv6=0")), qPrintable(text));
+    // Not a failure: not in red, and not "is not running".
+    QVERIFY2(text.contains(QStringLiteral("color: %1").arg(page_->palette().color(QPalette::Text).name())),
+             qPrintable(text));
+    QVERIFY2(!text.contains(QStringLiteral("not running")), qPrintable(text));
+    QVERIFY(services_->item(serviceRow(QStringLiteral("dhcp")), 1)->foreground().color() != kRed);
+    QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/services-notice.png")));
 }
 
 void TestServicesPage::followsAServiceReplacedWhileShown()
