@@ -1708,6 +1708,14 @@ Commands:
         <source>the erase mode &apos;%1&apos; should be quick or secure</source>
         <translation>지우기 방식 &apos;%1&apos;은(는) quick 또는 secure여야 합니다</translation>
     </message>
+    <message>
+        <source>the static address %1 is inside DHCP&apos;s dynamic range %2, where DHCP would give it to another machine too: choose one outside it</source>
+        <translation>고정 주소 %1이(가) DHCP 동적 범위 %2 안에 있어 DHCP가 다른 머신에도 줄 수 있습니다. 범위 밖의 주소를 고르세요</translation>
+    </message>
+    <message>
+        <source>the static address %1 is already held by %2</source>
+        <translation>고정 주소 %1은(는) 이미 %2이(가) 쓰고 있습니다</translation>
+    </message>
 </context>
 <context>
     <name>NodeStatus</name>

@@ -36,6 +36,48 @@ Expected<std::optional<quint32>> StaticAddressStore::addressOf(const QString &sy
     return std::optional<quint32>();
 }
 
+namespace {
+
+// A user's static address is stored with its prefix length ("10.99.0.50/24").
+const char *kAllHeld =
+    "SELECT s.ip, m.system_id, m.hostname FROM static_ips s JOIN interfaces i ON i.id = s.interface_id "
+    "JOIN machines m ON m.id = i.machine_id "
+    "UNION ALL SELECT l.ip, '', d.hostname FROM device_links l JOIN device_interfaces di ON di.id = l.interface_id "
+    "JOIN devices d ON d.id = di.device_id "
+    "WHERE l.ip IS NOT NULL "
+    "UNION ALL SELECT n.static_address, m.system_id, m.hostname FROM node_settings n "
+    "JOIN machines m ON m.id = n.machine_id WHERE n.static_address <> ''";
+
+std::optional<quint32> withoutPrefix(const QString &address) { return parsed(address.section(QLatin1Char('/'), 0, 0)); }
+
+} // namespace
+
+Expected<QSet<quint32>> StaticAddressStore::heldAddresses() const
+{
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto q = runQuery(*db, QLatin1String(kAllHeld));
+    if (!q)
+        return q.error();
+    QSet<quint32> held;
+    while (q->next())
+        if (auto a = withoutPrefix(q->value(0).toString()))
+            held.insert(*a);
+    return held;
+}
+
+Expected<QString> StaticAddressStore::holderOf(const QSqlDatabase &db, quint32 address, const QString &systemId)
+{
+    auto q = runQuery(db, QLatin1String(kAllHeld));
+    if (!q)
+        return q.error();
+    while (q->next())
+        if (withoutPrefix(q->value(0).toString()) == address && q->value(1).toString() != systemId)
+            return q->value(2).toString();
+    return QString();
+}
+
 Expected<std::optional<quint32>> StaticAddressStore::assign(const QString &systemId, quint32 first, quint32 last) const
 {
     if (first == 0 || last < first)

@@ -292,6 +292,16 @@ Expected<void> LifecycleEngine::walk(const QSqlDatabase &db, Machine &machine, c
         if (!cleared)
             return cleared.error();
     }
+    if (current == NodeStatus::Ready || current == NodeStatus::New) {
+        // Not deployed any more: its address from the reserved range goes back, as MAAS frees its
+        // AUTO addresses on release (security review L4). The next deployment takes a free one.
+        auto freed = runQuery(db,
+                              QStringLiteral("DELETE FROM static_ips WHERE alloc_type = 'auto' AND interface_id IN "
+                                             "(SELECT id FROM interfaces WHERE machine_id = ?)"),
+                              {machine.id});
+        if (!freed)
+            return freed.error();
+    }
     machine.previousStatus = start;
     machine.status = current;
     machine.statusExpires = expires;

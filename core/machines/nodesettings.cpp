@@ -1,5 +1,7 @@
 #include "core/machines/nodesettings.h"
 
+#include "core/addresses/staticaddresses.h"
+
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QUrl>
@@ -131,10 +133,46 @@ Expected<void> NodeSettingsStore::setDeploySettings(const QString &systemId, con
 {
     if (const QString problem = validate(s); !problem.isEmpty())
         return Error{problem};
+    if (const QString address = s.staticAddress.trimmed(); !address.isEmpty()) {
+        auto conflict = staticAddressConflict(systemId, address.section(QLatin1Char('/'), 0, 0));
+        if (!conflict)
+            return conflict.error();
+        if (!conflict->isEmpty())
+            return Error{*conflict};
+    }
     return update(systemId,
                   QStringLiteral("image_url = ?, user_data = ?, static_address = ?, gateway = ?, dns_servers = ?"),
                   {s.imageUrl.trimmed(), s.userData, s.staticAddress.trimmed(), s.gateway.trimmed(),
                    s.dnsServers.join(QLatin1Char(','))});
+}
+
+// One address, one holder (security review M6): a static address inside DHCP's dynamic range would
+// be handed to another machine too, and one another machine or device holds is taken.
+Expected<QString> NodeSettingsStore::staticAddressConflict(const QString &systemId, const QString &address) const
+{
+    const quint32 ip = QHostAddress(address).toIPv4Address();
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto range = runQuery(*db, QStringLiteral("SELECT value FROM config WHERE name = 'dhcp_range'"));
+    if (!range)
+        return range.error();
+    if (range->next()) {
+        const QStringList ends = range->value(0).toString().split(QLatin1Char('-'));
+        const quint32 first = QHostAddress(ends.value(0).trimmed()).toIPv4Address();
+        const quint32 last = QHostAddress(ends.value(1).trimmed()).toIPv4Address();
+        if (ends.size() == 2 && first && ip >= first && ip <= last)
+            return SettingsText::tr("the static address %1 is inside DHCP's dynamic range %2, where DHCP would give "
+                                    "it to another machine too: choose one outside it")
+                .arg(address, range->value(0).toString());
+    }
+    range->finish();
+    auto holder = StaticAddressStore::holderOf(*db, ip, systemId);
+    if (!holder)
+        return holder.error();
+    if (!holder->isEmpty())
+        return SettingsText::tr("the static address %1 is already held by %2").arg(address, *holder);
+    return QString();
 }
 
 // The marker is the id of the machine's last status event when the image was written: every status

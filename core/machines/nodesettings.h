@@ -54,6 +54,8 @@ public:
     Expected<bool> isInstalled(const QString &systemId) const;
 
 private:
+    // Why `address` cannot be the machine's static address, or empty.
+    Expected<QString> staticAddressConflict(const QString &systemId, const QString &address) const;
     Expected<void> update(const QString &systemId, const QString &assignments, QVariantList values) const;
     std::shared_ptr<Database> db_;
 };

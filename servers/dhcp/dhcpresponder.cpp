@@ -58,12 +58,14 @@ Outcome Responder::respond(const Packet &request, qint64 now)
 std::optional<quint32> Responder::chooseAddress(const Packet &request, const QString &mac, qint64 now)
 {
     // The address this machine had before, so that it keeps its address across reboots.
-    if (const auto previous = leases_.forMac(mac);
-        previous && inRange(previous->ip) && previous->state != Lease::State::Declined)
+    if (const auto previous = leases_.forMac(mac); previous && inRange(previous->ip) &&
+                                                   previous->state != Lease::State::Declined &&
+                                                   !static_.contains(previous->ip))
         return previous->ip;
-    // Taken: held by another MAC, or declined (in use by something else, whoever declined it).
+    // Taken: held by another MAC, declined (in use by something else, whoever declined it), or
+    // held statically.
     auto isFree = [&](quint32 ip) {
-        if (ip == settings_.serverAddress || ip == settings_.router)
+        if (ip == settings_.serverAddress || ip == settings_.router || static_.contains(ip))
             return false;
         const auto lease = leases_.forIp(ip);
         return !lease || !lease->holds(now) || (lease->mac == mac && lease->state != Lease::State::Declined);
@@ -115,7 +117,7 @@ Outcome Responder::request(const Packet &request, const QString &mac, qint64 now
         return Silence::UnknownLease;
     }
     const bool ours = lease->mac == mac && lease->state != Lease::State::Declined;
-    if (!ours || !inRange(ip) || (serverId && !lease->holds(now)))
+    if (!ours || !inRange(ip) || static_.contains(ip) || (serverId && !lease->holds(now)))
         return Answer{replyTo(request, MessageType::Nak)};
 
     const QString hostname = clientHostname(request).value_or(lease->hostname);

@@ -4,6 +4,7 @@
 #include "servers/dhcp/leasebook.h"
 
 #include <QList>
+#include <QSet>
 #include <optional>
 
 namespace metaldesk::dhcp {
@@ -49,6 +50,9 @@ public:
     Responder(LeaseBook &leases, Settings settings) : leases_(leases), settings_(std::move(settings)) {}
     Outcome respond(const Packet &request, qint64 nowMs);
     const Settings &settings() const { return settings_; }
+    // Addresses held without DHCP (deployed machines' static addresses, devices): never offered,
+    // and a request for one is refused (security review M6).
+    void setStaticAddresses(QSet<quint32> addresses) { static_ = std::move(addresses); }
 
 private:
     Outcome discover(const Packet &request, const QString &mac, qint64 now);
@@ -67,6 +71,7 @@ private:
 
     LeaseBook &leases_;
     Settings settings_;
+    QSet<quint32> static_;
 };
 
 // proxyDHCP (PXE specification 2.1 §2.2.5): where another server gives the addresses, answer only

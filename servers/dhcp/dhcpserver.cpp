@@ -1,5 +1,6 @@
 #include "servers/dhcp/dhcpserver.h"
 
+#include "core/addresses/staticaddresses.h"
 #include "core/storage/configstore.h"
 #include "servers/dhcp/dhcpprobe.h"
 #include "servers/net/udpsocket.h"
@@ -273,8 +274,12 @@ void Server::start()
         return;
     }
     responder_ = std::make_unique<Responder>(*book_, config_.settings);
+    readStaticAddresses();
     if (!listen(config_.port))
         return;
+    staticTimer_.setInterval(kStaticRefreshMs);
+    connect(&staticTimer_, &QTimer::timeout, this, &Server::readStaticAddresses);
+    staticTimer_.start();
     commitTimer_.setSingleShot(true);
     commitTimer_.setTimerType(Qt::PreciseTimer);
     commitTimer_.setInterval(kCommitDelayMs);
@@ -289,6 +294,18 @@ void Server::start()
     startAnsweringRouterSolicitations();
     qCInfo(lcDhcp).noquote() << description();
     emit stateChanged(QStringLiteral("running"), description());
+}
+
+void Server::readStaticAddresses()
+{
+    auto held = StaticAddressStore(db_).heldAddresses();
+    if (!held) {
+        // The last set read stays; a store that fails says so once in a hundred.
+        if (staticFailures_++ % 100 == 0)
+            qCWarning(lcDhcp).noquote() << "could not read the static addresses:" << held.errorMessage();
+        return;
+    }
+    responder_->setStaticAddresses(std::move(*held));
 }
 
 void Server::startAnsweringRouterSolicitations()

@@ -77,6 +77,7 @@ private:
     bool listen(quint16 port);
     void closeListeners();
     void startAnsweringRouterSolicitations();
+    void readStaticAddresses();
     void fail(const QString &detail);
     void readDatagrams(int fd);
     void commit(); // writes the book's changes, then sends the answers that waited for them
@@ -84,6 +85,7 @@ private:
     static constexpr int kProbeMs = 1500;    // how long the look for other DHCP servers waits
     static constexpr int kCommitDelayMs = 2; // how long a change waits for others to share its transaction
     static constexpr qsizetype kMaxHeld = 1024;
+    static constexpr int kStaticRefreshMs = 5000;
     std::shared_ptr<Database> db_;
     ServerConfig config_;
     std::unique_ptr<LeaseStore> leases_;
@@ -101,6 +103,8 @@ private:
     UdpBatchReader reader_;
     QTimer commitTimer_{this}; // a child: it moves to the service thread with the server
     QTimer leaseCountTimer_{this};
+    QTimer staticTimer_{this}; // re-reads the static addresses (deployments come and go)
+    quint64 staticFailures_ = 0;
     QList<OutgoingDatagram> held_; // answers waiting for their leases to be written
     mutable QMutex countersLock_;
     Counters counters_;

@@ -323,6 +323,33 @@ void TestNodeReports::keepsSettingsPerMachine()
     QCOMPARE(got->deploy.dnsServers, (QStringList{QStringLiteral("10.0.0.1"), QStringLiteral("1.1.1.1")}));
     auto other = store.get(b.systemId);
     QVERIFY(other && !other->keepPoweredOn && other->deploy.imageUrl.isEmpty());
+
+    // One address, one holder (security review M6): not another machine's, not one DHCP hands out.
+    d.staticAddress = QStringLiteral("10.0.0.7/24");
+    auto taken = store.setDeploySettings(b.systemId, d);
+    QVERIFY(!taken);
+    QCOMPARE(taken.errorMessage(), QStringLiteral("the static address 10.0.0.7 is already held by %1").arg(a.hostname));
+    QVERIFY(core->config->setValue(QStringLiteral("dhcp_range"), QStringLiteral("10.0.0.100-10.0.0.150")));
+    d.staticAddress = QStringLiteral("10.0.0.120/24");
+    auto inRange = store.setDeploySettings(b.systemId, d);
+    QVERIFY(!inRange);
+    QCOMPARE(inRange.errorMessage(), QStringLiteral("the static address 10.0.0.120 is inside DHCP's dynamic range "
+                                                    "10.0.0.100-10.0.0.150, where DHCP would give it to another "
+                                                    "machine too: choose one outside it"));
+    const quint32 reserved = QHostAddress(QStringLiteral("10.0.0.200")).toIPv4Address();
+    QVERIFY(StaticAddressStore(core->db).assign(a.systemId, reserved, reserved));
+    d.staticAddress = QStringLiteral("10.0.0.200/24");
+    QVERIFY(!store.setDeploySettings(b.systemId, d));
+    d.staticAddress = QStringLiteral("10.0.0.8/24");
+    QVERIFY(store.setDeploySettings(b.systemId, d));
+    // Its own address again is no conflict.
+    d.staticAddress = QStringLiteral("10.0.0.7/24");
+    QVERIFY(store.setDeploySettings(a.systemId, d));
+    // What DHCP keeps out of its offers.
+    auto held = StaticAddressStore(core->db).heldAddresses();
+    QVERIFY2(held, qPrintable(held.errorMessage()));
+    QCOMPARE(*held, (QSet<quint32>{QHostAddress(QStringLiteral("10.0.0.7")).toIPv4Address(),
+                                   QHostAddress(QStringLiteral("10.0.0.8")).toIPv4Address(), reserved}));
     QVERIFY(!store.get(QStringLiteral("nosuch")));
     QVERIFY(!store.setKeepPoweredOn(QStringLiteral("nosuch"), true));
 }
@@ -351,6 +378,17 @@ void TestNodeReports::holdsOneReservedAddressPerMachine()
     QVERIFY(core->engine->performAction(b.systemId, NodeAction::Delete, admin_));
     const Machine d = newMachine(*core, {QStringLiteral("52:54:00:02:00:04")});
     QCOMPARE(ip(store.assign(d.systemId, first, first + 1)), QStringLiteral("10.0.0.201"));
+    // So does releasing it (security review L4), as MAAS frees its AUTO addresses.
+    QVERIFY(core->engine->changeStatus(d.systemId, S::Ready, admin_, QStringLiteral("test")));
+    QVERIFY(core->engine->performAction(d.systemId, NodeAction::Deploy, admin_));
+    QCOMPARE(ip(store.assign(d.systemId, first, first + 1)), QStringLiteral("10.0.0.201")); // as the deploy does
+    QVERIFY(core->engine->changeStatus(d.systemId, S::Deployed, admin_, QStringLiteral("test")));
+    QCOMPARE(ip(store.addressOf(d.systemId)), QStringLiteral("10.0.0.201")); // kept while deployed
+    QVERIFY(core->engine->performAction(d.systemId, NodeAction::Release, admin_));
+    if (core->machines->get(d.systemId)->status != S::Ready)
+        QVERIFY(core->engine->changeStatus(d.systemId, S::Ready, admin_, QStringLiteral("test")));
+    QCOMPARE(ip(store.addressOf(d.systemId)), QStringLiteral("none"));
+    QVERIFY(!StaticAddressStore(core->db).heldAddresses()->contains(first + 1));
 }
 
 void TestNodeReports::givesTheEnvironmentItsCredentialAndEraseMode()

@@ -74,6 +74,7 @@ private slots:
     void releasedAddressesGoToOthersDeclinedOnesDoNot();
     void answersInformWithoutAnAddress();
     void neverGivesOneAddressToTwoMachines();
+    void neverOffersAnAddressHeldStatically();
     void staysSilentWhenTheRangeIsExhausted();
     void givesPxeClientsTheirBootFile();
     void sendsAnswersWhereRfc2131Says();
@@ -305,6 +306,30 @@ void TestDhcpResponder::neverGivesOneAddressToTwoMachines()
         QVERIFY2(!given.contains(ack->yiaddr), "an address was given twice");
         given.insert(ack->yiaddr);
     }
+}
+
+// A deployed machine's static address, or a device's, inside the dynamic range (the ranges were
+// moved, or the user chose it before the check existed): DHCP never hands it out (review M6).
+void TestDhcpResponder::neverOffersAnAddressHeldStatically()
+{
+    const auto before = dora("525400aa0030");
+    QVERIFY(before);
+    const quint32 held = before->yiaddr;
+    responder_->setStaticAddresses({held, ip(10, 99, 0, 150)});
+    // The client that had it gets another, also when it asks for it by name.
+    const auto offer = answerOf(
+        respond(request(MessageType::Discover, "525400aa0030", {{option::RequestedAddress, held}}), kNow + 1000));
+    QVERIFY(offer);
+    QVERIFY(offer->yiaddr != held);
+    QVERIFY(offer->yiaddr != ip(10, 99, 0, 150));
+    // Renewing it, or asking for it at reboot, is refused.
+    auto renew = answerOf(
+        respond(request(MessageType::Request, "525400aa0030", {{option::RequestedAddress, held}}), kNow + 2000));
+    QCOMPARE(renew->messageType(), std::optional<MessageType>(MessageType::Nak));
+    // A new client asking for the static address gets another one.
+    const auto other = answerOf(respond(
+        request(MessageType::Discover, "525400aa0031", {{option::RequestedAddress, ip(10, 99, 0, 150)}}), kNow));
+    QVERIFY(other && other->yiaddr != ip(10, 99, 0, 150) && other->yiaddr != held);
 }
 
 void TestDhcpResponder::staysSilentWhenTheRangeIsExhausted()

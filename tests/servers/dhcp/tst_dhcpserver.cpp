@@ -2,10 +2,13 @@
 // real clients (ISC dhclient, busybox udhcpc); and silent on a second network it was not given.
 #include "childprocess.h"
 #include "core/addresses/leasestore.h"
+#include "core/addresses/staticaddresses.h"
+#include "core/lifecycle/lifecycleengine.h"
 #include "core/runtime/coreservices.h"
 #include "netns.h"
 
 #include "skip.h"
+#include <QHostAddress>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -19,6 +22,7 @@ class TestDhcpServer : public QObject {
 private slots:
     void initTestCase();
     void servesRealClientsOnTheBootNetworkOnly();
+    void neverHandsOutAnAddressHeldStatically();
     void saysWhyWhenTheConfigurationIsWrong();
     void cleanupTestCase();
 
@@ -28,6 +32,7 @@ private:
     std::unique_ptr<NetworkNamespaces> ns_;
     QString server_, client_, homeClient_;
     QProcess metaldesk_;
+    QString clientAddress_; // what udhcpc and dhclient were given
 };
 
 void TestDhcpServer::initTestCase()
@@ -171,6 +176,38 @@ void TestDhcpServer::servesRealClientsOnTheBootNetworkOnly()
     QVERIFY2(rc != 0 && !home.contains(QLatin1String("BOUND")), qPrintable(home));
     QVERIFY(!*leases.forMac(QStringLiteral("52:54:00:99:00:02")));
     QCOMPARE(metaldesk_.state(), QProcess::Running);
+    clientAddress_ = address;
+}
+
+// Security review M6: a deployed machine now holds the client's address statically (the ranges
+// were moved under it, say). The running server reads the static addresses within 5 s, and the
+// client, asking for its old address by name, gets another.
+void TestDhcpServer::neverHandsOutAnAddressHeldStatically()
+{
+    QVERIFY2(!clientAddress_.isEmpty(), "runs after servesRealClientsOnTheBootNetworkOnly");
+    {
+        auto core = CoreServices::open(DatabaseSpec::sqlite(dir_.filePath(QStringLiteral("md.db"))));
+        QVERIFY(core);
+        NewMachine spec;
+        spec.macAddresses = {QStringLiteral("52:54:00:99:00:77")};
+        auto deployed = (*core)->engine->createMachine(spec, Actor::system(QStringLiteral("test")));
+        QVERIFY2(deployed, qPrintable(deployed.errorMessage()));
+        const quint32 held = QHostAddress(clientAddress_).toIPv4Address();
+        auto assigned = StaticAddressStore((*core)->db).assign(deployed->systemId, held, held);
+        QVERIFY(assigned && *assigned == held);
+    }
+    QTest::qWait(6000);
+    int rc = -1;
+    const QString udhcpc = NetworkNamespaces::run(
+        client_,
+        {QStringLiteral("udhcpc"), QStringLiteral("-f"), QStringLiteral("-q"), QStringLiteral("-n"),
+         QStringLiteral("-t"), QStringLiteral("5"), QStringLiteral("-T"), QStringLiteral("2"), QStringLiteral("-i"),
+         QStringLiteral("eth0"), QStringLiteral("-r"), clientAddress_, QStringLiteral("-s"), writeUdhcpcScript()},
+        &rc);
+    QVERIFY2(rc == 0, qPrintable(udhcpc));
+    const auto bound = QRegularExpression(QStringLiteral("BOUND ip=(10\\.99\\.0\\.1[0-4][0-9]) ")).match(udhcpc);
+    QVERIFY2(bound.hasMatch(), qPrintable(udhcpc));
+    QVERIFY2(bound.captured(1) != clientAddress_, qPrintable(udhcpc));
 }
 
 void TestDhcpServer::saysWhyWhenTheConfigurationIsWrong()
