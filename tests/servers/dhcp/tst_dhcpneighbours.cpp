@@ -69,6 +69,7 @@ private slots:
 private:
     QString database(const QList<std::pair<const char *, const char *>> &settings);
     void startMetalDesk(QProcess &p, const QString &db);
+    void startProxyDhcp(QProcess &p); // MetalDesk in proxy mode on boot0, once its banner says so
     // Boots the VM until iPXE asks for the built-in environment's kernel; returns its console and
     // how many seconds its "Configuring (net0 ...)" took by iPXE's own clock.
     QString bootIpxe(int *configuringSeconds);
@@ -177,6 +178,14 @@ void TestDhcpNeighbours::startMetalDesk(QProcess &p, const QString &db)
             NetworkNamespaces::inside(server_, {QStringLiteral(METALDESK_BINARY), QStringLiteral("--headless"),
                                                 QStringLiteral("--database"), db}));
     QVERIFY(p.waitForStarted());
+}
+
+void TestDhcpNeighbours::startProxyDhcp(QProcess &p)
+{
+    startMetalDesk(p, database({{"dhcp_interface", "boot0"}, {"dhcp_mode", "proxy"}}));
+    const QString banner = readUntil(
+        p, [](const QString &t) { return t.contains(QLatin1String("Stop with")); }, 20000);
+    QVERIFY2(banner.contains(QLatin1String("service:   dhcp: proxy DHCP on boot0")), qPrintable(banner));
 }
 
 void TestDhcpNeighbours::managedDhcpWaitsForTheUsersChoice()
@@ -295,10 +304,9 @@ void TestDhcpNeighbours::withoutAnIpv6RouterIpxeDoesNotWaitForOne()
     QProcess tcpdump;
     startCapture(tcpdump);
     QProcess metaldesk;
-    startMetalDesk(metaldesk, database({{"dhcp_interface", "boot0"}, {"dhcp_mode", "proxy"}}));
-    const QString banner = readUntil(
-        metaldesk, [](const QString &t) { return t.contains(QLatin1String("Stop with")); }, 20000);
-    QVERIFY2(banner.contains(QLatin1String("service:   dhcp: proxy DHCP on boot0")), qPrintable(banner));
+    startProxyDhcp(metaldesk);
+    if (QTest::currentTestFailed())
+        return;
 
     int configuringSeconds = -1;
     const QString console = bootIpxe(&configuringSeconds);
@@ -359,10 +367,9 @@ void TestDhcpNeighbours::proxyModeBootsRealIpxeBesideTheRouter()
     startCapture(tcpdump);
 
     QProcess metaldesk;
-    startMetalDesk(metaldesk, database({{"dhcp_interface", "boot0"}, {"dhcp_mode", "proxy"}}));
-    const QString banner = readUntil(
-        metaldesk, [](const QString &t) { return t.contains(QLatin1String("Stop with")); }, 20000);
-    QVERIFY2(banner.contains(QLatin1String("service:   dhcp: proxy DHCP on boot0")), qPrintable(banner));
+    startProxyDhcp(metaldesk);
+    if (QTest::currentTestFailed())
+        return;
     // It asked for routers when it started, and radvd answered.
     QString log = readUntil(
         metaldesk, [](const QString &t) { return t.contains(QLatin1String("MetalDesk leaves them to it")); }, 10000,
