@@ -86,8 +86,8 @@ Expected<BootFilesConfig> BootFilesConfig::fromConfig(const ConfigStore &config)
     return c;
 }
 
-BootFiles::BootFiles(BootFilesConfig config, const BootDecider &decider)
-    : config_(std::move(config)), generated_(decider)
+BootFiles::BootFiles(BootFilesConfig config, const BootDecider &decider, const LeaseStore *leases)
+    : config_(std::move(config)), generated_(decider, leases)
 {
 }
 

@@ -42,7 +42,8 @@ struct BootFilesConfig {
 
 class BootFiles {
 public:
-    BootFiles(BootFilesConfig config, const BootDecider &decider);
+    // `leases`: see GeneratedFiles (who gets a machine's credentials).
+    BootFiles(BootFilesConfig config, const BootDecider &decider, const LeaseStore *leases = nullptr);
     // `path` as the client sent it, already decoded (TFTP filename, HTTP path without the query).
     // A leading '/' means the boot root, not the file system's root.
     Resolved resolve(const QByteArray &path, const Endpoint &endpoint) const;

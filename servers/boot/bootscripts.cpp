@@ -1,10 +1,18 @@
 #include "servers/boot/bootscripts.h"
 
+#include "core/boot/boottickets.h"
 #include "core/machines/machine.h"
+
+#include <QDateTime>
+#include <QHostAddress>
+#include <QLoggingCategory>
+#include <atomic>
 
 namespace metaldesk::boot {
 
 namespace {
+
+Q_LOGGING_CATEGORY(lcBootScripts, "metaldesk.boot")
 
 QByteArray purposeName(BootPurpose purpose)
 {
@@ -79,6 +87,17 @@ QByteArray ipxeScript(const BootDecision &decision, const QString &macAddress, c
     return script;
 }
 
+bool GeneratedFiles::isTheMachine(const QString &mac, const Endpoint &endpoint) const
+{
+    if (leases_ && endpoint.clientAddress) {
+        auto lease = leases_->forIp(endpoint.clientAddress);
+        if (lease && *lease && (*lease)->mac == mac && (*lease)->state == Lease::State::Bound &&
+            (*lease)->holds(QDateTime::currentMSecsSinceEpoch()))
+            return true;
+    }
+    return boottickets::redeem(mac, endpoint.ticket);
+}
+
 std::optional<Expected<QByteArray>> GeneratedFiles::lookup(QStringView path, const Endpoint &endpoint) const
 {
     const QString mac = macFromScriptPath(path);
@@ -87,6 +106,19 @@ std::optional<Expected<QByteArray>> GeneratedFiles::lookup(QStringView path, con
     auto decision = decider_.decide(mac);
     if (!decision)
         return Expected<QByteArray>(decision.error());
+    if (!decision->token.isEmpty() && !isTheMachine(mac, endpoint)) {
+        decision->token.clear();
+        // Logged once per hundred: someone asking over and over must not flood the log.
+        static std::atomic<quint64> withheld{0};
+        if (withheld++ % 100 == 0)
+            qCWarning(lcBootScripts).noquote() << "the boot script of" << mac << "went without its credentials to"
+                                               << QHostAddress(endpoint.clientAddress).toString()
+                                               << ": not the address holding its DHCP lease, and no one-time boot URL";
+        QByteArray script = ipxeScript(*decision, mac, endpoint);
+        return Expected<QByteArray>(script.insert(script.indexOf('\n') + 1,
+                                                  "# without the machine's credentials: this request came neither "
+                                                  "from the address holding its DHCP lease nor by its boot URL\n"));
+    }
     return Expected<QByteArray>(ipxeScript(*decision, mac, endpoint));
 }
 

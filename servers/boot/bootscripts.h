@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/addresses/leasestore.h"
 #include "core/boot/bootdecision.h"
 
 #include <QByteArray>
@@ -13,6 +14,8 @@ struct Endpoint {
     QString serverAddress;       // the address the client reached us at ("10.99.0.1")
     quint16 httpPort = 5248;     // the HTTP boot server
     quint16 metadataPort = 5240; // the metadata service (issue 5)
+    quint32 clientAddress = 0;   // the requester's IPv4 address, host order; 0: not IPv4
+    QByteArray ticket{};         // the one-time boot URL's ticket, if the request brought one
 };
 
 // The per-node iPXE script path the DHCP server hands to iPXE: "boot/52-54-00-ab-cd-ef.ipxe".
@@ -25,16 +28,25 @@ QString macFromScriptPath(QStringView path);
 QByteArray ipxeScript(const BootDecision &decision, const QString &macAddress, const Endpoint &endpoint);
 
 // Files the boot servers generate per node instead of reading them from disk. Both TFTP and HTTP
-// serve them; the boot decision decides their content.
+// serve them; the boot decision decides their content. A script carries the machine's credentials
+// only to the machine (security review H1): to a request from the address that holds its DHCP
+// lease, or one that brings the ticket of its one-time boot URL (proxy mode, core/boot/boottickets);
+// anyone else who names its MAC gets the script without them.
 class GeneratedFiles {
 public:
-    explicit GeneratedFiles(const BootDecider &decider) : decider_(decider) {}
+    // `leases`: MetalDesk's DHCP leases; without them only tickets let credentials through.
+    explicit GeneratedFiles(const BootDecider &decider, const LeaseStore *leases = nullptr)
+        : decider_(decider), leases_(leases)
+    {
+    }
     // nullopt: `path` is not a generated file (serve it from disk). Otherwise the content, or why
     // it cannot be made (the database failed).
     std::optional<Expected<QByteArray>> lookup(QStringView path, const Endpoint &endpoint) const;
 
 private:
+    bool isTheMachine(const QString &mac, const Endpoint &endpoint) const;
     const BootDecider &decider_;
+    const LeaseStore *leases_;
 };
 
 } // namespace metaldesk::boot

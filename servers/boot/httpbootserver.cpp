@@ -132,6 +132,7 @@ struct BootServer::Worker : QObject {
     const ServerConfig &config_;
     std::unique_ptr<MachineStore> machines_;
     std::unique_ptr<BootDecider> decider_;
+    std::unique_ptr<LeaseStore> leases_; // who may have a machine's credentials
     std::unique_ptr<boot::BootFiles> files_;
     const int listenFd_; // shared by all workers, owned by the server
     int epollFd_ = -1;
@@ -273,7 +274,8 @@ void BootServer::Worker::start()
 
     machines_ = std::make_unique<MachineStore>(server_.db_, nullptr);
     decider_ = std::make_unique<BootDecider>(*machines_);
-    files_ = std::make_unique<boot::BootFiles>(config_.files, *decider_);
+    leases_ = std::make_unique<LeaseStore>(server_.db_);
+    files_ = std::make_unique<boot::BootFiles>(config_.files, *decider_, leases_.get());
     epollFd_ = ::epoll_create1(EPOLL_CLOEXEC);
     watchListeningSocket();
     notifier_ = new QSocketNotifier(epollFd_, QSocketNotifier::Read, this);
@@ -407,6 +409,9 @@ void BootServer::Worker::acceptAll()
         ::getsockname(fd, reinterpret_cast<sockaddr *>(&local), &localLength);
         c->endpoint.serverAddress = net::urlHost(QHostAddress(reinterpret_cast<const sockaddr *>(&local)));
         c->endpoint.httpPort = config_.port;
+        bool ipv4 = false; // an IPv4 peer, or one mapped into IPv6
+        const quint32 address = QHostAddress(reinterpret_cast<const sockaddr *>(&peer)).toIPv4Address(&ipv4);
+        c->endpoint.clientAddress = ipv4 ? address : 0;
         c->in.reserve(config_.limits.maxHeadBytes);
         c->deadline = now_ + std::chrono::milliseconds(config_.timeoutMs);
         epoll_event event{};
@@ -651,7 +656,12 @@ void BootServer::Worker::answer(Connection &c, const Request &request)
         plain(400);
         return;
     }
-    boot::Resolved resolved = files_->resolve(*path, c.endpoint);
+    // A one-time boot URL's ticket comes in the query: "boot/52-54-00-ab-cd-ef.ipxe?ticket=…".
+    boot::Endpoint endpoint = c.endpoint;
+    for (const QByteArray &pair : query(request.target).toByteArray().split('&'))
+        if (pair.startsWith("ticket="))
+            endpoint.ticket = pair.mid(7);
+    boot::Resolved resolved = files_->resolve(*path, endpoint);
     if (const boot::Refused *refused = std::get_if<boot::Refused>(&resolved)) {
         if (refused->reason == boot::Refusal::Unavailable) {
             if (seenFailures_++ % 100 == 0)

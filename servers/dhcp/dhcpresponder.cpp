@@ -217,7 +217,8 @@ Outcome ProxyResponder::respond(const Packet &request) const
         serverId && *serverId != settings_.serverAddress)
         return Silence::NotForUs; // a REQUEST to the server that gives the address
     const QByteArray server = QHostAddress(settings_.serverAddress).toString().toLatin1();
-    const BootFileChoice choice = chooseBootFile(request, server, settings_.httpPort);
+    // MetalDesk holds no lease to know the machine by: its script's URL is a one-time one.
+    const BootFileChoice choice = chooseBootFile(request, server, settings_.httpPort, OneTimeUrl::Yes);
     if (std::holds_alternative<NotNetworkBoot>(choice))
         return Silence::NotNetworkBoot;
     if (std::holds_alternative<UnsupportedArchitecture>(choice))

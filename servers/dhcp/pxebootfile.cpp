@@ -1,5 +1,7 @@
 #include "servers/dhcp/pxebootfile.h"
 
+#include "core/boot/boottickets.h"
+#include "core/machines/machine.h"
 #include "servers/boot/bootscripts.h"
 
 namespace metaldesk::dhcp {
@@ -15,7 +17,7 @@ bool isIpxe(const Packet &p)
 
 } // namespace
 
-BootFileChoice chooseBootFile(const Packet &request, const QByteArray &server, quint16 httpPort)
+BootFileChoice chooseBootFile(const Packet &request, const QByteArray &server, quint16 httpPort, OneTimeUrl oneTime)
 {
     const QByteArray vendor = request.value(option::VendorClass);
     const std::optional<quint16> architecture = request.clientArchitecture();
@@ -24,8 +26,12 @@ BootFileChoice chooseBootFile(const Packet &request, const QByteArray &server, q
         return NotNetworkBoot{};
     const QByteArray base = "http://" + server + ':' + QByteArray::number(httpPort) + '/';
     // Second stage: iPXE is running and fetches this machine's script over HTTP.
-    if (isIpxe(request))
-        return BootFile{base + boot::scriptPath(request.hardwareAddress()), false, true};
+    if (isIpxe(request)) {
+        QByteArray url = base + boot::scriptPath(request.hardwareAddress());
+        if (oneTime == OneTimeUrl::Yes)
+            url += "?ticket=" + boottickets::issue(normaliseMacAddress(request.hardwareAddress()));
+        return BootFile{url, false, true};
+    }
     switch (architecture.value_or(arch::X86Bios)) {
     case arch::X86Bios: return BootFile{"undionly.kpxe", false};
     // snponly.efi drives the NIC through the firmware's own driver: it works wherever UEFI PXE does.

@@ -19,8 +19,16 @@ struct UnsupportedArchitecture {
 };
 using BootFileChoice = std::variant<BootFile, NotNetworkBoot, UnsupportedArchitecture>;
 
+// Whether iPXE's script URL carries a one-time ticket (core/boot/boottickets): in proxy mode, where
+// no lease tells the boot servers which address is the machine's.
+enum class OneTimeUrl {
+    No,
+    Yes
+};
+
 // server: the address clients reach the HTTP boot server at ("10.99.0.1"); httpPort: 5248.
-BootFileChoice chooseBootFile(const Packet &request, const QByteArray &server, quint16 httpPort);
+BootFileChoice chooseBootFile(const Packet &request, const QByteArray &server, quint16 httpPort,
+                              OneTimeUrl oneTime = OneTimeUrl::No);
 
 // RFC 4578 §2.1 client system architectures that MetalDesk boots (x86 only: Debian's ipxe).
 namespace arch {

@@ -93,7 +93,8 @@ void Server::start()
 {
     machines_ = std::make_unique<MachineStore>(db_, nullptr);
     decider_ = std::make_unique<BootDecider>(*machines_);
-    files_ = std::make_unique<boot::BootFiles>(config_.files, *decider_);
+    leases_ = std::make_unique<LeaseStore>(db_);
+    files_ = std::make_unique<boot::BootFiles>(config_.files, *decider_, leases_.get());
 
     listenFd_ = udpSocket(htonl(QHostAddress(config_.address).toIPv4Address()), config_.port, true);
     if (listenFd_ < 0) {
@@ -260,6 +261,7 @@ void Server::startTransfer(const Request &request, const sockaddr_in &peer, quin
     boot::Endpoint endpoint;
     endpoint.serverAddress = QHostAddress(ntohl(localAddress)).toString();
     endpoint.httpPort = config_.httpPort;
+    endpoint.clientAddress = ntohl(peer.sin_addr.s_addr);
     const boot::Resolved resolved = files_->resolve(request.filename, endpoint);
     std::unique_ptr<Source> source;
     QByteArray generated;

@@ -66,6 +66,7 @@ private:
     ServerConfig config_;
     std::unique_ptr<MachineStore> machines_;
     std::unique_ptr<BootDecider> decider_;
+    std::unique_ptr<LeaseStore> leases_; // who may have a machine's credentials
     std::unique_ptr<boot::BootFiles> files_;
     int listenFd_ = -1;
     QSocketNotifier *notifier_ = nullptr;

@@ -1,9 +1,12 @@
 // What the TFTP and HTTP servers may send: per-node scripts, bootloaders, and files confined to the root.
+#include "core/boot/boottickets.h"
 #include "core/lifecycle/lifecycleengine.h"
 #include "core/runtime/coreservices.h"
 #include "servers/boot/bootfiles.h"
 
+#include <QDateTime>
 #include <QFile>
+#include <QHostAddress>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -24,6 +27,7 @@ private slots:
     void namesTheMissingPackage();
     void makesEachMachinesScriptFromItsStatus();
     void mapsScriptPathsToMacs();
+    void givesTheCredentialsOnlyToTheMachine();
 
 private:
     Resolved resolve(const QByteArray &path) { return files_->resolve(path, Endpoint{QStringLiteral("10.99.0.1")}); }
@@ -36,6 +40,7 @@ private:
     std::unique_ptr<QTemporaryDir> dir_;
     std::unique_ptr<CoreServices> core_;
     std::unique_ptr<BootDecider> decider_;
+    std::unique_ptr<LeaseStore> leases_;
     std::unique_ptr<BootFiles> files_;
 };
 
@@ -53,8 +58,10 @@ void TestBootFiles::init()
     QVERIFY2(core, qPrintable(core.errorMessage()));
     core_ = std::move(*core);
     decider_ = std::make_unique<BootDecider>(*core_->machines);
+    leases_ = std::make_unique<LeaseStore>(core_->db);
     files_ = std::make_unique<BootFiles>(
-        BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe")), {}}, *decider_);
+        BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe")), {}}, *decider_,
+        leases_.get());
 }
 
 void TestBootFiles::cleanup()
@@ -201,6 +208,55 @@ void TestBootFiles::mapsScriptPathsToMacs()
     QVERIFY(macFromScriptPath(u"boot/nonsense-here-zz.ipxe").isEmpty());
     QVERIFY(macFromScriptPath(u"boot/52-54-00-ab-cd-ef.efi").isEmpty());
     QVERIFY(macFromScriptPath(u"other/52-54-00-ab-cd-ef.ipxe").isEmpty());
+}
+
+// Security review H1: a commissioning machine's script carries its credential only to the machine:
+// the address that holds its DHCP lease (managed mode), or the one request that brings the ticket
+// of its one-time boot URL (proxy mode). Anyone else naming its MAC gets the script without it.
+void TestBootFiles::givesTheCredentialsOnlyToTheMachine()
+{
+    const QString mac = QStringLiteral("52:54:00:ab:cd:01");
+    NewMachine spec;
+    spec.macAddresses = {mac};
+    const Actor system = Actor::system(QStringLiteral("test"));
+    auto machine = core_->engine->createMachine(spec, system);
+    QVERIFY(machine);
+    QVERIFY(core_->engine->changeStatus(machine->systemId, NodeStatus::Commissioning, system, QStringLiteral("test")));
+    const QByteArray path = scriptPath(mac);
+    const quint32 machineAddress = QHostAddress(QStringLiteral("10.99.0.120")).toIPv4Address();
+    const quint32 otherAddress = QHostAddress(QStringLiteral("10.99.0.121")).toIPv4Address();
+    const qint64 inAnHour = QDateTime::currentMSecsSinceEpoch() + 3600'000;
+    QVERIFY(leases_->save(Lease{machineAddress, mac, {}, Lease::State::Bound, inAnHour}));
+    QVERIFY(leases_->save(Lease{otherAddress, QStringLiteral("52:54:00:ab:cd:02"), {}, Lease::State::Bound, inAnHour}));
+    auto scriptFor = [&](quint32 from, const QByteArray &ticket = {}) {
+        Endpoint e{QStringLiteral("10.99.0.1")};
+        e.clientAddress = from;
+        e.ticket = ticket;
+        return std::get<Generated>(files_->resolve(path, e)).content;
+    };
+    const QByteArray token = "metaldesk.token=";
+    // The machine, from its leased address: the credential.
+    QVERIFY2(scriptFor(machineAddress).contains(token), scriptFor(machineAddress).constData());
+    // Another client of the network, loopback, an address without a lease: the script without it.
+    for (const quint32 from : {otherAddress, QHostAddress(QStringLiteral("127.0.0.1")).toIPv4Address(), quint32(0)}) {
+        const QByteArray script = scriptFor(from);
+        QVERIFY2(!script.contains(token) && !script.contains("quiet"), script.constData());
+        QVERIFY2(script.contains("metaldesk.purpose=commission"), script.constData());
+        QVERIFY2(script.contains("# without the machine's credentials"), script.constData());
+    }
+    // The lease ran out: not the machine's address any more.
+    QVERIFY(leases_->save(Lease{machineAddress, mac, {}, Lease::State::Bound, inAnHour - 7200'000}));
+    QVERIFY(!scriptFor(machineAddress).contains(token));
+
+    // Proxy mode: the one-time URL's ticket, from any address, once.
+    const QByteArray ticket = boottickets::issue(mac);
+    QCOMPARE(ticket.size(), 32);
+    QCOMPARE(boottickets::issue(mac), ticket); // not redeemed yet: the same for the next answer
+    QVERIFY(!scriptFor(otherAddress, QByteArray(32, '0')).contains(token)); // a guess
+    QVERIFY(!scriptFor(otherAddress, boottickets::issue(QStringLiteral("52:54:00:ab:cd:02"))).contains(token));
+    QVERIFY(scriptFor(otherAddress, ticket).contains(token));
+    QVERIFY(!scriptFor(otherAddress, ticket).contains(token)); // used
+    QVERIFY(boottickets::issue(mac) != ticket);
 }
 
 QTEST_GUILESS_MAIN(TestBootFiles)

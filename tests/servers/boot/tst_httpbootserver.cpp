@@ -2,6 +2,8 @@
 // files, HEAD, ranges, keep-alive, concurrent downloads, per-node iPXE scripts, refusals, slow
 // clients. The counters are read from a server run in this process.
 #include "childprocess.h"
+#include "core/addresses/leasestore.h"
+#include "core/lifecycle/lifecycleengine.h"
 #include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
 #include "rawsql.h"
@@ -10,6 +12,8 @@
 #include "rawsql.h"
 #include "skip.h"
 #include <QCryptographicHash>
+#include <QDateTime>
+#include <QHostAddress>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSignalSpy>
@@ -329,6 +333,38 @@ void TestHttpBootServer::servesPerNodeScripts()
     QVERIFY2(c.out.contains("metaldesk.purpose=enlist"), c.out.constData());
     QVERIFY2(c.out.contains(QStringLiteral("kernel http://127.0.0.1:%1/environment/vmlinuz").arg(port_).toLatin1()),
              c.out.constData());
+
+    // A commissioning machine's script carries its credential only to the address holding the
+    // machine's DHCP lease (security review H1): curl from 127.0.0.1 is that only once the lease says so.
+    const QString mac = QStringLiteral("52:54:00:aa:bb:01");
+    {
+        auto core = CoreServices::open(DatabaseSpec::sqlite(db_));
+        QVERIFY(core);
+        NewMachine spec;
+        spec.macAddresses = {mac};
+        const Actor system = Actor::system(QStringLiteral("test"));
+        auto machine = (*core)->engine->createMachine(spec, system);
+        QVERIFY(machine);
+        QVERIFY((*core)->engine->changeStatus(machine->systemId, NodeStatus::Commissioning, system,
+                                              QStringLiteral("test")));
+    }
+    const QString script = url(QStringLiteral("/boot/52-54-00-aa-bb-01.ipxe"));
+    const Curl anyone = curl({script});
+    QVERIFY2(anyone.out.contains("metaldesk.purpose=commission") && !anyone.out.contains("metaldesk.token="),
+             anyone.out.constData());
+    QVERIFY2(anyone.out.contains("# without the machine's credentials"), anyone.out.constData());
+    {
+        auto core = CoreServices::open(DatabaseSpec::sqlite(db_));
+        QVERIFY(core);
+        QVERIFY(LeaseStore((*core)->db)
+                    .save(Lease{QHostAddress(QHostAddress::LocalHost).toIPv4Address(),
+                                mac,
+                                {},
+                                Lease::State::Bound,
+                                QDateTime::currentMSecsSinceEpoch() + 3600'000}));
+    }
+    const Curl machine = curl({script});
+    QVERIFY2(machine.out.contains("metaldesk.token="), machine.out.constData());
 }
 
 void TestHttpBootServer::refusesMissingAndEscapingPaths()
