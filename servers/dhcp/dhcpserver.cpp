@@ -310,13 +310,15 @@ void Server::readStaticAddresses()
 
 void Server::startAnsweringRouterSolicitations()
 {
-    routers_ = std::make_unique<RouterSolicitationAnswerer>(config_.interfaceName);
-    const QString notice = routers_->start();
+    auto routers = std::make_unique<RouterSolicitationAnswerer>(config_.interfaceName);
+    const QString notice = routers->start();
     if (!notice.isEmpty()) {
-        routers_.reset();
+        routers.reset();
         qCWarning(lcDhcp).noquote() << notice;
     }
+    // Under the lock: counterList() reads it from the GUI thread.
     QMutexLocker lock(&countersLock_);
+    routers_ = std::move(routers);
     routersNotice_ = notice;
 }
 
@@ -331,7 +333,12 @@ void Server::stop()
     if (book_ && book_->pendingCount() > 0)
         commit(); // releases and declines not yet written
     closeListeners();
-    routers_.reset();
+    std::unique_ptr<RouterSolicitationAnswerer> routers;
+    {
+        QMutexLocker lock(&countersLock_);
+        routers = std::move(routers_);
+    }
+    routers.reset(); // here, in the thread its socket notifier lives in
     emit stateChanged(QStringLiteral("stopped"), {});
 }
 
@@ -376,20 +383,23 @@ QList<Counter> Server::counterList() const
                             c.silenced[size_t(silence)]};
     if (c.sendFailed)
         list << Counter{QStringLiteral("sendFailed"), DhcpText::tr("answers the kernel refused"), c.sendFailed};
-    if (routers_) {
-        // clang-format off
-        const RouterSolicitationAnswerer::Counts r = routers_->counts();
-        const std::tuple<const char *, const char *, quint64> ipv6[] = {
-            {"ipv6.answered", QT_TRANSLATE_NOOP("Dhcp", "IPv6 router solicitations answered (no router: the boot's wait ends)"), r.answered},
-            {"ipv6.router", QT_TRANSLATE_NOOP("Dhcp", "IPv6 router solicitations left to the router on the network"), r.otherRouter},
-            {"ipv6.notBooting", QT_TRANSLATE_NOOP("Dhcp", "IPv6 router solicitations from machines not network booting"), r.notBooting},
-            {"ipv6.dropped", QT_TRANSLATE_NOOP("Dhcp", "IPv6 router messages dropped (malformed or from off the link)"), r.dropped},
-        };
-        // clang-format on
-        for (const auto &[key, label, value] : ipv6)
-            if (value)
-                list << Counter{QLatin1String(key), DhcpText::tr(label), value};
+    RouterSolicitationAnswerer::Counts r;
+    {
+        QMutexLocker lock(&countersLock_);
+        if (routers_)
+            r = routers_->counts();
     }
+    // clang-format off
+    const std::tuple<const char *, const char *, quint64> ipv6[] = {
+        {"ipv6.answered", QT_TRANSLATE_NOOP("Dhcp", "IPv6 router solicitations answered (no router: the boot's wait ends)"), r.answered},
+        {"ipv6.router", QT_TRANSLATE_NOOP("Dhcp", "IPv6 router solicitations left to the router on the network"), r.otherRouter},
+        {"ipv6.notBooting", QT_TRANSLATE_NOOP("Dhcp", "IPv6 router solicitations from machines not network booting"), r.notBooting},
+        {"ipv6.dropped", QT_TRANSLATE_NOOP("Dhcp", "IPv6 router messages dropped (malformed or from off the link)"), r.dropped},
+    };
+    // clang-format on
+    for (const auto &[key, label, value] : ipv6)
+        if (value)
+            list << Counter{QLatin1String(key), DhcpText::tr(label), value};
     return list;
 }
 
