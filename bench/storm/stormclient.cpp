@@ -323,6 +323,8 @@ void Storm::readTftp(size_t index)
                  fields.erase(fields.begin(), fields.begin() + 2))
                 if (strcasecmp(fields[0].c_str(), "blksize") == 0)
                     c.blockSize = size_t(std::atoi(fields[1].c_str()));
+            if (c.blockSize < 8 || c.blockSize > 65464)
+                return fail(c, "TFTP: the OACK's blksize " + std::to_string(c.blockSize) + " is out of range");
             c.attempts = 0;
             sendTftp(c, ack, c.tftpPeer);
             continue;

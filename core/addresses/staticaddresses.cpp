@@ -122,14 +122,14 @@ Expected<std::optional<quint32>> StaticAddressStore::assign(const QString &syste
     const qint64 interfaceId = iface->value(0).toLongLong();
     iface->finish();
 
-    // Devices (juju's containers) hold addresses of the same range.
-    auto taken = runQuery(*db, QStringLiteral("SELECT ip FROM static_ips UNION SELECT ip FROM device_links WHERE ip "
-                                              "IS NOT NULL"));
+    // Devices (juju's containers) hold addresses of the same range, and users give machines static
+    // addresses that may lie in it.
+    auto taken = runQuery(*db, QLatin1String(kAllHeld));
     if (!taken)
         return taken.error();
     QSet<quint32> used;
     while (taken->next())
-        if (auto a = parsed(taken->value(0).toString()))
+        if (auto a = withoutPrefix(taken->value(0).toString()))
             used.insert(*a);
     taken->finish();
     for (quint64 a = first; a <= last; ++a) {

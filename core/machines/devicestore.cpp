@@ -1,5 +1,7 @@
 #include "core/machines/devicestore.h"
 
+#include "core/addresses/staticaddresses.h"
+
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QRandomGenerator>
@@ -89,6 +91,12 @@ Expected<bool> addressTaken(const QSqlDatabase &db, quint32 ip)
         if (q->next())
             return true;
     }
+    // A machine's static address given by its user (node_settings) is taken too.
+    auto holder = StaticAddressStore::holderOf(db, ip, QString());
+    if (!holder)
+        return holder.error();
+    if (!holder->isEmpty())
+        return true;
     return false;
 }
 

@@ -167,7 +167,12 @@ void RouterSolicitationAnswerer::received(const QByteArray &icmp, const QByteArr
     }
     const qint64 now = clock_.elapsed();
     const QString from = QHostAddress(reinterpret_cast<const quint8 *>(source.constData())).toString();
+    const bool linkLocal = quint8(source[0]) == 0xfe && (quint8(source[1]) & 0xc0) == 0x80;
     if (message->type == ndp::RouterAdvertisement) {
+        if (!linkLocal) { // RFC 4861 §6.1.2: a router advertises from its link-local address
+            ++dropped_;
+            return;
+        }
         if (!message->configures())
             return; // another MetalDesk's answer, or a router leaving: nothing a client would take
         if (otherRouterUntil_ < now || otherRouter_ != from)
@@ -190,7 +195,7 @@ void RouterSolicitationAnswerer::received(const QByteArray &icmp, const QByteArr
     }
     // To the address it asked from, which is link-local (a solicitation from :: cannot be answered
     // by unicast, and a multicast answer would reach every host).
-    if (quint8(source[0]) != 0xfe || (quint8(source[1]) & 0xc0) != 0x80) {
+    if (!linkLocal) {
         ++dropped_;
         return;
     }

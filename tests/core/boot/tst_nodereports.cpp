@@ -389,6 +389,13 @@ void TestNodeReports::holdsOneReservedAddressPerMachine()
         QVERIFY(core->engine->changeStatus(d.systemId, S::Ready, admin_, QStringLiteral("test")));
     QCOMPARE(ip(store.addressOf(d.systemId)), QStringLiteral("none"));
     QVERIFY(!StaticAddressStore(core->db).heldAddresses()->contains(first + 1));
+    // A static address a user gave a machine is not handed to another from the range.
+    const Machine f = newMachine(*core, {QStringLiteral("52:54:00:02:00:05")});
+    DeploySettings fixed;
+    fixed.staticAddress = QStringLiteral("10.0.0.201/24");
+    QVERIFY(NodeSettingsStore(core->db).setDeploySettings(f.systemId, fixed));
+    const Machine g = newMachine(*core, {QStringLiteral("52:54:00:02:00:06")});
+    QCOMPARE(ip(store.assign(g.systemId, first, first + 1)), QStringLiteral("none"));
 }
 
 void TestNodeReports::givesTheEnvironmentItsCredentialAndEraseMode()
