@@ -1,7 +1,5 @@
 #include "core/machines/devicestore.h"
 
-#include "core/addresses/staticaddresses.h"
-
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QRandomGenerator>
@@ -81,6 +79,8 @@ Expected<bool> addressTaken(const QSqlDatabase &db, quint32 ip)
     for (const auto &[sql, value] :
          {std::pair{"SELECT 1 FROM static_ips WHERE ip = ?", QVariant(text)},
           std::pair{"SELECT 1 FROM device_links WHERE ip = ?", QVariant(text)},
+          // A static address a user gave a machine, kept with its prefix length ("10.99.0.50/24").
+          std::pair{"SELECT 1 FROM node_settings WHERE static_address LIKE ?", QVariant(text + QStringLiteral("/%"))},
           std::pair{"SELECT 1 FROM dhcp_leases WHERE ip = ? AND expires > ?", QVariant(qint64(ip))}}) {
         QVariantList values{value};
         if (QLatin1String(sql).contains(QLatin1String("expires")))
@@ -91,12 +91,6 @@ Expected<bool> addressTaken(const QSqlDatabase &db, quint32 ip)
         if (q->next())
             return true;
     }
-    // A machine's static address given by its user (node_settings) is taken too.
-    auto holder = StaticAddressStore::holderOf(db, ip, QString());
-    if (!holder)
-        return holder.error();
-    if (!holder->isEmpty())
-        return true;
     return false;
 }
 

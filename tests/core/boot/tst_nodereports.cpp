@@ -5,6 +5,7 @@
 #include "core/boot/bootdecision.h"
 #include "core/boot/cloudconfig.h"
 #include "core/boot/nodereports.h"
+#include "core/machines/devicestore.h"
 #include "core/machines/inventory.h"
 #include "core/machines/nodesettings.h"
 #include "core/runtime/coreservices.h"
@@ -396,6 +397,18 @@ void TestNodeReports::holdsOneReservedAddressPerMachine()
     QVERIFY(NodeSettingsStore(core->db).setDeploySettings(f.systemId, fixed));
     const Machine g = newMachine(*core, {QStringLiteral("52:54:00:02:00:06")});
     QCOMPARE(ip(store.assign(g.systemId, first, first + 1)), QStringLiteral("none"));
+    // Nor to a device (juju's containers), by name or from the range.
+    DeviceStore devices(core->db);
+    auto device = devices.create(admin_, QStringLiteral("box"), {QStringLiteral("52:54:00:02:00:07")}, {}, {});
+    QVERIFY2(device, qPrintable(device.errorMessage()));
+    const qint64 port = device->interfaces.value(0).id;
+    auto named = devices.link(admin_, device->systemId, port, QStringLiteral("static"), QStringLiteral("10.0.0.201"),
+                              first, first + 1);
+    QVERIFY(!named);
+    QCOMPARE(named.errorMessage(), QStringLiteral("10.0.0.201 is held by another machine or device"));
+    auto any = devices.link(admin_, device->systemId, port, QStringLiteral("static"), {}, first, first + 1);
+    QVERIFY(!any);
+    QCOMPARE(any.errorMessage(), QStringLiteral("no address is free in the reserved range"));
 }
 
 void TestNodeReports::givesTheEnvironmentItsCredentialAndEraseMode()

@@ -229,8 +229,6 @@ void TestDhcpNeighbours::managedDhcpWaitsForTheUsersChoice()
 QString TestDhcpNeighbours::bootIpxe(int *configuringSeconds)
 {
     const QString qemu = findTool("qemu-system-x86_64");
-    if (qemu.isEmpty())
-        return QStringLiteral("qemu-system-x86_64 is not installed: run tools/setup");
     // SeaBIOS, whose NIC ROM is iPXE: it asks DHCP with user class "iPXE" and option 93 = 0.
     QProcess vm;
     vm.setProcessChannelMode(QProcess::MergedChannels);
@@ -264,8 +262,6 @@ QString TestDhcpNeighbours::bootIpxe(int *configuringSeconds)
 void TestDhcpNeighbours::startCapture(QProcess &tcpdump)
 {
     const QString path = findTool("tcpdump");
-    if (path.isEmpty())
-        METALDESK_SKIP("tcpdump is not installed: run tools/setup");
     testing::dieWithParent(tcpdump);
     // ICMPv6 type 134 (router advertisement) right after the fixed IPv6 header, line by line.
     tcpdump.start(QStringLiteral("ip"),
@@ -301,8 +297,13 @@ QStringList TestDhcpNeighbours::advertisements(QProcess &tcpdump)
 
 void TestDhcpNeighbours::withoutAnIpv6RouterIpxeDoesNotWaitForOne()
 {
+    for (const char *tool : {"qemu-system-x86_64", "tcpdump"})
+        if (findTool(tool).isEmpty())
+            METALDESK_SKIP(qPrintable(QStringLiteral("%1 is not installed: run tools/setup").arg(QLatin1String(tool))));
     QProcess tcpdump;
     startCapture(tcpdump);
+    if (QTest::currentTestFailed())
+        return;
     QProcess metaldesk;
     startProxyDhcp(metaldesk);
     if (QTest::currentTestFailed())
@@ -341,9 +342,10 @@ void TestDhcpNeighbours::withoutAnIpv6RouterIpxeDoesNotWaitForOne()
 void TestDhcpNeighbours::proxyModeBootsRealIpxeBesideTheRouter()
 {
     // The home router's IPv6 side: radvd advertising a SLAAC prefix and itself as the default router.
+    for (const char *tool : {"qemu-system-x86_64", "tcpdump", "radvd"})
+        if (findTool(tool).isEmpty())
+            METALDESK_SKIP(qPrintable(QStringLiteral("%1 is not installed: run tools/setup").arg(QLatin1String(tool))));
     const QString radvdPath = findTool("radvd");
-    if (radvdPath.isEmpty())
-        METALDESK_SKIP("radvd is not installed: run tools/setup");
     int rc = -1;
     const QString forwarding = NetworkNamespaces::run(
         router_, {QStringLiteral("sysctl"), QStringLiteral("-w"), QStringLiteral("net.ipv6.conf.all.forwarding=1")},
@@ -365,6 +367,8 @@ void TestDhcpNeighbours::proxyModeBootsRealIpxeBesideTheRouter()
     QVERIFY(radvd.waitForStarted());
     QProcess tcpdump;
     startCapture(tcpdump);
+    if (QTest::currentTestFailed())
+        return;
 
     QProcess metaldesk;
     startProxyDhcp(metaldesk);
