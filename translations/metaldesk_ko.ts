@@ -1511,6 +1511,10 @@ Commands:
         <source>commissioning results taken</source>
         <translation>받은 커미션 결과</translation>
     </message>
+    <message>
+        <source>enlistments refused (enlist_per_minute, enlist_max_new_machines)</source>
+        <translation>거부된 등록(enlist_per_minute, enlist_max_new_machines)</translation>
+    </message>
 </context>
 <context>
     <name>NodeAction</name>
@@ -1584,10 +1588,6 @@ Commands:
     <message>
         <source>A machine (MAC %1) tried to enlist with the architecture %2, which MetalDesk&apos;s boot environment does not support (it supports %3)</source>
         <translation>머신(MAC %1)이 아키텍처 %2(으)로 등록하려 했지만 MetalDesk 부팅 환경은 이를 지원하지 않습니다(지원: %3)</translation>
-    </message>
-    <message>
-        <source>The boot environment enlisted this machine again (it was known already): %1</source>
-        <translation>부팅 환경이 이 머신을 다시 등록했습니다(이미 알려진 머신): %1</translation>
     </message>
     <message>
         <source>Enlisted by the boot environment: %1</source>
@@ -1664,6 +1664,38 @@ Commands:
     <message>
         <source>The image %1 has no kernel and initrd to install with it: import it again</source>
         <translation>이미지 %1에는 함께 설치할 커널과 initrd가 없습니다. 다시 가져오세요</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n reports of the machine were not recorded: more than %1 came within a minute</source>
+        <translation>
+            <numerusform>머신의 보고 %n건을 기록하지 않았습니다: 1분 안에 %1건을 넘게 보냈습니다</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 has enlisted %n times within a minute, the most enlist_per_minute allows: try again in %2 s</source>
+        <translation>
+            <numerusform>%1에서 1분 안에 %n번 등록했습니다. enlist_per_minute가 허용하는 최대입니다: %2초 뒤에 다시 시도하세요</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>A machine tried to enlist, but enlistment is off (enlist_max_new_machines is 0): add machines by hand, or allow it with metaldesk set-config enlist_max_new_machines 100</source>
+        <translation>머신이 등록하려 했지만 등록이 꺼져 있습니다(enlist_max_new_machines가 0). 머신을 직접 추가하거나 metaldesk set-config enlist_max_new_machines 100 으로 등록을 허용하세요</translation>
+    </message>
+    <message>
+        <source>The boot environment enlisted this machine again (it was known already); nothing changed</source>
+        <translation>부팅 환경이 이 머신을 다시 등록했습니다(이미 알려진 머신). 바뀐 것은 없습니다</translation>
+    </message>
+    <message>
+        <source>A machine (MAC %1) could not enlist: %2 machines are New already, the most enlist_max_new_machines allows. Commission or delete some, or raise the limit: metaldesk set-config enlist_max_new_machines %3</source>
+        <translation>머신(MAC %1)을 등록하지 못했습니다: 이미 %2대가 새 머신 상태이고, enlist_max_new_machines가 허용하는 최대입니다. 일부를 커미션하거나 삭제하세요. 또는 한도를 올리세요: metaldesk set-config enlist_max_new_machines %3</translation>
+    </message>
+    <message>
+        <source>the machine is %1, not %2</source>
+        <translation>머신이 %2이(가) 아니라 %1입니다</translation>
+    </message>
+    <message>
+        <source>The boot disk %1 is not one the machine reported while commissioning: commission it again</source>
+        <translation>부팅 디스크 %1은(는) 머신이 커미션 때 보고한 디스크가 아닙니다. 다시 커미션하세요</translation>
     </message>
 </context>
 <context>
@@ -2523,6 +2555,14 @@ Commands:
     <message>
         <source>the HTTP proxy image imports go through (http://host:port); empty: none</source>
         <translation>이미지 가져오기에 쓰는 HTTP 프록시 (http://host:port). 비어 있으면 사용하지 않음</translation>
+    </message>
+    <message>
+        <source>New machines (waiting to be commissioned) beyond which booting machines may not enlist themselves; 0: no enlistment</source>
+        <translation>이 수를 넘는 새 머신(커미션 대기)이 있으면 부팅하는 머신이 스스로 등록할 수 없습니다. 0: 등록 안 함</translation>
+    </message>
+    <message>
+        <source>enlistments one address may make per minute</source>
+        <translation>한 주소가 1분에 할 수 있는 등록 수</translation>
     </message>
 </context>
 <context>

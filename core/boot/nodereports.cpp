@@ -18,6 +18,8 @@ Q_LOGGING_CATEGORY(lcNodeReports, "metaldesk.metadata")
 namespace {
 
 constexpr qsizetype kMaxReasonLength = 2000;
+constexpr qint64 kMinuteMs = 60 * 1000;
+constexpr qint64 kLimitWarningMs = 10 * kMinuteMs; // how often the log says enlistment hit its count limit
 
 Actor metadataActor() { return Actor::system(QStringLiteral("metadata")); }
 
@@ -72,6 +74,41 @@ struct JsonReport {
     }
 };
 
+// A machine's report, stored as parsed: the last one of a name counts (a machine commissioned
+// again replaces what it said before).
+Expected<void> replaceResult(const QSqlDatabase &db, qint64 machineId, const QString &name, const QByteArray &output)
+{
+    auto gone = runQuery(db, QStringLiteral("DELETE FROM commissioning_results WHERE name = ? AND machine_id = ?"),
+                         {name, machineId});
+    if (!gone)
+        return gone.error();
+    auto saved = runQuery(db,
+                          QStringLiteral("INSERT INTO commissioning_results (machine_id, name, exit_status, output, "
+                                         "created) VALUES (?, ?, 0, ?, ?)"),
+                          {machineId, name, QString::fromUtf8(output), nowMs()});
+    if (!saved)
+        return saved.error();
+    return {};
+}
+
+// An event written in the caller's transaction (emitted by the engine after it commits).
+Expected<void> insertEvent(const QSqlDatabase &db, const Machine &machine, const QString &type,
+                           const QString &description, QList<Event> &events)
+{
+    Event e;
+    e.systemId = machine.systemId;
+    e.hostname = machine.hostname;
+    e.username = metadataActor().username;
+    e.type = type;
+    e.level = EventLevel::Info;
+    e.description = description;
+    auto recorded = EventStore::insert(db, e);
+    if (!recorded)
+        return recorded.error();
+    events << *recorded;
+    return {};
+}
+
 } // namespace
 
 NodeReports::NodeReports(std::shared_ptr<Database> db, ChangeFeed *feed, LifecycleEngine *engine)
@@ -83,7 +120,10 @@ NodeReports::NodeReports(std::shared_ptr<Database> db, ChangeFeed *feed, Lifecyc
       settings_(db),
       addresses_(db),
       config_(db),
-      feed_(feed)
+      feed_(feed),
+      enlistments_(3, kMinuteMs),
+      machineEvents_(kEventsPerMinute, kMinuteMs),
+      limitWarnings_(1, kLimitWarningMs, 1)
 {
 }
 
@@ -95,14 +135,34 @@ void NodeReports::record(const Machine &machine, const QString &type, EventLevel
     e.username = metadataActor().username;
     e.type = type;
     e.level = level;
-    e.description = description;
-    auto recorded = events_.record(e);
-    if (!recorded) {
-        qCWarning(lcNodeReports).noquote() << "cannot record an event:" << recorded.errorMessage();
-        return;
+    auto write = [this](const Event &event) {
+        auto recorded = events_.record(event);
+        if (!recorded) {
+            qCWarning(lcNodeReports).noquote() << "cannot record an event:" << recorded.errorMessage();
+            return;
+        }
+        if (feed_)
+            emit feed_->eventRecorded(*recorded);
+    };
+    if (!machine.systemId.isEmpty()) {
+        const RateLimiter::Verdict verdict = machineEvents_.take(machine.systemId, nowMs());
+        if (!verdict.allowed) {
+            qCDebug(lcNodeReports).noquote() << "not recorded (over the limit):" << machine.systemId << description;
+            return;
+        }
+        if (verdict.refusedBefore > 0) {
+            Event dropped = e;
+            dropped.type = QStringLiteral("metadata");
+            dropped.level = EventLevel::Warning;
+            dropped.description = tr("%n reports of the machine were not recorded: more than %1 came within a "
+                                     "minute",
+                                     "", verdict.refusedBefore)
+                                      .arg(kEventsPerMinute);
+            write(dropped);
+        }
     }
-    if (feed_)
-        emit feed_->eventRecorded(*recorded);
+    e.description = description;
+    write(e);
 }
 
 ReportOutcome<Machine> NodeReports::machine(const QString &systemId) const
@@ -131,57 +191,64 @@ ReportError NodeReports::ignored(const Machine &machine, const QString &purpose,
     return {ReportError::WrongStatus, reason};
 }
 
-Expected<void> NodeReports::saveResult(const QString &systemId, const QString &name, QByteArrayView output)
-{
-    auto db = db_->connection();
-    if (!db)
-        return db.error();
-    Transaction txn(*db_, *db);
-    if (!txn.begun())
-        return Error{txn.beginError()};
-    // The last one counts: a machine commissioned again replaces what it said before.
-    auto gone = runQuery(*db,
-                         QStringLiteral("DELETE FROM commissioning_results WHERE name = ? AND machine_id = "
-                                        "(SELECT id FROM machines WHERE system_id = ?)"),
-                         {name, systemId});
-    if (!gone)
-        return gone.error();
-    auto saved = runQuery(*db,
-                          QStringLiteral("INSERT INTO commissioning_results (machine_id, name, exit_status, output, "
-                                         "created) SELECT id, ?, 0, ?, ? FROM machines WHERE system_id = ?"),
-                          {name, QString::fromUtf8(output.toByteArray()), nowMs(), systemId});
-    if (!saved)
-        return saved.error();
-    return txn.commit();
-}
-
 Expected<std::optional<NodeResult>> NodeReports::latestResult(const QString &systemId, const QString &name) const
 {
     return NodeResultStore(db_).latest(systemId, name);
 }
 
-std::optional<ReportError> NodeReports::applyHardware(const QString &systemId, const Inventory &inventory)
+namespace {
+
+MachineStore::Hardware hardwareOf(const Inventory &inventory, bool withBootDisk)
 {
     MachineStore::Hardware hw;
     hw.architecture = inventory.architecture;
     hw.cpuCount = inventory.cpuCount;
     hw.memory = inventory.memoryMiB;
     hw.storage = inventory.storageBytes();
-    hw.bootDisk = inventory.bootDisk();
-    if (auto set = machines_.setHardware(systemId, hw); !set)
-        return ReportError{ReportError::Unavailable, set.errorMessage()};
-    QStringList elsewhere;
-    auto added = machines_.addInterfaces(systemId, inventory.macAddresses(), &elsewhere);
-    if (!added)
-        return ReportError{ReportError::Unavailable, added.errorMessage()};
-    if (!elsewhere.isEmpty())
-        qCWarning(lcNodeReports).noquote()
-            << systemId << "reports NICs that belong to other machines:" << elsewhere.join(QLatin1String(", "));
-    return std::nullopt;
+    if (withBootDisk)
+        hw.bootDisk = inventory.bootDisk();
+    return hw;
 }
 
-ReportOutcome<Enlisted> NodeReports::enlist(QByteArrayView body)
+} // namespace
+
+ReportError NodeReports::refuseEnlistment(const QString &reason, int retryAfterSeconds)
 {
+    // The user learns why machines do not appear, once in a while (every refusal is counted on the
+    // Services page).
+    if (limitWarnings_.take(QStringLiteral("count"), nowMs()).allowed) {
+        record(Machine{}, QStringLiteral("enlist"), EventLevel::Warning, reason);
+        qCWarning(lcNodeReports).noquote() << "enlistment refused:" << reason;
+    }
+    return ReportError{ReportError::Limited, reason, retryAfterSeconds};
+}
+
+ReportOutcome<Enlisted> NodeReports::enlist(QByteArrayView body, const QHostAddress &from)
+{
+    auto perMinute = config_.integer(setting::EnlistPerMinute);
+    auto maxNew = config_.integer(setting::EnlistMaxNewMachines);
+    if (!perMinute || !maxNew)
+        return ReportError{ReportError::Unavailable, !perMinute ? perMinute.errorMessage() : maxNew.errorMessage()};
+    // The rate comes first: a flood costs a table lookup, not a parse or a write.
+    enlistments_.setLimit(*perMinute);
+    const QString source = from.isNull() ? QStringLiteral("-") : from.toString();
+    const RateLimiter::Verdict verdict = enlistments_.take(source, nowMs());
+    if (!verdict.allowed) {
+        const int wait = int((verdict.retryAfterMs + 999) / 1000);
+        return ReportError{ReportError::Limited,
+                           tr("%1 has enlisted %n times within a minute, the most enlist_per_minute allows: try "
+                              "again in %2 s",
+                              "", *perMinute)
+                               .arg(source)
+                               .arg(wait),
+                           wait};
+    }
+    if (*maxNew == 0)
+        return refuseEnlistment(tr("A machine tried to enlist, but enlistment is off (enlist_max_new_machines is "
+                                   "0): add machines by hand, or allow it with metaldesk set-config "
+                                   "enlist_max_new_machines 100"),
+                                60);
+
     auto inventory = parseInventory(body);
     if (!inventory)
         return ReportError{ReportError::Invalid, inventory.errorMessage()};
@@ -217,42 +284,58 @@ ReportOutcome<Enlisted> NodeReports::enlist(QByteArrayView body)
     }
 
     if (known) {
-        // Enlisting again adds nothing but NICs it did not report before; the rest is for
-        // commissioning to establish.
-        if (auto added = machines_.addInterfaces(known->systemId, macs); !added)
-            return ReportError{ReportError::Unavailable, added.errorMessage()};
-        if (auto token = tokens_.tokenFor(known->systemId); !token)
-            return ReportError{ReportError::Unavailable, token.errorMessage()};
+        // Anonymous: it adds no MAC to the machine (commissioning does, with the machine's own
+        // credential) and the answer does not say which machine has it.
         record(*known, QStringLiteral("enlist"), EventLevel::Info,
-               tr("The boot environment enlisted this machine again (it was known already): %1")
-                   .arg(inventory->summary()));
-        return Enlisted{known->systemId, known->hostname, false};
+               tr("The boot environment enlisted this machine again (it was known already); nothing changed"));
+        return Enlisted{};
     }
 
     NewMachine spec;
     spec.architecture = architecture;
     spec.macAddresses = macs;
     spec.initialStatus = NodeStatus::New;
-    auto created = engine_->createMachine(spec, Actor::system(QStringLiteral("enlistment")));
+    Inventory facts = *inventory;
+    facts.architecture = architecture;
+    qint64 newMachines = 0;
+    // One transaction: the machine, its hardware, what it reported and the event, or none of them.
+    // The count is taken there too, so that enlistments at once cannot pass the limit together.
+    auto alongside = [&](const QSqlDatabase &db, const Machine &m, QList<Event> &events) -> Expected<void> {
+        auto count =
+            runQuery(db, QStringLiteral("SELECT COUNT(*) FROM machines WHERE status = ?"), {int(NodeStatus::New)});
+        if (!count)
+            return count.error();
+        newMachines = count->next() ? count->value(0).toLongLong() : 0;
+        count->finish();
+        if (newMachines > *maxNew)
+            return Error{QStringLiteral("over enlist_max_new_machines")};
+        // The boot disk is commissioning's to establish, with the machine's credential.
+        if (auto written = MachineStore::writeHardware(db, m.id, hardwareOf(facts, false)); !written)
+            return written;
+        if (auto saved = replaceResult(db, m.id, QLatin1String(kEnlistmentResult), facts.toJson()); !saved)
+            return saved;
+        return insertEvent(db, m, QStringLiteral("enlist"),
+                           tr("Enlisted by the boot environment: %1").arg(facts.summary()), events);
+    };
+    auto created = engine_->createMachine(spec, Actor::system(QStringLiteral("enlistment")), alongside);
     if (!created) {
+        if (newMachines > *maxNew)
+            return refuseEnlistment(
+                tr("A machine (MAC %1) could not enlist: %2 machines are New already, the most "
+                   "enlist_max_new_machines allows. Commission or delete some, or raise the limit: metaldesk "
+                   "set-config enlist_max_new_machines %3")
+                    .arg(inventory->bootMac)
+                    .arg(*maxNew)
+                    .arg(*maxNew * 2),
+                60);
         // Another request enlisted the same machine a moment ago (both saw it unknown).
         for (const QString &mac : macs)
             if (auto found = machines_.findByMac(mac); found && *found)
-                return Enlisted{(*found)->systemId, (*found)->hostname, false};
+                return Enlisted{};
         return ReportError{ReportError::Unavailable, created.errorMessage()};
     }
-    Inventory facts = *inventory;
-    facts.architecture = architecture;
-    if (auto problem = applyHardware(created->systemId, facts))
-        return *problem;
-    if (auto saved = saveResult(created->systemId, QLatin1String(kEnlistmentResult), body); !saved)
-        return ReportError{ReportError::Unavailable, saved.errorMessage()};
-    if (auto token = tokens_.tokenFor(created->systemId); !token)
-        return ReportError{ReportError::Unavailable, token.errorMessage()};
-    record(*created, QStringLiteral("enlist"), EventLevel::Info,
-           tr("Enlisted by the boot environment: %1").arg(inventory->summary()));
     qCInfo(lcNodeReports).noquote() << "enlisted" << created->systemId << created->hostname
-                                    << macs.join(QLatin1Char(','));
+                                    << macs.join(QLatin1Char(',')) << "from" << source;
     return Enlisted{created->systemId, created->hostname, true};
 }
 
@@ -276,15 +359,31 @@ ReportOutcome<Commissioned> NodeReports::commission(const QString &systemId, QBy
         return ReportError{ReportError::Invalid, reason};
     }
     inventory->architecture = architecture;
-    if (auto saved = saveResult(systemId, QLatin1String(kCommissioningResult), body); !saved)
-        return ReportError{ReportError::Unavailable, saved.errorMessage()};
-    if (auto problem = applyHardware(systemId, *inventory))
-        return *problem;
-    record(*m, QStringLiteral("commissioning"), EventLevel::Info,
-           tr("Commissioning results received: %1").arg(inventory->summary()));
-    if (auto ready = engine_->changeStatus(systemId, NodeStatus::Ready, metadataActor(), tr("Commissioning finished"));
-        !ready)
+    // One transaction: what it reported, its hardware and NICs, the event and Ready, or none of them.
+    QStringList elsewhere;
+    auto alongside = [&](const QSqlDatabase &db, const Machine &locked, QList<Event> &events) -> Expected<void> {
+        if (locked.status != NodeStatus::Commissioning)
+            return Error{
+                tr("the machine is %1, not %2").arg(statusText(locked.status), statusText(NodeStatus::Commissioning))};
+        if (auto saved = replaceResult(db, locked.id, QLatin1String(kCommissioningResult), inventory->toJson()); !saved)
+            return saved;
+        if (auto written = MachineStore::writeHardware(db, locked.id, hardwareOf(*inventory, true)); !written)
+            return written;
+        if (auto added = MachineStore::insertInterfaces(db, locked.id, inventory->macAddresses(), &elsewhere); !added)
+            return added.error();
+        return insertEvent(db, locked, QStringLiteral("commissioning"),
+                           tr("Commissioning results received: %1").arg(inventory->summary()), events);
+    };
+    if (auto ready = engine_->changeStatus(systemId, NodeStatus::Ready, metadataActor(), tr("Commissioning finished"),
+                                           alongside);
+        !ready) {
+        if (auto now = machines_.get(systemId); now && now->status != NodeStatus::Commissioning)
+            return ReportError{ReportError::WrongStatus, ready.errorMessage()}; // it moved on meanwhile
         return transitionError(systemId, ready.error(), NodeStatus::Ready);
+    }
+    if (!elsewhere.isEmpty())
+        qCWarning(lcNodeReports).noquote()
+            << systemId << "reports NICs that belong to other machines:" << elsewhere.join(QLatin1String(", "));
     auto settings = settings_.get(systemId);
     if (!settings)
         return ReportError{ReportError::Unavailable, settings.errorMessage()};
@@ -323,12 +422,7 @@ ReportOutcome<Accepted> NodeReports::reportStatus(const QString &systemId, QByte
     auto m = machines_.get(systemId);
     if (!m)
         return ReportError{ReportError::Unavailable, m.errorMessage()};
-    if (result == QLatin1String("working")) {
-        record(*m, eventType, EventLevel::Info,
-               reason.isEmpty() ? tr("The boot environment is working")
-                                : tr("The boot environment is working: %1").arg(reason));
-        return Accepted{};
-    }
+    // Progress too belongs to the status it reports on: a token of another phase writes nothing.
     if (!expected.contains(m->status)) {
         QStringList names;
         for (NodeStatus s : std::as_const(expected))
@@ -337,6 +431,12 @@ ReportOutcome<Accepted> NodeReports::reportStatus(const QString &systemId, QByte
         if (!reason.isEmpty())
             refusal.reason += QStringLiteral(" (%1)").arg(reason);
         return refusal;
+    }
+    if (result == QLatin1String("working")) {
+        record(*m, eventType, EventLevel::Info,
+               reason.isEmpty() ? tr("The boot environment is working")
+                                : tr("The boot environment is working: %1").arg(reason));
+        return Accepted{};
     }
     if (result == QLatin1String("failed")) {
         const QString why = reason.isEmpty() ? tr("The boot environment reported a failure without a reason") : reason;
@@ -380,6 +480,25 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
     if (!token)
         return ReportError{ReportError::Unavailable, token.errorMessage()};
 
+    // The disk a deployment overwrites must be one the machine reported while commissioning.
+    if (!m->bootDisk.isEmpty()) {
+        auto reported = latestResult(systemId, QLatin1String(kCommissioningResult));
+        if (!reported)
+            return ReportError{ReportError::Unavailable, reported.errorMessage()};
+        bool listed = false;
+        if (*reported)
+            if (auto inventory = parseInventory((*reported)->output))
+                for (const Inventory::Disk &disk : std::as_const(inventory->disks))
+                    listed = listed || disk.name == m->bootDisk;
+        if (!listed) {
+            const QString reason = tr("The boot disk %1 is not one the machine reported while commissioning: "
+                                      "commission it again")
+                                       .arg(m->bootDisk);
+            if (auto failed = engine_->markFailed(systemId, reason, metadataActor()); !failed)
+                return transitionError(systemId, failed.error(), std::nullopt);
+            return ReportError{ReportError::WrongStatus, reason};
+        }
+    }
     Deployment d;
     d.disk = m->bootDisk;
     d.userData = settings->deploy.userData;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/addresses/staticaddresses.h"
+#include "core/base/ratelimiter.h"
 #include "core/boot/cloudconfig.h"
 #include "core/machines/inventory.h"
 #include "core/machines/machinestore.h"
@@ -10,6 +11,7 @@
 #include "core/users/nodetokens.h"
 
 #include <QCoreApplication>
+#include <QHostAddress>
 #include <optional>
 #include <variant>
 
@@ -25,15 +27,17 @@ struct ReportError {
         WrongStatus, // the machine is not in the status the report belongs to (409)
         Forbidden,   // the credential is another machine's (403)
         Unavailable, // the database failed (503)
+        Limited,     // over a limit: anonymous enlistment's rate or count (429, with Retry-After)
     };
     Kind kind = Invalid;
     QString reason;
+    int retryAfterSeconds = 0; // Limited: when trying again can succeed
 };
 template <typename T>
 using ReportOutcome = std::variant<T, ReportError>;
 
 struct Enlisted {
-    QString systemId;
+    QString systemId; // empty when the machine was known already: an anonymous caller learns no more
     QString hostname;
     bool created = false; // false: the machine was known already
 };
@@ -78,7 +82,7 @@ struct Deployment {
 // A stored result of a machine's boot environment (commissioning_results).
 struct NodeResult {
     QString name;
-    QByteArray output; // the inventory JSON as the machine sent it
+    QByteArray output; // the inventory JSON as parsed (Inventory::toJson), not the bytes the machine sent
     qint64 created = 0;
 };
 
@@ -91,11 +95,14 @@ class NodeReports {
 public:
     NodeReports(std::shared_ptr<Database> db, ChangeFeed *feed, LifecycleEngine *engine);
 
-    // An unknown machine introduces itself (anonymous). A machine that has one of the MACs is
-    // returned as it is; otherwise a New machine is made with a random two-word name, its MACs
-    // (the boot MAC first), architecture and hardware, and its node token.
-    ReportOutcome<Enlisted> enlist(QByteArrayView body);
-    // The inventory of a commissioning machine: stored, applied to the machine, then Ready.
+    // An unknown machine introduces itself (anonymous, from `from`). A New machine is made with a
+    // random two-word name, its MACs (the boot MAC first), architecture and hardware, in one
+    // transaction with what it reported. Limited: `enlist_per_minute` calls per source address and
+    // no more than `enlist_max_new_machines` New machines. A machine that has one of the MACs is left
+    // as it is (no MAC is added anonymously) and the answer does not say which it is.
+    ReportOutcome<Enlisted> enlist(QByteArrayView body, const QHostAddress &from = {});
+    // The inventory of a commissioning machine: stored, applied to the machine and Ready, in one
+    // transaction.
     ReportOutcome<Commissioned> commission(const QString &systemId, QByteArrayView body);
     // {"purpose": commission|deploy|release, "result": ok|failed|working, "reason": "..."}.
     ReportOutcome<Accepted> reportStatus(const QString &systemId, QByteArrayView body);
@@ -112,14 +119,16 @@ public:
 
     static constexpr const char *kCommissioningResult = "metaldesk-inventory"; // the last commissioning's
     static constexpr const char *kEnlistmentResult = "metaldesk-enlistment";   // what enlisting reported
+    // Events one machine's boot environment and installed system may add per minute; the rest are
+    // counted and said in one event when the minute has passed (a stolen token cannot flood the log).
+    static constexpr int kEventsPerMinute = 30;
 
 private:
-    Expected<void> saveResult(const QString &systemId, const QString &name, QByteArrayView output);
     void record(const Machine &machine, const QString &type, EventLevel level, const QString &description);
     // The engine refused or failed a move to `to` (nullopt: to the machine's failure status).
     ReportError transitionError(const QString &systemId, const Error &error, std::optional<NodeStatus> to) const;
     ReportError ignored(const Machine &machine, const QString &purpose, const QString &expected);
-    std::optional<ReportError> applyHardware(const QString &systemId, const Inventory &inventory);
+    ReportError refuseEnlistment(const QString &reason, int retryAfterSeconds);
 
     std::shared_ptr<Database> db_;
     LifecycleEngine *engine_;
@@ -130,6 +139,9 @@ private:
     StaticAddressStore addresses_;
     ConfigStore config_;
     ChangeFeed *feed_;
+    RateLimiter enlistments_;   // per source address
+    RateLimiter machineEvents_; // per machine
+    RateLimiter limitWarnings_; // the event that says enlistment hit its count limit
 };
 
 } // namespace metaldesk

@@ -103,7 +103,7 @@ QString LifecycleEngine::validate(const NewMachine &spec)
     return {};
 }
 
-Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const Actor &actor)
+Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const Actor &actor, const Alongside &alongside)
 {
     if (auto allowed = requireCapability(Capability::AddMachine, actor); !allowed)
         return allowed.error();
@@ -184,11 +184,21 @@ Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const A
     auto machine = MachineStore::load(*db, db_->secrets(), QStringLiteral("WHERE m.id = ?"), {id});
     if (!machine || !*machine)
         return Error{tr("the new machine could not be read back: %1").arg(machine.errorMessage())};
+    QList<Event> events{*recorded};
+    if (alongside) {
+        if (auto done = alongside(*db, **machine, events); !done)
+            return done.error();
+        // What was written alongside (hardware, interfaces) is part of the machine returned.
+        machine = MachineStore::load(*db, db_->secrets(), QStringLiteral("WHERE m.id = ?"), {id});
+        if (!machine || !*machine)
+            return Error{tr("the new machine could not be read back: %1").arg(machine.errorMessage())};
+    }
     if (auto committed = txn.commit(); !committed)
         return committed.error();
     qCInfo(lcLifecycle) << "created" << systemId << hostname;
     emit feed_->machineAdded(systemId);
-    emit feed_->eventRecorded(*recorded);
+    for (const Event &e : std::as_const(events))
+        emit feed_->eventRecorded(e);
     return **machine;
 }
 
@@ -374,9 +384,12 @@ Expected<void> LifecycleEngine::performAction(const QString &systemId, NodeActio
 }
 
 Expected<void> LifecycleEngine::changeStatus(const QString &systemId, NodeStatus to, const Actor &actor,
-                                             const QString &reason)
+                                             const QString &reason, const Alongside &alongside)
 {
     return inTransaction(systemId, [&](const QSqlDatabase &db, Machine &machine, QList<Event> &events) {
+        if (alongside)
+            if (auto done = alongside(db, machine, events); !done)
+                return done;
         Step step;
         step.path = {to};
         step.reason = reason;

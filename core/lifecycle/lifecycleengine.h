@@ -21,7 +21,13 @@ public:
     LifecycleEngine(std::shared_ptr<Database> db, ChangeFeed *feed, HostnameGenerator hostnames,
                     QObject *parent = nullptr);
 
-    Expected<Machine> createMachine(const NewMachine &spec, const Actor &actor);
+    // Writes that belong with a change (what a machine reported, written with the machine it
+    // creates or the status it moves it to): run in the change's transaction, on the machine as it
+    // stands there (before the move); events it adds are emitted with the change's. An error rolls
+    // the whole change back.
+    using Alongside = std::function<Expected<void>(const QSqlDatabase &, const Machine &, QList<Event> &)>;
+
+    Expected<Machine> createMachine(const NewMachine &spec, const Actor &actor, const Alongside &alongside = {});
     // Empty when createMachine would take the spec as far as the spec alone tells (a MAC may
     // still belong to another machine); otherwise why not.
     static QString validate(const NewMachine &spec);
@@ -37,7 +43,8 @@ public:
     static bool offers(NodeAction action, const Machine &machine, const Actor &actor);
 
     // A move reported by the system (a booting machine's callback, a finished job).
-    Expected<void> changeStatus(const QString &systemId, NodeStatus to, const Actor &actor, const QString &reason);
+    Expected<void> changeStatus(const QString &systemId, NodeStatus to, const Actor &actor, const QString &reason,
+                                const Alongside &alongside = {});
     // Moves a machine in a monitored status to its failed status (Deploying → Failed deployment).
     Expected<void> markFailed(const QString &systemId, const QString &reason, const Actor &actor);
     // Times out every machine whose monitored status expired at or before nowMs. Returns how many.

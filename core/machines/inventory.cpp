@@ -166,6 +166,33 @@ QString Inventory::summary() const
              machine.isEmpty() ? QStringLiteral("?") : machine);
 }
 
+QByteArray Inventory::toJson() const
+{
+    QJsonArray diskArray;
+    for (const Disk &d : disks)
+        diskArray.append(QJsonObject{{QStringLiteral("name"), d.name},
+                                     {QStringLiteral("model"), d.model},
+                                     {QStringLiteral("serial"), d.serial},
+                                     {QStringLiteral("size_bytes"), double(d.sizeBytes)}});
+    QJsonArray nicArray;
+    for (const Nic &n : nics)
+        nicArray.append(QJsonObject{
+            {QStringLiteral("mac"), n.mac}, {QStringLiteral("driver"), n.driver}, {QStringLiteral("link"), n.link}});
+    const QJsonObject root{
+        {QStringLiteral("architecture"), architecture},
+        {QStringLiteral("firmware"), firmware},
+        {QStringLiteral("cpu"), QJsonObject{{QStringLiteral("model"), cpuModel}, {QStringLiteral("count"), cpuCount}}},
+        {QStringLiteral("memory_mib"), double(memoryMiB)},
+        {QStringLiteral("disks"), diskArray},
+        {QStringLiteral("nics"), nicArray},
+        {QStringLiteral("dmi"), QJsonObject{{QStringLiteral("vendor"), dmiVendor},
+                                            {QStringLiteral("product"), dmiProduct},
+                                            {QStringLiteral("serial"), dmiSerial}}},
+        {QStringLiteral("boot_mac"), bootMac},
+    };
+    return QJsonDocument(root).toJson(QJsonDocument::Compact);
+}
+
 Expected<Inventory> parseInventory(QByteArrayView json)
 {
     QJsonParseError parseError;

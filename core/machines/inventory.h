@@ -42,6 +42,9 @@ struct Inventory {
     QString bootDisk() const { return disks.isEmpty() ? QString() : disks.first().name; }
     // One line for the machine's events: CPUs, memory, disks, NICs, firmware, DMI.
     QString summary() const;
+    // The inventory in the environment's format with only what was parsed: what is stored of a
+    // report, so that members the parser ignores (or padding) never reach the database.
+    QByteArray toJson() const;
 };
 
 // Parses and checks the inventory strictly: every member the environment sends, each of its type

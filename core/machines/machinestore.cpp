@@ -287,6 +287,64 @@ Expected<void> MachineStore::setHardware(const QString &systemId, const Hardware
                   {hw.architecture, hw.cpuCount, hw.memory, hw.storage, hw.bootDisk});
 }
 
+Expected<void> MachineStore::writeHardware(const QSqlDatabase &connection, qint64 machineId, const Hardware &hw)
+{
+    auto q = runQuery(connection,
+                      QStringLiteral("UPDATE machines SET architecture = ?, cpu_count = ?, memory = ?, storage = ?, "
+                                     "boot_disk = ?, updated = ? WHERE id = ?"),
+                      {hw.architecture, hw.cpuCount, hw.memory, hw.storage, hw.bootDisk, nowMs(), machineId});
+    if (!q)
+        return q.error();
+    return {};
+}
+
+Expected<QStringList> MachineStore::insertInterfaces(const QSqlDatabase &connection, qint64 machineId,
+                                                     const QStringList &macAddresses, QStringList *elsewhere)
+{
+    auto names = runQuery(connection, QStringLiteral("SELECT name FROM interfaces WHERE machine_id = ?"), {machineId});
+    if (!names)
+        return names.error();
+    int next = 0;
+    while (names->next()) {
+        const QString name = names->value(0).toString();
+        bool ok = false;
+        const int n = name.startsWith(QLatin1String("eth")) ? name.mid(3).toInt(&ok) : -1;
+        if (ok)
+            next = qMax(next, n + 1);
+    }
+    names->finish();
+    QStringList added;
+    for (const QString &text : macAddresses) {
+        const QString mac = normaliseMacAddress(text);
+        if (mac.isEmpty())
+            return Error{
+                QObject::tr("'%1' is not a MAC address (expected six hex pairs, like 52:54:00:12:34:56)").arg(text)};
+        auto owner =
+            runQuery(connection, QStringLiteral("SELECT machine_id FROM interfaces WHERE mac_address = ?"), {mac});
+        if (!owner)
+            return owner.error();
+        if (owner->next()) {
+            if (owner->value(0).toLongLong() != machineId && elsewhere)
+                *elsewhere << mac;
+            continue;
+        }
+        owner->finish();
+        auto inserted = runQuery(
+            connection, QStringLiteral("INSERT INTO interfaces (machine_id, name, mac_address) VALUES (?, ?, ?)"),
+            {machineId, QStringLiteral("eth%1").arg(next++), mac});
+        if (!inserted)
+            return inserted.error();
+        added << mac;
+    }
+    if (!added.isEmpty()) {
+        auto touched =
+            runQuery(connection, QStringLiteral("UPDATE machines SET updated = ? WHERE id = ?"), {nowMs(), machineId});
+        if (!touched)
+            return touched.error();
+    }
+    return added;
+}
+
 Expected<QStringList> MachineStore::addInterfaces(const QString &systemId, const QStringList &macAddresses,
                                                   QStringList *elsewhere)
 {
@@ -305,45 +363,10 @@ Expected<QStringList> MachineStore::addInterfaces(const QString &systemId, const
             return Error{QObject::tr("no machine with system id %1").arg(systemId)};
         const qint64 id = machine->value(0).toLongLong();
         machine->finish();
-        auto names = runQuery(*db, QStringLiteral("SELECT name FROM interfaces WHERE machine_id = ?"), {id});
-        if (!names)
-            return names.error();
-        int next = 0;
-        while (names->next()) {
-            const QString name = names->value(0).toString();
-            bool ok = false;
-            const int n = name.startsWith(QLatin1String("eth")) ? name.mid(3).toInt(&ok) : -1;
-            if (ok)
-                next = qMax(next, n + 1);
-        }
-        names->finish();
-        for (const QString &text : macAddresses) {
-            const QString mac = normaliseMacAddress(text);
-            if (mac.isEmpty())
-                return Error{QObject::tr("'%1' is not a MAC address (expected six hex pairs, like 52:54:00:12:34:56)")
-                                 .arg(text)};
-            auto owner =
-                runQuery(*db, QStringLiteral("SELECT machine_id FROM interfaces WHERE mac_address = ?"), {mac});
-            if (!owner)
-                return owner.error();
-            if (owner->next()) {
-                if (owner->value(0).toLongLong() != id && elsewhere)
-                    *elsewhere << mac;
-                continue;
-            }
-            owner->finish();
-            auto inserted =
-                runQuery(*db, QStringLiteral("INSERT INTO interfaces (machine_id, name, mac_address) VALUES (?, ?, ?)"),
-                         {id, QStringLiteral("eth%1").arg(next++), mac});
-            if (!inserted)
-                return inserted.error();
-            added << mac;
-        }
-        if (!added.isEmpty()) {
-            auto touched = runQuery(*db, QStringLiteral("UPDATE machines SET updated = ? WHERE id = ?"), {nowMs(), id});
-            if (!touched)
-                return touched.error();
-        }
+        auto inserted = insertInterfaces(*db, id, macAddresses, elsewhere);
+        if (!inserted)
+            return inserted.error();
+        added = *inserted;
         if (auto committed = txn.commit(); !committed)
             return committed.error();
     }

@@ -43,6 +43,11 @@ public:
     // returned in `elsewhere`. Returns the MACs added.
     Expected<QStringList> addInterfaces(const QString &systemId, const QStringList &macAddresses,
                                         QStringList *elsewhere = nullptr);
+    // The same two writes inside a caller's transaction (the engine's, when a machine's report is
+    // written with the status it moves the machine to). They emit nothing: the caller does.
+    static Expected<void> writeHardware(const QSqlDatabase &connection, qint64 machineId, const Hardware &hardware);
+    static Expected<QStringList> insertInterfaces(const QSqlDatabase &connection, qint64 machineId,
+                                                  const QStringList &macAddresses, QStringList *elsewhere);
 
     // The database it reads, for the services built beside it (the boot decision's token and
     // settings stores).

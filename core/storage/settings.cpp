@@ -98,6 +98,11 @@ std::span<const SettingSpec> allSettings()
          QT_TRANSLATE_NOOP("Settings", "seconds the metadata service waits for a request or for its answer to be taken")},
         {setting::MetadataMaxConnections, Kind::Integer, "256", 1, 100000, {}, metadata,
          QT_TRANSLATE_NOOP("Settings", "connections the metadata service holds at once")},
+        {setting::EnlistMaxNewMachines, Kind::Integer, "100", 0, 100000, {}, {},
+         QT_TRANSLATE_NOOP("Settings", "New machines (waiting to be commissioned) beyond which booting machines may "
+                                       "not enlist themselves; 0: no enlistment")},
+        {setting::EnlistPerMinute, Kind::Integer, "3", 1, 10000, {}, {},
+         QT_TRANSLATE_NOOP("Settings", "enlistments one address may make per minute")},
     };
     // clang-format on
     return table;

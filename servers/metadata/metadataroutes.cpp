@@ -39,6 +39,11 @@ Response fromError(const ReportError &e)
     case ReportError::WrongStatus: return Response::text(409, e.reason);
     case ReportError::Forbidden: return Response::text(403, e.reason);
     case ReportError::Unavailable: return Response::unavailable(e.reason);
+    case ReportError::Limited: {
+        Response r = Response::text(429, e.reason);
+        r.fields = "Retry-After: " + QByteArray::number(qMax(1, e.retryAfterSeconds)) + "\r\n";
+        return r;
+    }
     }
     return Response::text(500, e.reason);
 }
@@ -85,6 +90,9 @@ QList<Counter> MetadataRoutes::counterList() const
     list << Counter{QStringLiteral("credentials_refused"), MetadataText::tr("credentials refused"),
                     c.credentialsRefused}
          << Counter{QStringLiteral("enlisted"), MetadataText::tr("machines enlisted"), c.enlisted}
+         << Counter{QStringLiteral("enlistments_refused"),
+                    MetadataText::tr("enlistments refused (enlist_per_minute, enlist_max_new_machines)"),
+                    c.enlistmentsRefused}
          << Counter{QStringLiteral("commissioned"), MetadataText::tr("commissioning results taken"), c.commissioned};
     return list;
 }
@@ -129,11 +137,18 @@ void MetadataRoutes::addTo(http::Router &r)
     // MetalDesk's own calls, made by the built-in environment (bootenv/README.md, "The protocol").
     const QByteArray own = root + "metaldesk/v1/";
     r.add("POST", own + "enlist", [this](const Call &call) {
-        auto outcome = reports_->enlist(call.request.body);
-        if (auto *e = std::get_if<ReportError>(&outcome))
+        auto outcome = reports_->enlist(call.request.body, call.peer.address);
+        if (auto *e = std::get_if<ReportError>(&outcome)) {
+            if (e->kind == ReportError::Limited) {
+                QMutexLocker lock(&countersLock_);
+                ++counters_.enlistmentsRefused;
+            }
             return fromError(*e);
+        }
         const Enlisted &done = std::get<Enlisted>(outcome);
-        if (done.created) {
+        if (!done.created) // MAAS's anonymous is_registered says as much: known, not which machine
+            return json({{QStringLiteral("known"), true}});
+        {
             QMutexLocker lock(&countersLock_);
             ++counters_.enlisted;
         }

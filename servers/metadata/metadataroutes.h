@@ -21,6 +21,7 @@ namespace metaldesk::metadata {
 struct Counters {
     quint64 credentialsRefused = 0; // 401: no, malformed or unknown OAuth credential
     quint64 enlisted = 0;           // machines created by enlistment
+    quint64 enlistmentsRefused = 0; // 429: over enlistment's rate or count limit
     quint64 commissioned = 0;       // commissioning results taken
 };
 

@@ -324,7 +324,10 @@ void TransferLoop::resendExpired(qint64 now)
         if (it == transfers_.end())
             continue;
         Transfer &t = *it->second;
-        if (t.retries >= retries_) {
+        // A client not heard from yet may be a forged source address: it gets at most
+        // kUnheardResends resends (block 1 or the OACK), however many the setting allows a client
+        // that has answered (security review L2, reflection).
+        if (t.retries >= (t.heard ? retries_ : qMin(retries_, kUnheardResends))) {
             finish(fd, false, TftpText::tr("no answer after %1 retransmissions").arg(t.retries));
             continue;
         }

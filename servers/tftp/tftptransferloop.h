@@ -130,6 +130,7 @@ private:
     void flushBytes();
 
     SharedCounters &counters_;
+    static constexpr int kUnheardResends = 2;
     const int retries_;
     const int stallMs_;
     int epollFd_ = -1;

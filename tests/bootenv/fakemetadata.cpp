@@ -15,6 +15,7 @@ QByteArray reasonPhrase(int status)
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
     case 404: return "Not Found";
+    case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
     default: return "Status";
     }
@@ -32,6 +33,11 @@ bool FakeMetadata::listen() { return server_.listen(QHostAddress::LocalHost, 0);
 void FakeMetadata::answer(const QByteArray &method, const QByteArray &path, const Answer &answer)
 {
     answers_.insert(method + ' ' + path, answer);
+}
+
+void FakeMetadata::answerFirst(const QByteArray &method, const QByteArray &path, const Answer &answer)
+{
+    firstAnswers_[method + ' ' + path].append(answer);
 }
 
 QList<FakeMetadata::Request> FakeMetadata::requestsTo(const QByteArray &path) const
@@ -75,7 +81,10 @@ void FakeMetadata::serve(QTcpSocket *socket, QByteArray &buffer)
     buffer.clear();
     requests_.append(request);
 
-    const Answer answer = answers_.value(request.method + ' ' + request.path, Answer{404, "{}", "application/json"});
+    const QByteArray key = request.method + ' ' + request.path;
+    QList<Answer> &first = firstAnswers_[key];
+    const Answer answer =
+        !first.isEmpty() ? first.takeFirst() : answers_.value(key, Answer{404, "{}", "application/json"});
     socket->write("HTTP/1.1 " + QByteArray::number(answer.status) + ' ' + reasonPhrase(answer.status) +
                   "\r\nContent-Type: " + answer.contentType +
                   "\r\nContent-Length: " + QByteArray::number(answer.body.size()) + "\r\nConnection: close\r\n\r\n");

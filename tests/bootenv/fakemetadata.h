@@ -31,6 +31,8 @@ public:
     quint16 port() const { return server_.serverPort(); }
     // What `method path` gets; anything not set gets 404.
     void answer(const QByteArray &method, const QByteArray &path, const Answer &answer);
+    // What the next such request gets, once, before the answer set above (queued in order).
+    void answerFirst(const QByteArray &method, const QByteArray &path, const Answer &answer);
     const QList<Request> &requests() const { return requests_; }
     QList<Request> requestsTo(const QByteArray &path) const;
 
@@ -40,6 +42,7 @@ private:
 
     QTcpServer server_;
     QHash<QByteArray, Answer> answers_; // key "METHOD path"
+    QHash<QByteArray, QList<Answer>> firstAnswers_;
     QList<Request> requests_;
 };
 

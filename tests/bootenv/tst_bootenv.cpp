@@ -501,14 +501,16 @@ void TestBootEnvironment::inventoriesTheVmThenReportsUnreachableMetadataAndPower
         QVERIFY2(!line.contains(tokenSecret), qPrintable(QStringLiteral("the credential on the console: ") + line));
 }
 
-// An unknown machine: the inventory goes to MetalDesk without any credential, the name MetalDesk
-// gives is on the console, and the machine switches itself off.
+// An unknown machine: the inventory goes to MetalDesk without any credential (again after a 429,
+// MetalDesk's enlistment limit), the name MetalDesk gives is on the console, and the machine
+// switches itself off.
 void TestBootEnvironment::enlistsWithoutCredentialAndPowersOff()
 {
     QTemporaryDir dir;
     QVERIFY(createDisk(dir.filePath(QStringLiteral("vda.img")), 32 * MiB));
     FakeMetadata metadata;
     QVERIFY(metadata.listen());
+    metadata.answerFirst("POST", "/MAAS/metadata/metaldesk/v1/enlist", {429, "over the limit", "text/plain"});
     metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/enlist",
                     {200, R"({"system_id":"4y3h7n","hostname":"brave-otter"})"});
 
@@ -522,7 +524,8 @@ void TestBootEnvironment::enlistsWithoutCredentialAndPowersOff()
     QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
 
     const auto requests = metadata.requests();
-    QCOMPARE(requests.size(), 1);
+    QCOMPARE(requests.size(), 2); // refused once, then taken
+    QCOMPARE(requests[1].body, requests[0].body);
     QCOMPARE(requests[0].method, QByteArray("POST"));
     QCOMPARE(requests[0].path, QByteArray("/MAAS/metadata/metaldesk/v1/enlist"));
     QVERIFY2(!requests[0].headers.contains("authorization"), requests[0].headers.value("authorization").constData());
@@ -534,7 +537,11 @@ void TestBootEnvironment::enlistsWithoutCredentialAndPowersOff()
     QCOMPARE(inventoryOn(vm.console, &error), sent); // the console shows what was sent
 
     const QStringList lines = agentLines(vm.console);
-    const qsizetype enlisted = indexOfLine(lines, QStringLiteral("metaldesk: enlisted as brave-otter (4y3h7n)"));
+    const qsizetype refused =
+        indexOfLine(lines, QStringLiteral("metaldesk: MetalDesk is enlisting too many machines at once"));
+    QVERIFY2(refused >= 0, tail(vm));
+    const qsizetype enlisted =
+        indexOfLine(lines, QStringLiteral("metaldesk: enlisted as brave-otter (4y3h7n)"), refused);
     QVERIFY2(enlisted >= 0, tail(vm));
     QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: powering off"), enlisted) > enlisted, tail(vm));
 }

@@ -1,5 +1,6 @@
 // libFuzzer target: the inventory a booting machine posts (anonymously, when it enlists) must
-// parse or be refused, never crash, and what is accepted must add up without overflowing.
+// parse or be refused, never crash, and what is accepted must add up without overflowing. What is
+// stored of it (toJson) must parse again to the same.
 // Built by the "fuzz" preset; run by tools/fuzz.
 #include "core/machines/inventory.h"
 
@@ -16,6 +17,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
         (void)inventory->summary();
         (void)inventory->macAddresses();
+        const QByteArray stored = inventory->toJson();
+        auto again = parseInventory(stored);
+        if (!again || again->toJson() != stored)
+            __builtin_trap();
     }
     return 0;
 }

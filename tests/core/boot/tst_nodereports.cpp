@@ -9,6 +9,7 @@
 #include "core/machines/inventory.h"
 #include "core/machines/nodesettings.h"
 #include "core/runtime/coreservices.h"
+#include "core/storage/settings.h"
 
 #include <QHostAddress>
 #include <QJsonDocument>
@@ -57,6 +58,10 @@ private slots:
     void givesTheEnvironmentItsCredentialAndEraseMode();
     void bootsTheDiskOnceTheImageIsWrittenUntilTheStatusChanges();
     void enlistsAndCommissionsThroughTheEngine();
+    void limitsAnonymousEnlistment();
+    void attachesNothingToAKnownMachineAnonymously();
+    void writesEachReportInOneTransaction();
+    void holdsAMachinesReportsToItsPhase();
 
 private:
     std::unique_ptr<CoreServices> open()
@@ -491,9 +496,10 @@ void TestNodeReports::enlistsAndCommissionsThroughTheEngine()
     QCOMPARE(m.cpuCount, 2);
     QCOMPARE(m.memory, 512);
     QCOMPARE(m.interfaces.size(), 2);
+    QVERIFY(m.bootDisk.isEmpty()); // commissioning's to establish, with the machine's credential
     auto stored = reports.latestResult(e.systemId, QLatin1String(NodeReports::kEnlistmentResult));
     QVERIFY(stored && *stored);
-    QCOMPARE((*stored)->output, kInventory);
+    QCOMPARE((*stored)->output, parseInventory(kInventory)->toJson());
 
     // Not commissioning: refused, nothing changes.
     auto early = reports.commission(e.systemId, kInventory);
@@ -509,7 +515,193 @@ void TestNodeReports::enlistsAndCommissionsThroughTheEngine()
     QCOMPARE(m.status, S::Ready);
     QCOMPARE(m.memory, 2048);
     QCOMPARE(m.bootDisk, QStringLiteral("nvme0n1"));
-    QCOMPARE((*reports.latestResult(e.systemId, QLatin1String(NodeReports::kCommissioningResult)))->output, bigger);
+    QCOMPARE((*reports.latestResult(e.systemId, QLatin1String(NodeReports::kCommissioningResult)))->output,
+             parseInventory(bigger)->toJson());
+
+    // What is stored is what was parsed: a member the parser ignores (1 MB of padding, say) is not.
+    const QByteArray padded =
+        withMember(withMember(kInventory, QStringLiteral("pad"), QString(1000000, QLatin1Char('A'))),
+                   QStringLiteral("boot_mac"), QStringLiteral("52:54:00:5e:00:77"));
+    auto other = reports.enlist(withMember(padded, QStringLiteral("nics"), QJsonArray{}),
+                                QHostAddress(QStringLiteral("10.0.0.9")));
+    QVERIFY(std::holds_alternative<Enlisted>(other));
+    stored = reports.latestResult(std::get<Enlisted>(other).systemId, QLatin1String(NodeReports::kEnlistmentResult));
+    QVERIFY(stored && *stored);
+    QVERIFY2((*stored)->output.size() < 1000, (*stored)->output.left(200).constData());
+    QVERIFY(!(*stored)->output.contains("AAAA"));
+}
+
+namespace {
+
+QByteArray inventoryWithMac(int n)
+{
+    const QString mac = QStringLiteral("52:54:00:66:00:%1").arg(n, 2, 16, QLatin1Char('0'));
+    return withMember(withMember(kInventory, QStringLiteral("boot_mac"), mac), QStringLiteral("nics"), QJsonArray{});
+}
+
+ReportError refusal(const ReportOutcome<Enlisted> &outcome)
+{
+    return std::holds_alternative<ReportError>(outcome) ? std::get<ReportError>(outcome) : ReportError{};
+}
+
+} // namespace
+
+void TestNodeReports::limitsAnonymousEnlistment()
+{
+    auto core = open();
+    QVERIFY(core);
+    NodeReports reports(core->db, core->feed.get(), core->engine.get());
+    const QHostAddress a(QStringLiteral("10.0.0.5")), b(QStringLiteral("10.0.0.6")), c(QStringLiteral("10.0.0.7"));
+    // The rate, per source address.
+    QVERIFY(core->config->setValue(QLatin1String(setting::EnlistPerMinute), QStringLiteral("2")));
+    QVERIFY(std::holds_alternative<Enlisted>(reports.enlist(inventoryWithMac(1), a)));
+    QVERIFY(std::holds_alternative<Enlisted>(reports.enlist(inventoryWithMac(2), a)));
+    const ReportError tooFast = refusal(reports.enlist(inventoryWithMac(3), a));
+    QCOMPARE(tooFast.kind, ReportError::Limited);
+    QVERIFY2(tooFast.reason.contains(QLatin1String("10.0.0.5 has enlisted 2 times within a minute")) &&
+                 tooFast.reason.contains(QLatin1String("enlist_per_minute")),
+             qPrintable(tooFast.reason));
+    QVERIFY(tooFast.retryAfterSeconds >= 1 && tooFast.retryAfterSeconds <= 60);
+    QVERIFY(!*core->machines->findByMac(QStringLiteral("52:54:00:66:00:03")));
+    // Another address is not held back by the first.
+    QVERIFY(std::holds_alternative<Enlisted>(reports.enlist(inventoryWithMac(3), b)));
+    QCOMPARE(*core->machines->count(), 3);
+
+    // The count: no more New machines than enlist_max_new_machines, said once in the event log.
+    QVERIFY(core->config->setValue(QLatin1String(setting::EnlistMaxNewMachines), QStringLiteral("3")));
+    const ReportError full = refusal(reports.enlist(inventoryWithMac(4), c));
+    QCOMPARE(full.kind, ReportError::Limited);
+    QVERIFY2(full.reason.contains(QLatin1String("3 machines are New already")) &&
+                 full.reason.contains(QLatin1String("enlist_max_new_machines")),
+             qPrintable(full.reason));
+    QCOMPARE(*core->machines->count(), 3);
+    QVERIFY(!*core->machines->findByMac(QStringLiteral("52:54:00:66:00:04")));
+    QCOMPARE(refusal(reports.enlist(inventoryWithMac(5), c)).kind, ReportError::Limited);
+    int warnings = 0;
+    const auto recent = core->events->recent(50);
+    QVERIFY(recent);
+    for (const Event &e : *recent)
+        warnings += e.description.contains(QLatin1String("machines are New already"));
+    QCOMPARE(warnings, 1);
+    // A machine commissioned is no longer New: room for one more.
+    const QString first = (*core->machines->findByMac(QStringLiteral("52:54:00:66:00:01")))->systemId;
+    QVERIFY(core->engine->performAction(first, NodeAction::Commission, admin_));
+    QVERIFY(std::holds_alternative<Enlisted>(reports.enlist(inventoryWithMac(6), b)));
+    // 0 turns anonymous enlistment off, and says how to turn it on.
+    QVERIFY(core->config->setValue(QLatin1String(setting::EnlistMaxNewMachines), QStringLiteral("0")));
+    const ReportError off = refusal(reports.enlist(inventoryWithMac(7), QHostAddress(QStringLiteral("10.0.0.8"))));
+    QCOMPARE(off.kind, ReportError::Limited);
+    QVERIFY2(off.reason.contains(QLatin1String("enlistment is off")), qPrintable(off.reason));
+}
+
+void TestNodeReports::attachesNothingToAKnownMachineAnonymously()
+{
+    auto core = open();
+    QVERIFY(core);
+    NodeReports reports(core->db, core->feed.get(), core->engine.get());
+    const Machine victim = newMachine(*core, {QStringLiteral("52:54:00:77:00:01")});
+    QVERIFY(!victim.systemId.isEmpty());
+    // Someone enlists with its own NIC first and the victim's MAC beside it.
+    QByteArray forged = withMember(kInventory, QStringLiteral("boot_mac"), QStringLiteral("02:00:00:00:00:99"));
+    forged = withMember(forged, QStringLiteral("nics"),
+                        QJsonArray{QJsonObject{{QStringLiteral("mac"), QStringLiteral("52:54:00:77:00:01")},
+                                               {QStringLiteral("driver"), QStringLiteral("e1000")},
+                                               {QStringLiteral("link"), true}}});
+    auto outcome = reports.enlist(forged, QHostAddress(QStringLiteral("10.0.0.66")));
+    QVERIFY(std::holds_alternative<Enlisted>(outcome));
+    const Enlisted known = std::get<Enlisted>(outcome);
+    QVERIFY(!known.created);
+    QVERIFY(known.systemId.isEmpty() && known.hostname.isEmpty()); // which machine it is stays unsaid
+    QVERIFY(!*core->machines->findByMac(QStringLiteral("02:00:00:00:00:99")));
+    QCOMPARE(core->machines->get(victim.systemId)->interfaces.size(), 1);
+    QCOMPARE(*core->machines->count(), 1);
+}
+
+void TestNodeReports::writesEachReportInOneTransaction()
+{
+    auto core = open();
+    QVERIFY(core);
+    NodeReports reports(core->db, core->feed.get(), core->engine.get());
+    auto db = core->db->connection();
+    QVERIFY(db);
+    // The last write of a report fails (as a full disk would make it).
+    QVERIFY(runQuery(*db, QStringLiteral("CREATE TRIGGER full BEFORE INSERT ON commissioning_results BEGIN "
+                                         "SELECT RAISE(ABORT, 'database or disk is full'); END")));
+    const QHostAddress from(QStringLiteral("10.0.0.5"));
+    const ReportError failed = refusal(reports.enlist(kInventory, from));
+    QCOMPARE(failed.kind, ReportError::Unavailable);
+    QVERIFY2(failed.reason.contains(QLatin1String("disk is full")), qPrintable(failed.reason));
+    // Nothing of it is left: no machine, no NIC, no event.
+    QCOMPARE(*core->machines->count(), 0);
+    QVERIFY(!*core->machines->findByMac(QStringLiteral("52:54:00:5e:00:01")));
+    QVERIFY(core->events->recent(10)->isEmpty());
+
+    // Commissioning likewise: the machine stays Commissioning as it was, without the report's hardware or NICs.
+    const Machine m = newMachine(*core, {QStringLiteral("52:54:00:5e:00:01")});
+    QVERIFY(core->engine->performAction(m.systemId, NodeAction::Commission, admin_));
+    const int eventsBefore = int(core->events->forMachine(m.systemId)->size());
+    auto commissioned = reports.commission(m.systemId, kInventory);
+    QVERIFY(std::holds_alternative<ReportError>(commissioned));
+    QCOMPARE(std::get<ReportError>(commissioned).kind, ReportError::Unavailable);
+    Machine after = *core->machines->get(m.systemId);
+    QCOMPARE(after.status, S::Commissioning);
+    QCOMPARE(after.memory, 0);
+    QCOMPARE(after.interfaces.size(), 1);
+    QCOMPARE(int(core->events->forMachine(m.systemId)->size()), eventsBefore);
+    QVERIFY(!*reports.latestResult(m.systemId, QLatin1String(NodeReports::kCommissioningResult)));
+
+    // With room again, the same reports go through whole.
+    QVERIFY(runQuery(*db, QStringLiteral("DROP TRIGGER full")));
+    QVERIFY(std::holds_alternative<Commissioned>(reports.commission(m.systemId, kInventory)));
+    after = *core->machines->get(m.systemId);
+    QCOMPARE(after.status, S::Ready);
+    QCOMPARE(after.memory, 512);
+    QCOMPARE(after.interfaces.size(), 2);
+}
+
+void TestNodeReports::holdsAMachinesReportsToItsPhase()
+{
+    auto core = open();
+    QVERIFY(core);
+    NodeReports reports(core->db, core->feed.get(), core->engine.get());
+    const Machine m = newMachine(*core, {QStringLiteral("52:54:00:5e:00:01")});
+    auto working = [&] {
+        return reports.reportStatus(m.systemId, R"({"purpose":"commission","result":"working","reason":"busy"})");
+    };
+    auto workingEvents = [&] {
+        int n = 0;
+        const auto log = core->events->forMachine(m.systemId, 1000);
+        for (const Event &e : log ? *log : QList<Event>{})
+            n += e.description.contains(QLatin1String("is working: busy"));
+        return n;
+    };
+    // Progress of a phase the machine is not in is refused and writes no progress.
+    auto early = working();
+    QVERIFY(std::holds_alternative<ReportError>(early));
+    QCOMPARE(std::get<ReportError>(early).kind, ReportError::WrongStatus);
+    QCOMPARE(workingEvents(), 0);
+
+    // In its phase, a flood of reports leaves at most kEventsPerMinute events a minute.
+    QVERIFY(core->engine->performAction(m.systemId, NodeAction::Commission, admin_));
+    for (int i = 0; i < NodeReports::kEventsPerMinute + 20; ++i)
+        QVERIFY(std::holds_alternative<Accepted>(working()));
+    QVERIFY2(workingEvents() <= NodeReports::kEventsPerMinute, QByteArray::number(workingEvents()).constData());
+    QVERIFY(workingEvents() >= NodeReports::kEventsPerMinute - 1); // the refusal above took one
+
+    // A deployment overwrites only a disk the machine reported while commissioning.
+    QVERIFY(std::holds_alternative<Commissioned>(reports.commission(m.systemId, kInventory)));
+    MachineStore::Hardware hw;
+    hw.architecture = QStringLiteral("amd64/generic");
+    hw.bootDisk = QStringLiteral("sdz");
+    QVERIFY(core->machines->setHardware(m.systemId, hw));
+    QVERIFY(core->engine->performAction(m.systemId, NodeAction::Deploy, admin_));
+    auto deployment = reports.deployment(m.systemId, DeployContext{});
+    QVERIFY(std::holds_alternative<ReportError>(deployment));
+    QVERIFY2(std::get<ReportError>(deployment)
+                 .reason.contains(QLatin1String("boot disk sdz is not one the machine "
+                                                "reported")),
+             qPrintable(std::get<ReportError>(deployment).reason));
+    QCOMPARE(core->machines->get(m.systemId)->status, S::FailedDeployment);
 }
 
 QTEST_GUILESS_MAIN(TestNodeReports)

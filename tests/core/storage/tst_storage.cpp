@@ -92,6 +92,7 @@ private slots:
     void refusesAFileThatIsNotADatabaseAndLeavesItAlone();
     void startsANewDatabaseInAnEmptyFile();
     void keepsTheDatabaseReadableByItsOwnerOnly();
+    void syncsEveryCommitToTheDisk();
     void refusesADataDirectoryThatCannotBeCreated();
     void refusesWhatAnUnprivilegedUserCannotWrite_data();
     void refusesWhatAnUnprivilegedUserCannotWrite();
@@ -703,6 +704,26 @@ void StorageTest::startsANewDatabaseInAnEmptyFile()
     QVERIFY(writeFile(path, {}));
     OPEN_CORE(core, DatabaseSpec::sqlite(path));
     QCOMPARE(core.db->schemaVersion(), latestSchemaVersion());
+}
+
+// Security review M7: a lease acknowledged or a status changed must survive power loss, so every
+// connection (each thread has its own) syncs the WAL at each commit.
+void StorageTest::syncsEveryCommitToTheDisk()
+{
+    OPEN_CORE(core, DatabaseSpec::sqlite(newDirectory() + QStringLiteral("/md.db")));
+    auto level = [&core]() -> int {
+        auto db = core.db->connection();
+        if (!db)
+            return -1;
+        auto q = runQuery(*db, QStringLiteral("PRAGMA synchronous"));
+        return q && q->next() ? q->value(0).toInt() : -1;
+    };
+    QCOMPARE(level(), 2); // FULL (NORMAL is 1)
+    int other = -1;
+    std::unique_ptr<QThread> thread(QThread::create([&] { other = level(); }));
+    thread->start();
+    QVERIFY(thread->wait(10000));
+    QCOMPARE(other, 2);
 }
 
 void StorageTest::keepsTheDatabaseReadableByItsOwnerOnly()

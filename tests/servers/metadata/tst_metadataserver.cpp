@@ -283,7 +283,8 @@ class TestMetadataServer : public QObject {
 private slots:
     void initTestCase();
     void enlistsAnUnknownMachine();
-    void enlistsAKnownMachineAgain();
+    void enlistingAKnownMacSaysNoMore();
+    void limitsAnonymousEnlistment();
     void refusesAnUnknownArchitectureWithAnEvent();
     void refusesCallsWithoutCredentials();
     void refusesWrongCredentials();
@@ -402,6 +403,8 @@ void TestMetadataServer::initTestCase()
         QVERIFY(config.setValue(QStringLiteral("http_port"), QString::number(httpPort_)));
         QVERIFY(config.setValue(QStringLiteral("tftp_port"), QString::number(freePort())));
         QVERIFY(config.setValue(QStringLiteral("boot_root"), dir_.filePath(QStringLiteral("boot"))));
+        // Every test here enlists from 127.0.0.1; limitsAnonymousEnlistment lowers it.
+        QVERIFY(config.setValue(QStringLiteral("enlist_per_minute"), QStringLiteral("10000")));
     }
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8")); // the reasons in English
@@ -483,32 +486,76 @@ void TestMetadataServer::enlistsAnUnknownMachine()
     const auto stored = NodeReports(core_->db, nullptr, core_->engine.get())
                             .latestResult(systemId, QLatin1String(NodeReports::kEnlistmentResult));
     QVERIFY(stored && *stored);
-    QCOMPARE((*stored)->output, body);
+    QCOMPARE((*stored)->output, parseInventory(body)->toJson()); // as parsed, not the bytes sent
     const QString log = eventText(events(systemId));
     QVERIFY2(log.contains(QLatin1String("Enlisted by the boot environment: 2 CPUs")), qPrintable(log));
-    // Its credential exists from now on: commissioning will hand it over on the kernel command line.
-    QVERIFY(!tokenOf(systemId).isEmpty());
 }
 
-void TestMetadataServer::enlistsAKnownMachineAgain()
+void TestMetadataServer::enlistingAKnownMacSaysNoMore()
 {
     const auto first = enlist({QStringLiteral("52:54:00:5e:02:01")});
     QVERIFY(first);
-    const NodeToken token = tokenOf(first->systemId);
     const int before = int(core_->machines->list()->size());
-    // The same machine, now booting from a second NIC it did not report before.
+    // Another NIC beside the known MAC (the machine itself, or someone who knows its MAC): the answer
+    // says only that it is known (as MAAS's anonymous is_registered), and no NIC is added anonymously.
     const Reply again = call(QStringLiteral("POST"), QStringLiteral("metaldesk/v1/enlist"),
                              inventory({QStringLiteral("52:54:00:5e:02:02"), QStringLiteral("52:54:00:5e:02:01")}));
     QVERIFY2(again.status == 200, again.dump().constData());
-    QCOMPARE(again.json().value(QStringLiteral("system_id")).toString(), first->systemId);
-    QCOMPARE(again.json().value(QStringLiteral("hostname")).toString(), first->hostname);
+    QCOMPARE(again.json(), QJsonObject({{QStringLiteral("known"), true}}));
+    QVERIFY(!again.body.contains(first->systemId.toUtf8()) && !again.body.contains(first->hostname.toUtf8()));
     QCOMPARE(int(core_->machines->list()->size()), before);
     const Machine m = machine(first->systemId);
-    QCOMPARE(m.interfaces.size(), 2);
+    QCOMPARE(m.interfaces.size(), 1);
+    QVERIFY(!*core_->machines->findByMac(QStringLiteral("52:54:00:5e:02:02")));
     QCOMPARE(m.status, S::New);
-    QCOMPARE(tokenOf(first->systemId).toString(), token.toString()); // the credential is kept
     const QString log = eventText(events(first->systemId));
     QVERIFY2(log.contains(QLatin1String("enlisted this machine again")), qPrintable(log));
+}
+
+void TestMetadataServer::limitsAnonymousEnlistment()
+{
+    QVERIFY(core_->config->setValue(QStringLiteral("enlist_per_minute"), QStringLiteral("2")));
+    auto restore = qScopeGuard([this] {
+        (void)core_->config->setValue(QStringLiteral("enlist_per_minute"), QStringLiteral("10000"));
+        (void)core_->config->setValue(QStringLiteral("enlist_max_new_machines"), QString());
+    });
+    // From 127.0.0.2 (loopback, a source of its own): two a minute, then 429 with when to try again.
+    const QStringList from{QStringLiteral("--interface"), QStringLiteral("127.0.0.2")};
+    auto enlistFrom = [&](const QStringList &source, const QString &mac) {
+        return call(QStringLiteral("POST"), QStringLiteral("metaldesk/v1/enlist"), inventory({mac}), std::nullopt,
+                    source);
+    };
+    QCOMPARE(enlistFrom(from, QStringLiteral("52:54:00:5e:0d:01")).status, 200);
+    QCOMPARE(enlistFrom(from, QStringLiteral("52:54:00:5e:0d:02")).status, 200);
+    const Reply tooFast = enlistFrom(from, QStringLiteral("52:54:00:5e:0d:03"));
+    QVERIFY2(tooFast.status == 429, tooFast.dump().constData());
+    QVERIFY2(tooFast.body.contains("127.0.0.2 has enlisted 2 times within a minute"), tooFast.dump().constData());
+    const int retryAfter = tooFast.header("retry-after").value_or(QByteArray()).toInt();
+    QVERIFY2(retryAfter >= 1 && retryAfter <= 60, tooFast.dump().constData());
+    QVERIFY(!*core_->machines->findByMac(QStringLiteral("52:54:00:5e:0d:03")));
+    // 127.0.0.3 is not held back by 127.0.0.2.
+    QCOMPARE(
+        enlistFrom({QStringLiteral("--interface"), QStringLiteral("127.0.0.3")}, QStringLiteral("52:54:00:5e:0d:03"))
+            .status,
+        200);
+
+    // The count of New machines: refused beyond it, with the way out in the event log.
+    int newMachines = 0;
+    const auto machines = core_->machines->list();
+    QVERIFY(machines);
+    for (const Machine &m : *machines)
+        newMachines += m.status == S::New;
+    QVERIFY(core_->config->setValue(QStringLiteral("enlist_max_new_machines"), QString::number(newMachines)));
+    const Reply full =
+        enlistFrom({QStringLiteral("--interface"), QStringLiteral("127.0.0.4")}, QStringLiteral("52:54:00:5e:0d:04"));
+    QVERIFY2(full.status == 429, full.dump().constData());
+    QVERIFY2(full.body.contains("machines are New already") && full.body.contains("enlist_max_new_machines"),
+             full.dump().constData());
+    QVERIFY(!*core_->machines->findByMac(QStringLiteral("52:54:00:5e:0d:04")));
+    const auto recent = core_->events->recent(20);
+    QVERIFY(recent);
+    QVERIFY2(eventText(*recent).contains(QLatin1String("52:54:00:5e:0d:04) could not enlist")),
+             qPrintable(eventText(*recent)));
 }
 
 void TestMetadataServer::refusesAnUnknownArchitectureWithAnEvent()
@@ -866,8 +913,13 @@ void TestMetadataServer::deploysWithAReservedAddressAndStockCloudInit()
     const QStringList macs{QStringLiteral("52:54:00:5e:09:01"), QStringLiteral("52:54:00:5e:09:02")};
     const auto m = enlist(macs);
     QVERIFY(m);
+    // Commissioned as the environment does it: the disk a deployment writes is one it reported then.
+    QVERIFY(core_->engine->performAction(m->systemId, NodeAction::Commission, admin_));
+    const Reply commissioned =
+        call(QStringLiteral("POST"), QStringLiteral("metaldesk/v1/commission"), inventory(macs), tokenOf(m->systemId));
+    QVERIFY2(commissioned.status == 200, commissioned.dump().constData());
+    QCOMPARE(machine(m->systemId).status, S::Ready);
     NodeToken token = tokenOf(m->systemId);
-    QVERIFY(core_->engine->changeStatus(m->systemId, S::Ready, admin_, QStringLiteral("commissioned by the test")));
     DeploySettings wanted;
     wanted.userData = QStringLiteral("#cloud-config\nruncmd:\n- [touch, /run/deployed-by-metaldesk]\n# 한국어\n");
     QVERIFY(NodeSettingsStore(core_->db).setDeploySettings(m->systemId, wanted));
@@ -1067,6 +1119,8 @@ void TestMetadataServer::keepsConnectionsAlive()
 {
     const auto m = enlist({QStringLiteral("52:54:00:5e:0b:01")});
     QVERIFY(m);
+    QVERIFY(core_->engine->performAction(m->systemId, NodeAction::Commission,
+                                         admin_)); // its reports below are commissioning's
     const NodeToken token = tokenOf(m->systemId);
     const QString auth = QStringLiteral("Authorization: ") + sign(token, QStringLiteral("latest/"));
     // Four requests on one connection, a 404 among them: curl connects once.

@@ -148,6 +148,7 @@ private slots:
     void answersAForeignTidWithError5AndCarriesOn();
     void rollsBlockNumbersOverToZero();
     void resendsAfterTimeoutAndDropsAfterTheRetries();
+    void sendsLittleToAClientItHasNotHeardFrom();
     void convertsNetascii();
     void servesThePerNodeScriptNamingTheAddressReached();
     void refusesWritesBadModesAndPaths();
@@ -398,6 +399,53 @@ void TestTftpTransfers::resendsAfterTimeoutAndDropsAfterTheRetries()
     QVERIFY(!client.receive(600));
     QTRY_COMPARE(server_->counters().failed, 1u);
     QCOMPARE(server_->counters().completed, 0u);
+}
+
+void TestTftpTransfers::sendsLittleToAClientItHasNotHeardFrom()
+{
+    // Security review L2: a request forged with someone else's address made six blocks of 516
+    // bytes go there. Until the client answers, the first packet goes out three times at most.
+    writeFile(QStringLiteral("u.bin"), 2000);
+    ServerConfig config;
+    config.files = {dir_.filePath(QStringLiteral("root")), dir_.filePath(QStringLiteral("loaders")), {}};
+    config.retransmitMs = 200;
+    config.retries = 5;
+    startServer(config);
+    {
+        Peer unheard;
+        unheard.send(readRequest("u.bin"), port_);
+        for (int i = 0; i < 3; ++i) {
+            auto m = unheard.receive(1000);
+            QVERIFY(m);
+            QCOMPARE(std::get<Data>(m->first).block, quint16(1));
+        }
+        QVERIFY(!unheard.receive(800));
+        QTRY_COMPARE(server_->counters().failed, 1u);
+    }
+    {
+        Peer withOptions; // the OACK likewise
+        withOptions.send(readRequest("u.bin", {{"blksize", "1024"}}), port_);
+        for (int i = 0; i < 3; ++i) {
+            auto m = withOptions.receive(1000);
+            QVERIFY(m);
+            QVERIFY(std::get_if<OptionAck>(&m->first));
+        }
+        QVERIFY(!withOptions.receive(800));
+        QTRY_COMPARE(server_->counters().failed, 2u);
+    }
+    // A client that has answered keeps every retry the setting gives.
+    Peer heard;
+    heard.send(readRequest("u.bin"), port_);
+    auto first = heard.receive();
+    QVERIFY(first);
+    heard.send(Ack{1}, first->second);
+    for (int i = 0; i < 6; ++i) { // block 2, and its five resends
+        auto m = heard.receive(1000);
+        QVERIFY2(m, qPrintable(QString::number(i)));
+        QCOMPARE(std::get<Data>(m->first).block, quint16(2));
+    }
+    QVERIFY(!heard.receive(800));
+    QTRY_COMPARE(server_->counters().failed, 3u);
 }
 
 void TestTftpTransfers::convertsNetascii()
