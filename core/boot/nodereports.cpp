@@ -125,9 +125,11 @@ NodeReports::NodeReports(std::shared_ptr<Database> db, ChangeFeed *feed, Lifecyc
       machineEvents_(kEventsPerMinute, kMinuteMs),
       limitWarnings_(1, kLimitWarningMs, 1)
 {
+    clock_.start();
 }
 
-void NodeReports::record(const Machine &machine, const QString &type, EventLevel level, const QString &description)
+void NodeReports::record(const Machine &machine, const QString &type, EventLevel level, const QString &description,
+                         Source source)
 {
     Event e;
     e.systemId = machine.systemId;
@@ -145,7 +147,9 @@ void NodeReports::record(const Machine &machine, const QString &type, EventLevel
             emit feed_->eventRecorded(*recorded);
     };
     if (!machine.systemId.isEmpty()) {
-        const RateLimiter::Verdict verdict = machineEvents_.take(machine.systemId, nowMs());
+        const QString budget =
+            source == Source::Anonymous ? QStringLiteral("anonymous:") + machine.systemId : machine.systemId;
+        const RateLimiter::Verdict verdict = machineEvents_.take(budget, monotonicMs());
         if (!verdict.allowed) {
             qCDebug(lcNodeReports).noquote() << "not recorded (over the limit):" << machine.systemId << description;
             return;
@@ -216,7 +220,7 @@ ReportError NodeReports::refuseEnlistment(const QString &reason, int retryAfterS
 {
     // The user learns why machines do not appear, once in a while (every refusal is counted on the
     // Services page).
-    if (limitWarnings_.take(QStringLiteral("count"), nowMs()).allowed) {
+    if (limitWarnings_.take(QStringLiteral("count"), monotonicMs()).allowed) {
         record(Machine{}, QStringLiteral("enlist"), EventLevel::Warning, reason);
         qCWarning(lcNodeReports).noquote() << "enlistment refused:" << reason;
     }
@@ -232,7 +236,7 @@ ReportOutcome<Enlisted> NodeReports::enlist(QByteArrayView body, const QHostAddr
     // The rate comes first: a flood costs a table lookup, not a parse or a write.
     enlistments_.setLimit(*perMinute);
     const QString source = from.isNull() ? QStringLiteral("-") : from.toString();
-    const RateLimiter::Verdict verdict = enlistments_.take(source, nowMs());
+    const RateLimiter::Verdict verdict = enlistments_.take(source, monotonicMs());
     if (!verdict.allowed) {
         const int wait = int((verdict.retryAfterMs + 999) / 1000);
         return ReportError{ReportError::Limited,
@@ -271,7 +275,7 @@ ReportOutcome<Enlisted> NodeReports::enlist(QByteArrayView body, const QHostAddr
             const QString reason = tr("The machine reports the architecture %1, which MetalDesk's boot environment "
                                       "does not support (it supports %2)")
                                        .arg(inventory->architecture, supported);
-            record(*known, QStringLiteral("enlist"), EventLevel::Warning, reason);
+            record(*known, QStringLiteral("enlist"), EventLevel::Warning, reason, Source::Anonymous);
             return ReportError{ReportError::Invalid, reason};
         }
         // No machine to attach it to: the event log still tells the user why nothing appeared.
@@ -287,7 +291,8 @@ ReportOutcome<Enlisted> NodeReports::enlist(QByteArrayView body, const QHostAddr
         // Anonymous: it adds no MAC to the machine (commissioning does, with the machine's own
         // credential) and the answer does not say which machine has it.
         record(*known, QStringLiteral("enlist"), EventLevel::Info,
-               tr("The boot environment enlisted this machine again (it was known already); nothing changed"));
+               tr("The boot environment enlisted this machine again (it was known already); nothing changed"),
+               Source::Anonymous);
         return Enlisted{};
     }
 
@@ -326,7 +331,7 @@ ReportOutcome<Enlisted> NodeReports::enlist(QByteArrayView body, const QHostAddr
                    "set-config enlist_max_new_machines %3")
                     .arg(inventory->bootMac)
                     .arg(*maxNew)
-                    .arg(*maxNew * 2),
+                    .arg(qMin(*maxNew * 2, 100000)),
                 60);
         // Another request enlisted the same machine a moment ago (both saw it unknown).
         for (const QString &mac : macs)

@@ -11,6 +11,7 @@
 #include "core/users/nodetokens.h"
 
 #include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QHostAddress>
 #include <optional>
 #include <variant>
@@ -120,11 +121,19 @@ public:
     static constexpr const char *kCommissioningResult = "metaldesk-inventory"; // the last commissioning's
     static constexpr const char *kEnlistmentResult = "metaldesk-enlistment";   // what enlisting reported
     // Events one machine's boot environment and installed system may add per minute; the rest are
-    // counted and said in one event when the minute has passed (a stolen token cannot flood the log).
+    // counted and said in the machine's next event that is recorded (a stolen token cannot flood
+    // the log). Anonymous enlistments naming the machine have a budget of their own, so that they
+    // cannot use up the machine's.
     static constexpr int kEventsPerMinute = 30;
 
 private:
-    void record(const Machine &machine, const QString &type, EventLevel level, const QString &description);
+    enum class Source {
+        Machine,
+        Anonymous
+    }; // whose budget of events a record takes from
+    void record(const Machine &machine, const QString &type, EventLevel level, const QString &description,
+                Source source = Source::Machine);
+    qint64 monotonicMs() const { return clock_.elapsed(); } // the limits' clock: a clock step moves nothing
     // The engine refused or failed a move to `to` (nullopt: to the machine's failure status).
     ReportError transitionError(const QString &systemId, const Error &error, std::optional<NodeStatus> to) const;
     ReportError ignored(const Machine &machine, const QString &purpose, const QString &expected);
@@ -139,6 +148,7 @@ private:
     StaticAddressStore addresses_;
     ConfigStore config_;
     ChangeFeed *feed_;
+    QElapsedTimer clock_;
     RateLimiter enlistments_;   // per source address
     RateLimiter machineEvents_; // per machine
     RateLimiter limitWarnings_; // the event that says enlistment hit its count limit

@@ -624,9 +624,12 @@ void TestNodeReports::writesEachReportInOneTransaction()
     NodeReports reports(core->db, core->feed.get(), core->engine.get());
     auto db = core->db->connection();
     QVERIFY(db);
-    // The last write of a report fails (as a full disk would make it).
-    QVERIFY(runQuery(*db, QStringLiteral("CREATE TRIGGER full BEFORE INSERT ON commissioning_results BEGIN "
-                                         "SELECT RAISE(ABORT, 'database or disk is full'); END")));
+    // The last write of each report fails (as a full disk would make it): enlisting's event, and
+    // commissioning's move to Ready after the report, hardware, NICs and event.
+    QVERIFY(runQuery(*db, QStringLiteral("CREATE TRIGGER full BEFORE INSERT ON events WHEN NEW.event_type = 'enlist' "
+                                         "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")));
+    QVERIFY(runQuery(*db, QStringLiteral("CREATE TRIGGER full_ready BEFORE UPDATE OF status ON machines WHEN "
+                                         "NEW.status = 4 BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END")));
     const QHostAddress from(QStringLiteral("10.0.0.5"));
     const ReportError failed = refusal(reports.enlist(kInventory, from));
     QCOMPARE(failed.kind, ReportError::Unavailable);
@@ -652,6 +655,7 @@ void TestNodeReports::writesEachReportInOneTransaction()
 
     // With room again, the same reports go through whole.
     QVERIFY(runQuery(*db, QStringLiteral("DROP TRIGGER full")));
+    QVERIFY(runQuery(*db, QStringLiteral("DROP TRIGGER full_ready")));
     QVERIFY(std::holds_alternative<Commissioned>(reports.commission(m.systemId, kInventory)));
     after = *core->machines->get(m.systemId);
     QCOMPARE(after.status, S::Ready);
@@ -680,6 +684,12 @@ void TestNodeReports::holdsAMachinesReportsToItsPhase()
     QVERIFY(std::holds_alternative<ReportError>(early));
     QCOMPARE(std::get<ReportError>(early).kind, ReportError::WrongStatus);
     QCOMPARE(workingEvents(), 0);
+
+    // Anonymous enlistments naming the machine, from many addresses, do not use up its budget.
+    for (int i = 1; i <= NodeReports::kEventsPerMinute + 10; ++i)
+        QVERIFY(std::holds_alternative<Enlisted>(
+            reports.enlist(withMember(kInventory, QStringLiteral("nics"), QJsonArray{}),
+                           QHostAddress(QStringLiteral("10.1.0.%1").arg(i)))));
 
     // In its phase, a flood of reports leaves at most kEventsPerMinute events a minute.
     QVERIFY(core->engine->performAction(m.systemId, NodeAction::Commission, admin_));

@@ -23,6 +23,7 @@ private slots:
     void initTestCase();
     void servesRealClientsOnTheBootNetworkOnly();
     void neverHandsOutAnAddressHeldStatically();
+    void acknowledgesNothingItCouldNotWrite();
     void saysWhyWhenTheConfigurationIsWrong();
     void cleanupTestCase();
 
@@ -33,6 +34,7 @@ private:
     QString server_, client_, homeClient_;
     QProcess metaldesk_;
     QString clientAddress_; // what udhcpc and dhclient were given
+    QString serverLog_;     // what the server wrote to stderr, as read so far
 };
 
 void TestDhcpServer::initTestCase()
@@ -208,6 +210,48 @@ void TestDhcpServer::neverHandsOutAnAddressHeldStatically()
     const auto bound = QRegularExpression(QStringLiteral("BOUND ip=(10\\.99\\.0\\.1[0-4][0-9]) ")).match(udhcpc);
     QVERIFY2(bound.hasMatch(), qPrintable(udhcpc));
     QVERIFY2(bound.captured(1) != clientAddress_, qPrintable(udhcpc));
+}
+
+void TestDhcpServer::acknowledgesNothingItCouldNotWrite()
+{
+    // An ACK promises a lease that is on the disk: while leases cannot be written (a full disk; here
+    // triggers that refuse the write) none leaves, and once they can, the client is served.
+    auto execute = [this](const QString &sql) -> QString {
+        auto core = CoreServices::open(DatabaseSpec::sqlite(dir_.filePath(QStringLiteral("md.db"))));
+        if (!core)
+            return core.errorMessage();
+        auto db = (*core)->db->connection();
+        if (!db)
+            return db.errorMessage();
+        auto done = runQuery(*db, sql);
+        return done ? QString() : done.errorMessage();
+    };
+    for (const char *when : {"INSERT", "UPDATE"}) {
+        const QString error = execute(QStringLiteral("CREATE TRIGGER full_%1 BEFORE %1 ON dhcp_leases BEGIN "
+                                                     "SELECT RAISE(ABORT, 'database or disk is full'); END")
+                                          .arg(QLatin1String(when)));
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
+    auto udhcpc = [this](int *rc) {
+        return NetworkNamespaces::run(client_,
+                                      {QStringLiteral("udhcpc"), QStringLiteral("-f"), QStringLiteral("-q"),
+                                       QStringLiteral("-n"), QStringLiteral("-t"), QStringLiteral("3"),
+                                       QStringLiteral("-T"), QStringLiteral("1"), QStringLiteral("-i"),
+                                       QStringLiteral("eth0"), QStringLiteral("-s"), writeUdhcpcScript()},
+                                      rc);
+    };
+    int rc = -1;
+    const QString refused = udhcpc(&rc);
+    QVERIFY2(rc != 0 && !refused.contains(QLatin1String("BOUND")), qPrintable(refused));
+    QTRY_VERIFY_WITH_TIMEOUT((serverLog_ += QString::fromLocal8Bit(metaldesk_.readAllStandardError()))
+                                 .contains(QLatin1String("leases not saved, answers held back")),
+                             5000);
+    QVERIFY2(serverLog_.contains(QLatin1String("disk is full")), qPrintable(serverLog_));
+
+    for (const char *when : {"INSERT", "UPDATE"})
+        QVERIFY(execute(QStringLiteral("DROP TRIGGER full_%1").arg(QLatin1String(when))).isEmpty());
+    const QString served = udhcpc(&rc);
+    QVERIFY2(rc == 0 && served.contains(QLatin1String("BOUND ip=10.99.0.")), qPrintable(served));
 }
 
 void TestDhcpServer::saysWhyWhenTheConfigurationIsWrong()
