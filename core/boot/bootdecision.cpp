@@ -24,6 +24,8 @@ BootDecider::BootDecider(const MachineStore &machines)
 {
 }
 
+const std::shared_ptr<Database> &BootDecider::database() const { return machines_.database(); }
+
 Expected<BootDecision> BootDecider::decide(const QString &macAddress) const
 {
     auto machine = machines_.findByMac(macAddress);

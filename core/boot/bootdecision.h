@@ -46,6 +46,8 @@ public:
     // The decision for a MAC as a client sends it (any of the usual spellings). A Deploying machine
     // whose image is already on its disk (the environment said so) boots that disk.
     Expected<BootDecision> decide(const QString &macAddress) const;
+    // The database the decision reads (the boot scripts read the DHCP mode from it).
+    const std::shared_ptr<Database> &database() const;
 
 private:
     const MachineStore &machines_;

@@ -90,7 +90,8 @@ Expected<NodeSettings> NodeSettingsStore::get(const QString &systemId) const
     return s;
 }
 
-Expected<void> NodeSettingsStore::update(const QString &systemId, const QString &assignments, QVariantList values) const
+Expected<void> NodeSettingsStore::update(const QString &systemId, const QString &assignments, QVariantList values,
+                                         const Refusal &refusal) const
 {
     auto db = db_->connection();
     if (!db)
@@ -98,6 +99,13 @@ Expected<void> NodeSettingsStore::update(const QString &systemId, const QString 
     Transaction txn(*db_, *db);
     if (!txn.begun())
         return Error{txn.beginError()};
+    if (refusal) {
+        auto why = refusal(*db);
+        if (!why)
+            return why.error();
+        if (!why->isEmpty())
+            return Error{*why};
+    }
     auto row = runQuery(*db,
                         QStringLiteral("INSERT INTO node_settings (machine_id) SELECT id FROM machines "
                                        "WHERE system_id = ? ON CONFLICT (machine_id) DO NOTHING"),
@@ -133,28 +141,26 @@ Expected<void> NodeSettingsStore::setDeploySettings(const QString &systemId, con
 {
     if (const QString problem = validate(s); !problem.isEmpty())
         return Error{problem};
-    if (const QString address = s.staticAddress.trimmed(); !address.isEmpty()) {
-        auto conflict = staticAddressConflict(systemId, address.section(QLatin1Char('/'), 0, 0));
-        if (!conflict)
-            return conflict.error();
-        if (!conflict->isEmpty())
-            return Error{*conflict};
-    }
+    // Checked in the writing transaction: two machines given one address at once cannot both pass.
+    Refusal refusal;
+    if (const QString address = s.staticAddress.trimmed(); !address.isEmpty())
+        refusal = [&systemId, ip = address.section(QLatin1Char('/'), 0, 0)](const QSqlDatabase &db) {
+            return staticAddressConflict(db, systemId, ip);
+        };
     return update(systemId,
                   QStringLiteral("image_url = ?, user_data = ?, static_address = ?, gateway = ?, dns_servers = ?"),
                   {s.imageUrl.trimmed(), s.userData, s.staticAddress.trimmed(), s.gateway.trimmed(),
-                   s.dnsServers.join(QLatin1Char(','))});
+                   s.dnsServers.join(QLatin1Char(','))},
+                  refusal);
 }
 
 // One address, one holder (security review M6): a static address inside DHCP's dynamic range would
 // be handed to another machine too, and one another machine or device holds is taken.
-Expected<QString> NodeSettingsStore::staticAddressConflict(const QString &systemId, const QString &address) const
+Expected<QString> NodeSettingsStore::staticAddressConflict(const QSqlDatabase &db, const QString &systemId,
+                                                           const QString &address)
 {
     const quint32 ip = QHostAddress(address).toIPv4Address();
-    auto db = db_->connection();
-    if (!db)
-        return db.error();
-    auto range = runQuery(*db, QStringLiteral("SELECT value FROM config WHERE name = 'dhcp_range'"));
+    auto range = runQuery(db, QStringLiteral("SELECT value FROM config WHERE name = 'dhcp_range'"));
     if (!range)
         return range.error();
     if (range->next()) {
@@ -167,7 +173,7 @@ Expected<QString> NodeSettingsStore::staticAddressConflict(const QString &system
                 .arg(address, range->value(0).toString());
     }
     range->finish();
-    auto holder = StaticAddressStore::holderOf(*db, ip, systemId);
+    auto holder = StaticAddressStore::holderOf(db, ip, systemId);
     if (!holder)
         return holder.error();
     if (!holder->isEmpty())

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <functional>
+
 #include "core/storage/database.h"
 
 #include <QStringList>
@@ -55,8 +57,12 @@ public:
 
 private:
     // Why `address` cannot be the machine's static address, or empty.
-    Expected<QString> staticAddressConflict(const QString &systemId, const QString &address) const;
-    Expected<void> update(const QString &systemId, const QString &assignments, QVariantList values) const;
+    static Expected<QString> staticAddressConflict(const QSqlDatabase &db, const QString &systemId,
+                                                   const QString &address);
+    // `refusal`, when given, runs first in the same transaction: a non-empty answer is the error.
+    using Refusal = std::function<Expected<QString>(const QSqlDatabase &)>;
+    Expected<void> update(const QString &systemId, const QString &assignments, QVariantList values,
+                          const Refusal &refusal = {}) const;
     std::shared_ptr<Database> db_;
 };
 

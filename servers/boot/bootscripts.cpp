@@ -89,7 +89,10 @@ QByteArray ipxeScript(const BootDecision &decision, const QString &macAddress, c
 
 bool GeneratedFiles::isTheMachine(const QString &mac, const Endpoint &endpoint) const
 {
-    if (leases_ && endpoint.clientAddress) {
+    // A mode that cannot be read counts as proxy: then only a ticket lets the credential through.
+    const auto mode =
+        leases_ && endpoint.clientAddress ? config_.value(setting::DhcpMode) : Expected<QString>(QString());
+    if (leases_ && endpoint.clientAddress && mode && *mode != QLatin1String("proxy")) {
         auto lease = leases_->forIp(endpoint.clientAddress);
         if (lease && *lease && (*lease)->mac == mac && (*lease)->state == Lease::State::Bound &&
             (*lease)->holds(QDateTime::currentMSecsSinceEpoch()))

@@ -2,6 +2,7 @@
 
 #include "core/addresses/leasestore.h"
 #include "core/boot/bootdecision.h"
+#include "core/storage/configstore.h"
 
 #include <QByteArray>
 #include <QString>
@@ -31,12 +32,13 @@ QByteArray ipxeScript(const BootDecision &decision, const QString &macAddress, c
 // serve them; the boot decision decides their content. A script carries the machine's credentials
 // only to the machine (security review H1): to a request from the address that holds its DHCP
 // lease, or one that brings the ticket of its one-time boot URL (proxy mode, core/boot/boottickets);
-// anyone else who names its MAC gets the script without them.
+// anyone else who names its MAC gets the script without them. In proxy mode leases count for
+// nothing: another server gives the addresses, and one left from managed mode may be anyone's now.
 class GeneratedFiles {
 public:
     // `leases`: MetalDesk's DHCP leases; without them only tickets let credentials through.
     explicit GeneratedFiles(const BootDecider &decider, const LeaseStore *leases = nullptr)
-        : decider_(decider), leases_(leases)
+        : decider_(decider), leases_(leases), config_(decider.database())
     {
     }
     // nullopt: `path` is not a generated file (serve it from disk). Otherwise the content, or why
@@ -47,6 +49,7 @@ private:
     bool isTheMachine(const QString &mac, const Endpoint &endpoint) const;
     const BootDecider &decider_;
     const LeaseStore *leases_;
+    ConfigStore config_;
 };
 
 } // namespace metaldesk::boot

@@ -237,6 +237,12 @@ void TestBootFiles::givesTheCredentialsOnlyToTheMachine()
     const QByteArray token = "metaldesk.token=";
     // The machine, from its leased address: the credential.
     QVERIFY2(scriptFor(machineAddress).contains(token), scriptFor(machineAddress).constData());
+    // Not in proxy mode, where another server gives the addresses: the lease is one left from
+    // managed mode, and its address may be anyone's now.
+    QVERIFY(core_->config->setValue(QStringLiteral("dhcp_mode"), QStringLiteral("proxy")));
+    QVERIFY2(!scriptFor(machineAddress).contains(token), scriptFor(machineAddress).constData());
+    QVERIFY(core_->config->setValue(QStringLiteral("dhcp_mode"), QString()));
+    QVERIFY(scriptFor(machineAddress).contains(token));
     // Another client of the network, loopback, an address without a lease: the script without it.
     for (const quint32 from : {otherAddress, QHostAddress(QStringLiteral("127.0.0.1")).toIPv4Address(), quint32(0)}) {
         const QByteArray script = scriptFor(from);
