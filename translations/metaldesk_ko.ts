@@ -355,10 +355,6 @@
         <translation>창 없이 모든 서비스를 실행합니다(홈 서버, CI).</translation>
     </message>
     <message>
-        <source>The IP address the boot servers and the API listen on (default: all addresses).</source>
-        <translation>부트 서버와 API가 수신할 IP 주소(기본값: 모든 주소).</translation>
-    </message>
-    <message>
         <source>[command]</source>
         <translation>[명령]</translation>
     </message>
@@ -549,6 +545,10 @@ Commands:
   images source-add URL           미러를 추가하거나 바꿉니다: --keyring, --select, --allow-unsigned
   images source-remove URL        미러를 뺍니다 (가져온 이미지는 남습니다)
   images import                    미러의 선택 항목을 진행 상황과 함께 가져옵니다</translation>
+    </message>
+    <message>
+        <source>The IP address the boot servers and the API listen on, 0.0.0.0 for all (default: the boot interface&apos;s address, and loopback for the API).</source>
+        <translation>부트 서버와 API가 수신할 IP 주소. 0.0.0.0은 모든 주소(기본값: 부트 인터페이스의 주소, API는 루프백에서도).</translation>
     </message>
 </context>
 <context>
@@ -907,10 +907,6 @@ Commands:
         <translation>  데이터베이스: %1(스키마 버전 %2)</translation>
     </message>
     <message>
-        <source>  address:   %1 (what the servers bind to; change with --listen)</source>
-        <translation>  주소:       %1(서버가 바인딩할 주소, --listen으로 변경)</translation>
-    </message>
-    <message>
         <source>  service:   %1: %2</source>
         <translation>  서비스:     %1: %2</translation>
     </message>
@@ -953,6 +949,30 @@ Commands:
     <message>
         <source>The open-file limit is %1, below the 2,500 that TFTP, HTTP and the metadata service can hold at their caps: under load they refuse clients. Raise the hard limit (ulimit -Hn, or LimitNOFILE= in a service unit).</source>
         <translation>열린 파일 제한이 %1로, TFTP, HTTP, 메타데이터 서비스가 최대로 쓸 수 있는 2,500개보다 적습니다. 부하가 걸리면 클라이언트를 거부합니다. 하드 제한을 올리세요(ulimit -Hn, 또는 서비스 유닛의 LimitNOFILE=).</translation>
+    </message>
+    <message>
+        <source>  address:   %1 (boot servers), %2 (API): %3</source>
+        <translation>  주소:       %1(부트 서버), %2(API): %3</translation>
+    </message>
+    <message>
+        <source>chosen with --listen</source>
+        <translation>--listen으로 지정함</translation>
+    </message>
+    <message>
+        <source>loopback only: no boot interface is chosen (the Network page, or metaldesk set-config dhcp_interface NAME; every address: --listen 0.0.0.0)</source>
+        <translation>루프백에서만: 부트 인터페이스가 선택되지 않았습니다(네트워크 페이지 또는 metaldesk set-config dhcp_interface NAME, 모든 주소: --listen 0.0.0.0)</translation>
+    </message>
+    <message>
+        <source>the boot interface %1, and loopback for the API (every address: --listen 0.0.0.0)</source>
+        <translation>부트 인터페이스 %1, API는 루프백에서도(모든 주소: --listen 0.0.0.0)</translation>
+    </message>
+    <message>
+        <source>loopback only: the boot interface %1 has no IPv4 address (every address: --listen 0.0.0.0)</source>
+        <translation>루프백에서만: 부트 인터페이스 %1에 IPv4 주소가 없습니다(모든 주소: --listen 0.0.0.0)</translation>
+    </message>
+    <message>
+        <source>The MAAS API and metadata service waits for the first account: it starts within a second of the first-run wizard or of metaldesk createadmin</source>
+        <translation>MAAS API와 메타데이터 서비스는 첫 계정을 기다립니다: 첫 실행 마법사나 metaldesk createadmin 후 1초 안에 시작됩니다</translation>
     </message>
 </context>
 <context>
@@ -2335,12 +2355,12 @@ Commands:
         <translation>수신 주소 &apos;%1&apos;은(는) IP 주소가 아닙니다</translation>
     </message>
     <message>
-        <source>MAAS API and metadata service on tcp %1:%2 (/MAAS/api/2.0/, /MAAS/metadata/)</source>
-        <translation>tcp %1:%2의 MAAS API와 메타데이터 서비스(/MAAS/api/2.0/, /MAAS/metadata/)</translation>
-    </message>
-    <message>
         <source>(MAAS&apos;s region controller uses this port too.)</source>
         <translation>(MAAS의 region 컨트롤러도 이 포트를 씁니다.)</translation>
+    </message>
+    <message>
+        <source>MAAS API and metadata service on tcp %1 (/MAAS/api/2.0/, /MAAS/metadata/)</source>
+        <translation>tcp %1의 MAAS API와 메타데이터 서비스(/MAAS/api/2.0/, /MAAS/metadata/)</translation>
     </message>
 </context>
 <context>

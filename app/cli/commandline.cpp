@@ -275,8 +275,9 @@ Expected<CommandLine> parseCommandLine(const QStringList &args)
     parser.addOption(databaseOption());
     parser.addOption(
         {QStringLiteral("listen"),
-         CommandLineText::tr("The IP address the boot servers and the API listen on (default: all addresses)."),
-         CommandLineText::tr("address"), QStringLiteral("0.0.0.0")});
+         CommandLineText::tr("The IP address the boot servers and the API listen on, 0.0.0.0 for all (default: the "
+                             "boot interface's address, and loopback for the API)."),
+         CommandLineText::tr("address")});
     parser.addPositionalArgument(
         QStringLiteral("command"),
         CommandLineText::tr("Optional: createadmin, set-config, get-config, apikey or images."),
@@ -300,7 +301,7 @@ Expected<CommandLine> parseCommandLine(const QStringList &args)
     cl.mode = parser.isSet(QStringLiteral("headless")) ? CommandLine::Mode::Headless : CommandLine::Mode::Gui;
     cl.database = parser.value(QStringLiteral("database"));
     cl.listen = parser.value(QStringLiteral("listen"));
-    if (QHostAddress address; !address.setAddress(cl.listen))
+    if (QHostAddress address; parser.isSet(QStringLiteral("listen")) && !address.setAddress(cl.listen))
         return Error{CommandLineText::tr("--listen: '%1' is not an IP address (for example 0.0.0.0 or 192.168.10.1)")
                          .arg(cl.listen)};
     return cl;

@@ -21,7 +21,7 @@ struct CommandLine {
     };
     Mode mode = Mode::Gui;
     QString database; // as given; "" = the default SQLite file
-    QString listen = QStringLiteral("0.0.0.0");
+    QString listen;   // --listen; empty: where listenAddresses() chooses
     // createadmin
     QString username;
     QString password;

@@ -66,7 +66,10 @@ int runHeadless(const CommandLine &cl, bool becauseNoDisplay)
                .arg((*core)->db->spec().displayName())
                .arg((*core)->db->schemaVersion())
         << Qt::endl
-        << HeadlessText::tr("  address:   %1 (what the servers bind to; change with --listen)").arg(cl.listen)
+        << Qt::endl;
+    const ListenAddresses where = listenAddresses(*(*core)->config, cl.listen);
+    out << HeadlessText::tr("  address:   %1 (boot servers), %2 (API): %3")
+               .arg(where.boot, where.region.join(QStringLiteral(", ")), where.why)
         << Qt::endl;
     for (const ServiceHost::Entry &e : host.services())
         out << HeadlessText::tr("  service:   %1: %2").arg(e.service->name(), e.service->description()) << Qt::endl;

@@ -427,7 +427,7 @@ void NetworkPage::apply()
         }
         stored_.insert(it.key(), it.value());
     }
-    if (auto restarted = restartDhcp(host_, core_); !restarted) {
+    if (auto restarted = restartBootNetwork(host_, core_); !restarted) {
         applyResult_->setText(tr("Saved, but DHCP did not restart: %1").arg(restarted.errorMessage()));
         setTextColor(applyResult_, kErrorColor);
     } else {

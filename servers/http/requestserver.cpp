@@ -52,25 +52,28 @@ RequestServer::~RequestServer() { close(); }
 
 Expected<void> RequestServer::listen()
 {
-    listener_ = new QTcpServer(this);
-    listener_->setMaxPendingConnections(128);
-    if (!listener_->listen(QHostAddress(config_.address), config_.port)) {
-        const QString detail =
-            net::tcpListenFailure(config_.address, config_.port, problemFor(listener_->serverError()),
-                                  listener_->errorString(), config_.portSetting);
-        delete listener_;
-        listener_ = nullptr;
-        return Error{detail};
+    for (const QString &address : QStringList{config_.address} + config_.moreAddresses) {
+        auto *listener = new QTcpServer(this);
+        listener->setMaxPendingConnections(128);
+        // Every address on one port: the first one's, when the kernel chose it (asked for 0).
+        if (!listener->listen(QHostAddress(address), config_.port)) {
+            const QString detail = net::tcpListenFailure(address, config_.port, problemFor(listener->serverError()),
+                                                         listener->errorString(), config_.portSetting);
+            delete listener;
+            close();
+            return Error{detail};
+        }
+        config_.port = listener->serverPort();
+        listeners_.push_back(listener);
+        connect(listener, &QTcpServer::newConnection, this, [this, listener] { acceptAll(listener); });
+        // A full descriptor table pauses accepting (Qt stops watching the socket); the sweep resumes
+        // it, so that a burst of connections never stops the listener for good.
+        connect(listener, &QTcpServer::acceptError, this, [this, listener](QAbstractSocket::SocketError) {
+            if (seenFailures_++ % 100 == 0)
+                qCWarning(lcRequests) << "cannot accept a connection:" << listener->errorString();
+            listener->pauseAccepting();
+        });
     }
-    config_.port = listener_->serverPort(); // the one the kernel chose, when asked for 0
-    connect(listener_, &QTcpServer::newConnection, this, &RequestServer::acceptAll);
-    // A full descriptor table pauses accepting (Qt stops watching the socket); the sweep resumes it,
-    // so that a burst of connections never stops the listener for good.
-    connect(listener_, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError) {
-        if (seenFailures_++ % 100 == 0)
-            qCWarning(lcRequests) << "cannot accept a connection:" << listener_->errorString();
-        listener_->pauseAccepting();
-    });
     sweepTimer_ = new QTimer(this);
     connect(sweepTimer_, &QTimer::timeout, this, &RequestServer::sweep);
     sweepTimer_->start(
@@ -92,8 +95,9 @@ void RequestServer::close()
     connections_.clear();
     delete sweepTimer_;
     sweepTimer_ = nullptr;
-    delete listener_;
-    listener_ = nullptr;
+    for (QTcpServer *listener : listeners_)
+        delete listener;
+    listeners_.clear();
 }
 
 Counters RequestServer::counters() const
@@ -123,9 +127,9 @@ void RequestServer::forget(QTcpSocket *socket)
     socket->deleteLater();
 }
 
-void RequestServer::acceptAll()
+void RequestServer::acceptAll(QTcpServer *listener)
 {
-    while (QTcpSocket *socket = listener_->nextPendingConnection()) {
+    while (QTcpSocket *socket = listener->nextPendingConnection()) {
         if (int(connections_.size()) >= config_.maxConnections) {
             // Too many at once: say so and let the client try again later.
             Response busy = Response::text(503, QStringLiteral("503 too many connections; try again"));
@@ -195,8 +199,8 @@ void RequestServer::sweep()
     }
     for (QTcpSocket *socket : expired)
         socket->abort(); // emits disconnected: the connection is forgotten there
-    if (listener_)
-        listener_->resumeAccepting(); // after an accept error paused it; harmless otherwise
+    for (QTcpServer *listener : listeners_)
+        listener->resumeAccepting(); // after an accept error paused it; harmless otherwise
 }
 
 void RequestServer::send(Connection &c, const Response &r, bool headOnly, bool close, bool http10)

@@ -19,6 +19,7 @@ namespace metaldesk::http {
 
 struct RequestServerConfig {
     QString address = QStringLiteral("0.0.0.0");
+    QStringList moreAddresses; // listened on too, on the same port (the boot network's and loopback)
     quint16 port = 0;
     QString portSetting;          // the setting that moves the port, named when it is taken
     int requestTimeoutMs = 30000; // a request (head and body) must arrive within this of its first byte
@@ -55,7 +56,7 @@ public:
 private:
     struct Connection;
     using Clock = std::chrono::steady_clock;
-    void acceptAll();
+    void acceptAll(QTcpServer *listener);
     void serve(Connection &c);
     void send(Connection &c, const Response &response, bool headOnly, bool close, bool http10);
     void finish(Connection &c);
@@ -65,7 +66,7 @@ private:
 
     RequestServerConfig config_;
     RequestHandler handler_;
-    QTcpServer *listener_ = nullptr;
+    std::vector<QTcpServer *> listeners_; // one per address, children of this
     QTimer *sweepTimer_ = nullptr;
     std::vector<std::unique_ptr<Connection>> connections_;
     QByteArray date_; // the Date header's value, made once a second

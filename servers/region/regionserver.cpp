@@ -19,13 +19,14 @@ struct RegionText {
 };
 } // namespace
 
-Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config, const QString &listenAddress)
+Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config, const QStringList &addresses)
 {
     ServerConfig c;
-    if (!listenAddress.isEmpty())
-        c.address = listenAddress;
-    if (QHostAddress a; !a.setAddress(c.address))
-        return Error{RegionText::tr("the listen address '%1' is not an IP address").arg(c.address)};
+    if (!addresses.isEmpty())
+        c.addresses = addresses;
+    for (const QString &address : c.addresses)
+        if (QHostAddress a; !a.setAddress(address))
+            return Error{RegionText::tr("the listen address '%1' is not an IP address").arg(address)};
     auto port = config.integer(setting::MetadataPort);
     auto httpPort = config.integer(setting::HttpPort);
     auto timeout = config.integer(setting::MetadataTimeoutSeconds);
@@ -43,7 +44,8 @@ Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config, const
 http::RequestServerConfig ServerConfig::requestServer() const
 {
     http::RequestServerConfig r;
-    r.address = address;
+    r.address = addresses.value(0);
+    r.moreAddresses = addresses.mid(1);
     r.port = port;
     r.portSetting = QLatin1String(setting::MetadataPort);
     r.requestTimeoutMs = timeoutMs;
@@ -71,9 +73,11 @@ Server::~Server() { stop(); }
 
 QString Server::description() const
 {
-    return RegionText::tr("MAAS API and metadata service on tcp %1:%2 (/MAAS/api/2.0/, /MAAS/metadata/)")
-        .arg(config_.address)
-        .arg(config_.port);
+    QStringList where;
+    for (const QString &address : config_.addresses)
+        where << QStringLiteral("%1:%2").arg(address).arg(config_.port);
+    return RegionText::tr("MAAS API and metadata service on tcp %1 (/MAAS/api/2.0/, /MAAS/metadata/)")
+        .arg(where.join(QStringLiteral(", ")));
 }
 
 void Server::start()

@@ -21,16 +21,16 @@ class ApiRoutes;
 namespace metaldesk::region {
 
 struct ServerConfig {
-    QString address = QStringLiteral("0.0.0.0"); // --listen
-    quint16 port = 5240;                         // MAAS's region port: its API and metadata
-    quint16 bootHttpPort = 5248;                 // the boot HTTP server, for image paths
+    QStringList addresses{QStringLiteral("0.0.0.0")}; // what listenAddresses() chose
+    quint16 port = 5240;                              // MAAS's region port: its API and metadata
+    quint16 bootHttpPort = 5248;                      // the boot HTTP server, for image paths
     int timeoutMs = 30000; // a request must arrive within this time of its first byte; idle connections close
     int maxConnections = 256;
     // Bodies up to 1 MiB: an inventory is a few KiB, an API form or file (juju's provider state) a few more.
     http::Limits limits{16384, 100, 1 << 20, {"GET", "HEAD", "POST", "PUT", "DELETE"}};
     // From the settings metadata_port, metadata_timeout_seconds, metadata_max_connections and
-    // http_port; `listenAddress` is the --listen address.
-    static Expected<ServerConfig> fromConfig(const ConfigStore &config, const QString &listenAddress);
+    // http_port; `addresses` are what listenAddresses() chose (empty: every address).
+    static Expected<ServerConfig> fromConfig(const ConfigStore &config, const QStringList &addresses);
     http::RequestServerConfig requestServer() const;
 };
 

@@ -5,6 +5,8 @@
 #include "core/power/powerpoller.h"
 #include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
+#include "core/storage/configstore.h"
+#include "core/storage/settings.h"
 #include "servers/boot/httpbootserver.h"
 #include "servers/dhcp/dhcpserver.h"
 #include "servers/net/filelimit.h"
@@ -13,6 +15,7 @@
 
 #include <QCoreApplication>
 #include <QNetworkInterface>
+#include <QTimer>
 
 namespace metaldesk {
 
@@ -31,7 +34,95 @@ QStringList candidateInterfaces()
 }
 } // namespace
 
-QStringList addServices(ServiceHost &host, CoreServices &core, const QString &listenAddress)
+ListenAddresses listenAddresses(const ConfigStore &config, const QString &listenOption)
+{
+    const QString loopback = QStringLiteral("127.0.0.1");
+    if (!listenOption.isEmpty())
+        return {listenOption, {listenOption}, ServicesText::tr("chosen with --listen")};
+    const auto name = config.value(QLatin1String(setting::DhcpInterface));
+    if (!name || name->trimmed().isEmpty())
+        return {loopback,
+                {loopback},
+                ServicesText::tr("loopback only: no boot interface is chosen (the Network page, or "
+                                 "metaldesk set-config dhcp_interface NAME; every address: --listen 0.0.0.0)")};
+    // The address DHCP answers from: the interface's first IPv4 one.
+    for (const QNetworkAddressEntry &entry : QNetworkInterface::interfaceFromName(name->trimmed()).addressEntries())
+        if (entry.ip().protocol() == QAbstractSocket::IPv4Protocol)
+            return {entry.ip().toString(),
+                    {entry.ip().toString(), loopback},
+                    ServicesText::tr("the boot interface %1, and loopback for the API (every address: --listen "
+                                     "0.0.0.0)")
+                        .arg(name->trimmed())};
+    return {loopback,
+            {loopback},
+            ServicesText::tr("loopback only: the boot interface %1 has no IPv4 address (every address: --listen "
+                             "0.0.0.0)")
+                .arg(name->trimmed())};
+}
+
+namespace {
+
+// Kept on the host by addServices() for restartBootNetwork(): its --listen, and where the
+// servers were put (absent on a host without the boot servers).
+constexpr char kListenOption[] = "metaldesk_listen_option";
+constexpr char kPlacedAt[] = "metaldesk_placed_at";
+
+QStringList placedAt(const ListenAddresses &where) { return QStringList{where.boot} + where.region; }
+
+constexpr char kRegionWait[] = "metaldesk_region_waits_for_an_account";
+
+bool anAccountExists(const CoreServices &core)
+{
+    const auto users = core.users->list();
+    return users && !users->isEmpty();
+}
+
+// Security review L7: the region hands out credentials (anonymous enlistment makes machines, the
+// API gives keys), so on a fresh installation it starts only once the first account exists (the
+// first-run wizard's administrator, or `metaldesk createadmin` beside a running headless MetalDesk):
+// looked for every second until then. Before that nothing could use it anyway.
+void addRegion(ServiceHost &host, CoreServices &core, const region::ServerConfig &config)
+{
+    delete host.findChild<QTimer *>(QLatin1String(kRegionWait), Qt::FindDirectChildrenOnly);
+    if (anAccountExists(core)) {
+        host.replace(std::make_unique<region::Server>(core, config));
+        return;
+    }
+    auto *wait = new QTimer(&host);
+    wait->setObjectName(QLatin1String(kRegionWait));
+    QObject::connect(wait, &QTimer::timeout, &host, [&host, &core, config, wait] {
+        if (!anAccountExists(core))
+            return;
+        wait->stop();
+        wait->deleteLater();
+        host.replace(std::make_unique<region::Server>(core, config));
+    });
+    wait->start(1000);
+}
+
+// Adds TFTP, HTTP and the region at `where`, or replaces the running ones; what fails is said.
+void placeBootServers(ServiceHost &host, CoreServices &core, const ListenAddresses &where, QStringList &problems)
+{
+    auto tftp = tftp::ServerConfig::fromConfig(*core.config, where.boot);
+    if (!tftp)
+        problems << ServicesText::tr("TFTP is not started: %1").arg(tftp.errorMessage());
+    else
+        host.replace(std::make_unique<tftp::Server>(core.db, *tftp));
+    auto http = http::ServerConfig::fromConfig(*core.config, where.boot);
+    if (!http)
+        problems << ServicesText::tr("The HTTP boot server is not started: %1").arg(http.errorMessage());
+    else
+        host.replace(std::make_unique<http::BootServer>(core.db, *http));
+    auto region = region::ServerConfig::fromConfig(*core.config, where.region);
+    if (!region)
+        problems << ServicesText::tr("The MAAS API and metadata service is not started: %1").arg(region.errorMessage());
+    else
+        addRegion(host, core, *region);
+}
+
+} // namespace
+
+QStringList addServices(ServiceHost &host, CoreServices &core, const QString &listenOption)
 {
     QStringList problems;
     if (const rlim_t files = net::raiseOpenFileLimit(); files < 2500)
@@ -54,25 +145,17 @@ QStringList addServices(ServiceHost &host, CoreServices &core, const QString &li
                                      "from MetalDesk. Choose the interface on the machines' network (%1): "
                                      "metaldesk set-config dhcp_interface NAME, or the Network page")
                         .arg(candidateInterfaces().join(QStringLiteral(", ")));
-    auto tftp = tftp::ServerConfig::fromConfig(*core.config, listenAddress);
-    if (!tftp)
-        problems << ServicesText::tr("TFTP is not started: %1").arg(tftp.errorMessage());
-    else
-        host.add(std::make_unique<tftp::Server>(core.db, *tftp));
-    auto http = http::ServerConfig::fromConfig(*core.config, listenAddress);
-    if (!http)
-        problems << ServicesText::tr("The HTTP boot server is not started: %1").arg(http.errorMessage());
-    else
-        host.add(std::make_unique<http::BootServer>(core.db, *http));
-    auto region = region::ServerConfig::fromConfig(*core.config, listenAddress);
-    if (!region)
-        problems << ServicesText::tr("The MAAS API and metadata service is not started: %1").arg(region.errorMessage());
-    else
-        host.add(std::make_unique<region::Server>(core, *region));
+    const ListenAddresses where = listenAddresses(*core.config, listenOption);
+    placeBootServers(host, core, where, problems);
+    if (host.findChild<QTimer *>(QLatin1String(kRegionWait), Qt::FindDirectChildrenOnly))
+        problems << ServicesText::tr("The MAAS API and metadata service waits for the first account: it starts "
+                                     "within a second of the first-run wizard or of metaldesk createadmin");
+    host.setProperty(kListenOption, listenOption);
+    host.setProperty(kPlacedAt, placedAt(where));
     return problems;
 }
 
-Expected<void> restartDhcp(ServiceHost &host, CoreServices &core)
+Expected<void> restartBootNetwork(ServiceHost &host, CoreServices &core)
 {
     auto config = dhcp::ServerConfig::fromConfig(*core.config);
     if (!config)
@@ -81,6 +164,18 @@ Expected<void> restartDhcp(ServiceHost &host, CoreServices &core)
         host.remove(QStringLiteral("dhcp"));
     else
         host.replace(std::make_unique<dhcp::Server>(core.db, *config));
+    // The boot services follow the boot interface (unless --listen placed them): restarted only
+    // when their addresses change, since a restart cuts the transfers under way.
+    if (!host.property(kPlacedAt).isValid())
+        return {};
+    if (const ListenAddresses where = listenAddresses(*core.config, host.property(kListenOption).toString());
+        placedAt(where) != host.property(kPlacedAt).toStringList()) {
+        QStringList problems;
+        placeBootServers(host, core, where, problems);
+        host.setProperty(kPlacedAt, placedAt(where));
+        if (!problems.isEmpty())
+            return Error{problems.join(QLatin1Char(' '))};
+    }
     return {};
 }
 

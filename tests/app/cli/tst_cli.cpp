@@ -7,6 +7,8 @@
 #include <QCryptographicHash>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <csignal>
@@ -94,6 +96,7 @@ private slots:
     void headlessPrintsWhereItListensAndStopsOnSignal_data();
     void headlessPrintsWhereItListensAndStopsOnSignal();
     void withoutDisplayRunsHeadlessAndSaysSo();
+    void headlessStartsTheRegionOnceThereIsAnAccount();
     void headlessTimesOutAMachineLeftDeploying();
 };
 
@@ -513,6 +516,51 @@ void TestCli::withoutDisplayRunsHeadlessAndSaysSo()
              qPrintable(banner + QString::fromLocal8Bit(p.readAllStandardError())));
     QVERIFY(banner.contains(QLatin1String("No display found")));
     QVERIFY(banner.contains(QLatin1String("running headless")));
+    p.terminate();
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+}
+
+// Security review L7: on a fresh installation the region (anonymous enlistment, the API) starts
+// only once the first account exists; `metaldesk createadmin` beside the running process opens it.
+void TestCli::headlessStartsTheRegionOnceThereIsAnAccount()
+{
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("md.db"));
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        port = probe.serverPort();
+        auto core = CoreServices::open(DatabaseSpec::sqlite(db));
+        QVERIFY2(core, qPrintable(core.errorMessage()));
+        QVERIFY((*core)->config->setValue(QLatin1String(setting::MetadataPort), QString::number(port)));
+    }
+    auto answers = [port] {
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        return socket.waitForConnected(1000);
+    };
+    QProcess p;
+    QString banner;
+    QVERIFY2(startUntilBanner(p,
+                              {QStringLiteral("--headless"), QStringLiteral("--database"), db,
+                               QStringLiteral("--listen"), QStringLiteral("127.0.0.1")},
+                              banner),
+             qPrintable(banner + QString::fromLocal8Bit(p.readAllStandardError())));
+    QVERIFY2(banner.contains(QLatin1String("not running: The MAAS API and metadata service waits for the first "
+                                           "account")) &&
+                 !banner.contains(QLatin1String("service:   region")),
+             qPrintable(banner));
+    QTest::qWait(1500);
+    QVERIFY(!answers());
+
+    const Run admin =
+        run({QStringLiteral("createadmin"), QStringLiteral("--username"), QStringLiteral("admin"),
+             QStringLiteral("--email"), QStringLiteral("admin@example.com"), QStringLiteral("--database"), db},
+            cleanEnvironment(), "pw\n");
+    QCOMPARE(admin.exitCode, 0);
+    QTRY_VERIFY_WITH_TIMEOUT(answers(), 5000);
     p.terminate();
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 0);

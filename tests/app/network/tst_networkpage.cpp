@@ -13,6 +13,7 @@
 #include "core/runtime/servicehost.h"
 #include "netns.h"
 #include "servers/dhcp/dhcpserver.h"
+#include "servers/runtime/services.h"
 
 #include "skip.h"
 #include <QComboBox>
@@ -25,6 +26,8 @@
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSettings>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTranslator>
 #include <QUdpSocket>
@@ -51,6 +54,21 @@ quint16 freeUdpPort()
     QUdpSocket probe;
     probe.bind(QHostAddress::LocalHost, 0);
     return probe.localPort();
+}
+
+quint16 freeTcpPort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+// Whether a TCP connection to address:port is taken.
+bool accepts(const QString &address, quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(address, port);
+    return socket.waitForConnected(2000);
 }
 
 const QColor kRed(0xb0, 0x00, 0x20); // the page's colour for errors
@@ -90,6 +108,7 @@ private slots:
     void saysWhatIsWrongAsYouType();
     void proxyModeGreysOutTheAddressSettings();
     void applySavesTheSettingsAndRestartsDhcp();
+    void theBootServersFollowTheBootInterface();
     void revertDropsUnsavedEdits();
     void lookingOnAMissingInterfaceSaysWhy();
     void findsTheRouterAndAsksBeforeManagedDhcpBesideIt();
@@ -446,6 +465,66 @@ void TestNetworkPage::applySavesTheSettingsAndRestartsDhcp()
     QVERIFY(host_->services().empty());
     QCOMPARE(applyResult_->text(), QStringLiteral("Saved. DHCP is off."));
     QCOMPARE(dhcpStatus_->text(), QStringLiteral("DHCP is not running."));
+}
+
+// Security review M2: TFTP, HTTP and the region listen on loopback while no boot interface is
+// chosen; choosing one on the Network page moves them to its address (the region keeps loopback).
+void TestNetworkPage::theBootServersFollowTheBootInterface()
+{
+    if (nic_ == QLatin1String("lo"))
+        METALDESK_SKIP("needs a boot interface of its own: run as root (a network namespace)");
+    const quint16 http = freeTcpPort();
+    const quint16 region = freeTcpPort();
+    store({{"dhcp_port", QString::number(freeUdpPort())},
+           {"tftp_port", QString::number(freeUdpPort())},
+           {"http_port", QString::number(http)},
+           {"metadata_port", QString::number(region)}});
+    QVERIFY(
+        core_->users->createUser(QStringLiteral("admin"), {}, QStringLiteral("pw"), true)); // the region waits for one
+    const QStringList problems = addServices(*host_, *core_, {});
+    QVERIFY2(problems.join(QLatin1Char('\n')).contains(QLatin1String("no boot interface is chosen")),
+             qPrintable(problems.join(QLatin1Char('\n'))));
+    host_->start();
+    auto description = [this](const char *name) {
+        for (const ServiceHost::Entry &e : host_->services())
+            if (e.thread->objectName() == QLatin1String(name))
+                return e.service->description();
+        return QStringLiteral("<no %1>").arg(QLatin1String(name));
+    };
+    auto allRunning = [this] {
+        return std::all_of(host_->services().begin(), host_->services().end(),
+                           [](const ServiceHost::Entry &e) { return e.state == QLatin1String("running"); });
+    };
+    QTRY_VERIFY(allRunning());
+    QVERIFY2(description("tftp").contains(QLatin1String("127.0.0.1")), qPrintable(description("tftp")));
+    QVERIFY(accepts(QStringLiteral("127.0.0.1"), http));
+    QVERIFY(!accepts(at(1), http));
+    QVERIFY(!accepts(at(1), region));
+
+    showWindow();
+    chooseInterface(nic_);
+    retype(range_, at(120) + QLatin1Char('-') + at(129));
+    QTest::mouseClick(apply_, Qt::LeftButton);
+    QCOMPARE(applyResult_->text(), QStringLiteral("Saved. DHCP restarted on %1.").arg(nic_));
+    QTRY_VERIFY(allRunning());
+    QVERIFY2(description("tftp").contains(at(1)), qPrintable(description("tftp")));
+    QVERIFY2(description("region").contains(QStringLiteral("%1:%2, 127.0.0.1:%2").arg(at(1)).arg(region)),
+             qPrintable(description("region")));
+    QVERIFY(accepts(at(1), http));
+    QVERIFY(!accepts(QStringLiteral("127.0.0.1"), http));
+    QVERIFY(accepts(at(1), region));
+    QVERIFY(accepts(QStringLiteral("127.0.0.1"), region));
+
+    // A change that keeps the interface restarts DHCP only.
+    const Service *tftp = nullptr;
+    for (const ServiceHost::Entry &e : host_->services())
+        if (e.thread->objectName() == QLatin1String("tftp"))
+            tftp = e.service;
+    retype(range_, at(130) + QLatin1Char('-') + at(139));
+    QTest::mouseClick(apply_, Qt::LeftButton);
+    QCOMPARE(applyResult_->text(), QStringLiteral("Saved. DHCP restarted on %1.").arg(nic_));
+    QVERIFY(std::any_of(host_->services().begin(), host_->services().end(),
+                        [tftp](const ServiceHost::Entry &e) { return e.service == tftp; }));
 }
 
 void TestNetworkPage::revertDropsUnsavedEdits()

@@ -11,6 +11,7 @@
 #include <QHostAddress>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -22,6 +23,7 @@ class TestDhcpServer : public QObject {
 private slots:
     void initTestCase();
     void servesRealClientsOnTheBootNetworkOnly();
+    void listensOnTheBootNetworkAndLoopbackOnly();
     void neverHandsOutAnAddressHeldStatically();
     void acknowledgesNothingItCouldNotWrite();
     void saysWhyWhenTheConfigurationIsWrong();
@@ -70,6 +72,8 @@ void TestDhcpServer::initTestCase()
         QVERIFY(config.setValue(QStringLiteral("dhcp_router"), QStringLiteral("10.99.0.254")));
         QVERIFY(config.setValue(QStringLiteral("dhcp_dns"), QStringLiteral("10.99.0.1")));
         QVERIFY(config.setValue(QStringLiteral("dhcp_domain"), QStringLiteral("lab.test")));
+        // The region starts once an account exists (headlessStartsTheRegionOnceThereIsAnAccount).
+        QVERIFY((*core)->users->createUser(QStringLiteral("admin"), {}, QStringLiteral("pw"), true));
     }
     metaldesk_.setProcessChannelMode(QProcess::SeparateChannels);
     testing::dieWithParent(metaldesk_, SIGTERM); // a test killed by its timeout leaves no server behind
@@ -179,6 +183,60 @@ void TestDhcpServer::servesRealClientsOnTheBootNetworkOnly()
     QVERIFY(!*leases.forMac(QStringLiteral("52:54:00:99:00:02")));
     QCOMPARE(metaldesk_.state(), QProcess::Running);
     clientAddress_ = address;
+}
+
+// Security review M2: without --listen, TFTP and HTTP answer on the boot interface's address only,
+// the API and metadata there and on loopback; the server's other network reaches none of them.
+void TestDhcpServer::listensOnTheBootNetworkAndLoopbackOnly()
+{
+    // What answers an HTTP GET of `url` from `ns`: the status, or 000 when nothing listens.
+    auto httpStatus = [](const QString &ns, const QString &url) {
+        return NetworkNamespaces::run(ns, {QStringLiteral("curl"), QStringLiteral("-s"), QStringLiteral("-o"),
+                                           QStringLiteral("/dev/null"), QStringLiteral("-w"),
+                                           QStringLiteral("%{http_code}"), QStringLiteral("--max-time"),
+                                           QStringLiteral("5"), url})
+            .trimmed();
+    };
+    // curl's exit code for a TFTP read: 68 (file not found) when a server answered, 28 when none did.
+    auto tftpExit = [](const QString &ns, const QString &host) {
+        int rc = -1;
+        NetworkNamespaces::run(ns,
+                               {QStringLiteral("curl"), QStringLiteral("-s"), QStringLiteral("--max-time"),
+                                QStringLiteral("3"), QStringLiteral("tftp://%1/no-such-file").arg(host)},
+                               &rc);
+        return rc;
+    };
+    // The clients' DHCP scripts configure nothing: each gets an address for the while.
+    const QStringList clients{client_, homeClient_};
+    const QStringList addresses{QStringLiteral("10.99.0.50/24"), QStringLiteral("192.168.77.50/24")};
+    for (int i = 0; i < 2; ++i)
+        NetworkNamespaces::run(clients[i], {QStringLiteral("ip"), QStringLiteral("addr"), QStringLiteral("add"),
+                                            addresses[i], QStringLiteral("dev"), QStringLiteral("eth0")});
+    const auto removeAddresses = qScopeGuard([&] {
+        for (int i = 0; i < 2; ++i)
+            NetworkNamespaces::run(clients[i], {QStringLiteral("ip"), QStringLiteral("addr"), QStringLiteral("del"),
+                                                addresses[i], QStringLiteral("dev"), QStringLiteral("eth0")});
+    });
+    const QString api = QStringLiteral("http://%1:5240/MAAS/api/2.0/version/");
+    const QString boot = QStringLiteral("http://%1:5248/no-such-file");
+    QCOMPARE(httpStatus(client_, api.arg(QLatin1String("10.99.0.1"))), QStringLiteral("200"));
+    QCOMPARE(httpStatus(client_, boot.arg(QLatin1String("10.99.0.1"))), QStringLiteral("404"));
+    QCOMPARE(tftpExit(client_, QStringLiteral("10.99.0.1")), 68);
+    QCOMPARE(httpStatus(server_, api.arg(QLatin1String("127.0.0.1"))), QStringLiteral("200"));
+
+    QCOMPARE(httpStatus(homeClient_, api.arg(QLatin1String("192.168.77.1"))), QStringLiteral("000"));
+    QCOMPARE(httpStatus(homeClient_, boot.arg(QLatin1String("192.168.77.1"))), QStringLiteral("000"));
+    QCOMPARE(tftpExit(homeClient_, QStringLiteral("192.168.77.1")), 28);
+    QCOMPARE(httpStatus(server_, boot.arg(QLatin1String("127.0.0.1"))), QStringLiteral("000"));
+
+    // What the kernel says listens: nothing on every address but DHCP (bound to its interface).
+    const QString sockets = NetworkNamespaces::run(server_, {QStringLiteral("ss"), QStringLiteral("-lntuH")});
+    for (const QString &line : sockets.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        const QString local = line.simplified().section(QLatin1Char(' '), 4, 4);
+        QVERIFY2(local.startsWith(QLatin1String("10.99.0.1:")) || local.startsWith(QLatin1String("127.0.0.1:")) ||
+                     local.contains(QLatin1String("%boot0:")),
+                 qPrintable(sockets));
+    }
 }
 
 // Security review M6: a deployed machine now holds the client's address statically (the ranges

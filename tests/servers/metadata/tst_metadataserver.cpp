@@ -405,6 +405,8 @@ void TestMetadataServer::initTestCase()
         QVERIFY(config.setValue(QStringLiteral("boot_root"), dir_.filePath(QStringLiteral("boot"))));
         // Every test here enlists from 127.0.0.1; limitsAnonymousEnlistment lowers it.
         QVERIFY(config.setValue(QStringLiteral("enlist_per_minute"), QStringLiteral("10000")));
+        // The region starts once an account exists (headlessStartsTheRegionOnceThereIsAnAccount).
+        QVERIFY((*core)->users->createUser(QStringLiteral("admin"), {}, QStringLiteral("pw"), true));
     }
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C.UTF-8")); // the reasons in English

@@ -91,6 +91,9 @@ void TestTftpServer::initTestCase()
         ConfigStore &config = *(*core)->config;
         QVERIFY(config.setValue(QStringLiteral("boot_root"), dir_.filePath(QStringLiteral("root"))));
         QVERIFY(config.setValue(QStringLiteral("boot_loader_dir"), dir_.filePath(QStringLiteral("loaders"))));
+        // The boot network, where TFTP listens (and DHCP answers: the namespace is the test's own).
+        QVERIFY(config.setValue(QStringLiteral("dhcp_interface"), QStringLiteral("boot0")));
+        QVERIFY(config.setValue(QStringLiteral("dhcp_range"), QStringLiteral("10.99.0.100-10.99.0.149")));
     }
     metaldesk_.setProcessChannelMode(QProcess::SeparateChannels);
     testing::dieWithParent(metaldesk_, SIGTERM); // a test killed by its timeout leaves no server behind
