@@ -29,13 +29,20 @@ Lease::State stateFrom(const QString &name)
 }
 } // namespace
 
-Expected<QList<Lease>> LeaseStore::select(const QString &where, const QVariantList &values) const
+Expected<QList<Lease>> LeaseStore::select(const QString &condition, QVariantList values, const QString &tail) const
 {
     auto db = db_->connection();
     if (!db)
         return db.error();
-    auto q =
-        runQuery(*db, QStringLiteral("SELECT ip, mac, hostname, state, expires FROM dhcp_leases ") + where, values);
+    QString where = condition.isEmpty() ? QStringLiteral("1 = 1") : condition;
+    if (segment_) {
+        where = QStringLiteral("segment = ? AND (%1)").arg(where);
+        values.prepend(*segment_);
+    }
+    auto q = runQuery(*db,
+                      QStringLiteral("SELECT ip, mac, hostname, state, expires FROM dhcp_leases WHERE ") + where +
+                          QLatin1Char(' ') + tail,
+                      values);
     if (!q)
         return q.error();
     QList<Lease> leases;
@@ -48,7 +55,7 @@ Expected<QList<Lease>> LeaseStore::select(const QString &where, const QVariantLi
 Expected<std::optional<Lease>> LeaseStore::forMac(const QString &mac) const
 {
     // The newest lease of the MAC, if it has several (an old released one, a new offer).
-    auto leases = select(QStringLiteral("WHERE mac = ? ORDER BY updated DESC LIMIT 1"), {mac});
+    auto leases = select(QStringLiteral("mac = ?"), {mac}, QStringLiteral("ORDER BY updated DESC LIMIT 1"));
     if (!leases)
         return leases.error();
     return leases->isEmpty() ? std::optional<Lease>() : std::optional<Lease>(leases->first());
@@ -56,18 +63,43 @@ Expected<std::optional<Lease>> LeaseStore::forMac(const QString &mac) const
 
 Expected<std::optional<Lease>> LeaseStore::forIp(quint32 ip) const
 {
-    auto leases = select(QStringLiteral("WHERE ip = ?"), {qint64(ip)});
+    auto leases = select(QStringLiteral("ip = ?"), {qint64(ip)}, QStringLiteral("ORDER BY updated DESC LIMIT 1"));
     if (!leases)
         return leases.error();
     return leases->isEmpty() ? std::optional<Lease>() : std::optional<Lease>(leases->first());
 }
 
-Expected<QList<Lease>> LeaseStore::inRange(quint32 first, quint32 last) const
+Expected<bool> LeaseStore::holdsBound(const QString &mac, quint32 ip, qint64 now) const
 {
-    return select(QStringLiteral("WHERE ip BETWEEN ? AND ? ORDER BY ip"), {qint64(first), qint64(last)});
+    auto leases = select(QStringLiteral("ip = ? AND mac = ? AND state = 'bound' AND expires > ?"),
+                         {qint64(ip), mac, now}, QStringLiteral("LIMIT 1"));
+    if (!leases)
+        return leases.error();
+    return !leases->isEmpty();
 }
 
-Expected<QList<Lease>> LeaseStore::all() const { return select(QStringLiteral("ORDER BY updated, ip"), {}); }
+Expected<QList<Lease>> LeaseStore::inRange(quint32 first, quint32 last) const
+{
+    return select(QStringLiteral("ip BETWEEN ? AND ?"), {qint64(first), qint64(last)}, QStringLiteral("ORDER BY ip"));
+}
+
+Expected<QList<Lease>> LeaseStore::all() const { return select({}, {}, QStringLiteral("ORDER BY updated, ip")); }
+
+Expected<void> LeaseStore::adoptLeasesWithoutSegment()
+{
+    if (!segment_ || segment_->isEmpty())
+        return {};
+    auto db = db_->connection();
+    if (!db)
+        return db.error();
+    auto q = runQuery(*db,
+                      QStringLiteral("UPDATE dhcp_leases SET segment = ? WHERE segment = '' AND ip NOT IN "
+                                     "(SELECT ip FROM dhcp_leases WHERE segment = ?)"),
+                      {*segment_, *segment_});
+    if (!q)
+        return q.error();
+    return {};
+}
 
 Expected<void> LeaseStore::save(const Lease &lease) { return saveAll({lease}); }
 
@@ -83,19 +115,22 @@ Expected<void> LeaseStore::saveAll(const QList<Lease> &leases)
         return Error{transaction.beginError()};
     QSqlQuery q(*db);
     // Prepared once for the whole batch: at thousands of leases a second the parse would dominate.
-    if (!q.prepare(QStringLiteral("INSERT INTO dhcp_leases (ip, mac, hostname, state, expires, updated) "
-                                  "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (ip) DO UPDATE SET mac = excluded.mac, "
+    if (!q.prepare(QStringLiteral("INSERT INTO dhcp_leases (segment, ip, mac, hostname, state, expires, updated) "
+                                  "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (segment, ip) DO UPDATE SET "
+                                  "mac = excluded.mac, "
                                   "hostname = excluded.hostname, state = excluded.state, "
                                   "expires = excluded.expires, updated = excluded.updated")))
         return Error{QObject::tr("database error: %1 (in: %2)").arg(q.lastError().text(), q.lastQuery())};
     const qint64 now = nowMs();
+    const QString segment = segment_.value_or(QString(QLatin1String("")));
     for (const Lease &lease : leases) {
-        q.bindValue(0, qint64(lease.ip));
-        q.bindValue(1, lease.mac);
-        q.bindValue(2, lease.hostname.isNull() ? QString(QLatin1String("")) : lease.hostname);
-        q.bindValue(3, QString::fromLatin1(stateName(lease.state)));
-        q.bindValue(4, lease.expires);
-        q.bindValue(5, now);
+        q.bindValue(0, segment);
+        q.bindValue(1, qint64(lease.ip));
+        q.bindValue(2, lease.mac);
+        q.bindValue(3, lease.hostname.isNull() ? QString(QLatin1String("")) : lease.hostname);
+        q.bindValue(4, QString::fromLatin1(stateName(lease.state)));
+        q.bindValue(5, lease.expires);
+        q.bindValue(6, now);
         if (!q.exec())
             return Error{QObject::tr("database error: %1 (in: %2)").arg(q.lastError().text(), q.lastQuery())};
     }

@@ -10,6 +10,7 @@
 #include <QStandardPaths>
 #include <QThread>
 #include <QUrl>
+#include <QUrlQuery>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -43,6 +44,11 @@ Expected<DatabaseSpec> DatabaseSpec::parse(const QString &text, const QString &d
                     .arg(url.toDisplayString(QUrl::RemovePassword))};
         spec.kind = Kind::Postgres;
         spec.host = url.host();
+        // libpq's form for a Unix socket: ?host=/directory overrides the host (peer or socket
+        // authentication on a local server; network namespaces share it too).
+        if (const QString socketDir = QUrlQuery(url).queryItemValue(QStringLiteral("host"), QUrl::FullyDecoded);
+            socketDir.startsWith(QLatin1Char('/')))
+            spec.host = socketDir;
         spec.port = url.port(5432);
         spec.user = url.userName();
         spec.password = url.password();
@@ -61,6 +67,8 @@ QString DatabaseSpec::displayName() const
 {
     if (kind == Kind::Sqlite)
         return path;
+    if (host.startsWith(QLatin1Char('/')))
+        return QStringLiteral("postgresql://%1@localhost:%2/%3?host=%4").arg(user).arg(port).arg(name, host);
     return QStringLiteral("postgresql://%1@%2:%3/%4").arg(user, host).arg(port).arg(name);
 }
 
@@ -149,7 +157,8 @@ QString secretKeyPath(const DatabaseSpec &spec)
         return chosen;
     return QFileInfo(defaultDatabasePath()).absolutePath() +
            QStringLiteral("/secrets-%1-%2.key")
-               .arg(spec.host.isEmpty() ? QStringLiteral("local") : spec.host, spec.name);
+               .arg(spec.host.isEmpty() || spec.host.startsWith(QLatin1Char('/')) ? QStringLiteral("local") : spec.host,
+                    spec.name);
 }
 
 // Passwords written before they were sealed are sealed once, at the first start that can. SQLite

@@ -28,7 +28,8 @@ struct DatabaseSpec {
     QString host, user, password, name;
     int port = 5432;
 
-    // "" → the default SQLite file; "postgresql://user:pass@host:port/db"; anything else is a file path.
+    // "" → the default SQLite file; "postgresql://user:pass@host:port/db" (with "?host=/directory":
+    // the server's Unix socket there); anything else is a file path.
     static Expected<DatabaseSpec> parse(const QString &text, const QString &defaultSqlitePath);
     static DatabaseSpec sqlite(const QString &path)
     {

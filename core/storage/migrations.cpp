@@ -230,6 +230,24 @@ const QList<Migration> &migrations()
              "DROP TABLE boot_images",
              "ALTER TABLE boot_images_v9 RENAME TO boot_images",
          }},
+        {10,
+         "DHCP leases per segment: instances sharing one database keep their own",
+         {
+             // Security review M8: an address is unique on one network, not across the networks of
+             // several instances (two labs often use the same CIDR). A lease belongs to the segment
+             // of the DHCP server that gave it (host/interface); '' is a lease from before, adopted
+             // by the first DHCP server that starts.
+             "CREATE TABLE dhcp_leases_v10 ("
+             " segment TEXT NOT NULL DEFAULT '', ip %BIGINT% NOT NULL, mac TEXT NOT NULL,"
+             " hostname TEXT NOT NULL DEFAULT '', state TEXT NOT NULL, expires %BIGINT% NOT NULL,"
+             " updated %BIGINT% NOT NULL, PRIMARY KEY (segment, ip))",
+             "INSERT INTO dhcp_leases_v10 (ip, mac, hostname, state, expires, updated)"
+             " SELECT ip, mac, hostname, state, expires, updated FROM dhcp_leases",
+             "DROP TABLE dhcp_leases",
+             "ALTER TABLE dhcp_leases_v10 RENAME TO dhcp_leases",
+             "CREATE INDEX dhcp_leases_mac ON dhcp_leases(mac)",
+             "CREATE INDEX dhcp_leases_ip ON dhcp_leases(ip)",
+         }},
     };
     return list;
 }

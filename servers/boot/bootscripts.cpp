@@ -93,9 +93,9 @@ bool GeneratedFiles::isTheMachine(const QString &mac, const Endpoint &endpoint) 
     const auto mode =
         leases_ && endpoint.clientAddress ? config_.value(setting::DhcpMode) : Expected<QString>(QString());
     if (leases_ && endpoint.clientAddress && mode && *mode != QLatin1String("proxy")) {
-        auto lease = leases_->forIp(endpoint.clientAddress);
-        if (lease && *lease && (*lease)->mac == mac && (*lease)->state == Lease::State::Bound &&
-            (*lease)->holds(QDateTime::currentMSecsSinceEpoch()))
+        // In any segment: this instance's boot network is one of them (M8).
+        if (auto holds = leases_->holdsBound(mac, endpoint.clientAddress, QDateTime::currentMSecsSinceEpoch());
+            holds && *holds)
             return true;
     }
     return boottickets::redeem(mac, endpoint.ticket);

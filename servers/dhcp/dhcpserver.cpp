@@ -10,6 +10,7 @@
 #include <QLoggingCategory>
 #include <QNetworkInterface>
 #include <QSocketNotifier>
+#include <QSysInfo>
 #include <cerrno>
 #include <cstring>
 #include <netinet/in.h>
@@ -112,6 +113,7 @@ Expected<ServerConfig> ServerConfig::fromValues(const QHash<QString, QString> &v
     else if (!mode.isEmpty() && mode != QLatin1String("managed"))
         return Error{DhcpText::tr("the DHCP mode '%1' should be managed or proxy").arg(mode)};
     c.allowOtherServers = value(setting::DhcpAllowOtherServers) == QLatin1String("true");
+    c.segment = QSysInfo::machineHostName() + QLatin1Char('/') + c.interfaceName;
     const QNetworkInterface nic = QNetworkInterface::interfaceFromName(c.interfaceName);
     if (!nic.isValid())
         return Error{DhcpText::tr("the boot interface %1 does not exist on this machine").arg(c.interfaceName)};
@@ -267,8 +269,12 @@ void Server::start()
             return;
         }
     }
-    leases_ = std::make_unique<LeaseStore>(db_);
+    leases_ = std::make_unique<LeaseStore>(db_, config_.segment);
     book_ = std::make_unique<LeaseBook>(*leases_);
+    if (auto adopted = leases_->adoptLeasesWithoutSegment(); !adopted) {
+        fail(DhcpText::tr("cannot read the DHCP leases: %1").arg(adopted.errorMessage()));
+        return;
+    }
     if (auto loaded = book_->load(); !loaded) {
         fail(DhcpText::tr("cannot read the DHCP leases: %1").arg(loaded.errorMessage()));
         return;

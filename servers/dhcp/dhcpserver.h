@@ -39,6 +39,9 @@ struct ServerConfig {
         Proxy,   // another server gives them; MetalDesk adds only the PXE boot information
     };
     QString interfaceName; // the boot network: the only interface answered on
+    // Whose leases these are, "host/interface": instances sharing one database keep theirs apart
+    // (LeaseStore), since their networks may use the same addresses.
+    QString segment;
     Mode mode = Mode::Managed;
     Settings settings;
     quint32 reservedFirst = 0; // the reserved range: static addresses for deployed machines

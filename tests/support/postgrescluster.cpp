@@ -151,9 +151,9 @@ Expected<std::unique_ptr<PostgresCluster>> PostgresCluster::start()
     // started by the test inherit PGPASSFILE.
     QFile pgpass(cluster->dir_->filePath(QStringLiteral("pgpass")));
     if (!pgpass.open(QIODevice::WriteOnly) ||
-        pgpass.write(QStringLiteral("127.0.0.1:%1:*:%2:%3\n")
+        pgpass.write(QStringLiteral("127.0.0.1:%1:*:%2:%3\n%4:%1:*:%2:%3\n")
                          .arg(cluster->port_)
-                         .arg(cluster->user_, cluster->password_)
+                         .arg(cluster->user_, cluster->password_, cluster->dir_->path())
                          .toUtf8()) < 0 ||
         !pgpass.setPermissions(QFile::ReadOwner | QFile::WriteOwner))
         return Error{QStringLiteral("cannot write %1").arg(pgpass.fileName())};
@@ -332,6 +332,14 @@ QString PostgresCluster::urlFor(const QString &database) const
         .arg(QString::fromLatin1(QUrl::toPercentEncoding(user_)))
         .arg(port_)
         .arg(database);
+}
+
+QString PostgresCluster::socketUrl() const
+{
+    return QStringLiteral("postgresql://%1@localhost:%2/%3?host=%4")
+        .arg(QString::fromLatin1(QUrl::toPercentEncoding(user_)))
+        .arg(port_)
+        .arg(database_, dir_->path());
 }
 
 QString PostgresCluster::logTail(int characters) const

@@ -35,6 +35,9 @@ public:
     DatabaseSpec spec() const { return specFor(database_); }
     QString url() const { return urlFor(database_); }
     QString urlFor(const QString &database) const;
+    // The test user's database through the server's Unix socket (reachable from the test's network
+    // namespaces, where 127.0.0.1 is another host's).
+    QString socketUrl() const;
     // Another empty database owned by the test user (name: lower case letters, digits, '_').
     Expected<DatabaseSpec> createDatabase(const QString &name);
 

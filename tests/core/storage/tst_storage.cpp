@@ -1,6 +1,7 @@
 // Storage: the same tests against SQLite (a temporary file) and PostgreSQL (a throwaway cluster
 // started by this test), then what only one backend has (files, permissions, connection errors).
 #include "childprocess.h"
+#include "core/addresses/leasestore.h"
 #include "core/base/secretcompare.h"
 #include "core/runtime/coreservices.h"
 #include "core/storage/migrations.h"
@@ -78,6 +79,8 @@ private slots:
     void roundTripsUsersAndApiTokens();
     void hashesTheApiKeysOfAnOlderDatabase_data() { addBackends(); }
     void hashesTheApiKeysOfAnOlderDatabase();
+    void keepsLeasesPerSegment_data() { addBackends(); }
+    void keepsLeasesPerSegment();
     void storesPasswordsWithTheDefaultIterationCount_data() { addBackends(); }
     void storesPasswordsWithTheDefaultIterationCount();
     void refusesADuplicateMacNamingTheOtherMachine_data() { addBackends(); }
@@ -533,6 +536,56 @@ void StorageTest::hashesTheApiKeysOfAnOlderDatabase()
     RawSql raw(spec);
     QCOMPARE(raw.scalar(QStringLiteral("SELECT token_secret FROM api_tokens")).toString(),
              hashedSecret(token.tokenSecret));
+}
+
+// Security review M8: leases belong to the segment of the DHCP server that gave them (migration 10).
+// An older database's leases survive the migration and are adopted by the first segment that asks;
+// two segments hold one address each for their own client.
+void StorageTest::keepsLeasesPerSegment()
+{
+    FRESH_DATABASE(spec);
+    const qint64 later = QDateTime::currentMSecsSinceEpoch() + 3600000;
+    const quint32 ip = 0x0a630078; // 10.99.0.120
+    {
+        OPEN_CORE(core, spec);
+        (void)core;
+    }
+    {
+        // As version 9 left it: one row per address, no segment.
+        RawSql raw(spec);
+        for (const char *undo :
+             {"DROP TABLE dhcp_leases",
+              "CREATE TABLE dhcp_leases (ip BIGINT PRIMARY KEY, mac TEXT NOT NULL, hostname TEXT NOT NULL DEFAULT '',"
+              " state TEXT NOT NULL, expires BIGINT NOT NULL, updated BIGINT NOT NULL)",
+              "DELETE FROM schema_migrations WHERE version >= 10"})
+            QCOMPARE(raw.exec(QLatin1String(undo)), QString());
+        QCOMPARE(raw.exec(QStringLiteral("INSERT INTO dhcp_leases VALUES (%1, '52:54:00:98:00:0a', '', 'bound', %2, 1)")
+                              .arg(ip)
+                              .arg(later)),
+                 QString());
+    }
+    OPEN_CORE(core, spec);
+    QCOMPARE(core.db->schemaVersion(), latestSchemaVersion());
+    LeaseStore a(core.db, QStringLiteral("rack-a/boot0"));
+    LeaseStore b(core.db, QStringLiteral("rack-b/boot0"));
+    LeaseStore every(core.db);
+    QVERIFY(a.adoptLeasesWithoutSegment());
+    QVERIFY(b.adoptLeasesWithoutSegment()); // nothing left to adopt
+    auto ofA = a.forIp(ip);
+    QVERIFY(ofA && *ofA);
+    QCOMPARE((*ofA)->mac, QStringLiteral("52:54:00:98:00:0a"));
+    QVERIFY(b.forIp(ip) && !*b.forIp(ip));
+
+    QVERIFY(b.save(Lease{ip, QStringLiteral("52:54:00:98:00:0b"), {}, Lease::State::Bound, later}));
+    QCOMPARE((*a.forIp(ip))->mac, QStringLiteral("52:54:00:98:00:0a")); // not overwritten
+    QCOMPARE((*b.forIp(ip))->mac, QStringLiteral("52:54:00:98:00:0b"));
+    auto all = every.all();
+    QVERIFY(all);
+    QCOMPARE(all->size(), 2);
+    for (const char *mac : {"52:54:00:98:00:0a", "52:54:00:98:00:0b"})
+        QCOMPARE(*every.holdsBound(QLatin1String(mac), ip, QDateTime::currentMSecsSinceEpoch()), true);
+    QCOMPARE(*every.holdsBound(QStringLiteral("52:54:00:98:00:0c"), ip, QDateTime::currentMSecsSinceEpoch()), false);
+    QCOMPARE(*every.holdsBound(QStringLiteral("52:54:00:98:00:0a"), ip, later), false); // expired by then
 }
 
 void StorageTest::storesPasswordsWithTheDefaultIterationCount()

@@ -6,17 +6,21 @@
 #include "core/lifecycle/lifecycleengine.h"
 #include "core/runtime/coreservices.h"
 #include "netns.h"
+#include "postgrescluster.h"
 
 #include "skip.h"
 #include <QHostAddress>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QScopeGuard>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <array>
 
 using namespace metaldesk;
 using metaldesk::testing::NetworkNamespaces;
+using metaldesk::testing::PostgresCluster;
 
 class TestDhcpServer : public QObject {
     Q_OBJECT
@@ -27,6 +31,7 @@ private slots:
     void neverHandsOutAnAddressHeldStatically();
     void acknowledgesNothingItCouldNotWrite();
     void saysWhyWhenTheConfigurationIsWrong();
+    void instancesSharingOnePostgresKeepTheirOwnLeases();
     void cleanupTestCase();
 
 private:
@@ -347,4 +352,120 @@ void TestDhcpServer::saysWhyWhenTheConfigurationIsWrong()
 }
 
 QTEST_GUILESS_MAIN(TestDhcpServer)
+// Security review M8: two instances (two hosts: their own network and UTS namespaces) share one
+// PostgreSQL database, each serving DHCP on its own boot network, and the two networks use the same
+// CIDR, as two home labs often do. Each client gets 10.99.0.120 on its own network; neither lease
+// overwrites the other, and after a restart each instance gives its client that address again.
+void TestDhcpServer::instancesSharingOnePostgresKeepTheirOwnLeases()
+{
+    if (QString why = PostgresCluster::unavailableReason(); !why.isEmpty())
+        METALDESK_SKIP(qPrintable(why));
+    if (QStandardPaths::findExecutable(QStringLiteral("unshare")).isEmpty())
+        METALDESK_SKIP("unshare (util-linux) is not installed: run tools/setup");
+    auto cluster = PostgresCluster::start();
+    QVERIFY2(cluster, qPrintable(cluster.errorMessage()));
+    {
+        auto core = CoreServices::open((*cluster)->spec());
+        QVERIFY2(core, qPrintable(core.errorMessage()));
+        ConfigStore &config = *(*core)->config;
+        QVERIFY(config.setValue(QStringLiteral("dhcp_interface"), QStringLiteral("boot0")));
+        QVERIFY(config.setValue(QStringLiteral("dhcp_range"), QStringLiteral("10.99.0.100-10.99.0.149")));
+    }
+    const QString wanted = QStringLiteral("10.99.0.120");
+    struct Lab {
+        QString host, rack, client, mac;
+        std::unique_ptr<QProcess> metaldesk;
+    };
+    std::array<Lab, 2> labs{Lab{QStringLiteral("rack-a"), {}, {}, QStringLiteral("52:54:00:98:00:0a"), {}},
+                            Lab{QStringLiteral("rack-b"), {}, {}, QStringLiteral("52:54:00:98:00:0b"), {}}};
+    NetworkNamespaces namespaces;
+    for (Lab &lab : labs) {
+        lab.rack = namespaces.add(lab.host);
+        lab.client = namespaces.add(lab.host + QStringLiteral("-pc"));
+        QVERIFY2(!lab.rack.isEmpty() && !lab.client.isEmpty(), qPrintable(namespaces.error()));
+        QVERIFY2(namespaces.link(lab.rack, QStringLiteral("boot0"), QStringLiteral("10.99.0.1/24"), lab.client,
+                                 QStringLiteral("eth0"), {}, lab.mac),
+                 qPrintable(namespaces.error()));
+    }
+    // MetalDesk on its own host: a UTS namespace gives it its host name, which names its segment.
+    auto start = [&cluster](Lab &lab) {
+        lab.metaldesk = std::make_unique<QProcess>();
+        lab.metaldesk->setProcessChannelMode(QProcess::SeparateChannels);
+        testing::dieWithParent(*lab.metaldesk, SIGTERM);
+        lab.metaldesk->start(
+            QStringLiteral("ip"),
+            NetworkNamespaces::inside(
+                lab.rack,
+                {QStringLiteral("unshare"), QStringLiteral("--uts"), QStringLiteral("sh"), QStringLiteral("-c"),
+                 QStringLiteral("hostname %1 && exec \"$0\" --headless --database \"$1\"").arg(lab.host),
+                 QStringLiteral(METALDESK_BINARY), (*cluster)->socketUrl()}));
+        QString log;
+        QElapsedTimer timer;
+        timer.start();
+        while (!log.contains(QLatin1String("managed DHCP on boot0")) && timer.elapsed() < 30000 &&
+               lab.metaldesk->state() == QProcess::Running) {
+            lab.metaldesk->waitForReadyRead(100);
+            log += QString::fromLocal8Bit(lab.metaldesk->readAllStandardError());
+        }
+        return log.contains(QLatin1String("managed DHCP on boot0")) ? QString() : log;
+    };
+    auto stop = [](Lab &lab) {
+        lab.metaldesk->terminate();
+        if (!lab.metaldesk->waitForFinished(10000))
+            lab.metaldesk->kill();
+        lab.metaldesk->waitForFinished();
+    };
+    const QString script = writeUdhcpcScript();
+    auto ask = [&script, &wanted](const Lab &lab) {
+        int rc = -1;
+        const QString out = NetworkNamespaces::run(
+            lab.client,
+            {QStringLiteral("udhcpc"), QStringLiteral("-f"), QStringLiteral("-q"), QStringLiteral("-n"),
+             QStringLiteral("-t"), QStringLiteral("5"), QStringLiteral("-T"), QStringLiteral("2"), QStringLiteral("-i"),
+             QStringLiteral("eth0"), QStringLiteral("-r"), wanted, QStringLiteral("-s"), script},
+            &rc);
+        return out;
+    };
+    const auto stopAll = qScopeGuard([&] {
+        for (Lab &lab : labs)
+            if (lab.metaldesk)
+                stop(lab);
+    });
+    for (Lab &lab : labs) {
+        const QString failed = start(lab);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    }
+    for (const Lab &lab : labs) {
+        const QString out = ask(lab);
+        QVERIFY2(out.contains(QStringLiteral("BOUND ip=%1 ").arg(wanted)),
+                 qPrintable(lab.host + QStringLiteral(": ") + out));
+    }
+    // Both leases are in the database, one per network.
+    auto leasesOf = [&cluster, &wanted] {
+        QStringList macs;
+        auto core = CoreServices::open((*cluster)->spec());
+        if (!core)
+            return QStringList{core.errorMessage()};
+        auto all = LeaseStore((*core)->db).all();
+        if (!all)
+            return QStringList{all.errorMessage()};
+        for (const Lease &lease : *all)
+            if (lease.ip == QHostAddress(wanted).toIPv4Address() && lease.state == Lease::State::Bound)
+                macs << lease.mac;
+        macs.sort();
+        return macs;
+    };
+    QCOMPARE(leasesOf(), QStringList({labs[0].mac, labs[1].mac}));
+    // Each instance restarted reads its own leases: its client keeps its address.
+    for (Lab &lab : labs) {
+        stop(lab);
+        const QString failed = start(lab);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
+        const QString out = ask(lab);
+        QVERIFY2(out.contains(QStringLiteral("BOUND ip=%1 ").arg(wanted)),
+                 qPrintable(lab.host + QStringLiteral(": ") + out));
+    }
+    QCOMPARE(leasesOf(), QStringList({labs[0].mac, labs[1].mac}));
+}
+
 #include "tst_dhcpserver.moc"
