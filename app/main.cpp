@@ -4,6 +4,7 @@
 #include "app/cli/createadmin.h"
 #include "app/cli/headlessrunner.h"
 #include "app/cli/imagescommand.h"
+#include "app/cli/secureexecution.h"
 #include "app/cli/unixsignalwatcher.h"
 #include "app/shell/appicon.h"
 #include "app/shell/consoleshell.h"
@@ -71,6 +72,7 @@ int runWindow(const CommandLine &cl)
 
 int main(int argc, char **argv)
 {
+    forgetPluginPathsWhenPrivileged(); // before Qt looks for any plugin
     QCoreApplication::setApplicationName(QStringLiteral("metaldesk"));
     QCoreApplication::setOrganizationName(QStringLiteral("MetalDesk"));
     QCoreApplication::setApplicationVersion(QStringLiteral(METALDESK_VERSION));

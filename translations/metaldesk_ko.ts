@@ -2707,16 +2707,16 @@ Commands:
         <translation>폐기: %1</translation>
     </message>
     <message>
-        <source>cannot listen on udp %1:%2: %3. Ports below 1024 need root or the capability: sudo setcap cap_net_bind_service,cap_net_raw=ep %4</source>
-        <translation>UDP %1:%2에서 수신할 수 없습니다: %3. 1024 미만 포트는 root 권한이나 다음 권한이 필요합니다: sudo setcap cap_net_bind_service,cap_net_raw=ep %4</translation>
-    </message>
-    <message>
         <source>too many transfers from %1 at once, try again</source>
         <translation>%1에서 동시에 너무 많은 전송을 요청했습니다. 다시 시도하세요</translation>
     </message>
     <message>
         <source>no progress for %1 s</source>
         <translation>%1초 동안 진행 없음</translation>
+    </message>
+    <message>
+        <source>cannot listen on udp %1:%2: %3. Ports below 1024 need root or the capability: sudo setcap cap_net_bind_service=ep %4</source>
+        <translation>UDP %1:%2에서 수신할 수 없습니다: %3. 1024 미만 포트는 root 권한이나 다음 권한이 필요합니다: sudo setcap cap_net_bind_service=ep %4</translation>
     </message>
 </context>
 <context>

@@ -2,8 +2,14 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <cerrno>
+#include <climits>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace metaldesk::boot {
 
@@ -53,6 +59,28 @@ Resolved fileUnder(const QString &dir, const QString &relative)
 }
 
 } // namespace
+
+int openOnDisk(const OnDisk &file)
+{
+    const QByteArray path = QFile::encodeName(file.path);
+    // O_NONBLOCK: opening a FIFO returns at once (no effect on a regular file's reads); O_NOFOLLOW:
+    // a symlink put in the file's place is refused.
+    const int fd = ::open(path.constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+    if (fd < 0)
+        return -1;
+    // What was opened must be a regular file at the canonical path: a directory above it swapped
+    // for a symlink since the path was resolved shows here as another path.
+    struct stat st {};
+    char opened[PATH_MAX];
+    const ssize_t length =
+        ::readlink(QByteArray("/proc/self/fd/" + QByteArray::number(fd)).constData(), opened, sizeof opened);
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || length <= 0 || QByteArray(opened, length) != path) {
+        ::close(fd);
+        errno = ENOENT;
+        return -1;
+    }
+    return fd;
+}
 
 BootFilesConfig BootFilesConfig::defaults()
 {

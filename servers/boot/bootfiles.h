@@ -27,6 +27,11 @@ struct Refused {
 };
 using Resolved = std::variant<Generated, OnDisk, Refused>;
 
+// Opens a resolved file to send it: a descriptor, or -1 with errno when the path no longer names the
+// regular file that was resolved (security review L9: a local writer swapped in a FIFO, which would
+// block the server's thread at open(), or a symlink or directory leading elsewhere).
+int openOnDisk(const OnDisk &file);
+
 struct BootFilesConfig {
     QString root;           // the boot root: images and other files, served read-only
     QString bootloaderDir;  // Debian's ipxe package: undionly.kpxe, snponly.efi, ipxe.efi

@@ -681,7 +681,7 @@ void BootServer::Worker::answer(Connection &c, const Request &request)
     QByteArrayView contentType;
     QByteArray memory;
     if (const boot::OnDisk *onDisk = std::get_if<boot::OnDisk>(&resolved)) {
-        file = ::open(QFile::encodeName(onDisk->path).constData(), O_RDONLY | O_CLOEXEC);
+        file = boot::openOnDisk(*onDisk);
         struct stat st {};
         if (file < 0 || ::fstat(file, &st) != 0 || !S_ISREG(st.st_mode)) {
             if (file >= 0)

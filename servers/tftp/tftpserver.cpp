@@ -104,7 +104,7 @@ void Server::start()
         const QString detail =
             (error == EACCES || error == EPERM)
                 ? TftpText::tr("cannot listen on udp %1:%2: %3. Ports below 1024 need root or the capability: "
-                               "sudo setcap cap_net_bind_service,cap_net_raw=ep %4")
+                               "sudo setcap cap_net_bind_service=ep %4")
                       .arg(config_.address)
                       .arg(config_.port)
                       .arg(reason, QCoreApplication::applicationFilePath())

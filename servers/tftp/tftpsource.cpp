@@ -1,5 +1,7 @@
 #include "servers/tftp/tftpsource.h"
 
+#include "servers/boot/bootfiles.h"
+
 #include <QFile>
 #include <cerrno>
 #include <cstring>
@@ -11,7 +13,7 @@ namespace metaldesk::tftp {
 
 FileSource::FileSource(const QString &path)
 {
-    fd_ = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+    fd_ = boot::openOnDisk(boot::OnDisk{path});
     if (fd_ < 0) {
         error_ = errno;
         return;

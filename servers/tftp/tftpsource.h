@@ -22,7 +22,7 @@ public:
 // A file on disk, read in chunks: a 200 MB image is never held in memory.
 class FileSource : public Source {
 public:
-    // Opens `path` read-only; check error() afterwards.
+    // Opens `path` (canonical, as BootFiles resolved it) with boot::openOnDisk; check error() afterwards.
     explicit FileSource(const QString &path);
     ~FileSource() override;
     FileSource(const FileSource &) = delete;

@@ -7,11 +7,13 @@
 #include <QCryptographicHash>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <csignal>
+#include <unistd.h>
 
 using namespace metaldesk;
 
@@ -97,6 +99,7 @@ private slots:
     void headlessPrintsWhereItListensAndStopsOnSignal();
     void withoutDisplayRunsHeadlessAndSaysSo();
     void headlessStartsTheRegionOnceThereIsAnAccount();
+    void ignoresPluginPathsWhenGivenCapabilities();
     void headlessTimesOutAMachineLeftDeploying();
 };
 
@@ -564,6 +567,50 @@ void TestCli::headlessStartsTheRegionOnceThereIsAnAccount()
     p.terminate();
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 0);
+}
+
+// Security review L8: a copy given a file capability (as the listen errors suggest), run by another
+// user who names a plugin directory of theirs, does not look there; without the capability it does
+// (which shows that the test would see it).
+void TestCli::ignoresPluginPathsWhenGivenCapabilities()
+{
+    const QString setcap = QStandardPaths::findExecutable(QStringLiteral("setcap"),
+                                                          {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")});
+    if (::geteuid() != 0 || setcap.isEmpty() || QStandardPaths::findExecutable(QStringLiteral("setpriv")).isEmpty())
+        METALDESK_SKIP("needs root, setcap (libcap2-bin) and setpriv (util-linux): run as root after tools/setup");
+    QTemporaryDir dir;
+    const QString binary = dir.filePath(QStringLiteral("metaldesk"));
+    const QString plugins = dir.filePath(QStringLiteral("theirs"));
+    QVERIFY(QFile::copy(QStringLiteral(METALDESK_BINARY), binary));
+    QVERIFY(QDir().mkpath(plugins + QStringLiteral("/sqldrivers")) &&
+            QDir().mkpath(dir.filePath(QStringLiteral("data"))));
+    for (const QString &path :
+         {dir.path(), binary, plugins, plugins + QStringLiteral("/sqldrivers"), dir.filePath(QStringLiteral("data"))})
+        QVERIFY(QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
+                                                QFileDevice::ReadOther | QFileDevice::WriteOther |
+                                                QFileDevice::ExeOther));
+    auto searched = [&](const QString &database) {
+        QProcess p;
+        QProcessEnvironment env = cleanEnvironment();
+        env.insert(QStringLiteral("QT_DEBUG_PLUGINS"), QStringLiteral("1"));
+        env.insert(QStringLiteral("QT_PLUGIN_PATH"), plugins);
+        env.insert(QStringLiteral("HOME"), dir.filePath(QStringLiteral("data")));
+        p.setProcessEnvironment(env);
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(QStringLiteral("setpriv"),
+                {QStringLiteral("--reuid=nobody"), QStringLiteral("--regid=nogroup"), QStringLiteral("--clear-groups"),
+                 binary, QStringLiteral("get-config"), QStringLiteral("dhcp_mode"), QStringLiteral("--database"),
+                 dir.filePath(QStringLiteral("data/") + database)});
+        p.waitForFinished(30000);
+        const QString out = QString::fromLocal8Bit(p.readAll());
+        return out.contains(plugins + QStringLiteral("/sqldrivers")) ? QStringLiteral("searched") : out;
+    };
+    QCOMPARE(searched(QStringLiteral("plain.db")), QStringLiteral("searched"));
+    QProcess cap;
+    cap.start(setcap, {QStringLiteral("cap_net_bind_service=ep"), binary});
+    QVERIFY(cap.waitForFinished() && cap.exitCode() == 0);
+    const QString out = searched(QStringLiteral("capable.db"));
+    QVERIFY2(out != QLatin1String("searched") && out.contains(QLatin1String("/usr/lib")), qPrintable(out));
 }
 
 void TestCli::headlessTimesOutAMachineLeftDeploying()

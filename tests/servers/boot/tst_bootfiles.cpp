@@ -5,10 +5,13 @@
 #include "servers/boot/bootfiles.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QHostAddress>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace metaldesk;
 using namespace metaldesk::boot;
@@ -22,6 +25,7 @@ private slots:
     void refusesPathsThatLeaveTheRoot_data();
     void refusesPathsThatLeaveTheRoot();
     void refusesASymlinkPointingOutside();
+    void opensOnlyTheFileItResolved();
     void servesBootloadersFromTheIpxeDirectory();
     void servesTheEnvironmentFromItsOwnFolder();
     void namesTheMissingPackage();
@@ -152,6 +156,48 @@ void TestBootFiles::servesTheEnvironmentFromItsOwnFolder()
     QCOMPARE(std::get<Refused>(missing).reason, Refusal::NotFound);
     QVERIFY2(std::get<Refused>(missing).detail.contains(QLatin1String("tools/build-bootenv")),
              qPrintable(std::get<Refused>(missing).detail));
+}
+
+// Security review L9: between resolving a path and opening it, a local writer swaps what the path
+// names. A FIFO must not block the server's thread at open(); a symlink, or a directory above the
+// file turned into a symlink that leads outside, must not be opened.
+void TestBootFiles::opensOnlyTheFileItResolved()
+{
+    const QString environment = dir_->filePath(QStringLiteral("root/environment"));
+    auto resolved = [this] {
+        const Resolved r = resolve("environment/vmlinuz");
+        return std::holds_alternative<OnDisk>(r) ? std::get<OnDisk>(r) : OnDisk{};
+    };
+    const OnDisk file = resolved();
+    QVERIFY(!file.path.isEmpty());
+    const int fd = openOnDisk(file);
+    QVERIFY(fd >= 0);
+    ::close(fd);
+
+    // A FIFO in the file's place: refused at once (a blocking open would hang this test).
+    QVERIFY(QFile::remove(file.path));
+    QCOMPARE(::mkfifo(QFile::encodeName(file.path).constData(), 0600), 0);
+    QElapsedTimer timer;
+    timer.start();
+    QCOMPARE(openOnDisk(file), -1);
+    QVERIFY(timer.elapsed() < 1000);
+
+    // A symlink in its place, to a file outside.
+    QVERIFY(QFile::remove(file.path));
+    QVERIFY(QFile::link(dir_->filePath(QStringLiteral("secret")), file.path));
+    QCOMPARE(openOnDisk(file), -1);
+
+    // The directory above it turned into a symlink to a directory outside with a file of that name.
+    QVERIFY(QFile::remove(file.path));
+    write(file.path, "kernel");
+    const int again = openOnDisk(file); // a regular file again: opened
+    QVERIFY(again >= 0);
+    ::close(again);
+    QVERIFY(QDir(dir_->path()).mkpath(QStringLiteral("elsewhere")));
+    write(dir_->filePath(QStringLiteral("elsewhere/vmlinuz")), "not the kernel");
+    QVERIFY(QDir(environment).removeRecursively());
+    QVERIFY(QFile::link(dir_->filePath(QStringLiteral("elsewhere")), environment));
+    QCOMPARE(openOnDisk(file), -1);
 }
 
 void TestBootFiles::servesBootloadersFromTheIpxeDirectory()
