@@ -5063,6 +5063,10 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
         <source>DHCP is starting.</source>
         <translation>DHCP를 시작하는 중입니다.</translation>
     </message>
+    <message>
+        <source>Saved. DHCP restarted on %1, but: %2</source>
+        <translation>저장했습니다. %1에서 DHCP를 다시 시작했지만 다음 문제가 있습니다: %2</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::NewKeyDialog</name>

@@ -12,7 +12,10 @@ void forgetPluginPathsWhenPrivileged()
     // for LD_PRELOAD).
     if (::getauxval(AT_SECURE) == 0)
         return;
-    for (const char *name : {"QT_PLUGIN_PATH", "QT_QPA_PLATFORM_PLUGIN_PATH", "QML2_IMPORT_PATH", "QML_IMPORT_PATH"})
+    // Qt's plugin paths; the platform theme, which can load GTK, and GTK's and GIO's module paths.
+    for (const char *name :
+         {"QT_PLUGIN_PATH", "QT_QPA_PLATFORM_PLUGIN_PATH", "QML2_IMPORT_PATH", "QML_IMPORT_PATH",
+          "QT_QPA_PLATFORMTHEME", "GTK_MODULES", "GTK3_MODULES", "GTK_PATH", "GIO_EXTRA_MODULES", "GIO_MODULE_DIR"})
         ::unsetenv(name);
 }
 

@@ -430,6 +430,9 @@ void NetworkPage::apply()
     if (auto restarted = restartBootNetwork(host_, core_); !restarted) {
         applyResult_->setText(tr("Saved, but DHCP did not restart: %1").arg(restarted.errorMessage()));
         setTextColor(applyResult_, kErrorColor);
+    } else if (!restarted->isEmpty()) {
+        applyResult_->setText(tr("Saved. DHCP restarted on %1, but: %2").arg(name, restarted->join(QLatin1Char(' '))));
+        setTextColor(applyResult_, kErrorColor);
     } else {
         applyResult_->setText(name.isEmpty() ? tr("Saved. DHCP is off.")
                                              : tr("Saved. DHCP restarted on %1.").arg(name));

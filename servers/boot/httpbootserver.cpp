@@ -212,7 +212,10 @@ void BootServer::start()
     }
     listenFd_ = ::socket(storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     const int on = 1;
+    const QByteArray device = config_.device.toLocal8Bit();
     if (listenFd_ < 0 || ::setsockopt(listenFd_, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        (!device.isEmpty() &&
+         ::setsockopt(listenFd_, SOL_SOCKET, SO_BINDTODEVICE, device.constData(), socklen_t(device.size())) != 0) ||
         ::bind(listenFd_, reinterpret_cast<sockaddr *>(&storage), length) != 0 || ::listen(listenFd_, 1024) != 0) {
         const int error = errno;
         const QString reason = QString::fromLocal8Bit(std::strerror(error));

@@ -24,6 +24,7 @@ namespace metaldesk::http {
 
 struct ServerConfig {
     QString address = QStringLiteral("0.0.0.0"); // --listen
+    QString device; // when set, connections are taken from this interface only (SO_BINDTODEVICE)
     quint16 port = 5248;
     boot::BootFilesConfig files = boot::BootFilesConfig::defaults();
     // A request head must arrive, and an answer must make progress, within this time; an idle

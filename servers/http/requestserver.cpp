@@ -9,7 +9,10 @@
 #include <QTcpSocket>
 #include <QTimer>
 #include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 namespace metaldesk::http {
 
@@ -28,6 +31,34 @@ net::ListenProblem problemFor(QAbstractSocket::SocketError error)
     case QAbstractSocket::SocketAddressNotAvailableError: return net::ListenProblem::AddressNotAvailable;
     default: return net::ListenProblem::Other;
     }
+}
+
+// QTcpServer binds no interface: the socket is made here, bound to `device` (SO_BINDTODEVICE: a
+// host on another network that routes to this address through us is not answered), and handed
+// over. Returns 0, or the errno.
+int listenOnDevice(QTcpServer &listener, const QString &address, quint16 port, const QString &device)
+{
+    const QHostAddress host(address);
+    sockaddr_in a4{};
+    a4.sin_family = AF_INET;
+    a4.sin_port = htons(port);
+    a4.sin_addr.s_addr = htonl(host.toIPv4Address());
+    const QByteArray name = device.toLocal8Bit();
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    const int on = 1;
+    if (fd < 0 || ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
+        ::setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name.constData(), socklen_t(name.size())) != 0 ||
+        ::bind(fd, reinterpret_cast<const sockaddr *>(&a4), sizeof a4) != 0 || ::listen(fd, 128) != 0) {
+        const int error = errno;
+        if (fd >= 0)
+            ::close(fd);
+        return error;
+    }
+    if (!listener.setSocketDescriptor(fd)) {
+        ::close(fd);
+        return EINVAL;
+    }
+    return 0;
 }
 
 } // namespace
@@ -56,7 +87,17 @@ Expected<void> RequestServer::listen()
         auto *listener = new QTcpServer(this);
         listener->setMaxPendingConnections(128);
         // Every address on one port: the first one's, when the kernel chose it (asked for 0).
-        if (!listener->listen(QHostAddress(address), config_.port)) {
+        const QString device = address == config_.address ? config_.device : QString();
+        if (!device.isEmpty()) {
+            if (const int error = listenOnDevice(*listener, address, config_.port, device)) {
+                const QString detail =
+                    net::tcpListenFailure(address, config_.port, net::listenProblemFor(error),
+                                          QString::fromLocal8Bit(std::strerror(error)), config_.portSetting);
+                delete listener;
+                close();
+                return Error{detail};
+            }
+        } else if (!listener->listen(QHostAddress(address), config_.port)) {
             const QString detail = net::tcpListenFailure(address, config_.port, problemFor(listener->serverError()),
                                                          listener->errorString(), config_.portSetting);
             delete listener;

@@ -20,6 +20,7 @@ namespace metaldesk::http {
 struct RequestServerConfig {
     QString address = QStringLiteral("0.0.0.0");
     QStringList moreAddresses; // listened on too, on the same port (the boot network's and loopback)
+    QString device;            // when set, `address` takes connections from this interface only
     quint16 port = 0;
     QString portSetting;          // the setting that moves the port, named when it is taken
     int requestTimeoutMs = 30000; // a request (head and body) must arrive within this of its first byte

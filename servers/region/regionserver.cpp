@@ -46,6 +46,7 @@ http::RequestServerConfig ServerConfig::requestServer() const
     http::RequestServerConfig r;
     r.address = addresses.value(0);
     r.moreAddresses = addresses.mid(1);
+    r.device = device;
     r.port = port;
     r.portSetting = QLatin1String(setting::MetadataPort);
     r.requestTimeoutMs = timeoutMs;

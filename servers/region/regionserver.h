@@ -22,9 +22,10 @@ namespace metaldesk::region {
 
 struct ServerConfig {
     QStringList addresses{QStringLiteral("0.0.0.0")}; // what listenAddresses() chose
-    quint16 port = 5240;                              // MAAS's region port: its API and metadata
-    quint16 bootHttpPort = 5248;                      // the boot HTTP server, for image paths
-    int timeoutMs = 30000; // a request must arrive within this time of its first byte; idle connections close
+    QString device;              // when set, the first address takes connections from this interface only
+    quint16 port = 5240;         // MAAS's region port: its API and metadata
+    quint16 bootHttpPort = 5248; // the boot HTTP server, for image paths
+    int timeoutMs = 30000;       // a request must arrive within this time of its first byte; idle connections close
     int maxConnections = 256;
     // Bodies up to 1 MiB: an inventory is a few KiB, an API form or file (juju's provider state) a few more.
     http::Limits limits{16384, 100, 1 << 20, {"GET", "HEAD", "POST", "PUT", "DELETE"}};

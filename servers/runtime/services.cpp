@@ -38,23 +38,28 @@ ListenAddresses listenAddresses(const ConfigStore &config, const QString &listen
 {
     const QString loopback = QStringLiteral("127.0.0.1");
     if (!listenOption.isEmpty())
-        return {listenOption, {listenOption}, ServicesText::tr("chosen with --listen")};
+        return {listenOption, {listenOption}, {}, ServicesText::tr("chosen with --listen")};
     const auto name = config.value(QLatin1String(setting::DhcpInterface));
     if (!name || name->trimmed().isEmpty())
         return {loopback,
                 {loopback},
+                {},
                 ServicesText::tr("loopback only: no boot interface is chosen (the Network page, or "
                                  "metaldesk set-config dhcp_interface NAME; every address: --listen 0.0.0.0)")};
     // The address DHCP answers from: the interface's first IPv4 one.
-    for (const QNetworkAddressEntry &entry : QNetworkInterface::interfaceFromName(name->trimmed()).addressEntries())
-        if (entry.ip().protocol() == QAbstractSocket::IPv4Protocol)
-            return {entry.ip().toString(),
-                    {entry.ip().toString(), loopback},
-                    ServicesText::tr("the boot interface %1, and loopback for the API (every address: --listen "
-                                     "0.0.0.0)")
-                        .arg(name->trimmed())};
+    for (const QNetworkAddressEntry &entry : QNetworkInterface::interfaceFromName(name->trimmed()).addressEntries()) {
+        if (entry.ip().protocol() != QAbstractSocket::IPv4Protocol)
+            continue;
+        QStringList region{entry.ip().toString(), loopback};
+        region.removeDuplicates(); // the boot interface is lo (tests)
+        return {entry.ip().toString(), region, name->trimmed(),
+                ServicesText::tr("the boot interface %1, and loopback for the API (every address: --listen "
+                                 "0.0.0.0)")
+                    .arg(name->trimmed())};
+    }
     return {loopback,
             {loopback},
+            {},
             ServicesText::tr("loopback only: the boot interface %1 has no IPv4 address (every address: --listen "
                              "0.0.0.0)")
                 .arg(name->trimmed())};
@@ -67,7 +72,7 @@ namespace {
 constexpr char kListenOption[] = "metaldesk_listen_option";
 constexpr char kPlacedAt[] = "metaldesk_placed_at";
 
-QStringList placedAt(const ListenAddresses &where) { return QStringList{where.boot} + where.region; }
+QStringList placedAt(const ListenAddresses &where) { return QStringList{where.boot, where.device} + where.region; }
 
 constexpr char kRegionWait[] = "metaldesk_region_waits_for_an_account";
 
@@ -103,21 +108,29 @@ void addRegion(ServiceHost &host, CoreServices &core, const region::ServerConfig
 // Adds TFTP, HTTP and the region at `where`, or replaces the running ones; what fails is said.
 void placeBootServers(ServiceHost &host, CoreServices &core, const ListenAddresses &where, QStringList &problems)
 {
+    // On the boot interface's address, bound to the interface too: Linux takes a packet for any of
+    // its addresses on any interface, so a host on another network could route to it through us.
     auto tftp = tftp::ServerConfig::fromConfig(*core.config, where.boot);
-    if (!tftp)
+    if (!tftp) {
         problems << ServicesText::tr("TFTP is not started: %1").arg(tftp.errorMessage());
-    else
+    } else {
+        tftp->device = where.device;
         host.replace(std::make_unique<tftp::Server>(core.db, *tftp));
+    }
     auto http = http::ServerConfig::fromConfig(*core.config, where.boot);
-    if (!http)
+    if (!http) {
         problems << ServicesText::tr("The HTTP boot server is not started: %1").arg(http.errorMessage());
-    else
+    } else {
+        http->device = where.device;
         host.replace(std::make_unique<http::BootServer>(core.db, *http));
+    }
     auto region = region::ServerConfig::fromConfig(*core.config, where.region);
-    if (!region)
+    if (!region) {
         problems << ServicesText::tr("The MAAS API and metadata service is not started: %1").arg(region.errorMessage());
-    else
+    } else {
+        region->device = where.device;
         addRegion(host, core, *region);
+    }
 }
 
 } // namespace
@@ -155,7 +168,7 @@ QStringList addServices(ServiceHost &host, CoreServices &core, const QString &li
     return problems;
 }
 
-Expected<void> restartBootNetwork(ServiceHost &host, CoreServices &core)
+Expected<QStringList> restartBootNetwork(ServiceHost &host, CoreServices &core)
 {
     auto config = dhcp::ServerConfig::fromConfig(*core.config);
     if (!config)
@@ -166,17 +179,16 @@ Expected<void> restartBootNetwork(ServiceHost &host, CoreServices &core)
         host.replace(std::make_unique<dhcp::Server>(core.db, *config));
     // The boot services follow the boot interface (unless --listen placed them): restarted only
     // when their addresses change, since a restart cuts the transfers under way.
+    QStringList problems;
     if (!host.property(kPlacedAt).isValid())
-        return {};
+        return problems;
     if (const ListenAddresses where = listenAddresses(*core.config, host.property(kListenOption).toString());
         placedAt(where) != host.property(kPlacedAt).toStringList()) {
-        QStringList problems;
         placeBootServers(host, core, where, problems);
-        host.setProperty(kPlacedAt, placedAt(where));
-        if (!problems.isEmpty())
-            return Error{problems.join(QLatin1Char(' '))};
+        if (problems.isEmpty()) // else the next Apply tries again
+            host.setProperty(kPlacedAt, placedAt(where));
     }
-    return {};
+    return problems;
 }
 
 } // namespace metaldesk

@@ -26,6 +26,7 @@ QStringList addServices(ServiceHost &host, CoreServices &core, const QString &li
 struct ListenAddresses {
     QString boot;       // TFTP and the HTTP boot server
     QStringList region; // the API and the metadata service
+    QString device;     // the boot interface, which alone may reach `boot` (empty with --listen)
     QString why;        // for the banner: what chose them and how to change it
 };
 ListenAddresses listenAddresses(const ConfigStore &config, const QString &listenOption);
@@ -34,6 +35,7 @@ ListenAddresses listenAddresses(const ConfigStore &config, const QString &listen
 // (or removes it when no boot interface is set), and moves TFTP, HTTP and the region to the new
 // boot interface's address when they listen where listenAddresses() chooses. The DHCP settings are
 // checked by dhcp::ServerConfig; a wrong one comes back as the error and the services are left alone.
-Expected<void> restartBootNetwork(ServiceHost &host, CoreServices &core);
+// What could not be moved comes back as sentences (DHCP runs all the same).
+Expected<QStringList> restartBootNetwork(ServiceHost &host, CoreServices &core);
 
 } // namespace metaldesk

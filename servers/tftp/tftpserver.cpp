@@ -33,12 +33,17 @@ constexpr int kReadAheadBytes = 128 * 1024;
 // A non-blocking UDP socket bound to `address` (network order) and `port` (0: an ephemeral TID).
 // IP_PKTINFO on the listening one tells which of our addresses a request reached: the transfer
 // answers from it, and the per-node scripts name it. Returns the fd, or -1 with errno set.
-int udpSocket(quint32 address, quint16 port, bool wantLocalAddress)
+int udpSocket(quint32 address, quint16 port, bool wantLocalAddress, const QString &device = {})
 {
     net::UdpSocketOptions options;
     options.address = address;
     options.port = port;
     options.packetInfo = wantLocalAddress;
+    options.device = device.toLocal8Bit();
+    // The listening socket takes bursts: a flood of requests (hundreds at once) must not drop a
+    // firmware's request among them (the default buffer holds about 300).
+    if (port != 0)
+        options.receiveBuffer = 4 << 20;
     return net::openUdpSocket(options);
 }
 
@@ -96,7 +101,7 @@ void Server::start()
     leases_ = std::make_unique<LeaseStore>(db_);
     files_ = std::make_unique<boot::BootFiles>(config_.files, *decider_, leases_.get());
 
-    listenFd_ = udpSocket(htonl(QHostAddress(config_.address).toIPv4Address()), config_.port, true);
+    listenFd_ = udpSocket(htonl(QHostAddress(config_.address).toIPv4Address()), config_.port, true, config_.device);
     if (listenFd_ < 0) {
         const int error = errno;
         const QString reason = QString::fromLocal8Bit(std::strerror(error));
@@ -176,6 +181,14 @@ void Server::count(quint64 Counters::*counter)
     ++(counters_.counters.*counter);
 }
 
+bool Server::countRefusal()
+{
+    // Logged once per hundred: a flood of requests must not flood the log (and stall this thread on
+    // a full pipe or disk) too.
+    QMutexLocker lock(&counters_.lock);
+    return counters_.counters.refused++ % 100 == 0;
+}
+
 void Server::readRequests()
 {
     char packet[4096];
@@ -219,8 +232,9 @@ void Server::readRequests()
             continue; // a late DATA, ACK or ERROR for a finished transfer: nothing to answer
         count(&Counters::requests);
         if (request->write) {
-            count(&Counters::refused);
-            qCInfo(lcTftp).noquote() << "refused an upload of" << request->filename << "from" << peerText(peer);
+            if (countRefusal())
+                qCInfo(lcTftp).noquote() << "refused an upload of" << request->filename << "from" << peerText(peer)
+                                         << "(one refusal in a hundred is logged; all are counted)";
             refuse(peer, local, ErrorCode::AccessViolation,
                    "MetalDesk serves boot files read-only: uploads are refused");
             continue;
@@ -243,8 +257,9 @@ void Server::startTransfer(const Request &request, const sockaddr_in &peer, quin
 {
     const QString file = QString::fromUtf8(request.filename.left(200));
     auto refused = [&](ErrorCode code, const QString &why) {
-        count(&Counters::refused);
-        qCInfo(lcTftp).noquote() << "refused" << file << "to" << peerText(peer) << why;
+        if (countRefusal())
+            qCInfo(lcTftp).noquote() << "refused" << file << "to" << peerText(peer) << why
+                                     << "(one refusal in a hundred is logged; all are counted)";
         refuse(peer, localAddress, code, why.toUtf8());
     };
     auto leastBusy = std::min_element(loops_.begin(), loops_.end(),

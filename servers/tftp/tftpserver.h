@@ -25,6 +25,7 @@ namespace metaldesk::tftp {
 
 struct ServerConfig {
     QString address = QStringLiteral("0.0.0.0"); // IPv4: what the listening socket binds to
+    QString device; // when set, requests are taken from this interface only (SO_BINDTODEVICE)
     quint16 port = 69;
     boot::BootFilesConfig files = boot::BootFilesConfig::defaults();
     quint16 httpPort = 5248; // written into the per-node iPXE scripts
@@ -60,6 +61,7 @@ private:
     void readRequests();
     void startTransfer(const Request &request, const sockaddr_in &peer, quint32 localAddress);
     void refuse(const sockaddr_in &peer, quint32 localAddress, ErrorCode code, const QByteArray &message);
+    bool countRefusal(); // counts a refused request; true when it is one to log
     void count(quint64 Counters::*counter);
 
     std::shared_ptr<Database> db_;

@@ -1,5 +1,6 @@
 #include "childprocess.h"
 
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <cstring>
@@ -65,6 +66,41 @@ void dieWithParent(QProcess &process, int deathSignal)
 {
     const pid_t parent = ::getpid();
     process.setChildProcessModifier([deathSignal, parent] { armDeathSignal(deathSignal, parent); });
+}
+
+qint64 residentBytes(qint64 pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n'))
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024;
+    return -1;
+}
+
+int openDescriptors(qint64 pid)
+{
+    const QDir fds(QStringLiteral("/proc/%1/fd").arg(pid));
+    return fds.exists() ? int(fds.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::System).size()) : -1;
+}
+
+qint64 openFileLimit(qint64 pid)
+{
+    QFile limits(QStringLiteral("/proc/%1/limits").arg(pid));
+    if (!limits.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : limits.readAll().split('\n'))
+        if (line.startsWith("Max open files"))
+            return line.mid(14).simplified().split(' ').value(0).toLongLong();
+    return -1;
+}
+
+int attackSeconds(int otherwise)
+{
+    bool ok = false;
+    const int seconds = qEnvironmentVariableIntValue("METALDESK_ATTACK_SECONDS", &ok);
+    return ok && seconds > 0 ? seconds : otherwise;
 }
 
 } // namespace metaldesk::testing

@@ -27,4 +27,14 @@ void runAsUser(QProcess &process, const SystemUser &user, int deathSignal = SIGK
 // Only the parent-death signal: for helpers started as the current user.
 void dieWithParent(QProcess &process, int deathSignal = SIGKILL);
 
+// What a process holds, from /proc (-1 when it cannot be read): its resident memory in bytes, its
+// open descriptors, and its soft limit on them.
+qint64 residentBytes(qint64 pid);
+int openDescriptors(qint64 pid);
+qint64 openFileLimit(qint64 pid);
+
+// How long the attack tests hold each attack: METALDESK_ATTACK_SECONDS (the `long` label sets it),
+// else `otherwise`.
+int attackSeconds(int otherwise);
+
 } // namespace metaldesk::testing

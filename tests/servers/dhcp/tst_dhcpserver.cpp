@@ -234,6 +234,16 @@ void TestDhcpServer::listensOnTheBootNetworkAndLoopbackOnly()
     QCOMPARE(tftpExit(homeClient_, QStringLiteral("192.168.77.1")), 28);
     QCOMPARE(httpStatus(server_, boot.arg(QLatin1String("127.0.0.1"))), QStringLiteral("000"));
 
+    // Linux takes a packet for any of its addresses on any interface: a home host that routes the
+    // boot network through the server reaches 10.99.0.1 on its home interface. The servers are
+    // bound to the boot interface too, so it is not answered there.
+    NetworkNamespaces::run(homeClient_,
+                           {QStringLiteral("ip"), QStringLiteral("route"), QStringLiteral("add"),
+                            QStringLiteral("10.99.0.0/24"), QStringLiteral("via"), QStringLiteral("192.168.77.1")});
+    QCOMPARE(httpStatus(homeClient_, api.arg(QLatin1String("10.99.0.1"))), QStringLiteral("000"));
+    QCOMPARE(httpStatus(homeClient_, boot.arg(QLatin1String("10.99.0.1"))), QStringLiteral("000"));
+    QCOMPARE(tftpExit(homeClient_, QStringLiteral("10.99.0.1")), 28);
+
     // What the kernel says listens: nothing on every address but DHCP (bound to its interface).
     const QString sockets = NetworkNamespaces::run(server_, {QStringLiteral("ss"), QStringLiteral("-lntuH")});
     for (const QString &line : sockets.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {

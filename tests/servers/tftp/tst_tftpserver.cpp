@@ -8,6 +8,7 @@
 #include <QCryptographicHash>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <sys/resource.h>
@@ -27,6 +28,7 @@ private slots:
     void refusesWithTheErrorTheClientShows_data();
     void refusesWithTheErrorTheClientShows();
     void raisesTheOpenFileLimit();
+    void holdsAgainstGreedyRequestsFromManyAddresses();
     void cleanupTestCase();
 
 private:
@@ -115,6 +117,85 @@ void TestTftpServer::initTestCase()
     }
     QVERIFY2(banner.contains(QLatin1String("service:   tftp: read-only TFTP on udp port 69")),
              qPrintable(banner + QString::fromLocal8Bit(metaldesk_.readAllStandardError())));
+}
+
+// Security review H5, against the real binary for a while (20 s; the `long` label: 5 minutes):
+// 24 addresses of the client's network each send 25 greedy read requests a second (the largest
+// blocks and window, the longest timeout) and never answer. MetalDesk's memory stays within 100 MB
+// of where it was, its descriptors under its limit, and a well-behaved client fetches
+// undionly.kpxe in under 5 s throughout.
+void TestTftpServer::holdsAgainstGreedyRequestsFromManyAddresses()
+{
+    const int seconds = testing::attackSeconds(20);
+    QVERIFY(QFile::copy(QStringLiteral("/usr/lib/ipxe/undionly.kpxe"),
+                        dir_.filePath(QStringLiteral("loaders/undionly.kpxe"))) ||
+            QFile::exists(dir_.filePath(QStringLiteral("loaders/undionly.kpxe"))));
+    QStringList added;
+    for (int host = 10; host < 34; ++host) {
+        const QString address = QStringLiteral("10.99.0.%1/24").arg(host);
+        NetworkNamespaces::run(client_, {QStringLiteral("ip"), QStringLiteral("addr"), QStringLiteral("add"), address,
+                                         QStringLiteral("dev"), QStringLiteral("eth0")});
+        added << address;
+    }
+    const auto removeAddresses = qScopeGuard([&] {
+        for (const QString &address : added)
+            NetworkNamespaces::run(client_, {QStringLiteral("ip"), QStringLiteral("addr"), QStringLiteral("del"),
+                                             address, QStringLiteral("dev"), QStringLiteral("eth0")});
+    });
+    const QString fetchedFile = out(QStringLiteral("undionly.kpxe"));
+    auto fetch = [this, &fetchedFile] {
+        int rc = -1;
+        QFile::remove(fetchedFile);
+        const QString said = NetworkNamespaces::run(
+            client_,
+            {QStringLiteral("curl"), QStringLiteral("-sS"), QStringLiteral("--max-time"), QStringLiteral("10"),
+             QStringLiteral("-o"), fetchedFile, QStringLiteral("tftp://10.99.0.1/undionly.kpxe")},
+            &rc);
+        return rc == 0 &&
+                       QFileInfo(fetchedFile).size() == QFileInfo(QStringLiteral("/usr/lib/ipxe/undionly.kpxe")).size()
+                   ? QString()
+                   : QStringLiteral("curl exited with %1: %2").arg(rc).arg(said);
+    };
+    const QString unattacked = fetch();
+    QVERIFY2(unattacked.isEmpty(), qPrintable(unattacked));
+    const qint64 pid = metaldesk_.processId();
+    const qint64 before = testing::residentBytes(pid);
+    const qint64 descriptorLimit = testing::openFileLimit(pid);
+    QProcess attacker;
+    testing::dieWithParent(attacker);
+    attacker.start(
+        QStringLiteral("ip"),
+        NetworkNamespaces::inside(client_, {QStringLiteral("/usr/bin/python3"), QStringLiteral(GREEDY_SCRIPT),
+                                            QStringLiteral("10.99.0.1"), QStringLiteral("69"),
+                                            QStringLiteral("10.99.0.10"), QStringLiteral("24"), QStringLiteral("25"),
+                                            QString::number(seconds), QStringLiteral("big.bin")}));
+    QVERIFY(attacker.waitForStarted());
+    QElapsedTimer timer;
+    timer.start();
+    qint64 peak = before;
+    int mostDescriptors = 0;
+    qint64 slowest = 0;
+    int fetches = 0;
+    while (timer.elapsed() < seconds * 1000) {
+        QElapsedTimer one;
+        one.start();
+        const QString failed = fetch();
+        slowest = std::max(slowest, one.elapsed());
+        ++fetches;
+        QVERIFY2(failed.isEmpty(), qPrintable(QStringLiteral("after %1 ms: %2").arg(timer.elapsed()).arg(failed)));
+        peak = std::max(peak, testing::residentBytes(pid));
+        mostDescriptors = std::max(mostDescriptors, testing::openDescriptors(pid));
+        QTest::qWait(500);
+    }
+    QVERIFY(attacker.state() == QProcess::NotRunning || attacker.waitForFinished(30000));
+    const qint64 sent = attacker.readAllStandardOutput().trimmed().toLongLong();
+    qInfo("figure: %d s: %lld greedy requests from 24 addresses; RSS %lld MB before, %lld MB at most; %d "
+          "descriptors at most (limit %lld); slowest undionly.kpxe fetch %lld ms of %d",
+          seconds, sent, before >> 20, peak >> 20, mostDescriptors, descriptorLimit, slowest, fetches);
+    QVERIFY2(sent >= 600, attacker.readAllStandardError().constData());
+    QVERIFY2(peak - before < 100 << 20, qPrintable(QStringLiteral("grew by %1 MB").arg((peak - before) >> 20)));
+    QVERIFY2(mostDescriptors > 0 && mostDescriptors < descriptorLimit, qPrintable(QString::number(mostDescriptors)));
+    QVERIFY2(slowest < 5000, qPrintable(QStringLiteral("a fetch took %1 ms").arg(slowest)));
 }
 
 void TestTftpServer::cleanupTestCase()
