@@ -152,6 +152,8 @@ ActionDialog::ActionDialog(NodeAction action, const QList<Machine> &machines, co
         break;
     default: break;
     }
+    if (!form->parent())
+        delete form; // an action without fields: the form was never placed (LeakSanitizer found it)
 
     problem_->setObjectName(QStringLiteral("actionProblem"));
     problem_->setWordWrap(true);

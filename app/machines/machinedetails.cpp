@@ -473,8 +473,11 @@ void MachineDetails::updateActions()
     // No dead end: a new machine is commissioned, a failed one commissioned again or marked
     // broken, a broken one marked fixed; each only when the lifecycle table offers it to this user.
     auto *steps = static_cast<QHBoxLayout *>(nextSteps_->layout());
-    while (steps->count() > 1)
-        delete steps->takeAt(0)->widget();
+    while (steps->count() > 1) {
+        QLayoutItem *item = steps->takeAt(0);
+        delete item->widget();
+        delete item; // the layout's item is the caller's once taken (LeakSanitizer found it)
+    }
     QList<std::pair<NodeAction, QString>> next;
     if (machine_ && user_) {
         if (machine_->status == NodeStatus::New)

@@ -153,7 +153,9 @@ private slots:
             "</path><fault><fault xsi:type=\"NotAuthenticated\"><object type=\"VirtualMachine\">vm-1</object>"
             "<privilegeId>System.View</privilegeId></fault><localizedMessage></localizedMessage></fault>"
             "</missingSet></objects></returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>";
-        auto result = parseRetrieveResult(*returnValues(parsed(reply)));
+        const Element envelope = parsed(reply); // the result points into it: kept while it is read
+        auto values = returnValues(envelope);
+        auto result = parseRetrieveResult(*values);
         QVERIFY(result);
         QCOMPARE(result->objects.size(), 1);
         QVERIFY(result->objects.first().missing);
@@ -182,7 +184,9 @@ private slots:
             "operation cannot be performed in the current state (Powered off).</localizedMessage></val></propSet>"
             "<propSet><name>info.state</name><val xsi:type=\"TaskInfoState\">error</val></propSet></objects>"
             "</returnval></RetrievePropertiesExResponse></soapenv:Body></soapenv:Envelope>";
-        auto result = parseRetrieveResult(*returnValues(parsed(reply)));
+        const Element envelope = parsed(reply); // the result points into it: kept while it is read
+        auto values = returnValues(envelope);
+        auto result = parseRetrieveResult(*values);
         auto state = parseTaskState(result->objects.first());
         QVERIFY(state);
         QCOMPARE(state->state, QStringLiteral("error"));

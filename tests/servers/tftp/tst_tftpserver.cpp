@@ -120,10 +120,18 @@ void TestTftpServer::initTestCase()
 }
 
 // Security review H5, against the real binary for a while (20 s; the `long` label: 5 minutes):
-// 24 addresses of the client's network each send 25 greedy read requests a second (the largest
+// 24 addresses of the client's network each send 25 (5 under ASan) greedy read requests a second (the largest
 // blocks and window, the longest timeout) and never answer. MetalDesk's memory stays within 100 MB
 // of where it was, its descriptors under its limit, and a well-behaved client fetches
 // undionly.kpxe in under 5 s throughout.
+// Requests per address and second. The sanitizer build serves several times slower: past what a
+// server can read, a UDP flood drops any client's requests in the kernel, whatever the server does.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr int kGreedyPerAddress = 5;
+#else
+constexpr int kGreedyPerAddress = 25;
+#endif
+
 void TestTftpServer::holdsAgainstGreedyRequestsFromManyAddresses()
 {
     const int seconds = testing::attackSeconds(20);
@@ -163,12 +171,12 @@ void TestTftpServer::holdsAgainstGreedyRequestsFromManyAddresses()
     const qint64 descriptorLimit = testing::openFileLimit(pid);
     QProcess attacker;
     testing::dieWithParent(attacker);
-    attacker.start(
-        QStringLiteral("ip"),
-        NetworkNamespaces::inside(client_, {QStringLiteral("/usr/bin/python3"), QStringLiteral(GREEDY_SCRIPT),
-                                            QStringLiteral("10.99.0.1"), QStringLiteral("69"),
-                                            QStringLiteral("10.99.0.10"), QStringLiteral("24"), QStringLiteral("25"),
-                                            QString::number(seconds), QStringLiteral("big.bin")}));
+    attacker.start(QStringLiteral("ip"),
+                   NetworkNamespaces::inside(client_, {QStringLiteral("/usr/bin/python3"),
+                                                       QStringLiteral(GREEDY_SCRIPT), QStringLiteral("10.99.0.1"),
+                                                       QStringLiteral("69"), QStringLiteral("10.99.0.10"),
+                                                       QStringLiteral("24"), QString::number(kGreedyPerAddress),
+                                                       QString::number(seconds), QStringLiteral("big.bin")}));
     QVERIFY(attacker.waitForStarted());
     QElapsedTimer timer;
     timer.start();
@@ -192,7 +200,7 @@ void TestTftpServer::holdsAgainstGreedyRequestsFromManyAddresses()
     qInfo("figure: %d s: %lld greedy requests from 24 addresses; RSS %lld MB before, %lld MB at most; %d "
           "descriptors at most (limit %lld); slowest undionly.kpxe fetch %lld ms of %d",
           seconds, sent, before >> 20, peak >> 20, mostDescriptors, descriptorLimit, slowest, fetches);
-    QVERIFY2(sent >= 600, attacker.readAllStandardError().constData());
+    QVERIFY2(sent >= 24 * kGreedyPerAddress, attacker.readAllStandardError().constData());
     QVERIFY2(peak - before < 100 << 20, qPrintable(QStringLiteral("grew by %1 MB").arg((peak - before) >> 20)));
     QVERIFY2(mostDescriptors > 0 && mostDescriptors < descriptorLimit, qPrintable(QString::number(mostDescriptors)));
     QVERIFY2(slowest < 5000, qPrintable(QStringLiteral("a fetch took %1 ms").arg(slowest)));
