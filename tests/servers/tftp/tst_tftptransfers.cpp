@@ -1,6 +1,7 @@
 // The TFTP server's protocol, seen from a client made of raw UDP sockets on loopback: blocks,
 // options, windows, block number rollover, duplicate ACKs, foreign TIDs, retransmission and the
 // counters. Needs no root: the server runs in-process on a high port.
+#include "childprocess.h"
 #include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
 #include "servers/tftp/tftppacket.h"
@@ -82,17 +83,8 @@ quint16 freeUdpPort()
     return ntohs(a.sin_port);
 }
 
-// This process's resident memory, from /proc.
-qint64 residentBytes()
-{
-    QFile status(QStringLiteral("/proc/self/status"));
-    if (!status.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray &line : status.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong() * 1024;
-    return -1;
-}
+// This process's resident memory (the server runs in it).
+qint64 residentBytes() { return metaldesk::testing::residentBytes(QCoreApplication::applicationPid()); }
 
 // What a client that sends ACKs and a window per ACK receives: the whole file, or empty.
 QByteArray fetchWithWindow(const Peer &client, quint16 serverPort, const char *file, int window, int blockSize)
