@@ -105,6 +105,11 @@ int main(int argc, char **argv)
         language::install(app);
         return runConfigCommand(*cl);
     }
+    case CommandLine::Mode::SecretKey: {
+        QCoreApplication app(argc, argv);
+        language::install(app);
+        return runSecretKeyCommand(*cl);
+    }
     case CommandLine::Mode::ApiKey: {
         QCoreApplication app(argc, argv);
         language::install(app);

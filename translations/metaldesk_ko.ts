@@ -447,28 +447,6 @@
         <translation>images %1은(는) 인자를 %2개 받습니다</translation>
     </message>
     <message>
-        <source>MetalDesk: metal-as-a-service for the home lab.
-
-Commands:
-  createadmin   Create an administrator account (see &apos;metaldesk createadmin --help&apos;).
-  set-config    Change a setting (see &apos;metaldesk set-config --help&apos;).
-  get-config    Print a setting.
-  apikey        Make an API key for a user (see &apos;metaldesk apikey --help&apos;).
-  images        The image catalogue: list, add, remove (see &apos;metaldesk images --help&apos;).</source>
-        <translation>MetalDesk: 홈 랩을 위한 metal-as-a-service.
-
-명령:
-  createadmin   관리자 계정을 만듭니다(&apos;metaldesk createadmin --help&apos; 참고).
-  set-config    설정을 바꿉니다(&apos;metaldesk set-config --help&apos; 참고).
-  get-config    설정을 출력합니다.
-  apikey        사용자의 API 키를 만듭니다(&apos;metaldesk apikey --help&apos; 참고).
-  images        이미지 카탈로그: list, add, remove(&apos;metaldesk images --help&apos; 참고).</translation>
-    </message>
-    <message>
-        <source>Optional: createadmin, set-config, get-config, apikey or images.</source>
-        <translation>선택: createadmin, set-config, get-config, apikey 또는 images.</translation>
-    </message>
-    <message>
         <source>Create an administrator account (as &apos;maas createadmin&apos;). Options that are missing are asked for when a terminal is present. The password is asked for without echo, or read from the first line of standard input.</source>
         <translation>관리자 계정을 만듭니다(&apos;maas createadmin&apos;과 같음). 빠진 옵션은 터미널이 있으면 물어봅니다. 비밀번호는 화면에 표시하지 않고 묻거나, 표준 입력의 첫 줄에서 읽습니다.</translation>
     </message>
@@ -550,6 +528,46 @@ Commands:
         <source>The IP address the boot servers and the API listen on, 0.0.0.0 for all (default: the boot interface&apos;s address, and loopback for the API).</source>
         <translation>부트 서버와 API가 수신할 IP 주소. 0.0.0.0은 모든 주소(기본값: 부트 인터페이스의 주소, API는 루프백에서도).</translation>
     </message>
+    <message>
+        <source>Say where the key that seals the stored passwords is kept, or move it: &apos;file&apos; keeps it in a file beside the database for good (a host that runs headless, without a desktop session), &apos;keyring&apos; moves it into the desktop keyring (run it in the desktop session). In a desktop session with a keyring MetalDesk moves the key there by itself, unless &apos;file&apos; was chosen.</source>
+        <translation>저장된 비밀번호를 봉인하는 키가 어디에 있는지 알려 주거나 옮깁니다: &apos;file&apos;은 키를 데이터베이스 옆의 파일에 계속 둡니다(데스크톱 세션 없이 헤드리스로 실행하는 호스트), &apos;keyring&apos;은 키를 데스크톱 키링으로 옮깁니다(데스크톱 세션에서 실행하세요). 키링이 있는 데스크톱 세션에서는 &apos;file&apos;을 고르지 않았다면 MetalDesk가 키를 직접 키링으로 옮깁니다.</translation>
+    </message>
+    <message>
+        <source>file or keyring</source>
+        <translation>file 또는 keyring</translation>
+    </message>
+    <message>
+        <source>[file|keyring]</source>
+        <translation>[file|keyring]</translation>
+    </message>
+    <message>
+        <source>secret-key takes file or keyring, not &apos;%1&apos;</source>
+        <translation>secret-key는 &apos;%1&apos;이(가) 아니라 file 또는 keyring을 받습니다</translation>
+    </message>
+    <message>
+        <source>MetalDesk: metal-as-a-service for the home lab.
+
+Commands:
+  createadmin   Create an administrator account (see &apos;metaldesk createadmin --help&apos;).
+  set-config    Change a setting (see &apos;metaldesk set-config --help&apos;).
+  get-config    Print a setting.
+  apikey        Make an API key for a user (see &apos;metaldesk apikey --help&apos;).
+  images        The image catalogue: list, add, remove (see &apos;metaldesk images --help&apos;).
+  secret-key    Where the key sealing the stored passwords is kept: a file or the desktop keyring.</source>
+        <translation>MetalDesk: 홈 랩을 위한 metal-as-a-service.
+
+명령:
+  createadmin   관리자 계정을 만듭니다(&apos;metaldesk createadmin --help&apos; 참고).
+  set-config    설정을 바꿉니다(&apos;metaldesk set-config --help&apos; 참고).
+  get-config    설정을 출력합니다.
+  apikey        사용자의 API 키를 만듭니다(&apos;metaldesk apikey --help&apos; 참고).
+  images        이미지 카탈로그: list, add, remove(&apos;metaldesk images --help&apos; 참고).
+  secret-key    저장된 비밀번호를 봉인하는 키가 있는 곳: 파일 또는 데스크톱 키링.</translation>
+    </message>
+    <message>
+        <source>Optional: createadmin, set-config, get-config, apikey, images or secret-key.</source>
+        <translation>선택: createadmin, set-config, get-config, apikey, images 또는 secret-key.</translation>
+    </message>
 </context>
 <context>
     <name>ConfigCommand</name>
@@ -560,6 +578,10 @@ Commands:
     <message>
         <source>%1 set; running instances use it from now on.</source>
         <translation>%1을(를) 설정했습니다. 실행 중인 인스턴스도 지금부터 이 값을 씁니다.</translation>
+    </message>
+    <message>
+        <source>The key that seals the stored passwords is in %1.</source>
+        <translation>저장된 비밀번호를 봉인하는 키는 %1에 있습니다.</translation>
     </message>
 </context>
 <context>
@@ -1442,6 +1464,17 @@ Commands:
     <message>
         <source>%1: %2 failed: %3</source>
         <translation>%1: %2 실패: %3</translation>
+    </message>
+</context>
+<context>
+    <name>Keyring</name>
+    <message>
+        <source>the desktop keyring did not answer within %1 s</source>
+        <translation>데스크톱 키링이 %1초 안에 응답하지 않았습니다</translation>
+    </message>
+    <message>
+        <source>the desktop keyring: %1</source>
+        <translation>데스크톱 키링: %1</translation>
     </message>
 </context>
 <context>
@@ -2364,6 +2397,37 @@ Commands:
     </message>
 </context>
 <context>
+    <name>SecretKey</name>
+    <message>
+        <source>the desktop keyring&apos;s MetalDesk entry %1</source>
+        <translation>데스크톱 키링의 MetalDesk 항목 %1</translation>
+    </message>
+    <message>
+        <source>the desktop keyring did not keep the key</source>
+        <translation>데스크톱 키링이 키를 저장하지 않았습니다</translation>
+    </message>
+    <message>
+        <source>the key that opens this database&apos;s passwords is in %1, and this process has no desktop session (no D-Bus session bus). Start MetalDesk in your desktop session, or run &apos;metaldesk secret-key file&apos; there once to keep the key in %2 (for a headless host).</source>
+        <translation>이 데이터베이스의 비밀번호를 여는 키는 %1에 있는데, 이 프로세스에는 데스크톱 세션이 없습니다(D-Bus 세션 버스 없음). 데스크톱 세션에서 MetalDesk를 시작하거나, 그곳에서 &apos;metaldesk secret-key file&apos;을 한 번 실행해 키를 %2에 두세요(헤드리스 호스트용).</translation>
+    </message>
+    <message>
+        <source>the key that opens this database&apos;s passwords is in %1, which did not give it: %2. Unlock the keyring and start MetalDesk again.</source>
+        <translation>이 데이터베이스의 비밀번호를 여는 키는 %1에 있는데, 키링이 키를 주지 않았습니다: %2. 키링의 잠금을 풀고 MetalDesk를 다시 시작하세요.</translation>
+    </message>
+    <message>
+        <source>%1 exists and holds another key: move it away first</source>
+        <translation>%1이(가) 이미 있고 다른 키를 담고 있습니다: 먼저 다른 곳으로 옮기세요</translation>
+    </message>
+    <message>
+        <source>this process has no desktop session (no D-Bus session bus), so no keyring: run &apos;metaldesk secret-key keyring&apos; in your desktop session</source>
+        <translation>이 프로세스에는 데스크톱 세션이 없어(D-Bus 세션 버스 없음) 키링도 없습니다: 데스크톱 세션에서 &apos;metaldesk secret-key keyring&apos;을 실행하세요</translation>
+    </message>
+    <message>
+        <source>the key file %1</source>
+        <translation>키 파일 %1</translation>
+    </message>
+</context>
+<context>
     <name>Secrets</name>
     <message>
         <source>cannot create the secret key file %1: %2</source>
@@ -2390,12 +2454,20 @@ Commands:
         <translation>저장된 비밀 값이 잘려 있습니다</translation>
     </message>
     <message>
-        <source>a stored secret does not open with the key in %1 (another key file, or the database was changed)</source>
-        <translation>저장된 비밀 값을 %1의 키로 열 수 없습니다 (다른 키 파일이거나 데이터베이스가 바뀌었습니다)</translation>
+        <source>the secret key file %1 exists already</source>
+        <translation>비밀 키 파일 %1이(가) 이미 있습니다</translation>
     </message>
     <message>
-        <source>another MetalDesk made the key first</source>
-        <translation>다른 MetalDesk가 먼저 키를 만들었습니다</translation>
+        <source>the key file %1</source>
+        <translation>키 파일 %1</translation>
+    </message>
+    <message>
+        <source>%1 is not a MetalDesk key (it must hold exactly %2 bytes)</source>
+        <translation>%1은(는) MetalDesk 키가 아닙니다 (정확히 %2바이트여야 합니다)</translation>
+    </message>
+    <message>
+        <source>a stored secret does not open with %1 (another key, or the database was changed)</source>
+        <translation>저장된 비밀 값을 %1(으)로 열 수 없습니다 (다른 키이거나 데이터베이스가 바뀌었습니다)</translation>
     </message>
 </context>
 <context>
@@ -4980,10 +5052,6 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
         <translation>MetalDesk는 등록·커미션 중인 머신에는 동적 범위의 주소를, 배포된 머신에는 예약 범위의 주소를 할당합니다.</translation>
     </message>
     <message>
-        <source>Another DHCP server gives addresses; MetalDesk only adds boot information. The address settings below do not apply.</source>
-        <translation>다른 DHCP 서버가 주소를 할당하고, MetalDesk는 부트 정보만 추가합니다. 아래 주소 설정은 적용되지 않습니다.</translation>
-    </message>
-    <message>
         <source>for example %1-%2</source>
         <translation>예: %1-%2</translation>
     </message>
@@ -5066,6 +5134,10 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>Saved. DHCP restarted on %1, but: %2</source>
         <translation>저장했습니다. %1에서 DHCP를 다시 시작했지만 다음 문제가 있습니다: %2</translation>
+    </message>
+    <message>
+        <source>Another DHCP server gives addresses; MetalDesk only adds boot information. The address settings below do not apply. Every computer on this network that starts from the network then boots MetalDesk&apos;s environment, enlists and powers off: turn network boot off in the firmware of computers that are not for MetalDesk.</source>
+        <translation>다른 DHCP 서버가 주소를 할당하고, MetalDesk는 부트 정보만 추가합니다. 아래 주소 설정은 적용되지 않습니다. 이 네트워크에서 네트워크 부팅하는 모든 컴퓨터가 MetalDesk의 환경으로 부팅해 등록되고 전원이 꺼집니다: MetalDesk용이 아닌 컴퓨터는 펌웨어에서 네트워크 부팅을 끄세요.</translation>
     </message>
 </context>
 <context>

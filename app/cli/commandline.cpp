@@ -134,6 +134,35 @@ Expected<CommandLine> parseConfigCommand(const QStringList &args, bool set)
     return cl;
 }
 
+// `secret-key [file|keyring]`: where the key sealing the stored passwords is kept.
+Expected<CommandLine> parseSecretKey(const QStringList &args)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(CommandLineText::tr(
+        "Say where the key that seals the stored passwords is kept, or move it: 'file' keeps it in a file beside "
+        "the database for good (a host that runs headless, without a desktop session), 'keyring' moves it into "
+        "the desktop keyring (run it in the desktop session). In a desktop session with a keyring MetalDesk "
+        "moves the key there by itself, unless 'file' was chosen."));
+    parser.addHelpOption();
+    parser.addOption(databaseOption());
+    parser.addPositionalArgument(QStringLiteral("place"), CommandLineText::tr("file or keyring"),
+                                 CommandLineText::tr("[file|keyring]"));
+    if (auto ok = parseStrict(parser, args, 1); !ok)
+        return ok.error();
+    CommandLine cl;
+    if (parser.isSet(QStringLiteral("help"))) {
+        cl.mode = CommandLine::Mode::Help;
+        cl.helpText = parser.helpText().replace(args.value(0), args.value(0) + QStringLiteral(" secret-key"));
+        return cl;
+    }
+    cl.keyPlace = parser.positionalArguments().value(0);
+    if (!cl.keyPlace.isEmpty() && cl.keyPlace != QLatin1String("file") && cl.keyPlace != QLatin1String("keyring"))
+        return Error{CommandLineText::tr("secret-key takes file or keyring, not '%1'").arg(cl.keyPlace)};
+    cl.mode = CommandLine::Mode::SecretKey;
+    cl.database = parser.value(QStringLiteral("database"));
+    return cl;
+}
+
 // `apikey --username NAME`: a new API key, printed once (as `maas apikey --generate`).
 Expected<CommandLine> parseApiKey(const QStringList &args)
 {
@@ -260,6 +289,8 @@ Expected<CommandLine> parseCommandLine(const QStringList &args)
         return parseApiKey(QStringList{args.at(0)} + args.mid(2));
     if (args.size() > 1 && args.at(1) == QLatin1String("images"))
         return parseImages(QStringList{args.at(0)} + args.mid(2));
+    if (args.size() > 1 && args.at(1) == QLatin1String("secret-key"))
+        return parseSecretKey(QStringList{args.at(0)} + args.mid(2));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(CommandLineText::tr(
@@ -267,7 +298,8 @@ Expected<CommandLine> parseCommandLine(const QStringList &args)
         "account (see 'metaldesk createadmin --help').\n  set-config    Change a setting (see 'metaldesk set-config "
         "--help').\n  get-config    Print a setting.\n  apikey        Make an API key for a user (see 'metaldesk "
         "apikey "
-        "--help').\n  images        The image catalogue: list, add, remove (see 'metaldesk images --help')."));
+        "--help').\n  images        The image catalogue: list, add, remove (see 'metaldesk images --help')."
+        "\n  secret-key    Where the key sealing the stored passwords is kept: a file or the desktop keyring."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOption(
@@ -280,7 +312,7 @@ Expected<CommandLine> parseCommandLine(const QStringList &args)
          CommandLineText::tr("address")});
     parser.addPositionalArgument(
         QStringLiteral("command"),
-        CommandLineText::tr("Optional: createadmin, set-config, get-config, apikey or images."),
+        CommandLineText::tr("Optional: createadmin, set-config, get-config, apikey, images or secret-key."),
         CommandLineText::tr("[command]"));
     if (auto ok = parseStrict(parser, args, 0); !ok) {
         if (!parser.positionalArguments().isEmpty())

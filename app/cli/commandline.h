@@ -16,6 +16,7 @@ struct CommandLine {
         GetConfig,
         ApiKey,
         Images,
+        SecretKey,
         Help,
         Version
     };
@@ -29,6 +30,8 @@ struct CommandLine {
     // set-config and get-config (as MAAS's set-config and get-config)
     QString configName;
     QString configValue;
+    // secret-key: "" (say where the key is), "file" or "keyring" (move it there)
+    QString keyPlace;
     // images: list, add NAME FILE-OR-URL, remove NAME, sources, source-add URL, source-remove URL,
     // import
     QStringList imageWords;

@@ -2,6 +2,7 @@
 
 #include "core/runtime/coreservices.h"
 #include "core/storage/configstore.h"
+#include "core/storage/secretkey.h"
 #include "core/storage/settings.h"
 
 #include <QCoreApplication>
@@ -44,6 +45,32 @@ int runConfigCommand(const CommandLine &cl)
             << Qt::endl;
     else
         err << ConfigCommandText::tr("%1 set; running instances use it from now on.").arg(cl.configName) << Qt::endl;
+    return 0;
+}
+
+int runSecretKeyCommand(const CommandLine &cl)
+{
+    QTextStream err(stderr);
+    auto core = CoreServices::open(cl.database);
+    if (!core) {
+        err << QStringLiteral("metaldesk: ") << core.errorMessage() << Qt::endl;
+        return 1;
+    }
+    Database &db = *(*core)->db;
+    if (!cl.keyPlace.isEmpty()) {
+        const auto place = cl.keyPlace == QLatin1String("file") ? secretkey::Place::File : secretkey::Place::Keyring;
+        if (auto moved = secretkey::moveTo(db, place); !moved) {
+            err << QStringLiteral("metaldesk: ") << moved.errorMessage() << Qt::endl;
+            return 1;
+        }
+    }
+    auto where = secretkey::describePlace(db);
+    if (!where) {
+        err << QStringLiteral("metaldesk: ") << where.errorMessage() << Qt::endl;
+        return 1;
+    }
+    QTextStream(stdout) << ConfigCommandText::tr("The key that seals the stored passwords is in %1.").arg(*where)
+                        << Qt::endl;
     return 0;
 }
 

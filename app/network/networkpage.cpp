@@ -283,7 +283,9 @@ void NetworkPage::updateModeWidgets()
         managed ? tr("MetalDesk gives addresses from the dynamic range to machines while they enlist and "
                      "commission, and addresses from the reserved range to deployed machines.")
                 : tr("Another DHCP server gives addresses; MetalDesk only adds boot information. The address "
-                     "settings below do not apply."));
+                     "settings below do not apply. Every computer on this network that starts from the network "
+                     "then boots MetalDesk's environment, enlists and powers off: turn network boot off in "
+                     "the firmware of computers that are not for MetalDesk."));
 }
 
 void NetworkPage::updateHints()

@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QUrl>
 
 namespace metaldesk {
 
@@ -201,6 +202,9 @@ Expected<std::optional<NodeResult>> NodeReports::latestResult(const QString &sys
 }
 
 namespace {
+
+// An image URL as the event log may keep it: the machine gets the credentials, the log does not.
+QString withoutCredentials(const QString &url) { return QUrl(url).toDisplayString(QUrl::RemoveUserInfo); }
 
 MachineStore::Hardware hardwareOf(const Inventory &inventory, bool withBootDisk)
 {
@@ -593,7 +597,7 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
         d.network ? QStringLiteral("%1 (%2)").arg(d.network->cidr(), d.network->interfaceName) : tr("DHCP");
     record(*m, QStringLiteral("deployment"), EventLevel::Info,
            tr("The boot environment asked what to install: %1, address %2")
-               .arg(d.imageUrl.isEmpty() ? tr("no image chosen") : d.imageUrl, address));
+               .arg(d.imageUrl.isEmpty() ? tr("no image chosen") : withoutCredentials(d.imageUrl), address));
     return d;
 }
 

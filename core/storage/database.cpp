@@ -1,6 +1,7 @@
 #include "core/storage/database.h"
 
 #include "core/storage/migrations.h"
+#include "core/storage/secretkey.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -139,7 +140,7 @@ Expected<std::shared_ptr<Database>> Database::open(const DatabaseSpec &spec)
         return connection.error();
     if (auto migrated = db->migrate(); !migrated)
         return migrated.error();
-    auto secrets = SecretBox::openKeyFile(secretKeyPath(spec));
+    auto secrets = secretkey::open(*db);
     if (!secrets)
         return secrets.error();
     db->secrets_ = *secrets;
@@ -206,8 +207,8 @@ Expected<void> Database::sealPlainSecrets()
         ++sealed;
     }
     if (sealed > 0) {
-        qCInfo(lcDb) << "sealed" << sealed << "stored passwords and node credentials with the key in"
-                     << secrets_->keyPath();
+        qCInfo(lcDb).noquote() << "sealed" << sealed << "stored passwords and node credentials with"
+                               << secrets_->where();
         if (!isPostgres()) { // VACUUM rewrites every page; the checkpoint empties the log holding the old ones
             (void)runQuery(*db, QStringLiteral("VACUUM"));
             (void)runQuery(*db, QStringLiteral("PRAGMA wal_checkpoint(TRUNCATE)"));

@@ -25,13 +25,11 @@ struct SecretText {
     Q_DECLARE_TR_FUNCTIONS(Secrets)
 };
 
-// Writes a new key whole or not at all: into a file of its own first (synced), then linked to
-// `path`, which fails when another MetalDesk starting at the same moment linked its key first (then
-// that one is read). A kill half-way leaves a stray temporary file, never a short key.
-Expected<QByteArray> createKey(const QString &path)
+// Writes a key whole or not at all: into a file of its own first (synced), then linked to `path`,
+// which fails when another MetalDesk starting at the same moment linked its key first (then that
+// one is read). A kill half-way leaves a stray temporary file, never a short key.
+Expected<void> writeKey(const QString &path, const QByteArray &key)
 {
-    QByteArray key(crypto_secretbox_KEYBYTES, Qt::Uninitialized);
-    randombytes_buf(key.data(), size_t(key.size()));
     const QByteArray target = QFile::encodeName(path);
     QByteArray temporary = target + ".new-XXXXXX";
     const int fd = ::mkostemp(temporary.data(), O_CLOEXEC); // 0600, a name of its own
@@ -45,7 +43,7 @@ Expected<QByteArray> createKey(const QString &path)
     ::unlink(temporary.constData());
     if (!linked) {
         if (written && linkError == EEXIST)
-            return Error{SecretText::tr("another MetalDesk made the key first")};
+            return Error{SecretText::tr("the secret key file %1 exists already").arg(path)};
         return Error{SecretText::tr("cannot write the secret key file %1").arg(path)};
     }
     // The new name on disk too, before anything is sealed with the key.
@@ -55,8 +53,10 @@ Expected<QByteArray> createKey(const QString &path)
         ::fsync(dir);
         ::close(dir);
     }
-    return key;
+    return {};
 }
+
+QString fileDescription(const QString &path) { return SecretText::tr("the key file %1").arg(path); }
 
 } // namespace
 
@@ -65,7 +65,7 @@ Expected<std::shared_ptr<const SecretBox>> SecretBox::openKeyFile(const QString 
     if (sodium_init() < 0)
         return Error{SecretText::tr("libsodium could not start")};
     auto box = std::make_shared<SecretBox>();
-    box->path_ = path;
+    box->where_ = fileDescription(path);
     QFile file(path);
     // An empty key file is what an earlier MetalDesk left when killed between creating and writing
     // it: nothing was ever sealed with it, so it is made again.
@@ -73,11 +73,13 @@ Expected<std::shared_ptr<const SecretBox>> SecretBox::openKeyFile(const QString 
         file.remove();
     if (!file.exists()) {
         QDir().mkpath(QFileInfo(path).absolutePath()); // PostgreSQL's key goes where no database file made a folder
-        auto key = createKey(path);
-        if (!key && !file.exists())
-            return key.error();
-        if (key) {
-            box->key_ = *key;
+        QByteArray key(crypto_secretbox_KEYBYTES, Qt::Uninitialized);
+        randombytes_buf(key.data(), size_t(key.size()));
+        auto written = writeKey(path, key);
+        if (!written && !file.exists())
+            return written.error();
+        if (written) { // else another MetalDesk made the key first: read it
+            box->key_ = key;
             return std::shared_ptr<const SecretBox>(box);
         }
     }
@@ -91,6 +93,26 @@ Expected<std::shared_ptr<const SecretBox>> SecretBox::openKeyFile(const QString 
     if (QFileInfo(path).permissions() & (QFile::ReadGroup | QFile::ReadOther))
         QFile::setPermissions(path, QFile::ReadOwner | QFile::WriteOwner);
     return std::shared_ptr<const SecretBox>(box);
+}
+
+Expected<std::shared_ptr<const SecretBox>> SecretBox::fromKey(const QByteArray &key, const QString &where)
+{
+    static_assert(kKeyBytes == crypto_secretbox_KEYBYTES);
+    if (sodium_init() < 0)
+        return Error{SecretText::tr("libsodium could not start")};
+    if (key.size() != kKeyBytes)
+        return Error{
+            SecretText::tr("%1 is not a MetalDesk key (it must hold exactly %2 bytes)").arg(where).arg(kKeyBytes)};
+    auto box = std::make_shared<SecretBox>();
+    box->key_ = key;
+    box->where_ = where;
+    return std::shared_ptr<const SecretBox>(box);
+}
+
+Expected<void> SecretBox::writeKeyFile(const QString &path, const QByteArray &key)
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    return writeKey(path, key);
 }
 
 bool SecretBox::isSealed(const QString &stored) { return stored.startsWith(sealedPrefix); }
@@ -119,9 +141,9 @@ Expected<QString> SecretBox::open(const QString &stored) const
     if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char *>(plain.data()), nonce + crypto_secretbox_NONCEBYTES,
                                    size_t(sealed.size() - crypto_secretbox_NONCEBYTES), nonce,
                                    reinterpret_cast<const unsigned char *>(key_.constData())) != 0)
-        return Error{SecretText::tr("a stored secret does not open with the key in %1 (another key file, or the "
-                                    "database was changed)")
-                         .arg(path_)};
+        return Error{SecretText::tr("a stored secret does not open with %1 (another key, or the database was "
+                                    "changed)")
+                         .arg(where_)};
     return QString::fromUtf8(plain);
 }
 

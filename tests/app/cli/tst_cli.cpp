@@ -29,7 +29,7 @@ struct Run {
 QProcessEnvironment cleanEnvironment()
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"})
+    for (const char *name : {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM", "DBUS_SESSION_BUS_ADDRESS"})
         env.remove(QLatin1String(name));
     return env;
 }
@@ -87,6 +87,7 @@ private slots:
     void setConfigHelpListsEverySetting();
     void apikeyPrintsANewKeyThatAuthenticates();
     void imagesAddsListsAndRemovesCatalogueImages();
+    void secretKeySaysWhereTheKeyIsAndMovesIt();
     void createadminCreatesAnAdministratorWithAnApiKey();
     void createadminWithoutTerminalNamesTheMissingOption();
     void createadminRefusesAPasswordOnTheCommandLine();
@@ -297,6 +298,27 @@ void TestCli::imagesAddsListsAndRemovesCatalogueImages()
              QStringLiteral("--database"), db});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QVERIFY(BootImageStore((*core)->db).list()->isEmpty());
+}
+
+void TestCli::secretKeySaysWhereTheKeyIsAndMovesIt()
+{
+    // Without a desktop session (the suite has no session bus) the key is in its file; into the
+    // keyring is refused with where to run it. tst_secretbox moves it with a real keyring.
+    QTemporaryDir dir;
+    const QString db = dir.filePath(QStringLiteral("md.db"));
+    Run r = run({QStringLiteral("secret-key"), QStringLiteral("--database"), db});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.out.contains(QLatin1String("the key file ") + db + QLatin1String(".key")), qPrintable(r.out));
+    QVERIFY(QFileInfo::exists(db + QLatin1String(".key")));
+    r = run({QStringLiteral("secret-key"), QStringLiteral("keyring"), QStringLiteral("--database"), db});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QLatin1String("no desktop session")), qPrintable(r.err));
+    QVERIFY(QFileInfo::exists(db + QLatin1String(".key")));
+    r = run({QStringLiteral("secret-key"), QStringLiteral("file"), QStringLiteral("--database"), db});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    r = run({QStringLiteral("secret-key"), QStringLiteral("wallet"), QStringLiteral("--database"), db});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QLatin1String("file or keyring")), qPrintable(r.err));
 }
 
 void TestCli::createadminCreatesAnAdministratorWithAnApiKey()

@@ -400,6 +400,9 @@ void TestNetworkPage::proxyModeGreysOutTheAddressSettings()
     QVERIFY(apply_->isEnabled());
     auto *explanation = page_->findChild<QLabel *>(QStringLiteral("modeExplanation"));
     QVERIFY(explanation->text().contains(QStringLiteral("The address settings below do not apply")));
+    // On a shared network every PXE client then boots MetalDesk's environment (security review L12).
+    QVERIFY(explanation->text().contains(QStringLiteral("Every computer on this network that starts from the "
+                                                        "network")));
     QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/network-proxy-en.png")));
 
     QTest::mouseClick(managed_, Qt::LeftButton);

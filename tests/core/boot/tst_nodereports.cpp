@@ -62,6 +62,7 @@ private slots:
     void attachesNothingToAKnownMachineAnonymously();
     void writesEachReportInOneTransaction();
     void holdsAMachinesReportsToItsPhase();
+    void keepsNoImagePasswordInItsEvents();
 
 private:
     std::unique_ptr<CoreServices> open()
@@ -712,6 +713,35 @@ void TestNodeReports::holdsAMachinesReportsToItsPhase()
                                                 "reported")),
              qPrintable(std::get<ReportError>(deployment).reason));
     QCOMPARE(core->machines->get(m.systemId)->status, S::FailedDeployment);
+}
+
+void TestNodeReports::keepsNoImagePasswordInItsEvents()
+{
+    // The image URL reaches the machine as given (it needs the credentials), and the event log
+    // names the image without them: the log is shown to every user and kept.
+    auto core = open();
+    QVERIFY(core);
+    NodeReports reports(core->db, core->feed.get(), core->engine.get());
+    const Machine m = newMachine(*core, {QStringLiteral("52:54:00:5f:00:01")});
+    QVERIFY(core->engine->performAction(m.systemId, NodeAction::Commission, admin_));
+    QVERIFY(std::holds_alternative<Commissioned>(reports.commission(m.systemId, kInventory)));
+    DeploySettings d;
+    d.imageUrl = QStringLiteral("https://mirror-user:s3cret-pw@images.example/debian-12.img.xz");
+    QVERIFY(NodeSettingsStore(core->db).setDeploySettings(m.systemId, d));
+    QVERIFY(core->engine->performAction(m.systemId, NodeAction::Deploy, admin_));
+    auto deployment = reports.deployment(m.systemId, DeployContext{});
+    QVERIFY(std::holds_alternative<Deployment>(deployment));
+    QCOMPARE(std::get<Deployment>(deployment).imageUrl, d.imageUrl);
+    const auto log = core->events->forMachine(m.systemId, 1000);
+    QVERIFY(log);
+    bool named = false;
+    for (const Event &e : *log) {
+        QVERIFY2(!e.description.contains(QLatin1String("s3cret-pw")) &&
+                     !e.description.contains(QLatin1String("mirror-user")),
+                 qPrintable(e.description));
+        named = named || e.description.contains(QLatin1String("https://images.example/debian-12.img.xz"));
+    }
+    QVERIFY(named);
 }
 
 QTEST_GUILESS_MAIN(TestNodeReports)

@@ -110,7 +110,7 @@ private slots:
 
     void keepsAFailureThatCameBeforeAnyoneListened()
     {
-        ProbeService::Log log;
+        ProbeService::Log log, fixed; // before the host: its destructor stops the services that write them
         ServiceHost host;
         host.add(std::make_unique<ProbeService>(QStringLiteral("dhcp"), 1, &log, true));
         host.start();
@@ -118,7 +118,6 @@ private slots:
         QCOMPARE(find(host, QStringLiteral("dhcp"))->detail, QStringLiteral("port taken: stop the other server"));
 
         // Replaced by one that starts: the state follows the new service, not the old one's "stopped".
-        ProbeService::Log fixed;
         host.replace(std::make_unique<ProbeService>(QStringLiteral("dhcp"), 2, &fixed));
         QTRY_COMPARE(find(host, QStringLiteral("dhcp"))->state, QStringLiteral("running"));
         QTest::qWait(50); // any late event of the old service would land now

@@ -3,18 +3,28 @@
 // written by the engine, by the power settings and by a chassis, and for one an older MetalDesk left
 // in plain text (sealed at the next start). And every parameter a power driver marks secret is one
 // the store seals. Node credentials (the metadata service's tokens) likewise; one sealed under a
-// lost key file is replaced, never a failure at boot.
+// lost key file is replaced, never a failure at boot. In a desktop session the key moves into the
+// keyring (GNOME Keyring on a session bus of the test's own).
+#include "childprocess.h"
 #include "core/chassis/chassisstore.h"
 #include "core/lifecycle/lifecycleengine.h"
 #include "core/power/powerdrivers.h"
 #include "core/runtime/coreservices.h"
+#include "core/storage/keyring.h"
 #include "core/storage/secretbox.h"
+#include "core/storage/secretkey.h"
 #include "core/users/nodetokens.h"
 #include "rawsql.h"
+#include "skip.h"
 
+#include <QDBusConnection>
+#include <QDBusConnectionInterface>
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
+#include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <thread>
@@ -63,6 +73,82 @@ QByteArray databaseBytes(const QString &path)
     }
     return all;
 }
+// A desktop session of the test's own: a session bus that activates nothing (so that no keyring
+// starts in the real home folder) and GNOME Keyring on it, its login keyring created and unlocked
+// in a temporary home. Both are stopped by PID.
+class DesktopSession {
+public:
+    ~DesktopSession()
+    {
+        for (QProcess *p : {&keyring_, &bus_})
+            if (p->state() != QProcess::NotRunning) {
+                p->kill();
+                p->waitForFinished(5000);
+            }
+    }
+    QString start()
+    {
+        if (!home_.isValid())
+            return u"no temporary folder"_s;
+        const QString config = home_.filePath(u"bus.conf"_s);
+        QFile conf(config);
+        if (!conf.open(QIODevice::WriteOnly))
+            return u"cannot write the bus configuration"_s;
+        conf.write("<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\" "
+                   "\"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n<busconfig><type>session</type>"
+                   "<listen>unix:dir=" +
+                   QFile::encodeName(home_.path()) +
+                   "</listen><auth>EXTERNAL</auth><policy context=\"default\"><allow send_destination=\"*\"/>"
+                   "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n");
+        conf.close();
+        testing::dieWithParent(bus_); // also when the test is killed
+        testing::dieWithParent(keyring_);
+        bus_.start(u"dbus-daemon"_s, {u"--config-file="_s + config, u"--nofork"_s, u"--print-address"_s});
+        if (!bus_.waitForStarted(5000) || !bus_.waitForReadyRead(5000))
+            return u"dbus-daemon did not start: "_s + QString::fromLocal8Bit(bus_.readAllStandardError());
+        address_ = QString::fromLatin1(bus_.readLine().trimmed());
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(u"HOME"_s, home_.path());
+        env.insert(u"XDG_DATA_HOME"_s, home_.filePath(u"data"_s));
+        env.insert(u"XDG_RUNTIME_DIR"_s, home_.path());
+        env.insert(u"DBUS_SESSION_BUS_ADDRESS"_s, address_);
+        keyring_.setProcessEnvironment(env);
+        keyring_.start(u"gnome-keyring-daemon"_s, {u"--unlock"_s, u"--components=secrets"_s, u"--foreground"_s});
+        if (!keyring_.waitForStarted(5000))
+            return u"gnome-keyring-daemon did not start"_s;
+        keyring_.write("login-password");
+        keyring_.closeWriteChannel();
+        QDBusConnection probe = QDBusConnection::connectToBus(address_, u"probe"_s);
+        for (int i = 0; i < 100 && !probe.interface()->isServiceRegistered(u"org.freedesktop.secrets"_s); ++i)
+            QTest::qWait(100);
+        const bool up = probe.interface()->isServiceRegistered(u"org.freedesktop.secrets"_s);
+        QDBusConnection::disconnectFromBus(u"probe"_s);
+        if (!up)
+            return u"GNOME Keyring did not come onto the bus: "_s + QString::fromLocal8Bit(keyring_.readAll());
+        return {};
+    }
+    // This process joins the session, or leaves it (as a headless start over SSH).
+    void enter() const { qputenv("DBUS_SESSION_BUS_ADDRESS", address_.toLatin1()); }
+    static void leave() { qunsetenv("DBUS_SESSION_BUS_ADDRESS"); }
+
+private:
+    QTemporaryDir home_;
+    QProcess bus_, keyring_;
+    QString address_;
+};
+
+// Whether any file under `dir` holds `bytes` (a copy of the whole data folder).
+bool folderHolds(const QString &dir, const QByteArray &bytes)
+{
+    QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        QFile f(it.next());
+        if (f.open(QIODevice::ReadOnly) && f.readAll().contains(bytes))
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 class TestSecretBox : public QObject {
@@ -287,6 +373,109 @@ private slots:
         QVERIFY2(after, qPrintable(after.errorMessage()));
         QVERIFY(after->tokenSecret != before.tokenSecret && !after->tokenSecret.isEmpty());
         QCOMPARE(authenticate(store, *after), std::optional<QString>(systemId));
+    }
+
+    void keepsTheKeyInTheDesktopKeyring()
+    {
+        for (const QString &tool : {u"dbus-daemon"_s, u"gnome-keyring-daemon"_s})
+            if (QStandardPaths::findExecutable(tool).isEmpty())
+                METALDESK_SKIP(qPrintable(tool + u" is not installed (tools/setup installs it)"_s));
+        QTemporaryDir dir;
+        const QString path = dir.filePath(u"md.db"_s), keyFile = path + u".key"_s;
+        // An installation from a headless start: its key in a file, a BMC password sealed with it.
+        DesktopSession::leave();
+        QString systemId;
+        {
+            auto core = CoreServices::open(DatabaseSpec::sqlite(path));
+            QVERIFY2(core, qPrintable(core.errorMessage()));
+            NewMachine spec;
+            spec.macAddresses = {u"52:54:00:aa:00:07"_s};
+            spec.powerType = u"ipmi"_s;
+            spec.powerParameters = {{u"power_address"_s, u"10.0.0.9"_s}, {u"power_pass"_s, bmcPassword}};
+            auto machine = (*core)->engine->createMachine(spec, {0, u"admin"_s, true});
+            QVERIFY2(machine, qPrintable(machine.errorMessage()));
+            systemId = machine->systemId;
+        }
+        QFile file(keyFile);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray key = file.readAll();
+        file.close();
+        QCOMPARE(key.size(), SecretBox::kKeyBytes);
+        auto password = [&](const std::unique_ptr<CoreServices> &core) {
+            return core->machines->get(systemId)->powerParameters.value(u"power_pass"_s).toString();
+        };
+
+        // Started in a desktop session: the key moves into the keyring, and the folder holds it no more.
+        DesktopSession session;
+        const QString why = session.start();
+        if (!why.isEmpty())
+            METALDESK_SKIP(qPrintable(why));
+        session.enter();
+        {
+            auto core = CoreServices::open(DatabaseSpec::sqlite(path));
+            QVERIFY2(core, qPrintable(core.errorMessage()));
+            QCOMPARE(password(*core), bmcPassword);
+            QVERIFY(!QFileInfo::exists(keyFile));
+            QVERIFY(!folderHolds(dir.path(), key));
+            auto inKeyring = keyring::read(keyFile);
+            QVERIFY2(inKeyring, qPrintable(inKeyring.errorMessage()));
+            QCOMPARE(inKeyring->value_or(QByteArray()), key);
+            QVERIFY(secretkey::describePlace(*(*core)->db)->contains(u"keyring"_s));
+        }
+        // secret-tool, libsecret's own client, finds it under MetalDesk's name.
+        QProcess lookup;
+        lookup.start(u"secret-tool"_s, {u"search"_s, u"--all"_s, u"server"_s, u"MetalDesk"_s});
+        QVERIFY(lookup.waitForFinished(10000));
+        const QByteArray found = lookup.readAllStandardOutput() + lookup.readAllStandardError();
+        QVERIFY2(found.contains(QFile::encodeName(keyFile)), found.constData());
+
+        // A start without the desktop session is refused and says what to do; nothing is made anew.
+        DesktopSession::leave();
+        auto refused = CoreServices::open(DatabaseSpec::sqlite(path));
+        QVERIFY(!refused);
+        QVERIFY2(refused.errorMessage().contains(u"desktop keyring"_s) &&
+                     refused.errorMessage().contains(u"metaldesk secret-key file"_s),
+                 qPrintable(refused.errorMessage()));
+        QVERIFY(!QFileInfo::exists(keyFile));
+
+        // `secret-key file`, in the session, keeps it in the file for good: headless starts work again.
+        session.enter();
+        {
+            auto core = CoreServices::open(DatabaseSpec::sqlite(path));
+            QVERIFY2(core, qPrintable(core.errorMessage()));
+            auto moved = secretkey::moveTo(*(*core)->db, secretkey::Place::File);
+            QVERIFY2(moved, qPrintable(moved.errorMessage()));
+            QCOMPARE(keyring::read(keyFile)->has_value(), false);
+        }
+        QVERIFY(QFileInfo::exists(keyFile));
+        QCOMPARE(QFileInfo(keyFile).permissions() & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+        {
+            auto core = CoreServices::open(DatabaseSpec::sqlite(path)); // in the session: stays in the file
+            QVERIFY2(core, qPrintable(core.errorMessage()));
+            QVERIFY(QFileInfo::exists(keyFile));
+            QCOMPARE(keyring::read(keyFile)->has_value(), false);
+        }
+        DesktopSession::leave();
+        {
+            auto core = CoreServices::open(DatabaseSpec::sqlite(path));
+            QVERIFY2(core, qPrintable(core.errorMessage()));
+            QCOMPARE(password(*core), bmcPassword);
+        }
+        // And `secret-key keyring` takes it back.
+        session.enter();
+        {
+            auto core = CoreServices::open(DatabaseSpec::sqlite(path));
+            QVERIFY2(core, qPrintable(core.errorMessage()));
+            auto moved = secretkey::moveTo(*(*core)->db, secretkey::Place::Keyring);
+            QVERIFY2(moved, qPrintable(moved.errorMessage()));
+        }
+        QVERIFY(!QFileInfo::exists(keyFile));
+        {
+            auto core = CoreServices::open(DatabaseSpec::sqlite(path));
+            QVERIFY2(core, qPrintable(core.errorMessage()));
+            QCOMPARE(password(*core), bmcPassword);
+        }
+        DesktopSession::leave();
     }
 };
 
