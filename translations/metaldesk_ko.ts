@@ -2395,6 +2395,14 @@ Commands:
         <source>MAAS API and metadata service on tcp %1 (/MAAS/api/2.0/, /MAAS/metadata/)</source>
         <translation>tcp %1의 MAAS API와 메타데이터 서비스(/MAAS/api/2.0/, /MAAS/metadata/)</translation>
     </message>
+    <message>
+        <source>MetalDesk answers here for its IP addresses and the names %1. To reach it under another name: metaldesk set-config api_host_names NAME</source>
+        <translation>MetalDesk는 여기서 자신의 IP 주소와 이름 %1(으)로 온 요청에만 응답합니다. 다른 이름으로 접속하려면: metaldesk set-config api_host_names 이름</translation>
+    </message>
+    <message>
+        <source>requests for another host name</source>
+        <translation>다른 호스트 이름으로 온 요청</translation>
+    </message>
 </context>
 <context>
     <name>SecretKey</name>
@@ -2655,6 +2663,10 @@ Commands:
     <message>
         <source>enlistments one address may make per minute</source>
         <translation>한 주소가 1분에 할 수 있는 등록 수</translation>
+    </message>
+    <message>
+        <source>host names (comma-separated) the MAAS API and metadata service answer to, besides this computer&apos;s name and IP addresses; a request for another name is refused, so that a web page cannot reach them by DNS rebinding</source>
+        <translation>이 컴퓨터의 이름과 IP 주소 외에 MAAS API와 메타데이터 서비스가 응답할 호스트 이름(쉼표로 구분); 다른 이름으로 온 요청은 거부되어 웹 페이지가 DNS 리바인딩으로 접근할 수 없습니다</translation>
     </message>
 </context>
 <context>

@@ -98,6 +98,10 @@ std::span<const SettingSpec> allSettings()
          QT_TRANSLATE_NOOP("Settings", "seconds the metadata service waits for a request or for its answer to be taken")},
         {setting::MetadataMaxConnections, Kind::Integer, "256", 1, 100000, {}, metadata,
          QT_TRANSLATE_NOOP("Settings", "connections the metadata service holds at once")},
+        {setting::ApiHostNames, Kind::Text, "", 0, 0, {}, metadata,
+         QT_TRANSLATE_NOOP("Settings", "host names (comma-separated) the MAAS API and metadata service answer to, "
+                                       "besides this computer's name and IP addresses; a request for another name "
+                                       "is refused, so that a web page cannot reach them by DNS rebinding")},
         {setting::EnlistMaxNewMachines, Kind::Integer, "100", 0, 100000, {}, {},
          QT_TRANSLATE_NOOP("Settings", "New machines (waiting to be commissioned) beyond which booting machines may "
                                        "not enlist themselves; 0: no enlistment")},

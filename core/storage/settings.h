@@ -43,6 +43,7 @@ inline constexpr char BootEnvironmentDir[] = "boot_environment_dir";
 inline constexpr char MetadataPort[] = "metadata_port";
 inline constexpr char MetadataTimeoutSeconds[] = "metadata_timeout_seconds";
 inline constexpr char MetadataMaxConnections[] = "metadata_max_connections";
+inline constexpr char ApiHostNames[] = "api_host_names"; // names the region answers to, besides this computer's
 inline constexpr char EnlistMaxNewMachines[] = "enlist_max_new_machines"; // anonymous enlistment's count limit
 inline constexpr char EnlistPerMinute[] = "enlist_per_minute";            // and its rate, per source address
 inline constexpr char PowerPollSeconds[] = "power_poll_seconds";          // MAAS polls power every 5 minutes

@@ -8,6 +8,7 @@
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QLoggingCategory>
+#include <QSysInfo>
 
 namespace metaldesk::region {
 
@@ -17,6 +18,25 @@ namespace {
 struct RegionText {
     Q_DECLARE_TR_FUNCTIONS(Region)
 };
+
+// DNS rebinding (security review M2): a web page whose name an attacker points at this computer
+// reaches the region through the browser, which names the page's host in Host. MAAS clients and
+// booting machines name an IP address or a name of this computer.
+bool namesThisComputer(const http::Request &request, const QStringList &names)
+{
+    const auto field = request.header("host");
+    if (!field)
+        return true; // HTTP/1.0 without Host: not a browser
+    QByteArray host = field->trimmed();
+    if (host.startsWith('['))
+        return true; // an IPv6 literal
+    if (const qsizetype colon = host.lastIndexOf(':'); colon >= 0)
+        host.truncate(colon);
+    const QString name = QString::fromLatin1(host).toLower();
+    if (QHostAddress address; address.setAddress(name) && address.protocol() == QAbstractSocket::IPv4Protocol)
+        return true;
+    return names.contains(name.endsWith(QLatin1Char('.')) ? name.chopped(1) : name);
+}
 } // namespace
 
 Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config, const QStringList &addresses)
@@ -38,6 +58,15 @@ Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config, const
     c.bootHttpPort = quint16(*httpPort);
     c.timeoutMs = *timeout * 1000;
     c.maxConnections = *connections;
+    auto names = config.value(setting::ApiHostNames);
+    if (!names)
+        return names.error();
+    const QString here = QSysInfo::machineHostName().toLower();
+    c.hostNames << here << here.section(QLatin1Char('.'), 0, 0);
+    for (const QString &name : names->split(QLatin1Char(','), Qt::SkipEmptyParts))
+        c.hostNames << name.trimmed().toLower();
+    c.hostNames.removeAll(QString());
+    c.hostNames.removeDuplicates();
     return c;
 }
 
@@ -63,7 +92,16 @@ Server::Server(CoreServices &core, ServerConfig config)
                                                            config_.bootHttpPort)),
       api_(std::make_unique<api::ApiRoutes>(core)),
       requests_(new http::RequestServer(
-          config_.requestServer(), [this](const http::Request &r, const http::Peer &p) { return router_.route(r, p); },
+          config_.requestServer(),
+          [this](const http::Request &r, const http::Peer &p) {
+              if (namesThisComputer(r, config_.hostNames))
+                  return router_.route(r, p);
+              otherHosts_.fetch_add(1, std::memory_order_relaxed);
+              return http::Response::text(
+                  421, RegionText::tr("MetalDesk answers here for its IP addresses and the names %1. To reach it "
+                                      "under another name: metaldesk set-config api_host_names NAME")
+                           .arg(config_.hostNames.join(QStringLiteral(", "))));
+          },
           this))
 {
     metadata_->addTo(router_);
@@ -108,7 +146,9 @@ void Server::stop()
 QList<Counter> Server::counterList() const
 {
     // The request server's counters are read under its own lock.
-    return http::counterList(requests_->counters()) + metadata_->counterList() + api_->counterList();
+    return http::counterList(requests_->counters()) + metadata_->counterList() + api_->counterList() +
+           QList<Counter>{{QStringLiteral("other_hosts"), RegionText::tr("requests for another host name"),
+                           otherHosts_.load(std::memory_order_relaxed)}};
 }
 
 } // namespace metaldesk::region

@@ -5,6 +5,7 @@
 #include "servers/http/requestserver.h"
 #include "servers/http/router.h"
 
+#include <atomic>
 #include <memory>
 
 namespace metaldesk {
@@ -27,10 +28,13 @@ struct ServerConfig {
     quint16 bootHttpPort = 5248; // the boot HTTP server, for image paths
     int timeoutMs = 30000;       // a request must arrive within this time of its first byte; idle connections close
     int maxConnections = 256;
+    // Host names a request may name besides IP addresses (lower case): localhost, this computer's
+    // name, and the setting api_host_names.
+    QStringList hostNames{QStringLiteral("localhost")};
     // Bodies up to 1 MiB: an inventory is a few KiB, an API form or file (juju's provider state) a few more.
     http::Limits limits{16384, 100, 1 << 20, {"GET", "HEAD", "POST", "PUT", "DELETE"}};
-    // From the settings metadata_port, metadata_timeout_seconds, metadata_max_connections and
-    // http_port; `addresses` are what listenAddresses() chose (empty: every address).
+    // From the settings metadata_port, metadata_timeout_seconds, metadata_max_connections,
+    // api_host_names and http_port; `addresses` are what listenAddresses() chose (empty: every address).
     static Expected<ServerConfig> fromConfig(const ConfigStore &config, const QStringList &addresses);
     http::RequestServerConfig requestServer() const;
 };
@@ -58,6 +62,7 @@ private:
     std::unique_ptr<api::ApiRoutes> api_;
     http::RequestServer *requests_; // a child: it moves to the service's thread with it
     bool listening_ = false;
+    std::atomic<quint64> otherHosts_ = 0; // requests refused for naming another host
 };
 
 } // namespace metaldesk::region

@@ -21,6 +21,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSysInfo>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -294,6 +295,7 @@ private slots:
     void deploysWithAReservedAddressAndStockCloudInit();
     void aRootFilesystemImageComesWithItsKernelAndInitrd();
     void failsADeploymentWhenNoAddressIsFree();
+    void answersOnlyUnderItsOwnNames();
     void refusesMalformedHttp();
     void keepsConnectionsAlive();
     void cutsOffSlowClients();
@@ -405,6 +407,7 @@ void TestMetadataServer::initTestCase()
         QVERIFY(config.setValue(QStringLiteral("boot_root"), dir_.filePath(QStringLiteral("boot"))));
         // Every test here enlists from 127.0.0.1; limitsAnonymousEnlistment lowers it.
         QVERIFY(config.setValue(QStringLiteral("enlist_per_minute"), QStringLiteral("10000")));
+        QVERIFY(config.setValue(QStringLiteral("api_host_names"), QStringLiteral("maas.lab.example, Other.Example")));
         // The region starts once an account exists (headlessStartsTheRegionOnceThereIsAnAccount).
         QVERIFY((*core)->users->createUser(QStringLiteral("admin"), {}, QStringLiteral("pw"), true));
     }
@@ -1059,6 +1062,30 @@ void TestMetadataServer::failsADeploymentWhenNoAddressIsFree()
     QVERIFY(!*StaticAddressStore(core_->db).addressOf(m->systemId));
 }
 
+void TestMetadataServer::answersOnlyUnderItsOwnNames()
+{
+    // A web page whose name an attacker points at 127.0.0.1 (DNS rebinding) reaches the port through
+    // the browser, which sends the page's name as Host: refused. Addresses, localhost, this
+    // computer's name and the names of api_host_names are answered.
+    auto withHost = [this](const QString &path, const QString &host) {
+        return call(QStringLiteral("GET"), path, {}, std::nullopt,
+                    {QStringLiteral("-H"), QStringLiteral("Host: ") + host});
+    };
+    const QString port = QString::number(port_);
+    for (const QString &path : {QString(), QStringLiteral("../api/2.0/version/")}) {
+        const Reply refused = withHost(path, QStringLiteral("rebind.attacker.example:") + port);
+        QVERIFY2(refused.status == 421, refused.dump().constData());
+        QVERIFY2(refused.body.contains("metaldesk set-config api_host_names NAME"), refused.dump().constData());
+        for (const QString &host :
+             {QStringLiteral("127.0.0.1:") + port, QStringLiteral("localhost:") + port, QStringLiteral("[::1]:") + port,
+              QStringLiteral("MAAS.lab.example.:") + port, QStringLiteral("other.example"),
+              QSysInfo::machineHostName() + QLatin1Char(':') + port}) {
+            const Reply r = withHost(path, host);
+            QVERIFY2(r.status == 200, qPrintable(host + QLatin1Char('\n') + QString::fromUtf8(r.dump())));
+        }
+    }
+}
+
 void TestMetadataServer::refusesMalformedHttp()
 {
     bool closed = false;
@@ -1070,9 +1097,9 @@ void TestMetadataServer::refusesMalformedHttp()
     QVERIFY2(got.startsWith("HTTP/1.1 400 Bad Request\r\n"), got.constData());
     got = exchange(port_, "GET /MAAS/metadata/ HTTP/1.1\r\n\r\n", 5000, &closed);
     QVERIFY2(got.startsWith("HTTP/1.1 400 Bad Request\r\n") && got.contains("no Host field"), got.constData());
-    got = exchange(port_, "GET /MAAS/metadata/ HTTP/2.0\r\nHost: x\r\n\r\n");
+    got = exchange(port_, "GET /MAAS/metadata/ HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n");
     QVERIFY2(got.startsWith("HTTP/1.1 505 HTTP Version Not Supported\r\n"), got.constData());
-    got = exchange(port_, "POST /MAAS/metadata/metaldesk/v1/enlist HTTP/1.1\r\nHost: x\r\n"
+    got = exchange(port_, "POST /MAAS/metadata/metaldesk/v1/enlist HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                           "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
     QVERIFY2(got.startsWith("HTTP/1.1 411 Length Required\r\n"), got.constData());
 
@@ -1081,7 +1108,8 @@ void TestMetadataServer::refusesMalformedHttp()
                             {QStringLiteral("-H"), QStringLiteral("X-Big: ") + QString(20000, u'a')});
     QVERIFY2(huge.status == 431, huge.dump().constData());
     // And one that never ends its line: refused once 16 KiB are in, not waited for.
-    got = exchange(port_, "GET /MAAS/metadata/ HTTP/1.1\r\nHost: x\r\nX-Big: " + QByteArray(20000, 'a'), 5000, &closed);
+    got = exchange(port_, "GET /MAAS/metadata/ HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + QByteArray(20000, 'a'), 5000,
+                   &closed);
     QVERIFY2(got.startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n"), got.constData());
     QVERIFY(closed);
     // A body over 1 MiB: 413 as soon as the head says so. With "Expect: 100-continue" curl never
@@ -1148,11 +1176,11 @@ void TestMetadataServer::keepsConnectionsAlive()
     // Pipelined on one socket, answered in order; the last asks to close.
     const QByteArray authLine = auth.toUtf8() + "\r\n";
     const QByteArray body = R"({"purpose":"commission","result":"working","reason":"pipelined"})";
-    const QByteArray three = "GET /MAAS/metadata/latest/meta-data/instance-id HTTP/1.1\r\nHost: x\r\n" + authLine +
-                             "\r\nPOST /MAAS/metadata/metaldesk/v1/status HTTP/1.1\r\nHost: x\r\n" + authLine +
-                             "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body +
-                             "GET /MAAS/metadata/latest/meta-data/local-hostname HTTP/1.1\r\nHost: x\r\n" + authLine +
-                             "Connection: close\r\n\r\n";
+    const QByteArray three = "GET /MAAS/metadata/latest/meta-data/instance-id HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                             authLine + "\r\nPOST /MAAS/metadata/metaldesk/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                             authLine + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body +
+                             "GET /MAAS/metadata/latest/meta-data/local-hostname HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
+                             authLine + "Connection: close\r\n\r\n";
     bool closed = false;
     const QByteArray got = exchange(port_, three, 5000, &closed);
     QVERIFY(closed);
@@ -1189,7 +1217,7 @@ void TestMetadataServer::holdsAgainstAClientThatNeverReads()
     std::thread attacker([&] {
         QByteArray batch;
         for (int i = 0; i < 64; ++i)
-            batch += "GET /MAAS/metadata/ HTTP/1.1\r\nHost: x\r\n\r\n";
+            batch += "GET /MAAS/metadata/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
         while (!stop) {
             const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
             sockaddr_in to{};
@@ -1231,7 +1259,7 @@ void TestMetadataServer::holdsAgainstAClientThatNeverReads()
             QElapsedTimer one;
             one.start();
             const QByteArray got =
-                exchange(port_, "GET /MAAS/metadata/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 3000);
+                exchange(port_, "GET /MAAS/metadata/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", 3000);
             slowest = std::max(slowest, one.elapsed());
             QVERIFY2(got.startsWith("HTTP/1.1 200 OK\r\n"), got.left(200).constData());
             ++answered;
@@ -1255,7 +1283,7 @@ void TestMetadataServer::cutsOffSlowClients()
     QTcpSocket idle;
     idle.connectToHost(QHostAddress::LocalHost, port_);
     QVERIFY(idle.waitForConnected(5000));
-    idle.write("GET /MAAS/metadata/ HTTP/1.1\r\nHost: x\r\n\r\n");
+    idle.write("GET /MAAS/metadata/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
     QVERIFY(idle.waitForReadyRead(3000));
     QElapsedTimer idleTimer;
     idleTimer.start();
@@ -1268,7 +1296,7 @@ void TestMetadataServer::cutsOffSlowClients()
     timer.start();
     qint64 idleClosed = -1;
     const QByteArray head =
-        "POST /MAAS/metadata/metaldesk/v1/enlist HTTP/1.1\r\nHost: x\r\nX-Slow: " + QByteArray(60, 'a');
+        "POST /MAAS/metadata/metaldesk/v1/enlist HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + QByteArray(60, 'a');
     QByteArray got;
     for (qsizetype i = 0; i < head.size() && slow.state() == QAbstractSocket::ConnectedState; ++i) {
         slow.write(head.mid(i, 1));
