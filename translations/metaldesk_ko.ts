@@ -2396,20 +2396,16 @@ Commands:
         <translation>tcp %1의 MAAS API와 메타데이터 서비스(/MAAS/api/2.0/, /MAAS/metadata/)</translation>
     </message>
     <message>
-        <source>MetalDesk answers here for its IP addresses and the names %1. To reach it under another name: metaldesk set-config api_host_names NAME</source>
-        <translation>MetalDesk는 여기서 자신의 IP 주소와 이름 %1(으)로 온 요청에만 응답합니다. 다른 이름으로 접속하려면: metaldesk set-config api_host_names 이름</translation>
-    </message>
-    <message>
         <source>requests for another host name</source>
         <translation>다른 호스트 이름으로 온 요청</translation>
+    </message>
+    <message>
+        <source>MetalDesk answers here only under its IP addresses and known names. To reach it under this name, add it to the setting api_host_names (metaldesk set-config api_host_names NAME,...).</source>
+        <translation>MetalDesk는 여기서 자신의 IP 주소와 알려진 이름으로 온 요청에만 응답합니다. 이 이름으로 접속하려면 설정 api_host_names에 추가하세요 (metaldesk set-config api_host_names 이름,...).</translation>
     </message>
 </context>
 <context>
     <name>SecretKey</name>
-    <message>
-        <source>the desktop keyring&apos;s MetalDesk entry %1</source>
-        <translation>데스크톱 키링의 MetalDesk 항목 %1</translation>
-    </message>
     <message>
         <source>the desktop keyring did not keep the key</source>
         <translation>데스크톱 키링이 키를 저장하지 않았습니다</translation>
@@ -2417,10 +2413,6 @@ Commands:
     <message>
         <source>the key that opens this database&apos;s passwords is in %1, and this process has no desktop session (no D-Bus session bus). Start MetalDesk in your desktop session, or run &apos;metaldesk secret-key file&apos; there once to keep the key in %2 (for a headless host).</source>
         <translation>이 데이터베이스의 비밀번호를 여는 키는 %1에 있는데, 이 프로세스에는 데스크톱 세션이 없습니다(D-Bus 세션 버스 없음). 데스크톱 세션에서 MetalDesk를 시작하거나, 그곳에서 &apos;metaldesk secret-key file&apos;을 한 번 실행해 키를 %2에 두세요(헤드리스 호스트용).</translation>
-    </message>
-    <message>
-        <source>the key that opens this database&apos;s passwords is in %1, which did not give it: %2. Unlock the keyring and start MetalDesk again.</source>
-        <translation>이 데이터베이스의 비밀번호를 여는 키는 %1에 있는데, 키링이 키를 주지 않았습니다: %2. 키링의 잠금을 풀고 MetalDesk를 다시 시작하세요.</translation>
     </message>
     <message>
         <source>%1 exists and holds another key: move it away first</source>
@@ -2433,6 +2425,22 @@ Commands:
     <message>
         <source>the key file %1</source>
         <translation>키 파일 %1</translation>
+    </message>
+    <message>
+        <source>the desktop keyring&apos;s MetalDesk entry &apos;%1&apos;</source>
+        <translation>데스크톱 키링의 MetalDesk 항목 &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>cannot remove the key file %1</source>
+        <translation>키 파일 %1을(를) 지울 수 없습니다</translation>
+    </message>
+    <message>
+        <source>the key that opens this database&apos;s passwords is in %1, which did not give it (%2). Unlock the keyring (or start MetalDesk in the session that moved the key there) and start again. Only if the key is lost for good: remove %3 to start with a new key; stored BMC and vSphere passwords must then be entered again.</source>
+        <translation>이 데이터베이스의 비밀번호를 여는 키는 %1에 있는데, 키링이 키를 주지 않았습니다 (%2). 키링의 잠금을 풀고(또는 키를 그곳으로 옮긴 세션에서 MetalDesk를 시작하고) 다시 시작하세요. 키를 완전히 잃어버린 경우에만 %3을(를) 지우고 새 키로 시작하세요. 저장된 BMC와 vSphere 비밀번호는 그 뒤 다시 입력해야 합니다.</translation>
+    </message>
+    <message>
+        <source>it has no such entry, or it is locked</source>
+        <translation>그런 항목이 없거나 잠겨 있습니다</translation>
     </message>
 </context>
 <context>

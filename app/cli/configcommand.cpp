@@ -64,13 +64,9 @@ int runSecretKeyCommand(const CommandLine &cl)
             return 1;
         }
     }
-    auto where = secretkey::describePlace(db);
-    if (!where) {
-        err << QStringLiteral("metaldesk: ") << where.errorMessage() << Qt::endl;
-        return 1;
-    }
-    QTextStream(stdout) << ConfigCommandText::tr("The key that seals the stored passwords is in %1.").arg(*where)
-                        << Qt::endl;
+    QTextStream(stdout)
+        << ConfigCommandText::tr("The key that seals the stored passwords is in %1.").arg(secretkey::describePlace(db))
+        << Qt::endl;
     return 0;
 }
 

@@ -63,8 +63,10 @@ Expected<ServerConfig> ServerConfig::fromConfig(const ConfigStore &config, const
         return names.error();
     const QString here = QSysInfo::machineHostName().toLower();
     c.hostNames << here << here.section(QLatin1Char('.'), 0, 0);
-    for (const QString &name : names->split(QLatin1Char(','), Qt::SkipEmptyParts))
-        c.hostNames << name.trimmed().toLower();
+    for (QString name : names->split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        name = name.trimmed().toLower();
+        c.hostNames << (name.endsWith(QLatin1Char('.')) ? name.chopped(1) : name);
+    }
     c.hostNames.removeAll(QString());
     c.hostNames.removeDuplicates();
     return c;
@@ -97,10 +99,11 @@ Server::Server(CoreServices &core, ServerConfig config)
               if (namesThisComputer(r, config_.hostNames))
                   return router_.route(r, p);
               otherHosts_.fetch_add(1, std::memory_order_relaxed);
+              // The names are not listed: a rebound page can read this answer.
               return http::Response::text(
-                  421, RegionText::tr("MetalDesk answers here for its IP addresses and the names %1. To reach it "
-                                      "under another name: metaldesk set-config api_host_names NAME")
-                           .arg(config_.hostNames.join(QStringLiteral(", "))));
+                  421, RegionText::tr("MetalDesk answers here only under its IP addresses and known names. To reach "
+                                      "it under this name, add it to the setting api_host_names (metaldesk "
+                                      "set-config api_host_names NAME,...)."));
           },
           this))
 {
