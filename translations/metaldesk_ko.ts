@@ -2431,16 +2431,24 @@ Commands:
         <translation>데스크톱 키링의 MetalDesk 항목 &apos;%1&apos;</translation>
     </message>
     <message>
-        <source>cannot remove the key file %1</source>
-        <translation>키 파일 %1을(를) 지울 수 없습니다</translation>
-    </message>
-    <message>
         <source>the key that opens this database&apos;s passwords is in %1, which did not give it (%2). Unlock the keyring (or start MetalDesk in the session that moved the key there) and start again. Only if the key is lost for good: remove %3 to start with a new key; stored BMC and vSphere passwords must then be entered again.</source>
         <translation>이 데이터베이스의 비밀번호를 여는 키는 %1에 있는데, 키링이 키를 주지 않았습니다 (%2). 키링의 잠금을 풀고(또는 키를 그곳으로 옮긴 세션에서 MetalDesk를 시작하고) 다시 시작하세요. 키를 완전히 잃어버린 경우에만 %3을(를) 지우고 새 키로 시작하세요. 저장된 BMC와 vSphere 비밀번호는 그 뒤 다시 입력해야 합니다.</translation>
     </message>
     <message>
         <source>it has no such entry, or it is locked</source>
         <translation>그런 항목이 없거나 잠겨 있습니다</translation>
+    </message>
+    <message>
+        <source>cannot lock %1 (it orders MetalDesks reading the secret key): %2</source>
+        <translation>%1을(를) 잠글 수 없습니다 (비밀 키를 읽는 MetalDesk들의 순서를 정합니다): %2</translation>
+    </message>
+    <message>
+        <source>%1 should name the desktop keyring&apos;s entry that holds the secret key, and is damaged or unreadable. Find the entry with &apos;secret-tool search --all server MetalDesk&apos; in your desktop session and write its id back as the last word of the file (&apos;%2&apos; and the id); remove the file only if the key is lost for good (stored BMC and vSphere passwords must then be entered again).</source>
+        <translation>%1은(는) 비밀 키를 담은 데스크톱 키링 항목을 가리켜야 하는데, 손상되었거나 읽을 수 없습니다. 데스크톱 세션에서 &apos;secret-tool search --all server MetalDesk&apos;로 항목을 찾아 그 id를 파일의 마지막 단어로 다시 쓰세요 (&apos;%2&apos;와 id). 키를 완전히 잃어버린 경우에만 파일을 지우세요 (저장된 BMC와 vSphere 비밀번호는 그 뒤 다시 입력해야 합니다).</translation>
+    </message>
+    <message>
+        <source>the key file %1, copied into %2 (the file goes at the next start that finds it there)</source>
+        <translation>키 파일 %1, %2에 복사됨 (다음 시작 때 그곳에서 찾으면 파일은 지워집니다)</translation>
     </message>
 </context>
 <context>

@@ -10,6 +10,8 @@
 #include <QLoggingCategory>
 #include <QUuid>
 
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -40,13 +42,15 @@ QString keyringDescription(const QString &id)
 // moves the key.
 class KeyLock {
 public:
-    explicit KeyLock(const QString &keyPath)
+    explicit KeyLock(const QString &keyPath) : path_(keyPath + QStringLiteral(".lock"))
     {
         QDir().mkpath(QFileInfo(keyPath).absolutePath());
-        fd_ = ::open(QFile::encodeName(keyPath + QStringLiteral(".lock")).constData(), O_RDWR | O_CREAT | O_CLOEXEC,
-                     0600);
-        if (fd_ >= 0)
-            ::flock(fd_, LOCK_EX);
+        fd_ = ::open(QFile::encodeName(path_).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        int locked = -1;
+        while (fd_ >= 0 && (locked = ::flock(fd_, LOCK_EX)) != 0 && errno == EINTR) {
+        }
+        held_ = locked == 0;
+        error_ = held_ ? 0 : errno;
     }
     ~KeyLock()
     {
@@ -55,9 +59,19 @@ public:
     }
     KeyLock(const KeyLock &) = delete;
     KeyLock &operator=(const KeyLock &) = delete;
+    Expected<void> check() const
+    {
+        if (held_)
+            return {};
+        return Error{KeyText::tr("cannot lock %1 (it orders MetalDesks reading the secret key): %2")
+                         .arg(path_, QString::fromLocal8Bit(strerror(error_)))};
+    }
 
 private:
+    QString path_;
     int fd_ = -1;
+    bool held_ = false;
+    int error_ = 0;
 };
 
 bool hasKeyFile(const QString &path)
@@ -66,16 +80,36 @@ bool hasKeyFile(const QString &path)
     return info.exists() && info.size() > 0; // an empty one is a kill while it was made: no key
 }
 
-// The keyring entry a marker names.
-std::optional<QString> markedEntry(const QString &keyPath)
+// The keyring entry the marker names; nullopt without a marker; an error when a marker is there
+// but damaged (then nothing may assume there is no key elsewhere).
+Expected<std::optional<QString>> markedEntry(const QString &keyPath)
 {
-    QFile marker(markerPath(keyPath));
-    if (!marker.open(QIODevice::ReadOnly))
-        return std::nullopt;
-    const QByteArray text = marker.read(512).trimmed();
-    if (!text.startsWith(kMarkerText) || text.size() == kMarkerText.size())
-        return std::nullopt;
-    return QString::fromLatin1(text.mid(kMarkerText.size()));
+    const QString path = markerPath(keyPath);
+    if (!QFileInfo::exists(path) && !QFileInfo(path).isSymLink())
+        return std::optional<QString>();
+    QFile marker(path);
+    QByteArray text;
+    if (marker.open(QIODevice::ReadOnly))
+        text = marker.read(512).trimmed();
+    const QString id = QString::fromLatin1(text.mid(kMarkerText.size()));
+    if (!text.startsWith(kMarkerText) || id.size() != 36 || QUuid::fromString(id).isNull())
+        return Error{KeyText::tr("%1 should name the desktop keyring's entry that holds the secret key, and is "
+                                 "damaged or unreadable. Find the entry with 'secret-tool search --all server "
+                                 "MetalDesk' in your desktop session and write its id back as the last word of "
+                                 "the file ('%2' and the id); remove the file only if the key is lost for good "
+                                 "(stored BMC and vSphere passwords must then be entered again).")
+                         .arg(path, QString::fromLatin1(kMarkerText.trimmed()))};
+    return std::optional<QString>(id);
+}
+
+void syncFolder(const QString &path)
+{
+    if (const int dir =
+            ::open(QFile::encodeName(QFileInfo(path).absolutePath()).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
 }
 
 Expected<QString> recordedChoice(Database &db)
@@ -104,11 +138,12 @@ Expected<void> recordChoice(Database &db, Place place)
     return {};
 }
 
-// Moves the key file's key into a new keyring entry, then the marker, then deletes the file; each
-// step only once the one before is surely done. The entry an older marker named is removed last.
-Expected<QString> moveIn(const QString &keyPath, const QByteArray &key)
+// The first half of a move into the keyring: the key file's key in a new entry (read back), then
+// the marker naming it; the entry an older marker named is removed. The file stays until a later
+// start reads the entry back (finishMove): only an entry the keyring kept past this process's
+// life lets the file go.
+Expected<QString> moveIn(const QString &keyPath, const QByteArray &key, const std::optional<QString> &older)
 {
-    const std::optional<QString> older = markedEntry(keyPath);
     const QString id = QUuid::createUuid().toString(QUuid::WithoutBraces);
     if (auto written = keyring::write(entryName(id), key); !written)
         return written.error();
@@ -122,11 +157,21 @@ Expected<QString> moveIn(const QString &keyPath, const QByteArray &key)
         (void)keyring::remove(entryName(id));
         return marked.error();
     }
-    if (!QFile::remove(keyPath))
-        return Error{KeyText::tr("cannot remove the key file %1").arg(keyPath)};
     if (older)
         (void)keyring::remove(entryName(*older));
     return id;
+}
+
+// The second half: the marked entry holds the file's key at this later start, so the file goes.
+bool finishMove(const QString &keyPath, const QByteArray &key, const QString &id)
+{
+    auto stored = keyring::read(entryName(id));
+    if (!stored || !*stored || **stored != key)
+        return false;
+    if (!QFile::remove(keyPath))
+        return false;
+    syncFolder(keyPath);
+    return true;
 }
 
 } // namespace
@@ -135,8 +180,13 @@ Expected<std::shared_ptr<const SecretBox>> open(Database &db)
 {
     const QString path = secretKeyPath(db.spec());
     KeyLock lock(path);
+    if (auto locked = lock.check(); !locked)
+        return locked.error();
+    const auto marker = markedEntry(path);
     if (!hasKeyFile(path)) {
-        if (const std::optional<QString> id = markedEntry(path)) {
+        if (!marker)
+            return marker.error(); // a key may be in the keyring: never a new one
+        if (const std::optional<QString> id = *marker) {
             // Only the keyring has the key: it is read, or the start is refused. Never a new key.
             const QString where = keyringDescription(*id);
             if (!keyring::sessionHasOne())
@@ -167,20 +217,28 @@ Expected<std::shared_ptr<const SecretBox>> open(Database &db)
         return choice.error();
     if (*choice == QLatin1String("file") || !keyring::sessionHasOne())
         return box;
-    auto moved = moveIn(path, (*box)->key());
-    if (!moved) {
-        qCInfo(lcSecretKey).noquote() << "the secret key stays in" << path << "(" << moved.errorMessage() << ")";
-        return box;
+    const std::optional<QString> older = marker ? *marker : std::nullopt; // a damaged one is rewritten
+    const QByteArray key = (*box)->key();
+    if (older && finishMove(path, key, *older)) {
+        qCInfo(lcSecretKey).noquote() << "the secret key is in" << keyringDescription(*older) << "; removed" << path;
+        return SecretBox::fromKey(key, keyringDescription(*older));
     }
-    qCInfo(lcSecretKey).noquote() << "the secret key moved into" << keyringDescription(*moved) << "from" << path;
-    return SecretBox::fromKey((*box)->key(), keyringDescription(*moved));
+    if (auto moved = moveIn(path, key, older); !moved)
+        qCInfo(lcSecretKey).noquote() << "the secret key stays in" << path << "(" << moved.errorMessage() << ")";
+    else
+        qCInfo(lcSecretKey).noquote() << "the secret key is copied into" << keyringDescription(*moved) << ";" << path
+                                      << "goes at the next start that finds it there";
+    return box;
 }
 
 Expected<void> moveTo(Database &db, Place place)
 {
     const QString path = secretKeyPath(db.spec());
     KeyLock lock(path);
+    if (auto locked = lock.check(); !locked)
+        return locked.error();
     const QByteArray key = db.secrets().key();
+    const auto marker = markedEntry(path);
     if (place == Place::File) {
         if (auto recorded = recordChoice(db, Place::File); !recorded)
             return recorded.error();
@@ -193,11 +251,9 @@ Expected<void> moveTo(Database &db, Place place)
             if (auto written = SecretBox::writeKeyFile(path, key); !written)
                 return written.error();
         }
-        if (const std::optional<QString> id = markedEntry(path)) {
-            QFile::remove(markerPath(path));
-            if (keyring::sessionHasOne())
-                (void)keyring::remove(entryName(*id)); // a second place to steal it from, no longer needed
-        }
+        QFile::remove(markerPath(path));
+        if (marker && *marker && keyring::sessionHasOne())
+            (void)keyring::remove(entryName(**marker)); // a second place to steal it from, no longer needed
         return {};
     }
     if (!keyring::sessionHasOne())
@@ -207,7 +263,7 @@ Expected<void> moveTo(Database &db, Place place)
         return recorded.error();
     if (!hasKeyFile(path))
         return {}; // already there: Database::open read it from the keyring
-    auto moved = moveIn(path, key);
+    auto moved = moveIn(path, key, marker ? *marker : std::nullopt);
     if (!moved)
         return moved.error();
     return {};
@@ -216,9 +272,13 @@ Expected<void> moveTo(Database &db, Place place)
 QString describePlace(const Database &db)
 {
     const QString path = secretKeyPath(db.spec());
-    if (!hasKeyFile(path))
-        if (const std::optional<QString> id = markedEntry(path))
-            return keyringDescription(*id);
+    const auto marker = markedEntry(path);
+    if (marker && *marker) {
+        if (!hasKeyFile(path))
+            return keyringDescription(**marker);
+        return KeyText::tr("the key file %1, copied into %2 (the file goes at the next start that finds it there)")
+            .arg(path, keyringDescription(**marker));
+    }
     return KeyText::tr("the key file %1").arg(path);
 }
 

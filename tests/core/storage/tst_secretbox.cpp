@@ -423,7 +423,10 @@ private slots:
         const QString why = session.start();
         if (!why.isEmpty())
             METALDESK_SKIP(qPrintable(why));
+        // The first start copies it and names the entry; the next one, finding it there, deletes the file.
         session.enter();
+        QVERIFY(opens());
+        QVERIFY(QFileInfo::exists(keyFile) && QFileInfo::exists(marker));
         QVERIFY(opens());
         QVERIFY(!QFileInfo::exists(keyFile));
         QVERIFY(!folderHolds(dir.path(), key));
@@ -464,7 +467,26 @@ private slots:
             auto moved = secretkey::moveTo(*(*core)->db, secretkey::Place::Keyring);
             QVERIFY2(moved, qPrintable(moved.errorMessage()));
         }
+        QVERIFY(opens());
         QVERIFY(!QFileInfo::exists(keyFile));
+        QVERIFY(opens());
+
+        // A damaged marker: refused, whatever the keyring holds, and no key is made.
+        const QByteArray marked = fileBytes(marker);
+        for (const QByteArray &damaged : {QByteArray(), marked.left(20), marked.left(marked.size() - 5)}) {
+            QFile cut(marker);
+            QVERIFY(cut.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            cut.write(damaged);
+            cut.close();
+            refused = CoreServices::open(DatabaseSpec::sqlite(path));
+            QVERIFY(!refused);
+            QVERIFY2(refused.errorMessage().contains(u"damaged"_s), qPrintable(refused.errorMessage()));
+            QVERIFY(!QFileInfo::exists(keyFile));
+        }
+        QFile restored(marker);
+        QVERIFY(restored.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        restored.write(marked);
+        restored.close();
         QVERIFY(opens());
 
         // The entry gone (a locked keyring whose prompt was dismissed answers the same): refused,
