@@ -114,8 +114,9 @@ NetworkPage::NetworkPage(CoreServices &core, ServiceHost &host, QWidget *parent)
     auto *modeColumn = new QVBoxLayout;
     modeColumn->addWidget(managed_);
     modeColumn->addWidget(proxy_);
-    modeColumn->addWidget(modeExplanation_);
     form->addRow(tr("DHCP mode:"), modeColumn);
+    // A row of its own: inside the column its wrapped text was cut to the lines of a shorter text.
+    form->addRow(new QLabel(this), modeExplanation_);
     form->addRow(tr("Dynamic range:"), range_);
     form->addRow(tr("Reserved range:"), reserved_);
     form->addRow(tr("Gateway:"), router_);
@@ -286,6 +287,11 @@ void NetworkPage::updateModeWidgets()
                      "settings below do not apply. Every computer on this network that starts from the network "
                      "then boots MetalDesk's environment, enlists and powers off: turn network boot off in "
                      "the firmware of computers that are not for MetalDesk."));
+    // QFormLayout sizes a wrapped label for a wider field than it gets: the height of its real
+    // width, so that no line of the longer proxy text is cut.
+    modeExplanation_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    if (const int width = std::max(modeExplanation_->width(), interface_->width()); width > 0)
+        modeExplanation_->setMinimumHeight(modeExplanation_->heightForWidth(width));
 }
 
 void NetworkPage::updateHints()
