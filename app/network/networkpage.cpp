@@ -115,7 +115,7 @@ NetworkPage::NetworkPage(CoreServices &core, ServiceHost &host, QWidget *parent)
     modeColumn->addWidget(managed_);
     modeColumn->addWidget(proxy_);
     form->addRow(tr("DHCP mode:"), modeColumn);
-    // A row of its own: inside the column its wrapped text was cut to the lines of a shorter text.
+    // A row of its own, as wide as the fields: the longer proxy text wraps on fewer lines.
     form->addRow(new QLabel(this), modeExplanation_);
     form->addRow(tr("Dynamic range:"), range_);
     form->addRow(tr("Reserved range:"), reserved_);
@@ -287,11 +287,6 @@ void NetworkPage::updateModeWidgets()
                      "settings below do not apply. Every computer on this network that starts from the network "
                      "then boots MetalDesk's environment, enlists and powers off: turn network boot off in "
                      "the firmware of computers that are not for MetalDesk."));
-    // QFormLayout sizes a wrapped label for a wider field than it gets: the height of its real
-    // width, so that no line of the longer proxy text is cut.
-    modeExplanation_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
-    if (const int width = std::max(modeExplanation_->width(), interface_->width()); width > 0)
-        modeExplanation_->setMinimumHeight(modeExplanation_->heightForWidth(width));
 }
 
 void NetworkPage::updateHints()

@@ -403,6 +403,8 @@ void TestNetworkPage::proxyModeGreysOutTheAddressSettings()
     // On a shared network every PXE client then boots MetalDesk's environment (security review L12).
     QVERIFY(explanation->text().contains(QStringLiteral("Every computer on this network that starts from the "
                                                         "network")));
+    // The longer text's layout request is an event: the picture is of what a user sees after it.
+    QCoreApplication::processEvents();
     QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/network-proxy-en.png")));
 
     QTest::mouseClick(managed_, Qt::LeftButton);
