@@ -126,9 +126,7 @@ void ChassisPage::refresh()
     table_->setRowCount(int(chassis_.size()));
     for (int row = 0; row < chassis_.size(); ++row) {
         const Chassis &c = chassis_[row];
-        const QString sync = c.lastSync
-                                 ? QLocale().toString(QDateTime::fromMSecsSinceEpoch(*c.lastSync), QLocale::ShortFormat)
-                                 : tr("never");
+        const QString sync = c.lastSync ? dateTimeText(*c.lastSync) : tr("never");
         const QStringList cells{c.name,
                                 chassisTypeLabel(c.type),
                                 c.address,

@@ -87,7 +87,7 @@ void MachineConsoleTab::refresh()
         return;
     }
     const ConsoleRecord &r = **record;
-    const QString when = QLocale().toString(QDateTime::fromMSecsSinceEpoch(r.updated), QLocale::ShortFormat);
+    const QString when = dateTimeText(r.updated);
     if (r.note.isEmpty()) {
         state_->setText(tr("Live from libvirt (the last screen, read at %1).").arg(when));
     } else {

@@ -1,6 +1,7 @@
 #include "app/machines/machineeventmodel.h"
 
 #include "app/machines/machinetablemodel.h"
+#include "app/shell/textstyle.h"
 #include "core/storage/changefeed.h"
 #include "core/storage/eventstore.h"
 
@@ -60,9 +61,7 @@ int MachineEventModel::columnCount(const QModelIndex &parent) const { return par
 
 QString MachineEventModel::timeText(qint64 msSinceEpoch)
 {
-    // Year first and seconds shown: events of one commissioning are seconds apart, and this reads
-    // the same in every language.
-    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    return dateTimeText(msSinceEpoch); // the window's one format, seconds included
 }
 
 QString MachineEventModel::levelText(EventLevel level)

@@ -1,5 +1,7 @@
 #include "app/network/leasetablemodel.h"
 
+#include "app/shell/textstyle.h"
+
 #include <QDateTime>
 #include <QHostAddress>
 #include <QLocale>
@@ -61,9 +63,7 @@ QVariant LeaseTableModel::data(const QModelIndex &index, int role) const
         case IpColumn: return QHostAddress(lease.ip).toString();
         case HostnameColumn: return lease.hostname;
         case StateColumn: return stateText(lease);
-        case ExpiresColumn:
-            return QLocale().toString(QDateTime::fromMSecsSinceEpoch(lease.expires).toLocalTime(),
-                                      QLocale::ShortFormat);
+        case ExpiresColumn: return dateTimeText(lease.expires);
         default: return {};
         }
     }

@@ -40,6 +40,8 @@ void install(QCoreApplication &app)
         delete old;
     }
     const QLocale ui = locale();
+    // Dates and numbers in the window's language, not the system's, when a language was chosen.
+    QLocale::setDefault(ui);
     auto *ours = new QTranslator(&app);
     ours->setObjectName(name);
     if (ours->load(ui, QStringLiteral("metaldesk"), QStringLiteral("_"), QStringLiteral(":/i18n")))

@@ -1,5 +1,7 @@
 #include "app/shell/notificationmodel.h"
 
+#include "app/shell/textstyle.h"
+
 #include "core/runtime/servicehost.h"
 #include "core/storage/changefeed.h"
 
@@ -54,10 +56,7 @@ QVariant NotificationModel::data(const QModelIndex &index, int role) const
     if (!index.isValid() || index.row() >= notifications_.size())
         return {};
     const Notification &n = notifications_.at(index.row());
-    const QString line =
-        tr("%1  %2: %3")
-            .arg(QLocale().toString(QDateTime::fromMSecsSinceEpoch(n.when).time(), QLocale::ShortFormat), n.source,
-                 n.text);
+    const QString line = tr("%1  %2: %3").arg(dateTimeText(n.when), n.source, n.text);
     switch (role) {
     case Qt::DisplayRole: return line;
     case Qt::ToolTipRole: // the whole line, however long, and what to do next

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <QColor>
+#include <QDateTime>
+#include <QLocale>
 #include <QPalette>
 #include <QString>
 #include <QWidget>
@@ -29,6 +31,20 @@ inline QString asSentence(const QString &text)
     if (!sentence.endsWith(QLatin1Char('.')))
         sentence += QLatin1Char('.');
     return sentence;
+}
+
+// Every date and time in the window, in one format: the locale's own order and words (a
+// 12-hour clock where the locale uses one), with the whole year and the seconds that tell events of
+// one minute apart. "12/4/2026 9:32:12 PM" in English, "2026. 12. 4. 오후 9:32:12" in Korean.
+inline QString dateTimeText(qint64 msSinceEpoch, const QLocale &locale = QLocale())
+{
+    QString date = locale.dateFormat(QLocale::ShortFormat);
+    if (!date.contains(QLatin1String("yyyy")))
+        date.replace(QLatin1String("yy"), QLatin1String("yyyy"));
+    QString time = locale.timeFormat(QLocale::ShortFormat);
+    if (!time.contains(QLatin1String("ss")))
+        time.replace(QLatin1String("mm"), QLatin1String("mm:ss"));
+    return locale.toString(QDateTime::fromMSecsSinceEpoch(msSinceEpoch).toLocalTime(), date + QLatin1Char(' ') + time);
 }
 
 } // namespace metaldesk

@@ -56,7 +56,7 @@ QTableWidget *table(const QString &objectName, const QStringList &headers, QWidg
     return t;
 }
 
-QString dateText(qint64 ms) { return QLocale().toString(QDateTime::fromMSecsSinceEpoch(ms), QLocale::ShortFormat); }
+QString dateText(qint64 ms) { return dateTimeText(ms); }
 } // namespace
 
 UsersPage::UsersPage(UserStore &users, QWidget *parent)

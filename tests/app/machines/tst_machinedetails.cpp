@@ -364,7 +364,7 @@ void TestMachineDetails::showsTheCommissioningResultsOnDoubleClick()
 
     // Commissioning: when the results came, and the inventory itself, readable.
     tabs_->setCurrentIndex(MachineDetails::CommissioningTab);
-    QVERIFY(QRegularExpression(QStringLiteral("^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d$"))
+    QVERIFY(QRegularExpression(QStringLiteral("^\\d{1,2}/\\d{1,2}/\\d{4} \\d{1,2}:\\d\\d:\\d\\d (AM|PM)$"))
                 .match(text("commissioningReceived"))
                 .hasMatch());
     QVERIFY(!find<QLabel>("commissioningNotice")->isVisible());

@@ -421,8 +421,9 @@ void TestServicesPage::listsLeasesWithMacIpHostnameAndExpiry()
         }
         return cells;
     };
-    const QString expiry =
-        QLocale().toString(QDateTime::fromMSecsSinceEpoch(leaseExpiry_).toLocalTime(), QLocale::ShortFormat);
+    // The expiry in the window's one date format, to the second, as events show theirs.
+    const QString expiry = QLocale().toString(QDateTime::fromMSecsSinceEpoch(leaseExpiry_).toLocalTime(),
+                                              QStringLiteral("M/d/yyyy h:mm:ss AP"));
     QCOMPARE(row(QStringLiteral("52:54:00:aa:00:01")),
              (QStringList{QStringLiteral("52:54:00:aa:00:01"), QStringLiteral("127.0.0.101"),
                           QStringLiteral("calm-heron"), QStringLiteral("bound"), expiry}));

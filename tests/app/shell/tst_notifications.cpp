@@ -152,6 +152,9 @@ void TestNotifications::showsAFailedDeploymentTheMomentItHappens()
     QCOMPARE(lines().size(), 1);
     QVERIFY2(lines().first().contains(u"tidy-lemur: "_s) && lines().first().contains(u"HTTP 404"_s),
              qPrintable(lines().first()));
+    // The window's one date format, as events and leases show it ("12/4/2026 9:32:12 PM").
+    static const QRegularExpression englishTime(u"^\\d{1,2}/\\d{1,2}/20\\d\\d \\d{1,2}:\\d\\d:\\d\\d (AM|PM) "_s);
+    QVERIFY2(englishTime.match(lines().first()).hasMatch(), qPrintable(lines().first()));
     QCOMPARE(button()->text(), u"1 problem"_s);
     QVERIFY(button()->isEnabled());
     // On every page: the user was looking elsewhere.
@@ -244,6 +247,13 @@ void TestNotifications::speaksKoreanWithTheShippedTranslation()
     QCOMPARE(button()->text(), u"문제 1건"_s);
     auto *title = window_->findChild<QLabel *>(u"notificationTitle"_s);
     QCOMPARE(title->text(), u"문제"_s);
+    // The time in the window's one format, in Korean words ("2026. 12. 4. 오후 9:32:12").
+    QLocale::setDefault(QLocale(QLocale::Korean, QLocale::SouthKorea));
+    auto english = qScopeGuard([] { QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates)); });
+    const QString line = window_->notificationPanel()->findChild<QListView *>()->model()->index(0, 0).data().toString();
+    static const QRegularExpression koreanTime(
+        u"^20\\d\\d\\. \\d{1,2}\\. \\d{1,2}\\. (오전|오후) \\d{1,2}:\\d\\d:\\d\\d "_s);
+    QVERIFY2(koreanTime.match(line).hasMatch(), qPrintable(line));
     auto *dismiss = window_->findChild<QPushButton *>(u"notificationDismiss"_s);
     QVERIFY(dismiss->width() >= dismiss->sizeHint().width());
     QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/notifications-ko.png")));
