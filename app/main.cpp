@@ -62,6 +62,9 @@ int runWindow(const CommandLine &cl)
         user = signIn.user();
     }
     ConsoleShell shell(**core, host);
+    // The window may hide in the tray while the services run: the shell says when to quit.
+    QApplication::setQuitOnLastWindowClosed(false);
+    QObject::connect(&shell, &ConsoleShell::quitRequested, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
     shell.show(user);
     const int status = QApplication::exec();
     host.stop();

@@ -3488,6 +3488,93 @@ Trust the new one only if you replaced the host&apos;s certificate and its finge
     </message>
 </context>
 <context>
+    <name>metaldesk::DesktopTray</name>
+    <message>
+        <source>&amp;Show MetalDesk</source>
+        <translation>MetalDesk 보기(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Desktop &amp;notifications</source>
+        <translation>데스크톱 알림(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit MetalDesk</source>
+        <translation>MetalDesk 종료(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>No machine at work</source>
+        <translation>작업 중인 머신 없음</translation>
+    </message>
+    <message>
+        <source>1 machine at work</source>
+        <translation>머신 1대 작업 중</translation>
+    </message>
+    <message>
+        <source>%1 machines at work</source>
+        <translation>머신 %1대 작업 중</translation>
+    </message>
+    <message>
+        <source>No problems</source>
+        <translation>문제 없음</translation>
+    </message>
+    <message>
+        <source>1 problem</source>
+        <translation>문제 1건</translation>
+    </message>
+    <message>
+        <source>%1 problems</source>
+        <translation>문제 %1건</translation>
+    </message>
+    <message>
+        <source>Commissioning finished: the machine is Ready.</source>
+        <translation>커미션 완료: 머신이 준비되었습니다.</translation>
+    </message>
+    <message>
+        <source>Deployed: the machine is yours to use.</source>
+        <translation>배포 완료: 이제 머신을 사용할 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>Released: the machine is Ready.</source>
+        <translation>릴리스 완료: 머신이 준비되었습니다.</translation>
+    </message>
+    <message>
+        <source>%1 finished: the machine is %2.</source>
+        <translation>%1 완료: 머신 상태는 %2입니다.</translation>
+    </message>
+    <message>
+        <source>Problem: %1</source>
+        <translation>문제: %1</translation>
+    </message>
+    <message>
+        <source>Close MetalDesk</source>
+        <translation>MetalDesk 닫기</translation>
+    </message>
+    <message>
+        <source>Keep MetalDesk running in the tray?</source>
+        <translation>MetalDesk를 트레이에서 계속 실행할까요?</translation>
+    </message>
+    <message>
+        <source>These services are running: %1. Machines that start from the network need them. In the tray they run on, and its icon brings this window back.</source>
+        <translation>다음 서비스가 실행 중입니다: %1. 네트워크로 부팅하는 머신에 필요한 서비스입니다. 트레이에 두면 서비스는 계속 실행되고, 트레이 아이콘으로 이 창을 다시 열 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>&amp;Keep running in the tray</source>
+        <translation>트레이에서 계속 실행(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Quit MetalDesk?</source>
+        <translation>MetalDesk를 종료할까요?</translation>
+    </message>
+    <message>
+        <source>These services are running: %1. Quitting stops them: machines that start from the network then find no boot server until MetalDesk runs again. (This desktop has no system tray to keep MetalDesk in.)</source>
+        <translation>다음 서비스가 실행 중입니다: %1. 종료하면 서비스가 중지되어, MetalDesk를 다시 실행할 때까지 네트워크로 부팅하는 머신이 부트 서버를 찾지 못합니다. (이 데스크톱에는 MetalDesk를 둘 시스템 트레이가 없습니다.)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>종료(&amp;Q)</translation>
+    </message>
+</context>
+<context>
     <name>metaldesk::FirstRunWizard</name>
     <message>
         <source>Welcome to MetalDesk</source>
@@ -4995,6 +5082,14 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>Images</source>
         <translation>이미지</translation>
+    </message>
+    <message>
+        <source>Desktop &amp;notifications</source>
+        <translation>데스크톱 알림(&amp;N)</translation>
+    </message>
+    <message>
+        <source>A desktop notification for each failure and for each commissioning, deployment or release that finished</source>
+        <translation>실패할 때마다, 그리고 커미션·배포·릴리스가 끝날 때마다 데스크톱 알림을 보냅니다</translation>
     </message>
 </context>
 <context>

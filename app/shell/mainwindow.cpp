@@ -5,6 +5,7 @@
 #include "app/machines/machinespage.h"
 #include "app/network/networkpage.h"
 #include "app/network/servicespage.h"
+#include "app/shell/desktoptray.h"
 #include "app/shell/language.h"
 #include "app/shell/notificationmodel.h"
 #include "app/shell/notificationpanel.h"
@@ -166,6 +167,14 @@ void MainWindow::buildSettingsMenu()
             emit languageChosen();
         });
     }
+    // Here as well as in the tray's menu: a desktop without a tray shows notifications too.
+    QAction *notify = settings->addAction(tr("Desktop &notifications"));
+    notify->setObjectName(QStringLiteral("desktopNotifications"));
+    notify->setCheckable(true);
+    notify->setToolTip(tr("A desktop notification for each failure and for each commissioning, deployment or "
+                          "release that finished"));
+    connect(settings, &QMenu::aboutToShow, notify, [notify] { notify->setChecked(DesktopTray::notificationsOn()); });
+    connect(notify, &QAction::toggled, this, &DesktopTray::setNotificationsOn);
 }
 
 void MainWindow::updateNotificationsButton()

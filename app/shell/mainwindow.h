@@ -37,6 +37,7 @@ public:
     ChassisPage *chassisPage() const { return chassisPage_; }
     ImagesPage *imagesPage() const { return imagesPage_; }
     NotificationPanel *notificationPanel() const { return notificationPanel_; }
+    NotificationModel *notifications() const { return notifications_; }
     UsersPage *usersPage() const { return usersPage_; }
     // The signed-in user: who takes actions from this window (shown in the status bar, with Sign in
     // and Sign out there and in the Account menu). None: the pages only show.

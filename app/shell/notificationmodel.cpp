@@ -64,6 +64,8 @@ QVariant NotificationModel::data(const QModelIndex &index, int role) const
                (n.systemId.isEmpty() ? tr("A MetalDesk service: see the Services page")
                                      : tr("Double-click to open %1").arg(n.source));
     case SystemIdRole: return n.systemId;
+    case SourceRole: return n.source;
+    case TextRole: return n.text;
     default: return {};
     }
 }

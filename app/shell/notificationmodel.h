@@ -17,7 +17,9 @@ class NotificationModel : public QAbstractListModel {
     Q_OBJECT
 public:
     enum Role {
-        SystemIdRole = Qt::UserRole + 1
+        SystemIdRole = Qt::UserRole + 1,
+        SourceRole, // the machine's name, or the service's
+        TextRole    // what happened, without the time and the source
     };
 
     // `keep`: the newest this many are kept (a flood of failures must not grow the window without
