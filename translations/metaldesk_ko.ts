@@ -4363,10 +4363,6 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
         <translation>결과 수신:</translation>
     </message>
     <message>
-        <source>The inventory as the machine reported it:</source>
-        <translation>머신이 보고한 하드웨어 목록:</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;This machine has been deleted.&lt;/b&gt; What is shown is how it was.</source>
         <translation>&lt;b&gt;이 머신은 삭제되었습니다.&lt;/b&gt; 삭제 전의 정보를 보여 줍니다.</translation>
     </message>
@@ -4573,6 +4569,78 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>Console</source>
         <translation>콘솔</translation>
+    </message>
+    <message>
+        <source>Hardware</source>
+        <translation>하드웨어</translation>
+    </message>
+    <message>
+        <source>Found</source>
+        <translation>확인된 내용</translation>
+    </message>
+    <message>
+        <source>Show the data as the machine reported it</source>
+        <translation>머신이 보고한 데이터 그대로 보기</translation>
+    </message>
+    <message>
+        <source>Show the summary</source>
+        <translation>요약 보기</translation>
+    </message>
+    <message>
+        <source>not reported</source>
+        <translation>보고되지 않음</translation>
+    </message>
+    <message>
+        <source>1 core</source>
+        <translation>코어 1개</translation>
+    </message>
+    <message>
+        <source>%1 cores</source>
+        <translation>코어 %1개</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>메모리</translation>
+    </message>
+    <message>
+        <source>Firmware</source>
+        <translation>펌웨어</translation>
+    </message>
+    <message>
+        <source>UEFI</source>
+        <translation>UEFI</translation>
+    </message>
+    <message>
+        <source>BIOS</source>
+        <translation>BIOS</translation>
+    </message>
+    <message>
+        <source>serial %1</source>
+        <translation>시리얼 %1</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>시스템</translation>
+    </message>
+    <message>
+        <source>Disks</source>
+        <translation>디스크</translation>
+    </message>
+    <message>
+        <source>Network interfaces</source>
+        <translation>네트워크 인터페이스</translation>
+    </message>
+    <message>
+        <source>link up</source>
+        <translation>링크 연결됨</translation>
+    </message>
+    <message>
+        <source>no link</source>
+        <translation>링크 없음</translation>
+    </message>
+    <message>
+        <source>boots from the network</source>
+        <translation>네트워크 부팅 인터페이스</translation>
     </message>
 </context>
 <context>

@@ -33,6 +33,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QToolButton>
+#include <QTreeWidget>
 #include <QVBoxLayout>
 
 namespace metaldesk {
@@ -409,17 +410,38 @@ QWidget *MachineDetails::buildCommissioningTab()
     auto *form = new QFormLayout;
     form->addRow(tr("Results received:"), received_);
     commissioningNotice_ = noticeLabel(page, QStringLiteral("commissioningNotice"));
-    auto *caption = new QLabel(tr("The inventory as the machine reported it:"), page);
+    // What commissioning found, as a person reads it; the data as the machine sent it one click away.
+    hardware_ = new QTreeWidget(page);
+    hardware_->setObjectName(QStringLiteral("commissioningHardware"));
+    hardware_->setColumnCount(2);
+    hardware_->setHeaderLabels({tr("Hardware"), tr("Found")});
+    hardware_->setRootIsDecorated(true);
+    hardware_->setUniformRowHeights(true);
+    hardware_->setSelectionMode(QAbstractItemView::NoSelection);
+    hardware_->setStyle(cellStyle_); // room between a MAC address and its driver
+    hardware_->setAlternatingRowColors(true);
+    hardware_->header()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    hardware_->header()->setStretchLastSection(true);
+    auto *rawToggle = new QPushButton(tr("Show the data as the machine reported it"), page);
+    rawToggle->setObjectName(QStringLiteral("commissioningShowRaw"));
+    rawToggle->setCheckable(true);
     output_ = new QPlainTextEdit(page);
     output_->setObjectName(QStringLiteral("commissioningOutput"));
     output_->setReadOnly(true);
     output_->setLineWrapMode(QPlainTextEdit::NoWrap);
     output_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    output_->hide();
+    connect(rawToggle, &QPushButton::toggled, this, [this, rawToggle](bool shown) {
+        output_->setVisible(shown);
+        hardware_->setVisible(!shown);
+        rawToggle->setText(shown ? tr("Show the summary") : tr("Show the data as the machine reported it"));
+    });
     auto *layout = new QVBoxLayout(page);
     layout->addLayout(form);
     layout->addWidget(commissioningNotice_);
-    layout->addWidget(caption);
+    layout->addWidget(hardware_, 1);
     layout->addWidget(output_, 1);
+    layout->addWidget(rawToggle, 0, Qt::AlignLeft);
     commissioningPlaceholder_ = placeholderLabel(commissioningPages_, QStringLiteral("commissioningPlaceholder"));
     commissioningPages_->addWidget(page);
     commissioningPages_->addWidget(commissioningPlaceholder_);
@@ -555,7 +577,7 @@ void MachineDetails::reload()
     showPlacement(*machine);
     showNetwork(*machine, inventory);
     showStorage(*machine, inventory);
-    showCommissioning(*machine, result, problem);
+    showCommissioning(*machine, result, inventory, problem);
     powerTab_->showMachine(*machine);
     consoleTab_->showMachine(*machine);
 }
@@ -730,7 +752,7 @@ void MachineDetails::showStorage(const Machine &m, const std::optional<Inventory
 }
 
 void MachineDetails::showCommissioning(const Machine &m, const std::optional<NodeResult> &result,
-                                       const QString &problem)
+                                       const std::optional<Inventory> &inventory, const QString &problem)
 {
     if (!result) {
         QString text = MachineTableModel::notCommissionedText();
@@ -759,7 +781,53 @@ void MachineDetails::showCommissioning(const Machine &m, const std::optional<Nod
     const QString text = json.isNull() ? QString::fromUtf8(result->output) : QString::fromUtf8(json.toJson());
     if (output_->toPlainText() != text) // a reload must not throw the reader back to the top
         output_->setPlainText(text);
+    showHardware(inventory);
     commissioningPages_->setCurrentIndex(0);
+}
+
+void MachineDetails::showHardware(const std::optional<Inventory> &inventory)
+{
+    hardware_->clear();
+    if (!inventory)
+        return; // the notice says why; the data as sent is still one click away
+    auto row = [this](QTreeWidgetItem *parent, const QString &what, const QString &found) {
+        auto *item = parent ? new QTreeWidgetItem(parent) : new QTreeWidgetItem(hardware_);
+        item->setText(0, what);
+        item->setText(1, found);
+        item->setToolTip(1, found);
+        return item;
+    };
+    auto joined = [](QStringList parts) {
+        parts.removeAll(QString());
+        return parts.join(QStringLiteral(" · "));
+    };
+    const QString unknown = tr("not reported");
+    row(nullptr, tr("Processor"),
+        joined(
+            {inventory->cpuModel, inventory->cpuCount == 1 ? tr("1 core") : tr("%1 cores").arg(inventory->cpuCount)}));
+    row(nullptr, tr("Memory"),
+        inventory->memoryMiB > 0 ? MachineTableModel::memoryText(inventory->memoryMiB) : unknown);
+    row(nullptr, tr("Firmware"),
+        inventory->firmware == QLatin1String("uefi")   ? tr("UEFI")
+        : inventory->firmware == QLatin1String("bios") ? tr("BIOS")
+                                                       : inventory->firmware);
+    row(nullptr, tr("Architecture"), inventory->architecture);
+    const QString system =
+        joined({inventory->dmiVendor, inventory->dmiProduct,
+                inventory->dmiSerial.isEmpty() ? QString() : tr("serial %1").arg(inventory->dmiSerial)});
+    row(nullptr, tr("System"), system.isEmpty() ? unknown : system);
+    QTreeWidgetItem *disks = row(nullptr, tr("Disks"), diskCountText(int(inventory->disks.size())));
+    for (const Inventory::Disk &d : inventory->disks)
+        row(disks, d.name,
+            joined({d.model, sizeText(d.sizeBytes), d.serial.isEmpty() ? QString() : tr("serial %1").arg(d.serial)}));
+    const int nicCount = int(inventory->nics.size());
+    QTreeWidgetItem *nics =
+        row(nullptr, tr("Network interfaces"), nicCount == 1 ? tr("1 interface") : tr("%1 interfaces").arg(nicCount));
+    for (const Inventory::Nic &n : inventory->nics)
+        row(nics, n.mac,
+            joined({n.driver, n.link ? tr("link up") : tr("no link"),
+                    n.mac == inventory->bootMac ? tr("boots from the network") : QString()}));
+    hardware_->expandAll();
 }
 
 QString MachineDetails::diskCountText(int count) { return count == 1 ? tr("1 disk") : tr("%1 disks").arg(count); }

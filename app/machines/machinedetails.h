@@ -19,6 +19,7 @@ class QTableView;
 class QToolButton;
 class QStyle;
 class QTableWidget;
+class QTreeWidget;
 
 namespace metaldesk {
 
@@ -106,7 +107,9 @@ private:
     void editPlacement();
     void showNetwork(const Machine &m, const std::optional<Inventory> &inventory);
     void showStorage(const Machine &m, const std::optional<Inventory> &inventory);
-    void showCommissioning(const Machine &m, const std::optional<NodeResult> &result, const QString &problem);
+    void showCommissioning(const Machine &m, const std::optional<NodeResult> &result,
+                           const std::optional<Inventory> &inventory, const QString &problem);
+    void showHardware(const std::optional<Inventory> &inventory);
     // A label's text, or the dash that says "nothing here" (with why, as its tool tip).
     void setValue(QLabel *label, const QString &text, const QString &whyEmpty = {});
 
@@ -168,6 +171,7 @@ private:
     QLabel *commissioningPlaceholder_;
     QLabel *received_;
     QLabel *commissioningNotice_;
+    QTreeWidget *hardware_;
     QPlainTextEdit *output_;
     MachinePowerTab *powerTab_;
     MachineConsoleTab *consoleTab_;

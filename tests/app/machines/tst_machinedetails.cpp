@@ -39,6 +39,7 @@
 #include <QThread>
 #include <QToolButton>
 #include <QTranslator>
+#include <QTreeWidget>
 #include <QtTest>
 
 #include "guitest.h"
@@ -368,14 +369,39 @@ void TestMachineDetails::showsTheCommissioningResultsOnDoubleClick()
                 .match(text("commissioningReceived"))
                 .hasMatch());
     QVERIFY(!find<QLabel>("commissioningNotice")->isVisible());
+    // What was found, as a person reads it: processor, memory, each disk and each interface.
+    auto *hardware = find<QTreeWidget>("commissioningHardware");
+    QVERIFY(hardware && hardware->isVisible());
+    auto found = [hardware](const QString &what) {
+        const auto items = hardware->findItems(what, Qt::MatchExactly | Qt::MatchRecursive, 0);
+        return items.isEmpty() ? QStringLiteral("(no row %1)").arg(what) : items.first()->text(1);
+    };
+    QCOMPARE(found(QStringLiteral("Processor")), QStringLiteral("Intel(R) Core(TM) i5-8500T CPU @ 2.10GHz · 6 cores"));
+    QCOMPARE(found(QStringLiteral("Memory")), QStringLiteral("32.0 GiB"));
+    QCOMPARE(found(QStringLiteral("Firmware")), QStringLiteral("UEFI"));
+    QCOMPARE(found(QStringLiteral("System")),
+             QStringLiteral("LENOVO · ThinkCentre M720q (10T8SDJ900) · serial MJ0C7XYZ"));
+    QCOMPARE(found(QStringLiteral("Disks")), QStringLiteral("2 disks"));
+    QCOMPARE(found(QStringLiteral("nvme0n1")),
+             QStringLiteral("Samsung SSD 970 EVO Plus 500GB · 500.1 GB · serial S4EVNF0M812345A"));
+    QCOMPARE(found(QStringLiteral("Network interfaces")), QStringLiteral("2 interfaces"));
+    QCOMPARE(found(QStringLiteral("6c:4b:90:1a:2b:3c")), QStringLiteral("e1000e · link up · boots from the network"));
+    screenshot(QStringLiteral("machine-details-commissioning-en.png"));
+    verifyNothingIsCut();
+    // The data as the machine sent it, one click away.
     auto *output = find<QPlainTextEdit>("commissioningOutput");
-    QVERIFY(output && output->isVisible());
+    QVERIFY(output && !output->isVisible());
+    QTest::mouseClick(find<QPushButton>("commissioningShowRaw"), Qt::LeftButton);
+    QVERIFY(output->isVisible());
+    QVERIFY(!hardware->isVisible());
     QCOMPARE(QJsonDocument::fromJson(output->toPlainText().toUtf8()), QJsonDocument::fromJson(kInventory));
     QVERIFY(output->toPlainText().contains(
         QStringLiteral("\n            \"model\": \"Samsung SSD 970 EVO Plus 500GB\",\n")));
     QVERIFY(output->isReadOnly());
-    screenshot(QStringLiteral("machine-details-commissioning-en.png"));
+    screenshot(QStringLiteral("machine-details-commissioning-raw-en.png"));
     verifyNothingIsCut();
+    QTest::mouseClick(find<QPushButton>("commissioningShowRaw"), Qt::LeftButton);
+    QVERIFY(hardware->isVisible());
 
     // Events, newest first: Ready after the results, the results, the power cycle Commission
     // asked of the BMC, Commissioning, created.
@@ -877,6 +903,11 @@ void TestMachineDetails::speaksKoreanWithTheShippedTranslation()
     verifyNothingIsCut();
     tabs_->setCurrentIndex(MachineDetails::EventsTab);
     screenshot(QStringLiteral("machine-details-events-ko.png"));
+    verifyNothingIsCut();
+    tabs_->setCurrentIndex(MachineDetails::CommissioningTab);
+    auto *hardware = find<QTreeWidget>("commissioningHardware");
+    QVERIFY(hasHangul(hardware->topLevelItem(0)->text(0)));
+    screenshot(QStringLiteral("machine-details-commissioning-ko.png"));
     verifyNothingIsCut();
 
     // The Power tab, with a check's answer, as an administrator sees it.
