@@ -5357,12 +5357,12 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
         <translation>%1  %2: %3</translation>
     </message>
     <message>
-        <source>A MetalDesk service: see the Services page</source>
-        <translation>MetalDesk 서비스: 서비스 페이지를 확인하세요</translation>
-    </message>
-    <message>
         <source>Double-click to open %1</source>
         <translation>두 번 클릭하면 %1을(를) 엽니다</translation>
+    </message>
+    <message>
+        <source>A MetalDesk service: double-click to open the Services page</source>
+        <translation>MetalDesk 서비스: 두 번 클릭하면 서비스 페이지가 열립니다</translation>
     </message>
 </context>
 <context>
@@ -5374,6 +5374,18 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>Problems</source>
         <translation>문제</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>확인</translation>
+    </message>
+    <message>
+        <source>Open the Services page</source>
+        <translation>서비스 페이지 열기</translation>
+    </message>
+    <message>
+        <source>Open the machine</source>
+        <translation>머신 열기</translation>
     </message>
 </context>
 <context>
@@ -5526,10 +5538,6 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>starting</source>
         <translation>시작 중</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;%1 is not running:&lt;/b&gt; %2</source>
-        <translation>&lt;b&gt;%1이(가) 실행되고 있지 않습니다:&lt;/b&gt; %2</translation>
     </message>
     <message>
         <source>Select a service to see its counters.</source>

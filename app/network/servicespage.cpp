@@ -70,7 +70,6 @@ ServicesPage::ServicesPage(ServiceHost &host, CoreServices &core, QWidget *paren
     problems_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     problems_->setFrameShape(QFrame::StyledPanel);
     problems_->setMargin(8);
-    setTextColor(problems_, kErrorColor);
     problems_->hide();
 
     serviceTable_->setObjectName(QStringLiteral("serviceTable"));
@@ -276,19 +275,13 @@ void ServicesPage::updateServiceRow(int row)
 
 void ServicesPage::updateProblems()
 {
+    // What a running service cannot do (IPv6 disabled on the boot interface), in normal text: said
+    // nowhere else. A failure is not repeated here: its row says it in red, and the Problems list.
     QStringList lines;
-    for (const ServiceHost::Entry &e : host_.services()) {
-        if (e.state == QLatin1String("failed"))
-            lines << tr("<b>%1 is not running:</b> %2")
-                         .arg(e.thread->objectName().toHtmlEscaped(), e.detail.toHtmlEscaped());
-        // Running in part (IPv6 disabled on the boot interface): said in the normal text colour.
-        else if (e.state == QLatin1String("running"))
+    for (const ServiceHost::Entry &e : host_.services())
+        if (e.state == QLatin1String("running"))
             for (const QString &notice : e.service->notices())
-                lines << QStringLiteral("<span style=\"color: %1\">%2</span>")
-                             .arg(palette().color(QPalette::Text).name(),
-                                  tr("<b>%1:</b> %2")
-                                      .arg(e.thread->objectName().toHtmlEscaped(), notice.toHtmlEscaped()));
-    }
+                lines << tr("<b>%1:</b> %2").arg(e.thread->objectName().toHtmlEscaped(), notice.toHtmlEscaped());
     problems_->setText(lines.join(QStringLiteral("<br>")));
     problems_->setVisible(!lines.isEmpty());
 }

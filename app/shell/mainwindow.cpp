@@ -123,6 +123,7 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
         showPage(machinesPage_);
         machinesPage_->showMachine(systemId);
     });
+    connect(notificationPanel_, &NotificationPanel::openServices, this, [this] { showPage(servicesPage_); });
     updateNotificationsButton();
     buildSettingsMenu();
     buildAccountMenu();

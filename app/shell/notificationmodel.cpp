@@ -5,8 +5,10 @@
 #include "core/runtime/servicehost.h"
 #include "core/storage/changefeed.h"
 
+#include <QApplication>
 #include <QDateTime>
 #include <QLocale>
+#include <QStyle>
 
 namespace metaldesk {
 
@@ -61,13 +63,24 @@ QVariant NotificationModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole: return line;
     case Qt::ToolTipRole: // the whole line, however long, and what to do next
         return line + QLatin1Char('\n') +
-               (n.systemId.isEmpty() ? tr("A MetalDesk service: see the Services page")
+               (n.systemId.isEmpty() ? tr("A MetalDesk service: double-click to open the Services page")
                                      : tr("Double-click to open %1").arg(n.source));
+    case Qt::DecorationRole: // a shape as well as the colour: a failure
+        return QApplication::style()->standardIcon(QStyle::SP_MessageBoxCritical);
     case SystemIdRole: return n.systemId;
     case SourceRole: return n.source;
     case TextRole: return n.text;
     default: return {};
     }
+}
+
+void NotificationModel::dismiss(int row)
+{
+    if (row < 0 || row >= notifications_.size())
+        return;
+    beginRemoveRows({}, row, row);
+    notifications_.removeAt(row);
+    endRemoveRows();
 }
 
 void NotificationModel::dismissAll()

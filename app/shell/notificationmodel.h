@@ -30,6 +30,7 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
 
     void dismissAll();
+    void dismiss(int row);
 
 signals:
     // A new failure is in the list (after the rows were inserted).

@@ -186,6 +186,25 @@ void TestNotifications::showsAServerThatCannotBindEvenBeforeTheWindowOpened()
     QVERIFY2(lines().first().contains(u"http: "_s) && lines().first().contains(QString::number(squatter_.serverPort())),
              qPrintable(lines().first()));
     QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/notifications-service-en.png")));
+    // The whole sentence shows, wrapped, in a panel no taller than its line.
+    auto *list = window_->findChild<QListView *>(u"notificationList"_s);
+    QVERIFY(list->maximumHeight() < 5 * list->fontMetrics().height());
+    QVERIFY(list->height() >= list->maximumHeight());
+
+    // Enter on a service's line opens the Services page; Delete dismisses that line alone.
+    list->setCurrentIndex(list->model()->index(0, 0));
+    list->setFocus();
+    QTest::keyClick(list, Qt::Key_Return);
+    QVERIFY(window_->servicesPage()->isVisible());
+    failDeploymentOnAnotherThread(u"tidy-lemur"_s, u"no disk to deploy to"_s);
+    QTRY_COMPARE(lines().size(), 2);
+    list->setCurrentIndex(list->model()->index(1, 0)); // the service's, now the older
+    QTest::keyClick(list, Qt::Key_Delete);
+    QCOMPARE(lines().size(), 1);
+    QVERIFY(lines().first().contains(u"tidy-lemur"_s));
+    QTest::keyClick(list, Qt::Key_Delete);
+    QCOMPARE(lines().size(), 0);
+    QVERIFY(!window_->notificationPanel()->isVisible());
 }
 
 void TestNotifications::opensTheMachineFromItsLine()
