@@ -3597,24 +3597,8 @@ Trust the new one only if you replaced the host&apos;s certificate and its finge
         <translation>머신이 네트워크 부팅할 인터페이스를 선택하세요(예: 별도 스위치에 연결한 두 번째 NIC). MetalDesk는 그 인터페이스에서만 DHCP에 응답합니다. 먼저 다른 DHCP 서버가 있는지 확인하세요. 집 공유기가 이미 주소를 주고 있다면 프록시 모드를 선택하세요. MetalDesk는 부팅 정보만 추가합니다. 선택을 적용하거나, 다음으로 넘어가 나중에 네트워크 페이지에서 설정하세요.</translation>
     </message>
     <message>
-        <source>Privileges</source>
-        <translation>권한</translation>
-    </message>
-    <message>
-        <source>DHCP and TFTP use ports below 1024, which need root or a capability.</source>
-        <translation>DHCP와 TFTP는 1024 미만 포트를 쓰므로 root 권한이나 capability가 필요합니다.</translation>
-    </message>
-    <message>
         <source>Your machines</source>
         <translation>머신 준비</translation>
-    </message>
-    <message>
-        <source>Set your machines to boot from the network first, then switch them on: each one appears on the Machines page as New within a minute, named with two random words, and switches itself off. Then select machines and use Take action: Commission, Acquire, Deploy, Release.
-
-Virtual machines on a vSphere or libvirt host can be added as a chassis once the chassis drivers are in; until then, network-boot them the same way.</source>
-        <translation>머신이 네트워크 부팅을 먼저 하도록 설정한 뒤 전원을 켜세요. 1분 안에 머신 페이지에 임의의 두 단어 이름을 가진 신규 머신으로 나타나고 스스로 전원이 꺼집니다. 그다음 머신을 선택하고 작업 실행에서 커미션, 할당, 배포, 릴리스를 하세요.
-
-vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원되면 섀시로 추가할 수 있습니다. 그때까지는 같은 방법으로 네트워크 부팅하세요.</translation>
     </message>
     <message>
         <source>%1: %2</source>
@@ -3627,6 +3611,34 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 드라이버가 지원�
     <message>
         <source>These services cannot run; each line says how to fix it:</source>
         <translation>다음 서비스를 실행할 수 없습니다. 각 줄에 해결 방법이 있습니다:</translation>
+    </message>
+    <message>
+        <source>The services</source>
+        <translation>서비스</translation>
+    </message>
+    <message>
+        <source>Machines boot from MetalDesk&apos;s DHCP, TFTP and HTTP services, which must be able to listen on their ports. DHCP and TFTP use ports below 1024, which need root or the capability to bind them.</source>
+        <translation>머신은 MetalDesk의 DHCP, TFTP, HTTP 서비스로 부팅하므로 이 서비스들이 각자의 포트에서 수신할 수 있어야 합니다. DHCP와 TFTP는 1024보다 낮은 포트를 사용하므로 root 권한이나 해당 포트를 열 수 있는 권한(capability)이 필요합니다.</translation>
+    </message>
+    <message>
+        <source>Check &amp;again</source>
+        <translation>다시 확인(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Starts again each service that could not run, once you have fixed its cause</source>
+        <translation>원인을 해결한 뒤 실행하지 못한 서비스를 다시 시작합니다</translation>
+    </message>
+    <message>
+        <source>&amp;Copy the problems</source>
+        <translation>문제 복사(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Set your machines to boot from the network first, then switch them on: each one appears on the Machines page as New within a minute, named with two random words, and switches itself off. Then select machines and use Take action: Commission, Acquire, Deploy, Release.
+
+Virtual machines on a vSphere or libvirt host: add the host on the Chassis page (Add chassis), and MetalDesk lists its machines and switches them on and off itself.</source>
+        <translation>머신이 네트워크 부팅을 먼저 하도록 설정한 뒤 전원을 켜세요. 1분 안에 머신 페이지에 임의의 두 단어 이름을 가진 신규 머신으로 나타나고 스스로 전원이 꺼집니다. 그다음 머신을 선택하고 작업 실행에서 커미션, 할당, 배포, 릴리스를 하세요.
+
+vSphere나 libvirt 호스트의 가상 머신은 섀시 페이지에서 호스트를 추가(섀시 추가)하면 MetalDesk가 머신 목록을 가져오고 전원도 직접 켜고 끕니다.</translation>
     </message>
 </context>
 <context>

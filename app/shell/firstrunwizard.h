@@ -15,8 +15,9 @@ struct CoreServices;
 
 // The first start of a fresh installation: the administrator account, the boot network (the
 // Network page itself: the host's interfaces with their addresses, the look for another DHCP
-// server and what it means, managed or proxy mode), what the servers could not do for lack of
-// privileges (with the exact fix), and how machines arrive. Ends signed in as the administrator.
+// server and what it means, managed or proxy mode), the services that cannot run (each with its fix,
+// to copy, and a check again once fixed), and how machines arrive; the steps listed beside them.
+// Ends signed in as the administrator.
 class FirstRunWizard : public QWizard {
     Q_OBJECT
 public:
@@ -36,12 +37,16 @@ public:
     void initializePage(int id) override;
 
 private:
+    void showServices();
+    void showSteps();
+
     CoreServices &core_;
     ServiceHost &host_;
     Actor user_;
     AccountForm *account_;
     NetworkPage *network_;
     QLabel *privileges_;
+    QLabel *steps_;
 };
 
 } // namespace metaldesk

@@ -47,6 +47,28 @@ AccountForm::AccountForm(Role role, QWidget *parent)
     setTextColor(problem_, kErrorColor);
     problem_->hide();
     layout->addWidget(problem_);
+    for (QLineEdit *field : {username_, password_, repeat_})
+        connect(field, &QLineEdit::textChanged, this, [this] {
+            showProblem(problemAsTyped());
+            emit changed();
+        });
+}
+
+QString AccountForm::problemAsTyped() const
+{
+    const QString username = username_->text().trimmed();
+    if (!username.isEmpty())
+        if (QString why = UserStore::validateUsername(username); !why.isEmpty())
+            return why;
+    if (!password_->text().isEmpty() && !repeat_->text().isEmpty() && password_->text() != repeat_->text())
+        return tr("the two passwords differ");
+    return {};
+}
+
+bool AccountForm::isReady() const
+{
+    return UserStore::validateUsername(username_->text().trimmed()).isEmpty() && !password_->text().isEmpty() &&
+           password_->text() == repeat_->text();
 }
 
 void AccountForm::showProblem(const QString &problem)

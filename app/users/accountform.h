@@ -12,8 +12,10 @@ class QLineEdit;
 namespace metaldesk {
 
 // A new account's fields: user name, email, the password twice and, where the choice is offered,
-// whether the user administers MetalDesk. create() checks them, makes the user and says what is
-// wrong when it cannot. Used by the first-run wizard (the administrator) and by Add user.
+// whether the user administers MetalDesk. What is wrong is said as it is typed, and cleared once it
+// no longer holds; isReady() gates the button that creates the account (Next, Add user). create()
+// makes the user and says why when the store refuses. Used by the first-run wizard (the
+// administrator) and by Add user.
 class AccountForm : public QWidget {
     Q_OBJECT
 public:
@@ -26,9 +28,16 @@ public:
 
     // The new user, added by `by`, or nullopt with the reason shown under the fields.
     std::optional<User> create(UserStore &users, const Actor &by);
+    // A valid user name and the same password twice.
+    bool isReady() const;
+
+signals:
+    void changed();
 
 private:
     void showProblem(const QString &problem);
+    // What is wrong with what is typed so far; empty also while a field is still empty.
+    QString problemAsTyped() const;
 
     Role role_;
     QLineEdit *username_;

@@ -232,6 +232,9 @@ AddUserDialog::AddUserDialog(UserStore &users, const Actor &by, QWidget *parent)
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, &AddUserDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    QPushButton *add = buttons->button(QDialogButtonBox::Ok);
+    add->setEnabled(false);
+    connect(form_, &AccountForm::changed, add, [this, add] { add->setEnabled(form_->isReady()); });
     setMinimumWidth(fontMetrics().averageCharWidth() * 60);
 }
 

@@ -191,4 +191,27 @@ Expected<QStringList> restartBootNetwork(ServiceHost &host, CoreServices &core)
     return problems;
 }
 
+QStringList retryFailedServices(ServiceHost &host, CoreServices &core)
+{
+    QStringList failed;
+    for (const ServiceHost::Entry &e : host.services())
+        if (e.state == QLatin1String("failed"))
+            failed << e.thread->objectName();
+    QStringList problems;
+    if (failed.contains(QLatin1String("dhcp"))) {
+        if (auto config = dhcp::ServerConfig::fromConfig(*core.config); !config)
+            problems << config.errorMessage();
+        else if (!config->interfaceName.isEmpty())
+            host.replace(std::make_unique<dhcp::Server>(core.db, *config));
+    }
+    if (failed.contains(QLatin1String("tftp")) || failed.contains(QLatin1String("http")) ||
+        failed.contains(QLatin1String("region"))) {
+        const ListenAddresses where = listenAddresses(*core.config, host.property(kListenOption).toString());
+        placeBootServers(host, core, where, problems);
+        if (problems.isEmpty())
+            host.setProperty(kPlacedAt, placedAt(where));
+    }
+    return problems;
+}
+
 } // namespace metaldesk

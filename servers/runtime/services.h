@@ -38,4 +38,10 @@ ListenAddresses listenAddresses(const ConfigStore &config, const QString &listen
 // What could not be moved comes back as sentences (DHCP runs all the same).
 Expected<QStringList> restartBootNetwork(ServiceHost &host, CoreServices &core);
 
+// Starts again each boot service that failed (a port another program held, a privilege that was
+// missing), with the settings in the database now: what the user asks for after fixing the cause.
+// The boot servers are placed together, so one that failed restarts TFTP, HTTP and the region; a
+// service that runs is otherwise left alone. Returns what could not be started and why.
+QStringList retryFailedServices(ServiceHost &host, CoreServices &core);
+
 } // namespace metaldesk

@@ -7,8 +7,10 @@
 #include "app/users/accountform.h"
 #include "core/runtime/coreservices.h"
 #include "core/runtime/servicehost.h"
+#include "core/storage/configstore.h"
 #include "servers/boot/httpbootserver.h"
 
+#include <QClipboard>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -16,6 +18,7 @@
 #include <QSettings>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QUdpSocket>
 #include <QtTest>
 
 #include "guitest.h"
@@ -65,6 +68,18 @@ void TestFirstRun::cleanup()
 
 void TestFirstRun::startHttpOnATakenPort()
 {
+    // The settings say that port too (Check again starts the boot servers from them), and free
+    // ports for TFTP and the region.
+    QUdpSocket udp;
+    QVERIFY(udp.bind(QHostAddress::LocalHost, 0));
+    QTcpServer tcp;
+    QVERIFY(tcp.listen(QHostAddress::LocalHost, 0));
+    for (const auto &[name, value] :
+         {std::pair{"http_port", squatter_.serverPort()}, std::pair{"tftp_port", udp.localPort()},
+          std::pair{"metadata_port", tcp.serverPort()}}) {
+        auto saved = core_->config->setValue(QLatin1String(name), QString::number(value));
+        QVERIFY2(saved, qPrintable(saved.errorMessage()));
+    }
     http::ServerConfig config;
     config.address = u"127.0.0.1"_s;
     config.port = squatter_.serverPort();
@@ -103,8 +118,17 @@ void TestFirstRun::createsTheAdministratorAndWalksThroughTheSetUp()
     QCOMPARE(wizard.currentId(), int(FirstRunWizard::AccountPageId));
     QPushButton *next = qobject_cast<QPushButton *>(wizard.button(QWizard::NextButton));
 
-    // The passwords differ: the wizard stays, and says why.
+    // The steps, beside every page, the current one marked.
+    auto *steps = wizard.findChild<QLabel *>(u"wizardSteps"_s);
+    QVERIFY(steps && steps->isVisible());
+    QVERIFY2(steps->text().contains(u"<b>▸ The administrator</b>"_s) && steps->text().contains(u"Your machines"_s),
+             qPrintable(steps->text()));
+
+    // Nothing typed yet: Next waits. The passwords differ: it still waits, and the page says why
+    // as soon as both are typed; the sentence goes once they match.
+    QVERIFY(!next->isEnabled());
     fillAccount(wizard, u"s3cret"_s, u"s3cre"_s);
+    QVERIFY(!next->isEnabled());
     QTest::mouseClick(next, Qt::LeftButton);
     QCOMPARE(wizard.currentId(), int(FirstRunWizard::AccountPageId));
     auto *problem = wizard.findChild<QLabel *>(u"accountProblem"_s);
@@ -112,6 +136,9 @@ void TestFirstRun::createsTheAdministratorAndWalksThroughTheSetUp()
     QCOMPARE(problem->text(), u"The two passwords differ."_s);
     QVERIFY(core_->users->list()->isEmpty());
     screenshot(wizard, u"first-run-account-en.png"_s);
+    QTest::keyClick(wizard.findChild<QLineEdit *>(u"newRepeat"_s), Qt::Key_T);
+    QVERIFY(!problem->isVisible());
+    QVERIFY(next->isEnabled());
 
     fillAccount(wizard, u"s3cret"_s, u"s3cret"_s);
     QTest::mouseClick(next, Qt::LeftButton);
@@ -130,14 +157,28 @@ void TestFirstRun::createsTheAdministratorAndWalksThroughTheSetUp()
              qPrintable(listed.join(u", ")));
     screenshot(wizard, u"first-run-network-en.png"_s);
 
-    // Privileges: the server that could not start, and how to fix it.
+    // The services: the one that could not start, and how to fix it.
     QTest::mouseClick(next, Qt::LeftButton);
     QCOMPARE(wizard.currentId(), int(FirstRunWizard::PrivilegesPageId));
-    const QString said = wizard.findChild<QLabel *>(u"privilegesResult"_s)->text();
+    QVERIFY(steps->text().contains(u"<b>▸ The services</b>"_s));
+    auto *result = wizard.findChild<QLabel *>(u"privilegesResult"_s);
+    const QString said = result->text();
     QVERIFY2(said.contains(u"http: cannot listen on tcp 127.0.0.1 port %1"_s.arg(squatter_.serverPort())) &&
                  said.contains(u"Another program serves this port"_s),
              qPrintable(said));
     screenshot(wizard, u"first-run-privileges-en.png"_s);
+    // The problems to copy into a terminal or a message.
+    QTest::mouseClick(wizard.findChild<QPushButton *>(u"copyServiceProblems"_s), Qt::LeftButton);
+    QCOMPARE(QGuiApplication::clipboard()->text(), said);
+    // The other program stops; Check again starts the boot servers with the settings: now they run.
+    squatter_.close();
+    QTest::mouseClick(wizard.findChild<QPushButton *>(u"checkServicesAgain"_s), Qt::LeftButton);
+    QTRY_VERIFY2(result->text().startsWith(u"Every MetalDesk service that is set up is running"_s),
+                 qPrintable(result->text()));
+    QTRY_VERIFY(std::all_of(host_->services().cbegin(), host_->services().cend(),
+                            [](const ServiceHost::Entry &e) { return e.state == u"running"_s; }));
+    QVERIFY2(result->text().startsWith(u"Every MetalDesk service that is set up is running"_s),
+             qPrintable(result->text()));
 
     QTest::mouseClick(next, Qt::LeftButton);
     QCOMPARE(wizard.currentId(), int(FirstRunWizard::MachinesPageId));

@@ -131,8 +131,10 @@ void TestUsersPage::anAdministratorAddsUsers()
 
     onNextDialog([&](QDialog *dialog) {
         auto *confirm = dialog->findChild<QPushButton *>(u"addUserConfirm"_s);
+        QVERIFY(!confirm->isEnabled()); // nothing typed yet
         QTest::keyClicks(dialog->findChild<QLineEdit *>(u"newUsername"_s), u"bad name"_s);
-        QTest::mouseClick(confirm, Qt::LeftButton);
+        // Said as typed, and Add user waits.
+        QVERIFY(!confirm->isEnabled());
         auto *problem = dialog->findChild<QLabel *>(u"accountProblem"_s);
         QVERIFY(problem->isVisible());
         QVERIFY2(problem->text().startsWith(u"'bad name' is not a valid user name"_s), qPrintable(problem->text()));
@@ -144,6 +146,8 @@ void TestUsersPage::anAdministratorAddsUsers()
         QTest::keyClicks(dialog->findChild<QLineEdit *>(u"newPassword"_s), u"s3cret"_s);
         QTest::keyClicks(dialog->findChild<QLineEdit *>(u"newRepeat"_s), u"s3cret"_s);
         QTest::mouseClick(dialog->findChild<QCheckBox *>(u"newIsAdmin"_s), Qt::LeftButton, {}, QPoint(5, 5));
+        QVERIFY(!problem->isVisible()); // gone once it no longer holds
+        QVERIFY(confirm->isEnabled());
         QTest::mouseClick(confirm, Qt::LeftButton);
     });
     QTest::mouseClick(button("addUser"), Qt::LeftButton);
