@@ -64,7 +64,7 @@ QLabel *valueLabel(QWidget *parent, const QString &objectName)
 QLayout *fact(const QString &caption, QLabel *value)
 {
     auto *captionLabel = new QLabel(caption);
-    setTextColor(captionLabel, captionLabel->palette().color(QPalette::PlaceholderText));
+    setTextColor(captionLabel, hintColor(captionLabel->palette()));
     auto *layout = new QVBoxLayout;
     layout->setSpacing(2);
     layout->addWidget(captionLabel);
@@ -119,7 +119,7 @@ QLabel *placeholderLabel(QWidget *parent, const QString &objectName)
     QFont font = label->font();
     font.setPointSizeF(font.pointSizeF() * 1.2);
     label->setFont(font);
-    setTextColor(label, label->palette().color(QPalette::PlaceholderText));
+    setTextColor(label, hintColor(label->palette()));
     return label;
 }
 
@@ -198,9 +198,9 @@ QWidget *MachineDetails::buildHeader()
     title.setBold(true);
     hostname_->setFont(title);
     separator->setFont(title);
-    setTextColor(separator, separator->palette().color(QPalette::PlaceholderText));
+    setTextColor(separator, hintColor(separator->palette()));
     systemIdLabel_ = valueLabel(header, QStringLiteral("detailsSystemId"));
-    setTextColor(systemIdLabel_, systemIdLabel_->palette().color(QPalette::PlaceholderText));
+    setTextColor(systemIdLabel_, hintColor(systemIdLabel_->palette()));
     systemIdLabel_->setToolTip(tr("The machine's unique id, as API clients see it"));
 
     auto *titleRow = new QHBoxLayout;

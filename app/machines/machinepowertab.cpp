@@ -161,7 +161,7 @@ void MachinePowerTab::updateButtons()
         formNote_->setText(tr("Not saved yet."));
     else if (formNote_->text() != tr("Saved."))
         formNote_->clear();
-    setTextColor(formNote_, admin && !problem.isEmpty() ? kErrorColor : palette().color(QPalette::PlaceholderText));
+    setTextColor(formNote_, admin && !problem.isEmpty() ? kErrorColor : hintColor(palette()));
 }
 
 } // namespace metaldesk

@@ -89,7 +89,7 @@ NetworkPage::NetworkPage(CoreServices &core, ServiceHost &host, QWidget *parent)
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
     }
     setTextColor(validation_, kErrorColor);
-    setTextColor(modeExplanation_, palette().color(QPalette::PlaceholderText));
+    setTextColor(modeExplanation_, hintColor(palette()));
     leaseSeconds_->setPlaceholderText(tr("%1 (the default)").arg(dhcp::Settings{}.leaseSeconds));
     domain_->setPlaceholderText(QStringLiteral("maas"));
     applyButton_->setDefault(true);
@@ -206,7 +206,7 @@ void NetworkPage::load()
         edit->setText(stored_.value(key(name)));
     }
     applyResult_->setText(problem.isEmpty() ? readOnlyNote() : tr("Cannot read the settings: %1").arg(problem));
-    setTextColor(applyResult_, problem.isEmpty() ? palette().color(QPalette::PlaceholderText) : kErrorColor);
+    setTextColor(applyResult_, problem.isEmpty() ? hintColor(palette()) : kErrorColor);
     loadedOnce_ = true;
     updateModeWidgets();
     updateHints();
@@ -316,7 +316,7 @@ void NetworkPage::revalidate()
         setTextColor(validation_, kErrorColor);
     } else if (currentInterface().isEmpty()) {
         validation_->setText(tr("No boot interface chosen: MetalDesk answers no DHCP."));
-        setTextColor(validation_, palette().color(QPalette::PlaceholderText));
+        setTextColor(validation_, hintColor(palette()));
     } else {
         validation_->clear();
     }

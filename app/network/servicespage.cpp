@@ -255,7 +255,7 @@ void ServicesPage::updateServiceRow(int row)
         text = tr("running");
     } else if (e.state == QLatin1String("stopped")) {
         text = tr("stopped");
-        color = serviceTable_->palette().placeholderText();
+        color = QBrush(hintColor(serviceTable_->palette()));
     } else if (e.state == QLatin1String("failed")) {
         text = tr("failed");
         details = e.detail;
@@ -263,7 +263,7 @@ void ServicesPage::updateServiceRow(int row)
         font.setBold(true);
     } else {
         text = tr("starting");
-        color = serviceTable_->palette().placeholderText();
+        color = QBrush(hintColor(serviceTable_->palette()));
     }
     state->setText(text);
     state->setForeground(color);

@@ -6,6 +6,8 @@
 #include <QPalette>
 #include <QString>
 #include <QWidget>
+#include <algorithm>
+#include <cmath>
 
 namespace metaldesk {
 
@@ -13,6 +15,40 @@ namespace metaldesk {
 // and for what needs a look (a warning): dark enough to read on the light window background.
 inline const QColor kErrorColor(0xb0, 0x00, 0x20);
 inline const QColor kWarningColor(0x8a, 0x4b, 0x00);
+
+// WCAG 2's contrast ratio of two colours (1 to 21): 4.5 is the least for normal text.
+inline double contrastRatio(const QColor &a, const QColor &b)
+{
+    auto luminance = [](const QColor &c) {
+        auto channel = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * channel(c.redF()) + 0.7152 * channel(c.greenF()) + 0.0722 * channel(c.blueF());
+    };
+    const double la = luminance(a), lb = luminance(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+// The colour of secondary text (hints, captions, what is not known yet): the style's placeholder
+// colour, darkened (or, in a dark theme, lightened) towards the text colour until it reads at 4.5:1
+// on the window; Fusion's own grey is about 2.9:1.
+inline QColor mixed(const QColor &from, const QColor &to, double t)
+{
+    return QColor::fromRgbF(float(from.redF() + (to.redF() - from.redF()) * t),
+                            float(from.greenF() + (to.greenF() - from.greenF()) * t),
+                            float(from.blueF() + (to.blueF() - from.blueF()) * t));
+}
+
+inline QColor hintColor(const QPalette &palette)
+{
+    const QColor background = palette.color(QPalette::Window);
+    const QColor text = palette.color(QPalette::WindowText);
+    // The placeholder colour as drawn: Fusion's is the text colour, half transparent.
+    const QColor placeholder = palette.color(QPalette::PlaceholderText);
+    const QColor start = mixed(background, placeholder, placeholder.alphaF());
+    QColor hint = start;
+    for (int step = 1; step <= 10 && contrastRatio(hint, background) < 4.5; ++step)
+        hint = mixed(start, text, step / 10.0);
+    return hint;
+}
 
 inline void setTextColor(QWidget *widget, const QColor &color)
 {

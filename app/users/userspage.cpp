@@ -90,7 +90,7 @@ UsersPage::UsersPage(UserStore &users, QWidget *parent)
                                "http://<this host>:5240/MAAS with the key."),
                             this);
     hint->setWordWrap(true);
-    setTextColor(hint, hint->palette().color(QPalette::PlaceholderText));
+    setTextColor(hint, hintColor(hint->palette()));
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(userTable_, 2);
     layout->addLayout(userButtons);
