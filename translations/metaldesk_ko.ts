@@ -5703,5 +5703,9 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 페이지에서 호스�
         <source>A name for the key (where it will be used, e.g. juju):</source>
         <translation>키 이름 (사용할 곳, 예: juju):</translation>
     </message>
+    <message>
+        <source>%1 has no API key yet. Create API key makes one for juju or another MAAS client.</source>
+        <translation>%1에게는 아직 API 키가 없습니다. API 키 만들기를 누르면 juju나 다른 MAAS 클라이언트용 키를 만듭니다.</translation>
+    </message>
 </context>
 </TS>

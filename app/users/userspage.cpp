@@ -98,6 +98,13 @@ UsersPage::UsersPage(UserStore &users, QWidget *parent)
     layout->addWidget(keysTitle_);
     layout->addWidget(hint);
     layout->addWidget(keyTable_, 1);
+    noKeys_ = new QLabel(this);
+    noKeys_->setObjectName(QStringLiteral("noKeys"));
+    noKeys_->setAlignment(Qt::AlignCenter);
+    noKeys_->setWordWrap(true);
+    noKeys_->setFrameShape(QFrame::StyledPanel);
+    noKeys_->hide();
+    layout->addWidget(noKeys_, 1);
     layout->addLayout(keyButtons);
     layout->addWidget(problem_);
 
@@ -179,6 +186,11 @@ void UsersPage::showKeys()
         keyTable_->setItem(row, 2, new QTableWidgetItem(k.consumerKey.left(6) + QStringLiteral("…")));
     }
     keyTable_->resizeColumnsToContents();
+    // An empty table says nothing: say what a key is for and how to make one.
+    noKeys_->setText(
+        tr("%1 has no API key yet. Create API key makes one for juju or another MAAS client.").arg(u->username));
+    noKeys_->setVisible(keys->isEmpty());
+    keyTable_->setVisible(!keys->isEmpty());
 }
 
 void UsersPage::addUser()

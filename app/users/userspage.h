@@ -44,6 +44,7 @@ private:
     QTableWidget *userTable_;
     QPushButton *addUser_;
     QLabel *keysTitle_;
+    QLabel *noKeys_; // in the table's place while the user has no key: what to do instead
     QTableWidget *keyTable_;
     QPushButton *createKey_;
     QPushButton *revokeKey_;

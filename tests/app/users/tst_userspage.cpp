@@ -166,6 +166,12 @@ void TestUsersPage::createsAKeyShownOnceThatAClientCanUseAndRevokes()
     users->selectRow(1); // alice
     QCOMPARE(window_->findChild<QLabel *>(u"keysTitle"_s)->text(), u"API keys of alice"_s);
     QCOMPARE(column("keyTable", 0), QStringList());
+    // No key: instead of an empty table, what a key is for and how to make one.
+    auto *noKeys = window_->findChild<QLabel *>(u"noKeys"_s);
+    QVERIFY(noKeys->isVisible());
+    QVERIFY(!window_->findChild<QTableWidget *>(u"keyTable"_s)->isVisible());
+    QCOMPARE(noKeys->text(), u"alice has no API key yet. Create API key makes one for juju or another MAAS client."_s);
+    QVERIFY(window_->grab().save(QStringLiteral(SCREENSHOT_DIR "/users-no-keys-en.png")));
 
     QString shownKey;
     // First the key's name, then the key itself.
@@ -195,6 +201,7 @@ void TestUsersPage::createsAKeyShownOnceThatAClientCanUseAndRevokes()
     // Listed by name, never whole.
     QCOMPARE(column("keyTable", 0), QStringList{u"juju-lab"_s});
     QCOMPARE(column("keyTable", 2), QStringList{parts[0].left(6) + u"…"_s});
+    QVERIFY(!noKeys->isVisible());
     QVERIFY(!window_->grab().toImage().isNull());
 
     // Revoked: the key stops working at once.
@@ -203,6 +210,7 @@ void TestUsersPage::createsAKeyShownOnceThatAClientCanUseAndRevokes()
     QVERIFY(button("revokeKey")->isEnabled());
     QTest::mouseClick(button("revokeKey"), Qt::LeftButton);
     QCOMPARE(column("keyTable", 0), QStringList());
+    QVERIFY(noKeys->isVisible());
     QVERIFY(!core_->users->authenticateToken(parts[0], parts[1], parts[2]));
 }
 
