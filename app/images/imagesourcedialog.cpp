@@ -56,6 +56,7 @@ ImageSourceDialog::ImageSourceDialog(QWidget *parent)
 
     auto *browse = new QPushButton(tr("&Choose…"), this);
     browse->setObjectName(QStringLiteral("sourceChooseKey"));
+    setTabOrder(keyFile_, browse); // beside its field, not after the dialog's buttons (made later)
     auto *keyRow = new QHBoxLayout;
     keyRow->addWidget(keyFile_, 1);
     keyRow->addWidget(browse);

@@ -57,6 +57,7 @@ ImageUploadDialog::ImageUploadDialog(QWidget *parent)
 
     auto *browse = new QPushButton(tr("&Choose…"), this);
     browse->setObjectName(QStringLiteral("uploadChoose"));
+    setTabOrder(file_, browse); // beside its field, not after the dialog's buttons (made later)
     auto *fileRow = new QHBoxLayout;
     fileRow->addWidget(file_, 1);
     fileRow->addWidget(browse);
