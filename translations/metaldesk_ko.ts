@@ -1534,20 +1534,20 @@ Commands:
 <context>
     <name>Listen</name>
     <message>
-        <source>cannot listen on tcp %1 port %2: %3. Ports below 1024 need root or the capability: sudo setcap cap_net_bind_service=ep %4</source>
-        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3. 1024 미만 포트는 root 권한이나 다음 권한이 필요합니다: sudo setcap cap_net_bind_service=ep %4</translation>
-    </message>
-    <message>
-        <source>cannot listen on tcp %1 port %2: %3. Another program serves this port: stop it, or choose another port in the setting %4</source>
-        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3. 다른 프로그램이 이 포트를 사용 중입니다: 그 프로그램을 중지하거나 %4 설정에서 다른 포트를 선택하세요</translation>
-    </message>
-    <message>
-        <source>cannot listen on tcp %1 port %2: %3. No interface of this machine has that address: check --listen</source>
-        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3. 이 머신의 어떤 인터페이스에도 그 주소가 없습니다: --listen을 확인하세요</translation>
-    </message>
-    <message>
         <source>cannot listen on tcp %1 port %2: %3</source>
         <translation>TCP %1 포트 %2에서 수신할 수 없습니다: %3</translation>
+    </message>
+    <message>
+        <source>cannot listen on tcp %1 port %2: ports below 1024 need root or the capability. Give it with: sudo setcap cap_net_bind_service=ep %3</source>
+        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: 1024 미만 포트에는 root 권한이나 해당 권한(capability)이 필요합니다. 다음 명령으로 부여하세요: sudo setcap cap_net_bind_service=ep %3</translation>
+    </message>
+    <message>
+        <source>cannot listen on tcp %1 port %2: another program serves this port. Stop it, or choose another port in the setting %3</source>
+        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: 다른 프로그램이 이 포트를 사용 중입니다. 그 프로그램을 중지하거나 %3 설정에서 다른 포트를 선택하세요</translation>
+    </message>
+    <message>
+        <source>cannot listen on tcp %1 port %2: no interface of this computer has that address. Check --listen</source>
+        <translation>TCP %1 포트 %2에서 수신할 수 없습니다: 이 컴퓨터의 어떤 인터페이스에도 그 주소가 없습니다. --listen을 확인하세요</translation>
     </message>
 </context>
 <context>

@@ -25,26 +25,27 @@ ListenProblem listenProblemFor(int error)
 QString tcpListenFailure(const QString &address, quint16 port, ListenProblem problem, const QString &reason,
                          const QString &portSetting)
 {
-    // Whole sentences, so that a translator sees each message at once.
+    // Whole sentences, so that a translator sees each message at once. A known cause is said in our
+    // words, which are translated; the system's own text (English: "Address already in use") only
+    // where the cause is not one of these.
     switch (problem) {
     case ListenProblem::AccessDenied:
-        return ListenText::tr("cannot listen on tcp %1 port %2: %3. Ports below 1024 need root or the capability: "
-                              "sudo setcap cap_net_bind_service=ep %4")
+        return ListenText::tr("cannot listen on tcp %1 port %2: ports below 1024 need root or the capability. "
+                              "Give it with: sudo setcap cap_net_bind_service=ep %3")
             .arg(address)
             .arg(port)
-            .arg(reason, QCoreApplication::applicationFilePath());
+            .arg(QCoreApplication::applicationFilePath());
     case ListenProblem::AddressInUse:
-        return ListenText::tr("cannot listen on tcp %1 port %2: %3. Another program serves this port: stop it, or "
-                              "choose another port in the setting %4")
+        return ListenText::tr("cannot listen on tcp %1 port %2: another program serves this port. Stop it, or "
+                              "choose another port in the setting %3")
             .arg(address)
             .arg(port)
-            .arg(reason, portSetting);
+            .arg(portSetting);
     case ListenProblem::AddressNotAvailable:
-        return ListenText::tr("cannot listen on tcp %1 port %2: %3. No interface of this machine has that address: "
-                              "check --listen")
+        return ListenText::tr("cannot listen on tcp %1 port %2: no interface of this computer has that address. "
+                              "Check --listen")
             .arg(address)
-            .arg(port)
-            .arg(reason);
+            .arg(port);
     case ListenProblem::Other: break;
     }
     return ListenText::tr("cannot listen on tcp %1 port %2: %3").arg(address).arg(port).arg(reason);

@@ -14,7 +14,8 @@ enum class ListenProblem {
 ListenProblem listenProblemFor(int error); // from errno
 
 // The sentence a user reads when a TCP server cannot listen, with the fix: the setcap command for
-// this program, the setting that moves the port, or the --listen option.
+// this program, the setting that moves the port, or the --listen option. `reason` (the system's text)
+// is said only when the cause is none of the known ones.
 QString tcpListenFailure(const QString &address, quint16 port, ListenProblem problem, const QString &reason,
                          const QString &portSetting);
 

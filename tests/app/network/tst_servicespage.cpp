@@ -259,10 +259,10 @@ void TestServicesPage::showsAServerThatCannotBindInRedWithTheFix()
     QCOMPARE(services_->rowCount(), 4);
     QCOMPARE(serviceCell(QStringLiteral("http"), 1), QStringLiteral("failed"));
     const QString detail = serviceCell(QStringLiteral("http"), 2);
-    QVERIFY2(detail.contains(QStringLiteral("port %1: Address already in use").arg(squatter_.serverPort())),
+    QVERIFY2(detail.contains(QStringLiteral("port %1: another program serves this port").arg(squatter_.serverPort())),
              qPrintable(detail));
     // The sentence that fixes it, not only the errno.
-    QVERIFY2(detail.contains(QStringLiteral("Another program serves this port: stop it, or choose another port in "
+    QVERIFY2(detail.contains(QStringLiteral("another program serves this port. Stop it, or choose another port in "
                                             "the setting http_port")),
              qPrintable(detail));
     const int row = serviceRow(QStringLiteral("http"));

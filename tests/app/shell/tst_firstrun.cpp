@@ -164,7 +164,7 @@ void TestFirstRun::createsTheAdministratorAndWalksThroughTheSetUp()
     auto *result = wizard.findChild<QLabel *>(u"privilegesResult"_s);
     const QString said = result->text();
     QVERIFY2(said.contains(u"http: cannot listen on tcp 127.0.0.1 port %1"_s.arg(squatter_.serverPort())) &&
-                 said.contains(u"Another program serves this port"_s),
+                 said.contains(u"another program serves this port"_s),
              qPrintable(said));
     screenshot(wizard, u"first-run-privileges-en.png"_s);
     // The problems to copy into a terminal or a message.
