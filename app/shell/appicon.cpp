@@ -31,4 +31,28 @@ QIcon appIcon()
     return icon;
 }
 
+QIcon usersIcon()
+{
+    QIcon icon;
+    for (int size : {16, 24, 32, 48, 64}) {
+        QImage image(size, size, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::transparent);
+        QPainter p(&image);
+        p.setRenderHint(QPainter::Antialiasing);
+        p.scale(size / 64.0, size / 64.0); // drawn on a 64-unit grid
+        p.setPen(Qt::NoPen);
+        // The one behind, lighter; the one in front, the app icon's blue.
+        const std::pair<QPointF, QColor> people[] = {{QPointF(42, 0), QColor(0x6f, 0x9f, 0xb4)},
+                                                     {QPointF(24, 6), QColor(0x1f, 0x5f, 0x78)}};
+        for (const auto &[at, colour] : people) {
+            p.setBrush(colour);
+            p.drawEllipse(QPointF(at.x(), at.y() + 18), 10, 10);                // head
+            p.drawChord(QRectF(at.x() - 20, at.y() + 32, 40, 44), 0, 180 * 16); // shoulders
+        }
+        p.end();
+        icon.addPixmap(QPixmap::fromImage(image));
+    }
+    return icon;
+}
+
 } // namespace metaldesk

@@ -10,5 +10,8 @@ namespace metaldesk {
 QImage appIconImage(int size);
 // The window's icon, in the sizes desktops ask for.
 QIcon appIcon();
+// The Users page's icon where the desktop's theme has none ("system-users"): two people, not the
+// folder the style would offer.
+QIcon usersIcon();
 
 } // namespace metaldesk

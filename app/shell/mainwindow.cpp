@@ -5,6 +5,7 @@
 #include "app/machines/machinespage.h"
 #include "app/network/networkpage.h"
 #include "app/network/servicespage.h"
+#include "app/shell/appicon.h"
 #include "app/shell/desktoptray.h"
 #include "app/shell/language.h"
 #include "app/shell/notificationmodel.h"
@@ -88,8 +89,7 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
     addPage(networkPage_,
             QIcon::fromTheme(QStringLiteral("network-wired"), style()->standardIcon(QStyle::SP_DriveNetIcon)),
             tr("Network"));
-    addPage(usersPage_, QIcon::fromTheme(QStringLiteral("system-users"), style()->standardIcon(QStyle::SP_DirHomeIcon)),
-            tr("Users"));
+    addPage(usersPage_, QIcon::fromTheme(QStringLiteral("system-users"), usersIcon()), tr("Users"));
     navigation_->setCurrentRow(0);
     connect(machinesPage_, &MachinesPage::chassisRequested, this, [this](qint64 chassisId) {
         chassisPage_->refresh();
