@@ -3514,18 +3514,6 @@ Trust the new one only if you replaced the host&apos;s certificate and its finge
         <translation>머신 %1대 작업 중</translation>
     </message>
     <message>
-        <source>No problems</source>
-        <translation>문제 없음</translation>
-    </message>
-    <message>
-        <source>1 problem</source>
-        <translation>문제 1건</translation>
-    </message>
-    <message>
-        <source>%1 problems</source>
-        <translation>문제 %1건</translation>
-    </message>
-    <message>
         <source>Commissioning finished: the machine is Ready.</source>
         <translation>커미션 완료: 머신이 준비되었습니다.</translation>
     </message>
@@ -5068,18 +5056,6 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 페이지에서 호스�
         <translation>로그인함: %1</translation>
     </message>
     <message>
-        <source>No problems</source>
-        <translation>문제 없음</translation>
-    </message>
-    <message>
-        <source>1 problem</source>
-        <translation>문제 1건</translation>
-    </message>
-    <message>
-        <source>%1 problems</source>
-        <translation>문제 %1건</translation>
-    </message>
-    <message>
         <source>Failures appear here the moment they happen</source>
         <translation>실패가 생기면 바로 여기에 표시됩니다</translation>
     </message>
@@ -5375,6 +5351,18 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 페이지에서 호스�
     <message>
         <source>A MetalDesk service: double-click to open the Services page</source>
         <translation>MetalDesk 서비스: 두 번 클릭하면 서비스 페이지가 열립니다</translation>
+    </message>
+    <message>
+        <source>No problems</source>
+        <translation>문제 없음</translation>
+    </message>
+    <message>
+        <source>1 problem</source>
+        <translation>문제 1건</translation>
+    </message>
+    <message>
+        <source>%1 problems</source>
+        <translation>문제 %1건</translation>
     </message>
 </context>
 <context>

@@ -99,16 +99,15 @@ void DesktopTray::attach(MainWindow *window)
     window_ = window;
     MachineTableModel *machines = window->machinesPage()->model();
     NotificationModel *problems = window->notifications();
-    connect(machines, &MachineTableModel::statusCountsChanged, updateDue_, [this] {
+    // A burst of changes redraws once: the timer is started only when it is not running already.
+    auto due = [this] {
         if (!updateDue_->isActive())
             updateDue_->start();
-    });
+    };
+    connect(machines, &MachineTableModel::statusCountsChanged, updateDue_, due);
+    connect(problems, &QAbstractItemModel::rowsInserted, updateDue_, due);
+    connect(problems, &QAbstractItemModel::rowsRemoved, updateDue_, due);
     connect(problems, &NotificationModel::notified, this, &DesktopTray::notifyNewestProblem);
-    for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
-        connect(problems, signal, updateDue_, [this] {
-            if (!updateDue_->isActive())
-                updateDue_->start();
-        });
     updateIcon();
 }
 
@@ -124,10 +123,7 @@ QString DesktopTray::toolTip() const
     const QString busy = busy_ == 0   ? tr("No machine at work")
                          : busy_ == 1 ? tr("1 machine at work")
                                       : tr("%1 machines at work").arg(busy_);
-    const QString problems = problems_ == 0   ? tr("No problems")
-                             : problems_ == 1 ? tr("1 problem")
-                                              : tr("%1 problems").arg(problems_);
-    return QStringLiteral("MetalDesk\n") + busy + QLatin1Char('\n') + problems;
+    return QStringLiteral("MetalDesk\n") + busy + QLatin1Char('\n') + NotificationModel::countText(problems_);
 }
 
 void DesktopTray::updateIcon()

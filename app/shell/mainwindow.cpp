@@ -181,9 +181,7 @@ void MainWindow::buildSettingsMenu()
 void MainWindow::updateNotificationsButton()
 {
     const int count = notifications_->rowCount();
-    notificationsButton_->setText(count == 0   ? tr("No problems")
-                                  : count == 1 ? tr("1 problem")
-                                               : tr("%1 problems").arg(count));
+    notificationsButton_->setText(NotificationModel::countText(count));
     notificationsButton_->setToolTip(count == 0 ? tr("Failures appear here the moment they happen")
                                                 : tr("Show or hide the problems"));
     QFont font = notificationsButton_->font();

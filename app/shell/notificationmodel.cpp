@@ -74,6 +74,12 @@ QVariant NotificationModel::data(const QModelIndex &index, int role) const
     }
 }
 
+QString NotificationModel::countText(int count)
+{
+    // Whole sentences per count: "%n problem(s)" would need an English translation file.
+    return count == 0 ? tr("No problems") : count == 1 ? tr("1 problem") : tr("%1 problems").arg(count);
+}
+
 void NotificationModel::dismiss(int row)
 {
     if (row < 0 || row >= notifications_.size())

@@ -30,6 +30,9 @@ public:
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
 
     void dismissAll();
+
+    // "No problems", "1 problem", "%1 problems": the status bar's and the tray's words.
+    static QString countText(int count);
     void dismiss(int row);
 
 signals:
