@@ -40,7 +40,13 @@ inventory_json() {
         [ -e "$_n/device/driver" ] && _driver=$(basename "$(readlink "$_n/device/driver")")
         _link=false
         [ "$(cat "$_n/carrier" 2>/dev/null)" = 1 ] && _link=true
-        _nics="$_nics${_nics:+,}{\"mac\":$(json_string "$(attr "$_n/address")"),\"driver\":$(json_string "$_driver"),\"link\":$_link}"
+        # Mb/s; unreadable or -1 where there is no link or the NIC has no speed (virtio before 5.x).
+        _speed=
+        case "$(cat "$_n/speed" 2>/dev/null)" in
+        '' | *[!0-9]* | 0) ;;
+        *) _speed=",\"speed_mbps\":$(cat "$_n/speed")" ;;
+        esac
+        _nics="$_nics${_nics:+,}{\"mac\":$(json_string "$(attr "$_n/address")"),\"driver\":$(json_string "$_driver"),\"link\":$_link$_speed}"
     done
 
     _dmi=/sys/class/dmi/id

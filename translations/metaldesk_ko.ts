@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ko_KR">
 <context>
+    <name>Actor</name>
+    <message>
+        <source>Boot environment</source>
+        <translation>부팅 환경</translation>
+    </message>
+    <message>
+        <source>Timeout monitor</source>
+        <translation>시간 제한 감시</translation>
+    </message>
+    <message>
+        <source>Enlistment</source>
+        <translation>등록</translation>
+    </message>
+    <message>
+        <source>Power check</source>
+        <translation>전원 확인</translation>
+    </message>
+    <message>
+        <source>Command line</source>
+        <translation>명령줄</translation>
+    </message>
+    <message>
+        <source>First-run wizard</source>
+        <translation>첫 실행 마법사</translation>
+    </message>
+</context>
+<context>
     <name>Allocation</name>
     <message>
         <source>cpu_count must not be negative</source>
@@ -300,24 +327,12 @@
         <translation>선택하지 않음</translation>
     </message>
     <message>
-        <source>The VM %1 is no longer on chassis %2: power calls will fail until it is back or the machine is deleted</source>
-        <translation>VM %1이(가) 더 이상 섀시 %2에 없습니다: VM이 돌아오거나 머신을 삭제할 때까지 전원 호출은 실패합니다</translation>
-    </message>
-    <message>
-        <source>Chassis %1: VM %2 changed (%3)</source>
-        <translation>섀시 %1: VM %2이(가) 바뀌었습니다 (%3)</translation>
-    </message>
-    <message>
         <source>VMware vCenter or ESXi host</source>
         <translation>VMware vCenter 또는 ESXi 호스트</translation>
     </message>
     <message>
         <source>only a vSphere chassis has a certificate to trust</source>
         <translation>신뢰할 인증서는 vSphere 섀시에만 있습니다</translation>
-    </message>
-    <message>
-        <source>Chassis %1: its new certificate is trusted (SHA-256 %2)</source>
-        <translation>섀시 %1: 새 인증서를 신뢰합니다 (SHA-256 %2)</translation>
     </message>
 </context>
 <context>
@@ -904,6 +919,427 @@ Commands:
     </message>
 </context>
 <context>
+    <name>Events</name>
+    <message>
+        <source>none</source>
+        <translation>없음</translation>
+    </message>
+    <message>
+        <source>%1 CPUs (%2), %3 MiB of memory; disks: %4; NICs: %5; %6 firmware; %7</source>
+        <translation>CPU %1개(%2), 메모리 %3 MiB; 디스크: %4; NIC: %5; %6 펌웨어; %7</translation>
+    </message>
+    <message>
+        <source>Machine created</source>
+        <translation>머신 생성됨</translation>
+    </message>
+    <message>
+        <source>Timed out: %1 took longer than %2 minutes</source>
+        <translation>시간 초과: %1 상태가 %2분을 넘었습니다</translation>
+    </message>
+    <message>
+        <source>Commission by %1</source>
+        <translation>커미션 (%1)</translation>
+    </message>
+    <message>
+        <source>Acquire by %1</source>
+        <translation>할당 (%1)</translation>
+    </message>
+    <message>
+        <source>Deploy by %1</source>
+        <translation>배포 (%1)</translation>
+    </message>
+    <message>
+        <source>Power on by %1</source>
+        <translation>전원 켜기 (%1)</translation>
+    </message>
+    <message>
+        <source>Power off by %1</source>
+        <translation>전원 끄기 (%1)</translation>
+    </message>
+    <message>
+        <source>Release by %1</source>
+        <translation>릴리스 (%1)</translation>
+    </message>
+    <message>
+        <source>Abort by %1</source>
+        <translation>중단 (%1)</translation>
+    </message>
+    <message>
+        <source>Test by %1</source>
+        <translation>테스트 (%1)</translation>
+    </message>
+    <message>
+        <source>Enter rescue mode by %1</source>
+        <translation>복구 모드 진입 (%1)</translation>
+    </message>
+    <message>
+        <source>Exit rescue mode by %1</source>
+        <translation>복구 모드 종료 (%1)</translation>
+    </message>
+    <message>
+        <source>Mark broken by %1</source>
+        <translation>고장으로 표시 (%1)</translation>
+    </message>
+    <message>
+        <source>Mark fixed by %1</source>
+        <translation>수리됨으로 표시 (%1)</translation>
+    </message>
+    <message>
+        <source>Override failed testing by %1</source>
+        <translation>테스트 실패 무시 (%1)</translation>
+    </message>
+    <message>
+        <source>Delete by %1</source>
+        <translation>삭제 (%1)</translation>
+    </message>
+    <message>
+        <source>Power check failed: %1</source>
+        <translation>전원 확인 실패: %1</translation>
+    </message>
+    <message>
+        <source>Power on failed: %1</source>
+        <translation>전원 켜기 실패: %1</translation>
+    </message>
+    <message>
+        <source>Power off failed: %1</source>
+        <translation>전원 끄기 실패: %1</translation>
+    </message>
+    <message>
+        <source>Power cycle failed: %1</source>
+        <translation>전원 재시작 실패: %1</translation>
+    </message>
+    <message>
+        <source>Powered on (%1)</source>
+        <translation>전원 켜짐 (%1)</translation>
+    </message>
+    <message>
+        <source>Powered off (%1)</source>
+        <translation>전원 꺼짐 (%1)</translation>
+    </message>
+    <message>
+        <source>Power cycled (%1)</source>
+        <translation>전원 재시작됨 (%1)</translation>
+    </message>
+    <message>
+        <source>Power is %1 (found by the regular power check)</source>
+        <translation>전원 %1 (정기 전원 확인에서 발견)</translation>
+    </message>
+    <message>
+        <source>Power checked: %1</source>
+        <translation>전원 확인됨: %1</translation>
+    </message>
+    <message>
+        <source>Power is manual: switch %1 on by hand</source>
+        <translation>수동 전원: %1의 전원을 직접 켜세요</translation>
+    </message>
+    <message>
+        <source>Power is manual: switch %1 off by hand</source>
+        <translation>수동 전원: %1의 전원을 직접 끄세요</translation>
+    </message>
+    <message>
+        <source>Power is manual: restart %1 by hand (or switch it on)</source>
+        <translation>수동 전원: %1을(를) 직접 재시작하세요 (꺼져 있으면 켜세요)</translation>
+    </message>
+    <message>
+        <source>Wake-on-LAN packet sent to %1 (if it was on, restart it by hand)</source>
+        <translation>%1에 Wake-on-LAN 패킷을 보냈습니다 (켜져 있었다면 직접 재시작하세요)</translation>
+    </message>
+    <message>
+        <source>Wake-on-LAN packet sent to %1: whether it woke cannot be read</source>
+        <translation>%1에 Wake-on-LAN 패킷을 보냈습니다: 켜졌는지는 알 수 없습니다</translation>
+    </message>
+    <message>
+        <source>Chassis %1: its new certificate is trusted (SHA-256 %2)</source>
+        <translation>섀시 %1: 새 인증서를 신뢰합니다 (SHA-256 %2)</translation>
+    </message>
+    <message>
+        <source>%1; %2</source>
+        <translation>%1; %2</translation>
+    </message>
+    <message>
+        <source>Chassis %1: VM %2 changed (%3)</source>
+        <translation>섀시 %1: VM %2이(가) 바뀌었습니다 (%3)</translation>
+    </message>
+    <message>
+        <source>The VM %1 is no longer on chassis %2: power calls will fail until it is back or the machine is deleted</source>
+        <translation>VM %1이(가) 더 이상 섀시 %2에 없습니다: VM이 돌아오거나 머신을 삭제할 때까지 전원 호출은 실패합니다</translation>
+    </message>
+    <message>
+        <source>The machine reports the architecture %1, which MetalDesk&apos;s boot environment does not support (it supports %2)</source>
+        <translation>머신이 보고한 아키텍처 %1은(는) MetalDesk 부팅 환경이 지원하지 않습니다(지원: %2)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n reports of the machine were not recorded: more than %1 came within a minute</source>
+        <translation>
+            <numerusform>머신의 보고 %n건을 기록하지 않았습니다: 1분 안에 %1건을 넘게 보냈습니다</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 or %2</source>
+        <translation>%1 또는 %2</translation>
+    </message>
+    <message>
+        <source>Ignored the boot environment&apos;s %1 report: the machine is %2, not %3</source>
+        <translation>부팅 환경의 %1 보고를 무시했습니다: 머신이 %3 상태가 아니라 %2 상태입니다</translation>
+    </message>
+    <message>
+        <source>A machine tried to enlist, but enlistment is off (enlist_max_new_machines is 0): add machines by hand, or allow it with metaldesk set-config enlist_max_new_machines 100</source>
+        <translation>머신이 등록하려 했지만 등록이 꺼져 있습니다(enlist_max_new_machines가 0). 머신을 직접 추가하거나 metaldesk set-config enlist_max_new_machines 100 으로 등록을 허용하세요</translation>
+    </message>
+    <message>
+        <source>A machine (MAC %1) tried to enlist with the architecture %2, which MetalDesk&apos;s boot environment does not support (it supports %3)</source>
+        <translation>머신(MAC %1)이 아키텍처 %2(으)로 등록하려 했지만 MetalDesk 부팅 환경은 이를 지원하지 않습니다(지원: %3)</translation>
+    </message>
+    <message>
+        <source>The boot environment enlisted this machine again (it was known already); nothing changed</source>
+        <translation>부팅 환경이 이 머신을 다시 등록했습니다(이미 알려진 머신). 바뀐 것은 없습니다</translation>
+    </message>
+    <message>
+        <source>Enlisted by the boot environment: %1</source>
+        <translation>부팅 환경이 등록함: %1</translation>
+    </message>
+    <message>
+        <source>A machine (MAC %1) could not enlist: %2 machines are New already, the most enlist_max_new_machines allows. Commission or delete some, or raise the limit: metaldesk set-config enlist_max_new_machines %3</source>
+        <translation>머신(MAC %1)을 등록하지 못했습니다: 이미 %2대가 새 머신 상태이고, enlist_max_new_machines가 허용하는 최대입니다. 일부를 커미션하거나 삭제하세요. 또는 한도를 올리세요: metaldesk set-config enlist_max_new_machines %3</translation>
+    </message>
+    <message>
+        <source>Commissioning results received: %1</source>
+        <translation>커미션 결과를 받았습니다: %1</translation>
+    </message>
+    <message>
+        <source>Commissioning finished</source>
+        <translation>커미션 완료</translation>
+    </message>
+    <message>
+        <source>The boot environment is working</source>
+        <translation>부팅 환경이 작업 중입니다</translation>
+    </message>
+    <message>
+        <source>The boot environment is working: %1</source>
+        <translation>부팅 환경이 작업 중입니다: %1</translation>
+    </message>
+    <message>
+        <source>The boot environment reported a failure without a reason</source>
+        <translation>부팅 환경이 이유 없이 실패를 보고했습니다</translation>
+    </message>
+    <message>
+        <source>The image is on the disk; the machine restarts into the installed system</source>
+        <translation>이미지를 디스크에 썼습니다; 머신이 설치된 시스템으로 다시 시작합니다</translation>
+    </message>
+    <message>
+        <source>Disks erased; released</source>
+        <translation>디스크를 지웠습니다; 해제됨</translation>
+    </message>
+    <message>
+        <source>Released</source>
+        <translation>해제됨</translation>
+    </message>
+    <message>
+        <source>The boot disk %1 is not one the machine reported while commissioning: commission it again</source>
+        <translation>부팅 디스크 %1은(는) 머신이 커미션 때 보고한 디스크가 아닙니다. 다시 커미션하세요</translation>
+    </message>
+    <message>
+        <source>The image %1 has no kernel and initrd to install with it: import it again</source>
+        <translation>이미지 %1에는 함께 설치할 커널과 initrd가 없습니다. 다시 가져오세요</translation>
+    </message>
+    <message>
+        <source>No address is free in the reserved range %1-%2: widen the range on the Network page, or give this machine a static address</source>
+        <translation>예약 범위 %1-%2에 남은 주소가 없습니다: 네트워크 페이지에서 범위를 넓히거나 이 머신에 고정 주소를 지정하세요</translation>
+    </message>
+    <message>
+        <source>The boot environment asked what to install: %1, address %2</source>
+        <translation>부팅 환경이 설치할 내용을 요청했습니다: %1, 주소 %2</translation>
+    </message>
+    <message>
+        <source>no image chosen</source>
+        <translation>선택된 이미지 없음</translation>
+    </message>
+    <message>
+        <source>Deployed: the installed system&apos;s cloud-init fetched its configuration</source>
+        <translation>배포됨: 설치된 시스템의 cloud-init이 설정을 가져갔습니다</translation>
+    </message>
+    <message>
+        <source>cloud-init %1 %2: %3</source>
+        <translation>cloud-init %1 %2: %3</translation>
+    </message>
+    <message>
+        <source>cloud-init failed in the installed system: %1</source>
+        <translation>설치된 시스템에서 cloud-init이 실패했습니다: %1</translation>
+    </message>
+    <message>
+        <source>the kernel command line has no valid metaldesk.token (consumer_key:token_key:token_secret) for %1; check the iPXE script MetalDesk serves for this machine</source>
+        <translation>커널 명령줄에 %1용 유효한 metaldesk.token(consumer_key:token_key:token_secret)이 없습니다. MetalDesk가 이 머신에 보내는 iPXE 스크립트를 확인하세요</translation>
+    </message>
+    <message>
+        <source>the kernel command line has no metaldesk.purpose; boot this environment from MetalDesk&apos;s iPXE script</source>
+        <translation>커널 명령줄에 metaldesk.purpose가 없습니다. 이 환경은 MetalDesk의 iPXE 스크립트로 부팅하세요</translation>
+    </message>
+    <message>
+        <source>unknown metaldesk.purpose &apos;%1&apos; (expected enlist, commission, deploy, release, rescue or poweroff)</source>
+        <translation>알 수 없는 metaldesk.purpose &apos;%1&apos; (가능한 값: enlist, commission, deploy, release, rescue, poweroff)</translation>
+    </message>
+    <message>
+        <source>the kernel command line has no metaldesk.metadata URL; boot this environment from MetalDesk&apos;s iPXE script</source>
+        <translation>커널 명령줄에 metaldesk.metadata 주소가 없습니다. 이 환경은 MetalDesk의 iPXE 스크립트로 부팅하세요</translation>
+    </message>
+    <message>
+        <source>unknown metaldesk.erase &apos;%1&apos; (expected none, quick or secure)</source>
+        <translation>알 수 없는 metaldesk.erase &apos;%1&apos; (가능한 값: none, quick, secure)</translation>
+    </message>
+    <message>
+        <source>no NIC got an address by DHCP (tried: %1); check that this machine&apos;s boot NIC is on MetalDesk&apos;s boot network</source>
+        <translation>DHCP로 주소를 받은 NIC가 없습니다(시도: %1). 이 머신의 부팅 NIC가 MetalDesk의 부트 네트워크에 연결되어 있는지 확인하세요</translation>
+    </message>
+    <message>
+        <source>the %1 did not finish within %2 minutes; see this machine&apos;s console</source>
+        <translation>%1 작업이 %2분 안에 끝나지 않았습니다. 이 머신의 콘솔을 확인하세요</translation>
+    </message>
+    <message>
+        <source>the boot environment&apos;s agent stopped unexpectedly (status %1); see this machine&apos;s console</source>
+        <translation>부팅 환경의 에이전트가 예기치 않게 멈췄습니다(상태 %1). 이 머신의 콘솔을 확인하세요</translation>
+    </message>
+    <message>
+        <source>could not download %1 %2 (%3); check the image in MetalDesk</source>
+        <translation>%1 %2을(를) 내려받지 못했습니다(%3). MetalDesk에서 이미지를 확인하세요</translation>
+    </message>
+    <message>
+        <source>%1 %2 does not match its SHA-256 (got %3, the catalogue says %4); import the image again</source>
+        <translation>%1 %2의 SHA-256이 맞지 않습니다(받은 값 %3, 카탈로그 값 %4). 이미지를 다시 가져오세요</translation>
+    </message>
+    <message>
+        <source>the image&apos;s boot-initrd holds an archive this environment cannot unpack (gzip, xz, zstd or cpio) at byte %1</source>
+        <translation>이미지의 boot-initrd의 %1바이트 위치에 이 환경이 풀 수 없는 압축 파일이 있습니다(gzip, xz, zstd, cpio만 가능)</translation>
+    </message>
+    <message>
+        <source>the image&apos;s boot-initrd could not be unpacked (%1)</source>
+        <translation>이미지의 boot-initrd를 풀지 못했습니다(%1)</translation>
+    </message>
+    <message>
+        <source>the image&apos;s boot-initrd has an uncompressed archive without its end (TRAILER!!!)</source>
+        <translation>이미지의 boot-initrd에 끝(TRAILER!!!)이 없는 압축되지 않은 아카이브가 있습니다</translation>
+    </message>
+    <message>
+        <source>MetalDesk sent no kernel or initrd with the %1 image; import the image again</source>
+        <translation>MetalDesk가 %1 이미지와 함께 커널이나 initrd를 보내지 않았습니다. 이미지를 다시 가져오세요</translation>
+    </message>
+    <message>
+        <source>/dev/%1 (%2 MiB) is too small for a root filesystem (1 GiB at least)</source>
+        <translation>/dev/%1(%2 MiB)은(는) 루트 파일 시스템에 너무 작습니다(최소 1 GiB)</translation>
+    </message>
+    <message>
+        <source>could not clear /dev/%1 (%2); the disk may be failing</source>
+        <translation>/dev/%1을(를) 지우지 못했습니다(%2). 디스크가 고장 났을 수 있습니다</translation>
+    </message>
+    <message>
+        <source>could not partition /dev/%1 (%2)</source>
+        <translation>/dev/%1의 파티션을 나누지 못했습니다(%2)</translation>
+    </message>
+    <message>
+        <source>the kernel shows no /dev/%1 after partitioning /dev/%2</source>
+        <translation>/dev/%2의 파티션을 나눈 뒤에도 커널에 /dev/%1이(가) 보이지 않습니다</translation>
+    </message>
+    <message>
+        <source>could not make the EFI system partition on /dev/%1 (%2)</source>
+        <translation>/dev/%1에 EFI 시스템 파티션을 만들지 못했습니다(%2)</translation>
+    </message>
+    <message>
+        <source>could not make the root filesystem on /dev/%1 (%2)</source>
+        <translation>/dev/%1에 루트 파일 시스템을 만들지 못했습니다(%2)</translation>
+    </message>
+    <message>
+        <source>could not mount the new root filesystem /dev/%1</source>
+        <translation>새 루트 파일 시스템 /dev/%1을(를) 마운트하지 못했습니다</translation>
+    </message>
+    <message>
+        <source>the image %1 is not a squashfs this kernel can read</source>
+        <translation>이미지 %1은(는) 이 커널이 읽을 수 있는 squashfs가 아닙니다</translation>
+    </message>
+    <message>
+        <source>could not download the image %1 (%2); check the image in MetalDesk</source>
+        <translation>이미지 %1을(를) 내려받지 못했습니다(%2). MetalDesk에서 이미지를 확인하세요</translation>
+    </message>
+    <message>
+        <source>MetalDesk sent an image of format &apos;%1&apos;, which this environment cannot install</source>
+        <translation>MetalDesk가 보낸 이미지의 형식 &apos;%1&apos;은(는) 이 환경이 설치할 수 없습니다</translation>
+    </message>
+    <message>
+        <source>extracting the image onto /dev/%1 failed (%2); the disk may be full or failing</source>
+        <translation>이미지를 /dev/%1에 풀지 못했습니다(%2). 디스크가 가득 찼거나 고장 났을 수 있습니다</translation>
+    </message>
+    <message>
+        <source>the image %1 holds no root filesystem (no /etc, no /usr/bin/env)</source>
+        <translation>이미지 %1에 루트 파일 시스템이 없습니다(/etc와 /usr/bin/env가 없음)</translation>
+    </message>
+    <message>
+        <source>the image&apos;s boot-initrd names no kernel version (lib/modules/&lt;version&gt;)</source>
+        <translation>이미지의 boot-initrd에 커널 버전(lib/modules/&lt;version&gt;)이 없습니다</translation>
+    </message>
+    <message>
+        <source>could not copy the kernel&apos;s modules into the installed system</source>
+        <translation>커널 모듈을 설치된 시스템에 복사하지 못했습니다</translation>
+    </message>
+    <message>
+        <source>neither the image&apos;s boot-initrd nor its root holds the modules of kernel %1</source>
+        <translation>이미지의 boot-initrd와 루트 어디에도 커널 %1의 모듈이 없습니다</translation>
+    </message>
+    <message>
+        <source>could not write the kernel into the installed system&apos;s /boot</source>
+        <translation>설치된 시스템의 /boot에 커널을 쓰지 못했습니다</translation>
+    </message>
+    <message>
+        <source>could not prepare the installed system to run its own tools</source>
+        <translation>설치된 시스템이 자체 도구를 실행하도록 준비하지 못했습니다</translation>
+    </message>
+    <message>
+        <source>could not write GRUB&apos;s configuration into the installed system</source>
+        <translation>설치된 시스템에 GRUB 설정을 쓰지 못했습니다</translation>
+    </message>
+    <message>
+        <source>could not write GRUB for BIOS to /dev/%1 (%2)</source>
+        <translation>/dev/%1에 BIOS용 GRUB을 쓰지 못했습니다(%2)</translation>
+    </message>
+    <message>
+        <source>could not mount the new EFI system partition /dev/%1</source>
+        <translation>새 EFI 시스템 파티션 /dev/%1을(를) 마운트하지 못했습니다</translation>
+    </message>
+    <message>
+        <source>could not write GRUB for UEFI to /dev/%1</source>
+        <translation>/dev/%1에 UEFI용 GRUB을 쓰지 못했습니다</translation>
+    </message>
+    <message>
+        <source>the image</source>
+        <translation>이미지</translation>
+    </message>
+    <message>
+        <source>the boot-initrd</source>
+        <translation>boot-initrd</translation>
+    </message>
+    <message>
+        <source>the boot-kernel</source>
+        <translation>boot-kernel</translation>
+    </message>
+    <message>
+        <source>enlist</source>
+        <translation>등록</translation>
+    </message>
+    <message>
+        <source>commission</source>
+        <translation>커미션</translation>
+    </message>
+    <message>
+        <source>deploy</source>
+        <translation>배포</translation>
+    </message>
+    <message>
+        <source>release</source>
+        <translation>릴리스</translation>
+    </message>
+    <message>
+        <source>rescue</source>
+        <translation>복구</translation>
+    </message>
+</context>
+<context>
     <name>Files</name>
     <message>
         <source>a file name has 1 to 255 characters</source>
@@ -1433,17 +1869,6 @@ Commands:
     </message>
 </context>
 <context>
-    <name>Inventory</name>
-    <message>
-        <source>none</source>
-        <translation>없음</translation>
-    </message>
-    <message>
-        <source>%1 CPUs (%2), %3 MiB of memory; disks: %4; NICs: %5; %6 firmware; %7</source>
-        <translation>CPU %1개(%2), 메모리 %3 MiB; 디스크: %4; NIC: %5; %6 펌웨어; %7</translation>
-    </message>
-</context>
-<context>
     <name>Job</name>
     <message>
         <source>%1: cancelled; nothing was changed</source>
@@ -1631,98 +2056,12 @@ Commands:
 <context>
     <name>NodeReports</name>
     <message>
-        <source>Ignored the boot environment&apos;s %1 report: the machine is %2, not %3</source>
-        <translation>부팅 환경의 %1 보고를 무시했습니다: 머신이 %3 상태가 아니라 %2 상태입니다</translation>
-    </message>
-    <message>
-        <source>The machine reports the architecture %1, which MetalDesk&apos;s boot environment does not support (it supports %2)</source>
-        <translation>머신이 보고한 아키텍처 %1은(는) MetalDesk 부팅 환경이 지원하지 않습니다(지원: %2)</translation>
-    </message>
-    <message>
-        <source>A machine (MAC %1) tried to enlist with the architecture %2, which MetalDesk&apos;s boot environment does not support (it supports %3)</source>
-        <translation>머신(MAC %1)이 아키텍처 %2(으)로 등록하려 했지만 MetalDesk 부팅 환경은 이를 지원하지 않습니다(지원: %3)</translation>
-    </message>
-    <message>
-        <source>Enlisted by the boot environment: %1</source>
-        <translation>부팅 환경이 등록함: %1</translation>
-    </message>
-    <message>
-        <source>Commissioning results received: %1</source>
-        <translation>커미션 결과를 받았습니다: %1</translation>
-    </message>
-    <message>
-        <source>Commissioning finished</source>
-        <translation>커미션 완료</translation>
-    </message>
-    <message>
-        <source>The boot environment is working</source>
-        <translation>부팅 환경이 작업 중입니다</translation>
-    </message>
-    <message>
-        <source>The boot environment is working: %1</source>
-        <translation>부팅 환경이 작업 중입니다: %1</translation>
-    </message>
-    <message>
-        <source>The boot environment reported a failure without a reason</source>
-        <translation>부팅 환경이 이유 없이 실패를 보고했습니다</translation>
-    </message>
-    <message>
         <source>Commissioning ends with the inventory (POST metaldesk/v1/commission), not a status</source>
         <translation>커미션은 상태 보고가 아니라 인벤토리(POST metaldesk/v1/commission)로 끝납니다</translation>
     </message>
     <message>
-        <source>The image is on the disk; the machine restarts into the installed system</source>
-        <translation>이미지를 디스크에 썼습니다; 머신이 설치된 시스템으로 다시 시작합니다</translation>
-    </message>
-    <message>
-        <source>Disks erased; released</source>
-        <translation>디스크를 지웠습니다; 해제됨</translation>
-    </message>
-    <message>
-        <source>Released</source>
-        <translation>해제됨</translation>
-    </message>
-    <message>
         <source>The machine is %1, not %2: there is nothing to deploy</source>
         <translation>머신이 %2 상태가 아니라 %1 상태입니다: 배포할 것이 없습니다</translation>
-    </message>
-    <message>
-        <source>No address is free in the reserved range %1-%2: widen the range on the Network page, or give this machine a static address</source>
-        <translation>예약 범위 %1-%2에 남은 주소가 없습니다: 네트워크 페이지에서 범위를 넓히거나 이 머신에 고정 주소를 지정하세요</translation>
-    </message>
-    <message>
-        <source>DHCP</source>
-        <translation>DHCP</translation>
-    </message>
-    <message>
-        <source>The boot environment asked what to install: %1, address %2</source>
-        <translation>부팅 환경이 설치할 내용을 요청했습니다: %1, 주소 %2</translation>
-    </message>
-    <message>
-        <source>no image chosen</source>
-        <translation>선택된 이미지 없음</translation>
-    </message>
-    <message>
-        <source>Deployed: the installed system&apos;s cloud-init fetched its configuration</source>
-        <translation>배포됨: 설치된 시스템의 cloud-init이 설정을 가져갔습니다</translation>
-    </message>
-    <message>
-        <source>cloud-init %1 %2: %3</source>
-        <translation>cloud-init %1 %2: %3</translation>
-    </message>
-    <message>
-        <source>cloud-init failed in the installed system: %1</source>
-        <translation>설치된 시스템에서 cloud-init이 실패했습니다: %1</translation>
-    </message>
-    <message>
-        <source>The image %1 has no kernel and initrd to install with it: import it again</source>
-        <translation>이미지 %1에는 함께 설치할 커널과 initrd가 없습니다. 다시 가져오세요</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n reports of the machine were not recorded: more than %1 came within a minute</source>
-        <translation>
-            <numerusform>머신의 보고 %n건을 기록하지 않았습니다: 1분 안에 %1건을 넘게 보냈습니다</numerusform>
-        </translation>
     </message>
     <message numerus="yes">
         <source>%1 has enlisted %n times within a minute, the most enlist_per_minute allows: try again in %2 s</source>
@@ -1731,24 +2070,8 @@ Commands:
         </translation>
     </message>
     <message>
-        <source>A machine tried to enlist, but enlistment is off (enlist_max_new_machines is 0): add machines by hand, or allow it with metaldesk set-config enlist_max_new_machines 100</source>
-        <translation>머신이 등록하려 했지만 등록이 꺼져 있습니다(enlist_max_new_machines가 0). 머신을 직접 추가하거나 metaldesk set-config enlist_max_new_machines 100 으로 등록을 허용하세요</translation>
-    </message>
-    <message>
-        <source>The boot environment enlisted this machine again (it was known already); nothing changed</source>
-        <translation>부팅 환경이 이 머신을 다시 등록했습니다(이미 알려진 머신). 바뀐 것은 없습니다</translation>
-    </message>
-    <message>
-        <source>A machine (MAC %1) could not enlist: %2 machines are New already, the most enlist_max_new_machines allows. Commission or delete some, or raise the limit: metaldesk set-config enlist_max_new_machines %3</source>
-        <translation>머신(MAC %1)을 등록하지 못했습니다: 이미 %2대가 새 머신 상태이고, enlist_max_new_machines가 허용하는 최대입니다. 일부를 커미션하거나 삭제하세요. 또는 한도를 올리세요: metaldesk set-config enlist_max_new_machines %3</translation>
-    </message>
-    <message>
         <source>the machine is %1, not %2</source>
         <translation>머신이 %2이(가) 아니라 %1입니다</translation>
-    </message>
-    <message>
-        <source>The boot disk %1 is not one the machine reported while commissioning: commission it again</source>
-        <translation>부팅 디스크 %1은(는) 머신이 커미션 때 보고한 디스크가 아닙니다. 다시 커미션하세요</translation>
     </message>
 </context>
 <context>
@@ -2007,56 +2330,12 @@ Commands:
         <translation>VM을 중지할 수 없습니다</translation>
     </message>
     <message>
-        <source>Power check failed: %1</source>
-        <translation>전원 확인 실패: %1</translation>
-    </message>
-    <message>
-        <source>Power on failed: %1</source>
-        <translation>전원 켜기 실패: %1</translation>
-    </message>
-    <message>
-        <source>Power off failed: %1</source>
-        <translation>전원 끄기 실패: %1</translation>
-    </message>
-    <message>
-        <source>Power cycle failed: %1</source>
-        <translation>전원 재시작 실패: %1</translation>
-    </message>
-    <message>
-        <source>Powered on (%1)</source>
-        <translation>전원 켜짐 (%1)</translation>
-    </message>
-    <message>
-        <source>Powered off (%1)</source>
-        <translation>전원 꺼짐 (%1)</translation>
-    </message>
-    <message>
-        <source>Power cycled (%1)</source>
-        <translation>전원 재시작됨 (%1)</translation>
-    </message>
-    <message>
-        <source>Power is manual: switch %1 on by hand</source>
-        <translation>수동 전원: %1의 전원을 직접 켜세요</translation>
-    </message>
-    <message>
-        <source>Power is manual: switch %1 off by hand</source>
-        <translation>수동 전원: %1의 전원을 직접 끄세요</translation>
-    </message>
-    <message>
-        <source>Power is manual: restart %1 by hand (or switch it on)</source>
-        <translation>수동 전원: %1을(를) 직접 재시작하세요 (꺼져 있으면 켜세요)</translation>
-    </message>
-    <message>
         <source>the machine has no power driver set</source>
         <translation>머신에 전원 드라이버가 설정되어 있지 않습니다</translation>
     </message>
     <message>
         <source>unknown power type &apos;%1&apos;</source>
         <translation>알 수 없는 전원 유형 &apos;%1&apos;</translation>
-    </message>
-    <message>
-        <source>Power checked: %1</source>
-        <translation>전원 확인됨: %1</translation>
     </message>
     <message>
         <source>asked to switch %1 but it is still %2 after %3 s</source>
@@ -2099,14 +2378,6 @@ Commands:
         <translation>%1(으)로 Wake-on-LAN 패킷을 보낼 수 없습니다: %2</translation>
     </message>
     <message>
-        <source>Wake-on-LAN packet sent to %1 (if it was on, restart it by hand)</source>
-        <translation>%1에 Wake-on-LAN 패킷을 보냈습니다 (켜져 있었다면 직접 재시작하세요)</translation>
-    </message>
-    <message>
-        <source>Wake-on-LAN packet sent to %1: whether it woke cannot be read</source>
-        <translation>%1에 Wake-on-LAN 패킷을 보냈습니다: 켜졌는지는 알 수 없습니다</translation>
-    </message>
-    <message>
         <source>power settings need a power driver</source>
         <translation>전원 설정에는 전원 드라이버가 필요합니다</translation>
     </message>
@@ -2125,10 +2396,6 @@ Commands:
     <message>
         <source>the libvirt URI %1 would make MetalDesk run a program (the ext transport or a command parameter): use qemu:///system, qemu+ssh://USER@HOST/system or qemu+tcp://HOST/system</source>
         <translation>libvirt URI %1은(는) MetalDesk가 프로그램을 실행하게 합니다(ext 전송 방식 또는 command 매개변수). qemu:///system, qemu+ssh://USER@HOST/system 또는 qemu+tcp://HOST/system을 쓰세요</translation>
-    </message>
-    <message>
-        <source>Power is %1 (found by the regular power check)</source>
-        <translation>전원 %1 (정기 전원 확인에서 발견)</translation>
     </message>
     <message>
         <source>cannot read the VM&apos;s definition</source>
@@ -3561,6 +3828,10 @@ Trust the new one only if you replaced the host&apos;s certificate and its finge
         <source>&amp;Quit</source>
         <translation>종료(&amp;Q)</translation>
     </message>
+    <message>
+        <source>Open</source>
+        <translation>열기</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::FirstRunWizard</name>
@@ -4141,10 +4412,6 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 페이지에서 호스�
         <translation>남은 호스트 이름이 없습니다: 머신에 호스트 이름을 지정하세요</translation>
     </message>
     <message>
-        <source>Machine created</source>
-        <translation>머신 생성됨</translation>
-    </message>
-    <message>
         <source>the new machine could not be read back: %1</source>
         <translation>새 머신을 다시 읽을 수 없습니다: %1</translation>
     </message>
@@ -4157,24 +4424,12 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 페이지에서 호스�
         <translation>%1을(를) %2에서 %3(으)로 옮길 수 없습니다: 라이프사이클이 허용하지 않습니다</translation>
     </message>
     <message>
-        <source>MetalDesk</source>
-        <translation>MetalDesk</translation>
-    </message>
-    <message>
-        <source>%1 by %2</source>
-        <translation>%1 (%2)</translation>
-    </message>
-    <message>
         <source>cannot %1: nothing to do while the machine is %2</source>
         <translation>%1 불가: 머신이 %2 상태일 때는 할 일이 없습니다</translation>
     </message>
     <message>
         <source>cannot mark %1 as failed: it is %2, nothing is in progress</source>
         <translation>%1을(를) 실패로 표시할 수 없습니다: %2 상태이며 진행 중인 작업이 없습니다</translation>
-    </message>
-    <message>
-        <source>Timed out: %1 took longer than %2 minutes</source>
-        <translation>시간 초과: %1 상태가 %2분을 넘었습니다</translation>
     </message>
 </context>
 <context>
@@ -4642,6 +4897,14 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 페이지에서 호스�
         <source>boots from the network</source>
         <translation>네트워크 부팅 인터페이스</translation>
     </message>
+    <message>
+        <source>%1 Gb/s</source>
+        <translation>%1 Gb/s</translation>
+    </message>
+    <message>
+        <source>%1 Mb/s</source>
+        <translation>%1 Mb/s</translation>
+    </message>
 </context>
 <context>
     <name>metaldesk::MachineEventModel</name>
@@ -4680,6 +4943,14 @@ vSphere나 libvirt 호스트의 가상 머신은 섀시 페이지에서 호스�
     <message>
         <source>Description</source>
         <translation>설명</translation>
+    </message>
+    <message>
+        <source>%1
+
+Recorded by an earlier MetalDesk in one language only: shown as it was recorded.</source>
+        <translation>%1
+
+이전 버전의 MetalDesk가 한 가지 언어로만 기록한 이벤트입니다. 기록된 그대로 표시합니다.</translation>
     </message>
 </context>
 <context>

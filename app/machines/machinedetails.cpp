@@ -609,9 +609,10 @@ void MachineDetails::showHeader(const Machine &m)
 
     if (failed || !m.statusMessage.isEmpty()) {
         setTextColor(banner_, failed ? kErrorColor : kWarningColor);
-        banner_->setText(m.statusMessage.isEmpty()
-                             ? QStringLiteral("<b>%1</b>").arg(status.toHtmlEscaped())
-                             : tr("<b>%1:</b> %2").arg(status.toHtmlEscaped(), m.statusMessage.toHtmlEscaped()));
+        banner_->setText(
+            m.statusMessage.isEmpty()
+                ? QStringLiteral("<b>%1</b>").arg(status.toHtmlEscaped())
+                : tr("<b>%1:</b> %2").arg(status.toHtmlEscaped(), m.statusMessageInWords().toHtmlEscaped()));
         banner_->show();
     } else {
         banner_->hide();
@@ -825,9 +826,20 @@ void MachineDetails::showHardware(const std::optional<Inventory> &inventory)
         row(nullptr, tr("Network interfaces"), nicCount == 1 ? tr("1 interface") : tr("%1 interfaces").arg(nicCount));
     for (const Inventory::Nic &n : inventory->nics)
         row(nics, n.mac,
-            joined({n.driver, n.link ? tr("link up") : tr("no link"),
+            joined({n.driver, n.link ? tr("link up") : tr("no link"), speedText(n.speedMbps),
                     n.mac == inventory->bootMac ? tr("boots from the network") : QString()}));
     hardware_->expandAll();
+}
+
+QString MachineDetails::speedText(qint64 mbps)
+{
+    if (mbps <= 0)
+        return {}; // not reported: the link's state says enough
+    if (mbps >= 1000 && mbps % 1000 == 0)
+        return tr("%1 Gb/s").arg(mbps / 1000);
+    if (mbps >= 1000)
+        return tr("%1 Gb/s").arg(QLocale().toString(double(mbps) / 1000, 'f', 1));
+    return tr("%1 Mb/s").arg(mbps);
 }
 
 QString MachineDetails::diskCountText(int count) { return count == 1 ? tr("1 disk") : tr("%1 disks").arg(count); }

@@ -80,6 +80,7 @@ public:
     static QString sizeText(qint64 bytes);
     // "1 disk", "3 disks".
     static QString diskCountText(int count);
+    static QString speedText(qint64 mbps); // "1 Gb/s", "100 Mb/s"; empty when not reported
 
 signals:
     // The user wants the machine list again (the Back button, Escape, Alt+Left).

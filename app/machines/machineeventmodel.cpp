@@ -6,7 +6,9 @@
 #include "core/storage/eventstore.h"
 
 #include <QColor>
+#include <QCoreApplication>
 #include <QDateTime>
+#include <QFont>
 #include <QLoggingCategory>
 
 namespace metaldesk {
@@ -94,15 +96,31 @@ QVariant MachineEventModel::data(const QModelIndex &index, int role) const
         switch (Column(index.column())) {
         case TimeColumn: return timeText(e.created);
         case LevelColumn: return levelText(e.level);
-        case UserColumn: return e.username;
+        case UserColumn: {
+            const char *component = systemActorLabel(e.username);
+            return component ? QCoreApplication::translate("Actor", component) : e.username;
+        }
         case StatusColumn: return statusChangeText(e);
-        case DescriptionColumn: return e.description;
+        case DescriptionColumn: return e.text();
         case ColumnCount: break;
         }
         return {};
-    case Qt::ToolTipRole:
+    case Qt::ToolTipRole: {
         // The description may be longer than the column (an inventory's summary).
-        return index.column() == DescriptionColumn && !e.description.isEmpty() ? QVariant(e.description) : QVariant();
+        if (index.column() != DescriptionColumn || e.description.isEmpty())
+            return {};
+        if (e.isAsRecorded())
+            return tr("%1\n\nRecorded by an earlier MetalDesk in one language only: shown as it was recorded.")
+                .arg(e.description);
+        return e.text();
+    }
+    case Qt::FontRole: { // an event shown as recorded, perhaps not in the window's language, looks apart
+        if (index.column() != DescriptionColumn || !e.isAsRecorded())
+            return {};
+        QFont italic;
+        italic.setItalic(true);
+        return italic;
+    }
     case Qt::ForegroundRole:
         if (index.column() != LevelColumn)
             return {};

@@ -125,7 +125,7 @@ QString MachinePowerTab::lastPowerEvent() const
         return events.errorMessage();
     for (const Event &e : std::as_const(*events))
         if (e.type == QLatin1String("power"))
-            return e.description;
+            return e.text();
     return {};
 }
 

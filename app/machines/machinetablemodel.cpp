@@ -79,7 +79,13 @@ MachineTableModel::MachineTableModel(const MachineStore &store, const ChangeFeed
     // at once, and these columns fill in a moment later.
     connect(&activity_, &QFutureWatcher<Activity>::finished, this, &MachineTableModel::activityRead);
     activity_.setFuture(QtConcurrent::run([&store] {
-        return Activity{store.ipAddresses(), store.lastEvents(), store.chassisNames()};
+        Expected<QHash<QString, QString>> lastEvents = QHash<QString, QString>();
+        if (auto texts = store.lastEvents()) // rendered here, off the GUI thread (translation is thread-safe)
+            for (auto it = texts->cbegin(); it != texts->cend(); ++it)
+                lastEvents->insert(it.key(), it.value().translated());
+        else
+            lastEvents = texts.error();
+        return Activity{store.ipAddresses(), lastEvents, store.chassisNames()};
     }));
 }
 
@@ -131,7 +137,7 @@ void MachineTableModel::readIpAddresses(const QString &systemId)
 
 void MachineTableModel::eventRecorded(const Event &event)
 {
-    lastEvents_.insert(event.systemId, event.description);
+    lastEvents_.insert(event.systemId, event.text());
     if (const int row = rowOf(event.systemId); row >= 0)
         emit dataChanged(index(row, LastEventColumn), index(row, LastEventColumn));
 }
@@ -338,7 +344,7 @@ QVariant MachineTableModel::toolTip(const Machine &m, int column) const
     switch (Column(column)) {
     case StatusColumn:
         // The failure reason: why the machine is Broken or Failed deployment.
-        return m.statusMessage.isEmpty() ? QVariant() : m.statusMessage;
+        return m.statusMessage.isEmpty() ? QVariant() : m.statusMessageInWords();
     case PowerColumn:
         return m.powerType.isEmpty() ? tr("No power driver set") : tr("Power driver: %1").arg(m.powerType);
     case CpuColumn:

@@ -116,7 +116,7 @@ private:
     QString loadError_;
     // By system id, not by row: rows move as machines come and go.
     QHash<QString, QStringList> ipAddresses_;
-    QHash<QString, QString> lastEvents_;
+    QHash<QString, QString> lastEvents_; // rendered once: a new language builds a new window
     QHash<qint64, QString> chassisNames_;
     struct Activity {
         Expected<QHash<QString, QStringList>> ipAddresses = QHash<QString, QStringList>();

@@ -17,7 +17,7 @@ PowerSettingsForm::PowerSettingsForm(const PowerDrivers &drivers, QWidget *paren
     type_->addItem(tr("None"), QString());
     type_->setToolTip(tr("How MetalDesk switches the machine on and off; none: it does not"));
     for (const PowerDriver *driver : drivers_.all())
-        type_->addItem(driver->label(), driver->type());
+        type_->addItem(driver->label().translated(), driver->type());
     form_->setContentsMargins(0, 0, 0, 0);
     form_->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     type_->setMaximumWidth(fontMetrics().averageCharWidth() * 48);

@@ -68,6 +68,14 @@ DesktopTray::DesktopTray(CoreServices &core, ServiceHost &host, QObject *parent)
     connect(updateDue_, &QTimer::timeout, this, &DesktopTray::updateIcon);
     // Queued onto this thread when recorded on another (the metadata service's).
     connect(core.feed.get(), &ChangeFeed::eventRecorded, this, &DesktopTray::eventRecorded);
+    // The notification server says which notification was clicked, and which closed (forgotten then).
+    if (QDBusConnection bus = QDBusConnection::sessionBus(); bus.isConnected()) {
+        const QString service = QStringLiteral("org.freedesktop.Notifications");
+        const QString path = QStringLiteral("/org/freedesktop/Notifications");
+        bus.connect(service, path, service, QStringLiteral("ActionInvoked"), this, SLOT(actionInvoked(uint, QString)));
+        bus.connect(service, path, service, QStringLiteral("NotificationClosed"), this,
+                    SLOT(notificationClosed(uint, uint)));
+    }
     if (!QSystemTrayIcon::isSystemTrayAvailable()) {
         qCInfo(lcDesktop) << "this desktop has no system tray: closing the window asks whether to quit";
         return;
@@ -161,7 +169,7 @@ void DesktopTray::eventRecorded(const Event &event)
             tr("%1 finished: the machine is %2.")
                 .arg(MachineTableModel::statusText(*event.fromStatus), MachineTableModel::statusText(*event.toStatus));
     }
-    notify(machine, body, false);
+    notify(machine, body, false, event.systemId);
 }
 
 void DesktopTray::notifyNewestProblem()
@@ -170,10 +178,11 @@ void DesktopTray::notifyNewestProblem()
         return;
     const QModelIndex newest = window_->notifications()->index(0, 0);
     notify(tr("Problem: %1").arg(newest.data(NotificationModel::SourceRole).toString()),
-           newest.data(NotificationModel::TextRole).toString(), true);
+           newest.data(NotificationModel::TextRole).toString(), true,
+           newest.data(NotificationModel::SystemIdRole).toString());
 }
 
-void DesktopTray::notify(const QString &summary, const QString &body, bool urgent)
+void DesktopTray::notify(const QString &summary, const QString &body, bool urgent, const QString &target)
 {
     if (!notificationsOn())
         return;
@@ -188,15 +197,34 @@ void DesktopTray::notify(const QString &summary, const QString &body, bool urgen
     hints.insert(QStringLiteral("desktop-entry"), QStringLiteral("org.metaldesk.MetalDesk"));
     // Notify(app_name, replaces_id, app_icon, summary, body, actions, hints, expire_timeout)
     call << QStringLiteral("MetalDesk") << uint(0) << QStringLiteral("org.metaldesk.MetalDesk") << summary << body
-         << QStringList() << hints << int(-1);
+         << QStringList{QStringLiteral("default"), tr("Open")} << hints << int(-1);
     auto *watcher = new QDBusPendingCallWatcher(bus.asyncCall(call), this);
-    connect(watcher, &QDBusPendingCallWatcher::finished, this, [](QDBusPendingCallWatcher *w) {
-        if (w->isError())
-            qCInfo(lcDesktop).noquote() << "desktop notification not shown:" << w->error().message();
+    connect(watcher, &QDBusPendingCallWatcher::finished, this, [this, target](QDBusPendingCallWatcher *w) {
+        QDBusPendingReply<uint> reply = *w;
+        if (reply.isError()) {
+            qCInfo(lcDesktop).noquote() << "desktop notification not shown:" << reply.error().message();
+        } else {
+            if (targets_.size() >= 64) // a server that never says a notification closed: forget one
+                targets_.erase(targets_.begin());
+            targets_.insert(reply.value(), target);
+        }
         w->deleteLater();
     });
     emit notificationSent(summary, body);
 }
+
+void DesktopTray::actionInvoked(uint id, const QString &action)
+{
+    const auto target = targets_.constFind(id);
+    if (target == targets_.cend() || !window_)
+        return; // another program's notification, or one from before this window
+    qCInfo(lcDesktop).noquote() << "notification" << id << action << "opens"
+                                << (target->isEmpty() ? QStringLiteral("the Services page") : *target);
+    showWindow();
+    window_->openProblem(*target);
+}
+
+void DesktopTray::notificationClosed(uint id, uint) { targets_.remove(id); }
 
 void DesktopTray::showWindow()
 {

@@ -2,6 +2,7 @@
 
 #include "core/machines/machine.h"
 
+#include <QHash>
 #include <QObject>
 #include <QPointer>
 
@@ -52,11 +53,17 @@ signals:
     // A desktop notification was handed to the session bus.
     void notificationSent(const QString &summary, const QString &body);
 
+private slots:
+    // The desktop's notification server: the user clicked one (its default action) or its Open.
+    void actionInvoked(uint id, const QString &action);
+    void notificationClosed(uint id, uint reason);
+
 private:
     void updateIcon();
     void eventRecorded(const Event &event);
     void notifyNewestProblem();
-    void notify(const QString &summary, const QString &body, bool urgent);
+    // target: what its Open action shows (a machine's system id; empty for the Services page).
+    void notify(const QString &summary, const QString &body, bool urgent, const QString &target);
     void showWindow();
     QStringList runningServices() const;
 
@@ -65,7 +72,8 @@ private:
     QSystemTrayIcon *icon_ = nullptr; // none where the desktop has no tray
     QMenu *menu_ = nullptr;
     QAction *notificationsAction_ = nullptr;
-    QTimer *updateDue_; // counts change in bursts: the icon is redrawn at most 5 times a second
+    QTimer *updateDue_;            // counts change in bursts: the icon is redrawn at most 5 times a second
+    QHash<uint, QString> targets_; // notification id → what it opens (the newest few)
     int busy_ = 0;
     int problems_ = 0;
 };

@@ -119,11 +119,8 @@ MainWindow::MainWindow(CoreServices &core, ServiceHost &host, QWidget *parent)
     connect(notificationsButton_, &QToolButton::clicked, this, [this] {
         notificationPanel_->setVisible(!notificationPanel_->isVisible() && notifications_->rowCount() > 0);
     });
-    connect(notificationPanel_, &NotificationPanel::openMachine, this, [this](const QString &systemId) {
-        showPage(machinesPage_);
-        machinesPage_->showMachine(systemId);
-    });
-    connect(notificationPanel_, &NotificationPanel::openServices, this, [this] { showPage(servicesPage_); });
+    connect(notificationPanel_, &NotificationPanel::openMachine, this, &MainWindow::openProblem);
+    connect(notificationPanel_, &NotificationPanel::openServices, this, [this] { openProblem({}); });
     updateNotificationsButton();
     buildSettingsMenu();
     buildAccountMenu();
@@ -270,6 +267,16 @@ void MainWindow::addPage(QWidget *page, const QIcon &icon, const QString &title)
                             qMax(navigation_->iconSize().height(), fm.height()) + fm.height()));
     navigation_->setFixedWidth(navigation_->sizeHintForColumn(0) + 2 * navigation_->frameWidth() +
                                2 * fm.averageCharWidth());
+}
+
+void MainWindow::openProblem(const QString &systemId)
+{
+    if (systemId.isEmpty()) {
+        showPage(servicesPage_);
+        return;
+    }
+    showPage(machinesPage_);
+    machinesPage_->showMachine(systemId);
 }
 
 void MainWindow::showPage(QWidget *page)

@@ -50,6 +50,9 @@ public:
     void showAbout();
     // Selects the page in the navigation, as a click on its title would.
     void showPage(QWidget *page);
+    // Where a problem or a notification about it leads: the machine's details, or (no machine) the
+    // Services page.
+    void openProblem(const QString &systemId);
 
     // Size, page and columns, kept for the next window (QSettings).
     void saveSettings() const;

@@ -18,11 +18,11 @@ NotificationModel::NotificationModel(const ChangeFeed &feed, const ServiceHost &
     // Services that failed before anyone listened (at start, before the window) are kept by the host.
     for (const ServiceHost::Entry &e : host.services())
         if (e.state == QLatin1String("failed"))
-            add({QDateTime::currentMSecsSinceEpoch(), {}, e.thread->objectName(), e.detail});
+            add({QDateTime::currentMSecsSinceEpoch(), {}, e.thread->objectName(), Text::plain(e.detail)});
     connect(&host, &ServiceHost::serviceStateChanged, this,
             [this](const QString &name, const QString &state, const QString &detail) {
                 if (state == QLatin1String("failed"))
-                    add({QDateTime::currentMSecsSinceEpoch(), {}, name, detail});
+                    add({QDateTime::currentMSecsSinceEpoch(), {}, name, Text::plain(detail)});
             });
     // Queued onto this thread when the event was recorded on another (the metadata service's).
     connect(&feed, &ChangeFeed::eventRecorded, this, &NotificationModel::eventRecorded);
@@ -32,7 +32,7 @@ void NotificationModel::eventRecorded(const Event &event)
 {
     if (event.level == EventLevel::Error)
         add({event.created, event.systemId, event.hostname.isEmpty() ? event.systemId : event.hostname,
-             event.description});
+             event.message.isEmpty() ? Text::plain(event.description) : event.message});
 }
 
 void NotificationModel::add(Notification notification)
@@ -58,7 +58,8 @@ QVariant NotificationModel::data(const QModelIndex &index, int role) const
     if (!index.isValid() || index.row() >= notifications_.size())
         return {};
     const Notification &n = notifications_.at(index.row());
-    const QString line = tr("%1  %2: %3").arg(dateTimeText(n.when), n.source, n.text);
+    const QString text = n.text.translated();
+    const QString line = tr("%1  %2: %3").arg(dateTimeText(n.when), n.source, text);
     switch (role) {
     case Qt::DisplayRole: return line;
     case Qt::ToolTipRole: // the whole line, however long, and what to do next
@@ -69,7 +70,7 @@ QVariant NotificationModel::data(const QModelIndex &index, int role) const
         return QApplication::style()->standardIcon(QStyle::SP_MessageBoxCritical);
     case SystemIdRole: return n.systemId;
     case SourceRole: return n.source;
-    case TextRole: return n.text;
+    case TextRole: return text;
     default: return {};
     }
 }

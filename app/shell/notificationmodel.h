@@ -44,7 +44,7 @@ private:
         qint64 when = 0;  // ms since the epoch
         QString systemId; // empty for a service
         QString source;   // the machine's name, or the service's
-        QString text;
+        Text text;        // shown in the language of the moment
     };
     void add(Notification notification);
     void eventRecorded(const Event &event);

@@ -183,9 +183,10 @@ int main(int argc, char **argv)
         for (qint64 i = 0; !stop; ++i) {
             // Commission a Ready machine, then report it Ready again: two status changes.
             const QString &id = ids[int((i / 2) % ids.size())];
-            const auto done = i % 2 == 0 ? (*core)->engine->performAction(id, NodeAction::Commission, actor)
-                                         : (*core)->engine->changeStatus(id, NodeStatus::Ready, metadata,
-                                                                         QStringLiteral("Commissioning finished"));
+            const auto done =
+                i % 2 == 0 ? (*core)->engine->performAction(id, NodeAction::Commission, actor)
+                           : (*core)->engine->changeStatus(id, NodeStatus::Ready, metadata,
+                                                           Text::plain(QStringLiteral("Commissioning finished")));
             (done ? changes : failures)++;
             const qint64 due = (i + 1) * 1000000000 / rate;
             const qint64 ahead = due - pace.nsecsElapsed();

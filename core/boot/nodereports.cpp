@@ -1,5 +1,6 @@
 #include "core/boot/nodereports.h"
 
+#include "core/boot/bootenvtexts.h"
 #include "core/images/bootimagestore.h"
 
 #include "core/lifecycle/lifecycleengine.h"
@@ -25,6 +26,15 @@ constexpr qint64 kLimitWarningMs = 10 * kMinuteMs; // how often the log says enl
 Actor metadataActor() { return Actor::system(QStringLiteral("metadata")); }
 
 QString statusText(NodeStatus s) { return QCoreApplication::translate("NodeStatus", nodeStatusLabel(s)); }
+Text statusWord(NodeStatus s) { return Text("NodeStatus", nodeStatusLabel(s)); }
+
+Text unsupportedArchitecture(const QString &architecture)
+{
+    return Text::event(QT_TRANSLATE_NOOP("Events", "The machine reports the architecture %1, which MetalDesk's boot "
+                                                   "environment does not support (it supports %2)"))
+        .arg(architecture)
+        .arg(supportedArchitectures().join(QLatin1String(", ")));
+}
 
 // A reason as the machine sent it, made safe for one line of the event log.
 QString oneLine(QString text)
@@ -93,8 +103,8 @@ Expected<void> replaceResult(const QSqlDatabase &db, qint64 machineId, const QSt
 }
 
 // An event written in the caller's transaction (emitted by the engine after it commits).
-Expected<void> insertEvent(const QSqlDatabase &db, const Machine &machine, const QString &type,
-                           const QString &description, QList<Event> &events)
+Expected<void> insertEvent(const QSqlDatabase &db, const Machine &machine, const QString &type, const Text &message,
+                           QList<Event> &events)
 {
     Event e;
     e.systemId = machine.systemId;
@@ -102,7 +112,7 @@ Expected<void> insertEvent(const QSqlDatabase &db, const Machine &machine, const
     e.username = metadataActor().username;
     e.type = type;
     e.level = EventLevel::Info;
-    e.description = description;
+    e.message = message;
     auto recorded = EventStore::insert(db, e);
     if (!recorded)
         return recorded.error();
@@ -129,7 +139,7 @@ NodeReports::NodeReports(std::shared_ptr<Database> db, ChangeFeed *feed, Lifecyc
     clock_.start();
 }
 
-void NodeReports::record(const Machine &machine, const QString &type, EventLevel level, const QString &description,
+void NodeReports::record(const Machine &machine, const QString &type, EventLevel level, const Text &message,
                          Source source)
 {
     Event e;
@@ -152,21 +162,22 @@ void NodeReports::record(const Machine &machine, const QString &type, EventLevel
             source == Source::Anonymous ? QStringLiteral("anonymous:") + machine.systemId : machine.systemId;
         const RateLimiter::Verdict verdict = machineEvents_.take(budget, monotonicMs());
         if (!verdict.allowed) {
-            qCDebug(lcNodeReports).noquote() << "not recorded (over the limit):" << machine.systemId << description;
+            qCDebug(lcNodeReports).noquote()
+                << "not recorded (over the limit):" << machine.systemId << message.english();
             return;
         }
         if (verdict.refusedBefore > 0) {
             Event dropped = e;
             dropped.type = QStringLiteral("metadata");
             dropped.level = EventLevel::Warning;
-            dropped.description = tr("%n reports of the machine were not recorded: more than %1 came within a "
-                                     "minute",
-                                     "", verdict.refusedBefore)
-                                      .arg(kEventsPerMinute);
+            dropped.message = Text::event(QT_TRANSLATE_N_NOOP("Events", "%n reports of the machine were not recorded: "
+                                                                        "more than %1 came within a minute"),
+                                          verdict.refusedBefore)
+                                  .arg(kEventsPerMinute);
             write(dropped);
         }
     }
-    e.description = description;
+    e.message = message;
     write(e);
 }
 
@@ -188,12 +199,19 @@ ReportError NodeReports::transitionError(const QString &systemId, const Error &e
     return {ReportError::Unavailable, error.message};
 }
 
-ReportError NodeReports::ignored(const Machine &machine, const QString &purpose, const QString &expected)
+ReportError NodeReports::ignored(const Machine &machine, const QString &purpose, const QList<NodeStatus> &expected)
 {
-    const QString reason = tr("Ignored the boot environment's %1 report: the machine is %2, not %3")
-                               .arg(purpose, statusText(machine.status), expected);
+    const Text wanted = expected.size() == 2 ? Text::event(QT_TRANSLATE_NOOP("Events", "%1 or %2"))
+                                                   .arg(statusWord(expected.first()))
+                                                   .arg(statusWord(expected.last()))
+                                             : statusWord(expected.value(0));
+    const Text reason = Text::event(QT_TRANSLATE_NOOP("Events", "Ignored the boot environment's %1 report: the "
+                                                                "machine is %2, not %3"))
+                            .arg(purpose)
+                            .arg(statusWord(machine.status))
+                            .arg(wanted);
     record(machine, QStringLiteral("metadata"), EventLevel::Warning, reason);
-    return {ReportError::WrongStatus, reason};
+    return {ReportError::WrongStatus, reason.english()};
 }
 
 Expected<std::optional<NodeResult>> NodeReports::latestResult(const QString &systemId, const QString &name) const
@@ -220,15 +238,15 @@ MachineStore::Hardware hardwareOf(const Inventory &inventory, bool withBootDisk)
 
 } // namespace
 
-ReportError NodeReports::refuseEnlistment(const QString &reason, int retryAfterSeconds)
+ReportError NodeReports::refuseEnlistment(const Text &reason, int retryAfterSeconds)
 {
     // The user learns why machines do not appear, once in a while (every refusal is counted on the
     // Services page).
     if (limitWarnings_.take(QStringLiteral("count"), monotonicMs()).allowed) {
         record(Machine{}, QStringLiteral("enlist"), EventLevel::Warning, reason);
-        qCWarning(lcNodeReports).noquote() << "enlistment refused:" << reason;
+        qCWarning(lcNodeReports).noquote() << "enlistment refused:" << reason.english();
     }
-    return ReportError{ReportError::Limited, reason, retryAfterSeconds};
+    return ReportError{ReportError::Limited, reason.english(), retryAfterSeconds};
 }
 
 ReportOutcome<Enlisted> NodeReports::enlist(QByteArrayView body, const QHostAddress &from)
@@ -252,10 +270,11 @@ ReportOutcome<Enlisted> NodeReports::enlist(QByteArrayView body, const QHostAddr
                            wait};
     }
     if (*maxNew == 0)
-        return refuseEnlistment(tr("A machine tried to enlist, but enlistment is off (enlist_max_new_machines is "
-                                   "0): add machines by hand, or allow it with metaldesk set-config "
-                                   "enlist_max_new_machines 100"),
-                                60);
+        return refuseEnlistment(
+            Text::event(QT_TRANSLATE_NOOP("Events", "A machine tried to enlist, but enlistment is off "
+                                                    "(enlist_max_new_machines is 0): add machines by hand, or allow "
+                                                    "it with metaldesk set-config enlist_max_new_machines 100")),
+            60);
 
     auto inventory = parseInventory(body);
     if (!inventory)
@@ -276,26 +295,28 @@ ReportOutcome<Enlisted> NodeReports::enlist(QByteArrayView body, const QHostAddr
     if (architecture.isEmpty()) {
         const QString supported = supportedArchitectures().join(QLatin1String(", "));
         if (known) {
-            const QString reason = tr("The machine reports the architecture %1, which MetalDesk's boot environment "
-                                      "does not support (it supports %2)")
-                                       .arg(inventory->architecture, supported);
+            const Text reason = unsupportedArchitecture(inventory->architecture);
             record(*known, QStringLiteral("enlist"), EventLevel::Warning, reason, Source::Anonymous);
-            return ReportError{ReportError::Invalid, reason};
+            return ReportError{ReportError::Invalid, reason.english()};
         }
         // No machine to attach it to: the event log still tells the user why nothing appeared.
         Machine nobody;
-        const QString reason = tr("A machine (MAC %1) tried to enlist with the architecture %2, which MetalDesk's "
-                                  "boot environment does not support (it supports %3)")
-                                   .arg(inventory->bootMac, inventory->architecture, supported);
+        const Text reason = Text::event(QT_TRANSLATE_NOOP("Events", "A machine (MAC %1) tried to enlist with the "
+                                                                    "architecture %2, which MetalDesk's boot "
+                                                                    "environment does not support (it supports %3)"))
+                                .arg(inventory->bootMac)
+                                .arg(inventory->architecture)
+                                .arg(supported);
         record(nobody, QStringLiteral("enlist"), EventLevel::Warning, reason);
-        return ReportError{ReportError::Invalid, reason};
+        return ReportError{ReportError::Invalid, reason.english()};
     }
 
     if (known) {
         // Anonymous: it adds no MAC to the machine (commissioning does, with the machine's own
         // credential) and the answer does not say which machine has it.
         record(*known, QStringLiteral("enlist"), EventLevel::Info,
-               tr("The boot environment enlisted this machine again (it was known already); nothing changed"),
+               Text::event(QT_TRANSLATE_NOOP("Events", "The boot environment enlisted this machine again (it was known "
+                                                       "already); nothing changed")),
                Source::Anonymous);
         return Enlisted{};
     }
@@ -323,16 +344,19 @@ ReportOutcome<Enlisted> NodeReports::enlist(QByteArrayView body, const QHostAddr
             return written;
         if (auto saved = replaceResult(db, m.id, QLatin1String(kEnlistmentResult), facts.toJson()); !saved)
             return saved;
-        return insertEvent(db, m, QStringLiteral("enlist"),
-                           tr("Enlisted by the boot environment: %1").arg(facts.summary()), events);
+        return insertEvent(
+            db, m, QStringLiteral("enlist"),
+            Text::event(QT_TRANSLATE_NOOP("Events", "Enlisted by the boot environment: %1")).arg(facts.summary()),
+            events);
     };
     auto created = engine_->createMachine(spec, Actor::system(QStringLiteral("enlistment")), alongside);
     if (!created) {
         if (newMachines > *maxNew)
             return refuseEnlistment(
-                tr("A machine (MAC %1) could not enlist: %2 machines are New already, the most "
-                   "enlist_max_new_machines allows. Commission or delete some, or raise the limit: metaldesk "
-                   "set-config enlist_max_new_machines %3")
+                Text::event(QT_TRANSLATE_NOOP("Events", "A machine (MAC %1) could not enlist: %2 machines are New "
+                                                        "already, the most enlist_max_new_machines allows. Commission "
+                                                        "or delete some, or raise the limit: metaldesk set-config "
+                                                        "enlist_max_new_machines %3"))
                     .arg(inventory->bootMac)
                     .arg(*maxNew)
                     .arg(qMin(*maxNew * 2, 100000)),
@@ -357,15 +381,13 @@ ReportOutcome<Commissioned> NodeReports::commission(const QString &systemId, QBy
     if (!m)
         return ReportError{ReportError::Unavailable, m.errorMessage()};
     if (m->status != NodeStatus::Commissioning)
-        return ignored(*m, QStringLiteral("commission"), statusText(NodeStatus::Commissioning));
+        return ignored(*m, QStringLiteral("commission"), {NodeStatus::Commissioning});
     const QString architecture = supportedArchitecture(inventory->architecture);
     if (architecture.isEmpty()) {
-        const QString reason = tr("The machine reports the architecture %1, which MetalDesk's boot environment "
-                                  "does not support (it supports %2)")
-                                   .arg(inventory->architecture, supportedArchitectures().join(QLatin1String(", ")));
+        const Text reason = unsupportedArchitecture(inventory->architecture);
         if (auto failed = engine_->markFailed(systemId, reason, metadataActor()); !failed)
             return transitionError(systemId, failed.error(), std::nullopt);
-        return ReportError{ReportError::Invalid, reason};
+        return ReportError{ReportError::Invalid, reason.english()};
     }
     inventory->architecture = architecture;
     // One transaction: what it reported, its hardware and NICs, the event and Ready, or none of them.
@@ -380,11 +402,14 @@ ReportOutcome<Commissioned> NodeReports::commission(const QString &systemId, QBy
             return written;
         if (auto added = MachineStore::insertInterfaces(db, locked.id, inventory->macAddresses(), &elsewhere); !added)
             return added.error();
-        return insertEvent(db, locked, QStringLiteral("commissioning"),
-                           tr("Commissioning results received: %1").arg(inventory->summary()), events);
+        return insertEvent(
+            db, locked, QStringLiteral("commissioning"),
+            Text::event(QT_TRANSLATE_NOOP("Events", "Commissioning results received: %1")).arg(inventory->summary()),
+            events);
     };
-    if (auto ready = engine_->changeStatus(systemId, NodeStatus::Ready, metadataActor(), tr("Commissioning finished"),
-                                           alongside);
+    if (auto ready =
+            engine_->changeStatus(systemId, NodeStatus::Ready, metadataActor(),
+                                  Text::event(QT_TRANSLATE_NOOP("Events", "Commissioning finished")), alongside);
         !ready) {
         if (auto now = machines_.get(systemId); now && now->status != NodeStatus::Commissioning)
             return ReportError{ReportError::WrongStatus, ready.errorMessage()}; // it moved on meanwhile
@@ -433,25 +458,26 @@ ReportOutcome<Accepted> NodeReports::reportStatus(const QString &systemId, QByte
         return ReportError{ReportError::Unavailable, m.errorMessage()};
     // Progress too belongs to the status it reports on: a token of another phase writes nothing.
     if (!expected.contains(m->status)) {
-        QStringList names;
-        for (NodeStatus s : std::as_const(expected))
-            names << statusText(s);
-        auto refusal = ignored(*m, purpose, names.join(QLatin1String(" / ")));
+        auto refusal = ignored(*m, purpose, expected);
         if (!reason.isEmpty())
             refusal.reason += QStringLiteral(" (%1)").arg(reason);
         return refusal;
     }
     if (result == QLatin1String("working")) {
         record(*m, eventType, EventLevel::Info,
-               reason.isEmpty() ? tr("The boot environment is working")
-                                : tr("The boot environment is working: %1").arg(reason));
+               reason.isEmpty() ? Text::event(QT_TRANSLATE_NOOP("Events", "The boot environment is working"))
+                                : Text::event(QT_TRANSLATE_NOOP("Events", "The boot environment is working: %1"))
+                                      .arg(bootEnvironmentText(reason)));
         return Accepted{};
     }
     if (result == QLatin1String("failed")) {
-        const QString why = reason.isEmpty() ? tr("The boot environment reported a failure without a reason") : reason;
+        const Text why =
+            reason.isEmpty()
+                ? Text::event(QT_TRANSLATE_NOOP("Events", "The boot environment reported a failure without a reason"))
+                : bootEnvironmentText(reason);
         if (auto failed = engine_->markFailed(systemId, why, metadataActor()); !failed)
             return transitionError(systemId, failed.error(), std::nullopt);
-        qCInfo(lcNodeReports).noquote() << systemId << purpose << "failed:" << why;
+        qCInfo(lcNodeReports).noquote() << systemId << purpose << "failed:" << why.english();
         return Accepted{};
     }
     // ok
@@ -464,10 +490,13 @@ ReportOutcome<Accepted> NodeReports::reportStatus(const QString &systemId, QByte
         if (auto marked = settings_.markInstalled(systemId); !marked)
             return ReportError{ReportError::Unavailable, marked.errorMessage()};
         record(*m, eventType, EventLevel::Info,
-               tr("The image is on the disk; the machine restarts into the installed system"));
+               Text::event(QT_TRANSLATE_NOOP("Events", "The image is on the disk; the machine restarts into the "
+                                                       "installed system")));
         return Accepted{};
     }
-    const QString done = m->status == NodeStatus::DiskErasing ? tr("Disks erased; released") : tr("Released");
+    const Text done = m->status == NodeStatus::DiskErasing
+                          ? Text::event(QT_TRANSLATE_NOOP("Events", "Disks erased; released"))
+                          : Text::event(QT_TRANSLATE_NOOP("Events", "Released"));
     if (auto ready = engine_->changeStatus(systemId, NodeStatus::Ready, metadataActor(), done); !ready)
         return transitionError(systemId, ready.error(), NodeStatus::Ready);
     return Accepted{};
@@ -500,12 +529,13 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
                 for (const Inventory::Disk &disk : std::as_const(inventory->disks))
                     listed = listed || disk.name == m->bootDisk;
         if (!listed) {
-            const QString reason = tr("The boot disk %1 is not one the machine reported while commissioning: "
-                                      "commission it again")
-                                       .arg(m->bootDisk);
+            const Text reason = Text::event(QT_TRANSLATE_NOOP("Events", "The boot disk %1 is not one the machine "
+                                                                        "reported while commissioning: commission "
+                                                                        "it again"))
+                                    .arg(m->bootDisk);
             if (auto failed = engine_->markFailed(systemId, reason, metadataActor()); !failed)
                 return transitionError(systemId, failed.error(), std::nullopt);
-            return ReportError{ReportError::WrongStatus, reason};
+            return ReportError{ReportError::WrongStatus, reason.english()};
         }
     }
     Deployment d;
@@ -538,11 +568,12 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
             const BootImageFile *kernel = known->file(QStringLiteral("boot-kernel"));
             const BootImageFile *initrd = known->file(QStringLiteral("boot-initrd"));
             if (!kernel || !initrd) { // the catalogue cannot change that: the deployment fails, saying why
-                const QString reason =
-                    tr("The image %1 has no kernel and initrd to install with it: import it again").arg(known->name);
+                const Text reason = Text::event(QT_TRANSLATE_NOOP("Events", "The image %1 has no kernel and initrd "
+                                                                            "to install with it: import it again"))
+                                        .arg(known->name);
                 if (auto failed = engine_->markFailed(systemId, reason, metadataActor()); !failed)
                     return transitionError(systemId, failed.error(), std::nullopt);
-                return ReportError{ReportError::WrongStatus, reason};
+                return ReportError{ReportError::WrongStatus, reason.english()};
             }
             d.imageSha256 = known->sha256;
             d.kernelUrl = urlOf(kernel->location);
@@ -572,13 +603,15 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
             if (!held)
                 return ReportError{ReportError::Unavailable, held.errorMessage()};
             if (!*held) {
-                const QString reason =
-                    tr("No address is free in the reserved range %1-%2: widen the range on the Network page, or "
-                       "give this machine a static address")
-                        .arg(QHostAddress(net.reservedFirst).toString(), QHostAddress(net.reservedLast).toString());
+                const Text reason =
+                    Text::event(QT_TRANSLATE_NOOP("Events", "No address is free in the reserved range %1-%2: widen "
+                                                            "the range on the Network page, or give this machine a "
+                                                            "static address"))
+                        .arg(QHostAddress(net.reservedFirst).toString())
+                        .arg(QHostAddress(net.reservedLast).toString());
                 if (auto failed = engine_->markFailed(systemId, reason, metadataActor()); !failed)
                     return transitionError(systemId, failed.error(), std::nullopt);
-                return ReportError{ReportError::WrongStatus, reason};
+                return ReportError{ReportError::WrongStatus, reason.english()};
             }
             n.address = QHostAddress(**held).toString();
             n.prefixLength = net.prefixLength;
@@ -594,10 +627,12 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
     }
     d.cloudConfig = cloudConfig({context.metadataUrl, systemId, *token, d.network});
     const QString address =
-        d.network ? QStringLiteral("%1 (%2)").arg(d.network->cidr(), d.network->interfaceName) : tr("DHCP");
+        d.network ? QStringLiteral("%1 (%2)").arg(d.network->cidr(), d.network->interfaceName) : QStringLiteral("DHCP");
     record(*m, QStringLiteral("deployment"), EventLevel::Info,
-           tr("The boot environment asked what to install: %1, address %2")
-               .arg(d.imageUrl.isEmpty() ? tr("no image chosen") : withoutCredentials(d.imageUrl), address));
+           Text::event(QT_TRANSLATE_NOOP("Events", "The boot environment asked what to install: %1, address %2"))
+               .arg(d.imageUrl.isEmpty() ? Text::event(QT_TRANSLATE_NOOP("Events", "no image chosen"))
+                                         : Text::plain(withoutCredentials(d.imageUrl)))
+               .arg(address));
     return d;
 }
 
@@ -608,8 +643,9 @@ ReportOutcome<QByteArray> NodeReports::userData(const QString &systemId)
         return ReportError{ReportError::Unavailable, m.errorMessage()};
     if (m->status == NodeStatus::Deploying) {
         auto deployed = engine_->changeStatus(systemId, NodeStatus::Deployed, metadataActor(),
-                                              tr("Deployed: the installed system's cloud-init fetched its "
-                                                 "configuration"));
+                                              Text::event(QT_TRANSLATE_NOOP("Events", "Deployed: the installed "
+                                                                                      "system's cloud-init fetched "
+                                                                                      "its configuration")));
         if (!deployed) {
             const ReportError e = transitionError(systemId, deployed.error(), NodeStatus::Deployed);
             if (e.kind == ReportError::Unavailable)
@@ -649,11 +685,15 @@ ReportOutcome<Accepted> NodeReports::cloudInitEvent(const QString &systemId, QBy
                                                                : EventLevel::Info;
     const QString what = result.isEmpty() ? type : QStringLiteral("%1 (%2)").arg(type, result);
     record(*m, QStringLiteral("cloud-init"), level,
-           tr("cloud-init %1 %2: %3").arg(oneLine(name), oneLine(what), description));
+           Text::event(QT_TRANSLATE_NOOP("Events", "cloud-init %1 %2: %3"))
+               .arg(oneLine(name))
+               .arg(oneLine(what))
+               .arg(description));
     if (failure && topLevel && m->status == NodeStatus::Deploying) {
         if (auto failed = engine_->markFailed(
                 systemId,
-                tr("cloud-init failed in the installed system: %1").arg(description.isEmpty() ? name : description),
+                Text::event(QT_TRANSLATE_NOOP("Events", "cloud-init failed in the installed system: %1"))
+                    .arg(description.isEmpty() ? name : description),
                 metadataActor());
             !failed)
             return transitionError(systemId, failed.error(), std::nullopt);

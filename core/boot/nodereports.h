@@ -131,13 +131,13 @@ private:
         Machine,
         Anonymous
     }; // whose budget of events a record takes from
-    void record(const Machine &machine, const QString &type, EventLevel level, const QString &description,
+    void record(const Machine &machine, const QString &type, EventLevel level, const Text &message,
                 Source source = Source::Machine);
     qint64 monotonicMs() const { return clock_.elapsed(); } // the limits' clock: a clock step moves nothing
     // The engine refused or failed a move to `to` (nullopt: to the machine's failure status).
     ReportError transitionError(const QString &systemId, const Error &error, std::optional<NodeStatus> to) const;
-    ReportError ignored(const Machine &machine, const QString &purpose, const QString &expected);
-    ReportError refuseEnlistment(const QString &reason, int retryAfterSeconds);
+    ReportError ignored(const Machine &machine, const QString &purpose, const QList<NodeStatus> &expected);
+    ReportError refuseEnlistment(const Text &reason, int retryAfterSeconds);
 
     std::shared_ptr<Database> db_;
     LifecycleEngine *engine_;

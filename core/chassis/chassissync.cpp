@@ -54,7 +54,7 @@ Expected<QList<ChassisVm>> listVsphere(const Chassis &chassis, const std::functi
     return vms;
 }
 
-Event chassisEvent(const Machine &machine, const Actor &actor, EventLevel level, const QString &description)
+Event chassisEvent(const Machine &machine, const Actor &actor, EventLevel level, const Text &message)
 {
     Event e;
     e.systemId = machine.systemId;
@@ -62,7 +62,7 @@ Event chassisEvent(const Machine &machine, const Actor &actor, EventLevel level,
     e.username = actor.username;
     e.type = QStringLiteral("chassis");
     e.level = level;
-    e.description = description;
+    e.message = message;
     return e;
 }
 } // namespace
@@ -98,8 +98,9 @@ Expected<int> trustChassisCertificate(CoreServices &core, const Chassis &chassis
             continue; // deleted since: nothing to tell
         if (auto recorded = core.events->record(chassisEvent(
                 *machine, actor, EventLevel::Info,
-                QCoreApplication::translate("Chassis", "Chassis %1: its new certificate is trusted (SHA-256 %2)")
-                    .arg(chassis.name, pin)));
+                Text::event(QT_TRANSLATE_NOOP("Events", "Chassis %1: its new certificate is trusted (SHA-256 %2)"))
+                    .arg(chassis.name)
+                    .arg(pin)));
             recorded)
             emit core.feed->eventRecorded(*recorded);
     }
@@ -155,7 +156,7 @@ SyncPlan planChassisSync(const QList<ChassisVm> &vms, const QString &prefix, std
     QSet<QString> listed;
     for (const ChassisVm &vm : vms) {
         listed.insert(vm.uuid);
-        SyncItem item{vm, SyncAction::Add, {}, {}};
+        SyncItem item{vm, SyncAction::Add, {}, {}, {}};
         const Machine *known = byVm.value(vm.uuid);
         if (!vm.name.startsWith(prefix)) {
             item.action = SyncAction::Filtered;
@@ -197,22 +198,27 @@ SyncPlan planChassisSync(const QList<ChassisVm> &vms, const QString &prefix, std
         }
         if (known) {
             item.systemId = known->systemId;
-            QStringList changes;
+            QList<Text> changes;
             // (A machine with manual power, its host's licence refusing power calls, names no VM.)
             if (const QString had = chassisVmName(known->powerParameters); !had.isEmpty() && had != vm.name)
-                changes << QCoreApplication::translate("Chassis", "renamed to %1").arg(vm.name);
+                changes << Text("Chassis", QT_TRANSLATE_NOOP("Chassis", "renamed to %1")).arg(vm.name);
             QStringList newMacs;
             for (const QString &mac : vm.macAddresses)
                 if (std::none_of(known->interfaces.begin(), known->interfaces.end(),
                                  [&](const Interface &i) { return i.macAddress == mac; }))
                     newMacs << mac;
             if (!newMacs.isEmpty())
-                changes << QCoreApplication::translate("Chassis", "new MAC %1").arg(newMacs.join(QStringLiteral(", ")));
+                changes << Text("Chassis", QT_TRANSLATE_NOOP("Chassis", "new MAC %1"))
+                               .arg(newMacs.join(QStringLiteral(", ")));
             if (known->chassisVmMissing)
-                changes << QCoreApplication::translate("Chassis", "found again");
+                changes << Text("Chassis", QT_TRANSLATE_NOOP("Chassis", "found again"));
+            for (const Text &change : std::as_const(changes))
+                item.change = item.change.isEmpty()
+                                  ? change
+                                  : Text::event(QT_TRANSLATE_NOOP("Events", "%1; %2")).arg(item.change).arg(change);
             item.action = changes.isEmpty() ? SyncAction::Unchanged : SyncAction::Update;
             item.reason = changes.isEmpty() ? QCoreApplication::translate("Chassis", "machine %1").arg(known->hostname)
-                                            : changes.join(QStringLiteral("; "));
+                                            : item.change.translated();
         }
         plan.items << item;
     }
@@ -297,8 +303,10 @@ Expected<SyncOutcome> applyChassisSync(CoreServices &core, const Chassis &chassi
             }
             if (auto recorded = core.events->record(
                     chassisEvent(*machine, actor, EventLevel::Info,
-                                 QCoreApplication::translate("Chassis", "Chassis %1: VM %2 changed (%3)")
-                                     .arg(chassis.name, item.vm.name, item.reason)));
+                                 Text::event(QT_TRANSLATE_NOOP("Events", "Chassis %1: VM %2 changed (%3)"))
+                                     .arg(chassis.name)
+                                     .arg(item.vm.name)
+                                     .arg(item.change)));
                 recorded)
                 emit core.feed->eventRecorded(*recorded);
             outcome.updated << machine->hostname;
@@ -315,11 +323,10 @@ Expected<SyncOutcome> applyChassisSync(CoreServices &core, const Chassis &chassi
             return marked.error();
         auto recorded = core.events->record(chassisEvent(
             m, actor, EventLevel::Warning,
-            QCoreApplication::translate(
-                "Chassis",
-                "The VM %1 is no longer on chassis %2: power calls will fail until it is back or the machine is "
-                "deleted")
-                .arg(chassisVmName(m.powerParameters), chassis.name)));
+            Text::event(QT_TRANSLATE_NOOP("Events", "The VM %1 is no longer on chassis %2: power calls will fail "
+                                                    "until it is back or the machine is deleted"))
+                .arg(chassisVmName(m.powerParameters))
+                .arg(chassis.name)));
         if (recorded)
             emit core.feed->eventRecorded(*recorded);
         outcome.vanished << m.hostname;

@@ -32,6 +32,7 @@ struct SyncItem {
     SyncAction action = SyncAction::Add;
     QString systemId; // the machine it is (Update, Unchanged) or clashes with (Conflict)
     QString reason;   // in words, for the wizard's list and the result
+    Text change;      // what changed (Update), for the machine's event
 };
 
 struct SyncPlan {

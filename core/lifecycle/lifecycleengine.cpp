@@ -19,6 +19,7 @@ Q_LOGGING_CATEGORY(lcLifecycle, "metaldesk.lifecycle")
 namespace {
 
 QString statusText(NodeStatus s) { return QCoreApplication::translate("NodeStatus", nodeStatusLabel(s)); }
+Text statusWord(NodeStatus s) { return Text("NodeStatus", nodeStatusLabel(s)); }
 
 // MAAS's system_id: six characters of base-24 "znum", drawn from [24^5, 24^6).
 QString randomSystemId()
@@ -177,7 +178,7 @@ Expected<Machine> LifecycleEngine::createMachine(const NewMachine &spec, const A
     event.username = actor.username;
     event.type = QStringLiteral("created");
     event.toStatus = spec.initialStatus;
-    event.description = tr("Machine created");
+    event.message = Text::event(QT_TRANSLATE_NOOP("Events", "Machine created"));
     auto recorded = EventStore::insert(*db, event);
     if (!recorded)
         return recorded.error();
@@ -252,7 +253,7 @@ Expected<void> LifecycleEngine::walk(const QSqlDatabase &db, Machine &machine, c
         e.level = levelFor(next);
         e.fromStatus = current;
         e.toStatus = next;
-        e.description = step.reason;
+        e.message = step.reason;
         auto recorded = EventStore::insert(db, e);
         if (!recorded)
             return recorded.error();
@@ -272,12 +273,15 @@ Expected<void> LifecycleEngine::walk(const QSqlDatabase &db, Machine &machine, c
     if (current == NodeStatus::Ready || current == NodeStatus::New)
         owner.reset(); // released or never handed out: nobody owns it
     // A failure keeps the reason on the machine, where the list and details show it.
-    const QString message = levelFor(current) == EventLevel::Info ? QString() : step.reason;
-    auto updated =
-        runQuery(db,
-                 QStringLiteral("UPDATE machines SET status = ?, previous_status = ?, status_expires = ?, "
-                                "owner_id = ?, status_message = ?, updated = ? WHERE id = ?"),
-                 {int(current), int(start), nullableInt(expires), nullableInt(owner), message, nowMs(), machine.id});
+    // In English for the API, and as a text for the window's language.
+    const bool keep = levelFor(current) != EventLevel::Info;
+    auto updated = runQuery(
+        db,
+        QStringLiteral("UPDATE machines SET status = ?, previous_status = ?, status_expires = ?, "
+                       "owner_id = ?, status_message = ?, status_text = ?, updated = ? WHERE id = ?"),
+        {int(current), int(start), nullableInt(expires), nullableInt(owner), keep ? step.reason.english() : QString(),
+         keep ? QVariant(QString::fromUtf8(step.reason.toJsonBytes())) : QVariant(QMetaType::fromType<QString>()),
+         nowMs(), machine.id});
     if (!updated)
         return updated.error();
     // A machine's credential lasts one boot purpose of one owner (security review H2): whoever was
@@ -316,7 +320,8 @@ Expected<void> LifecycleEngine::walk(const QSqlDatabase &db, Machine &machine, c
     machine.status = current;
     machine.statusExpires = expires;
     machine.ownerId = owner;
-    qCInfo(lcLifecycle) << machine.systemId << statusText(start) << "->" << statusText(current) << step.reason;
+    qCInfo(lcLifecycle) << machine.systemId << statusText(start) << "->" << statusText(current)
+                        << step.reason.english();
     return {};
 }
 
@@ -332,7 +337,8 @@ Expected<void> LifecycleEngine::performAction(const QString &systemId, NodeActio
                 return Error{refusal};
             hasPowerDriver = !machine.powerType.isEmpty();
             const NodeActionSpec &spec = nodeActionSpec(action);
-            const QString who = actor.username.isEmpty() ? tr("MetalDesk") : actor.username;
+            const QString who = actor.username.isEmpty() ? QStringLiteral("MetalDesk") : actor.username;
+            const Text byWhom = Text::event(spec.eventText).arg(who);
             QString verb = QCoreApplication::translate("NodeAction", spec.label);
             verb.remove(QLatin1String("..."));
 
@@ -343,7 +349,7 @@ Expected<void> LifecycleEngine::performAction(const QString &systemId, NodeActio
                 e.username = actor.username;
                 e.type = deleting ? QStringLiteral("deleted") : QStringLiteral("power");
                 e.fromStatus = deleting ? std::optional<NodeStatus>(machine.status) : std::nullopt;
-                e.description = tr("%1 by %2").arg(verb, who);
+                e.message = byWhom;
                 auto recorded = EventStore::insert(db, e);
                 if (!recorded)
                     return recorded.error();
@@ -358,7 +364,7 @@ Expected<void> LifecycleEngine::performAction(const QString &systemId, NodeActio
 
             Step step;
             step.path = actionPath(action, machine.status, machine.previousStatus, options);
-            step.reason = tr("%1 by %2").arg(verb, who);
+            step.reason = byWhom;
             if (step.path.isEmpty())
                 return Error{tr("cannot %1: nothing to do while the machine is %2")
                                  .arg(verb.toLower(), statusText(machine.status))};
@@ -384,7 +390,7 @@ Expected<void> LifecycleEngine::performAction(const QString &systemId, NodeActio
 }
 
 Expected<void> LifecycleEngine::changeStatus(const QString &systemId, NodeStatus to, const Actor &actor,
-                                             const QString &reason, const Alongside &alongside)
+                                             const Text &reason, const Alongside &alongside)
 {
     return inTransaction(systemId, [&](const QSqlDatabase &db, Machine &machine, QList<Event> &events) {
         if (alongside)
@@ -397,7 +403,7 @@ Expected<void> LifecycleEngine::changeStatus(const QString &systemId, NodeStatus
     });
 }
 
-Expected<void> LifecycleEngine::markFailed(const QString &systemId, const QString &reason, const Actor &actor)
+Expected<void> LifecycleEngine::markFailed(const QString &systemId, const Text &reason, const Actor &actor)
 {
     return inTransaction(systemId,
                          [&](const QSqlDatabase &db, Machine &machine, QList<Event> &events) -> Expected<void> {
@@ -457,8 +463,8 @@ Expected<int> LifecycleEngine::expireOverdue(qint64 now)
                 Step step;
                 step.path = {*failureStatusFor(machine.status)};
                 step.eventType = QStringLiteral("timeout");
-                step.reason = tr("Timed out: %1 took longer than %2 minutes")
-                                  .arg(statusText(machine.status))
+                step.reason = Text::event(QT_TRANSLATE_NOOP("Events", "Timed out: %1 took longer than %2 minutes"))
+                                  .arg(statusWord(machine.status))
                                   .arg((limitMs + 30000) / 60000);
                 return walk(conn, machine, step, Actor::system(QStringLiteral("timeout")), events);
             });

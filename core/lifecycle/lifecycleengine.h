@@ -43,10 +43,10 @@ public:
     static bool offers(NodeAction action, const Machine &machine, const Actor &actor);
 
     // A move reported by the system (a booting machine's callback, a finished job).
-    Expected<void> changeStatus(const QString &systemId, NodeStatus to, const Actor &actor, const QString &reason,
+    Expected<void> changeStatus(const QString &systemId, NodeStatus to, const Actor &actor, const Text &reason,
                                 const Alongside &alongside = {});
     // Moves a machine in a monitored status to its failed status (Deploying → Failed deployment).
-    Expected<void> markFailed(const QString &systemId, const QString &reason, const Actor &actor);
+    Expected<void> markFailed(const QString &systemId, const Text &reason, const Actor &actor);
     // Times out every machine whose monitored status expired at or before nowMs. Returns how many.
     Expected<int> expireOverdue(qint64 nowMs);
 
@@ -61,7 +61,7 @@ signals:
 private:
     struct Step {
         QList<NodeStatus> path;
-        QString reason;
+        Text reason;
         std::optional<std::optional<qint64>> setOwner; // outer empty: keep the owner
         QString eventType = QStringLiteral("status");
     };

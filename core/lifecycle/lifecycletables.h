@@ -72,9 +72,10 @@ enum class NodeAction {
 
 struct NodeActionSpec {
     NodeAction action;
-    const char *name;   // MAAS's action name, also used on the command line and in events
-    const char *label;  // "Commission..." (translate in the "NodeAction" context)
-    StatusSet statuses; // where the action is offered
+    const char *name;      // MAAS's action name, also used on the command line and in events
+    const char *label;     // "Commission..." (translate in the "NodeAction" context)
+    const char *eventText; // "Commission by %1": its event, %1 who asked (an event text, Text::event)
+    StatusSet statuses;    // where the action is offered
     Permission permission;
     bool needsPowerType; // power actions need a configured power driver
 };

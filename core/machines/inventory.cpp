@@ -146,7 +146,7 @@ qint64 Inventory::storageBytes() const
     return sum;
 }
 
-QString Inventory::summary() const
+Text Inventory::summary() const
 {
     QStringList diskTexts;
     for (const Disk &d : disks)
@@ -154,16 +154,20 @@ QString Inventory::summary() const
     QStringList nicTexts;
     for (const Nic &n : nics)
         nicTexts << QStringLiteral("%1 (%2)").arg(n.mac, n.driver.isEmpty() ? QStringLiteral("?") : n.driver);
-    const QString none = QCoreApplication::translate("Inventory", "none");
+    const Text none = Text::event(QT_TRANSLATE_NOOP("Events", "none"));
     const QString machine = QStringList{dmiVendor, dmiProduct}.join(QLatin1Char(' ')).trimmed();
-    return QCoreApplication::translate("Inventory", "%1 CPUs (%2), %3 MiB of memory; disks: %4; NICs: %5; %6 "
-                                                    "firmware; %7")
+    auto listOr = [&none](const QStringList &items) {
+        return items.isEmpty() ? none : Text::plain(items.join(QLatin1String(", ")));
+    };
+    return Text::event(QT_TRANSLATE_NOOP("Events", "%1 CPUs (%2), %3 MiB of memory; disks: %4; NICs: %5; %6 "
+                                                   "firmware; %7"))
         .arg(cpuCount)
         .arg(cpuModel.isEmpty() ? QStringLiteral("?") : cpuModel)
         .arg(memoryMiB)
-        .arg(diskTexts.isEmpty() ? none : diskTexts.join(QLatin1String(", ")),
-             nicTexts.isEmpty() ? none : nicTexts.join(QLatin1String(", ")), firmware.toUpper(),
-             machine.isEmpty() ? QStringLiteral("?") : machine);
+        .arg(listOr(diskTexts))
+        .arg(listOr(nicTexts))
+        .arg(firmware.toUpper())
+        .arg(machine.isEmpty() ? QStringLiteral("?") : machine);
 }
 
 QByteArray Inventory::toJson() const
@@ -175,9 +179,13 @@ QByteArray Inventory::toJson() const
                                      {QStringLiteral("serial"), d.serial},
                                      {QStringLiteral("size_bytes"), double(d.sizeBytes)}});
     QJsonArray nicArray;
-    for (const Nic &n : nics)
-        nicArray.append(QJsonObject{
-            {QStringLiteral("mac"), n.mac}, {QStringLiteral("driver"), n.driver}, {QStringLiteral("link"), n.link}});
+    for (const Nic &n : nics) {
+        QJsonObject nic{
+            {QStringLiteral("mac"), n.mac}, {QStringLiteral("driver"), n.driver}, {QStringLiteral("link"), n.link}};
+        if (n.speedMbps > 0)
+            nic.insert(QStringLiteral("speed_mbps"), double(n.speedMbps));
+        nicArray.append(nic);
+    }
     const QJsonObject root{
         {QStringLiteral("architecture"), architecture},
         {QStringLiteral("firmware"), firmware},
@@ -261,6 +269,10 @@ Expected<Inventory> parseInventory(QByteArrayView json)
         if (!(c.object(nics.at(i), path, o) && c.mac(o, QStringLiteral("mac"), path + QStringLiteral(".mac"), n.mac) &&
               c.string(o, QStringLiteral("driver"), path + QStringLiteral(".driver"), n.driver, 0, 64) &&
               c.boolean(o, QStringLiteral("link"), path + QStringLiteral(".link"), n.link)))
+            return Error{c.error};
+        // Optional: the boot environments before it did not send it. Up to 10 Tb/s.
+        if (o.contains(QLatin1String("speed_mbps")) &&
+            !c.integer(o, QStringLiteral("speed_mbps"), path + QStringLiteral(".speed_mbps"), n.speedMbps, 0, 10000000))
             return Error{c.error};
         for (const Inventory::Nic &other : std::as_const(inv.nics))
             if (other.mac == n.mac)

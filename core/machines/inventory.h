@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/base/text.h"
+
 #include "core/base/expected.h"
 
 #include <QByteArrayView>
@@ -22,6 +24,7 @@ struct Inventory {
         QString mac; // normalised
         QString driver;
         bool link = false;
+        qint64 speedMbps = 0; // the link's speed; 0 when not reported (no link, or a NIC that has none)
     };
     QString architecture; // normalised: "amd64/generic"
     QString firmware;     // "bios" or "uefi"
@@ -41,7 +44,7 @@ struct Inventory {
     // The disk a deployment writes to unless told otherwise: the first reported (name order).
     QString bootDisk() const { return disks.isEmpty() ? QString() : disks.first().name; }
     // One line for the machine's events: CPUs, memory, disks, NICs, firmware, DMI.
-    QString summary() const;
+    Text summary() const; // one line for the event log
     // The inventory in the environment's format with only what was parsed: what is stored of a
     // report, so that members the parser ignores (or padding) never reach the database.
     QByteArray toJson() const;

@@ -1,6 +1,30 @@
 #include "core/machines/machine.h"
 
+#include <QHash>
+
 namespace metaldesk {
+
+Text Machine::statusMessageText() const
+{
+    if (statusMessageJson.isEmpty())
+        return Text::plain(statusMessage);
+    return Text::fromJsonBytes(statusMessageJson).value_or(Text::plain(statusMessage));
+}
+
+QString Machine::statusMessageInWords() const { return statusMessageText().translated(); }
+
+const char *systemActorLabel(const QString &name)
+{
+    static const QHash<QString, const char *> labels{
+        {QStringLiteral("metadata"), QT_TRANSLATE_NOOP("Actor", "Boot environment")},
+        {QStringLiteral("timeout"), QT_TRANSLATE_NOOP("Actor", "Timeout monitor")},
+        {QStringLiteral("enlistment"), QT_TRANSLATE_NOOP("Actor", "Enlistment")},
+        {QStringLiteral("power check"), QT_TRANSLATE_NOOP("Actor", "Power check")},
+        {QStringLiteral("command line"), QT_TRANSLATE_NOOP("Actor", "Command line")},
+        {QStringLiteral("first run"), QT_TRANSLATE_NOOP("Actor", "First-run wizard")},
+    };
+    return labels.value(name, nullptr);
+}
 
 QString normaliseMacAddress(const QString &text)
 {

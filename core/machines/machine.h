@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/base/text.h"
 #include "core/lifecycle/nodestatus.h"
 
 #include <QJsonObject>
@@ -22,8 +23,13 @@ struct Machine {
     QString hostname;
     NodeStatus status = NodeStatus::New;
     std::optional<NodeStatus> previousStatus;
-    QString statusMessage;
-    std::optional<qint64> statusExpires; // ms since epoch: when a monitored status times out
+    QString statusMessage; // why it failed or broke, in English
+    // The same as a Text (JSON), for the reader's language; empty when an older version set it. Kept
+    // unparsed: a list of 100,000 machines reads it for the few whose message is shown.
+    QByteArray statusMessageJson;
+    Text statusMessageText() const;
+    QString statusMessageInWords() const; // in the language installed now
+    std::optional<qint64> statusExpires;  // ms since epoch: when a monitored status times out
     std::optional<qint64> ownerId;
     QString owner;        // the owner's user name, "" when unowned
     QString architecture; // "amd64/generic"
@@ -69,6 +75,10 @@ struct Actor {
     bool isSystem() const { return userId == 0; }
 };
 
+// How a part of MetalDesk that acts (an Actor::system name, as events keep it) is named to a person:
+// a source to translate in the "Actor" context; nullptr for any other name (a user's).
+const char *systemActorLabel(const QString &name);
+
 enum class EventLevel {
     Info = 0,
     Warning = 1,
@@ -85,7 +95,11 @@ struct Event {
     EventLevel level = EventLevel::Info;
     std::optional<NodeStatus> fromStatus;
     std::optional<NodeStatus> toStatus;
-    QString description;
+    Text message;        // what happened, rendered in the reader's language (recorded since schema 11)
+    QString description; // the message in English (the API's and the logs'), or as an older version recorded it
+    // In the language installed now; an event older than its text is shown as it was recorded.
+    QString text() const { return message.isEmpty() ? description : message.translated(); }
+    bool isAsRecorded() const { return message.isEmpty() && !description.isEmpty(); }
 };
 
 // "52-54-00-AB-CD-EF", "5254.00ab.cdef" or "525400abcdef" → "52:54:00:ab:cd:ef"; empty if not a MAC.

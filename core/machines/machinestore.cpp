@@ -11,7 +11,7 @@ const char *kSelect =
     "SELECT m.id, m.system_id, m.hostname, m.status, m.previous_status, m.status_message, m.status_expires,"
     " m.owner_id, COALESCE(u.username, ''), m.architecture, m.power_type, m.power_parameters, m.power_state,"
     " m.cpu_count, m.memory, m.storage, m.boot_disk, m.chassis_id, m.osystem, m.distro_series, m.created, m.updated,"
-    " m.zone, m.pool, m.agent_name, m.chassis_vm, m.chassis_vm_missing"
+    " m.zone, m.pool, m.agent_name, m.chassis_vm, m.chassis_vm_missing, m.status_text"
     " FROM machines m LEFT JOIN users u ON u.id = m.owner_id ";
 
 template <typename T>
@@ -32,6 +32,7 @@ Machine machineFromQuery(const QSqlQuery &q, const SecretBox &secrets)
     if (!q.value(4).isNull())
         m.previousStatus = nodeStatusFromInt(q.value(4).toInt());
     m.statusMessage = q.value(5).toString();
+    m.statusMessageJson = q.value(27).toString().toUtf8();
     m.statusExpires = optionalValue<qint64>(q.value(6));
     m.ownerId = optionalValue<qint64>(q.value(7));
     m.owner = q.value(8).toString();
@@ -214,18 +215,21 @@ Expected<QHash<QString, QStringList>> MachineStore::ipAddresses(const QString &s
     return addresses;
 }
 
-Expected<QHash<QString, QString>> MachineStore::lastEvents() const
+Expected<QHash<QString, Text>> MachineStore::lastEvents() const
 {
     auto db = db_->connection();
     if (!db)
         return db.error();
-    auto q = runQuery(*db, QStringLiteral("SELECT e.system_id, e.description FROM events e JOIN (SELECT MAX(id) AS id "
-                                          "FROM events GROUP BY system_id) newest ON newest.id = e.id"));
+    auto q = runQuery(
+        *db, QStringLiteral("SELECT e.system_id, e.description, e.message FROM events e JOIN (SELECT MAX(id) AS id "
+                            "FROM events GROUP BY system_id) newest ON newest.id = e.id"));
     if (!q)
         return q.error();
-    QHash<QString, QString> last;
-    while (q->next())
-        last.insert(q->value(0).toString(), q->value(1).toString());
+    QHash<QString, Text> last;
+    while (q->next()) {
+        auto message = q->value(2).isNull() ? std::nullopt : Text::fromJsonBytes(q->value(2).toString().toUtf8());
+        last.insert(q->value(0).toString(), message.value_or(Text::plain(q->value(1).toString())));
+    }
     return last;
 }
 

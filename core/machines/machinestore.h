@@ -20,7 +20,7 @@ public:
     // else the addresses of unexpired DHCP leases on their interfaces. One machine, or all ("").
     Expected<QHash<QString, QStringList>> ipAddresses(const QString &systemId = {}) const;
     // Every machine's newest event, by system id (what the machine list's Last event shows).
-    Expected<QHash<QString, QString>> lastEvents() const;
+    Expected<QHash<QString, Text>> lastEvents() const; // by system id; an older event as it was recorded
     // The chassis (a vSphere host, a libvirt host) machines were found in: id → name.
     Expected<QHash<qint64, QString>> chassisNames() const;
 

@@ -13,7 +13,7 @@ constexpr int kCallTimeoutMs = 20000; // ipmitool's own retries (-N 1 -R 2) end 
 
 } // namespace
 
-QString IpmiPowerDriver::label() const { return QCoreApplication::translate("Power", "IPMI"); }
+Text IpmiPowerDriver::label() const { return Text("Power", QT_TRANSLATE_NOOP("Power", "IPMI")); }
 
 QList<PowerParameter> IpmiPowerDriver::parameters() const
 {

@@ -12,7 +12,7 @@ class IpmiPowerDriver : public PowerDriver {
 public:
     explicit IpmiPowerDriver(QString ipmitool = QStringLiteral("ipmitool")) : ipmitool_(std::move(ipmitool)) {}
     QString type() const override { return QStringLiteral("ipmi"); }
-    QString label() const override;
+    Text label() const override;
     QList<PowerParameter> parameters() const override;
     bool canQuery() const override { return true; }
     Expected<void> setNetworkBoot(const PowerTarget &target) const override;

@@ -6,7 +6,7 @@
 
 namespace metaldesk {
 
-QString LibvirtPowerDriver::label() const { return QCoreApplication::translate("Power", "libvirt (virsh)"); }
+Text LibvirtPowerDriver::label() const { return Text("Power", QT_TRANSLATE_NOOP("Power", "libvirt (virsh)")); }
 
 QList<PowerParameter> LibvirtPowerDriver::parameters() const
 {

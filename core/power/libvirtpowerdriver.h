@@ -9,7 +9,7 @@ namespace metaldesk {
 class LibvirtPowerDriver : public PowerDriver {
 public:
     QString type() const override { return QStringLiteral("virsh"); }
-    QString label() const override;
+    Text label() const override;
     QList<PowerParameter> parameters() const override;
     bool canQuery() const override { return true; }
     // MAAS's configure_pxe_boot: the network first, the disk second, in the domain's definition.

@@ -8,12 +8,12 @@ namespace metaldesk {
 class ManualPowerDriver : public PowerDriver {
 public:
     QString type() const override { return QStringLiteral("manual"); }
-    QString label() const override;
+    Text label() const override;
     QList<PowerParameter> parameters() const override { return {}; }
     bool canQuery() const override { return false; }
     Expected<void> setPower(const PowerTarget &, bool) const override { return {}; }
     Expected<PowerState> queryPower(const PowerTarget &) const override { return PowerState::Unknown; }
-    QString unconfirmedText(PowerCommand command, const QString &hostname) const override;
+    Text unconfirmedText(PowerCommand command, const QString &hostname) const override;
 };
 
 } // namespace metaldesk

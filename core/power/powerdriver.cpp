@@ -23,7 +23,7 @@ QString missingPowerParameters(const PowerDriver &driver, const QJsonObject &par
     if (missing.isEmpty())
         return {};
     return QCoreApplication::translate("Power", "%1 power needs: %2")
-        .arg(driver.label(), missing.join(QLatin1String(", ")));
+        .arg(driver.label().translated(), missing.join(QLatin1String(", ")));
 }
 
 QString powerParameter(const PowerDriver &driver, const QJsonObject &parameters, const QString &name)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/base/text.h"
+
 #include "core/base/expected.h"
 #include "core/lifecycle/lifecycletables.h"
 
@@ -44,8 +46,8 @@ struct PowerTarget {
 class PowerDriver {
 public:
     virtual ~PowerDriver() = default;
-    virtual QString type() const = 0;  // MAAS's power_type: "ipmi", "virsh", "manual"
-    virtual QString label() const = 0; // translated, for menus
+    virtual QString type() const = 0; // MAAS's power_type: "ipmi", "virsh", "manual"
+    virtual Text label() const = 0;   // for menus and events
     virtual QList<PowerParameter> parameters() const = 0;
     // False where nobody can tell (manual): the service then records "unknown" after a call.
     virtual bool canQuery() const = 0;
@@ -55,7 +57,7 @@ public:
     virtual Expected<PowerState> queryPower(const PowerTarget &target) const = 0;
     // For drivers that cannot query: the event that says what was done and what the user still
     // has to do (switch it by hand, restart it).
-    virtual QString unconfirmedText(PowerCommand, const QString &) const { return {}; }
+    virtual Text unconfirmedText(PowerCommand, const QString &) const { return {}; }
 };
 
 // Empty when every required parameter is there; otherwise which is missing, in a sentence.

@@ -57,7 +57,7 @@ QString powerSettingsProblem(const PowerDrivers &drivers, const QString &powerTy
         const auto p =
             std::find_if(all.cbegin(), all.cend(), [&](const PowerParameter &q) { return q.name == it.key(); });
         if (p == all.cend())
-            return PowerText::tr("the power driver %1 has no setting '%2'").arg(driver->label(), it.key());
+            return PowerText::tr("the power driver %1 has no setting '%2'").arg(driver->label().translated(), it.key());
         if (!p->choices.isEmpty() && !p->choices.contains(it.value().toString(), Qt::CaseInsensitive))
             return PowerText::tr("%1 cannot be '%2' (it takes %3)")
                 .arg(QCoreApplication::translate("PowerParameter", p->label), it.value().toString(),

@@ -14,36 +14,36 @@ Q_LOGGING_CATEGORY(lcPower, "metaldesk.power")
 
 namespace {
 // A power state in words, for events a person reads (the stored state stays "on", "off", ...).
-QString stateWord(PowerState state)
+Text stateWord(PowerState state)
 {
     switch (state) {
-    case PowerState::On: return QCoreApplication::translate("Power", "on");
-    case PowerState::Off: return QCoreApplication::translate("Power", "off");
+    case PowerState::On: return Text("Power", QT_TRANSLATE_NOOP("Power", "on"));
+    case PowerState::Off: return Text("Power", QT_TRANSLATE_NOOP("Power", "off"));
     case PowerState::Unknown: break;
     }
-    return QCoreApplication::translate("Power", "unknown");
+    return Text("Power", QT_TRANSLATE_NOOP("Power", "unknown"));
 }
 
-QString failedText(std::optional<PowerCommand> command)
+Text failedText(std::optional<PowerCommand> command)
 {
     if (!command)
-        return QCoreApplication::translate("Power", "Power check failed: %1");
+        return Text::event(QT_TRANSLATE_NOOP("Events", "Power check failed: %1"));
     switch (*command) {
-    case PowerCommand::On: return QCoreApplication::translate("Power", "Power on failed: %1");
-    case PowerCommand::Off: return QCoreApplication::translate("Power", "Power off failed: %1");
+    case PowerCommand::On: return Text::event(QT_TRANSLATE_NOOP("Events", "Power on failed: %1"));
+    case PowerCommand::Off: return Text::event(QT_TRANSLATE_NOOP("Events", "Power off failed: %1"));
     case PowerCommand::Cycle: break;
     }
-    return QCoreApplication::translate("Power", "Power cycle failed: %1");
+    return Text::event(QT_TRANSLATE_NOOP("Events", "Power cycle failed: %1"));
 }
 
-QString doneText(PowerCommand command)
+Text doneText(PowerCommand command)
 {
     switch (command) {
-    case PowerCommand::On: return QCoreApplication::translate("Power", "Powered on (%1)");
-    case PowerCommand::Off: return QCoreApplication::translate("Power", "Powered off (%1)");
+    case PowerCommand::On: return Text::event(QT_TRANSLATE_NOOP("Events", "Powered on (%1)"));
+    case PowerCommand::Off: return Text::event(QT_TRANSLATE_NOOP("Events", "Powered off (%1)"));
     case PowerCommand::Cycle: break;
     }
-    return QCoreApplication::translate("Power", "Power cycled (%1)");
+    return Text::event(QT_TRANSLATE_NOOP("Events", "Power cycled (%1)"));
 }
 
 } // namespace
@@ -135,7 +135,7 @@ std::optional<Expected<PowerState>> PowerService::poll(const QString &systemId)
                        failedText(std::nullopt).arg(result->errorMessage()));
         } else if (machine->powerState != powerStateName(**result)) {
             record(*machine, poller, powerStateName(**result), EventLevel::Info,
-                   QCoreApplication::translate("Power", "Power is %1 (found by the regular power check)")
+                   Text::event(QT_TRANSLATE_NOOP("Events", "Power is %1 (found by the regular power check)"))
                        .arg(stateWord(**result)));
         }
     }
@@ -180,7 +180,7 @@ Expected<PowerState> PowerService::perform(const QString &systemId, std::optiona
     const QString state = powerStateName(*result);
     if (!command)
         record(*machine, actor, state, EventLevel::Info,
-               QCoreApplication::translate("Power", "Power checked: %1").arg(stateWord(*result)));
+               Text::event(QT_TRANSLATE_NOOP("Events", "Power checked: %1")).arg(stateWord(*result)));
     else if (!driver->canQuery())
         record(*machine, actor, state, EventLevel::Warning, driver->unconfirmedText(*command, machine->hostname));
     else
@@ -226,9 +226,10 @@ Expected<void> PowerService::switchTo(const PowerDriver &driver, const PowerTarg
         if (i >= retryDelaysMs_.size() || !pause(retryDelaysMs_[i])) {
             if (!state)
                 return state.error();
-            return Error{QCoreApplication::translate("Power", "asked to switch %1 but it is still %2 after %3 s")
-                             .arg(stateWord(on ? PowerState::On : PowerState::Off), stateWord(*state))
-                             .arg(waitedMs / 1000.0, 0, 'f', 1)};
+            return Error{
+                QCoreApplication::translate("Power", "asked to switch %1 but it is still %2 after %3 s")
+                    .arg(stateWord(on ? PowerState::On : PowerState::Off).translated(), stateWord(*state).translated())
+                    .arg(waitedMs / 1000.0, 0, 'f', 1)};
         }
         waitedMs += retryDelaysMs_[i];
     }
@@ -256,7 +257,7 @@ bool PowerService::pause(int ms) const
 }
 
 void PowerService::record(const Machine &machine, const Actor &actor, const QString &powerState, EventLevel level,
-                          const QString &text) const
+                          const Text &text) const
 {
     Event e;
     e.systemId = machine.systemId;
@@ -264,7 +265,7 @@ void PowerService::record(const Machine &machine, const Actor &actor, const QStr
     e.username = actor.username;
     e.type = QStringLiteral("power");
     e.level = level;
-    e.description = text;
+    e.message = text;
     // The state and its event together, under the machine's lock: a machine deleted while its
     // power call ran gets neither (its last event stays "deleted").
     Expected<Event> recorded = Error{};

@@ -57,7 +57,7 @@ private:
     auto retrying(Call call) const -> decltype(call());
     bool pause(int ms) const; // false when the service is stopping
     void record(const Machine &machine, const Actor &actor, const QString &powerState, EventLevel level,
-                const QString &text) const;
+                const Text &text) const;
     struct PowerCall {
         std::optional<PowerCommand> command; // none: a query
         Actor actor;

@@ -47,7 +47,7 @@ VsphereEndpoint vsphereEndpoint(const QJsonObject &parameters)
     return endpoint;
 }
 
-QString VmwarePowerDriver::label() const { return QCoreApplication::translate("Power", "VMware vSphere"); }
+Text VmwarePowerDriver::label() const { return Text("Power", QT_TRANSLATE_NOOP("Power", "VMware vSphere")); }
 
 QList<PowerParameter> VmwarePowerDriver::parameters() const
 {

@@ -12,7 +12,7 @@ struct VsphereEndpoint;
 class VmwarePowerDriver : public PowerDriver {
 public:
     QString type() const override { return QStringLiteral("vmware"); }
-    QString label() const override;
+    Text label() const override;
     QList<PowerParameter> parameters() const override;
     bool canQuery() const override { return true; }
     // The VM's network cards first in its boot order (MAAS does it when it enlists the VM).

@@ -8,7 +8,7 @@
 
 namespace metaldesk {
 
-QString WakeOnLanPowerDriver::label() const { return QCoreApplication::translate("Power", "Wake-on-LAN"); }
+Text WakeOnLanPowerDriver::label() const { return Text("Power", QT_TRANSLATE_NOOP("Power", "Wake-on-LAN")); }
 
 QList<PowerParameter> WakeOnLanPowerDriver::parameters() const
 {
@@ -78,12 +78,13 @@ Expected<void> WakeOnLanPowerDriver::setPower(const PowerTarget &target, bool on
     return {};
 }
 
-QString WakeOnLanPowerDriver::unconfirmedText(PowerCommand command, const QString &hostname) const
+Text WakeOnLanPowerDriver::unconfirmedText(PowerCommand command, const QString &hostname) const
 {
     if (command == PowerCommand::Cycle)
-        return QCoreApplication::translate("Power", "Wake-on-LAN packet sent to %1 (if it was on, restart it by hand)")
+        return Text::event(QT_TRANSLATE_NOOP("Events", "Wake-on-LAN packet sent to %1 (if it was on, restart it by "
+                                                       "hand)"))
             .arg(hostname);
-    return QCoreApplication::translate("Power", "Wake-on-LAN packet sent to %1: whether it woke cannot be read")
+    return Text::event(QT_TRANSLATE_NOOP("Events", "Wake-on-LAN packet sent to %1: whether it woke cannot be read"))
         .arg(hostname);
 }
 

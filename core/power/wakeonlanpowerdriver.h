@@ -12,12 +12,12 @@ namespace metaldesk {
 class WakeOnLanPowerDriver : public PowerDriver {
 public:
     QString type() const override { return QStringLiteral("wakeonlan"); }
-    QString label() const override;
+    Text label() const override;
     QList<PowerParameter> parameters() const override;
     bool canQuery() const override { return false; }
     Expected<void> setPower(const PowerTarget &target, bool on) const override;
     Expected<PowerState> queryPower(const PowerTarget &) const override { return PowerState::Unknown; }
-    QString unconfirmedText(PowerCommand command, const QString &hostname) const override;
+    Text unconfirmedText(PowerCommand command, const QString &hostname) const override;
 
     // Six 0xff bytes, then the MAC sixteen times (AMD's Magic Packet); empty for a MAC that is not one.
     static QByteArray magicPacket(const QString &macAddress);

@@ -18,7 +18,7 @@ std::optional<NodeStatus> statusFromVariant(const QVariant &v)
 }
 
 const char *kColumns =
-    "id, created, system_id, hostname, username, event_type, level, from_status, to_status, description";
+    "id, created, system_id, hostname, username, event_type, level, from_status, to_status, description, message";
 
 Event eventFromQuery(const QSqlQuery &q)
 {
@@ -33,6 +33,8 @@ Event eventFromQuery(const QSqlQuery &q)
     e.fromStatus = statusFromVariant(q.value(7));
     e.toStatus = statusFromVariant(q.value(8));
     e.description = q.value(9).toString();
+    if (const QVariant message = q.value(10); !message.isNull())
+        e.message = Text::fromJsonBytes(message.toString().toUtf8()).value_or(Text());
     return e;
 }
 } // namespace
@@ -41,12 +43,17 @@ Expected<Event> EventStore::insert(const QSqlDatabase &connection, Event event)
 {
     if (event.created == 0)
         event.created = nowMs();
+    // English in the description, for the API, the logs and anything that reads the column.
+    if (!event.message.isEmpty())
+        event.description = event.message.english();
     auto id = insertReturningId(
         connection,
         QStringLiteral("INSERT INTO events (created, system_id, hostname, username, event_type, level, from_status, "
-                       "to_status, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
+                       "to_status, description, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
         {event.created, event.systemId, event.hostname, event.username, event.type, int(event.level),
-         optionalStatus(event.fromStatus), optionalStatus(event.toStatus), event.description});
+         optionalStatus(event.fromStatus), optionalStatus(event.toStatus), event.description,
+         event.message.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                 : QVariant(QString::fromUtf8(event.message.toJsonBytes()))});
     if (!id)
         return id.error();
     event.id = *id;

@@ -2,11 +2,14 @@
 
 #include "core/base/secretcompare.h"
 #include "core/storage/database.h"
+#include "core/storage/oldevents.h"
 
 #include <QList>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStringList>
+
+#include <tuple>
 
 namespace metaldesk {
 
@@ -19,6 +22,33 @@ struct Migration {
     // Rows that SQL alone cannot rewrite on both databases, in the same transaction.
     Expected<void> (*rewrite)(QSqlDatabase &) = nullptr;
 };
+
+// Version 11: events and status messages kept their sentence in one language; now they keep what
+// it says (a Text), found again for those that match an event text. The rest stay as recorded.
+Expected<void> giveOldEventsTheirText(QSqlDatabase &db)
+{
+    for (const auto &[table, column, target] :
+         {std::tuple{"events", "description", "message"}, std::tuple{"machines", "status_message", "status_text"}}) {
+        auto q = runQuery(
+            db,
+            QStringLiteral("SELECT id, %1 FROM %2 WHERE %1 <> ''").arg(QLatin1String(column), QLatin1String(table)));
+        if (!q)
+            return q.error();
+        QList<QPair<qint64, QString>> found;
+        while (q->next())
+            if (auto text = textOfOldEvent(q->value(1).toString()))
+                found.append({q->value(0).toLongLong(), QString::fromUtf8(text->toJsonBytes())});
+        q->finish();
+        for (const auto &[id, json] : found)
+            if (auto done = runQuery(db,
+                                     QStringLiteral("UPDATE %1 SET %2 = ? WHERE id = ?")
+                                         .arg(QLatin1String(table), QLatin1String(target)),
+                                     {json, id});
+                !done)
+                return done.error();
+    }
+    return {};
+}
 
 // Version 5: API token secrets were stored as given; now only their hash is.
 Expected<void> hashApiTokenSecrets(QSqlDatabase &db)
@@ -248,6 +278,13 @@ const QList<Migration> &migrations()
              "CREATE INDEX dhcp_leases_mac ON dhcp_leases(mac)",
              "CREATE INDEX dhcp_leases_ip ON dhcp_leases(ip)",
          }},
+        {11,
+         "Events and status messages keep what they say, shown in the reader's language",
+         {
+             "ALTER TABLE events ADD COLUMN message TEXT",
+             "ALTER TABLE machines ADD COLUMN status_text TEXT",
+         },
+         giveOldEventsTheirText},
     };
     return list;
 }

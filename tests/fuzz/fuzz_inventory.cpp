@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (inventory) {
         if (inventory->storageBytes() < 0)
             __builtin_trap();
-        (void)inventory->summary();
+        (void)inventory->summary().english();
         (void)inventory->macAddresses();
         const QByteArray stored = inventory->toJson();
         auto again = parseInventory(stored);

@@ -1,5 +1,7 @@
 #include "machinesin.h"
 
+#include "core/boot/bootenvtexts.h"
+
 namespace metaldesk::testing {
 
 Expected<Machine> machineIn(CoreServices &core, const NewMachine &spec, NodeStatus status, const Actor &admin,
@@ -11,12 +13,13 @@ Expected<Machine> machineIn(CoreServices &core, const NewMachine &spec, NodeStat
     if (!created || status == S::New)
         return created;
     const QString id = created->systemId;
+    // The boot environment's reports, in the event texts core/boot/nodereports.cpp records.
     const Actor metadata = Actor::system(QStringLiteral("metadata"));
     QList<std::function<Expected<void>()>> steps{
         [&] { return engine.performAction(id, NodeAction::Commission, admin); }};
     auto then = [&](std::function<Expected<void>()> step) { steps << std::move(step); };
     if (status != S::Commissioning)
-        then([&] { return engine.changeStatus(id, S::Ready, metadata, QStringLiteral("Commissioning finished")); });
+        then([&] { return engine.changeStatus(id, S::Ready, metadata, Text::event("Commissioning finished")); });
     switch (status) {
     case S::Commissioning:
     case S::Ready: break;
@@ -26,13 +29,16 @@ Expected<Machine> machineIn(CoreServices &core, const NewMachine &spec, NodeStat
     case S::FailedDeployment:
         then([&] { return engine.performAction(id, NodeAction::Deploy, owner); });
         if (status == S::Deployed)
-            then([&] { return engine.changeStatus(id, S::Deployed, metadata, QStringLiteral("Deployed")); });
+            then([&] {
+                return engine.changeStatus(
+                    id, S::Deployed, metadata,
+                    Text::event("Deployed: the installed system's cloud-init fetched its configuration"));
+            });
         if (status == S::FailedDeployment)
             then([&] {
-                return engine.markFailed(id,
-                                         QStringLiteral("Installation failed: no disk for the root "
-                                                        "filesystem"),
-                                         metadata);
+                return engine.markFailed(
+                    id, bootEnvironmentText(QStringLiteral("could not partition /dev/vda (No space left on device)")),
+                    metadata);
             });
         break;
     case S::Broken: then([&] { return engine.performAction(id, NodeAction::MarkBroken, admin); }); break;

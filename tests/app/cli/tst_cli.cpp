@@ -655,7 +655,8 @@ void TestCli::headlessTimesOutAMachineLeftDeploying()
         auto m = (*core)->engine->createMachine(spec, admin);
         QVERIFY2(m, qPrintable(m.errorMessage()));
         systemId = m->systemId;
-        QVERIFY((*core)->engine->changeStatus(systemId, NodeStatus::Ready, admin, QStringLiteral("test setup")));
+        QVERIFY((*core)->engine->changeStatus(systemId, NodeStatus::Ready, admin,
+                                              Text::plain(QStringLiteral("test setup"))));
         auto deployed = (*core)->engine->performAction(systemId, NodeAction::Deploy, admin);
         QVERIFY2(deployed, qPrintable(deployed.errorMessage()));
         auto conn = (*core)->db->connection();

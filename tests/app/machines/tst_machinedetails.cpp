@@ -413,7 +413,7 @@ void TestMachineDetails::showsTheCommissioningResultsOnDoubleClick()
     QCOMPARE(model->rowCount(), 5);
     QCOMPARE(cell(0, MachineEventModel::StatusColumn), QStringLiteral("Commissioning → Ready"));
     QCOMPARE(cell(0, MachineEventModel::DescriptionColumn), QStringLiteral("Commissioning finished"));
-    QCOMPARE(cell(0, MachineEventModel::UserColumn), QStringLiteral("metadata"));
+    QCOMPARE(cell(0, MachineEventModel::UserColumn), QStringLiteral("Boot environment"));
     QVERIFY(cell(1, MachineEventModel::DescriptionColumn)
                 .startsWith(QStringLiteral("Commissioning results received: 6 CPUs")));
     QCOMPARE(cell(2, MachineEventModel::DescriptionColumn), QStringLiteral("Power cycled (IPMI)"));

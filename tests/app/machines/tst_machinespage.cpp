@@ -180,18 +180,20 @@ void TestMachinesPage::populate()
         STEP(core_->engine->performAction(id, NodeAction::Commission, admin));
         if (s.status == NodeStatus::Commissioning)
             continue;
-        STEP(core_->engine->changeStatus(id, NodeStatus::Ready, metadata, QStringLiteral("Commissioning finished")));
+        STEP(core_->engine->changeStatus(id, NodeStatus::Ready, metadata,
+                                         Text::plain(QStringLiteral("Commissioning finished"))));
         const QString owner = QLatin1String(s.owner);
         switch (s.status) {
         case NodeStatus::Allocated: STEP(core_->engine->performAction(id, NodeAction::Acquire, actor(owner))); break;
         case NodeStatus::Deployed:
             STEP(core_->engine->performAction(id, NodeAction::Deploy, actor(owner)));
-            STEP(core_->engine->changeStatus(id, NodeStatus::Deployed, metadata, QStringLiteral("Deployed")));
+            STEP(core_->engine->changeStatus(id, NodeStatus::Deployed, metadata,
+                                             Text::plain(QStringLiteral("Deployed"))));
             break;
         case NodeStatus::FailedDeployment:
             STEP(core_->engine->performAction(id, NodeAction::Deploy, actor(owner)));
-            STEP(core_->engine->markFailed(id, QStringLiteral("Installation failed: no disk for the root filesystem"),
-                                           metadata));
+            STEP(core_->engine->markFailed(
+                id, Text::plain(QStringLiteral("Installation failed: no disk for the root filesystem")), metadata));
             break;
         case NodeStatus::Broken: STEP(core_->engine->performAction(id, NodeAction::MarkBroken, admin)); break;
         default: break;
@@ -502,7 +504,7 @@ void TestMachinesPage::updatesOnlyTheChangedRowWithoutReset()
     QCOMPARE(cell(calm, MachineTableModel::OwnerColumn), QStringLiteral("alice"));
     QVERIFY(core_->engine->performAction(id, NodeAction::Deploy, actor(QStringLiteral("alice"))));
     QTRY_VERIFY(cell(calm, MachineTableModel::StatusColumn).startsWith(QStringLiteral("Deploying · ")));
-    QVERIFY(core_->engine->markFailed(id, QStringLiteral("Timed out installing the image"),
+    QVERIFY(core_->engine->markFailed(id, Text::plain(QStringLiteral("Timed out installing the image")),
                                       Actor::system(QStringLiteral("timeout"))));
     QTRY_COMPARE(cell(calm, MachineTableModel::StatusColumn), QStringLiteral("Failed deployment"));
     QCOMPARE(cell(calm, MachineTableModel::StatusColumn, Qt::ToolTipRole),

@@ -113,7 +113,7 @@ QString TestNotifications::failDeploymentOnAnotherThread(const QString &hostname
     if (!m)
         return {};
     std::unique_ptr<QThread> reporter(QThread::create([&] {
-        auto failed = core_->engine->markFailed(m->systemId, reason, Actor::system(u"metadata"_s));
+        auto failed = core_->engine->markFailed(m->systemId, Text::plain(reason), Actor::system(u"metadata"_s));
         if (!failed)
             qWarning("markFailed: %s", qPrintable(failed.errorMessage()));
     }));

@@ -4,7 +4,9 @@
 // test's own (tests/support/desktop-session: Xvfb, trayer's system tray, dunst's notifications on a
 // private session bus), the window hides in the tray and comes back, the icon counts machines at
 // work and problems, and a failure and a finished deployment reach dunst through its Notify call.
+#include "app/machines/machinedetails.h"
 #include "app/machines/machinespage.h"
+#include "app/network/networkpage.h"
 #include "app/shell/consoleshell.h"
 #include "app/shell/desktoptray.h"
 #include "app/shell/mainwindow.h"
@@ -278,8 +280,8 @@ void TestTray::notifiesAFailureAndAFinishedDeployment()
 
     // A failure, reported on another thread as the metadata service reports it.
     std::unique_ptr<QThread> reporter(QThread::create([&] {
-        auto failed =
-            core_->engine->markFailed(failing->systemId, u"no disk to deploy to"_s, Actor::system(u"metadata"_s));
+        auto failed = core_->engine->markFailed(failing->systemId, Text::plain(u"no disk to deploy to"_s),
+                                                Actor::system(u"metadata"_s));
         QVERIFY2(failed, qPrintable(failed.errorMessage()));
     }));
     reporter->start();
@@ -292,9 +294,19 @@ void TestTray::notifiesAFailureAndAFinishedDeployment()
     // A picture of the desktop's corner: the icon with its problem badge in trayer's panel.
     QVERIFY(QGuiApplication::primaryScreen()->grabWindow(0).save(QStringLiteral(SCREENSHOT_DIR "/tray-en.png")));
 
+    // Clicking the notification (dunst's default action; a failure stays on screen until then)
+    // opens the machine, whatever page the window showed.
+    MainWindow *window = shell_->window();
+    window->showPage(window->networkPage());
+    QTRY_VERIFY_WITH_TIMEOUT(dunst({u"count"_s, u"displayed"_s}).trimmed().toInt() >= 1, 5000);
+    dunst({u"action"_s, u"0"_s});
+    QTRY_VERIFY(window->machinesPage()->isVisible() && window->machinesPage()->isShowingDetails());
+    QCOMPARE(window->machinesPage()->details()->systemId(), failing->systemId);
+    dunst({u"close-all"_s}); // into the history, read below
+
     // The deployment that finished.
     auto deployed = core_->engine->changeStatus(finishing->systemId, NodeStatus::Deployed, Actor::system(u"metadata"_s),
-                                                u"Deployed"_s);
+                                                Text::plain(u"Deployed"_s));
     QVERIFY2(deployed, qPrintable(deployed.errorMessage()));
     QTRY_COMPARE(sent.count(), 2);
     QCOMPARE(sent.at(1).at(0).toString(), u"amber-falcon"_s);
@@ -313,7 +325,7 @@ void TestTray::notifiesAFailureAndAFinishedDeployment()
     third.hostname = u"calm-heron"_s;
     auto quiet = testing::machineIn(*core_, third, NodeStatus::Deploying, admin_, admin_);
     QVERIFY2(quiet, qPrintable(quiet.errorMessage()));
-    QVERIFY(core_->engine->markFailed(quiet->systemId, u"quietly"_s, Actor::system(u"metadata"_s)));
+    QVERIFY(core_->engine->markFailed(quiet->systemId, Text::plain(u"quietly"_s), Actor::system(u"metadata"_s)));
     QTRY_VERIFY(tray->toolTip().contains(u"2 problems"_s));
     QCOMPARE(sent.count(), 2);
     QTest::qWait(1500);

@@ -103,11 +103,11 @@ void TestBootDecision::followsTheMachineThroughItsLifecycle()
     auto purpose = [&] { return decider.decide(QStringLiteral("52:54:00:ab:cd:03"))->purpose; };
     QVERIFY(core->engine->performAction(m->systemId, NodeAction::Commission, admin));
     QCOMPARE(purpose(), P::Commission);
-    QVERIFY(core->engine->changeStatus(m->systemId, S::Ready, admin, QStringLiteral("commissioned")));
+    QVERIFY(core->engine->changeStatus(m->systemId, S::Ready, admin, Text::plain(QStringLiteral("commissioned"))));
     QCOMPARE(purpose(), P::PowerOff);
     QVERIFY(core->engine->performAction(m->systemId, NodeAction::Deploy, admin));
     QCOMPARE(purpose(), P::Deploy);
-    QVERIFY(core->engine->changeStatus(m->systemId, S::Deployed, admin, QStringLiteral("installed")));
+    QVERIFY(core->engine->changeStatus(m->systemId, S::Deployed, admin, Text::plain(QStringLiteral("installed"))));
     QCOMPARE(purpose(), P::LocalDisk);
     ActionOptions erase;
     erase.erase = true;

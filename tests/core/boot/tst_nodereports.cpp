@@ -27,7 +27,7 @@ const QByteArray kInventory =
     R"j({"architecture":"amd64/generic","firmware":"bios","cpu":{"model":"QEMU Virtual CPU version 2.5+","count":2},)j"
     R"j("memory_mib":512,"disks":[{"name":"nvme0n1","model":"QEMU NVMe Ctrl","serial":"MDNVME0001","size_bytes":50331648},)j"
     R"j({"name":"vda","model":"","serial":"MDVIRTIO0001","size_bytes":67108864}],)j"
-    R"j("nics":[{"mac":"52:54:00:5e:00:01","driver":"virtio_net","link":true},{"mac":"52:54:00:5e:00:02","driver":"e1000","link":true}],)j"
+    R"j("nics":[{"mac":"52:54:00:5e:00:01","driver":"virtio_net","link":true},{"mac":"52:54:00:5e:00:02","driver":"e1000","link":true,"speed_mbps":1000}],)j"
     R"j("dmi":{"vendor":"QEMU","product":"Standard PC (i440FX + PIIX, 1996)","serial":""},"boot_mac":"52:54:00:5e:00:01"})j";
 
 QByteArray withMember(const QByteArray &json, const QString &key, const QJsonValue &value)
@@ -96,6 +96,12 @@ void TestNodeReports::readsTheEnvironmentsInventory()
     QCOMPARE(inv->storageBytes(), qint64(50331648) + 67108864);
     QCOMPARE(inv->bootDisk(), QStringLiteral("nvme0n1"));
     QCOMPARE(inv->nics[1].driver, QStringLiteral("e1000"));
+    QCOMPARE(inv->nics[1].speedMbps, 1000);
+    QCOMPARE(inv->nics[0].speedMbps, 0);        // not reported (virtio)
+    auto again = parseInventory(inv->toJson()); // as stored: the speed kept, the missing one still missing
+    QVERIFY(again);
+    QCOMPARE(again->nics[1].speedMbps, 1000);
+    QVERIFY(!inv->toJson().contains("\"speed_mbps\":0"));
     QCOMPARE(inv->dmiVendor, QStringLiteral("QEMU"));
     QCOMPARE(inv->macAddresses(),
              (QStringList{QStringLiteral("52:54:00:5e:00:01"), QStringLiteral("52:54:00:5e:00:02")}));
@@ -104,8 +110,8 @@ void TestNodeReports::readsTheEnvironmentsInventory()
         parseInventory(withMember(kInventory, QStringLiteral("boot_mac"), QStringLiteral("52-54-00-5E-00-02")));
     QVERIFY(second);
     QCOMPARE(second->macAddresses().first(), QStringLiteral("52:54:00:5e:00:02"));
-    QVERIFY(inv->summary().contains(QLatin1String("2 CPUs")));
-    QVERIFY(inv->summary().contains(QLatin1String("vda 64 MiB")));
+    QVERIFY(inv->summary().english().contains(QLatin1String("2 CPUs")));
+    QVERIFY(inv->summary().english().contains(QLatin1String("vda 64 MiB")));
     // A later environment's extra members are no reason to refuse it.
     QVERIFY(parseInventory(withMember(kInventory, QStringLiteral("tpm"), QJsonObject{{QStringLiteral("v"), 2}})));
 }
@@ -122,6 +128,13 @@ void TestNodeReports::refusesMalformedInventories_data()
     };
     QTest::newRow("not json") << QByteArray("{\"architecture\":") << QStringLiteral("not JSON");
     QTest::newRow("array") << QByteArray("[1,2]") << QStringLiteral("JSON object");
+    QTest::newRow("speed negative") << withMember(kInventory, QStringLiteral("nics"),
+                                                  QJsonArray{QJsonObject{
+                                                      {QStringLiteral("mac"), QStringLiteral("52:54:00:5e:00:01")},
+                                                      {QStringLiteral("driver"), QStringLiteral("e1000")},
+                                                      {QStringLiteral("link"), true},
+                                                      {QStringLiteral("speed_mbps"), -5}}})
+                                    << QStringLiteral("nics[0].speed_mbps");
     QTest::newRow("no arch") << withMember(kInventory, QStringLiteral("architecture"), QJsonValue::Undefined)
                              << QStringLiteral("architecture is missing");
     QTest::newRow("arch number") << withMember(kInventory, QStringLiteral("architecture"), 64)
@@ -386,14 +399,14 @@ void TestNodeReports::holdsOneReservedAddressPerMachine()
     const Machine d = newMachine(*core, {QStringLiteral("52:54:00:02:00:04")});
     QCOMPARE(ip(store.assign(d.systemId, first, first + 1)), QStringLiteral("10.0.0.201"));
     // So does releasing it (security review L4), as MAAS frees its AUTO addresses.
-    QVERIFY(core->engine->changeStatus(d.systemId, S::Ready, admin_, QStringLiteral("test")));
+    QVERIFY(core->engine->changeStatus(d.systemId, S::Ready, admin_, Text::plain(QStringLiteral("test"))));
     QVERIFY(core->engine->performAction(d.systemId, NodeAction::Deploy, admin_));
     QCOMPARE(ip(store.assign(d.systemId, first, first + 1)), QStringLiteral("10.0.0.201")); // as the deploy does
-    QVERIFY(core->engine->changeStatus(d.systemId, S::Deployed, admin_, QStringLiteral("test")));
+    QVERIFY(core->engine->changeStatus(d.systemId, S::Deployed, admin_, Text::plain(QStringLiteral("test"))));
     QCOMPARE(ip(store.addressOf(d.systemId)), QStringLiteral("10.0.0.201")); // kept while deployed
     QVERIFY(core->engine->performAction(d.systemId, NodeAction::Release, admin_));
     if (core->machines->get(d.systemId)->status != S::Ready)
-        QVERIFY(core->engine->changeStatus(d.systemId, S::Ready, admin_, QStringLiteral("test")));
+        QVERIFY(core->engine->changeStatus(d.systemId, S::Ready, admin_, Text::plain(QStringLiteral("test"))));
     QCOMPARE(ip(store.addressOf(d.systemId)), QStringLiteral("none"));
     QVERIFY(!StaticAddressStore(core->db).heldAddresses()->contains(first + 1));
     // A static address a user gave a machine is not handed to another from the range.
@@ -432,9 +445,9 @@ void TestNodeReports::givesTheEnvironmentItsCredentialAndEraseMode()
     QCOMPARE(commissioning.purpose, BootPurpose::Commission);
     const NodeToken token = *NodeTokenStore(core->db).tokenFor(m.systemId);
     QCOMPARE(commissioning.token, token.toString());
-    QVERIFY(core->engine->changeStatus(m.systemId, S::Ready, admin_, QStringLiteral("test")));
+    QVERIFY(core->engine->changeStatus(m.systemId, S::Ready, admin_, Text::plain(QStringLiteral("test"))));
     QVERIFY(core->engine->performAction(m.systemId, NodeAction::Deploy, admin_));
-    QVERIFY(core->engine->changeStatus(m.systemId, S::Deployed, admin_, QStringLiteral("test")));
+    QVERIFY(core->engine->changeStatus(m.systemId, S::Deployed, admin_, Text::plain(QStringLiteral("test"))));
     QVERIFY(decide().token.isEmpty()); // local disk
     QVERIFY(core->engine->performAction(m.systemId, NodeAction::Release, admin_));
     QCOMPARE(decide().erase, QStringLiteral("none"));
@@ -442,9 +455,9 @@ void TestNodeReports::givesTheEnvironmentItsCredentialAndEraseMode()
     const QString releasing = decide().token;
     QVERIFY(!releasing.isEmpty() && releasing != token.toString());
     QCOMPARE(decide().token, releasing);
-    QVERIFY(core->engine->changeStatus(m.systemId, S::Ready, admin_, QStringLiteral("test")));
+    QVERIFY(core->engine->changeStatus(m.systemId, S::Ready, admin_, Text::plain(QStringLiteral("test"))));
     QVERIFY(core->engine->performAction(m.systemId, NodeAction::Deploy, admin_));
-    QVERIFY(core->engine->changeStatus(m.systemId, S::Deployed, admin_, QStringLiteral("test")));
+    QVERIFY(core->engine->changeStatus(m.systemId, S::Deployed, admin_, Text::plain(QStringLiteral("test"))));
     ActionOptions erase;
     erase.erase = true;
     QVERIFY(core->engine->performAction(m.systemId, NodeAction::Release, admin_, erase));
@@ -465,7 +478,7 @@ void TestNodeReports::bootsTheDiskOnceTheImageIsWrittenUntilTheStatusChanges()
     BootDecider decider(*core->machines);
     NodeSettingsStore settings(core->db);
     auto purpose = [&] { return decider.decide(mac)->purpose; };
-    QVERIFY(core->engine->changeStatus(m.systemId, S::Ready, admin_, QStringLiteral("test")));
+    QVERIFY(core->engine->changeStatus(m.systemId, S::Ready, admin_, Text::plain(QStringLiteral("test"))));
     QVERIFY(core->engine->performAction(m.systemId, NodeAction::Deploy, admin_));
     QCOMPARE(purpose(), BootPurpose::Deploy);
     QVERIFY(settings.markInstalled(m.systemId));

@@ -86,13 +86,13 @@ class TestLifecycleEngine : public QObject {
         QList<std::function<Expected<void>()>> steps;
         switch (status) {
         case S::Deployed:
-            steps.prepend([&] { return engine.changeStatus(id, S::Deployed, metadata, u"Installed"_s); });
+            steps.prepend([&] { return engine.changeStatus(id, S::Deployed, metadata, Text::plain(u"Installed"_s)); });
             [[fallthrough]];
         case S::Deploying:
             steps.prepend([&] { return engine.performAction(id, NodeAction::Deploy, owner); });
             [[fallthrough]];
         case S::Ready:
-            steps.prepend([&] { return engine.changeStatus(id, S::Ready, metadata, u"Commissioned"_s); });
+            steps.prepend([&] { return engine.changeStatus(id, S::Ready, metadata, Text::plain(u"Commissioned"_s)); });
             [[fallthrough]];
         case S::Commissioning:
             steps.prepend([&] { return engine.performAction(id, NodeAction::Commission, admin_); });
@@ -290,7 +290,8 @@ private slots:
         REQUIRE_OK(m);
         REQUIRE_OK(core_->engine->performAction(m->systemId, NodeAction::Commission, admin_));
         QCOMPARE(statusOf(m->systemId), S::Commissioning);
-        REQUIRE_OK(core_->engine->changeStatus(m->systemId, S::Ready, Actor::system(u"metadata"_s), u"Done"_s));
+        REQUIRE_OK(
+            core_->engine->changeStatus(m->systemId, S::Ready, Actor::system(u"metadata"_s), Text::plain(u"Done"_s)));
         auto ready = core_->machines->get(m->systemId);
         REQUIRE_OK(ready);
         QCOMPARE(ready->status, S::Ready);
@@ -339,13 +340,14 @@ private slots:
         QVERIFY(!refused);
         REQUIRE_OK(core_->engine->performAction(id, NodeAction::Deploy, alice_));
         QCOMPARE(statusOf(id), S::Deploying);
-        REQUIRE_OK(core_->engine->changeStatus(id, S::Deployed, Actor::system(u"metadata"_s), u"Installed"_s));
+        REQUIRE_OK(
+            core_->engine->changeStatus(id, S::Deployed, Actor::system(u"metadata"_s), Text::plain(u"Installed"_s)));
         QCOMPARE(statusOf(id), S::Deployed);
         REQUIRE_OK(core_->engine->performAction(id, NodeAction::Release, alice_));
         QCOMPARE(statusOf(id), S::Releasing);
         QCOMPARE(core_->machines->get(id)->ownerId, std::optional<qint64>(alice_.userId)); // still hers while releasing
         // The machine reports that it is released, as a booting machine would.
-        REQUIRE_OK(core_->engine->changeStatus(id, S::Ready, Actor::system(u"metadata"_s), u"Released"_s));
+        REQUIRE_OK(core_->engine->changeStatus(id, S::Ready, Actor::system(u"metadata"_s), Text::plain(u"Released"_s)));
         auto ready = core_->machines->get(id);
         REQUIRE_OK(ready);
         QCOMPARE(ready->status, S::Ready);
@@ -362,7 +364,8 @@ private slots:
         erase.erase = true;
         REQUIRE_OK(core_->engine->performAction(m->systemId, NodeAction::Release, alice_, erase));
         QCOMPARE(statusOf(m->systemId), S::DiskErasing);
-        REQUIRE_OK(core_->engine->changeStatus(m->systemId, S::Ready, Actor::system(u"metadata"_s), u"Erased"_s));
+        REQUIRE_OK(
+            core_->engine->changeStatus(m->systemId, S::Ready, Actor::system(u"metadata"_s), Text::plain(u"Erased"_s)));
         QVERIFY(!core_->machines->get(m->systemId)->ownerId);
     }
 
@@ -495,7 +498,8 @@ private slots:
     {
         auto m = create();
         REQUIRE_OK(m);
-        auto refused = core_->engine->changeStatus(m->systemId, S::Deployed, Actor::system(u"metadata"_s), u"?"_s);
+        auto refused =
+            core_->engine->changeStatus(m->systemId, S::Deployed, Actor::system(u"metadata"_s), Text::plain(u"?"_s));
         QVERIFY(!refused);
         QVERIFY2(refused.errorMessage().contains(u"New"_s) && refused.errorMessage().contains(u"Deployed"_s),
                  qPrintable(refused.errorMessage()));
@@ -521,21 +525,23 @@ private slots:
             {[&] { return core_->engine->performAction(id, NodeAction::Commission, admin_); },
              u"admin"_s,
              {S::Commissioning}},
-            {[&] { return core_->engine->changeStatus(id, S::Ready, metadata, u"Commissioned"_s); },
+            {[&] { return core_->engine->changeStatus(id, S::Ready, metadata, Text::plain(u"Commissioned"_s)); },
              u"metadata"_s,
              {S::Ready}},
             {[&] { return core_->engine->performAction(id, NodeAction::Deploy, alice_); },
              u"alice"_s,
              {S::Allocated, S::Deploying}},
-            {[&] { return core_->engine->markFailed(id, u"curtin failed"_s, metadata); },
+            {[&] { return core_->engine->markFailed(id, Text::plain(u"curtin failed"_s), metadata); },
              u"metadata"_s,
              {S::FailedDeployment}},
             {[&] { return core_->engine->performAction(id, NodeAction::Release, alice_); }, u"alice"_s, {S::Releasing}},
-            {[&] { return core_->engine->changeStatus(id, S::Ready, metadata, u"Released"_s); },
+            {[&] { return core_->engine->changeStatus(id, S::Ready, metadata, Text::plain(u"Released"_s)); },
              u"metadata"_s,
              {S::Ready}},
             {[&] { return core_->engine->performAction(id, NodeAction::Test, admin_); }, u"admin"_s, {S::Testing}},
-            {[&] { return core_->engine->changeStatus(id, S::FailedTesting, metadata, u"smartctl failed"_s); },
+            {[&] {
+                 return core_->engine->changeStatus(id, S::FailedTesting, metadata, Text::plain(u"smartctl failed"_s));
+             },
              u"metadata"_s,
              {S::FailedTesting}},
             {[&] { return core_->engine->performAction(id, NodeAction::OverrideFailedTesting, admin_); },
@@ -544,7 +550,7 @@ private slots:
             {[&] { return core_->engine->performAction(id, NodeAction::RescueMode, admin_); },
              u"admin"_s,
              {S::EnteringRescueMode}},
-            {[&] { return core_->engine->changeStatus(id, S::RescueMode, metadata, u"Rescue ready"_s); },
+            {[&] { return core_->engine->changeStatus(id, S::RescueMode, metadata, Text::plain(u"Rescue ready"_s)); },
              u"metadata"_s,
              {S::RescueMode}},
             {[&] { return core_->engine->performAction(id, NodeAction::ExitRescueMode, admin_); },
@@ -642,7 +648,8 @@ private slots:
         QVERIFY(commissioning->statusExpires);
         QVERIFY(*commissioning->statusExpires >= t0 + 30 * kMinute);
         QVERIFY(*commissioning->statusExpires <= t1 + 30 * kMinute);
-        REQUIRE_OK(core_->engine->changeStatus(m->systemId, S::Ready, Actor::system(u"metadata"_s), u"Done"_s));
+        REQUIRE_OK(
+            core_->engine->changeStatus(m->systemId, S::Ready, Actor::system(u"metadata"_s), Text::plain(u"Done"_s)));
         QVERIFY(!core_->machines->get(m->systemId)->statusExpires); // Ready is not monitored
 
         REQUIRE_OK(core_->config->setValue(setting::NodeTimeoutMinutes, u"7"_s));
@@ -733,7 +740,8 @@ private slots:
         case S::EnteringRescueMode: REQUIRE_OK(core_->engine->performAction(id, NodeAction::RescueMode, admin_)); break;
         case S::ExitingRescueMode:
             REQUIRE_OK(core_->engine->performAction(id, NodeAction::RescueMode, admin_));
-            REQUIRE_OK(core_->engine->changeStatus(id, S::RescueMode, Actor::system(u"metadata"_s), u"Up"_s));
+            REQUIRE_OK(
+                core_->engine->changeStatus(id, S::RescueMode, Actor::system(u"metadata"_s), Text::plain(u"Up"_s)));
             REQUIRE_OK(core_->engine->performAction(id, NodeAction::ExitRescueMode, admin_));
             break;
         default: QFAIL("not a monitored status");
@@ -871,13 +879,14 @@ private slots:
                     for (const QString &id : std::as_const(ownMachines[t])) {
                         must(engine->performAction(id, round == 0 ? NodeAction::Commission : NodeAction::Test, admin),
                              u"commission/test"_s);
-                        must(engine->changeStatus(id, S::Ready, metadata, u"Passed"_s), u"ready"_s);
+                        must(engine->changeStatus(id, S::Ready, metadata, Text::plain(u"Passed"_s)), u"ready"_s);
                         must(engine->performAction(id, NodeAction::Deploy, alice), u"deploy"_s);
-                        must(engine->changeStatus(id, S::Deployed, metadata, u"Installed"_s), u"deployed"_s);
+                        must(engine->changeStatus(id, S::Deployed, metadata, Text::plain(u"Installed"_s)),
+                             u"deployed"_s);
                         ActionOptions options;
                         options.erase = round % 2 == 1;
                         must(engine->performAction(id, NodeAction::Release, alice, options), u"release"_s);
-                        must(engine->changeStatus(id, S::Ready, metadata, u"Released"_s), u"released"_s);
+                        must(engine->changeStatus(id, S::Ready, metadata, Text::plain(u"Released"_s)), u"released"_s);
                         may(engine->performAction(sharedA, round % 2 ? NodeAction::MarkFixed : NodeAction::MarkBroken,
                                                   admin),
                             sharedAChanges);

@@ -27,7 +27,7 @@ public:
     mutable std::atomic<bool> on{false};
     bool stuck = false;
     QString type() const override { return u"scripted"_s; }
-    QString label() const override { return u"Scripted"_s; }
+    Text label() const override { return Text::plain(u"Scripted"_s); }
     QList<PowerParameter> parameters() const override { return {}; }
     bool canQuery() const override { return true; }
     Expected<void> setPower(const PowerTarget &, bool wanted) const override

@@ -74,18 +74,23 @@ private:
             change(id, [&] { return core_.engine->performAction(id, NodeAction::Commission, admin_); });
         }
         if (i % 5 == 2) {
-            change(id, [&] { return core_.engine->markFailed(id, QStringLiteral("no inventory"), admin_); });
+            change(id,
+                   [&] { return core_.engine->markFailed(id, Text::plain(QStringLiteral("no inventory")), admin_); });
         } else {
             change(id, [&] {
-                return core_.engine->changeStatus(id, NodeStatus::Ready, admin_, QStringLiteral("commissioned"));
+                return core_.engine->changeStatus(id, NodeStatus::Ready, admin_,
+                                                  Text::plain(QStringLiteral("commissioned")));
             });
             change(id, [&] { return core_.engine->performAction(id, NodeAction::Acquire, owner_); });
             change(id, [&] { return core_.engine->performAction(id, NodeAction::Deploy, owner_); });
             if (i % 3 == 0)
-                change(id, [&] { return core_.engine->markFailed(id, QStringLiteral("curtin failed"), admin_); });
+                change(id, [&] {
+                    return core_.engine->markFailed(id, Text::plain(QStringLiteral("curtin failed")), admin_);
+                });
             else
                 change(id, [&] {
-                    return core_.engine->changeStatus(id, NodeStatus::Deployed, admin_, QStringLiteral("deployed"));
+                    return core_.engine->changeStatus(id, NodeStatus::Deployed, admin_,
+                                                      Text::plain(QStringLiteral("deployed")));
                 });
         }
         if (i % 3 == 2) {

@@ -3,7 +3,10 @@
 #include "childprocess.h"
 #include "core/addresses/leasestore.h"
 #include "core/base/secretcompare.h"
+#include "core/lifecycle/lifecycleengine.h"
+#include "core/machines/machinestore.h"
 #include "core/runtime/coreservices.h"
+#include "core/storage/eventstore.h"
 #include "core/storage/migrations.h"
 #include "postgrescluster.h"
 #include "rawsql.h"
@@ -22,6 +25,7 @@
 #include <unistd.h>
 
 using namespace metaldesk;
+using namespace Qt::StringLiterals;
 using metaldesk::testing::fileChanges;
 using metaldesk::testing::filesIn;
 using metaldesk::testing::PostgresCluster;
@@ -81,6 +85,8 @@ private slots:
     void hashesTheApiKeysOfAnOlderDatabase();
     void keepsLeasesPerSegment_data() { addBackends(); }
     void keepsLeasesPerSegment();
+    void givesOldEventsTheirText_data() { addBackends(); }
+    void givesOldEventsTheirText();
     void storesPasswordsWithTheDefaultIterationCount_data() { addBackends(); }
     void storesPasswordsWithTheDefaultIterationCount();
     void refusesADuplicateMacNamingTheOtherMachine_data() { addBackends(); }
@@ -525,7 +531,8 @@ void StorageTest::hashesTheApiKeysOfAnOlderDatabase()
              {"ALTER TABLE machines DROP COLUMN chassis_vm", "ALTER TABLE machines DROP COLUMN chassis_vm_missing",
               "ALTER TABLE chassis DROP COLUMN last_sync", "ALTER TABLE chassis DROP COLUMN last_error",
               "DROP TABLE console_screens", "DROP TABLE image_sources", "ALTER TABLE boot_images DROP COLUMN version",
-              "ALTER TABLE boot_images DROP COLUMN files"})
+              "ALTER TABLE boot_images DROP COLUMN files", "ALTER TABLE events DROP COLUMN message",
+              "ALTER TABLE machines DROP COLUMN status_text"})
             QCOMPARE(raw.exec(QLatin1String(undo)), QString());
     }
     {
@@ -557,7 +564,8 @@ void StorageTest::keepsLeasesPerSegment()
              {"DROP TABLE dhcp_leases",
               "CREATE TABLE dhcp_leases (ip BIGINT PRIMARY KEY, mac TEXT NOT NULL, hostname TEXT NOT NULL DEFAULT '',"
               " state TEXT NOT NULL, expires BIGINT NOT NULL, updated BIGINT NOT NULL)",
-              "DELETE FROM schema_migrations WHERE version >= 10"})
+              "DELETE FROM schema_migrations WHERE version >= 10", "ALTER TABLE events DROP COLUMN message",
+              "ALTER TABLE machines DROP COLUMN status_text"})
             QCOMPARE(raw.exec(QLatin1String(undo)), QString());
         QCOMPARE(raw.exec(QStringLiteral("INSERT INTO dhcp_leases VALUES (%1, '52:54:00:98:00:0a', '', 'bound', %2, 1)")
                               .arg(ip)
@@ -586,6 +594,73 @@ void StorageTest::keepsLeasesPerSegment()
         QCOMPARE(*every.holdsBound(QLatin1String(mac), ip, QDateTime::currentMSecsSinceEpoch()), true);
     QCOMPARE(*every.holdsBound(QStringLiteral("52:54:00:98:00:0c"), ip, QDateTime::currentMSecsSinceEpoch()), false);
     QCOMPARE(*every.holdsBound(QStringLiteral("52:54:00:98:00:0a"), ip, later), false); // expired by then
+}
+
+// Migration 11: events and status messages recorded as sentences, in English or in the Korean of
+// the window that recorded them, get the text they were (shown in the reader's language from then
+// on); what matches no event text stays as recorded.
+void StorageTest::givesOldEventsTheirText()
+{
+    FRESH_DATABASE(spec);
+    QString systemId;
+    {
+        OPEN_CORE(core, spec);
+        auto m = core.engine->createMachine(NewMachine{}, Actor::system(u"test"_s));
+        QVERIFY2(m, qPrintable(m.errorMessage()));
+        systemId = m->systemId;
+    }
+    const QStringList recorded{
+        u"Commission by admin"_s,
+        u"커미션 (admin)"_s,
+        u"Timed out: Deploying took longer than 30 minutes"_s,
+        u"시간 초과: 배포 중 상태가 30분을 넘었습니다"_s,
+        u"Power is on (found by the regular power check)"_s,
+        u"3 reports of the machine were not recorded: more than 60 came within a minute"_s,
+        u"Something a plug-in wrote"_s,
+        u"could not download the image http://10.0.0.1/d.img (HTTP 404); check the image in MetalDesk"_s,
+    };
+    {
+        // As version 10 left it: the sentence only.
+        RawSql raw(spec);
+        for (const char *undo :
+             {"DELETE FROM events", "ALTER TABLE events DROP COLUMN message",
+              "ALTER TABLE machines DROP COLUMN status_text", "DELETE FROM schema_migrations WHERE version >= 11"})
+            QCOMPARE(raw.exec(QLatin1String(undo)), QString());
+        for (int i = 0; i < recorded.size(); ++i)
+            QCOMPARE(raw.exec(u"INSERT INTO events (created, system_id, hostname, username, event_type, level, "
+                              "description) VALUES (%1, '%2', 'm', 'admin', 'status', 0, '%3')"_s.arg(i + 1)
+                                  .arg(systemId, recorded[i])),
+                     QString());
+        QCOMPARE(raw.exec(u"UPDATE machines SET status_message = '%1'"_s.arg(recorded[3])), QString());
+    }
+    OPEN_CORE(core, spec);
+    QCOMPARE(core.db->schemaVersion(), latestSchemaVersion());
+    auto events = core.events->forMachine(systemId);
+    QVERIFY2(events, qPrintable(events.errorMessage()));
+    QCOMPARE(events->size(), recorded.size());
+    QHash<QString, Event> byDescription;
+    for (const Event &e : std::as_const(*events))
+        byDescription.insert(e.description, e); // the description stays as it was recorded
+    const Text commission = Text::event("Commission by %1").arg(u"admin"_s);
+    const Text timeout =
+        Text::event("Timed out: %1 took longer than %2 minutes").arg(Text("NodeStatus", "Deploying")).arg(u"30"_s);
+    QCOMPARE(byDescription.value(recorded[0]).message, commission);
+    QCOMPARE(byDescription.value(recorded[1]).message, commission);
+    QCOMPARE(byDescription.value(recorded[2]).message, timeout);
+    QCOMPARE(byDescription.value(recorded[3]).message, timeout);
+    QCOMPARE(byDescription.value(recorded[4]).message.english(), recorded[4]);
+    QCOMPARE(byDescription.value(recorded[5]).message.english(), recorded[5]);
+    const Event reported = byDescription.value(recorded[7]); // the boot environment's words, as reported
+    QCOMPARE(reported.message.source(), "could not download the image %1 (%2); check the image in MetalDesk"_ba);
+    QCOMPARE(reported.message.english(), recorded[7]);
+    const Event unknown = byDescription.value(recorded[6]);
+    QVERIFY(unknown.message.isEmpty());
+    QVERIFY(unknown.isAsRecorded());
+    QCOMPARE(unknown.text(), recorded[6]);
+    auto machine = core.machines->get(systemId);
+    QVERIFY(machine);
+    QCOMPARE(machine->statusMessageText(), timeout);
+    QCOMPARE(machine->statusMessageInWords(), recorded[2]); // no translator here: English
 }
 
 void StorageTest::storesPasswordsWithTheDefaultIterationCount()

@@ -220,7 +220,9 @@ void TestNodeTokens::lastsOneBootPurposeOfOneOwner()
         QVERIFY2(works(after), what);
     };
     auto status = [&](NodeStatus s) {
-        return [&core, &a, &system, s] { return core->engine->changeStatus(a, s, system, QStringLiteral("test")); };
+        return [&core, &a, &system, s] {
+            return core->engine->changeStatus(a, s, system, Text::plain(QStringLiteral("test")));
+        };
     };
     auto action = [&](NodeAction n, const Actor &by) {
         return [&core, &a, n, by] { return core->engine->performAction(a, n, by); };

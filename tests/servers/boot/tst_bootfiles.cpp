@@ -240,7 +240,8 @@ void TestBootFiles::makesEachMachinesScriptFromItsStatus()
     auto machine = core_->engine->createMachine(spec, system);
     QVERIFY2(machine, qPrintable(machine.errorMessage()));
     QVERIFY(std::get<Generated>(resolve(path)).content.contains("metaldesk.purpose=poweroff"));
-    QVERIFY(core_->engine->changeStatus(machine->systemId, NodeStatus::Commissioning, system, QStringLiteral("test")));
+    QVERIFY(core_->engine->changeStatus(machine->systemId, NodeStatus::Commissioning, system,
+                                        Text::plain(QStringLiteral("test"))));
     script = std::get<Generated>(resolve(path)).content;
     QVERIFY2(script.contains("metaldesk.purpose=commission"), script.constData());
     QVERIFY2(script.contains(machine->hostname.toUtf8()), script.constData());
@@ -267,7 +268,8 @@ void TestBootFiles::givesTheCredentialsOnlyToTheMachine()
     const Actor system = Actor::system(QStringLiteral("test"));
     auto machine = core_->engine->createMachine(spec, system);
     QVERIFY(machine);
-    QVERIFY(core_->engine->changeStatus(machine->systemId, NodeStatus::Commissioning, system, QStringLiteral("test")));
+    QVERIFY(core_->engine->changeStatus(machine->systemId, NodeStatus::Commissioning, system,
+                                        Text::plain(QStringLiteral("test"))));
     const QByteArray path = scriptPath(mac);
     const quint32 machineAddress = QHostAddress(QStringLiteral("10.99.0.120")).toIPv4Address();
     const quint32 otherAddress = QHostAddress(QStringLiteral("10.99.0.121")).toIPv4Address();

@@ -346,7 +346,7 @@ void TestHttpBootServer::servesPerNodeScripts()
         auto machine = (*core)->engine->createMachine(spec, system);
         QVERIFY(machine);
         QVERIFY((*core)->engine->changeStatus(machine->systemId, NodeStatus::Commissioning, system,
-                                              QStringLiteral("test")));
+                                              Text::plain(QStringLiteral("test"))));
     }
     const QString script = url(QStringLiteral("/boot/52-54-00-aa-bb-01.ipxe"));
     const Curl anyone = curl({script});

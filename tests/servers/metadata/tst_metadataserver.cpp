@@ -874,7 +874,8 @@ void TestMetadataServer::aRootFilesystemImageComesWithItsKernelAndInitrd()
 
     const auto m = enlist({QStringLiteral("52:54:00:5e:0a:01")});
     QVERIFY(m);
-    QVERIFY(core_->engine->changeStatus(m->systemId, S::Ready, admin_, QStringLiteral("commissioned by the test")));
+    QVERIFY(core_->engine->changeStatus(m->systemId, S::Ready, admin_,
+                                        Text::plain(QStringLiteral("commissioned by the test"))));
     DeploySettings wanted;
     wanted.imageUrl = image.location;
     QVERIFY(NodeSettingsStore(core_->db).setDeploySettings(m->systemId, wanted));
@@ -1049,7 +1050,8 @@ void TestMetadataServer::failsADeploymentWhenNoAddressIsFree()
     const quint32 only = QHostAddress(QStringLiteral("127.0.0.209")).toIPv4Address();
     auto taken = StaticAddressStore(core_->db).assign(other->systemId, only, only);
     QVERIFY(taken && *taken && **taken == only);
-    QVERIFY(core_->engine->changeStatus(m->systemId, S::Ready, admin_, QStringLiteral("commissioned by the test")));
+    QVERIFY(core_->engine->changeStatus(m->systemId, S::Ready, admin_,
+                                        Text::plain(QStringLiteral("commissioned by the test"))));
     QVERIFY(core_->engine->performAction(m->systemId, NodeAction::Deploy, admin_));
     const Reply r = call(QStringLiteral("GET"), QStringLiteral("metaldesk/v1/deploy"), {}, tokenOf(m->systemId));
     QCOMPARE(r.status, 409);
