@@ -2647,6 +2647,10 @@ Commands:
         <source>cannot use %1: %2</source>
         <translation>%1을(를) 사용할 수 없습니다: %2</translation>
     </message>
+    <message>
+        <source>database error: %1 (listing the machines)</source>
+        <translation>데이터베이스 오류: %1 (머신 목록을 읽는 중)</translation>
+    </message>
 </context>
 <context>
     <name>Region</name>

@@ -1,5 +1,7 @@
 #include "core/machines/machinestore.h"
 
+#include "core/storage/sqlrows.h"
+
 #include <QHostAddress>
 #include <QJsonDocument>
 #include <QSet>
@@ -14,48 +16,50 @@ const char *kSelect =
     " m.zone, m.pool, m.agent_name, m.chassis_vm, m.chassis_vm_missing, m.status_text"
     " FROM machines m LEFT JOIN users u ON u.id = m.owner_id ";
 
-template <typename T>
-std::optional<T> optionalValue(const QVariant &v)
+template <typename Row>
+std::optional<qint64> optionalInteger(const Row &row, int column)
 {
-    if (v.isNull())
+    if (row.isNull(column))
         return std::nullopt;
-    return v.value<T>();
+    return row.integer(column);
 }
 
-Machine machineFromQuery(const QSqlQuery &q, const SecretBox &secrets)
+// `Row`: QtSqlRow or SqliteRows (core/storage/sqlrows.h), on a row of kSelect.
+template <typename Row>
+Machine machineFromRow(const Row &r, const SecretBox &secrets)
 {
     Machine m;
-    m.id = q.value(0).toLongLong();
-    m.systemId = q.value(1).toString();
-    m.hostname = q.value(2).toString();
-    m.status = nodeStatusFromInt(q.value(3).toInt()).value_or(NodeStatus::Broken);
-    if (!q.value(4).isNull())
-        m.previousStatus = nodeStatusFromInt(q.value(4).toInt());
-    m.statusMessage = q.value(5).toString();
-    m.statusMessageJson = q.value(27).toString().toUtf8();
-    m.statusExpires = optionalValue<qint64>(q.value(6));
-    m.ownerId = optionalValue<qint64>(q.value(7));
-    m.owner = q.value(8).toString();
-    m.architecture = q.value(9).toString();
-    m.powerType = q.value(10).toString();
+    m.id = r.integer(0);
+    m.systemId = r.text(1);
+    m.hostname = r.text(2);
+    m.status = nodeStatusFromInt(int(r.integer(3))).value_or(NodeStatus::Broken);
+    if (!r.isNull(4))
+        m.previousStatus = nodeStatusFromInt(int(r.integer(4)));
+    m.statusMessage = r.text(5);
+    m.statusMessageJson = r.utf8(27);
+    m.statusExpires = optionalInteger(r, 6);
+    m.ownerId = optionalInteger(r, 7);
+    m.owner = r.text(8);
+    m.architecture = r.text(9);
+    m.powerType = r.text(10);
     // Most machines have none ("{}"): listing 100,000 of them need not parse 100,000 documents.
-    if (const QString parameters = q.value(11).toString(); parameters != QLatin1String("{}"))
+    if (const QString parameters = r.text(11); parameters != QLatin1String("{}"))
         m.powerParameters = openParameters(secrets, parameters);
-    m.powerState = q.value(12).toString();
-    m.cpuCount = q.value(13).toInt();
-    m.memory = q.value(14).toLongLong();
-    m.storage = q.value(15).toLongLong();
-    m.bootDisk = q.value(16).toString();
-    m.chassisId = optionalValue<qint64>(q.value(17));
-    m.osystem = q.value(18).toString();
-    m.distroSeries = q.value(19).toString();
-    m.created = q.value(20).toLongLong();
-    m.updated = q.value(21).toLongLong();
-    m.zone = q.value(22).toString();
-    m.pool = q.value(23).toString();
-    m.agentName = q.value(24).toString();
-    m.chassisVm = q.value(25).toString();
-    m.chassisVmMissing = q.value(26).toInt() != 0;
+    m.powerState = r.text(12);
+    m.cpuCount = int(r.integer(13));
+    m.memory = r.integer(14);
+    m.storage = r.integer(15);
+    m.bootDisk = r.text(16);
+    m.chassisId = optionalInteger(r, 17);
+    m.osystem = r.text(18);
+    m.distroSeries = r.text(19);
+    m.created = r.integer(20);
+    m.updated = r.integer(21);
+    m.zone = r.text(22);
+    m.pool = r.text(23);
+    m.agentName = r.text(24);
+    m.chassisVm = r.text(25);
+    m.chassisVmMissing = r.integer(26) != 0;
     return m;
 }
 
@@ -74,20 +78,48 @@ Expected<QHash<qint64, QStringList>> loadTags(const QSqlDatabase &db, const QStr
     return tags;
 }
 
+const char *kSelectInterfaces = "SELECT i.machine_id, i.id, i.name, i.mac_address FROM interfaces i ";
+const char *kOrderInterfaces = " ORDER BY i.machine_id, i.name";
+
+template <typename Row>
+void addInterface(QHash<qint64, QList<Interface>> &byMachine, const Row &r)
+{
+    byMachine[r.integer(0)].append({r.integer(1), r.text(2), r.text(3)});
+}
+
 Expected<QHash<qint64, QList<Interface>>> loadInterfaces(const QSqlDatabase &db, const QString &where,
                                                          const QVariantList &values)
 {
-    auto q = runQuery(db,
-                      QStringLiteral("SELECT i.machine_id, i.id, i.name, i.mac_address FROM interfaces i ") + where +
-                          QStringLiteral(" ORDER BY i.machine_id, i.name"),
-                      values);
+    auto q = runQuery(db, QLatin1String(kSelectInterfaces) + where + QLatin1String(kOrderInterfaces), values);
     if (!q)
         return q.error();
     QHash<qint64, QList<Interface>> byMachine;
     while (q->next())
-        byMachine[q->value(0).toLongLong()].append(
-            {q->value(1).toLongLong(), q->value(2).toString(), q->value(3).toString()});
+        addInterface(byMachine, QtSqlRow(*q));
     return byMachine;
+}
+
+// Every machine with its interfaces through SQLite's own interface (sqlrows.h: the listing of
+// 100,000 machines is where QtSql's cost shows); nullopt when the database is not SQLite.
+std::optional<Expected<QList<Machine>>> listFromSqlite(const QSqlDatabase &db, const SecretBox &secrets,
+                                                       qsizetype expected)
+{
+    auto rows = SqliteRows::prepare(db, (QByteArray(kSelect) + "ORDER BY m.hostname").constData());
+    auto nics = SqliteRows::prepare(db, (QByteArray(kSelectInterfaces) + kOrderInterfaces).constData());
+    if (!rows || !nics)
+        return std::nullopt;
+    QList<Machine> machines;
+    machines.reserve(expected);
+    while (rows->next())
+        machines << machineFromRow(*rows, secrets);
+    QHash<qint64, QList<Interface>> interfaces;
+    while (nics->next())
+        addInterface(interfaces, *nics);
+    if (const QString error = rows->error() + nics->error(); !error.isEmpty())
+        return Expected<QList<Machine>>(Error{QObject::tr("database error: %1 (listing the machines)").arg(error)});
+    for (Machine &m : machines)
+        m.interfaces = interfaces.value(m.id);
+    return Expected<QList<Machine>>(std::move(machines));
 }
 } // namespace
 
@@ -99,7 +131,7 @@ Expected<std::optional<Machine>> MachineStore::load(const QSqlDatabase &connecti
         return q.error();
     if (!q->next())
         return std::optional<Machine>();
-    Machine m = machineFromQuery(*q, secrets);
+    Machine m = machineFromRow(QtSqlRow(*q), secrets);
     auto interfaces = loadInterfaces(connection, QStringLiteral("WHERE i.machine_id = ?"), {m.id});
     if (!interfaces)
         return interfaces.error();
@@ -142,22 +174,35 @@ Expected<QList<Machine>> MachineStore::list() const
     auto db = db_->connection();
     if (!db)
         return db.error();
-    auto q = runQuery(*db, QLatin1String(kSelect) + QStringLiteral("ORDER BY m.hostname"));
-    if (!q)
-        return q.error();
+    // Growing the list moves every Machine each time it grows: a fifth of the time 100,000 took.
+    auto count = runQuery(*db, QStringLiteral("SELECT COUNT(*) FROM machines"));
+    if (!count)
+        return count.error();
+    const qsizetype expected = count->next() ? count->value(0).toLongLong() : 0;
+    count->finish();
     QList<Machine> machines;
-    while (q->next())
-        machines << machineFromQuery(*q, db_->secrets());
-    auto interfaces = loadInterfaces(*db, {}, {});
-    if (!interfaces)
-        return interfaces.error();
+    if (auto fromSqlite = listFromSqlite(*db, db_->secrets(), expected)) {
+        if (!*fromSqlite)
+            return fromSqlite->error();
+        machines = std::move(**fromSqlite);
+    } else {
+        auto q = runQuery(*db, QLatin1String(kSelect) + QStringLiteral("ORDER BY m.hostname"));
+        if (!q)
+            return q.error();
+        machines.reserve(expected);
+        while (q->next())
+            machines << machineFromRow(QtSqlRow(*q), db_->secrets());
+        auto interfaces = loadInterfaces(*db, {}, {});
+        if (!interfaces)
+            return interfaces.error();
+        for (Machine &m : machines)
+            m.interfaces = interfaces->value(m.id);
+    }
     auto tags = loadTags(*db, {}, {});
     if (!tags)
         return tags.error();
-    for (Machine &m : machines) {
-        m.interfaces = interfaces->value(m.id);
+    for (Machine &m : machines)
         m.tags = tags->value(m.id);
-    }
     return machines;
 }
 

@@ -8,11 +8,13 @@
 #include "core/runtime/coreservices.h"
 #include "core/storage/eventstore.h"
 #include "core/storage/migrations.h"
+#include "core/storage/sqlrows.h"
 #include "postgrescluster.h"
 #include "rawsql.h"
 
 #include "skip.h"
 #include <QFile>
+#include <QJsonDocument>
 #include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QScopeGuard>
@@ -79,6 +81,7 @@ private slots:
     void refusesAForeignDatabaseAndLeavesItUntouched();
     void roundTripsMachinesInterfacesAndEvents_data() { addBackends(); }
     void roundTripsMachinesInterfacesAndEvents();
+    void readsSqliteThroughItsOwnInterface();
     void roundTripsUsersAndApiTokens_data() { addBackends(); }
     void roundTripsUsersAndApiTokens();
     void hashesTheApiKeysOfAnOlderDatabase_data() { addBackends(); }
@@ -421,12 +424,60 @@ void StorageTest::roundTripsMachinesInterfacesAndEvents()
     QCOMPARE(read->interfaces[0].macAddress, QStringLiteral("52:54:00:aa:00:01"));
     QCOMPARE(read->interfaces[1].macAddress, QStringLiteral("52:54:00:aa:00:02"));
 
+    // A second machine, to list values repeated down a column and values that change.
+    NewMachine spec2 = machineWithMacs(QStringLiteral("rack-node-2"), {QStringLiteral("52:54:00:aa:00:09")});
+    spec2.architecture = QStringLiteral("amd64/generic");
+    QVERIFY(core.engine->createMachine(spec2, kAdmin));
+    read = core.machines->get(systemId); // as it is now
+    QVERIFY2(read, qPrintable(read.errorMessage()));
     auto all = core.machines->list();
     QVERIFY2(all, qPrintable(all.errorMessage()));
-    QCOMPARE(all->size(), 1);
+    QCOMPARE(all->size(), 2);
     QCOMPARE(all->first().systemId, systemId);
     QCOMPARE(all->first().interfaces.size(), 2);
-    QCOMPARE(core.machines->count().value(), 1);
+    QCOMPARE(core.machines->count().value(), 2);
+    // On SQLite list() reads through SQLite's own interface (core/storage/sqlrows), get() through
+    // QtSql: the same machine, field by field.
+    const auto fields = [](const Machine &m) {
+        QStringList f{QString::number(m.id),
+                      m.systemId,
+                      m.hostname,
+                      QString::number(int(m.status)),
+                      m.previousStatus ? QString::number(int(*m.previousStatus)) : QStringLiteral("null"),
+                      m.statusMessage,
+                      QString::fromUtf8(m.statusMessageJson),
+                      m.statusExpires ? QString::number(*m.statusExpires) : QStringLiteral("null"),
+                      m.ownerId ? QString::number(*m.ownerId) : QStringLiteral("null"),
+                      m.owner,
+                      m.architecture,
+                      m.powerType,
+                      QString::fromUtf8(QJsonDocument(m.powerParameters).toJson()),
+                      m.powerState,
+                      QString::number(m.cpuCount),
+                      QString::number(m.memory),
+                      QString::number(m.storage),
+                      m.bootDisk,
+                      m.chassisId ? QString::number(*m.chassisId) : QStringLiteral("null"),
+                      m.chassisVm,
+                      QString::number(m.chassisVmMissing),
+                      m.osystem,
+                      m.distroSeries,
+                      QString::number(m.created),
+                      QString::number(m.updated),
+                      m.zone,
+                      m.pool,
+                      m.tags.join(u','),
+                      m.agentName};
+        for (const Interface &i : m.interfaces)
+            f << QString::number(i.id) << i.name << i.macAddress;
+        return f;
+    };
+    QCOMPARE(fields(all->first()), fields(*read));
+    auto second = core.machines->get(all->at(1).systemId);
+    QVERIFY2(second, qPrintable(second.errorMessage()));
+    QCOMPARE(fields(all->at(1)), fields(*second));
+    QCOMPARE(all->at(1).architecture, QStringLiteral("amd64/generic"));
+    QVERIFY(all->at(1).powerParameters.isEmpty());
 
     auto byMac = core.machines->findByMac(QStringLiteral("52:54:00:AA:00:02"));
     QVERIFY2(byMac, qPrintable(byMac.errorMessage()));
@@ -453,6 +504,43 @@ void StorageTest::roundTripsMachinesInterfacesAndEvents()
     auto last = core.events->lastStatusEvent(systemId);
     QVERIFY(last && last->has_value());
     QCOMPARE((*last)->id, events->at(1).id);
+}
+
+void StorageTest::readsSqliteThroughItsOwnInterface()
+{
+    QTemporaryDir dir;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("sqlrows"));
+        db.setDatabaseName(dir.filePath(QStringLiteral("rows.db")));
+        QVERIFY(db.open());
+        QSqlQuery q(db);
+        QVERIFY(q.exec(QStringLiteral("CREATE TABLE t (a INTEGER, b TEXT)")));
+        QVERIFY(q.exec(QStringLiteral(
+            "INSERT INTO t VALUES (1, 'zone'), (NULL, ''), (3, 'zone'), (4, '구역'), (5, NULL), (6, 'zone')")));
+        auto rows = SqliteRows::prepare(db, "SELECT a, b FROM t ORDER BY rowid");
+        QVERIFY(rows);
+        QList<std::tuple<bool, qint64, QString, bool>> read;
+        while (rows->next())
+            read.append({rows->isNull(0), rows->integer(0), rows->text(1), rows->isNull(1)});
+        QVERIFY2(rows->error().isEmpty(), qPrintable(rows->error()));
+        // A value repeated down a column (and one between that differs) reads back as written;
+        // NULL text is a null string, '' an empty one.
+        const QList<std::tuple<bool, qint64, QString, bool>> expected{{false, 1, QStringLiteral("zone"), false},
+                                                                      {true, 0, QString(), false},
+                                                                      {false, 3, QStringLiteral("zone"), false},
+                                                                      {false, 4, QStringLiteral("구역"), false},
+                                                                      {false, 5, QString(), true},
+                                                                      {false, 6, QStringLiteral("zone"), false}};
+        QCOMPARE(read, expected);
+        QVERIFY(!std::get<2>(read.at(1)).isNull());
+        QVERIFY(std::get<2>(read.at(4)).isNull());
+        // What cannot be prepared, and a database that is not SQLite: the caller uses QtSql.
+        QVERIFY(!SqliteRows::prepare(db, "SELECT nothing FROM nowhere"));
+        QSqlDatabase pg = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), QStringLiteral("sqlrows-pg"));
+        QVERIFY(!SqliteRows::prepare(pg, "SELECT 1"));
+    }
+    QSqlDatabase::removeDatabase(QStringLiteral("sqlrows"));
+    QSqlDatabase::removeDatabase(QStringLiteral("sqlrows-pg"));
 }
 
 void StorageTest::roundTripsUsersAndApiTokens()
