@@ -239,8 +239,10 @@ EOF
         fail "could not write GRUB for BIOS to /dev/$disk ($(clean "$(tail -n1 /tmp/dd.err)"))"
     mkdir -p /run/esp
     mount -t vfat "/dev/$esp" /run/esp || fail "could not mount the new EFI system partition /dev/$esp"
-    mkdir -p /run/esp/EFI/BOOT && cp "$GRUB_IMAGES/grubx64.efi" /run/esp/EFI/BOOT/BOOTX64.EFI &&
-        cp /tmp/grub.cfg /run/esp/EFI/BOOT/grub.cfg
+    # shim (signed by Microsoft) as the removable path's loader, Debian's signed GRUB beside it:
+    # the installed system boots with Secure Boot on or off.
+    mkdir -p /run/esp/EFI/BOOT && cp "$GRUB_IMAGES/shimx64.efi" /run/esp/EFI/BOOT/BOOTX64.EFI &&
+        cp "$GRUB_IMAGES/grubx64.efi" /run/esp/EFI/BOOT/grubx64.efi && cp /tmp/grub.cfg /run/esp/EFI/BOOT/grub.cfg
     rc=$?
     umount /run/esp
     [ $rc -eq 0 ] || fail "could not write GRUB for UEFI to /dev/$esp"

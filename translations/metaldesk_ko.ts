@@ -211,6 +211,10 @@
         <source>the built-in boot environment is missing from %1: build it with tools/build-bootenv --out DIR and set boot_environment_dir to DIR/environment</source>
         <translation>%1에 내장 부팅 환경이 없습니다: tools/build-bootenv --out DIR 로 만들고 boot_environment_dir 를 DIR/environment 로 설정하세요</translation>
     </message>
+    <message>
+        <source>UEFI machines cannot boot: %1 is missing: install Debian&apos;s signed shim and GRUB (sudo apt install shim-signed grub-efi-amd64-signed)</source>
+        <translation>UEFI 머신을 부팅할 수 없습니다: %1이(가) 없습니다. Debian의 서명된 shim과 GRUB을 설치하세요(sudo apt install shim-signed grub-efi-amd64-signed)</translation>
+    </message>
 </context>
 <context>
     <name>Chassis</name>

@@ -22,6 +22,16 @@ struct BootFilesText {
 // The bootloaders the DHCP server names (pxebootfile.cpp); served from the ipxe package.
 constexpr const char *bootloaders[] = {"undionly.kpxe", "snponly.efi", "ipxe.efi"};
 
+// UEFI machines get Debian's shim, signed by Microsoft's UEFI CA, which loads the network GRUB
+// signed by Debian from the same place under the name shim asks for (packages shim-signed and
+// grub-efi-amd64-signed): Secure Boot machines boot too, as they do from MAAS.
+struct SignedLoader {
+    const char *served;
+    const char *file; // under BootFilesConfig::signedLoaderDir, as Debian installs it
+};
+constexpr SignedLoader signedLoaders[] = {{"shimx64.efi", "shim/shimx64.efi.signed"},
+                                          {"grubx64.efi", "grub/x86_64-efi-signed/grubnetx64.efi.signed"}};
+
 // `path` relative to the root, with no "." or ".." left; empty if it cannot be made safely.
 QString cleanRelative(const QByteArray &path)
 {
@@ -87,6 +97,7 @@ BootFilesConfig BootFilesConfig::defaults()
     BootFilesConfig c;
     c.root = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/boot");
     c.bootloaderDir = QStringLiteral("/usr/lib/ipxe");
+    c.signedLoaderDir = QStringLiteral("/usr/lib");
     // The build writes the environment beside the program's folder (build/<preset>/bootenv).
     const QString built = QCoreApplication::applicationDirPath() + QStringLiteral("/../bootenv/environment");
     if (QFileInfo(built + QStringLiteral("/vmlinuz")).isFile())
@@ -131,6 +142,14 @@ Resolved BootFiles::resolve(const QByteArray &path, const Endpoint &endpoint) co
             return Refused{Refusal::Unavailable, generated->errorMessage()};
         return Generated{std::move(**generated)};
     }
+    for (const SignedLoader &loader : signedLoaders) {
+        if (relative == QLatin1String(loader.served)) {
+            Resolved r = fileUnder(config_.signedLoaderDir, QLatin1String(loader.file));
+            if (std::holds_alternative<Refused>(r))
+                return Refused{Refusal::NotFound, missingBootloaders()};
+            return r;
+        }
+    }
     for (const char *name : bootloaders) {
         if (relative == QLatin1String(name)) {
             Resolved r = fileUnder(config_.bootloaderDir, relative);
@@ -167,11 +186,20 @@ QString BootFiles::missingBootloaders() const
     for (const char *name : bootloaders)
         if (!QFileInfo(config_.bootloaderDir + QLatin1Char('/') + QLatin1String(name)).isFile())
             missing << QLatin1String(name);
-    if (missing.isEmpty())
-        return {};
-    return BootFilesText::tr("the iPXE bootloaders %1 are missing from %2: install Debian's ipxe package "
-                             "(sudo apt install ipxe)")
-        .arg(missing.join(QStringLiteral(", ")), config_.bootloaderDir);
+    QStringList missingSigned;
+    for (const SignedLoader &loader : signedLoaders)
+        if (!QFileInfo(config_.signedLoaderDir + QLatin1Char('/') + QLatin1String(loader.file)).isFile())
+            missingSigned << config_.signedLoaderDir + QLatin1Char('/') + QLatin1String(loader.file);
+    QStringList problems;
+    if (!missing.isEmpty())
+        problems << BootFilesText::tr("the iPXE bootloaders %1 are missing from %2: install Debian's ipxe package "
+                                      "(sudo apt install ipxe)")
+                        .arg(missing.join(QStringLiteral(", ")), config_.bootloaderDir);
+    if (!missingSigned.isEmpty())
+        problems << BootFilesText::tr("UEFI machines cannot boot: %1 is missing: install Debian's signed shim and "
+                                      "GRUB (sudo apt install shim-signed grub-efi-amd64-signed)")
+                        .arg(missingSigned.join(QStringLiteral(", ")));
+    return problems.join(QStringLiteral("; "));
 }
 
 } // namespace metaldesk::boot

@@ -36,6 +36,8 @@ struct BootFilesConfig {
     QString root;           // the boot root: images and other files, served read-only
     QString bootloaderDir;  // Debian's ipxe package: undionly.kpxe, snponly.efi, ipxe.efi
     QString environmentDir; // the built-in environment (tools/build-bootenv), served as environment/
+    // Where Debian's signed shim and GRUB are (shim/..., grub/x86_64-efi-signed/...): /usr/lib.
+    QString signedLoaderDir;
     // Where the environment is: environmentDir, or <root>/environment when that is empty.
     QString environment() const;
     // The default root (<app data>/boot), /usr/lib/ipxe, and the environment the build made next
@@ -53,7 +55,7 @@ public:
     // A leading '/' means the boot root, not the file system's root.
     Resolved resolve(const QByteArray &path, const Endpoint &endpoint) const;
     const BootFilesConfig &config() const { return config_; }
-    // Empty when the iPXE bootloaders are where they should be; otherwise what to install.
+    // Empty when the bootloaders (iPXE's, the signed shim and GRUB) are there; otherwise what to install.
     QString missingBootloaders() const;
     // Empty when the built-in environment is there; otherwise how to build it.
     QString missingEnvironment() const;

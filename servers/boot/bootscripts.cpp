@@ -52,23 +52,16 @@ QString macFromScriptPath(QStringView path)
     return normaliseMacAddress(mac.toString());
 }
 
-QByteArray ipxeScript(const BootDecision &decision, const QString &macAddress, const Endpoint &endpoint)
+namespace {
+
+// The built-in environment's kernel command line: every purpose but the local disk runs it, and
+// it reads what to do from here. `extra` goes first (iPXE's "initrd=initrd.img").
+QByteArray environmentCommandLine(const BootDecision &decision, const QByteArray &mac, const Endpoint &endpoint,
+                                  const QByteArray &extra)
 {
-    QByteArray script = "#!ipxe\n";
-    const QByteArray mac = normaliseMacAddress(macAddress).toLatin1();
-    if (decision.machine)
-        script += "# " + decision.machine->hostname.toUtf8() + " (" + decision.machine->systemId.toLatin1() + ")\n";
-    // A deployed machine boots what is on its disk: leaving iPXE hands over to the firmware's next
-    // boot device. UEFI firmware does so only when the boot option failed: a success sends it to
-    // its boot menu instead (OVMF does), so iPXE leaves with an error there.
-    if (decision.purpose == BootPurpose::LocalDisk)
-        return script + "echo Booting from the local disk\niseq ${platform} efi && exit 1 || exit\n";
-    const QByteArray http =
-        "http://" + endpoint.serverAddress.toLatin1() + ':' + QByteArray::number(endpoint.httpPort) + "/environment/";
     const QByteArray metadata = "http://" + endpoint.serverAddress.toLatin1() + ':' +
                                 QByteArray::number(endpoint.metadataPort) + "/MAAS/metadata/";
-    // Every other purpose runs the built-in environment, which reads what to do from its command line.
-    QByteArray line = "kernel " + http + "vmlinuz initrd=initrd.img console=tty0 console=ttyS0,115200";
+    QByteArray line = extra + "console=tty0 console=ttyS0,115200";
     const bool carriesToken = decision.purpose != BootPurpose::Enlist && decision.purpose != BootPurpose::PowerOff &&
                               !decision.token.isEmpty();
     // With the node's credential on it, `quiet` keeps the kernel from printing its command line on
@@ -81,10 +74,89 @@ QByteArray ipxeScript(const BootDecision &decision, const QString &macAddress, c
         line += " metaldesk.token=" + decision.token.toLatin1();
     if (decision.purpose == BootPurpose::Release)
         line += " metaldesk.erase=" + (decision.erase.isEmpty() ? QByteArray("none") : decision.erase.toLatin1());
-    script += line + '\n';
+    return line;
+}
+
+QByteArray machineComment(const BootDecision &decision)
+{
+    if (!decision.machine)
+        return {};
+    return "# " + decision.machine->hostname.toUtf8() + " (" + decision.machine->systemId.toLatin1() + ")\n";
+}
+
+const QString kGrubConfigPrefix = QStringLiteral("grub/grub.cfg-");
+
+} // namespace
+
+QByteArray ipxeScript(const BootDecision &decision, const QString &macAddress, const Endpoint &endpoint)
+{
+    QByteArray script = "#!ipxe\n" + machineComment(decision);
+    // A deployed machine boots what is on its disk: leaving iPXE hands over to the firmware's next
+    // boot device. UEFI firmware does so only when the boot option failed: a success sends it to
+    // its boot menu instead (OVMF does), so iPXE leaves with an error there.
+    if (decision.purpose == BootPurpose::LocalDisk)
+        return script + "echo Booting from the local disk\niseq ${platform} efi && exit 1 || exit\n";
+    const QByteArray http =
+        "http://" + endpoint.serverAddress.toLatin1() + ':' + QByteArray::number(endpoint.httpPort) + "/environment/";
+    const QByteArray mac = normaliseMacAddress(macAddress).toLatin1();
+    script +=
+        "kernel " + http + "vmlinuz " + environmentCommandLine(decision, mac, endpoint, "initrd=initrd.img ") + '\n';
     script += "initrd " + http + "initrd.img\n";
     script += "boot\n";
     return script;
+}
+
+QByteArray grubRootConfig()
+{
+    return "# MetalDesk: each machine boots what its own configuration says, decided when it asks.\n"
+           "set timeout=0\n"
+           "configfile $prefix/grub.cfg-${net_default_mac}\n"
+           "echo \"MetalDesk did not answer for ${net_default_mac}: booting from the local disk\"\n"
+           "exit 1\n";
+}
+
+QByteArray grubConfigPath(const QString &macAddress)
+{
+    return (kGrubConfigPrefix + normaliseMacAddress(macAddress)).toLatin1();
+}
+
+QString macFromGrubConfigPath(QStringView path)
+{
+    if (path.startsWith(u'/'))
+        path = path.mid(1);
+    if (!path.startsWith(kGrubConfigPrefix))
+        return {};
+    const QStringView mac = path.mid(kGrubConfigPrefix.size());
+    // Only the form GRUB's ${net_default_mac} takes: "52:54:00:ab:cd:ef".
+    if (mac.size() != 17 || mac.contains(u'-') || mac.contains(u'/'))
+        return {};
+    return normaliseMacAddress(mac.toString());
+}
+
+QByteArray grubConfig(const BootDecision &decision, const QString &macAddress, const Endpoint &endpoint)
+{
+    QByteArray config = "# MetalDesk\n" + machineComment(decision) + "set timeout=0\n";
+    if (decision.purpose == BootPurpose::LocalDisk) {
+        // The installed system's own loader, found on the disks and started from here (through
+        // shim's verification under Secure Boot): the firmware's boot order is not walked again.
+        return config + "echo 'Booting from the local disk'\n"
+                        "for loader in /EFI/debian/shimx64.efi /EFI/ubuntu/shimx64.efi /EFI/BOOT/BOOTX64.EFI; do\n"
+                        "  if search --no-floppy --set=root --file $loader; then\n"
+                        "    chainloader $loader\n"
+                        "    boot\n"
+                        "  fi\n"
+                        "done\n"
+                        "echo 'No bootloader was found on the local disks'\n"
+                        "exit 1\n";
+    }
+    // Over TFTP from where GRUB came ($root): Debian's signed network GRUB has no HTTP (its module
+    // list holds tftp only), and under Secure Boot it loads no module that is not built in.
+    const QByteArray mac = normaliseMacAddress(macAddress).toLatin1();
+    config += "echo 'Loading the MetalDesk boot environment'\n";
+    config += "linux /environment/vmlinuz " + environmentCommandLine(decision, mac, endpoint, {}) + '\n';
+    config += "initrd /environment/initrd.img\n";
+    config += "boot\n";
+    return config;
 }
 
 bool GeneratedFiles::isTheMachine(const QString &mac, const Endpoint &endpoint) const
@@ -103,9 +175,13 @@ bool GeneratedFiles::isTheMachine(const QString &mac, const Endpoint &endpoint) 
 
 std::optional<Expected<QByteArray>> GeneratedFiles::lookup(QStringView path, const Endpoint &endpoint) const
 {
-    const QString mac = macFromScriptPath(path);
+    if (path == u"grub/grub.cfg" || path == u"/grub/grub.cfg")
+        return Expected<QByteArray>(grubRootConfig());
+    const QString grubMac = macFromGrubConfigPath(path);
+    const QString mac = grubMac.isEmpty() ? macFromScriptPath(path) : grubMac;
     if (mac.isEmpty())
         return std::nullopt;
+    const auto render = grubMac.isEmpty() ? ipxeScript : grubConfig;
     auto decision = decider_.decide(mac);
     if (!decision)
         return Expected<QByteArray>(decision.error());
@@ -117,12 +193,12 @@ std::optional<Expected<QByteArray>> GeneratedFiles::lookup(QStringView path, con
             qCWarning(lcBootScripts).noquote() << "the boot script of" << mac << "went without its credentials to"
                                                << QHostAddress(endpoint.clientAddress).toString()
                                                << ": not the address holding its DHCP lease, and no one-time boot URL";
-        QByteArray script = ipxeScript(*decision, mac, endpoint);
+        QByteArray script = render(*decision, mac, endpoint);
         return Expected<QByteArray>(script.insert(script.indexOf('\n') + 1,
                                                   "# without the machine's credentials: this request came neither "
                                                   "from the address holding its DHCP lease nor by its boot URL\n"));
     }
-    return Expected<QByteArray>(ipxeScript(*decision, mac, endpoint));
+    return Expected<QByteArray>(render(*decision, mac, endpoint));
 }
 
 } // namespace metaldesk::boot

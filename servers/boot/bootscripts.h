@@ -28,9 +28,19 @@ QString macFromScriptPath(QStringView path);
 // The iPXE script for one decision: what the machine with `macAddress` boots now.
 QByteArray ipxeScript(const BootDecision &decision, const QString &macAddress, const Endpoint &endpoint);
 
-// Files the boot servers generate per node instead of reading them from disk. Both TFTP and HTTP
-// serve them; the boot decision decides their content. A script carries the machine's credentials
-// only to the machine (security review H1): to a request from the address that holds its DHCP
+// UEFI machines boot Debian's signed shim and GRUB (Secure Boot, as MAAS does). The network GRUB
+// reads grub/grub.cfg from where it was loaded (its prefix is "/grub"), which sends it to the
+// machine's own configuration, "grub/grub.cfg-52:54:00:ab:cd:ef" (GRUB's ${net_default_mac}).
+QByteArray grubRootConfig();
+QByteArray grubConfigPath(const QString &macAddress);
+// Its inverse: the machine's MAC, or empty when `path` is not a per-node GRUB configuration path.
+QString macFromGrubConfigPath(QStringView path);
+// The GRUB configuration for one decision: the same choices as ipxeScript.
+QByteArray grubConfig(const BootDecision &decision, const QString &macAddress, const Endpoint &endpoint);
+
+// Files the boot servers generate per node instead of reading them from disk (iPXE scripts, GRUB
+// configurations). Both TFTP and HTTP serve them; the boot decision decides their content. A script carries the
+// machine's credentials only to the machine (security review H1): to a request from the address that holds its DHCP
 // lease, or one that brings the ticket of its one-time boot URL (proxy mode, core/boot/boottickets);
 // anyone else who names its MAC gets the script without them. In proxy mode leases count for
 // nothing: another server gives the addresses, and one left from managed mode may be anyone's now.

@@ -34,9 +34,15 @@ BootFileChoice chooseBootFile(const Packet &request, const QByteArray &server, q
     }
     switch (architecture.value_or(arch::X86Bios)) {
     case arch::X86Bios: return BootFile{"undionly.kpxe", false};
-    // snponly.efi drives the NIC through the firmware's own driver: it works wherever UEFI PXE does.
     case arch::EfiX64:
-    case arch::EfiBc: return BootFile{"snponly.efi", false};
+    case arch::EfiBc:
+        // Debian's shim, signed by Microsoft, then its network GRUB, which reads this machine's
+        // configuration (bootscripts.h): it boots with Secure Boot on or off. In proxy mode the
+        // credentials travel only in a one-time URL, which iPXE carries and GRUB cannot: iPXE
+        // there (snponly.efi drives the NIC through the firmware's own driver, wherever UEFI PXE works).
+        if (oneTime == OneTimeUrl::Yes)
+            return BootFile{"snponly.efi", false};
+        return BootFile{"shimx64.efi", false};
     case arch::EfiX64Http: return BootFile{base + "snponly.efi", true};
     default: return UnsupportedArchitecture{*architecture};
     }

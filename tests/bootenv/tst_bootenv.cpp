@@ -803,8 +803,12 @@ void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub()
     const QString esp = extract(QStringLiteral("esp.img"), 4096, 204800);
     const QByteArray grubCfg = run(mtype, {QStringLiteral("-i"), esp, QStringLiteral("::/EFI/BOOT/grub.cfg")}, &error);
     QVERIFY2(grubCfg.contains("linux /boot/vmlinuz-" + kver.toLatin1() + " root=UUID="), grubCfg.constData());
+    // shim signed by Microsoft as the removable path's loader, Debian's signed GRUB beside it.
     const QByteArray efi = run(mtype, {QStringLiteral("-i"), esp, QStringLiteral("::/EFI/BOOT/BOOTX64.EFI")}, &error);
-    QVERIFY2(efi.startsWith("MZ"), qPrintable(error)); // a PE image
+    QVERIFY2(efi.startsWith("MZ") && efi.contains("Microsoft Corporation UEFI CA 2011"), qPrintable(error));
+    const QByteArray grubEfi =
+        run(mtype, {QStringLiteral("-i"), esp, QStringLiteral("::/EFI/BOOT/grubx64.efi")}, &error);
+    QVERIFY2(grubEfi.startsWith("MZ") && grubEfi.contains("Debian Secure Boot"), qPrintable(error));
     static const QRegularExpression uuidIn(QStringLiteral("root=UUID=([0-9a-f-]{36})"));
     const QString uuid = uuidIn.match(QString::fromLatin1(grubCfg)).captured(1);
     QVERIFY(!uuid.isEmpty());

@@ -16,6 +16,8 @@ namespace {
 
 const QString kOvmfCode = QStringLiteral("/usr/share/OVMF/OVMF_CODE.fd");
 const QString kOvmfVars = QStringLiteral("/usr/share/OVMF/OVMF_VARS.fd");
+const QString kOvmfSecureCode = QStringLiteral("/usr/share/OVMF/OVMF_CODE_4M.ms.fd");
+const QString kOvmfSecureVars = QStringLiteral("/usr/share/OVMF/OVMF_VARS_4M.ms.fd");
 
 QString qemuBinary() { return QStandardPaths::findExecutable(QStringLiteral("qemu-system-x86_64")); }
 
@@ -52,7 +54,8 @@ QString Lab::whyNot(const QString &bootEnvironment)
         return why;
     if (qemuBinary().isEmpty())
         return QStringLiteral("qemu-system-x86_64 is not installed: run tools/setup");
-    if (!QFile::exists(kOvmfCode) || !QFile::exists(kOvmfVars))
+    if (!QFile::exists(kOvmfCode) || !QFile::exists(kOvmfVars) || !QFile::exists(kOvmfSecureCode) ||
+        !QFile::exists(kOvmfSecureVars))
         return QStringLiteral("OVMF is not installed (Debian ovmf): run tools/setup");
     for (const char *file : {"vmlinuz", "initrd.img"})
         if (!QFile::exists(bootEnvironment + QLatin1Char('/') + QLatin1String(file)))
@@ -208,21 +211,32 @@ bool VirtualMachine::powerOn(QString *error)
                      // machine's iPXE script exits, and the firmware goes on to the disk.
                      QStringLiteral("-netdev"), QStringLiteral("tap,id=n0,ifname=%1,script=no,downscript=no").arg(tap_),
                      QStringLiteral("-drive"), QStringLiteral("file=%1,format=raw,if=none,id=d0").arg(diskPath())};
+    // UEFI: the firmware's own network boot, as a PC's (QEMU's NIC option ROM is an iPXE of its own,
+    // which would answer first and never ask for shim).
+    const QString rom = firmware_ == Firmware::Bios ? QString() : QStringLiteral(",romfile=");
     if (hardware_ == Hardware::Virtio)
-        args << QStringLiteral("-device") << QStringLiteral("virtio-net-pci,netdev=n0,mac=%1,bootindex=1").arg(mac_)
+        args << QStringLiteral("-device")
+             << QStringLiteral("virtio-net-pci,netdev=n0,mac=%1,bootindex=1%2").arg(mac_, rom)
              << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0,bootindex=2");
     else
-        args << QStringLiteral("-device") << QStringLiteral("e1000e,netdev=n0,mac=%1,bootindex=1").arg(mac_)
+        args << QStringLiteral("-device") << QStringLiteral("e1000e,netdev=n0,mac=%1,bootindex=1%2").arg(mac_, rom)
              << QStringLiteral("-device") << QStringLiteral("ahci,id=sata") << QStringLiteral("-device")
              << QStringLiteral("ide-hd,drive=d0,bus=sata.0,bootindex=2");
-    if (firmware_ == Firmware::Uefi) {
+    if (firmware_ != Firmware::Bios) {
+        const bool secure = firmware_ == Firmware::UefiSecureBoot;
+        const QString code = secure ? kOvmfSecureCode : kOvmfCode;
+        const QString templateVars = secure ? kOvmfSecureVars : kOvmfVars;
         const QString vars = lab_.workDir() + QLatin1Char('/') + name_ + QStringLiteral(".vars");
-        if (!QFile::exists(vars) && !QFile::copy(kOvmfVars, vars)) {
-            *error = QStringLiteral("cannot copy ") + kOvmfVars;
+        if (!QFile::exists(vars) && !QFile::copy(templateVars, vars)) {
+            *error = QStringLiteral("cannot copy ") + templateVars;
             return false;
         }
         QFile::setPermissions(vars, QFile::ReadOwner | QFile::WriteOwner);
-        args << QStringLiteral("-drive") << QStringLiteral("if=pflash,format=raw,readonly=on,file=") + kOvmfCode
+        // The Secure Boot build keeps its variables behind SMM: only the firmware can write them.
+        if (secure)
+            args << QStringLiteral("-machine") << QStringLiteral("q35,smm=on") << QStringLiteral("-global")
+                 << QStringLiteral("driver=cfi.pflash01,property=secure,value=on");
+        args << QStringLiteral("-drive") << QStringLiteral("if=pflash,format=raw,readonly=on,file=") + code
              << QStringLiteral("-drive") << QStringLiteral("if=pflash,format=raw,file=") + vars;
     }
     qemu_.setProcessChannelMode(QProcess::MergedChannels);
@@ -303,8 +317,9 @@ QString LabLibvirtHost::defineDomain(const QString &name, Firmware firmware, con
                            "'/><target dev='vda' bus='virtio'/></disk>"
                            // A tap made beforehand (managed='no'): an unprivileged libvirtd cannot create one.
                            "<interface type='ethernet'><mac address='" +
-                           mac.toUtf8() + "'/><target dev='" + tap.toUtf8() +
-                           "' managed='no'/><model type='virtio'/></interface>"
+                           mac.toUtf8() + "'/><target dev='" + tap.toUtf8() + "' managed='no'/><model type='virtio'/>" +
+                           (firmware == Firmware::Bios ? QByteArray() : QByteArray("<rom enabled='no'/>")) +
+                           "</interface>"
                            "<serial type='pty'><log file='" +
                            dir_.filePath(name + QStringLiteral(".console")).toUtf8() +
                            "' append='on'/></serial><console type='pty'/><video><model type='none'/></video>"

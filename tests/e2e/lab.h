@@ -17,7 +17,9 @@ namespace metaldesk::testing {
 
 enum class Firmware {
     Bios,
-    Uefi
+    Uefi,
+    // OVMF built for Secure Boot (SMM, q35) with Microsoft's keys enrolled, as a PC ships.
+    UefiSecureBoot
 };
 
 // What a VM's disk and NIC are: QEMU's paravirtual devices, or what a home-lab PC has (a SATA disk

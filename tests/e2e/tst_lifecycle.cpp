@@ -44,7 +44,15 @@ constexpr int kCommissionTimeoutMs = 240000;
 constexpr int kDeployTimeoutMs = 480000;
 constexpr int kReleaseTimeoutMs = 240000;
 
-QString firmwareName(Firmware f) { return f == Firmware::Bios ? QStringLiteral("bios") : QStringLiteral("uefi"); }
+QString firmwareName(Firmware f)
+{
+    switch (f) {
+    case Firmware::Bios: return QStringLiteral("bios");
+    case Firmware::Uefi: return QStringLiteral("uefi");
+    case Firmware::UefiSecureBoot: return QStringLiteral("uefi-sb");
+    }
+    return {};
+}
 QString seconds(qint64 ms) { return QString::number(ms / 1000.0, 'f', 1); }
 
 // Where each partition of a GPT disk starts (bytes), read from the disk image as a person would
@@ -313,7 +321,8 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle_data()
     // The BIOS machine is a home-lab PC's hardware: a SATA disk and an Intel NIC, whose drivers the
     // environment, and the imported image's kernel and initrd, must all have.
     QTest::newRow("bios") << Firmware::Bios << QStringLiteral("52:54:00:e2:e0:01") << Hardware::SataIntel;
-    QTest::newRow("uefi") << Firmware::Uefi << QStringLiteral("52:54:00:e2:e0:02") << Hardware::Virtio;
+    // Secure Boot on, with Microsoft's keys: shim, Debian's GRUB and kernel, network and disk.
+    QTest::newRow("uefi") << Firmware::UefiSecureBoot << QStringLiteral("52:54:00:e2:e0:02") << Hardware::Virtio;
 }
 
 void TestLifecycle::aMachineGoesAroundTheLifecycle()
@@ -340,6 +349,13 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     QVERIFY2(QRegularExpression(QStringLiteral("^[a-z]+-[a-z]+$")).match(hostname).hasMatch(), qPrintable(hostname));
     QCOMPARE((*found)->architecture, QStringLiteral("amd64/generic"));
     QVERIFY2(events(id).contains(QLatin1String("Enlisted by the boot environment")), qPrintable(events(id)));
+    // UEFI: shim, then the network GRUB with MetalDesk's configuration, then the environment's kernel;
+    // with Secure Boot on, each one verified (the kernel says so: the enlisting boot is not quiet).
+    if (firmware != Firmware::Bios)
+        QVERIFY2(vm.consoleContains(QStringLiteral("Loading the MetalDesk boot environment")),
+                 qPrintable(diagnosis(vm)));
+    if (firmware == Firmware::UefiSecureBoot)
+        QVERIFY2(vm.consoleContains(QStringLiteral("Secure boot enabled")), qPrintable(diagnosis(vm)));
     figure(QStringLiteral("%1 enlist (power on → New, powered off): %2 s").arg(fw, seconds(enlistMs)));
     {
         auto set = core()->machines->setPowerSettings(id, QStringLiteral("manual"), {});
@@ -349,7 +365,7 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     // 2. (UEFI) The machine loses power while commissioning: nothing reports, and the timeout
     //    moves it to Failed commissioning with the reason. (The shortest timeout, 1 minute, for
     //    this one commissioning: the deadline is fixed when the status is entered.)
-    if (firmware == Firmware::Uefi) {
+    if (firmware != Firmware::Bios) {
         QVERIFY(core()->config->setValue(QStringLiteral("node_timeout_minutes"), QStringLiteral("1")));
         act(id, NodeAction::Commission);
         QVERIFY(core()->config->setValue(QStringLiteral("node_timeout_minutes"), QStringLiteral("30")));
@@ -387,7 +403,8 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     QCOMPARE(commissioned.bootDisk, vm.diskName()); // sda: the environment drove the AHCI controller
     QCOMPARE(commissioned.interfaces.size(), 1);
     QCOMPARE(commissioned.interfaces.first().macAddress, mac);
-    QVERIFY2(events(id).contains(QStringLiteral("%1 firmware").arg(fw.toUpper())), qPrintable(events(id)));
+    const QString firmwareWord = firmware == Firmware::Bios ? QStringLiteral("BIOS") : QStringLiteral("UEFI");
+    QVERIFY2(events(id).contains(firmwareWord + QStringLiteral(" firmware")), qPrintable(events(id)));
     figure(QStringLiteral("%1 commission (power on → Ready, powered off): %2 s").arg(fw, seconds(commissionMs)));
 
     NodeSettingsStore settings(core()->db);
@@ -425,7 +442,7 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     const QString marker = QStringLiteral("metaldesk-e2e: user-data ran on");
     const QString userData =
         QStringLiteral("#cloud-config\nruncmd:\n  - [sh, -c, 'echo \"%1 $(hostname)\" > /dev/ttyS0']\n").arg(marker);
-    const bool throughApi = firmware == Firmware::Uefi;
+    const bool throughApi = firmware != Firmware::Bios;
     if (throughApi) {
         const QString tag = QStringLiteral("e2e-") + fw;
         QVERIFY(LabelStore(core()->db, nullptr).setTags(Actor{admin_.id, admin_.username, true}, id, {tag}));
@@ -465,6 +482,14 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     else
         QVERIFY2(vm.console().mid(consoleBefore).contains(QLatin1String("deploy: the next boot starts Boot")),
                  qPrintable(diagnosis(vm, id)));
+    // Secure Boot: the environment came through shim and GRUB with it on, and so did the installed
+    // system after the image was written (its kernel says so).
+    if (firmware == Firmware::UefiSecureBoot) {
+        const QString deployConsole = vm.console().mid(consoleBefore);
+        const qsizetype installed = deployConsole.indexOf(QLatin1String("with GRUB for BIOS and UEFI"));
+        QVERIFY2(deployConsole.mid(installed).contains(QLatin1String("Secure boot enabled")),
+                 qPrintable(diagnosis(vm, id)));
+    }
     // The address it holds from the reserved range answers (ICMP and its SSH server), and the
     // user-data ran under the machine's own name.
     auto held = StaticAddressStore(core()->db).addressOf(id);

@@ -32,6 +32,9 @@ private slots:
     void makesEachMachinesScriptFromItsStatus();
     void mapsScriptPathsToMacs();
     void givesTheCredentialsOnlyToTheMachine();
+    void servesTheSignedShimAndGrub();
+    void makesEachMachinesGrubConfigurationFromItsStatus();
+    void mapsGrubConfigurationPathsToMacs();
 
 private:
     Resolved resolve(const QByteArray &path) { return files_->resolve(path, Endpoint{QStringLiteral("10.99.0.1")}); }
@@ -58,14 +61,20 @@ void TestBootFiles::init()
     write(dir_->filePath(QStringLiteral("ipxe/undionly.kpxe")), "bios");
     write(dir_->filePath(QStringLiteral("ipxe/snponly.efi")), "efi");
     write(dir_->filePath(QStringLiteral("ipxe/ipxe.efi")), "efi2");
+    QVERIFY(QDir(dir_->path()).mkpath(QStringLiteral("lib/shim")));
+    QVERIFY(QDir(dir_->path()).mkpath(QStringLiteral("lib/grub/x86_64-efi-signed")));
+    write(dir_->filePath(QStringLiteral("lib/shim/shimx64.efi.signed")), "shim");
+    write(dir_->filePath(QStringLiteral("lib/grub/x86_64-efi-signed/grubnetx64.efi.signed")), "grub");
     auto core = CoreServices::open(DatabaseSpec::sqlite(dir_->filePath(QStringLiteral("md.db"))));
     QVERIFY2(core, qPrintable(core.errorMessage()));
     core_ = std::move(*core);
     decider_ = std::make_unique<BootDecider>(*core_->machines);
     leases_ = std::make_unique<LeaseStore>(core_->db);
-    files_ = std::make_unique<BootFiles>(
-        BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe")), {}}, *decider_,
-        leases_.get());
+    files_ = std::make_unique<BootFiles>(BootFilesConfig{dir_->filePath(QStringLiteral("root")),
+                                                         dir_->filePath(QStringLiteral("ipxe")),
+                                                         {},
+                                                         dir_->filePath(QStringLiteral("lib"))},
+                                         *decider_, leases_.get());
 }
 
 void TestBootFiles::cleanup()
@@ -133,9 +142,9 @@ void TestBootFiles::servesTheEnvironmentFromItsOwnFolder()
     const QString built = dir_->filePath(QStringLiteral("built/environment"));
     write(built + QStringLiteral("/vmlinuz"), "built kernel");
     write(built + QStringLiteral("/initrd.img"), "built initrd");
-    BootFiles files(
-        BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe")), built},
-        *decider_);
+    BootFiles files(BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe")),
+                                    built, dir_->filePath(QStringLiteral("lib"))},
+                    *decider_);
     const Endpoint endpoint{QStringLiteral("10.99.0.1")};
     for (const char *name : {"vmlinuz", "initrd.img"}) {
         const Resolved r = files.resolve(QByteArray("environment/") + name, endpoint);
@@ -150,7 +159,7 @@ void TestBootFiles::servesTheEnvironmentFromItsOwnFolder()
 
     // Missing: the refusal says how to build it.
     BootFiles without(BootFilesConfig{dir_->filePath(QStringLiteral("root")), dir_->filePath(QStringLiteral("ipxe")),
-                                      dir_->filePath(QStringLiteral("nowhere"))},
+                                      dir_->filePath(QStringLiteral("nowhere")), dir_->filePath(QStringLiteral("lib"))},
                       *decider_);
     const Resolved missing = without.resolve("environment/vmlinuz", endpoint);
     QCOMPARE(std::get<Refused>(missing).reason, Refusal::NotFound);
@@ -311,6 +320,97 @@ void TestBootFiles::givesTheCredentialsOnlyToTheMachine()
     QVERIFY(scriptFor(otherAddress, ticket).contains(token));
     QVERIFY(!scriptFor(otherAddress, ticket).contains(token)); // used
     QVERIFY(boottickets::issue(mac) != ticket);
+}
+
+void TestBootFiles::servesTheSignedShimAndGrub()
+{
+    // Under the names shim and GRUB ask for, from where Debian's packages put them.
+    const Resolved shim = resolve("shimx64.efi");
+    QVERIFY(std::holds_alternative<OnDisk>(shim));
+    QVERIFY(std::get<OnDisk>(shim).path.endsWith(QLatin1String("lib/shim/shimx64.efi.signed")));
+    const Resolved grub = resolve("/grubx64.efi");
+    QVERIFY(std::holds_alternative<OnDisk>(grub));
+    QVERIFY(std::get<OnDisk>(grub).path.endsWith(QLatin1String("lib/grub/x86_64-efi-signed/grubnetx64.efi.signed")));
+    QVERIFY(files_->missingBootloaders().isEmpty());
+    // Missing: what to install, and the other bootloaders still served.
+    QVERIFY(QFile::remove(dir_->filePath(QStringLiteral("lib/grub/x86_64-efi-signed/grubnetx64.efi.signed"))));
+    const QString missing = files_->missingBootloaders();
+    QVERIFY2(missing.contains(QLatin1String("grubnetx64.efi.signed")) &&
+                 missing.contains(QLatin1String("apt install shim-signed grub-efi-amd64-signed")) &&
+                 !missing.contains(QLatin1String("ipxe")),
+             qPrintable(missing));
+    QCOMPARE(std::get<Refused>(resolve("grubx64.efi")).detail, missing);
+    QVERIFY(std::holds_alternative<OnDisk>(resolve("shimx64.efi")));
+    QVERIFY(std::holds_alternative<OnDisk>(resolve("undionly.kpxe")));
+}
+
+void TestBootFiles::makesEachMachinesGrubConfigurationFromItsStatus()
+{
+    // The configuration GRUB reads first sends it to the machine's own.
+    const QByteArray root = std::get<Generated>(resolve("/grub/grub.cfg")).content;
+    QVERIFY2(root.contains("configfile $prefix/grub.cfg-${net_default_mac}\n"), root.constData());
+    const QString mac = QStringLiteral("52:54:00:ab:cd:ef");
+    const QByteArray path = grubConfigPath(QStringLiteral("52-54-00-AB-CD-EF"));
+    QCOMPARE(path, QByteArray("grub/grub.cfg-52:54:00:ab:cd:ef"));
+    // Unknown: the environment enlists it, from where GRUB came, with the iPXE script's command line.
+    QByteArray config = std::get<Generated>(resolve('/' + path)).content;
+    QVERIFY2(config.contains("\nlinux /environment/vmlinuz console=tty0 console=ttyS0,115200 "
+                             "metaldesk.purpose=enlist metaldesk.mac=52:54:00:ab:cd:ef "
+                             "metaldesk.metadata=http://10.99.0.1:5240/MAAS/metadata/\n"
+                             "initrd /environment/initrd.img\nboot\n"),
+             config.constData());
+    const QByteArray ipxe = std::get<Generated>(resolve(scriptPath(mac))).content;
+    QVERIFY2(ipxe.contains("vmlinuz initrd=initrd.img console=tty0 console=ttyS0,115200 metaldesk.purpose=enlist "
+                           "metaldesk.mac=52:54:00:ab:cd:ef metaldesk.metadata=http://10.99.0.1:5240/MAAS/metadata/\n"),
+             ipxe.constData());
+
+    // Commissioning: the environment commissions it, with its credential (from its leased address).
+    NewMachine spec;
+    spec.macAddresses = {mac};
+    const Actor system = Actor::system(QStringLiteral("test"));
+    auto machine = core_->engine->createMachine(spec, system);
+    QVERIFY2(machine, qPrintable(machine.errorMessage()));
+    QVERIFY(core_->engine->changeStatus(machine->systemId, NodeStatus::Commissioning, system,
+                                        Text::plain(QStringLiteral("test"))));
+    const quint32 address = QHostAddress(QStringLiteral("10.99.0.120")).toIPv4Address();
+    QVERIFY(
+        leases_->save(Lease{address, mac, {}, Lease::State::Bound, QDateTime::currentMSecsSinceEpoch() + 3600'000}));
+    Endpoint fromTheMachine{QStringLiteral("10.99.0.1")};
+    fromTheMachine.clientAddress = address;
+    config = std::get<Generated>(files_->resolve(path, fromTheMachine)).content;
+    QVERIFY2(config.contains(" quiet metaldesk.purpose=commission ") && config.contains("metaldesk.token="),
+             config.constData());
+    QVERIFY2(config.contains(machine->hostname.toUtf8()), config.constData());
+    // Anyone else: without it, and said so.
+    config = std::get<Generated>(resolve(path)).content;
+    QVERIFY2(!config.contains("metaldesk.token=") && config.contains("# without the machine's credentials"),
+             config.constData());
+
+    // Deployed: the installed system's loader from the disk, not the firmware's boot order.
+    for (const NodeStatus status :
+         {NodeStatus::Ready, NodeStatus::Allocated, NodeStatus::Deploying, NodeStatus::Deployed}) {
+        const auto changed =
+            core_->engine->changeStatus(machine->systemId, status, system, Text::plain(QStringLiteral("test")));
+        QVERIFY2(changed, qPrintable(changed.errorMessage()));
+    }
+    config = std::get<Generated>(files_->resolve(path, fromTheMachine)).content;
+    QVERIFY2(config.contains("search --no-floppy --set=root --file $loader") &&
+                 config.contains("chainloader $loader") && !config.contains("linux ") &&
+                 !config.contains("metaldesk.token="),
+             config.constData());
+}
+
+void TestBootFiles::mapsGrubConfigurationPathsToMacs()
+{
+    QCOMPARE(macFromGrubConfigPath(u"grub/grub.cfg-52:54:00:ab:cd:ef"), QStringLiteral("52:54:00:ab:cd:ef"));
+    QCOMPARE(macFromGrubConfigPath(u"/grub/grub.cfg-52:54:00:AB:CD:EF"), QStringLiteral("52:54:00:ab:cd:ef"));
+    QVERIFY(macFromGrubConfigPath(u"grub/grub.cfg-52-54-00-ab-cd-ef").isEmpty());
+    QVERIFY(macFromGrubConfigPath(u"grub/grub.cfg-nonsense").isEmpty());
+    QVERIFY(macFromGrubConfigPath(u"grub/grub.cfg").isEmpty());
+    QVERIFY(macFromGrubConfigPath(u"boot/grub.cfg-52:54:00:ab:cd:ef").isEmpty());
+    QVERIFY(macFromGrubConfigPath(u"grub/grub.cfg-52:54:00:ab:cd:ef/x").isEmpty());
+    // Any other file under grub/ is the root's, as before.
+    QVERIFY(std::holds_alternative<Refused>(resolve("grub/x86_64-efi/grub.cfg")));
 }
 
 QTEST_GUILESS_MAIN(TestBootFiles)

@@ -46,7 +46,7 @@ class TestPxeBootFile : public QObject {
 private slots:
     void givesNothingToOrdinaryDhcpClients();
     void givesBiosPxeUndionly();
-    void givesUefiPxeSnponly();
+    void givesUefiPxeTheSignedShim();
     void givesUefiHttpBootAUrl();
     void sendsIpxeToItsMachinesScript();
     void refusesArchitecturesItCannotBoot();
@@ -72,12 +72,16 @@ void TestPxeBootFile::givesBiosPxeUndionly()
     QCOMPARE(bootFile(firmwareDiscover(std::nullopt, "PXEClient", false)).filename, QByteArray("undionly.kpxe"));
 }
 
-void TestPxeBootFile::givesUefiPxeSnponly()
+void TestPxeBootFile::givesUefiPxeTheSignedShim()
 {
     QCOMPARE(bootFile(firmwareDiscover(7, "PXEClient:Arch:00007:UNDI:003000", false)).filename,
-             QByteArray("snponly.efi"));
+             QByteArray("shimx64.efi"));
     QCOMPARE(bootFile(firmwareDiscover(9, "PXEClient:Arch:00009:UNDI:003000", false)).filename,
-             QByteArray("snponly.efi"));
+             QByteArray("shimx64.efi"));
+    // In proxy mode the credentials need iPXE's one-time URL: iPXE, not GRUB.
+    const BootFileChoice proxy = chooseBootFile(firmwareDiscover(7, "PXEClient:Arch:00007:UNDI:003000", false),
+                                                "10.99.0.1", 5248, OneTimeUrl::Yes);
+    QCOMPARE(std::get<BootFile>(proxy).filename, QByteArray("snponly.efi"));
 }
 
 void TestPxeBootFile::givesUefiHttpBootAUrl()

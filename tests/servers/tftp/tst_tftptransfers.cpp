@@ -172,7 +172,10 @@ void TestTftpTransfers::initTestCase()
 void TestTftpTransfers::init()
 {
     ServerConfig config;
-    config.files = {dir_.filePath(QStringLiteral("root")), dir_.filePath(QStringLiteral("loaders")), {}};
+    config.files = {dir_.filePath(QStringLiteral("root")),
+                    dir_.filePath(QStringLiteral("loaders")),
+                    {},
+                    QStringLiteral("/usr/lib")};
     startServer(config);
 }
 
@@ -374,7 +377,10 @@ void TestTftpTransfers::resendsAfterTimeoutAndDropsAfterTheRetries()
 {
     writeFile(QStringLiteral("s.bin"), 2000);
     ServerConfig config;
-    config.files = {dir_.filePath(QStringLiteral("root")), dir_.filePath(QStringLiteral("loaders")), {}};
+    config.files = {dir_.filePath(QStringLiteral("root")),
+                    dir_.filePath(QStringLiteral("loaders")),
+                    {},
+                    QStringLiteral("/usr/lib")};
     config.retransmitMs = 200;
     config.retries = 2;
     startServer(config);
@@ -399,7 +405,10 @@ void TestTftpTransfers::sendsLittleToAClientItHasNotHeardFrom()
     // bytes go there. Until the client answers, the first packet goes out three times at most.
     writeFile(QStringLiteral("u.bin"), 2000);
     ServerConfig config;
-    config.files = {dir_.filePath(QStringLiteral("root")), dir_.filePath(QStringLiteral("loaders")), {}};
+    config.files = {dir_.filePath(QStringLiteral("root")),
+                    dir_.filePath(QStringLiteral("loaders")),
+                    {},
+                    QStringLiteral("/usr/lib")};
     config.retransmitMs = 200;
     config.retries = 5;
     startServer(config);
@@ -591,7 +600,10 @@ void TestTftpTransfers::limitsTransfersPerClientAddress()
 {
     writeFile(QStringLiteral("l.bin"), 3000);
     ServerConfig config;
-    config.files = {dir_.filePath(QStringLiteral("root")), dir_.filePath(QStringLiteral("loaders")), {}};
+    config.files = {dir_.filePath(QStringLiteral("root")),
+                    dir_.filePath(QStringLiteral("loaders")),
+                    {},
+                    QStringLiteral("/usr/lib")};
     config.maxTransfersPerClient = 3;
     startServer(config);
     Peer client;
@@ -636,7 +648,10 @@ void TestTftpTransfers::dropsATransferThatMakesNoProgress()
     // However many retries are set, a client that acknowledges nothing new loses its transfer.
     writeFile(QStringLiteral("p.bin"), 3000);
     ServerConfig config;
-    config.files = {dir_.filePath(QStringLiteral("root")), dir_.filePath(QStringLiteral("loaders")), {}};
+    config.files = {dir_.filePath(QStringLiteral("root")),
+                    dir_.filePath(QStringLiteral("loaders")),
+                    {},
+                    QStringLiteral("/usr/lib")};
     config.retransmitMs = 100;
     config.retries = 100;
     config.stallMs = 800;
