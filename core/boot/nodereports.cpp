@@ -564,6 +564,8 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
         return ReportError{ReportError::Unavailable, fromCatalogue.errorMessage()};
     if (const auto &known = *fromCatalogue) {
         d.imageFormat = known->format;
+        // The environment checks what it downloaded against it, a whole disk as a root filesystem.
+        d.imageSha256 = known->sha256;
         if (known->isRootFilesystem()) {
             const BootImageFile *kernel = known->file(QStringLiteral("boot-kernel"));
             const BootImageFile *initrd = known->file(QStringLiteral("boot-initrd"));
@@ -575,7 +577,6 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
                     return transitionError(systemId, failed.error(), std::nullopt);
                 return ReportError{ReportError::WrongStatus, reason.english()};
             }
-            d.imageSha256 = known->sha256;
             d.kernelUrl = urlOf(kernel->location);
             d.kernelSha256 = kernel->sha256;
             d.initrdUrl = urlOf(initrd->location);

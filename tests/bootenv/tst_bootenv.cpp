@@ -254,6 +254,7 @@ private slots:
     void enlistsWithoutCredentialAndPowersOff();
     void deploysTheImageAndItsCloudConfigThenReboots();
     void deployWithABrokenImageUrlReportsWhyAndPowersOff();
+    void deployOfADamagedImageReportsWhyAndPowersOff();
     void installsARootFilesystemImageWithItsKernelAndGrub_data();
     void installsARootFilesystemImageWithItsKernelAndGrub();
     void releaseQuickEraseZeroesTheEndsOfDiskAndPartitions();
@@ -589,6 +590,8 @@ void TestBootEnvironment::deploysTheImageAndItsCloudConfigThenReboots()
                                    "\"\n"
                                    "# caf\xc3\xa9, a tab:\there\n";
     QJsonObject settings{{QStringLiteral("image_url"), QStringLiteral("http://10.0.2.100:5240/images/test.img.gz")},
+                         {QStringLiteral("image_sha256"),
+                          QString::fromLatin1(QCryptographicHash::hash(gzipped, QCryptographicHash::Sha256).toHex())},
                          {QStringLiteral("disk"), QString()},
                          {QStringLiteral("user_data"), QStringLiteral("#!/bin/sh\necho hello\n")},
                          {QStringLiteral("cloud_config"), QString::fromUtf8(cloudConfig)}};
@@ -611,6 +614,8 @@ void TestBootEnvironment::deploysTheImageAndItsCloudConfigThenReboots()
     QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
     const QStringList lines = agentLines(vm.console);
     QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: deployed; rebooting into the installed system")) >= 0,
+             tail(vm));
+    QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: deploy: the image matches the catalogue's SHA-256")) >= 0,
              tail(vm));
 
     // The calls: settings and status signed with the node's credential, the image fetched without it.
@@ -881,6 +886,50 @@ void TestBootEnvironment::deployWithABrokenImageUrlReportsWhyAndPowersOff()
     QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: reported the failure to MetalDesk"), failed) > failed,
              tail(vm));
     QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: powering off"), failed) > failed, tail(vm));
+    QCOMPARE(indexOfLine(lines, QStringLiteral("rebooting")), -1);
+}
+
+// An image that arrives other than the catalogue has it (a damaged copy, a swapped file): the
+// environment checks its SHA-256 as it writes, reports the difference and powers off, and the
+// machine is not booted into what was written (security review L10).
+void TestBootEnvironment::deployOfADamagedImageReportsWhyAndPowersOff()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QVERIFY(createDisk(dir.filePath(QStringLiteral("vda.img")), 32 * MiB));
+    QByteArray image = masterBootRecord(2048, 2048);
+    image.resize(2 * MiB, '\x5a');
+    const QString wanted(64, QLatin1Char('e'));
+    const QString got = QString::fromLatin1(QCryptographicHash::hash(image, QCryptographicHash::Sha256).toHex());
+    FakeMetadata metadata;
+    QVERIFY(metadata.listen());
+    const QJsonObject settings{{QStringLiteral("image_url"), QStringLiteral("http://10.0.2.100:5240/images/disk.img")},
+                               {QStringLiteral("image_sha256"), wanted},
+                               {QStringLiteral("disk"), QStringLiteral("vda")},
+                               {QStringLiteral("user_data"), QString()},
+                               {QStringLiteral("cloud_config"), QStringLiteral("#cloud-config\n")}};
+    metadata.answer("GET", "/MAAS/metadata/metaldesk/v1/deploy", {200, QJsonDocument(settings).toJson()});
+    metadata.answer("GET", "/images/disk.img", {200, image, "application/octet-stream"});
+    metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/status", {200, "{}"});
+    QStringList args = machine(
+        QStringLiteral("bios"),
+        QStringLiteral("metaldesk.purpose=deploy metaldesk.metadata=%1 metaldesk.token=%2").arg(metadataInGuest, token),
+        dir, &metadata);
+    args << QStringLiteral("-drive")
+         << QStringLiteral("if=none,id=d0,format=raw,file=") + dir.filePath(QStringLiteral("vda.img"))
+         << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
+    const Boot vm = boot(QStringLiteral("bios deploy (damaged image)"), args, 90000);
+    QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
+    const auto status = metadata.requestsTo("/MAAS/metadata/metaldesk/v1/status");
+    QCOMPARE(status.size(), 1);
+    const QJsonObject report = QJsonDocument::fromJson(status[0].body).object();
+    QCOMPARE(report.value(QLatin1String("result")).toString(), QStringLiteral("failed"));
+    QCOMPARE(report.value(QLatin1String("reason")).toString(),
+             QStringLiteral("the image http://10.0.2.100:5240/images/disk.img does not match its SHA-256 (got %1, "
+                            "the catalogue says %2); import the image again")
+                 .arg(got, wanted));
+    const QStringList lines = agentLines(vm.console);
+    QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: powering off")) >= 0, tail(vm));
     QCOMPARE(indexOfLine(lines, QStringLiteral("rebooting")), -1);
 }
 

@@ -294,6 +294,7 @@ private slots:
     void failsCommissioningWithTheReason();
     void deploysWithAReservedAddressAndStockCloudInit();
     void aRootFilesystemImageComesWithItsKernelAndInitrd();
+    void aWholeDiskImageComesWithItsSha256();
     void failsADeploymentWhenNoAddressIsFree();
     void answersOnlyUnderItsOwnNames();
     void refusesMalformedHttp();
@@ -902,6 +903,36 @@ void TestMetadataServer::aRootFilesystemImageComesWithItsKernelAndInitrd()
     QCOMPARE(failed.status, S::FailedDeployment);
     QVERIFY2(failed.statusMessage.contains(QLatin1String("has no kernel and initrd")),
              qPrintable(failed.statusMessage));
+}
+
+// A whole-disk image from the catalogue: the environment is told its SHA-256, and checks what it
+// downloads against it as it writes (security review L10); no kernel or initrd with it.
+void TestMetadataServer::aWholeDiskImageComesWithItsSha256()
+{
+    BootImage image;
+    image.name = QStringLiteral("debian/bookworm");
+    image.architecture = QStringLiteral("amd64/generic");
+    image.firmware = {QStringLiteral("bios"), QStringLiteral("uefi")};
+    image.format = QStringLiteral("raw.gz");
+    image.sha256 = QString(64, QLatin1Char('d'));
+    image.location = QStringLiteral("images/sha256/") + image.sha256;
+    image.size = 4096;
+    image.origin = QStringLiteral("uploaded by the test");
+    QVERIFY(BootImageStore(core_->db).publish(admin_, {image}));
+    const auto m = enlist({QStringLiteral("52:54:00:5e:0a:02")});
+    QVERIFY(m);
+    QVERIFY(core_->engine->changeStatus(m->systemId, S::Ready, admin_,
+                                        Text::plain(QStringLiteral("commissioned by the test"))));
+    DeploySettings wanted;
+    wanted.imageUrl = image.location;
+    QVERIFY(NodeSettingsStore(core_->db).setDeploySettings(m->systemId, wanted));
+    QVERIFY(core_->engine->performAction(m->systemId, NodeAction::Deploy, admin_));
+    const Reply deploy = call(QStringLiteral("GET"), QStringLiteral("metaldesk/v1/deploy"), {}, tokenOf(m->systemId));
+    QVERIFY2(deploy.status == 200, deploy.dump().constData());
+    const QJsonObject answer = deploy.json();
+    QCOMPARE(answer.value(u"image_format"_s).toString(), u"raw.gz"_s);
+    QCOMPARE(answer.value(u"image_sha256"_s).toString(), image.sha256);
+    QCOMPARE(answer.value(u"kernel_url"_s).toString(), QString());
 }
 
 void TestMetadataServer::deploysWithAReservedAddressAndStockCloudInit()
