@@ -86,6 +86,18 @@ QByteArray machineComment(const BootDecision &decision)
 
 const QString kGrubConfigPrefix = QStringLiteral("grub/grub.cfg-");
 
+// GRUB commands that start the installed system's own loader, found on the disks (through shim's
+// verification under Secure Boot), so that the firmware's boot order is not walked again.
+const char kGrubBootLocalDisk[] =
+    "for loader in /EFI/debian/shimx64.efi /EFI/ubuntu/shimx64.efi /EFI/BOOT/BOOTX64.EFI; do\n"
+    "  if search --no-floppy --set=root --file $loader; then\n"
+    "    chainloader $loader\n"
+    "    boot\n"
+    "  fi\n"
+    "done\n"
+    "echo 'No bootloader was found on the local disks'\n"
+    "exit 1\n";
+
 } // namespace
 
 QByteArray ipxeScript(const BootDecision &decision, const QString &macAddress, const Endpoint &endpoint)
@@ -108,11 +120,11 @@ QByteArray ipxeScript(const BootDecision &decision, const QString &macAddress, c
 
 QByteArray grubRootConfig()
 {
-    return "# MetalDesk: each machine boots what its own configuration says, decided when it asks.\n"
-           "set timeout=0\n"
-           "configfile $prefix/grub.cfg-${net_default_mac}\n"
-           "echo \"MetalDesk did not answer for ${net_default_mac}: booting from the local disk\"\n"
-           "exit 1\n";
+    return QByteArray("# MetalDesk: each machine boots what its own configuration says, decided when it asks.\n"
+                      "set timeout=0\n"
+                      "configfile $prefix/grub.cfg-${net_default_mac}\n"
+                      "echo \"MetalDesk did not answer for ${net_default_mac}: booting from the local disk\"\n") +
+           kGrubBootLocalDisk;
 }
 
 QByteArray grubConfigPath(const QString &macAddress)
@@ -136,19 +148,8 @@ QString macFromGrubConfigPath(QStringView path)
 QByteArray grubConfig(const BootDecision &decision, const QString &macAddress, const Endpoint &endpoint)
 {
     QByteArray config = "# MetalDesk\n" + machineComment(decision) + "set timeout=0\n";
-    if (decision.purpose == BootPurpose::LocalDisk) {
-        // The installed system's own loader, found on the disks and started from here (through
-        // shim's verification under Secure Boot): the firmware's boot order is not walked again.
-        return config + "echo 'Booting from the local disk'\n"
-                        "for loader in /EFI/debian/shimx64.efi /EFI/ubuntu/shimx64.efi /EFI/BOOT/BOOTX64.EFI; do\n"
-                        "  if search --no-floppy --set=root --file $loader; then\n"
-                        "    chainloader $loader\n"
-                        "    boot\n"
-                        "  fi\n"
-                        "done\n"
-                        "echo 'No bootloader was found on the local disks'\n"
-                        "exit 1\n";
-    }
+    if (decision.purpose == BootPurpose::LocalDisk)
+        return config + "echo 'Booting from the local disk'\n" + kGrubBootLocalDisk;
     // Over TFTP from where GRUB came ($root): Debian's signed network GRUB has no HTTP (its module
     // list holds tftp only), and under Secure Boot it loads no module that is not built in.
     const QByteArray mac = normaliseMacAddress(macAddress).toLatin1();

@@ -527,6 +527,31 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
                           "ran %4 s after power on")
                .arg(fw, seconds(deployMs), address, seconds(vm.msSincePowerOn())));
 
+    // 5b. (UEFI) A later boot of the deployed machine (BootNext held for the first only): the
+    //     network's GRUB starts the disk's own shim and GRUB, and the installed kernel comes up.
+    if (firmware != Firmware::Bios) {
+        const qsizetype consoleBeforeReboot = vm.console().size();
+        vm.pullThePlug();
+        QVERIFY2(vm.powerOn(&error), qPrintable(error));
+        const QString kernelSays = firmware == Firmware::UefiSecureBoot ? QStringLiteral("Secure boot enabled")
+                                                                        : QStringLiteral("Linux version");
+        QElapsedTimer rebooting;
+        rebooting.start();
+        bool installedUp = false;
+        while (!installedUp && rebooting.elapsed() < 120000) {
+            const QString after = vm.console().mid(consoleBeforeReboot);
+            const qsizetype local = after.indexOf(QLatin1String("Booting from the local disk"));
+            installedUp = local >= 0 && after.indexOf(kernelSays, local) > local;
+            if (!installedUp)
+                QThread::msleep(500);
+        }
+        QVERIFY2(installedUp, qPrintable(diagnosis(vm, id)));
+        QCOMPARE(machine(id).status, NodeStatus::Deployed);
+        figure(
+            QStringLiteral("%1 power cycle of the deployed machine → its own kernel through the network's GRUB: %2 s")
+                .arg(fw, seconds(vm.msSincePowerOn())));
+    }
+
     // 6. Release with disk erasing: the user releases; the person power-cycles the machine; the
     //    environment erases the disk (quick: signatures, the start and end of every partition and
     //    of the disk), reports, and switches off: Ready, nobody's.
