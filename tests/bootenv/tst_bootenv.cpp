@@ -271,6 +271,8 @@ private:
     };
     QStringList machine(const QString &firmware, const QString &purposeArgs, const QTemporaryDir &dir,
                         const FakeMetadata *metadata);
+    // A BIOS machine told to deploy, with `disk` as its virtio disk (vda).
+    QStringList deployMachine(const QTemporaryDir &dir, const FakeMetadata *metadata, const QString &disk);
     Boot boot(const QString &name, const QStringList &args, int timeoutMs);
     // For a failed check: where the whole console is, and its agent lines.
     static QByteArray tail(const Boot &vm);
@@ -298,6 +300,17 @@ void TestBootEnvironment::initTestCase()
 // strings of our own; BIOS is the `pc` machine (SeaBIOS), UEFI the `q35` machine with OVMF. The
 // kernel boots directly (-kernel), with the command line iPXE would give it. `metadata` forwards
 // the guest's 10.0.2.100:5240 to it.
+QStringList TestBootEnvironment::deployMachine(const QTemporaryDir &dir, const FakeMetadata *metadata,
+                                               const QString &disk)
+{
+    return machine(QStringLiteral("bios"),
+                   QStringLiteral("metaldesk.purpose=deploy metaldesk.metadata=%1 metaldesk.token=%2")
+                       .arg(metadataInGuest, token),
+                   dir, metadata)
+           << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk
+           << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
+}
+
 QStringList TestBootEnvironment::machine(const QString &firmware, const QString &purposeArgs, const QTemporaryDir &dir,
                                          const FakeMetadata *metadata)
 {
@@ -603,12 +616,7 @@ void TestBootEnvironment::deploysTheImageAndItsCloudConfigThenReboots()
 
     const QString disk = dir.filePath(QStringLiteral("vda.img"));
     QVERIFY(createDisk(disk, 64 * MiB));
-    QStringList args = machine(
-        QStringLiteral("bios"),
-        QStringLiteral("metaldesk.purpose=deploy metaldesk.metadata=%1 metaldesk.token=%2").arg(metadataInGuest, token),
-        dir, &metadata);
-    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk
-         << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
+    const QStringList args = deployMachine(dir, &metadata, disk);
     const Boot vm = boot(QStringLiteral("bios deploy"), args, 90000);
     // reboot -f under -no-reboot: QEMU exits.
     QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
@@ -766,12 +774,7 @@ void TestBootEnvironment::installsARootFilesystemImageWithItsKernelAndGrub()
     const QString disk = dir.filePath(QStringLiteral("vda.img"));
     const qint64 diskSize = 1200 * MiB;
     QVERIFY(createDisk(disk, diskSize));
-    QStringList args = machine(
-        QStringLiteral("bios"),
-        QStringLiteral("metaldesk.purpose=deploy metaldesk.metadata=%1 metaldesk.token=%2").arg(metadataInGuest, token),
-        dir, &metadata);
-    args << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk
-         << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
+    const QStringList args = deployMachine(dir, &metadata, disk);
     const Boot vm = boot(QStringLiteral("bios deploy root filesystem (%1)").arg(format), args, 180000);
     QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
     const QStringList lines = agentLines(vm.console);
@@ -859,13 +862,7 @@ void TestBootEnvironment::deployWithABrokenImageUrlReportsWhyAndPowersOff()
         {QStringLiteral("cloud_config"), QStringLiteral("#cloud-config\n")}};
     metadata.answer("GET", "/MAAS/metadata/metaldesk/v1/deploy", {200, QJsonDocument(settings).toJson()});
     metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/status", {200, "{}"});
-    QStringList args = machine(
-        QStringLiteral("bios"),
-        QStringLiteral("metaldesk.purpose=deploy metaldesk.metadata=%1 metaldesk.token=%2").arg(metadataInGuest, token),
-        dir, &metadata);
-    args << QStringLiteral("-drive")
-         << QStringLiteral("if=none,id=d0,format=raw,file=") + dir.filePath(QStringLiteral("vda.img"))
-         << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
+    const QStringList args = deployMachine(dir, &metadata, dir.filePath(QStringLiteral("vda.img")));
     const Boot vm = boot(QStringLiteral("bios deploy (image missing)"), args, 90000);
     QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
 
@@ -911,13 +908,7 @@ void TestBootEnvironment::deployOfADamagedImageReportsWhyAndPowersOff()
     metadata.answer("GET", "/MAAS/metadata/metaldesk/v1/deploy", {200, QJsonDocument(settings).toJson()});
     metadata.answer("GET", "/images/disk.img", {200, image, "application/octet-stream"});
     metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/status", {200, "{}"});
-    QStringList args = machine(
-        QStringLiteral("bios"),
-        QStringLiteral("metaldesk.purpose=deploy metaldesk.metadata=%1 metaldesk.token=%2").arg(metadataInGuest, token),
-        dir, &metadata);
-    args << QStringLiteral("-drive")
-         << QStringLiteral("if=none,id=d0,format=raw,file=") + dir.filePath(QStringLiteral("vda.img"))
-         << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
+    const QStringList args = deployMachine(dir, &metadata, dir.filePath(QStringLiteral("vda.img")));
     const Boot vm = boot(QStringLiteral("bios deploy (damaged image)"), args, 90000);
     QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
     const auto status = metadata.requestsTo("/MAAS/metadata/metaldesk/v1/status");

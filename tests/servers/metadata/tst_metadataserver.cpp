@@ -317,6 +317,9 @@ private:
     // Enlists a machine with these MACs over HTTP, as the built-in environment does.
     std::optional<Machine> enlist(const QStringList &macs);
     NodeToken tokenOf(const QString &systemId) const;
+    // Enlists a machine with `mac`, makes it Ready and starts deploying `imageLocation` on it, as the
+    // user would; its system id, or empty when a step failed.
+    QString deploying(const QString &mac, const QString &imageLocation);
     Machine machine(const QString &systemId) const
     {
         auto m = core_->machines->get(systemId);
@@ -364,6 +367,20 @@ Reply TestMetadataServer::call(const QString &method, const QString &path, const
         args << QStringLiteral("-H") << QStringLiteral("Authorization: ") + sign(*token, path, method);
     args << extra << url(path);
     return parseReply(curl(args, body));
+}
+
+QString TestMetadataServer::deploying(const QString &mac, const QString &imageLocation)
+{
+    const auto m = enlist({mac});
+    if (!m || !core_->engine->changeStatus(m->systemId, S::Ready, admin_,
+                                           Text::plain(QStringLiteral("commissioned by the test"))))
+        return {};
+    DeploySettings wanted;
+    wanted.imageUrl = imageLocation;
+    if (!NodeSettingsStore(core_->db).setDeploySettings(m->systemId, wanted) ||
+        !core_->engine->performAction(m->systemId, NodeAction::Deploy, admin_))
+        return {};
+    return m->systemId;
 }
 
 std::optional<Machine> TestMetadataServer::enlist(const QStringList &macs)
@@ -873,15 +890,9 @@ void TestMetadataServer::aRootFilesystemImageComesWithItsKernelAndInitrd()
     image.origin = QStringLiteral("imported from the test");
     QVERIFY(BootImageStore(core_->db).publish(admin_, {image}));
 
-    const auto m = enlist({QStringLiteral("52:54:00:5e:0a:01")});
-    QVERIFY(m);
-    QVERIFY(core_->engine->changeStatus(m->systemId, S::Ready, admin_,
-                                        Text::plain(QStringLiteral("commissioned by the test"))));
-    DeploySettings wanted;
-    wanted.imageUrl = image.location;
-    QVERIFY(NodeSettingsStore(core_->db).setDeploySettings(m->systemId, wanted));
-    QVERIFY(core_->engine->performAction(m->systemId, NodeAction::Deploy, admin_));
-    const NodeToken token = tokenOf(m->systemId);
+    const QString systemId = deploying(QStringLiteral("52:54:00:5e:0a:01"), image.location);
+    QVERIFY(!systemId.isEmpty());
+    const NodeToken token = tokenOf(systemId);
     const Reply deploy = call(QStringLiteral("GET"), QStringLiteral("metaldesk/v1/deploy"), {}, token);
     QVERIFY2(deploy.status == 200, deploy.dump().constData());
     const QJsonObject answer = deploy.json();
@@ -899,7 +910,7 @@ void TestMetadataServer::aRootFilesystemImageComesWithItsKernelAndInitrd()
     const Reply refused = call(QStringLiteral("GET"), QStringLiteral("metaldesk/v1/deploy"), {}, token);
     QVERIFY2(refused.status == 409, refused.dump().constData());
     QVERIFY2(refused.body.contains("has no kernel and initrd"), refused.dump().constData());
-    const Machine failed = machine(m->systemId);
+    const Machine failed = machine(systemId);
     QCOMPARE(failed.status, S::FailedDeployment);
     QVERIFY2(failed.statusMessage.contains(QLatin1String("has no kernel and initrd")),
              qPrintable(failed.statusMessage));
@@ -919,15 +930,9 @@ void TestMetadataServer::aWholeDiskImageComesWithItsSha256()
     image.size = 4096;
     image.origin = QStringLiteral("uploaded by the test");
     QVERIFY(BootImageStore(core_->db).publish(admin_, {image}));
-    const auto m = enlist({QStringLiteral("52:54:00:5e:0a:02")});
-    QVERIFY(m);
-    QVERIFY(core_->engine->changeStatus(m->systemId, S::Ready, admin_,
-                                        Text::plain(QStringLiteral("commissioned by the test"))));
-    DeploySettings wanted;
-    wanted.imageUrl = image.location;
-    QVERIFY(NodeSettingsStore(core_->db).setDeploySettings(m->systemId, wanted));
-    QVERIFY(core_->engine->performAction(m->systemId, NodeAction::Deploy, admin_));
-    const Reply deploy = call(QStringLiteral("GET"), QStringLiteral("metaldesk/v1/deploy"), {}, tokenOf(m->systemId));
+    const QString systemId = deploying(QStringLiteral("52:54:00:5e:0a:02"), image.location);
+    QVERIFY(!systemId.isEmpty());
+    const Reply deploy = call(QStringLiteral("GET"), QStringLiteral("metaldesk/v1/deploy"), {}, tokenOf(systemId));
     QVERIFY2(deploy.status == 200, deploy.dump().constData());
     const QJsonObject answer = deploy.json();
     QCOMPARE(answer.value(u"image_format"_s).toString(), u"raw.gz"_s);
