@@ -347,9 +347,8 @@ void MachinesPage::takeActionOn(const QList<Machine> &selected, NodeAction actio
     setTextColor(actionResult_, palette().color(QPalette::WindowText));
     actionResult_->show();
     // Every selected machine: those the action is not offered for come back refused, with why.
-    running_.setFuture(
-        QtConcurrent::run([runner = ActionRunner(*core_.engine, core_.db), selected, request = dialog.request(),
-                           user = *user_] { return runner.run(selected, request, user); }));
+    running_.setFuture(QtConcurrent::run([runner = ActionRunner(*core_.engine), selected, request = dialog.request(),
+                                          user = *user_] { return runner.run(selected, request, user); }));
     updateTakeAction();
 }
 

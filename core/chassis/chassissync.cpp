@@ -338,7 +338,7 @@ Expected<SyncOutcome> applyChassisSync(CoreServices &core, const Chassis &chassi
                       << outcome.skipped.size();
     if (commission && !created.isEmpty())
         for (const ActionOutcome &o :
-             ActionRunner(*core.engine, core.db).run(created, ActionRequest(NodeAction::Commission), actor))
+             ActionRunner(*core.engine).run(created, ActionRequest(NodeAction::Commission), actor))
             if (!o.taken())
                 outcome.skipped.append({o.hostname, o.refusal});
     return outcome;

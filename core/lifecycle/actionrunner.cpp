@@ -25,17 +25,17 @@ Expected<QString> ActionRunner::defaultEraseMode(const ConfigStore &config)
     return config.value(setting::DiskEraseMode);
 }
 
-Expected<void> ActionRunner::storeOptions(const QString &systemId, const ActionRequest &request) const
+Expected<void> ActionRunner::storeOptions(const QSqlDatabase &db, const QString &systemId, const ActionRequest &request)
 {
     switch (request.action) {
-    case NodeAction::Commission: return settings_.setKeepPoweredOn(systemId, request.keepPoweredOn);
+    case NodeAction::Commission: return NodeSettingsStore::writeKeepPoweredOn(db, systemId, request.keepPoweredOn);
     case NodeAction::Release:
         if (!request.eraseMode.isEmpty())
-            return settings_.setEraseMode(systemId, request.eraseMode);
+            return NodeSettingsStore::writeEraseMode(db, systemId, request.eraseMode);
         return {};
     case NodeAction::Deploy:
         if (request.deploy)
-            return settings_.setDeploySettings(systemId, *request.deploy);
+            return NodeSettingsStore::writeDeploySettings(db, systemId, *request.deploy);
         return {};
     default: return {};
     }
@@ -55,9 +55,13 @@ QList<ActionOutcome> ActionRunner::run(const QList<Machine> &machines, const Act
             options.erase = request.action == NodeAction::Release && !request.eraseMode.isEmpty();
             if (request.action == NodeAction::Deploy && request.deploy)
                 options.image = request.deploy->image;
-            // The options first: the boot decision reads them as soon as the status changes.
-            auto stored = storeOptions(m.systemId, request);
-            auto done = stored ? engine_.performAction(m.systemId, request.action, actor, options) : stored;
+            // With the action, after the engine's refusal check on the machine as it is now (the
+            // list may be stale): a refused action must not overwrite another one's options.
+            auto done =
+                engine_.performAction(m.systemId, request.action, actor, options,
+                                      [&request](const QSqlDatabase &db, const Machine &machine, QList<Event> &) {
+                                          return storeOptions(db, machine.systemId, request);
+                                      });
             if (!done)
                 outcome.refusal = done.errorMessage();
             const QList<NodeStatus> path = actionPath(request.action, m.status, m.previousStatus, options);

@@ -30,11 +30,11 @@ struct ActionOutcome {
 };
 
 // Takes one action on many machines: per machine, the engine's table says whether it is offered;
-// if so the machine's options are stored and the engine acts. A machine refused (or failing) does
+// if so the engine acts and stores the machine's options in the same transaction. A machine refused (or failing) does
 // not stop the others; each outcome says what happened.
 class ActionRunner {
 public:
-    ActionRunner(LifecycleEngine &engine, std::shared_ptr<Database> db) : engine_(engine), settings_(std::move(db)) {}
+    explicit ActionRunner(LifecycleEngine &engine) : engine_(engine) {}
 
     // Empty when the request's options can be used; otherwise which one is wrong and how.
     static QString validate(const ActionRequest &request);
@@ -45,10 +45,9 @@ public:
     QList<ActionOutcome> run(const QList<Machine> &machines, const ActionRequest &request, const Actor &actor) const;
 
 private:
-    Expected<void> storeOptions(const QString &systemId, const ActionRequest &request) const;
+    static Expected<void> storeOptions(const QSqlDatabase &db, const QString &systemId, const ActionRequest &request);
 
     LifecycleEngine &engine_;
-    NodeSettingsStore settings_;
 };
 
 } // namespace metaldesk

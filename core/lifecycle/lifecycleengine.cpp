@@ -326,7 +326,7 @@ Expected<void> LifecycleEngine::walk(const QSqlDatabase &db, Machine &machine, c
 }
 
 Expected<void> LifecycleEngine::performAction(const QString &systemId, NodeAction action, const Actor &actor,
-                                              const ActionOptions &options)
+                                              const ActionOptions &options, const Alongside &alongside)
 {
     const bool deleting = action == NodeAction::Delete;
     bool hasPowerDriver = false;
@@ -335,6 +335,9 @@ Expected<void> LifecycleEngine::performAction(const QString &systemId, NodeActio
         [&](const QSqlDatabase &db, Machine &machine, QList<Event> &events) -> Expected<void> {
             if (QString refusal = LifecycleEngine::refusal(action, machine, actor); !refusal.isEmpty())
                 return Error{refusal};
+            if (alongside)
+                if (auto done = alongside(db, machine, events); !done)
+                    return done;
             hasPowerDriver = !machine.powerType.isEmpty();
             const NodeActionSpec &spec = nodeActionSpec(action);
             const QString who = actor.username.isEmpty() ? QStringLiteral("MetalDesk") : actor.username;

@@ -33,9 +33,9 @@ public:
     static QString validate(const NewMachine &spec);
 
     // A user's action (Take action). Refused with a reason when the action is not offered to this
-    // actor for the machine's status.
+    // actor for the machine's status; `alongside` (the action's options) runs only once it is offered.
     Expected<void> performAction(const QString &systemId, NodeAction action, const Actor &actor,
-                                 const ActionOptions &options = {});
+                                 const ActionOptions &options = {}, const Alongside &alongside = {});
     QList<NodeAction> offeredActions(const Machine &machine, const Actor &actor) const;
     static Role roleOf(const Machine &machine, const Actor &actor);
     // Empty when the action is offered to this actor for the machine as given; otherwise why not.

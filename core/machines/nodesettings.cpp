@@ -90,8 +90,7 @@ Expected<NodeSettings> NodeSettingsStore::get(const QString &systemId) const
     return s;
 }
 
-Expected<void> NodeSettingsStore::update(const QString &systemId, const QString &assignments, QVariantList values,
-                                         const Refusal &refusal) const
+Expected<void> NodeSettingsStore::inTransaction(const std::function<Expected<void>(const QSqlDatabase &)> &body) const
 {
     auto db = db_->connection();
     if (!db)
@@ -99,21 +98,22 @@ Expected<void> NodeSettingsStore::update(const QString &systemId, const QString 
     Transaction txn(*db_, *db);
     if (!txn.begun())
         return Error{txn.beginError()};
-    if (refusal) {
-        auto why = refusal(*db);
-        if (!why)
-            return why.error();
-        if (!why->isEmpty())
-            return Error{*why};
-    }
-    auto row = runQuery(*db,
+    if (auto done = body(*db); !done)
+        return done;
+    return txn.commit();
+}
+
+Expected<void> NodeSettingsStore::write(const QSqlDatabase &db, const QString &systemId, const QString &assignments,
+                                        QVariantList values)
+{
+    auto row = runQuery(db,
                         QStringLiteral("INSERT INTO node_settings (machine_id) SELECT id FROM machines "
                                        "WHERE system_id = ? ON CONFLICT (machine_id) DO NOTHING"),
                         {systemId});
     if (!row)
         return row.error();
     values << systemId;
-    auto q = runQuery(*db,
+    auto q = runQuery(db,
                       QStringLiteral("UPDATE node_settings SET %1 WHERE machine_id = "
                                      "(SELECT id FROM machines WHERE system_id = ?)")
                           .arg(assignments),
@@ -122,36 +122,54 @@ Expected<void> NodeSettingsStore::update(const QString &systemId, const QString 
         return q.error();
     if (q->numRowsAffected() == 0)
         return Error{noMachine(systemId)};
-    return txn.commit();
+    return {};
 }
 
-Expected<void> NodeSettingsStore::setKeepPoweredOn(const QString &systemId, bool keepPoweredOn) const
+Expected<void> NodeSettingsStore::writeKeepPoweredOn(const QSqlDatabase &db, const QString &systemId,
+                                                     bool keepPoweredOn)
 {
-    return update(systemId, QStringLiteral("keep_powered_on = ?"), {keepPoweredOn ? 1 : 0});
+    return write(db, systemId, QStringLiteral("keep_powered_on = ?"), {keepPoweredOn ? 1 : 0});
 }
 
-Expected<void> NodeSettingsStore::setEraseMode(const QString &systemId, const QString &mode) const
+Expected<void> NodeSettingsStore::writeEraseMode(const QSqlDatabase &db, const QString &systemId, const QString &mode)
 {
     if (!mode.isEmpty() && mode != QLatin1String("quick") && mode != QLatin1String("secure"))
         return Error{SettingsText::tr("the erase mode '%1' should be quick or secure").arg(mode)};
-    return update(systemId, QStringLiteral("erase_mode = ?"), {mode});
+    return write(db, systemId, QStringLiteral("erase_mode = ?"), {mode});
 }
 
-Expected<void> NodeSettingsStore::setDeploySettings(const QString &systemId, const DeploySettings &s) const
+Expected<void> NodeSettingsStore::writeDeploySettings(const QSqlDatabase &db, const QString &systemId,
+                                                      const DeploySettings &s)
 {
     if (const QString problem = validate(s); !problem.isEmpty())
         return Error{problem};
     // Checked in the writing transaction: two machines given one address at once cannot both pass.
-    Refusal refusal;
-    if (const QString address = s.staticAddress.trimmed(); !address.isEmpty())
-        refusal = [&systemId, ip = address.section(QLatin1Char('/'), 0, 0)](const QSqlDatabase &db) {
-            return staticAddressConflict(db, systemId, ip);
-        };
-    return update(systemId,
-                  QStringLiteral("image_url = ?, user_data = ?, static_address = ?, gateway = ?, dns_servers = ?"),
-                  {s.imageUrl.trimmed(), s.userData, s.staticAddress.trimmed(), s.gateway.trimmed(),
-                   s.dnsServers.join(QLatin1Char(','))},
-                  refusal);
+    if (const QString address = s.staticAddress.trimmed(); !address.isEmpty()) {
+        auto conflict = staticAddressConflict(db, systemId, address.section(QLatin1Char('/'), 0, 0));
+        if (!conflict)
+            return conflict.error();
+        if (!conflict->isEmpty())
+            return Error{*conflict};
+    }
+    return write(db, systemId,
+                 QStringLiteral("image_url = ?, user_data = ?, static_address = ?, gateway = ?, dns_servers = ?"),
+                 {s.imageUrl.trimmed(), s.userData, s.staticAddress.trimmed(), s.gateway.trimmed(),
+                  s.dnsServers.join(QLatin1Char(','))});
+}
+
+Expected<void> NodeSettingsStore::setKeepPoweredOn(const QString &systemId, bool keepPoweredOn) const
+{
+    return inTransaction([&](const QSqlDatabase &db) { return writeKeepPoweredOn(db, systemId, keepPoweredOn); });
+}
+
+Expected<void> NodeSettingsStore::setEraseMode(const QString &systemId, const QString &mode) const
+{
+    return inTransaction([&](const QSqlDatabase &db) { return writeEraseMode(db, systemId, mode); });
+}
+
+Expected<void> NodeSettingsStore::setDeploySettings(const QString &systemId, const DeploySettings &s) const
+{
+    return inTransaction([&](const QSqlDatabase &db) { return writeDeploySettings(db, systemId, s); });
 }
 
 // One address, one holder (security review M6): a static address inside DHCP's dynamic range would
@@ -186,10 +204,12 @@ Expected<QString> NodeSettingsStore::staticAddressConflict(const QSqlDatabase &d
 // aborted, deployed, failed) without anyone having to clear it.
 Expected<void> NodeSettingsStore::markInstalled(const QString &systemId) const
 {
-    return update(systemId,
-                  QStringLiteral("installed_event = (SELECT MAX(e.id) FROM events e WHERE e.system_id = ? "
-                                 "AND e.to_status IS NOT NULL)"),
-                  {systemId});
+    return inTransaction([&](const QSqlDatabase &db) {
+        return write(db, systemId,
+                     QStringLiteral("installed_event = (SELECT MAX(e.id) FROM events e WHERE e.system_id = ? "
+                                    "AND e.to_status IS NOT NULL)"),
+                     {systemId});
+    });
 }
 
 Expected<bool> NodeSettingsStore::isInstalled(const QString &systemId) const

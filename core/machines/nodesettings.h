@@ -47,6 +47,13 @@ public:
     Expected<void> setKeepPoweredOn(const QString &systemId, bool keepPoweredOn) const;
     Expected<void> setEraseMode(const QString &systemId, const QString &mode) const;
     Expected<void> setDeploySettings(const QString &systemId, const DeploySettings &settings) const;
+    // The same writes in a transaction the caller holds: the lifecycle engine's, after it has
+    // checked that the action goes ahead, so that a refused action writes nothing (security
+    // review L3).
+    static Expected<void> writeKeepPoweredOn(const QSqlDatabase &db, const QString &systemId, bool keepPoweredOn);
+    static Expected<void> writeEraseMode(const QSqlDatabase &db, const QString &systemId, const QString &mode);
+    static Expected<void> writeDeploySettings(const QSqlDatabase &db, const QString &systemId,
+                                              const DeploySettings &settings);
     // Empty when the settings can be used; otherwise which one is wrong and how.
     static QString validate(const DeploySettings &settings);
 
@@ -59,10 +66,9 @@ private:
     // Why `address` cannot be the machine's static address, or empty.
     static Expected<QString> staticAddressConflict(const QSqlDatabase &db, const QString &systemId,
                                                    const QString &address);
-    // `refusal`, when given, runs first in the same transaction: a non-empty answer is the error.
-    using Refusal = std::function<Expected<QString>(const QSqlDatabase &)>;
-    Expected<void> update(const QString &systemId, const QString &assignments, QVariantList values,
-                          const Refusal &refusal = {}) const;
+    static Expected<void> write(const QSqlDatabase &db, const QString &systemId, const QString &assignments,
+                                QVariantList values);
+    Expected<void> inTransaction(const std::function<Expected<void>(const QSqlDatabase &)> &body) const;
     std::shared_ptr<Database> db_;
 };
 

@@ -75,7 +75,7 @@ ApiRoutes::ApiRoutes(CoreServices &core)
       statics_(core.db),
       leases_(core.db),
       allocator_(*core.engine, core.db),
-      runner_(*core.engine, core.db)
+      runner_(*core.engine)
 {
 }
 
