@@ -182,6 +182,17 @@
     </message>
 </context>
 <context>
+    <name>BlockMap</name>
+    <message>
+        <source>cancelled</source>
+        <translation>취소됨</translation>
+    </message>
+    <message>
+        <source>cannot write %1</source>
+        <translation>%1에 쓸 수 없습니다</translation>
+    </message>
+</context>
+<context>
     <name>BootFiles</name>
     <message>
         <source>the boot directory %1 does not exist</source>
@@ -1342,6 +1353,22 @@ Commands:
         <source>rescue</source>
         <translation>복구</translation>
     </message>
+    <message>
+        <source>the image is larger than /dev/%1 (%2 MiB); choose a bigger disk or a smaller image</source>
+        <translation>이미지가 /dev/%1(%2 MiB)보다 큽니다. 더 큰 디스크나 더 작은 이미지를 고르세요</translation>
+    </message>
+    <message>
+        <source>could not zero /dev/%1 where the image holds no data (%2); the disk may be failing</source>
+        <translation>이미지에 데이터가 없는 /dev/%1 영역을 0으로 채울 수 없습니다 (%2). 디스크가 고장 나고 있을 수 있습니다</translation>
+    </message>
+    <message>
+        <source>writing the image to /dev/%1 failed (%2); the disk may be failing</source>
+        <translation>이미지를 /dev/%1에 쓰지 못했습니다 (%2). 디스크가 고장 나고 있을 수 있습니다</translation>
+    </message>
+    <message>
+        <source>the block map</source>
+        <translation>블록 맵</translation>
+    </message>
 </context>
 <context>
     <name>Files</name>
@@ -1804,6 +1831,14 @@ Commands:
     <message>
         <source>%1 is not an image MetalDesk can deploy: a raw disk (with a partition table, or one ext4 filesystem), gzip, xz or bzip2 compressed, qcow2, or a root filesystem as a .tar.gz</source>
         <translation>%1은(는) MetalDesk가 배포할 수 있는 이미지가 아닙니다. raw 디스크(파티션 테이블이 있거나 ext4 파일 시스템 하나), gzip, xz, bzip2 압축, qcow2, 또는 .tar.gz 루트 파일 시스템이어야 합니다</translation>
+    </message>
+    <message>
+        <source>Mapping where the image holds data, for faster deployments</source>
+        <translation>더 빠른 배포를 위해 이미지에서 데이터가 있는 곳을 찾는 중</translation>
+    </message>
+    <message>
+        <source>%1 could not be decompressed</source>
+        <translation>%1의 압축을 풀 수 없습니다</translation>
     </message>
 </context>
 <context>

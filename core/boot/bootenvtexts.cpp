@@ -54,6 +54,10 @@ const char *const kSentences[] = {
     QT_TRANSLATE_NOOP("Events", "could not write GRUB for BIOS to /dev/%1 (%2)"),
     QT_TRANSLATE_NOOP("Events", "could not mount the new EFI system partition /dev/%1"),
     QT_TRANSLATE_NOOP("Events", "could not write GRUB for UEFI to /dev/%1"),
+    // bootenv/blockmap.sh
+    QT_TRANSLATE_NOOP("Events", "the image is larger than /dev/%1 (%2 MiB); choose a bigger disk or a smaller image"),
+    QT_TRANSLATE_NOOP("Events", "could not zero /dev/%1 where the image holds no data (%2); the disk may be failing"),
+    QT_TRANSLATE_NOOP("Events", "writing the image to /dev/%1 failed (%2); the disk may be failing"),
 };
 
 // Words the scripts put into their sentences (fetch_file's WHAT, the boot purpose).
@@ -62,6 +66,7 @@ const char *const kWords[] = {
     QT_TRANSLATE_NOOP("Events", "the boot-kernel"), QT_TRANSLATE_NOOP("Events", "enlist"),
     QT_TRANSLATE_NOOP("Events", "commission"),      QT_TRANSLATE_NOOP("Events", "deploy"),
     QT_TRANSLATE_NOOP("Events", "release"),         QT_TRANSLATE_NOOP("Events", "rescue"),
+    QT_TRANSLATE_NOOP("Events", "the block map"),
 };
 
 } // namespace

@@ -581,6 +581,12 @@ ReportOutcome<Deployment> NodeReports::deployment(const QString &systemId, const
             d.kernelSha256 = kernel->sha256;
             d.initrdUrl = urlOf(initrd->location);
             d.initrdSha256 = initrd->sha256;
+        } else if (const BootImageFile *raw = known->file(QStringLiteral("raw")),
+                   *map = known->file(QStringLiteral("block-map"));
+                   raw && map) {
+            d.rawUrl = urlOf(raw->location);
+            d.blockMapUrl = urlOf(map->location);
+            d.blockMapSha256 = map->sha256;
         }
     }
     d.imageUrl = urlOf(image);

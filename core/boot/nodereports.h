@@ -74,6 +74,11 @@ struct Deployment {
     QString kernelSha256;
     QString initrdUrl;
     QString initrdSha256;
+    // A whole-disk catalogue image's block map and the raw image its ranges come from (absent for
+    // images added before block maps, and URLs given by hand: those stream whole).
+    QString rawUrl;
+    QString blockMapUrl;
+    QString blockMapSha256;
     QString disk; // empty: the first disk
     QString userData;
     QByteArray cloudConfig;

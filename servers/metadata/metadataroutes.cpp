@@ -193,6 +193,9 @@ void MetadataRoutes::addTo(http::Router &r)
                          {QStringLiteral("kernel_sha256"), d.kernelSha256},
                          {QStringLiteral("initrd_url"), d.initrdUrl},
                          {QStringLiteral("initrd_sha256"), d.initrdSha256},
+                         {QStringLiteral("raw_url"), d.rawUrl},
+                         {QStringLiteral("block_map_url"), d.blockMapUrl},
+                         {QStringLiteral("block_map_sha256"), d.blockMapSha256},
                          {QStringLiteral("disk"), d.disk},
                          {QStringLiteral("user_data"), d.userData},
                          {QStringLiteral("cloud_config"), QString::fromUtf8(d.cloudConfig)}});

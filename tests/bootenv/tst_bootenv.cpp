@@ -6,8 +6,14 @@
 // The network is QEMU's user network with restrict=on: nothing leaves QEMU. Where the agent must
 // reach a metadata service, one guest address (10.0.2.100:5240) is forwarded by QEMU to this
 // test's FakeMetadata on 127.0.0.1, through this same binary started as `--forward PORT` (QEMU runs
-// it for each connection with the connection on its stdin and stdout).
+// it for each connection with the connection on its stdin and stdout). A block-map deployment gets
+// MetalDesk's own HTTP boot server on 10.0.2.100:5248, forwarded the same way.
 #include "fakemetadata.h"
+
+#include "core/images/imageupload.h"
+#include "core/runtime/coreservices.h"
+#include "core/runtime/servicehost.h"
+#include "servers/boot/httpbootserver.h"
 
 #include "skip.h"
 #include <QCoreApplication>
@@ -18,8 +24,10 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtEndian>
 #include <QtTest>
@@ -34,6 +42,8 @@
 #include <unistd.h>
 
 using metaldesk::testing::FakeMetadata;
+
+using namespace metaldesk;
 
 namespace {
 
@@ -90,7 +100,31 @@ QByteArray masterBootRecord(quint32 start, quint32 sectors)
 }
 
 // Runs a tool to the end; its standard output, or a null array (and `error`) when it failed.
-QByteArray run(const QString &program, const QStringList &args, QString *error = nullptr)
+QByteArray run(const QString &program, const QStringList &args, QString *error = nullptr);
+
+constexpr qint64 kImagePartition = 12 * MiB;
+
+// A tiny cloud-init disk image: an MBR, and from 1 MiB an ext4 partition of kImagePartition bytes
+// holding /etc/cloud, made in `dir` with mke2fs; empty (and `error`) when that failed.
+QByteArray cloudInitDisk(const QTemporaryDir &dir, const QString &mke2fs, QString *error)
+{
+    if (!QDir(dir.path()).mkpath(QStringLiteral("root/etc/cloud/cloud.cfg.d")) ||
+        !writeFile(dir.filePath(QStringLiteral("root/etc/cloud/cloud.cfg")), "# the image's own\n"))
+        return {};
+    if (run(mke2fs,
+            {QStringLiteral("-q"), QStringLiteral("-F"), QStringLiteral("-t"), QStringLiteral("ext4"),
+             QStringLiteral("-d"), dir.filePath(QStringLiteral("root")), dir.filePath(QStringLiteral("part.img")),
+             QStringLiteral("12M")},
+            error)
+            .isNull())
+        return {};
+    QByteArray image = masterBootRecord(2048, quint32(kImagePartition / 512));
+    image.resize(MiB, '\0');
+    image += readRange(dir.filePath(QStringLiteral("part.img")), 0, kImagePartition);
+    return image.size() == MiB + kImagePartition ? image : QByteArray();
+}
+
+QByteArray run(const QString &program, const QStringList &args, QString *error)
 {
     QProcess p;
     p.start(program, args);
@@ -255,6 +289,8 @@ private slots:
     void deploysTheImageAndItsCloudConfigThenReboots();
     void deployWithABrokenImageUrlReportsWhyAndPowersOff();
     void deployOfADamagedImageReportsWhyAndPowersOff();
+    void deploysAWholeDiskImageByItsBlockMap_data();
+    void deploysAWholeDiskImageByItsBlockMap();
     void installsARootFilesystemImageWithItsKernelAndGrub_data();
     void installsARootFilesystemImageWithItsKernelAndGrub();
     void releaseQuickEraseZeroesTheEndsOfDiskAndPartitions();
@@ -269,10 +305,12 @@ private:
         double seconds = 0;
         double inventorySeconds = -1; // when the inventory was on the console
     };
+    // `bootHttpPort`: a server on 127.0.0.1 that the guest reaches as 10.0.2.100:5248.
     QStringList machine(const QString &firmware, const QString &purposeArgs, const QTemporaryDir &dir,
-                        const FakeMetadata *metadata);
+                        const FakeMetadata *metadata, quint16 bootHttpPort = 0);
     // A BIOS machine told to deploy, with `disk` as its virtio disk (vda).
-    QStringList deployMachine(const QTemporaryDir &dir, const FakeMetadata *metadata, const QString &disk);
+    QStringList deployMachine(const QTemporaryDir &dir, const FakeMetadata *metadata, const QString &disk,
+                              quint16 bootHttpPort = 0);
     Boot boot(const QString &name, const QStringList &args, int timeoutMs);
     // For a failed check: where the whole console is, and its agent lines.
     static QByteArray tail(const Boot &vm);
@@ -301,18 +339,18 @@ void TestBootEnvironment::initTestCase()
 // kernel boots directly (-kernel), with the command line iPXE would give it. `metadata` forwards
 // the guest's 10.0.2.100:5240 to it.
 QStringList TestBootEnvironment::deployMachine(const QTemporaryDir &dir, const FakeMetadata *metadata,
-                                               const QString &disk)
+                                               const QString &disk, quint16 bootHttpPort)
 {
     return machine(QStringLiteral("bios"),
                    QStringLiteral("metaldesk.purpose=deploy metaldesk.metadata=%1 metaldesk.token=%2")
                        .arg(metadataInGuest, token),
-                   dir, metadata)
+                   dir, metadata, bootHttpPort)
            << QStringLiteral("-drive") << QStringLiteral("if=none,id=d0,format=raw,file=") + disk
            << QStringLiteral("-device") << QStringLiteral("virtio-blk-pci,drive=d0");
 }
 
 QStringList TestBootEnvironment::machine(const QString &firmware, const QString &purposeArgs, const QTemporaryDir &dir,
-                                         const FakeMetadata *metadata)
+                                         const FakeMetadata *metadata, quint16 bootHttpPort)
 {
     QStringList args = {QStringLiteral("-accel"),
                         QStringLiteral("tcg"),
@@ -350,6 +388,12 @@ QStringList TestBootEnvironment::machine(const QString &firmware, const QString 
         QString command =
             QStringLiteral("'%1' --forward %2").arg(QCoreApplication::applicationFilePath()).arg(metadata->port());
         boot += QStringLiteral(",guestfwd=tcp:10.0.2.100:5240-cmd:") +
+                command.replace(QLatin1Char(','), QStringLiteral(",,"));
+    }
+    if (bootHttpPort) {
+        QString command =
+            QStringLiteral("'%1' --forward %2").arg(QCoreApplication::applicationFilePath()).arg(bootHttpPort);
+        boot += QStringLiteral(",guestfwd=tcp:10.0.2.100:5248-cmd:") +
                 command.replace(QLatin1Char(','), QStringLiteral(",,"));
     }
     // romfile= (none): no iPXE ROM to load, the kernel is already there.
@@ -569,24 +613,10 @@ void TestBootEnvironment::deploysTheImageAndItsCloudConfigThenReboots()
         METALDESK_SKIP("mke2fs, debugfs (e2fsprogs) and gzip are needed to make the test image");
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
-    // A tiny cloud-init "image": an MBR, and from 1 MiB an ext4 partition holding /etc/cloud.
-    QVERIFY(QDir(dir.path()).mkpath(QStringLiteral("root/etc/cloud/cloud.cfg.d")));
-    QVERIFY(writeFile(dir.filePath(QStringLiteral("root/etc/cloud/cloud.cfg")), "# the image's own\n"));
     QString error;
-    const qint64 partitionSize = 12 * MiB;
-    QVERIFY2(!run(mke2fs,
-                  {QStringLiteral("-q"), QStringLiteral("-F"), QStringLiteral("-t"), QStringLiteral("ext4"),
-                   QStringLiteral("-d"), dir.filePath(QStringLiteral("root")), dir.filePath(QStringLiteral("part.img")),
-                   QStringLiteral("12M")},
-                  &error)
-                  .isNull(),
-             qPrintable(error));
-    QFile part(dir.filePath(QStringLiteral("part.img")));
-    QVERIFY(part.open(QIODevice::ReadOnly));
-    QByteArray image = masterBootRecord(2048, quint32(partitionSize / 512));
-    image.resize(MiB, '\0');
-    image += part.readAll();
-    QCOMPARE(image.size(), MiB + partitionSize);
+    const qint64 partitionSize = kImagePartition;
+    const QByteArray image = cloudInitDisk(dir, mke2fs, &error);
+    QVERIFY2(!image.isEmpty(), qPrintable(error));
     QVERIFY(writeFile(dir.filePath(QStringLiteral("test.img")), image));
     const QByteArray gzipped =
         run(gzip, {QStringLiteral("-c"), QStringLiteral("-n"), dir.filePath(QStringLiteral("test.img"))}, &error);
@@ -922,6 +952,147 @@ void TestBootEnvironment::deployOfADamagedImageReportsWhyAndPowersOff()
     const QStringList lines = agentLines(vm.console);
     QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: powering off")) >= 0, tail(vm));
     QCOMPARE(indexOfLine(lines, QStringLiteral("rebooting")), -1);
+}
+
+void TestBootEnvironment::deploysAWholeDiskImageByItsBlockMap_data()
+{
+    QTest::addColumn<bool>("damaged");
+    QTest::newRow("intact") << false;
+    QTest::newRow("changed after it was mapped") << true;
+}
+
+// A whole-disk catalogue image written by its block map: the image enters the catalogue through
+// the upload (which makes its raw form and map), MetalDesk's own HTTP boot server serves the map's
+// ranges, and the disk, full of old bytes before, then holds the image exactly: its data, and zeros
+// in the gaps (an ext4's zeroed tables and journal among them, which e2fsck reads). A raw image
+// changed after it was mapped fails the deployment, with the sum the map promised.
+void TestBootEnvironment::deploysAWholeDiskImageByItsBlockMap()
+{
+    QFETCH(bool, damaged);
+    const QString mke2fs = findTool("mke2fs"), debugfs = findTool("debugfs"), e2fsck = findTool("e2fsck");
+    if (mke2fs.isEmpty() || debugfs.isEmpty() || e2fsck.isEmpty())
+        METALDESK_SKIP("mke2fs, debugfs and e2fsck (e2fsprogs) are needed to make and check the test image");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // The cloud-init disk, then 4 MiB of zeros, 2 MiB of noise, 3 MiB of zeros to the end.
+    QString error;
+    const qint64 partitionSize = kImagePartition;
+    QByteArray image = cloudInitDisk(dir, mke2fs, &error);
+    QVERIFY2(!image.isEmpty(), qPrintable(error));
+    image += QByteArray(4 * MiB, '\0');
+    QByteArray noise(2 * MiB, '\0');
+    QRandomGenerator(17).fillRange(reinterpret_cast<quint32 *>(noise.data()), noise.size() / 4);
+    image += noise;
+    image += QByteArray(3 * MiB, '\0');
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("test.img")), image));
+    const QByteArray gzipped =
+        run(QStringLiteral("gzip"),
+            {QStringLiteral("-c"), QStringLiteral("-n"), dir.filePath(QStringLiteral("test.img"))}, &error);
+    QVERIFY2(!gzipped.isEmpty(), qPrintable(error));
+    QVERIFY(writeFile(dir.filePath(QStringLiteral("test.img.gz")), gzipped));
+
+    // Into the catalogue's files as an upload puts it there.
+    const QString bootRoot = dir.filePath(QStringLiteral("boot"));
+    ImageUpload upload;
+    upload.image.name = QStringLiteral("debian/test");
+    upload.image.title = QStringLiteral("Test");
+    upload.image.architecture = QStringLiteral("amd64/generic");
+    upload.image.firmware = {QStringLiteral("bios")};
+    upload.sourcePath = dir.filePath(QStringLiteral("test.img.gz"));
+    JobContext context;
+    auto stored = storeUpload(upload, bootRoot, context);
+    QVERIFY2(stored, qPrintable(stored.errorMessage()));
+    const BootImageFile *raw = stored->file(QStringLiteral("raw"));
+    const BootImageFile *map = stored->file(QStringLiteral("block-map"));
+    QVERIFY(raw && map);
+    const QByteArray mapText = readRange(bootRoot + QLatin1Char('/') + map->location, 0, map->size);
+    const QByteArray dataSha = QRegularExpression(QStringLiteral("data-sha256 ([0-9a-f]{64})"))
+                                   .match(QString::fromLatin1(mapText))
+                                   .captured(1)
+                                   .toLatin1();
+    QVERIFY2(mapText.count("\nrange ") >= 3, mapText.constData());
+    if (damaged) {
+        QFile file(bootRoot + QLatin1Char('/') + raw->location);
+        QVERIFY(file.open(QIODevice::ReadWrite) && file.seek(17 * MiB + 100));
+        QVERIFY(file.write("\x01", 1) == 1);
+    }
+
+    // MetalDesk's HTTP boot server, serving the boot root.
+    auto core = CoreServices::open(DatabaseSpec::sqlite(dir.filePath(QStringLiteral("md.db"))));
+    QVERIFY2(core, qPrintable(core.errorMessage()));
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost));
+    http::ServerConfig httpConfig;
+    httpConfig.address = QStringLiteral("127.0.0.1");
+    httpConfig.port = probe.serverPort();
+    probe.close();
+    httpConfig.files.root = bootRoot;
+    ServiceHost host;
+    host.add(std::make_unique<http::BootServer>((*core)->db, httpConfig));
+    host.start();
+    QTRY_VERIFY(!host.services().front().state.isEmpty());
+
+    const QString base = QStringLiteral("http://10.0.2.100:5248/");
+    const QString imageUrl = base + stored->location;
+    const QJsonObject settings{{QStringLiteral("image_url"), imageUrl},
+                               {QStringLiteral("image_format"), stored->format},
+                               {QStringLiteral("image_sha256"), stored->sha256},
+                               {QStringLiteral("raw_url"), base + raw->location},
+                               {QStringLiteral("block_map_url"), base + map->location},
+                               {QStringLiteral("block_map_sha256"), map->sha256},
+                               {QStringLiteral("disk"), QStringLiteral("vda")},
+                               {QStringLiteral("user_data"), QString()},
+                               {QStringLiteral("cloud_config"), QStringLiteral("#cloud-config\n")}};
+    FakeMetadata metadata;
+    QVERIFY(metadata.listen());
+    metadata.answer("GET", "/MAAS/metadata/metaldesk/v1/deploy", {200, QJsonDocument(settings).toJson()});
+    metadata.answer("POST", "/MAAS/metadata/metaldesk/v1/status", {200, "{}"});
+
+    const QString disk = dir.filePath(QStringLiteral("vda.img"));
+    QVERIFY(writeFile(disk, QByteArray(64 * MiB, '\xa5'))); // what an earlier system left
+    const QStringList args = deployMachine(dir, &metadata, disk, httpConfig.port);
+    const Boot vm = boot(damaged ? QStringLiteral("bios deploy by block map (changed image)")
+                                 : QStringLiteral("bios deploy by block map"),
+                         args, 90000);
+    host.stop();
+    QVERIFY2(vm.exited && vm.exitCode == 0, tail(vm));
+    const QStringList lines = agentLines(vm.console);
+    const auto status = metadata.requestsTo("/MAAS/metadata/metaldesk/v1/status");
+    QCOMPARE(status.size(), 1);
+    const QJsonObject report = QJsonDocument::fromJson(status[0].body).object();
+    if (damaged) {
+        QCOMPARE(report.value(QLatin1String("result")).toString(), QStringLiteral("failed"));
+        const QString reason = report.value(QLatin1String("reason")).toString();
+        QVERIFY2(reason.startsWith(QStringLiteral("the image %1 does not match its SHA-256 (got ").arg(imageUrl)) &&
+                     reason.endsWith(QStringLiteral(", the catalogue says %1); import the image again")
+                                         .arg(QString::fromLatin1(dataSha))),
+                 qPrintable(reason));
+        QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: powering off")) >= 0, tail(vm));
+        return;
+    }
+    QCOMPARE(report.value(QLatin1String("result")).toString(), QStringLiteral("ok"));
+    const qsizetype wrote = indexOfLine(lines, QStringLiteral("metaldesk: deploy: wrote "));
+    QVERIFY2(wrote >= 0 && lines[wrote].contains(QLatin1String("MiB of data and zeroed")), tail(vm));
+    QVERIFY2(indexOfLine(lines, QStringLiteral("metaldesk: deployed; rebooting into the installed system")) >= 0,
+             tail(vm));
+    qInfo().noquote() << "figure:" << lines[wrote];
+
+    // Byte for byte outside the partition (whose filesystem now holds the cloud-init configuration),
+    // the old bytes after the image left alone; inside it, a filesystem e2fsck finds clean.
+    QCOMPARE(readRange(disk, 0, MiB), image.left(MiB));
+    QCOMPARE(readRange(disk, MiB + partitionSize, image.size() - MiB - partitionSize), image.mid(MiB + partitionSize));
+    QCOMPARE(readRange(disk, image.size(), MiB), QByteArray(MiB, '\xa5'));
+    const QString written = dir.filePath(QStringLiteral("written-part.img"));
+    QVERIFY(writeFile(written, readRange(disk, MiB, partitionSize)));
+    QProcess fsck;
+    fsck.setProcessChannelMode(QProcess::MergedChannels);
+    fsck.start(e2fsck, {QStringLiteral("-f"), QStringLiteral("-n"), written});
+    QVERIFY(fsck.waitForFinished(60000));
+    QVERIFY2(fsck.exitCode() == 0, fsck.readAll().constData());
+    const QByteArray config =
+        run(debugfs, {QStringLiteral("-R"), QStringLiteral("cat /etc/cloud/cloud.cfg.d/90_metaldesk.cfg"), written},
+            &error);
+    QCOMPARE(config, QByteArray("#cloud-config\n\n"));
 }
 
 // Releasing with a quick erase: the first and last 2 MiB of the disk and of its partition are

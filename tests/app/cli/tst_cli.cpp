@@ -251,11 +251,17 @@ void TestCli::imagesAddsListsAndRemovesCatalogueImages()
                  .exitCode,
              0);
     const QString file = dir.filePath(QStringLiteral("debian-12.img.xz"));
-    // xz's magic: the file's first bytes must say it is a (compressed) disk image.
-    const QByteArray content = QByteArray("\xfd"
-                                          "7zXZ\x00",
-                                          6) +
-                               QByteArray(300000, 'x') + "an image";
+    // A real xz stream: the file's first bytes must say it is a (compressed) disk image, and it must
+    // decompress (the upload maps where the disk holds data).
+    QProcess xz;
+    xz.start(QStringLiteral("xz"), {QStringLiteral("-c"), QStringLiteral("-0")});
+    QVERIFY(xz.waitForStarted());
+    xz.write(QByteArray(300000, 'x') + "an image");
+    xz.closeWriteChannel();
+    QVERIFY(xz.waitForFinished());
+    const QByteArray content = xz.readAllStandardOutput();
+    QVERIFY(content.startsWith("\xfd"
+                               "7zXZ"));
     {
         QFile f(file);
         QVERIFY(f.open(QIODevice::WriteOnly));

@@ -4,11 +4,13 @@
 // the right refused with nothing left behind; a qcow2 converted by qemu-img into the same raw
 // bytes; a root filesystem .tar.gz with the kernel in its /boot; the command line's `images add`
 // through the same job.
+#include "core/images/blockmap.h"
 #include "core/images/imageupload.h"
 #include "core/runtime/coreservices.h"
 #include "core/storage/settings.h"
 
 #include "skip.h"
+#include <QBuffer>
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
@@ -17,6 +19,8 @@
 #include <QTemporaryDir>
 #include <QThreadPool>
 #include <QtTest>
+
+#include <sys/stat.h>
 
 using namespace metaldesk;
 using namespace Qt::StringLiterals;
@@ -45,6 +49,33 @@ QByteArray rawDisk(qint64 size)
     for (qint64 i = 4096; i < size; i += 4096)
         disk[i] = char(i / 4096);
     return disk;
+}
+
+// A disk with data where a deployment must write it and zeros elsewhere: an MBR, 8 KiB at 2 MiB,
+// 512 KiB of zeros (too short a gap: it travels inside the range), 4 KiB, 3 MiB of zeros (a gap),
+// then 5,000 bytes that end the image mid-block. Its map: three ranges.
+QByteArray sparseDisk()
+{
+    QByteArray disk = rawDisk(512);
+    disk.resize(2 << 20, '\0');
+    disk += QByteArray(8192, 'a');
+    disk += QByteArray(512 << 10, '\0');
+    disk += QByteArray(4096, 'b');
+    disk += QByteArray(3 << 20, '\0');
+    disk += QByteArray(5000, 'c');
+    return disk;
+}
+
+QString sha256Of(const QByteArray &bytes)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+}
+
+// Bytes the file takes on disk: less than its size when it has holes.
+qint64 allocatedBytes(const QString &path)
+{
+    struct stat st {};
+    return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? qint64(st.st_blocks) * 512 : -1;
 }
 
 int run(const QString &program, const QStringList &args, QString *output = nullptr)
@@ -149,7 +180,7 @@ private slots:
 
         auto job = upload({described(u"debian/bookworm"_s), path(u"bookworm.img.gz"_s), sha.toUpper()}, admin_);
         QVERIFY2(job->state() == JobState::Succeeded, qPrintable(job->errorMessage()));
-        QCOMPARE(job->progress().done, gz.size());
+        QCOMPARE(job->progress().done, disk.size()); // the last step maps the decompressed disk
         auto images = BootImageStore(core_->db).list();
         QVERIFY(images && images->size() == 1);
         const BootImage &i = images->first();
@@ -281,6 +312,96 @@ private slots:
                      {u"images"_s, u"add"_s, u"alpine/edge"_s, path(u"cli.img.xz"_s), u"--database"_s, db}, &output),
                  0);
         QVERIFY2(output.contains(u"images/alpine-edge-amd64.raw.xz"_s), qPrintable(output));
+    }
+
+    // The block map: the ranges that hold data (short zero runs inside them), their bytes' and the
+    // whole image's SHA-256; the sparse copy holds the same bytes with holes in the gaps.
+    void mapsWhereADiskHoldsData()
+    {
+        const QByteArray disk = sparseDisk();
+        QBuffer in;
+        in.setData(disk);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QFile copy(path(u"copy.raw"_s));
+        QVERIFY(copy.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        JobContext context;
+        auto map = mapDiskImage(in, &copy, context);
+        QVERIFY2(map, qPrintable(map.errorMessage()));
+        copy.close();
+        const qint64 third = (2 << 20) + 8192 + (512 << 10) + 4096 + (3 << 20);
+        QCOMPARE(map->size, disk.size());
+        QCOMPARE(map->ranges.size(), 3);
+        QCOMPARE(map->ranges[0].offset, 0);
+        QCOMPARE(map->ranges[0].length, 4096); // the MBR's block, then almost 2 MiB of zeros: a gap
+        QCOMPARE(map->ranges[1].offset, 2 << 20);
+        QCOMPARE(map->ranges[1].length, 8192 + (512 << 10) + 4096);
+        QCOMPARE(map->ranges[2].offset, third);
+        QCOMPARE(map->ranges[2].length, 5000);
+        QByteArray data;
+        for (const BlockRange &r : map->ranges)
+            data += disk.mid(r.offset, r.length);
+        QCOMPARE(QString::fromLatin1(map->dataSha256), sha256Of(data));
+        QCOMPARE(QString::fromLatin1(map->imageSha256), sha256Of(disk));
+        QCOMPARE(map->dataBytes(), data.size());
+        QCOMPARE(fileBytes(copy.fileName()), disk);
+        QVERIFY2(allocatedBytes(copy.fileName()) < 2 << 20,
+                 qPrintable(QString::number(allocatedBytes(copy.fileName()))));
+        QCOMPARE(map->text(), QByteArray("# MetalDesk block map 1\nsize ") + QByteArray::number(disk.size()) +
+                                  "\nimage-sha256 " + map->imageSha256 + "\ndata-sha256 " + map->dataSha256 +
+                                  "\nrange 0 4096\nrange 2097152 536576\nrange " + QByteArray::number(third) +
+                                  " 5000\n");
+
+        // All zeros: no range at all.
+        QBuffer zeros;
+        zeros.setData(QByteArray(3 << 20, '\0'));
+        QVERIFY(zeros.open(QIODevice::ReadOnly));
+        auto empty = mapDiskImage(zeros, nullptr, context);
+        QVERIFY(empty && empty->ranges.isEmpty() && empty->size == 3 << 20);
+    }
+
+    // A whole disk enters the catalogue with its map and, when compressed, its raw form beside it;
+    // a file that does not decompress is refused and leaves nothing.
+    void aWholeDiskEntersTheCatalogueWithItsBlockMap()
+    {
+        const QByteArray disk = sparseDisk();
+        QVERIFY(writeFile(path(u"mapped.img"_s), disk));
+        QVERIFY(run(u"xz"_s, {u"-kf"_s, u"-0"_s, path(u"mapped.img"_s)}) == 0);
+        auto job = upload({described(u"debian/mapped"_s), path(u"mapped.img.xz"_s), {}}, admin_);
+        QVERIFY2(job->state() == JobState::Succeeded, qPrintable(job->errorMessage()));
+        const BootImage &image = *job->result();
+        QCOMPARE(image.location, u"images/debian-mapped-amd64.raw.xz"_s);
+        const BootImageFile *raw = image.file(u"raw"_s);
+        const BootImageFile *map = image.file(u"block-map"_s);
+        QVERIFY(raw && map);
+        QCOMPARE(raw->location, u"images/debian-mapped-amd64.raw"_s);
+        QCOMPARE(raw->sha256, sha256Of(disk));
+        QCOMPARE(raw->size, disk.size());
+        QCOMPARE(fileBytes(bootRoot() + u'/' + raw->location), disk);
+        QVERIFY(allocatedBytes(bootRoot() + u'/' + raw->location) < 2 << 20);
+        QCOMPARE(map->location, u"images/debian-mapped-amd64.raw.bmap"_s);
+        const QByteArray text = fileBytes(bootRoot() + u'/' + map->location);
+        QCOMPARE(map->sha256, sha256Of(text));
+        QVERIFY2(text.contains("\nrange 2097152 536576\n"), text.constData());
+        auto stored = BootImageStore(core_->db).atLocation(image.location);
+        QVERIFY(stored && stored->has_value());
+        QVERIFY((*stored)->file(u"block-map"_s) && (*stored)->file(u"raw"_s));
+        QVERIFY(leftovers().isEmpty());
+
+        // Uncompressed: the map's ranges come from the image itself.
+        auto plain = upload({described(u"debian/plain"_s), path(u"mapped.img"_s), {}}, admin_);
+        QVERIFY2(plain->state() == JobState::Succeeded, qPrintable(plain->errorMessage()));
+        QCOMPARE(plain->result()->file(u"raw"_s)->location, plain->result()->location);
+        QCOMPARE(plain->result()->file(u"block-map"_s)->sha256, map->sha256);
+
+        // A gzip header over bytes that do not decompress.
+        QByteArray broken = fileBytes(path(u"bookworm.img.gz"_s)).left(4096);
+        QVERIFY(writeFile(path(u"broken.img.gz"_s), broken));
+        auto refused = upload({described(u"debian/broken"_s), path(u"broken.img.gz"_s), {}}, admin_);
+        QCOMPARE(refused->state(), JobState::Failed);
+        QVERIFY2(refused->errorMessage().contains(u"could not be decompressed"_s), qPrintable(refused->errorMessage()));
+        QVERIFY(leftovers().isEmpty());
+        QVERIFY(!QFile::exists(bootRoot() + u"/images/debian-broken-amd64.raw.gz"_s));
+        QVERIFY(!QFile::exists(bootRoot() + u"/images/debian-broken-amd64.raw"_s));
     }
 };
 
