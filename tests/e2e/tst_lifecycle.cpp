@@ -129,8 +129,9 @@ private:
 
     Lab lab_;
     User admin_;
-    QString image_;    // the test image, as a path on the boot HTTP server
-    QString imported_; // the same Debian imported from a MAAS-style mirror: its squashfs's location
+    QString image_;     // the test image, as a path on the boot HTTP server
+    QString imported_;  // the same Debian imported from a MAAS-style mirror: its squashfs's location
+    QString wholeDisk_; // the test image's catalogue entry (a previous version since the import)
     QTemporaryDir mirrorDir_;
     std::unique_ptr<StreamsMirror> mirror_;
     QString apiKey_; // the administrator's, for the MAAS client
@@ -297,6 +298,10 @@ void TestLifecycle::initTestCase()
         if (i.format == QLatin1String("squashfs") && i.deployable())
             imported_ = i.location;
     QVERIFY2(!imported_.isEmpty(), qPrintable(output));
+    for (const BootImage &i : std::as_const(*catalogue))
+        if (i.format.startsWith(QLatin1String("raw")) && i.file(QStringLiteral("block-map")))
+            wholeDisk_ = i.location;
+    QVERIFY2(!wholeDisk_.isEmpty(), "the test image is not in the catalogue with its block map");
     figure(QStringLiteral("MAAS-style image imported (squashfs %1 MiB): %2 s")
                .arg(files.last().size >> 20)
                .arg(seconds(timer.elapsed())));
@@ -323,6 +328,9 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle_data()
     QTest::newRow("bios") << Firmware::Bios << QStringLiteral("52:54:00:e2:e0:01") << Hardware::SataIntel;
     // Secure Boot on, with Microsoft's keys: shim, Debian's GRUB and kernel, network and disk.
     QTest::newRow("uefi") << Firmware::UefiSecureBoot << QStringLiteral("52:54:00:e2:e0:02") << Hardware::Virtio;
+    // The whole-disk variants (e2e-long) deploy on UEFI without Secure Boot too.
+    if (!qEnvironmentVariableIsEmpty("METALDESK_E2E_DEPLOY"))
+        QTest::newRow("uefi-plain") << Firmware::Uefi << QStringLiteral("52:54:00:e2:e0:03") << Hardware::Virtio;
 }
 
 void TestLifecycle::aMachineGoesAroundTheLifecycle()
@@ -330,6 +338,14 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     QFETCH(Firmware, firmware);
     QFETCH(QString, mac);
     QFETCH(Hardware, hardware);
+    // The e2e-long variants (tst_lifecycle_wholedisk*): the machines get the whole-disk image, from
+    // the catalogue (written by its block map) or, to compare, by its path (streamed whole), chosen
+    // as the window does; on virtio, the only disk its kernel (linux-image-cloud-amd64) has a driver for.
+    const QString variant = qEnvironmentVariable("METALDESK_E2E_DEPLOY");
+    const bool byMap = variant == QLatin1String("whole-disk");
+    const bool streamed = variant == QLatin1String("whole-disk-stream");
+    if (byMap || streamed)
+        hardware = Hardware::Virtio;
     const QString fw = firmwareName(firmware);
     VirtualMachine vm(lab_, QStringLiteral("vm-") + fw, firmware, mac, 4096, hardware);
     QString error;
@@ -442,7 +458,8 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     const QString marker = QStringLiteral("metaldesk-e2e: user-data ran on");
     const QString userData =
         QStringLiteral("#cloud-config\nruncmd:\n  - [sh, -c, 'echo \"%1 $(hostname)\" > /dev/ttyS0']\n").arg(marker);
-    const bool throughApi = firmware != Firmware::Bios;
+    const bool throughApi = firmware != Firmware::Bios && variant.isEmpty();
+    const QString deployed = byMap ? wholeDisk_ : streamed ? image_ : imported_;
     if (throughApi) {
         const QString tag = QStringLiteral("e2e-") + fw;
         QVERIFY(LabelStore(core()->db, nullptr).setTags(Actor{admin_.id, admin_.username, true}, id, {tag}));
@@ -457,7 +474,7 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
         act(id, NodeAction::Acquire);
         QCOMPARE(machine(id).status, NodeStatus::Allocated);
         DeploySettings deploy;
-        deploy.imageUrl = imported_;
+        deploy.imageUrl = deployed;
         deploy.userData = userData;
         QVERIFY(settings.setDeploySettings(id, deploy));
         act(id, NodeAction::Deploy);
@@ -471,8 +488,12 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     QVERIFY2(vm.isOn(), qPrintable(diagnosis(vm, id)));
     const QString deployEvents = events(id);
     QVERIFY2(deployEvents.contains(QLatin1String("The image is on the disk")), qPrintable(deployEvents));
-    QVERIFY2(deployEvents.contains(imported_), qPrintable(deployEvents)); // the squashfs, also through the API
-    QVERIFY2(vm.console().mid(consoleBefore).contains(QLatin1String("with GRUB for BIOS and UEFI")),
+    QVERIFY2(deployEvents.contains(deployed), qPrintable(deployEvents)); // the squashfs, also through the API
+    QVERIFY2(vm.console()
+                 .mid(consoleBefore)
+                 .contains(byMap      ? QLatin1String("by its block map")
+                           : streamed ? QLatin1String("deploy: wrote ")
+                                      : QLatin1String("with GRUB for BIOS and UEFI")),
              qPrintable(diagnosis(vm, id)));
     // It booted its disk on the way. BIOS: the network said so. UEFI: the environment pointed the
     // firmware's next boot at the disk, past the network.
@@ -486,7 +507,9 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     // system after the image was written (its kernel says so).
     if (firmware == Firmware::UefiSecureBoot) {
         const QString deployConsole = vm.console().mid(consoleBefore);
-        const qsizetype installed = deployConsole.indexOf(QLatin1String("with GRUB for BIOS and UEFI"));
+        const qsizetype installed =
+            deployConsole.indexOf(QLatin1String("deployed; rebooting into the installed system"));
+        QVERIFY2(installed >= 0, qPrintable(diagnosis(vm, id)));
         QVERIFY2(deployConsole.mid(installed).contains(QLatin1String("Secure boot enabled")),
                  qPrintable(diagnosis(vm, id)));
     }
@@ -525,7 +548,10 @@ void TestLifecycle::aMachineGoesAroundTheLifecycle()
     }
     figure(QStringLiteral("%1 deploy (power on → Deployed): %2 s; answering on %3 (ping, SSH) and user-data "
                           "ran %4 s after power on")
-               .arg(fw, seconds(deployMs), address, seconds(vm.msSincePowerOn())));
+               .arg(byMap      ? fw + QStringLiteral(" (the whole-disk image by its block map)")
+                    : streamed ? fw + QStringLiteral(" (the whole-disk image streamed)")
+                               : fw,
+                    seconds(deployMs), address, seconds(vm.msSincePowerOn())));
 
     // 5b. (UEFI) A later boot of the deployed machine (BootNext held for the first only): the
     //     network's GRUB starts the disk's own shim and GRUB, and the installed kernel comes up.
