@@ -515,7 +515,7 @@ void MachineDetails::updateActions()
             continue;
         auto *button = new QPushButton(text, nextSteps_);
         button->setObjectName(QStringLiteral("nextStep-") + QLatin1String(nodeActionSpec(action).name));
-        connect(button, &QPushButton::clicked, this, [this, action] { emit actionRequested(action); });
+        connect(button, &QPushButton::clicked, this, [this, action = action] { emit actionRequested(action); });
         steps->insertWidget(at++, button);
     }
     nextSteps_->setVisible(at > 0);

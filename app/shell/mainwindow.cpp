@@ -160,7 +160,7 @@ void MainWindow::buildSettingsMenu()
         choice->setCheckable(true);
         choice->setChecked(language::chosen() == code);
         group->addAction(choice);
-        connect(choice, &QAction::triggered, this, [this, code] {
+        connect(choice, &QAction::triggered, this, [this, code = code] {
             language::choose(code);
             emit languageChosen();
         });
