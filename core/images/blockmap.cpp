@@ -33,14 +33,6 @@ QByteArray readSome(QIODevice &in)
 
 } // namespace
 
-qint64 BlockMap::dataBytes() const
-{
-    qint64 total = 0;
-    for (const BlockRange &r : ranges)
-        total += r.length;
-    return total;
-}
-
 QByteArray BlockMap::text() const
 {
     QByteArray out = "# MetalDesk block map 1\n";
@@ -65,6 +57,7 @@ Expected<BlockMap> mapDiskImage(QIODevice &in, QFileDevice *sparseCopy, JobConte
     auto write = [&](qint64 offset, const char *bytes, qint64 length) -> bool {
         return !sparseCopy || (sparseCopy->seek(offset) && sparseCopy->write(bytes, length) == length);
     };
+    auto writeFailed = [&] { return Error{BlockMapText::tr("cannot write %1").arg(sparseCopy->fileName())}; };
     // One block (the last may be short): extends the range, or counts towards a gap.
     auto take = [&](const char *block, qint64 length) -> bool {
         image.addData(QByteArrayView(block, length));
@@ -101,20 +94,20 @@ Expected<BlockMap> mapDiskImage(QIODevice &in, QFileDevice *sparseCopy, JobConte
             if (pending.size() < kBlockMapBlock)
                 continue;
             if (!take(pending.constData(), kBlockMapBlock))
-                return Error{BlockMapText::tr("cannot write %1").arg(sparseCopy->fileName())};
+                return writeFailed();
             pending.clear();
         }
         for (; at + kBlockMapBlock <= chunk.size(); at += kBlockMapBlock)
             if (!take(chunk.constData() + at, kBlockMapBlock))
-                return Error{BlockMapText::tr("cannot write %1").arg(sparseCopy->fileName())};
+                return writeFailed();
         pending.append(chunk.constData() + at, chunk.size() - at);
     }
     if (!pending.isEmpty() && !take(pending.constData(), pending.size()))
-        return Error{BlockMapText::tr("cannot write %1").arg(sparseCopy->fileName())};
+        return writeFailed();
     // A range ends at its last data: zeros after it are the gap to the image's end.
     map.size = pos;
     if (sparseCopy && (!sparseCopy->resize(pos) || !sparseCopy->flush()))
-        return Error{BlockMapText::tr("cannot write %1").arg(sparseCopy->fileName())};
+        return writeFailed();
     map.dataSha256 = data.hexResult();
     map.imageSha256 = image.hexResult();
     return map;

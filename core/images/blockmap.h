@@ -23,7 +23,6 @@ struct BlockMap {
     QByteArray dataSha256;  // hex SHA-256 of the ranges' bytes, in order: what the environment checks
     QByteArray imageSha256; // hex SHA-256 of the whole raw image, zeros included
 
-    qint64 dataBytes() const;
     QByteArray text() const;
 };
 

@@ -929,6 +929,10 @@ void TestMetadataServer::aWholeDiskImageComesWithItsSha256()
     image.location = QStringLiteral("images/sha256/") + image.sha256;
     image.size = 4096;
     image.origin = QStringLiteral("uploaded by the test");
+    // As an upload maps it: the raw form the ranges come from, and the map.
+    image.files = {
+        {QStringLiteral("raw"), QStringLiteral("images/bookworm.raw"), QString(64, QLatin1Char('e')), 8192},
+        {QStringLiteral("block-map"), QStringLiteral("images/bookworm.raw.bmap"), QString(64, QLatin1Char('f')), 120}};
     QVERIFY(BootImageStore(core_->db).publish(admin_, {image}));
     const QString systemId = deploying(QStringLiteral("52:54:00:5e:0a:02"), image.location);
     QVERIFY(!systemId.isEmpty());
@@ -938,6 +942,12 @@ void TestMetadataServer::aWholeDiskImageComesWithItsSha256()
     QCOMPARE(answer.value(u"image_format"_s).toString(), u"raw.gz"_s);
     QCOMPARE(answer.value(u"image_sha256"_s).toString(), image.sha256);
     QCOMPARE(answer.value(u"kernel_url"_s).toString(), QString());
+    // The block map, on the boot HTTP server beside the image.
+    const QString base = answer.value(u"image_url"_s).toString().chopped(image.location.size());
+    QVERIFY2(base.startsWith(u"http://"_s) && base.endsWith(u'/'), qPrintable(base));
+    QCOMPARE(answer.value(u"raw_url"_s).toString(), base + u"images/bookworm.raw"_s);
+    QCOMPARE(answer.value(u"block_map_url"_s).toString(), base + u"images/bookworm.raw.bmap"_s);
+    QCOMPARE(answer.value(u"block_map_sha256"_s).toString(), QString(64, QLatin1Char('f')));
 }
 
 void TestMetadataServer::deploysWithAReservedAddressAndStockCloudInit()
